@@ -1,0 +1,69 @@
+use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
+use crate::finding::{CheckInfo, Severity};
+use crate::pack::CodeList;
+use crate::value::Issue;
+
+documented_check! {
+    /// A value matches no entry of its column's code list.
+    ///
+    /// A cell matches an entry when it equals the code, the English or Norwegian label, or a
+    /// synonym, ignoring case and extra whitespace (`psykodynamisk`, `Psychodynamic`, `PSYDYN`).
+    /// Text garbled by a wrong encoding (`Ã¸` for `ø`) is repaired before matching (VK0108).
+    ///
+    /// When a value is close to an entry (a typo such as `psykodynamsik`, or the start of a label),
+    /// the help names it: "did you mean Psykodynamisk (PSYDYN)?". Several codes in one cell
+    /// (`PSYDYN/CBT`) are reported as such: a cell holds one value.
+    pub struct CodeListKind => "VK0104", "code-list";
+}
+
+impl RuleKind for CodeListKind {
+    fn info(&self) -> CheckInfo {
+        Self::INFO
+    }
+
+    fn compile<'p>(&self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
+        let cols: Vec<(usize, &'p CodeList)> = schema
+            .present_columns()
+            .filter_map(|(i, c)| schema.pack.codelist(c).map(|l| (i, l)))
+            .collect();
+        if cols.is_empty() {
+            return Vec::new();
+        }
+        vec![Box::new(CodeRule { cols })]
+    }
+}
+
+struct CodeRule<'p> {
+    cols: Vec<(usize, &'p CodeList)>,
+}
+
+impl RowRule for CodeRule<'_> {
+    fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
+        for &(col, list) in &self.cols {
+            let issue = row.values[col].issue;
+            if !matches!(issue, Some(Issue::UnknownCode | Issue::SeveralValues | Issue::NotBoolean)) {
+                continue;
+            }
+            let raw = row.text(col);
+            let shown = out.shown(col, raw);
+            let name = &out.table.columns[col].name;
+            let (message, help) = if issue == Some(Issue::SeveralValues) {
+                (
+                    format!("{name}: `{shown}` holds several values; one is expected"),
+                    Some("keep the main one; mention the others in the comment".to_string()),
+                )
+            } else {
+                let help = match list.suggest(raw) {
+                    Some(s) => format!("did you mean {} ({})?", s.label, s.code),
+                    None if list.entries.len() <= 12 => format!(
+                        "allowed: {}",
+                        list.entries.iter().map(|e| format!("{} ({})", if e.no.is_empty() { &e.en } else { &e.no }, e.code)).collect::<Vec<_>>().join(", ")
+                    ),
+                    None => format!("see the code list `{}` ({} codes)", list.name, list.entries.len()),
+                };
+                (format!("{name}: `{shown}` is not in the code list `{}`", list.name), Some(help))
+            };
+            out.cell(CodeListKind::CODE, Severity::Error, row.row.row, col, raw, message, help);
+        }
+    }
+}

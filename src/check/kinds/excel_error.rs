@@ -1,0 +1,55 @@
+use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
+use crate::finding::{CheckInfo, Severity};
+use crate::read::CellKind;
+use crate::value::text;
+
+documented_check! {
+    /// An Excel error value in a cell: `#REF!`, `#DIV/0!`, `#N/A`, `#VALUE!`, `#NAME?`, and their
+    /// Norwegian forms (`#I/T`, `#VERDI!`, `#NAVN?`, ...).
+    ///
+    /// Usually a formula whose source was deleted or moved. Reported at the cell in every column of a
+    /// data row, including columns the pack does not know; the cell is otherwise treated as unreadable.
+    pub struct ExcelErrorKind => "VK0107", "excel-error";
+}
+
+impl RuleKind for ExcelErrorKind {
+    fn info(&self) -> CheckInfo {
+        Self::INFO
+    }
+
+    fn compile<'p>(&self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
+        let mut owner: Vec<Option<usize>> = Vec::new();
+        for (i, p) in schema.physical.iter().enumerate() {
+            if let Some(p) = *p {
+                let p = p as usize;
+                if owner.len() <= p {
+                    owner.resize(p + 1, None);
+                }
+                owner[p] = Some(i);
+            }
+        }
+        vec![Box::new(ExcelErrorRule { owner })]
+    }
+}
+
+struct ExcelErrorRule {
+    /// Pack column of each physical column.
+    owner: Vec<Option<usize>>,
+}
+
+const ERROR_TEXTS: &[&str] = &["#REF!", "#N/A", "#I/T", "#VALUE!", "#VERDI!", "#DIV/0!", "#NAME?", "#NAVN?", "#NUM!", "#NULL!", "#TALL!", "#REFERANSE!", "#SPILL!", "#CALC!"];
+
+impl RowRule for ExcelErrorRule {
+    fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
+        for (p, cell) in row.row.iter().enumerate() {
+            let t = text::trim(cell.text);
+            let is_error = cell.kind == CellKind::Error || (t.starts_with('#') && ERROR_TEXTS.iter().any(|e| e.eq_ignore_ascii_case(t)));
+            if !is_error {
+                continue;
+            }
+            let col = self.owner.get(p).copied().flatten();
+            let what = col.map(|c| out.table.columns[c].name.clone()).unwrap_or_else(|| "cell".to_string());
+            out.physical_cell(ExcelErrorKind::CODE, Severity::Error, row.row.row, p as u32, col, t, format!("{what}: Excel error value `{t}`"));
+        }
+    }
+}

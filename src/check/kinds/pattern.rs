@@ -1,0 +1,62 @@
+use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
+use crate::finding::{CheckInfo, Severity};
+use regex::Regex;
+
+documented_check! {
+    /// A text value does not have the form its column requires.
+    ///
+    /// `pattern` is a regular expression (Rust `regex` syntax) that the whole trimmed value must
+    /// match; anchors are implied. `pattern_help` says in words what the form is, for the message.
+    /// A digits-only pattern whose value is too short points at a lost leading zero (`301` for
+    /// `0301`: Excel drops leading zeros from numbers).
+    ///
+    /// ```toml
+    /// [[table.column]]
+    /// name = "municipality"
+    /// type = "text"
+    /// pattern = '\d{4}'
+    /// pattern_help = "4 digits with the leading zero kept (0301, not 301)"
+    /// ```
+    pub struct PatternKind => "VK0105", "pattern";
+}
+
+impl RuleKind for PatternKind {
+    fn info(&self) -> CheckInfo {
+        Self::INFO
+    }
+
+    fn compile<'p>(&self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
+        let cols: Vec<(usize, &'p Regex, Option<&'p str>)> = schema
+            .present_columns()
+            .filter_map(|(i, c)| c.pattern.as_ref().map(|r| (i, r, c.pattern_help.as_deref())))
+            .collect();
+        if cols.is_empty() {
+            return Vec::new();
+        }
+        vec![Box::new(PatternRule { cols })]
+    }
+}
+
+struct PatternRule<'p> {
+    cols: Vec<(usize, &'p Regex, Option<&'p str>)>,
+}
+
+impl RowRule for PatternRule<'_> {
+    fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
+        for &(col, re, help) in &self.cols {
+            if !row.values[col].is_present() {
+                continue;
+            }
+            let text = row.text(col);
+            if re.is_match(text) {
+                continue;
+            }
+            let mut hint = help.map(|h| format!("expected {h}"));
+            if text.bytes().all(|b| b.is_ascii_digit()) && (1..=3).any(|n| re.is_match(&format!("{}{text}", "0".repeat(n)))) {
+                hint = Some("a lost leading zero? Excel drops leading zeros from numbers: format the column as text".to_string());
+            }
+            let message = format!("{}: `{}` does not have the expected form", out.table.columns[col].name, out.shown(col, text));
+            out.cell(PatternKind::CODE, Severity::Error, row.row.row, col, text, message, hint);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
+use crate::finding::{CheckInfo, Severity};
+use crate::value::{Issue, Value};
+
+documented_check! {
+    /// A required column has no value in a data row.
+    ///
+    /// Columns marked `required = true` in the pack must be filled in every data row. A placeholder
+    /// that stands for "unknown" (`-`, `?`, `ukjent`, `vet ikke`, `ikke oppgitt`) counts as missing:
+    /// an error in a required column, information in an optional one (where it is read as blank).
+    ///
+    /// A column missing from the header is reported once at the header (VK0003), not here.
+    ///
+    /// ```toml
+    /// [[table.column]]
+    /// name = "patient_id"
+    /// type = "text"
+    /// required = true
+    /// ```
+    pub struct RequiredKind => "VK0101", "required";
+}
+
+impl RuleKind for RequiredKind {
+    fn info(&self) -> CheckInfo {
+        Self::INFO
+    }
+
+    fn compile<'p>(&self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
+        let cols: Vec<(usize, bool)> = schema.present_columns().map(|(i, c)| (i, c.required)).collect();
+        vec![Box::new(Required { cols })]
+    }
+}
+
+struct Required {
+    cols: Vec<(usize, bool)>,
+}
+
+impl RowRule for Required {
+    fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
+        for &(col, required) in &self.cols {
+            let v = row.values[col];
+            let name = &out.table.columns[col].name;
+            match (v.issue, v.value, required) {
+                (Some(Issue::Placeholder), _, true) => {
+                    let message = format!("{name} is required, but `{}` only says the value is unknown", out.shown(col, row.text(col)));
+                    out.cell(RequiredKind::CODE, Severity::Error, row.row.row, col, row.text(col), message, Some("fill in the value, or ask the unit for it".into()));
+                }
+                (Some(Issue::Placeholder), _, false) => {
+                    let message = format!("`{}` in {name} read as blank (unknown)", out.shown(col, row.text(col)));
+                    out.cell(RequiredKind::CODE, Severity::Info, row.row.row, col, row.text(col), message, None);
+                }
+                (None, Value::Missing, true) => {
+                    out.cell(RequiredKind::CODE, Severity::Error, row.row.row, col, "", format!("{name} is required but empty"), None);
+                }
+                _ => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
+use crate::finding::{CheckInfo, Severity};
+use crate::pack::ColumnType;
+use crate::value::Issue;
+
+documented_check! {
+    /// A value cannot be read as its column's type.
+    ///
+    /// Types: `integer`, `decimal` (comma or point), `minutes` (`90`, `90 min`, `1,5 t`, `1.5 h`,
+    /// `2 timer`), `date` (ISO `2010-02-01`, `01.02.2010`, Excel date cells and serial numbers),
+    /// `boolean`, `code` and `text`. What is refused, each with its own message:
+    ///
+    /// - words where a number belongs (`mange`), a fraction in an integer column;
+    /// - a range (`6-8`) or a bound (`>10`) where one value belongs;
+    /// - dates that do not exist (`31.02.2010`), two-digit years (`01.02.10`), Excel's zero date
+    ///   (serial 0) and its phantom 1900-02-29 (serial 60).
+    ///
+    /// One cell gives one finding: a value that cannot be read is not also checked against its range
+    /// or code list. Unknown codes are VK0104, Excel error values VK0107.
+    pub struct TypeKind => "VK0102", "type";
+}
+
+impl RuleKind for TypeKind {
+    fn info(&self) -> CheckInfo {
+        Self::INFO
+    }
+
+    fn compile<'p>(&self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
+        let cols: Vec<(usize, ColumnType, bool)> = schema.present_columns().map(|(i, c)| (i, c.ty, c.codelist.is_some())).collect();
+        vec![Box::new(TypeRule { cols })]
+    }
+}
+
+struct TypeRule {
+    cols: Vec<(usize, ColumnType, bool)>,
+}
+
+fn explain(issue: Issue) -> Option<(&'static str, Option<&'static str>)> {
+    Some(match issue {
+        Issue::NotNumber => ("is not a number", Some("write digits only, e.g. 12 or 1,5")),
+        Issue::NotInteger => ("is not a whole number", None),
+        Issue::RangeGiven => ("is a range, not one value", Some("give one number; if it varies, give the typical value and explain in the comment")),
+        Issue::BoundGiven => ("is a bound (like >10), not one value", Some("give the exact number")),
+        Issue::NotDuration => ("is not a duration", Some("write minutes (90) or with a unit: 90 min, 1,5 t")),
+        Issue::NotDate => ("is not a date", Some("write dates as 01.02.2010 or 2010-02-01")),
+        Issue::NoSuchDate => ("is a date that does not exist", None),
+        Issue::TwoDigitYear => ("has a two-digit year", Some("write the year in four digits: 01.02.2010")),
+        Issue::ZeroDate => ("is Excel's zero date (serial 0), not a real date", Some("the date cell was probably left as a formula or cleared: type the date")),
+        Issue::FakeLeapDay => ("is serial 60, 1900-02-29, a day that never existed", Some("type the date")),
+        Issue::NotBoolean => ("is not yes or no", Some("write Ja or Nei")),
+        Issue::ExcelError | Issue::Placeholder | Issue::UnknownCode | Issue::SeveralValues => return None,
+    })
+}
+
+impl RowRule for TypeRule {
+    fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
+        for &(col, ty, has_list) in &self.cols {
+            let Some(issue) = row.values[col].issue else {
+                continue;
+            };
+            if has_list && issue == Issue::NotBoolean {
+                continue; // the code-list kind reports it, with a suggestion
+            }
+            let Some((what, help)) = explain(issue) else {
+                continue;
+            };
+            let raw = row.text(col);
+            let message = format!("{}: `{}` {what} ({} expected)", out.table.columns[col].name, out.shown(col, raw), ty.as_str());
+            out.cell(TypeKind::CODE, Severity::Error, row.row.row, col, raw, message, help.map(str::to_string));
+        }
+    }
+}

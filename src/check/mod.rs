@@ -1,0 +1,241 @@
+//! Checking: rule kinds as plugins, and the engine that streams a table's rows through them.
+//!
+//! A rule kind implements [`RuleKind`]: it documents itself (its doc comment, through
+//! [`crate::documented_check`]) and compiles, once per table, into [`RowRule`]s that hold column
+//! indices and whatever state they need. The [`Registry`] maps stable codes and names to kinds; the
+//! built-in kinds live one per file in [`kinds`]. A program using vakt as a library adds its own kind
+//! with [`Registry::with`].
+//!
+//! Every cell is parsed once per row, before any rule runs, so rules see typed values and a cell
+//! that cannot be parsed produces one finding, not one per rule.
+
+pub mod engine;
+pub mod kinds;
+
+use crate::finding::{mask, CheckInfo, Finding, Location, Severity};
+use crate::pack::{Column, Pack, Table};
+use crate::read::{CellRef, RowBuf};
+use crate::value::Parsed;
+
+/// A table of the pack, bound to the physical columns of one sheet or CSV file.
+pub struct TableSchema<'p> {
+    pub pack: &'p Pack,
+    pub table_index: usize,
+    pub table: &'p Table,
+    /// For each pack column, the physical column that holds it, if the header named it.
+    pub physical: &'p [Option<u32>],
+}
+
+impl<'p> TableSchema<'p> {
+    /// Columns present in this sheet, with their index in the table.
+    pub fn present_columns(&self) -> impl Iterator<Item = (usize, &'p Column)> + '_ {
+        self.table
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.physical[*i].is_some())
+    }
+}
+
+/// One data row, parsed.
+pub struct RowCtx<'a> {
+    pub row: &'a RowBuf,
+    /// Parsed value of each pack column (missing when the column is absent).
+    pub values: &'a [Parsed],
+    physical: &'a [Option<u32>],
+}
+
+impl<'a> RowCtx<'a> {
+    pub fn new(row: &'a RowBuf, values: &'a [Parsed], physical: &'a [Option<u32>]) -> Self {
+        RowCtx { row, values, physical }
+    }
+
+    /// The raw cell of a pack column.
+    pub fn cell(&self, col: usize) -> CellRef<'a> {
+        match self.physical.get(col).copied().flatten() {
+            Some(p) => self.row.get(p as usize),
+            None => self.row.get(usize::MAX),
+        }
+    }
+
+    /// The trimmed text of a pack column's cell.
+    pub fn text(&self, col: usize) -> &'a str {
+        crate::value::text::trim(self.cell(col).text)
+    }
+}
+
+/// A kind of rule: the plugin interface.
+pub trait RuleKind: Send + Sync {
+    /// The kind's code, name and documentation.
+    fn info(&self) -> CheckInfo;
+
+    /// The rules of this kind for one table, with columns resolved to indices. Called once per table
+    /// and sheet; an empty vector when the table has nothing for this kind.
+    fn compile<'p>(&self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>>;
+}
+
+/// A compiled rule, fed every data row of one table.
+pub trait RowRule {
+    fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>);
+
+    /// Called after the last row, for rules that report across rows.
+    fn finish(&mut self, _out: &mut Sink<'_>) {}
+}
+
+/// Collects findings for one table, filling in file, sheet, row and column, and masking values of
+/// identifier columns.
+pub struct Sink<'a> {
+    pub file: &'a str,
+    pub sheet: Option<&'a str>,
+    pub table_index: usize,
+    pub table: &'a Table,
+    pub physical: &'a [Option<u32>],
+    pub findings: Vec<Finding>,
+}
+
+impl Sink<'_> {
+    fn location(&self, row: Option<u64>, col: Option<u32>, column: Option<&str>) -> Location {
+        Location {
+            table: self.table_index,
+            file: self.file.to_string(),
+            sheet: self.sheet.map(str::to_string),
+            row,
+            col,
+            column: column.map(str::to_string),
+        }
+    }
+
+    /// A value as it may be shown: masked when the column is a direct identifier.
+    pub fn shown(&self, col: usize, raw: &str) -> String {
+        let raw = crate::value::text::trim(raw);
+        match self.table.columns.get(col) {
+            Some(c) if c.is_identifier() => mask(raw),
+            _ => raw.to_string(),
+        }
+    }
+
+    /// A finding at the cell of pack column `col` in physical row `row`.
+    pub fn cell(&mut self, code: &'static str, severity: Severity, row: u64, col: usize, raw: &str, message: String, help: Option<String>) {
+        let value = self.shown(col, raw);
+        let location = self.location(Some(row), self.physical.get(col).copied().flatten(), self.table.columns.get(col).map(|c| c.name.as_str()));
+        self.findings.push(Finding {
+            code,
+            severity,
+            message,
+            help,
+            location,
+            value: Some(value),
+        });
+    }
+
+    /// A finding at a physical cell that may belong to no pack column.
+    pub fn physical_cell(&mut self, code: &'static str, severity: Severity, row: u64, phys: u32, column: Option<usize>, raw: &str, message: String) {
+        let value = match column {
+            Some(c) => self.shown(c, raw),
+            None => raw.to_string(),
+        };
+        let name = column.and_then(|c| self.table.columns.get(c)).map(|c| c.name.as_str());
+        let location = self.location(Some(row), Some(phys), name);
+        self.findings.push(Finding {
+            code,
+            severity,
+            message,
+            help: None,
+            location,
+            value: Some(value),
+        });
+    }
+
+    /// A finding about a whole row.
+    pub fn row(&mut self, code: &'static str, severity: Severity, row: u64, message: String, help: Option<String>) {
+        let location = self.location(Some(row), None, None);
+        self.findings.push(Finding {
+            code,
+            severity,
+            message,
+            help,
+            location,
+            value: None,
+        });
+    }
+}
+
+/// Maps codes and names to rule kinds, and lists the read/locate checks for `vakt explain`.
+pub struct Registry {
+    kinds: Vec<Box<dyn RuleKind>>,
+}
+
+impl Registry {
+    /// The built-in rule kinds.
+    pub fn builtin() -> Registry {
+        Registry { kinds: kinds::builtin() }
+    }
+
+    /// Adds a rule kind (a user plugin). Its code must not clash with another's.
+    pub fn with(mut self, kind: Box<dyn RuleKind>) -> Result<Registry, String> {
+        let info = kind.info();
+        if let Some(c) = self.all().into_iter().find(|c| c.code == info.code || c.name == info.name) {
+            return Err(format!("rule kind {} ({}) clashes with {} ({})", info.code, info.name, c.code, c.name));
+        }
+        self.kinds.push(kind);
+        Ok(self)
+    }
+
+    pub fn kinds(&self) -> &[Box<dyn RuleKind>] {
+        &self.kinds
+    }
+
+    /// Every documented check: read/locate findings, then rule kinds, by code.
+    pub fn all(&self) -> Vec<CheckInfo> {
+        let mut v: Vec<CheckInfo> = crate::locate::codes::ALL.to_vec();
+        v.extend(self.kinds.iter().map(|k| k.info()));
+        v.sort_by_key(|c| c.code);
+        v
+    }
+
+    /// A check by code (`VK0103`, case-insensitive) or name (`range`).
+    pub fn find(&self, code_or_name: &str) -> Option<CheckInfo> {
+        self.all()
+            .into_iter()
+            .find(|c| c.code.eq_ignore_ascii_case(code_or_name) || c.name.eq_ignore_ascii_case(code_or_name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_documented() {
+        let reg = Registry::builtin();
+        let all = reg.all();
+        for (i, c) in all.iter().enumerate() {
+            assert!(c.code.starts_with("VK") && c.code.len() == 6, "{}", c.code);
+            assert!(!c.summary().is_empty(), "{} has no documentation", c.code);
+            assert!(all[i + 1..].iter().all(|o| o.code != c.code && o.name != c.name), "{} clashes", c.code);
+        }
+        assert_eq!(reg.find("vk0103").map(|c| c.name), Some("range"));
+        assert_eq!(reg.find("code-list").map(|c| c.code), Some("VK0104"));
+    }
+
+    struct Plugin;
+    impl RuleKind for Plugin {
+        fn info(&self) -> CheckInfo {
+            CheckInfo {
+                code: "VK9001",
+                name: "my-rule",
+                doc: " Mine.",
+            }
+        }
+        fn compile<'p>(&self, _: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
+            Vec::new()
+        }
+    }
+
+    #[test]
+    fn plugins_register_and_clashes_are_refused() {
+        let reg = Registry::builtin().with(Box::new(Plugin)).unwrap();
+        assert_eq!(reg.find("VK9001").map(|c| c.name), Some("my-rule"));
+        assert!(reg.with(Box::new(Plugin)).is_err());
+    }
+}

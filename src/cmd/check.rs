@@ -1,0 +1,120 @@
+//! `vakt check`: check returns against a rule pack and report every finding at its cell.
+//!
+//! Usage: vakt check [OPTIONS] <RETURN>...
+//!
+//! A return is a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods), a folder of CSV files (one per table:
+//! groups.csv or grupper.csv, ...), or a single CSV file. Several returns can be checked in one run;
+//! one that cannot be read is reported and the others are still checked.
+//!
+//! Examples:
+//!   vakt check fixtures/returns/messy.xlsx
+//!   vakt check returns/*.xlsx returns/HN-FIN/ --format json > report.json
+//!   vakt check --rules my-pack.toml --deny warnings return.xlsx
+//!
+//! Exit status: 0 no errors; 1 errors found (or warnings, with --deny warnings); 2 the run could not
+//! complete (an unreadable input or a bad rule pack).
+
+use super::{EXIT_FINDINGS, EXIT_INCOMPLETE};
+use clap::ValueEnum;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use vakt::check::{engine, Registry};
+use vakt::pack::Pack;
+use vakt::report::{human, json, InputReport, Report};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Deny {
+    Warnings,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Check returns against a rule pack; report every finding at its file, sheet and cell.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:\n  vakt check fixtures/returns/messy.xlsx\n  vakt check returns/*.xlsx returns/HN-FIN/ --format json > report.json\n  vakt check --rules my-pack.toml --deny warnings return.xlsx\n\nExit status: 0 no errors, 1 errors found, 2 the run could not complete.")]
+pub struct Args {
+    /// Returns to check: workbooks, folders of CSV files, or CSV files.
+    #[arg(required = true, value_name = "RETURN")]
+    paths: Vec<String>,
+    /// Rule pack (TOML). Default: the survey pack built into vakt.
+    #[arg(long, value_name = "PACK")]
+    rules: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// List at most N diagnostics (totals still count all).
+    #[arg(long, value_name = "N")]
+    max_diagnostics: Option<usize>,
+    /// Also fail (exit 1) on warnings.
+    #[arg(long, value_enum)]
+    deny: Option<Deny>,
+    /// Colour in the human output.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: Color,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let pack = match &args.rules {
+        Some(p) => Pack::load(p),
+        None => Pack::embedded(),
+    };
+    let pack = match pack {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(*e));
+            return Ok(ExitCode::from(EXIT_INCOMPLETE));
+        }
+    };
+    let registry = Registry::builtin();
+    let inputs = args
+        .paths
+        .iter()
+        .map(|path| {
+            let (input, result) = engine::check_path(&pack, &registry, path);
+            InputReport::new(path, input.as_ref(), result)
+        })
+        .collect();
+    let report = Report {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        pack_path: pack.path.clone(),
+        pack_sha256: pack.sha256.clone(),
+        inputs,
+        max_diagnostics: args.max_diagnostics,
+    };
+    let text = match args.format {
+        Format::Json => json::render(&report),
+        Format::Human => {
+            let color = match args.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            };
+            human::render(&report, color)
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error of the check.
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+
+    let totals = report.totals();
+    Ok(if report.any_failed() {
+        ExitCode::from(EXIT_INCOMPLETE)
+    } else if totals.errors > 0 || (args.deny == Some(Deny::Warnings) && totals.warnings > 0) {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,32 @@
+//! `vakt explain`: print the documentation of a check.
+//!
+//! Usage: vakt explain <CODE|NAME>
+//!
+//! Examples:
+//!   vakt explain VK0103
+//!   vakt explain code-list
+
+use std::process::ExitCode;
+use vakt::check::Registry;
+
+/// Print the documentation of a check, by code (VK0103) or name (range).
+#[derive(clap::Args)]
+#[command(after_help = "Examples:\n  vakt explain VK0103\n  vakt explain code-list")]
+pub struct Args {
+    /// A code such as VK0103, or a name such as range.
+    code: String,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let registry = Registry::builtin();
+    match registry.find(&args.code) {
+        Some(info) => {
+            println!("# {} {}\n\n{}", info.code, info.name, info.markdown().trim_end());
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            eprintln!("vakt: no check has the code or name `{}`; `vakt rules` lists them", args.code);
+            Ok(ExitCode::from(super::EXIT_INCOMPLETE))
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! Subcommands, one file each; their usage and examples sit at the top of each file.
+
+mod check;
+mod explain;
+mod rules;
+mod schema;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// vakt: check, clean and safely publish health-survey returns.
+#[derive(Parser)]
+#[command(name = "vakt", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Check(check::Args),
+    Explain(explain::Args),
+    Rules(rules::Args),
+    Schema(schema::Args),
+}
+
+/// Exit statuses: 0 no errors, 1 errors found, 2 the run could not complete.
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_INCOMPLETE: u8 = 2;
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Explain(a) => explain::run(a),
+        Command::Rules(a) => rules::run(a),
+        Command::Schema(a) => schema::run(a),
+    }
+}

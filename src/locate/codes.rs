@@ -1,0 +1,121 @@
+//! The findings of the read and locate stages, each documented for `vakt explain`.
+
+use crate::finding::CheckInfo;
+
+documented_check! {
+    /// An input could not be read at all.
+    ///
+    /// The file is missing, unreadable, corrupt, not a spreadsheet, or a password-protected or
+    /// encrypted workbook. The run ends with exit status 2, but the other inputs are still checked.
+    ///
+    /// Fix: save an unprotected `.xlsx` copy, or export the sheets as CSV.
+    pub struct UnreadableInput => "VK0001", "unreadable-input";
+}
+
+documented_check! {
+    /// A table of the rule pack was not found in the return.
+    ///
+    /// Workbooks are searched for a sheet named like the table in English or Norwegian
+    /// (`Groups`, `Grupper`); drift such as `Grupper (2)` or `Pasienter kopi` is tolerated.
+    /// CSV folders are searched for a file named after the table (`groups.csv`, `grupper.csv`).
+    /// An error for required tables, information for optional ones.
+    pub struct MissingTable => "VK0002", "missing-table";
+}
+
+documented_check! {
+    /// A column of the table has no header in the sheet.
+    ///
+    /// Headers match the pack's column name, its Norwegian label or an alias, ignoring case and
+    /// spacing. A missing column is reported once at the header row, not once per row: an error when
+    /// the column is required, a warning otherwise.
+    pub struct MissingColumn => "VK0003", "missing-column";
+}
+
+documented_check! {
+    /// A column whose header names no column of the pack.
+    ///
+    /// The column is kept in the input and otherwise ignored: not checked, not cleaned.
+    /// Information only; add an alias to the pack if the header is a known variant.
+    pub struct UnknownColumn => "VK0004", "unknown-column";
+}
+
+documented_check! {
+    /// A totals row (`Sum`, `Totalt`, `I alt` in its first filled cell).
+    ///
+    /// Totals are not data: the row is reported and skipped, never counted.
+    pub struct TotalsRow => "VK0005", "totals-row";
+}
+
+documented_check! {
+    /// Blank rows inside a table.
+    ///
+    /// Fully blank rows between data rows are skipped and reported once per run of blank rows.
+    /// Blank rows at the end of a table are ignored.
+    pub struct BlankRows => "VK0006", "blank-rows";
+}
+
+documented_check! {
+    /// A note under or inside the table: a single filled cell holding a sentence or a remark
+    /// (`Merk: ...`, `* ...`).
+    ///
+    /// Notes are skipped, not read as data. A warning, because a note can carry information the
+    /// data manager should read (and sometimes personal data).
+    pub struct NoteRow => "VK0007", "note-row";
+}
+
+documented_check! {
+    /// The header row of a table could not be found.
+    ///
+    /// The first 30 rows are searched for a row naming enough of the table's columns. Without a
+    /// header nothing in the sheet can be checked.
+    pub struct HeaderNotFound => "VK0009", "header-not-found";
+}
+
+documented_check! {
+    /// A sheet or CSV file that matches no table of the pack.
+    ///
+    /// It is not checked. Information only, unless a single CSV file was given that matches no
+    /// table, which is an error.
+    pub struct UnknownPart => "VK0010", "unknown-sheet";
+}
+
+documented_check! {
+    /// The same table appears in more than one sheet or file (`Grupper` and `Grupper (2)`).
+    ///
+    /// The sheet whose name matches exactly (else the first) is checked; the others are not.
+    pub struct DuplicateTable => "VK0011", "duplicate-table";
+}
+
+documented_check! {
+    /// Two headers name the same column.
+    ///
+    /// The first is used; the repeated one is ignored.
+    pub struct RepeatedHeader => "VK0012", "repeated-header";
+}
+
+pub const UNREADABLE: &str = UnreadableInput::CODE;
+pub const MISSING_TABLE: &str = MissingTable::CODE;
+pub const MISSING_COLUMN: &str = MissingColumn::CODE;
+pub const UNKNOWN_COLUMN: &str = UnknownColumn::CODE;
+pub const TOTALS_ROW: &str = TotalsRow::CODE;
+pub const BLANK_ROWS: &str = BlankRows::CODE;
+pub const NOTE_ROW: &str = NoteRow::CODE;
+pub const HEADER_NOT_FOUND: &str = HeaderNotFound::CODE;
+pub const UNKNOWN_PART: &str = UnknownPart::CODE;
+pub const DUPLICATE_TABLE: &str = DuplicateTable::CODE;
+pub const REPEATED_HEADER: &str = RepeatedHeader::CODE;
+
+/// Every read and locate finding, in code order.
+pub const ALL: &[CheckInfo] = &[
+    UnreadableInput::INFO,
+    MissingTable::INFO,
+    MissingColumn::INFO,
+    UnknownColumn::INFO,
+    TotalsRow::INFO,
+    BlankRows::INFO,
+    NoteRow::INFO,
+    HeaderNotFound::INFO,
+    UnknownPart::INFO,
+    DuplicateTable::INFO,
+    RepeatedHeader::INFO,
+];

@@ -1,0 +1,327 @@
+//! Locating: which sheet or CSV file holds which table, where its header row is, which physical
+//! column holds which pack column, and which rows are data.
+//!
+//! Hand-made workbooks drift: sheets get renamed `Grupper (2)`, headers sit under a title row or are
+//! split over two rows, and tables end in a totals row and a note. This stage finds the table in
+//! spite of that and says what it skipped; it never guesses silently.
+
+pub mod codes;
+
+use crate::finding::{Finding, Location, Severity};
+use crate::pack::{Pack, Table};
+use crate::read::{Input, InputFormat, RowBuf};
+use crate::value::text;
+
+/// How many leading rows are searched for the header.
+pub const HEADER_SEARCH_ROWS: usize = 30;
+
+/// A table found in a return.
+#[derive(Debug, Clone)]
+pub struct TableMatch {
+    /// Index of the table in the pack.
+    pub table: usize,
+    /// Index of the part (sheet or CSV file) in the input.
+    pub part: usize,
+}
+
+/// The normalised key of a sheet name or file stem, with drift removed: `Grupper (2)` → `grupper`,
+/// `Pasienter kopi` → `pasienter`.
+pub fn part_key(name: &str, format: InputFormat) -> String {
+    let stem = match format {
+        InputFormat::Csv | InputFormat::CsvFolder => name.rsplit_once('.').map_or(name, |(s, _)| s),
+        _ => name,
+    };
+    let mut k = text::header_key(stem);
+    loop {
+        let before = k.len();
+        if k.ends_with(')') {
+            if let Some(open) = k.rfind('(') {
+                k.truncate(open);
+            }
+        }
+        for suffix in [" kopi", " copy", " ny", " new"] {
+            if let Some(s) = k.strip_suffix(suffix) {
+                k.truncate(s.len());
+            }
+        }
+        while k.ends_with(|c: char| c.is_ascii_digit() || c == ' ') && k.len() > 1 {
+            k.pop();
+        }
+        k = k.trim().to_string();
+        if k.len() == before {
+            return k;
+        }
+    }
+}
+
+/// Matches the parts of an input to the pack's tables; reports missing tables, parts that match no
+/// table, and tables found twice (the first, exact name preferred, is used).
+pub fn match_tables(pack: &Pack, input: &Input) -> (Vec<TableMatch>, Vec<Finding>) {
+    let mut matches = Vec::new();
+    let mut findings = Vec::new();
+    let keys: Vec<String> = input.parts.iter().map(|p| part_key(&p.name, input.format)).collect();
+    let csv = matches!(input.format, InputFormat::Csv | InputFormat::CsvFolder);
+    let mut used = vec![false; input.parts.len()];
+    for (ti, table) in pack.tables.iter().enumerate() {
+        let wanted = if csv { &table.file_keys } else { &table.sheet_keys };
+        let candidates: Vec<usize> = (0..input.parts.len()).filter(|&i| wanted.contains(&keys[i])).collect();
+        // Prefer a part whose name needed no drift removal.
+        let exact = candidates
+            .iter()
+            .copied()
+            .find(|&i| wanted.contains(&text::header_key(input.parts[i].name.rsplit_once('.').filter(|_| csv).map_or(input.parts[i].name.as_str(), |(s, _)| s))));
+        let chosen = exact.or(candidates.first().copied());
+        match chosen {
+            Some(part) => {
+                used[part] = true;
+                for &other in candidates.iter().filter(|&&i| i != part) {
+                    used[other] = true;
+                    let p = &input.parts[other];
+                    findings.push(Finding {
+                        code: codes::DUPLICATE_TABLE,
+                        severity: Severity::Warning,
+                        message: format!("table `{}` is also in {}; only {} was checked", table.name, describe(p), describe(&input.parts[part])),
+                        help: Some("remove the extra copy, or rename it if it holds other data".into()),
+                        location: Location {
+                            table: ti,
+                            file: p.file.clone(),
+                            sheet: p.sheet.clone(),
+                            ..Default::default()
+                        },
+                        value: None,
+                    });
+                }
+                matches.push(TableMatch { table: ti, part });
+            }
+            None => {
+                // A single CSV file is one table, not a whole return: do not demand the others.
+                if input.format == InputFormat::Csv {
+                    continue;
+                }
+                let names = if csv { expected_files(table) } else { expected_sheets(table) };
+                findings.push(Finding {
+                    code: codes::MISSING_TABLE,
+                    severity: if table.required { Severity::Error } else { Severity::Info },
+                    message: format!("table `{}` not found", table.name),
+                    help: Some(format!("expected {names}")),
+                    location: Location {
+                        table: ti,
+                        file: input.path.clone(),
+                        ..Default::default()
+                    },
+                    value: None,
+                });
+            }
+        }
+    }
+    for (i, p) in input.parts.iter().enumerate() {
+        if !used[i] {
+            findings.push(Finding {
+                code: codes::UNKNOWN_PART,
+                severity: Severity::Info,
+                message: format!("{} matches no table of the pack and was not checked", describe(p)),
+                help: None,
+                location: Location {
+                    table: usize::MAX,
+                    file: p.file.clone(),
+                    sheet: p.sheet.clone(),
+                    ..Default::default()
+                },
+                value: None,
+            });
+        }
+    }
+    if input.format == InputFormat::Csv && matches.is_empty() {
+        findings.push(Finding {
+            code: codes::UNKNOWN_PART,
+            severity: Severity::Error,
+            message: format!("cannot tell which table `{}` holds", input.parts.first().map_or("", |p| p.name.as_str())),
+            help: Some(format!(
+                "name the file after its table: {}",
+                pack.tables.iter().map(expected_files).collect::<Vec<_>>().join("; ")
+            )),
+            location: Location {
+                table: usize::MAX,
+                file: input.path.clone(),
+                ..Default::default()
+            },
+            value: None,
+        });
+    }
+    (matches, findings)
+}
+
+fn describe(p: &crate::read::Part) -> String {
+    match &p.sheet {
+        Some(s) => format!("sheet '{s}'"),
+        None => format!("file {}", p.name),
+    }
+}
+
+fn expected_sheets(t: &Table) -> String {
+    format!("a sheet named {}", t.sheet_keys.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(" or "))
+}
+
+fn expected_files(t: &Table) -> String {
+    format!("a file named {}", t.file_keys.iter().map(|k| format!("{}.csv", k.replace(' ', "_"))).collect::<Vec<_>>().join(" or "))
+}
+
+/// The header of a located table.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// Index of the header row among the rows searched.
+    pub index: usize,
+    /// 1-based physical row of the header.
+    pub row: u64,
+    /// For each pack column, the physical column that holds it.
+    pub physical: Vec<Option<u32>>,
+    /// Physical columns whose header names no pack column, with the header text.
+    pub unknown: Vec<(u32, String)>,
+    /// Physical columns whose header repeats a column already found.
+    pub repeated: Vec<(u32, usize)>,
+}
+
+/// How many known headers a row must hold to be the header row.
+fn needed_matches(table: &Table) -> usize {
+    table.columns.len().div_ceil(3).clamp(1, 4).max(2.min(table.columns.len()))
+}
+
+/// Finds the header row: the first of the leading rows that names enough of the table's columns.
+/// A header split over two rows (`Varighet per møte` over `(min)`) is read by joining a cell with the
+/// one above it.
+pub fn find_header(table: &Table, rows: &[RowBuf]) -> Option<Header> {
+    let need = needed_matches(table);
+    for (i, row) in rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
+        let above = i.checked_sub(1).map(|j| &rows[j]).filter(|a| a.row + 1 == row.row);
+        let mut physical = vec![None; table.columns.len()];
+        let mut unknown = Vec::new();
+        let mut repeated = Vec::new();
+        let mut hits = 0;
+        for (c, cell) in row.iter().enumerate() {
+            if cell.is_blank() {
+                continue;
+            }
+            let mut found = table.column_for_header(cell.text);
+            if found.is_none() {
+                if let Some(a) = above {
+                    let up = a.get(c);
+                    if !up.is_blank() {
+                        found = table.column_for_header(&format!("{} {}", up.text, cell.text));
+                    }
+                }
+            }
+            match found {
+                Some(col) if physical[col].is_none() => {
+                    physical[col] = Some(c as u32);
+                    hits += 1;
+                }
+                Some(col) => repeated.push((c as u32, col)),
+                None => unknown.push((c as u32, text::trim(cell.text).to_string())),
+            }
+        }
+        if hits >= need {
+            return Some(Header {
+                index: i,
+                row: row.row,
+                physical,
+                unknown,
+                repeated,
+            });
+        }
+    }
+    None
+}
+
+/// What a row under the header is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    Data,
+    Blank,
+    /// A totals row: `Sum`, `Totalt`, `I alt` in its first filled cell.
+    Totals,
+    /// A note under the table: one filled cell holding a sentence, outside the table's key columns.
+    Note,
+}
+
+const TOTALS: &[&str] = &["sum", "sum totalt", "summer", "summert", "totalt", "total", "totals", "i alt", "totalsum", "grand total"];
+
+/// Classifies a row under the header.
+pub fn classify(row: &RowBuf, header: &Header) -> RowKind {
+    let mut filled = row.iter().enumerate().filter(|(_, c)| !c.is_blank());
+    let Some((first_col, first)) = filled.next() else {
+        return RowKind::Blank;
+    };
+    let first_key = text::key(first.text.trim_end_matches(':'));
+    if TOTALS.contains(&first_key.as_str()) {
+        return RowKind::Totals;
+    }
+    let single = filled.next().is_none();
+    let mapped = header.physical.iter().flatten().count();
+    if single && mapped >= 3 && first.kind == crate::read::CellKind::Text {
+        let t = text::trim(first.text);
+        let sentence = t.contains(' ') && t.chars().count() > 15;
+        let marked = ["merk", "note", "obs", "*", "kilde", "source"].iter().any(|m| first_key.starts_with(m));
+        let outside = !header.physical.contains(&Some(first_col as u32));
+        if sentence || marked || outside {
+            return RowKind::Note;
+        }
+    }
+    RowKind::Data
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::CellKind;
+
+    fn row(n: u64, cells: &[&str]) -> RowBuf {
+        let mut r = RowBuf::default();
+        r.clear(n);
+        for c in cells {
+            r.push(if c.is_empty() { CellKind::Empty } else { CellKind::Text }, c);
+        }
+        r
+    }
+
+    #[test]
+    fn drifted_sheet_names() {
+        assert_eq!(part_key("Grupper (2)", InputFormat::Xlsx), "grupper");
+        assert_eq!(part_key("Pasienter kopi", InputFormat::Xlsx), "pasienter");
+        assert_eq!(part_key("Grupper 2009", InputFormat::Xlsx), "grupper");
+        assert_eq!(part_key("grupper.csv", InputFormat::CsvFolder), "grupper");
+        assert_eq!(part_key("Group_Therapists.CSV", InputFormat::CsvFolder), "group therapists");
+    }
+
+    #[test]
+    fn header_under_a_title_row_and_split_over_two_rows() {
+        let pack = crate::pack::Pack::embedded().unwrap();
+        let groups = &pack.tables[2];
+        let rows = vec![
+            row(1, &["Gruppeterapi 2009 - Helse Bergen"]),
+            row(2, &["", "", "", "", "", "", "Varighet per møte"]),
+            row(3, &["Gruppe-ID", "ENHETS-ID", "Gruppenavn", "Gruppetype", "Gruppeform", "Hyppighet", "(min)", "Tull"]),
+        ];
+        let h = find_header(groups, &rows).unwrap();
+        assert_eq!(h.row, 3);
+        assert_eq!(h.physical[0], Some(0));
+        assert_eq!(h.physical[groups.column_index("session_minutes").unwrap()], Some(6));
+        assert_eq!(h.unknown, vec![(7, "Tull".to_string())]);
+    }
+
+    #[test]
+    fn totals_notes_and_blanks() {
+        let h = Header {
+            index: 0,
+            row: 1,
+            physical: vec![Some(0), Some(1), Some(2)],
+            unknown: vec![],
+            repeated: vec![],
+        };
+        assert_eq!(classify(&row(5, &["I alt", "", "12"]), &h), RowKind::Totals);
+        assert_eq!(classify(&row(5, &["Sum:", "", "12"]), &h), RowKind::Totals);
+        assert_eq!(classify(&row(6, &["", " ", ""]), &h), RowKind::Blank);
+        assert_eq!(classify(&row(7, &["Merk: tallene gjelder 2009"]), &h), RowKind::Note);
+        assert_eq!(classify(&row(8, &["G1"]), &h), RowKind::Data);
+        assert_eq!(classify(&row(9, &["G1", "U1", "x"]), &h), RowKind::Data);
+    }
+}

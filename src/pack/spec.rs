@@ -1,0 +1,175 @@
+//! The rule-pack file format: the serde structs a TOML pack deserialises into.
+//!
+//! These types are the format's single source of truth: `vakt schema` derives the JSON Schema from
+//! them, and `docs/rules.md` describes them. Unknown keys are errors, so a typo in a pack never
+//! silently turns a rule off.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_spanned::Spanned;
+use std::collections::BTreeMap;
+
+/// A rule pack: the tables of a return, their columns and the rules on them.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PackSpec {
+    /// Short machine name of the pack, e.g. `group-therapy-survey`.
+    pub name: String,
+    /// Version of the pack (any string; shown in reports).
+    pub version: String,
+    /// What the pack checks, for humans.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Code lists by name: a CSV file relative to the pack (`code,en,no,synonyms[,extra...]`).
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub codelists: BTreeMap<String, Spanned<String>>,
+    /// The tables of a return, in the order they are checked and reported.
+    #[serde(rename = "table", default)]
+    pub tables: Vec<TableSpec>,
+}
+
+/// One table of a return: a sheet of a workbook or a CSV file of a folder.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TableSpec {
+    /// Canonical (English) name, also the name of the table in reports, e.g. `groups`.
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// Sheet names that hold this table (any language); drift like `Grupper (2)` is tolerated.
+    #[serde(default)]
+    pub sheets: Vec<String>,
+    /// CSV file names that hold this table in a folder return, e.g. `grupper.csv`.
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// Whether a return without this table is an error (default true).
+    #[serde(default = "yes")]
+    pub required: bool,
+    /// Column combinations that must be unique (after trim and case-fold), e.g. `[["group_id", "patient_id"]]`.
+    #[serde(default)]
+    #[schemars(with = "Vec<Vec<String>>")]
+    pub unique: Vec<Spanned<Vec<String>>>,
+    /// The columns, in template order.
+    #[serde(rename = "column", default)]
+    pub columns: Vec<ColumnSpec>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// How a column's cells are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnType {
+    /// Any text.
+    Text,
+    /// Whole numbers; `1 234`, `8 pas.` and `ca 8` are read with a note.
+    Integer,
+    /// Numbers with decimal comma or point.
+    Decimal,
+    /// A duration in minutes: `90`, `90 min`, `1,5 t`, `1.5 h`, `2 timer`; a bare 0.5..4 is hours.
+    Minutes,
+    /// Dates: ISO, `dd.mm.yyyy`, Excel date cells and serial numbers.
+    Date,
+    /// Yes/no, through the column's code list when it names one.
+    Boolean,
+    /// A value from the column's code list.
+    Code,
+}
+
+impl ColumnType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ColumnType::Text => "text",
+            ColumnType::Integer => "integer",
+            ColumnType::Decimal => "decimal",
+            ColumnType::Minutes => "minutes",
+            ColumnType::Date => "date",
+            ColumnType::Boolean => "boolean",
+            ColumnType::Code => "code",
+        }
+    }
+}
+
+/// Identifier class of a column, for pseudonymisation and disclosure control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum IdClass {
+    /// Direct identifier: pseudonymise or drop before release; masked in every report.
+    D,
+    /// Quasi-identifier: counts toward disclosure risk.
+    Q,
+    /// Sensitive (health data).
+    S,
+    /// Free text: scanned for leaked identifiers.
+    F,
+}
+
+/// A bound of a range: a number, or a date written as a string (`"2008-01-01"`).
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Bound {
+    Number(f64),
+    Date(String),
+}
+
+/// Inclusive bounds; either may be left out.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RangeSpec {
+    pub min: Option<Bound>,
+    pub max: Option<Bound>,
+}
+
+/// One column of a table.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSpec {
+    /// Canonical (English) column name, e.g. `session_minutes`; also accepted as a header.
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// The Norwegian header of the template, e.g. `Varighet per møte (min)`.
+    #[serde(default)]
+    pub label_no: Option<String>,
+    /// Further headers that name this column (English label, abbreviations, old templates).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// How cells are read.
+    #[serde(rename = "type")]
+    #[schemars(with = "ColumnType")]
+    pub ty: Spanned<ColumnType>,
+    /// Every data row must have a value.
+    #[serde(default)]
+    pub required: bool,
+    /// Hard range: a value outside is an error.
+    #[serde(default)]
+    #[schemars(with = "Option<RangeSpec>")]
+    pub range: Option<Spanned<RangeSpec>>,
+    /// Soft range: a value outside (but inside the hard range) is a warning.
+    #[serde(default)]
+    #[schemars(with = "Option<RangeSpec>")]
+    pub soft_range: Option<Spanned<RangeSpec>>,
+    /// Name of a code list of the pack (for `code` and `boolean` columns).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub codelist: Option<Spanned<String>>,
+    /// A regular expression the whole trimmed value must match.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub pattern: Option<Spanned<String>>,
+    /// What the pattern means, for the message (`4 digits, leading zero kept`).
+    #[serde(default)]
+    pub pattern_help: Option<String>,
+    /// Values must be unique in the table (after trim and case-fold).
+    #[serde(default)]
+    pub unique: bool,
+    /// Identifier classes (`D`, `Q`, `S`, `F`).
+    #[serde(default)]
+    pub class: Vec<IdClass>,
+    /// For `D` columns: the pseudonym id type (`patient`, `hpr`), or `drop`.
+    #[serde(default)]
+    pub id_type: Option<String>,
+    /// What the column holds, for humans.
+    #[serde(default)]
+    pub description: Option<String>,
+}

@@ -1,0 +1,446 @@
+//! Reading: turns input files into rows of cells that remember where they came from.
+//!
+//! A return is a workbook (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`), a folder of CSV files, or a
+//! single CSV file. Each sheet or CSV file is a [`Part`]; its rows stream through a [`RowSource`]
+//! into one reused [`RowBuf`], so reading allocates per row only when a row is longer than any
+//! before it. Nothing here knows about rule packs: that is the locate stage's job.
+
+mod csv_file;
+mod workbook;
+
+use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+pub use csv_file::{CsvEncoding, CsvRows};
+pub use workbook::Workbook;
+
+/// Why an input (or part of it) could not be read. Always names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{file}: cannot open: {reason}")]
+    Open { file: String, reason: String },
+    #[error("{file}: not a supported return (expected .xlsx, .xlsm, .xlsb, .xls, .ods, .csv or a folder of CSV files)")]
+    Unsupported { file: String },
+    #[error("{file}: the workbook is password-protected or encrypted; save an unprotected copy and check that")]
+    Encrypted { file: String },
+    #[error("{file}: the workbook is corrupt or not a spreadsheet: {reason}")]
+    Corrupt { file: String, reason: String },
+    #[error("{file}{}: read failed{}: {reason}", sheet.as_ref().map(|s| format!(" sheet '{s}'")).unwrap_or_default(), row.map(|r| format!(" at row {r}")).unwrap_or_default())]
+    Rows {
+        file: String,
+        sheet: Option<String>,
+        row: Option<u64>,
+        reason: String,
+    },
+}
+
+impl ReadError {
+    /// The file the error is about, as given on the command line.
+    pub fn file(&self) -> &str {
+        match self {
+            ReadError::Open { file, .. }
+            | ReadError::Unsupported { file }
+            | ReadError::Encrypted { file }
+            | ReadError::Corrupt { file, .. }
+            | ReadError::Rows { file, .. } => file,
+        }
+    }
+}
+
+/// What kind of value a cell holds, as the file stored it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CellKind {
+    Empty,
+    /// Text as typed. Numbers typed into CSV files are text too: the file has no types.
+    Text,
+    /// A numeric cell; its text is the number written without a trailing `.0`.
+    Number(f64),
+    Bool(bool),
+    /// A cell with a date format: the Excel serial and whether the workbook uses the 1904 system.
+    Date { serial: f64, is_1904: bool },
+    /// An ISO 8601 date or date-time string from a typed cell (ODS dates arrive like this).
+    DateIso,
+    /// An Excel error value; its text is the error as Excel shows it (`#REF!`).
+    Error,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RawCell {
+    kind: CellKind,
+    start: u32,
+    end: u32,
+}
+
+/// A cell of the current row: its kind and its text (for numbers, their rendering).
+#[derive(Debug, Clone, Copy)]
+pub struct CellRef<'a> {
+    pub kind: CellKind,
+    pub text: &'a str,
+}
+
+impl CellRef<'_> {
+    /// True for an empty cell or one holding only whitespace (including NBSP and zero-width spaces).
+    pub fn is_blank(&self) -> bool {
+        match self.kind {
+            CellKind::Empty => true,
+            CellKind::Text => crate::value::text::trim(self.text).is_empty(),
+            _ => false,
+        }
+    }
+}
+
+const EMPTY_CELL: CellRef<'static> = CellRef {
+    kind: CellKind::Empty,
+    text: "",
+};
+
+/// One physical row, reused from row to row: all cell texts live in one buffer.
+#[derive(Debug, Clone, Default)]
+pub struct RowBuf {
+    /// 1-based physical row in the sheet, or the CSV line on which the record starts.
+    pub row: u64,
+    /// Whether bare serial numbers in this row's workbook count from 1904 (Mac Excel) or 1900.
+    pub date_1904: bool,
+    text: String,
+    cells: Vec<RawCell>,
+}
+
+impl RowBuf {
+    pub fn clear(&mut self, row: u64) {
+        self.row = row;
+        self.text.clear();
+        self.cells.clear();
+    }
+
+    /// Number of cells (up to the last one the file stored).
+    pub fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    /// The cell at a 0-based column; missing cells are empty.
+    pub fn get(&self, col: usize) -> CellRef<'_> {
+        match self.cells.get(col) {
+            Some(c) => CellRef {
+                kind: c.kind,
+                text: &self.text[c.start as usize..c.end as usize],
+            },
+            None => EMPTY_CELL,
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = CellRef<'_>> + '_ {
+        (0..self.cells.len()).map(|i| self.get(i))
+    }
+
+    /// True when every cell is blank.
+    pub fn is_blank(&self) -> bool {
+        self.iter().all(|c| c.is_blank())
+    }
+
+    /// Number of non-blank cells.
+    pub fn filled(&self) -> usize {
+        self.iter().filter(|c| !c.is_blank()).count()
+    }
+
+    /// Appends a cell whose text is `text`.
+    pub fn push(&mut self, kind: CellKind, text: &str) {
+        let start = self.text.len() as u32;
+        self.text.push_str(text);
+        self.cells.push(RawCell {
+            kind,
+            start,
+            end: self.text.len() as u32,
+        });
+    }
+
+    /// Appends a cell whose text is written by `write` straight into the row buffer.
+    pub fn push_with(&mut self, kind: CellKind, write: impl FnOnce(&mut String)) {
+        let start = self.text.len() as u32;
+        write(&mut self.text);
+        self.cells.push(RawCell {
+            kind,
+            start,
+            end: self.text.len() as u32,
+        });
+    }
+
+    /// Appends a numeric cell, rendering the number as a person would type it.
+    pub fn push_number(&mut self, n: f64) {
+        self.push_with(CellKind::Number(n), |s| write_number(s, n));
+    }
+
+    /// Pads the row with empty cells up to (not including) `col`.
+    pub fn pad_to(&mut self, col: usize) {
+        while self.cells.len() < col {
+            self.push(CellKind::Empty, "");
+        }
+    }
+
+    /// Replaces the cell at `col` (padding the row if needed).
+    pub fn set(&mut self, col: usize, kind: CellKind, text: &str) {
+        self.pad_to(col + 1);
+        let start = self.text.len() as u32;
+        self.text.push_str(text);
+        self.cells[col] = RawCell {
+            kind,
+            start,
+            end: self.text.len() as u32,
+        };
+    }
+}
+
+/// Writes a number without a spurious `.0` (`301`, `1.5`), as a spreadsheet shows it.
+pub fn write_number(out: &mut String, n: f64) {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        let _ = write!(out, "{}", n as i64);
+    } else {
+        let _ = write!(out, "{n}");
+    }
+}
+
+/// A stream of rows from one sheet or CSV file.
+pub trait RowSource {
+    /// Fills `buf` with the next stored row; `Ok(false)` at the end. Rows with nothing stored may be
+    /// skipped: callers see the jump in [`RowBuf::row`].
+    fn next_row(&mut self, buf: &mut RowBuf) -> Result<bool, ReadError>;
+}
+
+/// Format of an input as detected from its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+    Csv,
+    CsvFolder,
+}
+
+impl InputFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputFormat::Xlsx => "xlsx",
+            InputFormat::Xlsb => "xlsb",
+            InputFormat::Xls => "xls",
+            InputFormat::Ods => "ods",
+            InputFormat::Csv => "csv",
+            InputFormat::CsvFolder => "csv-folder",
+        }
+    }
+}
+
+/// One sheet of a workbook or one CSV file of a return.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// The sheet name, or the CSV file name.
+    pub name: String,
+    /// The file to name in findings: the input path, or `folder/file.csv`.
+    pub file: String,
+    /// The sheet name for workbooks; `None` for CSV.
+    pub sheet: Option<String>,
+    path: PathBuf,
+}
+
+/// An opened return: its parts and the means to stream each one.
+pub struct Input {
+    /// The path as given.
+    pub path: String,
+    pub format: InputFormat,
+    /// SHA-256 of the file, or of the sorted (name, sha256) list of a folder's CSV files.
+    pub sha256: String,
+    pub parts: Vec<Part>,
+    workbook: Option<Workbook>,
+}
+
+impl Input {
+    /// Opens a return. Fails only when nothing of it can be read.
+    pub fn open(path: &str) -> Result<Input, ReadError> {
+        let p = Path::new(path);
+        let meta = std::fs::metadata(p).map_err(|e| ReadError::Open {
+            file: path.to_string(),
+            reason: e.to_string(),
+        })?;
+        if meta.is_dir() {
+            return open_folder(path, p);
+        }
+        let ext = p
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        let format = match ext.as_str() {
+            "xlsx" | "xlsm" => InputFormat::Xlsx,
+            "xlsb" => InputFormat::Xlsb,
+            "xls" => InputFormat::Xls,
+            "ods" => InputFormat::Ods,
+            "csv" | "txt" | "tsv" => InputFormat::Csv,
+            _ => {
+                return Err(ReadError::Unsupported {
+                    file: path.to_string(),
+                })
+            }
+        };
+        let sha256 = sha256_file(path, p)?;
+        if format == InputFormat::Csv {
+            let name = file_name(p);
+            return Ok(Input {
+                path: path.to_string(),
+                format,
+                sha256,
+                parts: vec![Part {
+                    name,
+                    file: path.to_string(),
+                    sheet: None,
+                    path: p.to_path_buf(),
+                }],
+                workbook: None,
+            });
+        }
+        let workbook = Workbook::open(path, p, format)?;
+        let parts = workbook
+            .sheet_names()
+            .into_iter()
+            .map(|s| Part {
+                name: s.clone(),
+                file: path.to_string(),
+                sheet: Some(s),
+                path: p.to_path_buf(),
+            })
+            .collect();
+        Ok(Input {
+            path: path.to_string(),
+            format,
+            sha256,
+            parts,
+            workbook: Some(workbook),
+        })
+    }
+
+    /// Streams the rows of part `idx`.
+    pub fn rows(&mut self, idx: usize) -> Result<Box<dyn RowSource + '_>, ReadError> {
+        let part = self.parts.get(idx).ok_or_else(|| ReadError::Rows {
+            file: self.path.clone(),
+            sheet: None,
+            row: None,
+            reason: format!("no part {idx}"),
+        })?;
+        match (&mut self.workbook, &part.sheet) {
+            (Some(wb), Some(sheet)) => {
+                let sheet = sheet.clone();
+                wb.rows(&self.path, &sheet)
+            }
+            _ => Ok(Box::new(CsvRows::open(&part.file, &part.path)?)),
+        }
+    }
+}
+
+fn open_folder(path: &str, p: &Path) -> Result<Input, ReadError> {
+    let entries = std::fs::read_dir(p).map_err(|e| ReadError::Open {
+        file: path.to_string(),
+        reason: e.to_string(),
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|f| {
+            f.is_file()
+                && f.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "csv" | "txt" | "tsv"))
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(ReadError::Open {
+            file: path.to_string(),
+            reason: "the folder holds no .csv files".into(),
+        });
+    }
+    let mut folder_hash = Sha256::new();
+    let mut parts = Vec::with_capacity(files.len());
+    let shown = path.trim_end_matches(['/', '\\']);
+    for f in files {
+        let name = file_name(&f);
+        let file = format!("{shown}/{name}");
+        let digest = sha256_file(&file, &f)?;
+        folder_hash.update(name.as_bytes());
+        folder_hash.update([0]);
+        folder_hash.update(digest.as_bytes());
+        folder_hash.update([b'\n']);
+        parts.push(Part {
+            name,
+            file,
+            sheet: None,
+            path: f,
+        });
+    }
+    Ok(Input {
+        path: path.to_string(),
+        format: InputFormat::CsvFolder,
+        sha256: hex(&folder_hash.finalize()),
+        parts,
+        workbook: None,
+    })
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// SHA-256 of a file, streamed.
+pub fn sha256_file(shown: &str, p: &Path) -> Result<String, ReadError> {
+    let mut f = std::fs::File::open(p).map_err(|e| ReadError::Open {
+        file: shown.to_string(),
+        reason: e.to_string(),
+    })?;
+    let mut h = Sha256::new();
+    std::io::copy(&mut f, &mut h).map_err(|e| ReadError::Open {
+        file: shown.to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok(hex(&h.finalize()))
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_render_like_a_spreadsheet() {
+        let mut s = String::new();
+        write_number(&mut s, 301.0);
+        s.push('|');
+        write_number(&mut s, 1.5);
+        s.push('|');
+        write_number(&mut s, -2.0);
+        assert_eq!(s, "301|1.5|-2");
+    }
+
+    #[test]
+    fn row_buffer_pads_and_sets() {
+        let mut row = RowBuf::default();
+        row.clear(7);
+        row.push(CellKind::Text, "a");
+        row.set(3, CellKind::Text, "d");
+        assert_eq!(row.len(), 4);
+        assert!(row.get(1).is_blank());
+        assert_eq!(row.get(3).text, "d");
+        assert_eq!(row.get(99).kind, CellKind::Empty);
+        assert_eq!(row.filled(), 2);
+    }
+}

@@ -1,0 +1,136 @@
+//! Calendar dates as day numbers, and the Excel serial-date systems.
+//!
+//! A date is a count of days since 1970-01-01, so comparison and arithmetic are integer operations.
+//! Excel's 1900 system counts 1900-02-29, which never existed, as serial 60; serial 0 is the blank
+//! "zero date". Both are errors, never silently shifted.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub i32);
+
+/// Why a serial number is not a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SerialError {
+    Zero,
+    FakeLeapDay,
+    OutOfRange,
+}
+
+impl Date {
+    /// The date for a year, month and day, if it exists.
+    pub fn from_ymd(y: i32, m: u32, d: u32) -> Option<Date> {
+        if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) || !(1..=9999).contains(&y) {
+            return None;
+        }
+        Some(Date(days_from_civil(y, m, d)))
+    }
+
+    pub fn ymd(self) -> (i32, u32, u32) {
+        civil_from_days(self.0)
+    }
+
+    pub fn year(self) -> i32 {
+        self.ymd().0
+    }
+
+    /// The date of an Excel serial number. The fraction (time of day) is ignored.
+    pub fn from_excel_serial(serial: f64, is_1904: bool) -> Result<Date, SerialError> {
+        if !serial.is_finite() || !(0.0..2_958_466.0).contains(&serial) {
+            return Err(SerialError::OutOfRange);
+        }
+        let days = serial.floor() as i32;
+        if days == 0 {
+            return Err(SerialError::Zero);
+        }
+        if is_1904 {
+            return Ok(Date(days_from_civil(1904, 1, 1) + days));
+        }
+        if days == 60 {
+            return Err(SerialError::FakeLeapDay);
+        }
+        let base = days_from_civil(1899, 12, 31);
+        Ok(Date(if days < 60 { base + days } else { base + days - 1 }))
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, d) = self.ymd();
+        write!(f, "{y:04}-{m:02}-{d:02}")
+    }
+}
+
+fn is_leap(y: i32) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(y) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+// Howard Hinnant's days_from_civil / civil_from_days.
+fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = (y - era * 400) as u32;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe as i32 - 719_468
+}
+
+fn civil_from_days(z: i32) -> (i32, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = (z - era * 146_097) as u32;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe as i32 + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_round_trip() {
+        for (y, m, d) in [(1970, 1, 1), (2000, 2, 29), (1899, 12, 30), (2032, 12, 31)] {
+            let date = Date::from_ymd(y, m, d).unwrap();
+            assert_eq!(date.ymd(), (y, m, d));
+        }
+        assert_eq!(Date::from_ymd(1970, 1, 1), Some(Date(0)));
+        assert_eq!(Date::from_ymd(2010, 2, 29), None);
+        assert_eq!(Date::from_ymd(2010, 13, 1), None);
+    }
+
+    #[test]
+    fn excel_1900_serials() {
+        let d = |s| Date::from_excel_serial(s, false).map(|d| d.to_string());
+        assert_eq!(d(1.0).unwrap(), "1900-01-01");
+        assert_eq!(d(59.0).unwrap(), "1900-02-28");
+        assert_eq!(d(61.0).unwrap(), "1900-03-01");
+        assert_eq!(d(40210.0).unwrap(), "2010-02-01");
+        assert_eq!(d(40210.75).unwrap(), "2010-02-01");
+        assert_eq!(d(0.0), Err(SerialError::Zero));
+        assert_eq!(d(60.0), Err(SerialError::FakeLeapDay));
+        assert_eq!(d(-1.0), Err(SerialError::OutOfRange));
+    }
+
+    #[test]
+    fn excel_1904_serials() {
+        let d = Date::from_excel_serial(38748.0, true).unwrap();
+        assert_eq!(d.to_string(), "2010-02-01");
+        assert_eq!(Date::from_excel_serial(0.0, true), Err(SerialError::Zero));
+    }
+}

@@ -1,0 +1,130 @@
+//! Numbers as people type them: decimal comma or point, spaced thousands, a unit after the number,
+//! `ca` before it. Ranges (`6-8`) and bounds (`>10`) are refused: they are not one value.
+
+use super::{text, Issue, Note};
+
+/// Which trailing words a column accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Units {
+    /// Counts: `8 pas.`, `12 stk`, `4 personer`.
+    Count,
+    /// Durations: minutes or hours.
+    Duration,
+}
+
+/// The unit a number was written with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    None,
+    Minutes,
+    Hours,
+    Count,
+}
+
+const COUNT_WORDS: &[&str] = &[
+    "pas", "pas.", "pasienter", "pasient", "pt", "pt.", "stk", "stk.", "personer", "pers", "pers.",
+    "deltakere", "patients", "persons", "møter", "ganger", "sessions", "terapeuter", "grupper",
+];
+const MINUTE_WORDS: &[&str] = &["min", "min.", "minutt", "minutter", "minutes", "minute", "mins", "m"];
+const HOUR_WORDS: &[&str] = &["t", "t.", "time", "timer", "h", "h.", "hr", "hrs", "hour", "hours", "tim", "tim."];
+const APPROX: &[&str] = &["ca", "ca.", "cirka", "ca:", "omtrent", "approx", "approx.", "about", "~", "c."];
+
+/// Parses a number with an optional unit. Returns the value, the unit and a note.
+pub fn parse_number(raw: &str, units: Units) -> Result<(f64, Unit, Option<Note>), Issue> {
+    let mut t = text::trim(raw);
+    let mut note = None;
+    // An approximation marker before the number.
+    let lower_prefix = t.get(..t.len().min(8)).unwrap_or("").to_lowercase();
+    for a in APPROX {
+        if lower_prefix.starts_with(a) {
+            let rest = text::trim(&t[a.len()..]);
+            if rest.starts_with(|c: char| c.is_ascii_digit()) {
+                t = rest;
+                note = Some(Note::Approximate);
+                break;
+            }
+        }
+    }
+    if t.starts_with(['>', '<', '≥', '≤']) {
+        return Err(Issue::BoundGiven);
+    }
+    let bytes = t.as_bytes();
+    let mut i = 0;
+    let mut s = String::with_capacity(t.len());
+    if i < bytes.len() && (bytes[i] == b'-' || bytes[i] == b'+') {
+        if bytes[i] == b'-' {
+            s.push('-');
+        }
+        i += 1;
+    }
+    let digits_start = i;
+    let mut seen_decimal = false;
+    let mut grouped = false;
+    let chars: Vec<(usize, char)> = t[i..].char_indices().map(|(j, c)| (j + i, c)).collect();
+    let mut k = 0;
+    while k < chars.len() {
+        let (_, c) = chars[k];
+        if c.is_ascii_digit() {
+            s.push(c);
+        } else if (c == ',' || c == '.') && !seen_decimal && k + 1 < chars.len() && chars[k + 1].1.is_ascii_digit() {
+            s.push('.');
+            seen_decimal = true;
+        } else if matches!(c, ' ' | '\u{a0}' | '\u{202f}')
+            && !seen_decimal
+            && k + 3 < chars.len() + 1
+            && chars[k + 1..].iter().take(3).filter(|(_, c)| c.is_ascii_digit()).count() == 3
+            && chars.get(k + 4).is_none_or(|(_, c)| !c.is_ascii_digit())
+            && !s.is_empty()
+        {
+            grouped = true;
+        } else {
+            break;
+        }
+        k += 1;
+    }
+    let end = chars.get(k).map(|(j, _)| *j).unwrap_or(t.len());
+    if end == digits_start || s.is_empty() || s == "-" {
+        return Err(Issue::NotNumber);
+    }
+    let value: f64 = s.parse().map_err(|_| Issue::NotNumber)?;
+    let rest = text::trim(&t[end..]);
+    if grouped && note.is_none() {
+        note = Some(Note::ThousandsSeparator);
+    }
+    if rest.is_empty() {
+        return Ok((value, Unit::None, note));
+    }
+    // `6-8`, `6 - 8`, `6–8`: a range, not a value.
+    if rest.starts_with(['-', '–', '—']) && text::trim(&rest[rest.chars().next().map_or(1, char::len_utf8)..]).starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(Issue::RangeGiven);
+    }
+    if rest == "+" {
+        return Err(Issue::BoundGiven);
+    }
+    let word = text::key(rest);
+    let unit = match units {
+        Units::Count if COUNT_WORDS.contains(&word.as_str()) => Unit::Count,
+        Units::Duration if MINUTE_WORDS.contains(&word.as_str()) => Unit::Minutes,
+        Units::Duration if HOUR_WORDS.contains(&word.as_str()) => Unit::Hours,
+        _ => return Err(Issue::NotNumber),
+    };
+    Ok((value, unit, note.or(Some(Note::UnitDropped))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_and_separators() {
+        assert_eq!(parse_number("90 min", Units::Duration), Ok((90.0, Unit::Minutes, Some(Note::UnitDropped))));
+        assert_eq!(parse_number("1,5t", Units::Duration).map(|r| r.1), Ok(Unit::Hours));
+        assert_eq!(parse_number("1 234", Units::Count).map(|r| r.0), Ok(1234.0));
+        assert_eq!(parse_number("12 34", Units::Count), Err(Issue::NotNumber));
+        assert_eq!(parse_number("6 - 8", Units::Count), Err(Issue::RangeGiven));
+        assert_eq!(parse_number("6–8", Units::Count), Err(Issue::RangeGiven));
+        assert_eq!(parse_number("10+", Units::Count), Err(Issue::BoundGiven));
+        assert_eq!(parse_number("90 min", Units::Count), Err(Issue::NotNumber));
+        assert_eq!(parse_number("-", Units::Count), Err(Issue::NotNumber));
+    }
+}
