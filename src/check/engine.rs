@@ -94,9 +94,9 @@ pub fn check_input(pack: &Pack, registry: &Registry, input: &mut Input) -> Input
             header_row: None,
             data_rows: 0,
         };
-        let outcome = input.rows(m.part).and_then(|mut rows| {
-            check_table(pack, registry, m.table, &part, rows.as_mut(), &mut run, &mut findings)
-        });
+        let outcome = input
+            .rows(m.part)
+            .and_then(|mut rows| check_table(pack, registry, m.table, &part, rows.as_mut(), &mut run, &mut findings));
         if let Err(e) = outcome {
             findings.push(unreadable(&e, m.table));
             result.failed = true;
@@ -111,7 +111,14 @@ pub fn check_input(pack: &Pack, registry: &Registry, input: &mut Input) -> Input
 /// Orders findings by table, then row, then column, keeping discovery order among equals.
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
-        let key = |f: &Finding| (f.location.table, f.location.file.clone(), f.location.row.unwrap_or(0), f.location.col.map_or(0, |c| c as u64 + 1));
+        let key = |f: &Finding| {
+            (
+                f.location.table,
+                f.location.file.clone(),
+                f.location.row.unwrap_or(0),
+                f.location.col.map_or(0, |c| c as u64 + 1),
+            )
+        };
         key(a).cmp(&key(b))
     });
 }
@@ -143,10 +150,20 @@ fn check_table(
         findings.push(Finding {
             code: codes::HEADER_NOT_FOUND,
             severity: Severity::Error,
-            message: format!("no header row for table `{}` in the first {} rows", table.name, locate::HEADER_SEARCH_ROWS),
+            message: format!(
+                "no header row for table `{}` in the first {} rows",
+                table.name,
+                locate::HEADER_SEARCH_ROWS
+            ),
             help: Some(format!(
                 "the header row names the columns, e.g. {}",
-                table.columns.iter().take(4).map(|c| c.label_no.clone().unwrap_or_else(|| c.name.clone())).collect::<Vec<_>>().join(", ")
+                table
+                    .columns
+                    .iter()
+                    .take(4)
+                    .map(|c| c.label_no.clone().unwrap_or_else(|| c.name.clone()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
             location: Location {
                 table: table_index,
@@ -191,51 +208,71 @@ fn check_table(
         blank_from: None,
         blank_count: 0,
     };
-    let mut process = |row: &RowBuf, sink: &mut Sink<'_>, rules: &mut Vec<Box<dyn RowRule + '_>>, run: &mut TableRun| {
-        if row.row > state.last_row + 1 && state.blank_from.is_none() {
-            state.blank_from = Some(state.last_row + 1);
-        }
-        if row.row > state.last_row + 1 {
-            state.blank_count += row.row - state.last_row - 1;
-        }
-        state.last_row = row.row;
-        match locate::classify(row, &header) {
-            RowKind::Blank => {
-                state.blank_from.get_or_insert(row.row);
-                state.blank_count += 1;
-                return;
+    // In a sheet a jump in row numbers is rows left empty; in CSV it is a field spanning lines.
+    let gaps_are_blank = part.sheet.is_some();
+    let mut process =
+        |row: &RowBuf, sink: &mut Sink<'_>, rules: &mut Vec<Box<dyn RowRule + '_>>, run: &mut TableRun| {
+            if gaps_are_blank && row.row > state.last_row + 1 {
+                state.blank_from.get_or_insert(state.last_row + 1);
+                state.blank_count += row.row - state.last_row - 1;
             }
-            RowKind::Totals => {
-                sink.row(codes::TOTALS_ROW, Severity::Info, row.row, "totals row skipped (not data)".into(), None);
-            }
-            RowKind::Note => {
-                sink.row(codes::NOTE_ROW, Severity::Warning, row.row, "note under the table skipped (not data)".into(), Some("read it: notes can hold corrections, and sometimes personal data".into()));
-            }
-            RowKind::Data => {
-                if let Some(from) = state.blank_from.take() {
-                    let n = state.blank_count;
-                    let message = if n == 1 { format!("blank row {from} skipped") } else { format!("{n} blank rows ({from}-{}) skipped", from + n - 1) };
-                    sink.row(codes::BLANK_ROWS, Severity::Info, from, message, None);
+            state.last_row = row.row;
+            match locate::classify(row, &header) {
+                RowKind::Blank => {
+                    state.blank_from.get_or_insert(row.row);
+                    state.blank_count += 1;
+                    return;
                 }
+                RowKind::Totals => {
+                    sink.row(
+                        codes::TOTALS_ROW,
+                        Severity::Info,
+                        row.row,
+                        "totals row skipped (not data)".into(),
+                        None,
+                    );
+                }
+                RowKind::Note => {
+                    sink.row(
+                        codes::NOTE_ROW,
+                        Severity::Warning,
+                        row.row,
+                        "note under the table skipped (not data)".into(),
+                        Some("read it: notes can hold corrections, and sometimes personal data".into()),
+                    );
+                }
+                RowKind::Data => {
+                    if let Some(from) = state.blank_from.take() {
+                        let n = state.blank_count;
+                        let message = if n == 1 {
+                            format!("blank row {from} skipped")
+                        } else {
+                            format!("{n} blank rows ({from}-{}) skipped", from + n - 1)
+                        };
+                        sink.row(codes::BLANK_ROWS, Severity::Info, from, message, None);
+                    }
+                    state.blank_count = 0;
+                    run.data_rows += 1;
+                    let ctx = ParseCtx {
+                        codes: None,
+                        date_1904: row.date_1904,
+                    };
+                    for &(i, p, ty, list) in &parsers {
+                        let ctx = ParseCtx { codes: list, ..ctx };
+                        values[i] = value::parse(ty, row.get(p as usize), &ctx, &mut scratch);
+                    }
+                    let row_ctx = RowCtx::new(row, &values, &header.physical);
+                    for r in rules.iter_mut() {
+                        r.check(&row_ctx, sink);
+                    }
+                }
+            }
+            if state.blank_from.is_some() {
+                // Blank rows followed by a non-data row are not inside the data.
+                state.blank_from = None;
                 state.blank_count = 0;
-                run.data_rows += 1;
-                let ctx = ParseCtx { codes: None, date_1904: row.date_1904 };
-                for &(i, p, ty, list) in &parsers {
-                    let ctx = ParseCtx { codes: list, ..ctx };
-                    values[i] = value::parse(ty, row.get(p as usize), &ctx, &mut scratch);
-                }
-                let row_ctx = RowCtx::new(row, &values, &header.physical);
-                for r in rules.iter_mut() {
-                    r.check(&row_ctx, sink);
-                }
             }
-        }
-        if state.blank_from.is_some() {
-            // Blank rows followed by a non-data row are not inside the data.
-            state.blank_from = None;
-            state.blank_count = 0;
-        }
-    };
+        };
 
     for row in head.iter().skip(header.index + 1) {
         process(row, &mut sink, &mut rules, run);
@@ -263,8 +300,16 @@ fn report_header(header: &Header, sink: &mut Sink<'_>) {
     let row = header.row;
     for (i, col) in sink.table.columns.iter().enumerate() {
         if header.physical[i].is_none() {
-            let (severity, what) = if col.required { (Severity::Error, "required column") } else { (Severity::Warning, "column") };
-            let names = std::iter::once(col.name.clone()).chain(col.label_no.clone()).map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ");
+            let (severity, what) = if col.required {
+                (Severity::Error, "required column")
+            } else {
+                (Severity::Info, "optional column")
+            };
+            let names = std::iter::once(col.name.clone())
+                .chain(col.label_no.clone())
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(" or ");
             let message = format!("{what} `{}` not found in the header", col.name);
             let loc_col = Some(col.name.as_str());
             sink.findings.push(Finding {
@@ -285,10 +330,24 @@ fn report_header(header: &Header, sink: &mut Sink<'_>) {
         }
     }
     for (p, text) in &header.unknown {
-        sink.physical_cell(codes::UNKNOWN_COLUMN, Severity::Info, row, *p, None, text, format!("column `{text}` is not in the pack; kept but not checked"));
+        sink.at_physical(
+            codes::UNKNOWN_COLUMN,
+            Severity::Info,
+            (row, *p),
+            None,
+            text,
+            format!("column `{text}` is not in the pack; kept but not checked"),
+        );
     }
     for &(p, col) in &header.repeated {
         let name = sink.table.columns[col].name.clone();
-        sink.physical_cell(codes::REPEATED_HEADER, Severity::Warning, row, p, None, "", format!("a second column for `{name}`; only the first is read"));
+        sink.at_physical(
+            codes::REPEATED_HEADER,
+            Severity::Warning,
+            (row, p),
+            None,
+            "",
+            format!("a second column for `{name}`; only the first is read"),
+        );
     }
 }

@@ -114,10 +114,22 @@ impl Sink<'_> {
         }
     }
 
-    /// A finding at the cell of pack column `col` in physical row `row`.
-    pub fn cell(&mut self, code: &'static str, severity: Severity, row: u64, col: usize, raw: &str, message: String, help: Option<String>) {
-        let value = self.shown(col, raw);
-        let location = self.location(Some(row), self.physical.get(col).copied().flatten(), self.table.columns.get(col).map(|c| c.name.as_str()));
+    /// A finding at the cell of pack column `col` in the current row.
+    pub fn cell(
+        &mut self,
+        code: &'static str,
+        severity: Severity,
+        row: &RowCtx<'_>,
+        col: usize,
+        message: String,
+        help: Option<String>,
+    ) {
+        let value = self.shown(col, row.text(col));
+        let location = self.location(
+            Some(row.row.row),
+            self.physical.get(col).copied().flatten(),
+            self.table.columns.get(col).map(|c| c.name.as_str()),
+        );
         self.findings.push(Finding {
             code,
             severity,
@@ -128,8 +140,30 @@ impl Sink<'_> {
         });
     }
 
-    /// A finding at a physical cell that may belong to no pack column.
-    pub fn physical_cell(&mut self, code: &'static str, severity: Severity, row: u64, phys: u32, column: Option<usize>, raw: &str, message: String) {
+    /// A finding at a physical cell of the current row, which may belong to no pack column.
+    pub fn physical_cell(
+        &mut self,
+        code: &'static str,
+        severity: Severity,
+        row: &RowCtx<'_>,
+        phys: u32,
+        column: Option<usize>,
+        message: String,
+    ) {
+        let raw = crate::value::text::trim(row.row.get(phys as usize).text);
+        self.at_physical(code, severity, (row.row.row, phys), column, raw, message);
+    }
+
+    /// A finding at a physical cell of any row (the header, say), with its raw text.
+    pub fn at_physical(
+        &mut self,
+        code: &'static str,
+        severity: Severity,
+        (row, phys): (u64, u32),
+        column: Option<usize>,
+        raw: &str,
+        message: String,
+    ) {
         let value = match column {
             Some(c) => self.shown(c, raw),
             None => raw.to_string(),
@@ -168,14 +202,23 @@ pub struct Registry {
 impl Registry {
     /// The built-in rule kinds.
     pub fn builtin() -> Registry {
-        Registry { kinds: kinds::builtin() }
+        Registry {
+            kinds: kinds::builtin(),
+        }
     }
 
     /// Adds a rule kind (a user plugin). Its code must not clash with another's.
     pub fn with(mut self, kind: Box<dyn RuleKind>) -> Result<Registry, String> {
         let info = kind.info();
-        if let Some(c) = self.all().into_iter().find(|c| c.code == info.code || c.name == info.name) {
-            return Err(format!("rule kind {} ({}) clashes with {} ({})", info.code, info.name, c.code, c.name));
+        if let Some(c) = self
+            .all()
+            .into_iter()
+            .find(|c| c.code == info.code || c.name == info.name)
+        {
+            return Err(format!(
+                "rule kind {} ({}) clashes with {} ({})",
+                info.code, info.name, c.code, c.name
+            ));
         }
         self.kinds.push(kind);
         Ok(self)
@@ -212,7 +255,11 @@ mod tests {
         for (i, c) in all.iter().enumerate() {
             assert!(c.code.starts_with("VK") && c.code.len() == 6, "{}", c.code);
             assert!(!c.summary().is_empty(), "{} has no documentation", c.code);
-            assert!(all[i + 1..].iter().all(|o| o.code != c.code && o.name != c.name), "{} clashes", c.code);
+            assert!(
+                all[i + 1..].iter().all(|o| o.code != c.code && o.name != c.name),
+                "{} clashes",
+                c.code
+            );
         }
         assert_eq!(reg.find("vk0103").map(|c| c.name), Some("range"));
         assert_eq!(reg.find("code-list").map(|c| c.code), Some("VK0104"));

@@ -43,7 +43,9 @@ pub enum Color {
 
 /// Check returns against a rule pack; report every finding at its file, sheet and cell.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  vakt check fixtures/returns/messy.xlsx\n  vakt check returns/*.xlsx returns/HN-FIN/ --format json > report.json\n  vakt check --rules my-pack.toml --deny warnings return.xlsx\n\nExit status: 0 no errors, 1 errors found, 2 the run could not complete.")]
+#[command(
+    after_help = "Examples:\n  vakt check fixtures/returns/messy.xlsx\n  vakt check returns/*.xlsx returns/HN-FIN/ --format json > report.json\n  vakt check --rules my-pack.toml --deny warnings return.xlsx\n\nExit status: 0 no errors, 1 errors found, 2 the run could not complete."
+)]
 pub struct Args {
     /// Returns to check: workbooks, folders of CSV files, or CSV files.
     #[arg(required = true, value_name = "RETURN")]

@@ -25,7 +25,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         None => {
-            eprintln!("vakt: no check has the code or name `{}`; `vakt rules` lists them", args.code);
+            eprintln!(
+                "vakt: no check has the code or name `{}`; `vakt rules` lists them",
+                args.code
+            );
             Ok(ExitCode::from(super::EXIT_INCOMPLETE))
         }
     }

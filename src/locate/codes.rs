@@ -27,7 +27,7 @@ documented_check! {
     ///
     /// Headers match the pack's column name, its Norwegian label or an alias, ignoring case and
     /// spacing. A missing column is reported once at the header row, not once per row: an error when
-    /// the column is required, a warning otherwise.
+    /// the column is required, information otherwise.
     pub struct MissingColumn => "VK0003", "missing-column";
 }
 

@@ -66,10 +66,15 @@ pub fn match_tables(pack: &Pack, input: &Input) -> (Vec<TableMatch>, Vec<Finding
         let wanted = if csv { &table.file_keys } else { &table.sheet_keys };
         let candidates: Vec<usize> = (0..input.parts.len()).filter(|&i| wanted.contains(&keys[i])).collect();
         // Prefer a part whose name needed no drift removal.
-        let exact = candidates
-            .iter()
-            .copied()
-            .find(|&i| wanted.contains(&text::header_key(input.parts[i].name.rsplit_once('.').filter(|_| csv).map_or(input.parts[i].name.as_str(), |(s, _)| s))));
+        let exact = candidates.iter().copied().find(|&i| {
+            wanted.contains(&text::header_key(
+                input.parts[i]
+                    .name
+                    .rsplit_once('.')
+                    .filter(|_| csv)
+                    .map_or(input.parts[i].name.as_str(), |(s, _)| s),
+            ))
+        });
         let chosen = exact.or(candidates.first().copied());
         match chosen {
             Some(part) => {
@@ -80,7 +85,12 @@ pub fn match_tables(pack: &Pack, input: &Input) -> (Vec<TableMatch>, Vec<Finding
                     findings.push(Finding {
                         code: codes::DUPLICATE_TABLE,
                         severity: Severity::Warning,
-                        message: format!("table `{}` is also in {}; only {} was checked", table.name, describe(p), describe(&input.parts[part])),
+                        message: format!(
+                            "table `{}` is also in {}; only {} was checked",
+                            table.name,
+                            describe(p),
+                            describe(&input.parts[part])
+                        ),
                         help: Some("remove the extra copy, or rename it if it holds other data".into()),
                         location: Location {
                             table: ti,
@@ -98,10 +108,18 @@ pub fn match_tables(pack: &Pack, input: &Input) -> (Vec<TableMatch>, Vec<Finding
                 if input.format == InputFormat::Csv {
                     continue;
                 }
-                let names = if csv { expected_files(table) } else { expected_sheets(table) };
+                let names = if csv {
+                    expected_files(table)
+                } else {
+                    expected_sheets(table)
+                };
                 findings.push(Finding {
                     code: codes::MISSING_TABLE,
-                    severity: if table.required { Severity::Error } else { Severity::Info },
+                    severity: if table.required {
+                        Severity::Error
+                    } else {
+                        Severity::Info
+                    },
                     message: format!("table `{}` not found", table.name),
                     help: Some(format!("expected {names}")),
                     location: Location {
@@ -135,7 +153,10 @@ pub fn match_tables(pack: &Pack, input: &Input) -> (Vec<TableMatch>, Vec<Finding
         findings.push(Finding {
             code: codes::UNKNOWN_PART,
             severity: Severity::Error,
-            message: format!("cannot tell which table `{}` holds", input.parts.first().map_or("", |p| p.name.as_str())),
+            message: format!(
+                "cannot tell which table `{}` holds",
+                input.parts.first().map_or("", |p| p.name.as_str())
+            ),
             help: Some(format!(
                 "name the file after its table: {}",
                 pack.tables.iter().map(expected_files).collect::<Vec<_>>().join("; ")
@@ -159,11 +180,25 @@ fn describe(p: &crate::read::Part) -> String {
 }
 
 fn expected_sheets(t: &Table) -> String {
-    format!("a sheet named {}", t.sheet_keys.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(" or "))
+    format!(
+        "a sheet named {}",
+        t.sheet_keys
+            .iter()
+            .map(|k| format!("'{k}'"))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    )
 }
 
 fn expected_files(t: &Table) -> String {
-    format!("a file named {}", t.file_keys.iter().map(|k| format!("{}.csv", k.replace(' ', "_"))).collect::<Vec<_>>().join(" or "))
+    format!(
+        "a file named {}",
+        t.file_keys
+            .iter()
+            .map(|k| format!("{}.csv", k.replace(' ', "_")))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    )
 }
 
 /// The header of a located table.
@@ -183,7 +218,12 @@ pub struct Header {
 
 /// How many known headers a row must hold to be the header row.
 fn needed_matches(table: &Table) -> usize {
-    table.columns.len().div_ceil(3).clamp(1, 4).max(2.min(table.columns.len()))
+    table
+        .columns
+        .len()
+        .div_ceil(3)
+        .clamp(1, 4)
+        .max(2.min(table.columns.len()))
 }
 
 /// Finds the header row: the first of the leading rows that names enough of the table's columns.
@@ -243,7 +283,18 @@ pub enum RowKind {
     Note,
 }
 
-const TOTALS: &[&str] = &["sum", "sum totalt", "summer", "summert", "totalt", "total", "totals", "i alt", "totalsum", "grand total"];
+const TOTALS: &[&str] = &[
+    "sum",
+    "sum totalt",
+    "summer",
+    "summert",
+    "totalt",
+    "total",
+    "totals",
+    "i alt",
+    "totalsum",
+    "grand total",
+];
 
 /// Classifies a row under the header.
 pub fn classify(row: &RowBuf, header: &Header) -> RowKind {
@@ -260,7 +311,9 @@ pub fn classify(row: &RowBuf, header: &Header) -> RowKind {
     if single && mapped >= 3 && first.kind == crate::read::CellKind::Text {
         let t = text::trim(first.text);
         let sentence = t.contains(' ') && t.chars().count() > 15;
-        let marked = ["merk", "note", "obs", "*", "kilde", "source"].iter().any(|m| first_key.starts_with(m));
+        let marked = ["merk", "note", "obs", "*", "kilde", "source"]
+            .iter()
+            .any(|m| first_key.starts_with(m));
         let outside = !header.physical.contains(&Some(first_col as u32));
         if sentence || marked || outside {
             return RowKind::Note;
@@ -289,7 +342,10 @@ mod tests {
         assert_eq!(part_key("Pasienter kopi", InputFormat::Xlsx), "pasienter");
         assert_eq!(part_key("Grupper 2009", InputFormat::Xlsx), "grupper");
         assert_eq!(part_key("grupper.csv", InputFormat::CsvFolder), "grupper");
-        assert_eq!(part_key("Group_Therapists.CSV", InputFormat::CsvFolder), "group therapists");
+        assert_eq!(
+            part_key("Group_Therapists.CSV", InputFormat::CsvFolder),
+            "group therapists"
+        );
     }
 
     #[test]
@@ -299,7 +355,19 @@ mod tests {
         let rows = vec![
             row(1, &["Gruppeterapi 2009 - Helse Bergen"]),
             row(2, &["", "", "", "", "", "", "Varighet per møte"]),
-            row(3, &["Gruppe-ID", "ENHETS-ID", "Gruppenavn", "Gruppetype", "Gruppeform", "Hyppighet", "(min)", "Tull"]),
+            row(
+                3,
+                &[
+                    "Gruppe-ID",
+                    "ENHETS-ID",
+                    "Gruppenavn",
+                    "Gruppetype",
+                    "Gruppeform",
+                    "Hyppighet",
+                    "(min)",
+                    "Tull",
+                ],
+            ),
         ];
         let h = find_header(groups, &rows).unwrap();
         assert_eq!(h.row, 3);

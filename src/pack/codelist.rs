@@ -149,7 +149,8 @@ impl CodeList {
     /// synonym, or an unambiguous prefix of at least four characters.
     pub fn suggest(&self, value: &str) -> Option<Suggestion> {
         let k = text::key(value);
-        if k.is_empty() {
+        // One or two letters are as close to every short code as to any: no suggestion.
+        if k.chars().count() < 3 {
             return None;
         }
         let mut best: Option<(usize, &str, u32, Field)> = None;

@@ -151,7 +151,11 @@ impl Pack {
         Pack::from_source(
             embedded::SURVEY_PACK_PATH,
             embedded::SURVEY_PACK.to_string(),
-            &|rel: &str| embedded::file(rel).map(str::to_string).ok_or_else(|| format!("no embedded file {rel}")),
+            &|rel: &str| {
+                embedded::file(rel)
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("no embedded file {rel}"))
+            },
         )
     }
 
@@ -191,12 +195,22 @@ impl Pack {
         let mut tables: Vec<Table> = Vec::new();
         for t in &spec.tables {
             if tables.iter().any(|x| &x.name == t.name.get_ref()) {
-                errs.push(format!("table `{}` is defined twice", t.name.get_ref()), Some(t.name.span()), "again here", None);
+                errs.push(
+                    format!("table `{}` is defined twice", t.name.get_ref()),
+                    Some(t.name.span()),
+                    "again here",
+                    None,
+                );
             }
             tables.push(compile_table(t, &codelist_index, &mut errs));
         }
         if tables.is_empty() {
-            errs.push("the pack defines no `[[table]]`".into(), None, "", Some("add a [[table]] with [[table.column]] entries".into()));
+            errs.push(
+                "the pack defines no `[[table]]`".into(),
+                None,
+                "",
+                Some("add a [[table]] with [[table.column]] entries".into()),
+            );
         }
         if !errs.errors.is_empty() {
             return Err(errs.finish());
@@ -256,7 +270,12 @@ fn compile_table(t: &TableSpec, codelists: &HashMap<String, usize>, errs: &mut E
     for c in &t.columns {
         let col = compile_column(c, codelists, errs);
         if columns.iter().any(|x| x.name == col.name) {
-            errs.push(format!("column `{}` is defined twice in table `{name}`", col.name), Some(c.name.span()), "again here", None);
+            errs.push(
+                format!("column `{}` is defined twice in table `{name}`", col.name),
+                Some(c.name.span()),
+                "again here",
+                None,
+            );
         }
         for k in &col.header_keys {
             if let Some(&other) = header_index.get(k) {
@@ -284,7 +303,12 @@ fn compile_table(t: &TableSpec, codelists: &HashMap<String, usize>, errs: &mut E
         for n in u.get_ref() {
             match columns.iter().position(|c| &c.name == n) {
                 Some(i) => idx.push(i),
-                None => errs.push(format!("unique key names `{n}`, which is not a column of `{name}`"), Some(u.span()), "this key", None),
+                None => errs.push(
+                    format!("unique key names `{n}`, which is not a column of `{name}`"),
+                    Some(u.span()),
+                    "this key",
+                    None,
+                ),
             }
         }
         if idx.is_empty() {
@@ -338,11 +362,21 @@ fn compile_column(c: &ColumnSpec, codelists: &HashMap<String, usize>, errs: &mut
             Some("add `codelist = \"NAME\"` naming one of the pack's [codelists]".into()),
         );
     }
-    let pattern = c.pattern.as_ref().and_then(|p| match Regex::new(&format!("^(?:{})$", p.get_ref().trim_start_matches('^').trim_end_matches('$'))) {
-        Ok(r) => Some(r),
-        Err(e) => {
-            errs.push(format!("column `{name}`: invalid pattern: {e}"), Some(p.span()), "this pattern", None);
-            None
+    let pattern = c.pattern.as_ref().and_then(|p| {
+        match Regex::new(&format!(
+            "^(?:{})$",
+            p.get_ref().trim_start_matches('^').trim_end_matches('$')
+        )) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                errs.push(
+                    format!("column `{name}`: invalid pattern: {e}"),
+                    Some(p.span()),
+                    "this pattern",
+                    None,
+                );
+                None
+            }
         }
     });
     let range = c.range.as_ref().and_then(|r| compile_range(&name, ty, r, errs));
@@ -369,7 +403,12 @@ fn sorted(mut v: Vec<&str>) -> String {
     v.join(", ")
 }
 
-fn compile_range(name: &str, ty: ColumnType, r: &serde_spanned::Spanned<RangeSpec>, errs: &mut Errs<'_>) -> Option<Range> {
+fn compile_range(
+    name: &str,
+    ty: ColumnType,
+    r: &serde_spanned::Spanned<RangeSpec>,
+    errs: &mut Errs<'_>,
+) -> Option<Range> {
     let span = r.span();
     let spec = r.get_ref();
     let mut bad = false;
@@ -380,7 +419,12 @@ fn compile_range(name: &str, ty: ColumnType, r: &serde_spanned::Spanned<RangeSpe
             (Some(Bound::Date(s)), ColumnType::Date) => match crate::value::parse_date_text(s) {
                 Ok((d, _)) => Some(d.0 as f64),
                 Err(_) => {
-                    errs.push(format!("column `{name}`: `{s}` is not a date"), Some(span.clone()), "this range", Some("write dates as \"YYYY-MM-DD\"".into()));
+                    errs.push(
+                        format!("column `{name}`: `{s}` is not a date"),
+                        Some(span.clone()),
+                        "this range",
+                        Some("write dates as \"YYYY-MM-DD\"".into()),
+                    );
                     bad = true;
                     None
                 }
@@ -390,7 +434,10 @@ fn compile_range(name: &str, ty: ColumnType, r: &serde_spanned::Spanned<RangeSpe
                     format!("column `{name}`: this range does not fit a `{}` column", ty.as_str()),
                     Some(span.clone()),
                     "this range",
-                    Some("numbers bound integer, decimal and minutes columns; \"YYYY-MM-DD\" strings bound date columns".into()),
+                    Some(
+                        "numbers bound integer, decimal and minutes columns; \"YYYY-MM-DD\" strings bound date columns"
+                            .into(),
+                    ),
                 );
                 bad = true;
                 None
@@ -404,7 +451,12 @@ fn compile_range(name: &str, ty: ColumnType, r: &serde_spanned::Spanned<RangeSpe
     }
     if let (Some(a), Some(b)) = (min, max) {
         if a > b {
-            errs.push(format!("column `{name}`: min is above max"), Some(span), "this range", None);
+            errs.push(
+                format!("column `{name}`: min is above max"),
+                Some(span),
+                "this range",
+                None,
+            );
             return None;
         }
     }
@@ -422,6 +474,12 @@ fn compile_range(name: &str, ty: ColumnType, r: &serde_spanned::Spanned<RangeSpe
         max,
         text: format!("{}..{}", show(&spec.min), show(&spec.max)),
     })
+}
+
+/// The JSON Schema of the pack format, pretty-printed.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(PackSpec);
+    serde_json::to_string_pretty(&schema).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -497,15 +555,13 @@ pattern = "(["
     #[test]
     fn unknown_keys_and_syntax_errors_are_reported_with_spans() {
         let err = load("name = \"t\"\nversion = \"1\"\n[[table]]\nname = \"x\"\nsheetz = []\n").unwrap_err();
-        assert!(err.errors[0].message.contains("unknown field `sheetz`"), "{}", err.errors[0].message);
+        assert!(
+            err.errors[0].message.contains("unknown field `sheetz`"),
+            "{}",
+            err.errors[0].message
+        );
         assert!(err.errors[0].span.is_some());
         let err = load("name = \n").unwrap_err();
         assert!(err.errors[0].span.is_some());
     }
-}
-
-/// The JSON Schema of the pack format, pretty-printed.
-pub fn json_schema() -> String {
-    let schema = schemars::schema_for!(PackSpec);
-    serde_json::to_string_pretty(&schema).unwrap_or_default()
 }

@@ -20,7 +20,9 @@ pub use workbook::Workbook;
 pub enum ReadError {
     #[error("{file}: cannot open: {reason}")]
     Open { file: String, reason: String },
-    #[error("{file}: not a supported return (expected .xlsx, .xlsm, .xlsb, .xls, .ods, .csv or a folder of CSV files)")]
+    #[error(
+        "{file}: not a supported return (expected .xlsx, .xlsm, .xlsb, .xls, .ods, .csv or a folder of CSV files)"
+    )]
     Unsupported { file: String },
     #[error("{file}: the workbook is password-protected or encrypted; save an unprotected copy and check that")]
     Encrypted { file: String },
@@ -58,7 +60,10 @@ pub enum CellKind {
     Number(f64),
     Bool(bool),
     /// A cell with a date format: the Excel serial and whether the workbook uses the 1904 system.
-    Date { serial: f64, is_1904: bool },
+    Date {
+        serial: f64,
+        is_1904: bool,
+    },
     /// An ISO 8601 date or date-time string from a typed cell (ODS dates arrive like this).
     DateIso,
     /// An Excel error value; its text is the error as Excel shows it (`#REF!`).
@@ -279,11 +284,7 @@ impl Input {
             "xls" => InputFormat::Xls,
             "ods" => InputFormat::Ods,
             "csv" | "txt" | "tsv" => InputFormat::Csv,
-            _ => {
-                return Err(ReadError::Unsupported {
-                    file: path.to_string(),
-                })
-            }
+            _ => return Err(ReadError::Unsupported { file: path.to_string() }),
         };
         let sha256 = sha256_file(path, p)?;
         if format == InputFormat::Csv {

@@ -15,16 +15,14 @@ type Rs = BufReader<File>;
 /// An open workbook.
 pub enum Workbook {
     Xlsx(Box<Xlsx<Rs>>),
-    Loaded(Sheets<Rs>),
+    Loaded(Box<Sheets<Rs>>),
 }
 
 fn classify(file: &str, err: impl std::fmt::Display) -> ReadError {
     let reason = err.to_string();
     let lower = reason.to_ascii_lowercase();
     if lower.contains("password") || lower.contains("encrypt") {
-        ReadError::Encrypted {
-            file: file.to_string(),
-        }
+        ReadError::Encrypted { file: file.to_string() }
     } else {
         ReadError::Corrupt {
             file: file.to_string(),
@@ -40,7 +38,7 @@ impl Workbook {
             Ok(Workbook::Xlsx(Box::new(wb)))
         } else {
             let wb = calamine::open_workbook_auto(path).map_err(|e| classify(shown, e))?;
-            Ok(Workbook::Loaded(wb))
+            Ok(Workbook::Loaded(Box::new(wb)))
         }
     }
 
@@ -74,13 +72,15 @@ impl Workbook {
                 }))
             }
             Workbook::Loaded(wb) => {
-                let merges = match wb {
+                let merges = match wb.as_mut() {
                     Sheets::Xls(x) => x.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
                     _ => Vec::new(),
                 };
                 let range = wb.worksheet_range(sheet).map_err(|e| rows_err(&e))?;
                 let start = range.start().unwrap_or((0, 0));
-                let is_1904 = range.used_cells().any(|(_, _, c)| matches!(c, Data::DateTime(d) if is_1904(d)));
+                let is_1904 = range
+                    .used_cells()
+                    .any(|(_, _, c)| matches!(c, Data::DateTime(d) if is_1904(d)));
                 Ok(Box::new(RangeRows {
                     range,
                     start,
@@ -138,9 +138,7 @@ struct XlsxRows<'a> {
     is_1904: bool,
 }
 
-fn next_cell<'a>(
-    rows: &mut XlsxRows<'a>,
-) -> Result<Option<calamine::Cell<DataRef<'a>>>, ReadError> {
+fn next_cell<'a>(rows: &mut XlsxRows<'a>) -> Result<Option<calamine::Cell<DataRef<'a>>>, ReadError> {
     if let Some(c) = rows.pending.take() {
         return Ok(Some(c));
     }
@@ -172,10 +170,7 @@ impl RowSource for XlsxRows<'_> {
         buf.clear(row0 as u64 + 1);
         buf.date_1904 = is_1904;
         push_ref(buf, first.get_position().1, first.get_value());
-        loop {
-            let Some(cell) = next_cell(self)? else {
-                break;
-            };
+        while let Some(cell) = next_cell(self)? {
             if cell.get_position().0 != row0 {
                 self.pending = Some(cell);
                 break;

@@ -31,7 +31,10 @@ impl Diagnostic for Shown<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.finding.help.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+        self.finding
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
     }
 }
 
@@ -53,7 +56,11 @@ fn place(f: &Finding) -> String {
 
 /// Renders the report for a terminal. `color` turns on ANSI colours.
 pub fn render(report: &Report, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     let mut shown = 0usize;
@@ -80,7 +87,11 @@ pub fn render(report: &Report, color: bool) -> String {
             }
             let p = place(f);
             // The code leads the line (miette would put it on a header line of its own).
-            let text = if p.is_empty() { format!("[{}] {}", f.code, f.message) } else { format!("[{}] {p}: {}", f.code, f.message) };
+            let text = if p.is_empty() {
+                format!("[{}] {}", f.code, f.message)
+            } else {
+                format!("[{}] {p}: {}", f.code, f.message)
+            };
             let d = Shown { finding: f, text };
             let mut buf = String::new();
             if handler.render_report(&mut buf, &d).is_err() {
@@ -95,7 +106,10 @@ pub fn render(report: &Report, color: bool) -> String {
     }
     let totals = report.totals();
     if shown < (totals.errors + totals.warnings + totals.infos) as usize {
-        let _ = writeln!(out, "(showing {shown} findings; --max-diagnostics cut the rest, the totals count all)");
+        let _ = writeln!(
+            out,
+            "(showing {shown} findings; --max-diagnostics cut the rest, the totals count all)"
+        );
     }
     let _ = writeln!(out, "{}", total_line(&totals, report.inputs.len()));
     out
@@ -114,12 +128,21 @@ fn counts(t: &Totals) -> String {
 
 fn summary_line(input: &InputReport) -> String {
     if input.failed {
-        return format!("✗ {}: could not be read completely; {}", input.path, counts(&input.totals));
+        return format!(
+            "✗ {}: could not be read completely; {}",
+            input.path,
+            counts(&input.totals)
+        );
     }
     let mark = if input.totals.errors > 0 { "✗" } else { "✓" };
     format!("{mark} {}: {}", input.path, counts(&input.totals))
 }
 
 fn total_line(t: &Totals, inputs: usize) -> String {
-    format!("{} {}: {}", inputs, if inputs == 1 { "return" } else { "returns" }, counts(t))
+    format!(
+        "{} {}: {}",
+        inputs,
+        if inputs == 1 { "return" } else { "returns" },
+        counts(t)
+    )
 }

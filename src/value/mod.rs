@@ -135,14 +135,44 @@ impl Parsed {
 
 /// Excel error values as they appear in typed cells and in CSV exports (English and Norwegian Excel).
 const EXCEL_ERRORS: &[&str] = &[
-    "#REF!", "#N/A", "#I/T", "#VALUE!", "#VERDI!", "#DIV/0!", "#NAME?", "#NAVN?", "#NUM!", "#NULL!",
-    "#TALL!", "#GETTING_DATA", "#SPILL!", "#CALC!", "#REFERANSE!",
+    "#REF!",
+    "#N/A",
+    "#I/T",
+    "#VALUE!",
+    "#VERDI!",
+    "#DIV/0!",
+    "#NAME?",
+    "#NAVN?",
+    "#NUM!",
+    "#NULL!",
+    "#TALL!",
+    "#GETTING_DATA",
+    "#SPILL!",
+    "#CALC!",
+    "#REFERANSE!",
 ];
 
 /// Values people type to say "unknown". Compared by key (case and space folded).
 const PLACEHOLDERS: &[&str] = &[
-    "-", "--", "---", "?", "??", "???", "ukjent", "vet ikke", "ikke kjent", "ikke oppgitt", "uoppgitt",
-    "unknown", "n/a", "na", "i/t", "mangler", "missing", ".", "..",
+    "-",
+    "--",
+    "---",
+    "?",
+    "??",
+    "???",
+    "ukjent",
+    "vet ikke",
+    "ikke kjent",
+    "ikke oppgitt",
+    "uoppgitt",
+    "unknown",
+    "n/a",
+    "na",
+    "i/t",
+    "mangler",
+    "missing",
+    ".",
+    "..",
 ];
 
 pub fn is_placeholder(t: &str) -> bool {
@@ -197,8 +227,7 @@ fn number_of(cell: CellRef<'_>) -> Result<(f64, Option<Note>), Issue> {
             if is_placeholder(cell.text) {
                 return Err(Issue::Placeholder);
             }
-            number::parse_number(cell.text, number::Units::Count)
-                .map(|(n, _, note)| (n, note))
+            number::parse_number(cell.text, number::Units::Count).map(|(n, _, note)| (n, note))
         }
     }
 }
@@ -272,7 +301,11 @@ pub fn parse_date_text(t: &str) -> Result<(Date, Option<Note>), Issue> {
         _ => (t, None),
     };
     let parts: Vec<&str> = date_part.split(['-', '.', '/']).collect();
-    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return Err(Issue::NotDate);
     }
     let num = |s: &str| s.parse::<u32>().map_err(|_| Issue::NotDate);
@@ -365,7 +398,10 @@ mod tests {
     fn integers() {
         assert_eq!(p(ColumnType::Integer, "12").value, Value::Int(12));
         assert_eq!(p(ColumnType::Integer, " 1 234 ").value, Value::Int(1234));
-        assert_eq!(p(ColumnType::Integer, "1\u{a0}234").note, Some(Note::ThousandsSeparator));
+        assert_eq!(
+            p(ColumnType::Integer, "1\u{a0}234").note,
+            Some(Note::ThousandsSeparator)
+        );
         let r = p(ColumnType::Integer, "8 pas.");
         assert_eq!((r.value, r.note), (Value::Int(8), Some(Note::UnitDropped)));
         let r = p(ColumnType::Integer, "ca 8");
@@ -410,7 +446,10 @@ mod tests {
             kind: CellKind::Number(1.5),
             text: "1.5",
         };
-        assert_eq!(parse(ColumnType::Minutes, num, &ctx, &mut String::new()).value, Value::Num(90.0));
+        assert_eq!(
+            parse(ColumnType::Minutes, num, &ctx, &mut String::new()).value,
+            Value::Num(90.0)
+        );
     }
 
     #[test]
@@ -432,11 +471,27 @@ mod tests {
         };
         let mut s = String::new();
         let cell = |kind| CellRef { kind, text: "" };
-        let zero = parse(ColumnType::Date, cell(CellKind::Date { serial: 0.0, is_1904: false }), &ctx, &mut s);
+        let zero = parse(
+            ColumnType::Date,
+            cell(CellKind::Date {
+                serial: 0.0,
+                is_1904: false,
+            }),
+            &ctx,
+            &mut s,
+        );
         assert_eq!(zero.issue, Some(Issue::ZeroDate));
         let leap = parse(ColumnType::Date, cell(CellKind::Number(60.0)), &ctx, &mut s);
         assert_eq!(leap.issue, Some(Issue::FakeLeapDay));
-        let mac = parse(ColumnType::Date, cell(CellKind::Date { serial: 38748.0, is_1904: true }), &ctx, &mut s);
+        let mac = parse(
+            ColumnType::Date,
+            cell(CellKind::Date {
+                serial: 38748.0,
+                is_1904: true,
+            }),
+            &ctx,
+            &mut s,
+        );
         assert_eq!(mac.value, ymd(2010, 2, 1));
     }
 
@@ -449,11 +504,19 @@ mod tests {
 
     #[test]
     fn codes_unknown_several_and_mojibake() {
-        let list = CodeList::parse("sex", "code,en,no,synonyms\nF,Female,Kvinne,K\nM,Male,Mann,\nU,Unknown,Ukjent,\n").unwrap();
+        let list = CodeList::parse(
+            "sex",
+            "code,en,no,synonyms\nF,Female,Kvinne,K\nM,Male,Mann,\nU,Unknown,Ukjent,\n",
+        )
+        .unwrap();
         let list2 = CodeList::parse("t", "code,en,no,synonyms\nA,Førde,Førde,\nB,Bodø,Bodø,\n").unwrap();
         let mut s = String::new();
         assert_eq!(parse_code("kvinne", &list, &mut s).value, Value::Code(0));
-        assert_eq!(parse_code("Ukjent", &list, &mut s).value, Value::Code(2), "a code list may define 'unknown'");
+        assert_eq!(
+            parse_code("Ukjent", &list, &mut s).value,
+            Value::Code(2),
+            "a code list may define 'unknown'"
+        );
         assert_eq!(parse_code("K/M", &list, &mut s).issue, Some(Issue::SeveralValues));
         assert_eq!(parse_code("X", &list, &mut s).issue, Some(Issue::UnknownCode));
         let r = parse_code("FÃ¸rde", &list2, &mut s);

@@ -22,12 +22,33 @@ pub enum Unit {
 }
 
 const COUNT_WORDS: &[&str] = &[
-    "pas", "pas.", "pasienter", "pasient", "pt", "pt.", "stk", "stk.", "personer", "pers", "pers.",
-    "deltakere", "patients", "persons", "møter", "ganger", "sessions", "terapeuter", "grupper",
+    "pas",
+    "pas.",
+    "pasienter",
+    "pasient",
+    "pt",
+    "pt.",
+    "stk",
+    "stk.",
+    "personer",
+    "pers",
+    "pers.",
+    "deltakere",
+    "patients",
+    "persons",
+    "møter",
+    "ganger",
+    "sessions",
+    "terapeuter",
+    "grupper",
 ];
 const MINUTE_WORDS: &[&str] = &["min", "min.", "minutt", "minutter", "minutes", "minute", "mins", "m"];
-const HOUR_WORDS: &[&str] = &["t", "t.", "time", "timer", "h", "h.", "hr", "hrs", "hour", "hours", "tim", "tim."];
-const APPROX: &[&str] = &["ca", "ca.", "cirka", "ca:", "omtrent", "approx", "approx.", "about", "~", "c."];
+const HOUR_WORDS: &[&str] = &[
+    "t", "t.", "time", "timer", "h", "h.", "hr", "hrs", "hour", "hours", "tim", "tim.",
+];
+const APPROX: &[&str] = &[
+    "ca", "ca.", "cirka", "ca:", "omtrent", "approx", "approx.", "about", "~", "c.",
+];
 
 /// Parses a number with an optional unit. Returns the value, the unit and a note.
 pub fn parse_number(raw: &str, units: Units) -> Result<(f64, Unit, Option<Note>), Issue> {
@@ -72,7 +93,12 @@ pub fn parse_number(raw: &str, units: Units) -> Result<(f64, Unit, Option<Note>)
         } else if matches!(c, ' ' | '\u{a0}' | '\u{202f}')
             && !seen_decimal
             && k + 3 < chars.len() + 1
-            && chars[k + 1..].iter().take(3).filter(|(_, c)| c.is_ascii_digit()).count() == 3
+            && chars[k + 1..]
+                .iter()
+                .take(3)
+                .filter(|(_, c)| c.is_ascii_digit())
+                .count()
+                == 3
             && chars.get(k + 4).is_none_or(|(_, c)| !c.is_ascii_digit())
             && !s.is_empty()
         {
@@ -95,7 +121,9 @@ pub fn parse_number(raw: &str, units: Units) -> Result<(f64, Unit, Option<Note>)
         return Ok((value, Unit::None, note));
     }
     // `6-8`, `6 - 8`, `6–8`: a range, not a value.
-    if rest.starts_with(['-', '–', '—']) && text::trim(&rest[rest.chars().next().map_or(1, char::len_utf8)..]).starts_with(|c: char| c.is_ascii_digit()) {
+    if rest.starts_with(['-', '–', '—'])
+        && text::trim(&rest[rest.chars().next().map_or(1, char::len_utf8)..]).starts_with(|c: char| c.is_ascii_digit())
+    {
         return Err(Issue::RangeGiven);
     }
     if rest == "+" {
@@ -117,7 +145,10 @@ mod tests {
 
     #[test]
     fn units_and_separators() {
-        assert_eq!(parse_number("90 min", Units::Duration), Ok((90.0, Unit::Minutes, Some(Note::UnitDropped))));
+        assert_eq!(
+            parse_number("90 min", Units::Duration),
+            Ok((90.0, Unit::Minutes, Some(Note::UnitDropped)))
+        );
         assert_eq!(parse_number("1,5t", Units::Duration).map(|r| r.1), Ok(Unit::Hours));
         assert_eq!(parse_number("1 234", Units::Count).map(|r| r.0), Ok(1234.0));
         assert_eq!(parse_number("12 34", Units::Count), Err(Issue::NotNumber));

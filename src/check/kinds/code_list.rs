@@ -41,7 +41,10 @@ impl RowRule for CodeRule<'_> {
     fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
         for &(col, list) in &self.cols {
             let issue = row.values[col].issue;
-            if !matches!(issue, Some(Issue::UnknownCode | Issue::SeveralValues | Issue::NotBoolean)) {
+            if !matches!(
+                issue,
+                Some(Issue::UnknownCode | Issue::SeveralValues | Issue::NotBoolean)
+            ) {
                 continue;
             }
             let raw = row.text(col);
@@ -57,13 +60,20 @@ impl RowRule for CodeRule<'_> {
                     Some(s) => format!("did you mean {} ({})?", s.label, s.code),
                     None if list.entries.len() <= 12 => format!(
                         "allowed: {}",
-                        list.entries.iter().map(|e| format!("{} ({})", if e.no.is_empty() { &e.en } else { &e.no }, e.code)).collect::<Vec<_>>().join(", ")
+                        list.entries
+                            .iter()
+                            .map(|e| format!("{} ({})", if e.no.is_empty() { &e.en } else { &e.no }, e.code))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                     None => format!("see the code list `{}` ({} codes)", list.name, list.entries.len()),
                 };
-                (format!("{name}: `{shown}` is not in the code list `{}`", list.name), Some(help))
+                (
+                    format!("{name}: `{shown}` is not in the code list `{}`", list.name),
+                    Some(help),
+                )
             };
-            out.cell(CodeListKind::CODE, Severity::Error, row.row.row, col, raw, message, help);
+            out.cell(CodeListKind::CODE, Severity::Error, row, col, message, help);
         }
     }
 }

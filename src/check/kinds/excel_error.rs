@@ -37,19 +37,44 @@ struct ExcelErrorRule {
     owner: Vec<Option<usize>>,
 }
 
-const ERROR_TEXTS: &[&str] = &["#REF!", "#N/A", "#I/T", "#VALUE!", "#VERDI!", "#DIV/0!", "#NAME?", "#NAVN?", "#NUM!", "#NULL!", "#TALL!", "#REFERANSE!", "#SPILL!", "#CALC!"];
+const ERROR_TEXTS: &[&str] = &[
+    "#REF!",
+    "#N/A",
+    "#I/T",
+    "#VALUE!",
+    "#VERDI!",
+    "#DIV/0!",
+    "#NAME?",
+    "#NAVN?",
+    "#NUM!",
+    "#NULL!",
+    "#TALL!",
+    "#REFERANSE!",
+    "#SPILL!",
+    "#CALC!",
+];
 
 impl RowRule for ExcelErrorRule {
     fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
         for (p, cell) in row.row.iter().enumerate() {
             let t = text::trim(cell.text);
-            let is_error = cell.kind == CellKind::Error || (t.starts_with('#') && ERROR_TEXTS.iter().any(|e| e.eq_ignore_ascii_case(t)));
+            let is_error = cell.kind == CellKind::Error
+                || (t.starts_with('#') && ERROR_TEXTS.iter().any(|e| e.eq_ignore_ascii_case(t)));
             if !is_error {
                 continue;
             }
             let col = self.owner.get(p).copied().flatten();
-            let what = col.map(|c| out.table.columns[c].name.clone()).unwrap_or_else(|| "cell".to_string());
-            out.physical_cell(ExcelErrorKind::CODE, Severity::Error, row.row.row, p as u32, col, t, format!("{what}: Excel error value `{t}`"));
+            let what = col
+                .map(|c| out.table.columns[c].name.clone())
+                .unwrap_or_else(|| "cell".to_string());
+            out.physical_cell(
+                ExcelErrorKind::CODE,
+                Severity::Error,
+                row,
+                p as u32,
+                col,
+                format!("{what}: Excel error value `{t}`"),
+            );
         }
     }
 }

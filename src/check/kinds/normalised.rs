@@ -37,7 +37,10 @@ fn describe(note: Note) -> (Severity, &'static str) {
     match note {
         Note::HoursAsMinutes => (Severity::Warning, "read as hours and converted to minutes"),
         Note::Approximate => (Severity::Warning, "is approximate; read as exact"),
-        Note::Mojibake => (Severity::Warning, "had garbled letters (wrong encoding); repaired before matching"),
+        Note::Mojibake => (
+            Severity::Warning,
+            "had garbled letters (wrong encoding); repaired before matching",
+        ),
         Note::UnitDropped => (Severity::Info, "read without its unit"),
         Note::ThousandsSeparator => (Severity::Info, "read without its thousands separator"),
         Note::SerialAsDate => (Severity::Info, "is a serial number, read as an Excel date"),
@@ -64,8 +67,12 @@ impl RowRule for NormalisedRule {
                 crate::value::Value::Date(d) => format!(" as {d}"),
                 _ => String::new(),
             };
-            let message = format!("{}: `{}` {what}{read_as}", out.table.columns[col].name, out.shown(col, raw));
-            out.cell(NormalisedKind::CODE, severity, row.row.row, col, raw, message, None);
+            let message = format!(
+                "{}: `{}` {what}{read_as}",
+                out.table.columns[col].name,
+                out.shown(col, raw)
+            );
+            out.cell(NormalisedKind::CODE, severity, row, col, message, None);
         }
     }
 }

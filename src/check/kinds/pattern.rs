@@ -52,11 +52,20 @@ impl RowRule for PatternRule<'_> {
                 continue;
             }
             let mut hint = help.map(|h| format!("expected {h}"));
-            if text.bytes().all(|b| b.is_ascii_digit()) && (1..=3).any(|n| re.is_match(&format!("{}{text}", "0".repeat(n)))) {
-                hint = Some("a lost leading zero? Excel drops leading zeros from numbers: format the column as text".to_string());
+            if text.bytes().all(|b| b.is_ascii_digit())
+                && (1..=3).any(|n| re.is_match(&format!("{}{text}", "0".repeat(n))))
+            {
+                hint = Some(
+                    "a lost leading zero? Excel drops leading zeros from numbers: format the column as text"
+                        .to_string(),
+                );
             }
-            let message = format!("{}: `{}` does not have the expected form", out.table.columns[col].name, out.shown(col, text));
-            out.cell(PatternKind::CODE, Severity::Error, row.row.row, col, text, message, hint);
+            let message = format!(
+                "{}: `{}` does not have the expected form",
+                out.table.columns[col].name,
+                out.shown(col, text)
+            );
+            out.cell(PatternKind::CODE, Severity::Error, row, col, message, hint);
         }
     }
 }

@@ -83,11 +83,19 @@ impl RowRule for RangeRule<'_> {
             let name = &out.table.columns[rc.col].name;
             if let Some(h) = rc.hard.filter(|h| !h.contains(v)) {
                 let help = magnitude_hint(v, h);
-                let message = format!("{name}: {}{unit} is outside the allowed range {}", show(p.value), h.text);
-                out.cell(RangeKind::CODE, Severity::Error, row.row.row, rc.col, row.text(rc.col), message, help);
+                let message = format!(
+                    "{name}: {}{unit} is outside the allowed range {}",
+                    show(p.value),
+                    h.text
+                );
+                out.cell(RangeKind::CODE, Severity::Error, row, rc.col, message, help);
             } else if let Some(s) = rc.soft.filter(|s| !s.contains(v)) {
-                let message = format!("{name}: {}{unit} is unusual (expected {}); please confirm", show(p.value), s.text);
-                out.cell(RangeKind::CODE, Severity::Warning, row.row.row, rc.col, row.text(rc.col), message, None);
+                let message = format!(
+                    "{name}: {}{unit} is unusual (expected {}); please confirm",
+                    show(p.value),
+                    s.text
+                );
+                out.cell(RangeKind::CODE, Severity::Warning, row, rc.col, message, None);
             }
         }
     }

@@ -42,15 +42,32 @@ impl RowRule for Required {
             let name = &out.table.columns[col].name;
             match (v.issue, v.value, required) {
                 (Some(Issue::Placeholder), _, true) => {
-                    let message = format!("{name} is required, but `{}` only says the value is unknown", out.shown(col, row.text(col)));
-                    out.cell(RequiredKind::CODE, Severity::Error, row.row.row, col, row.text(col), message, Some("fill in the value, or ask the unit for it".into()));
+                    let message = format!(
+                        "{name} is required, but `{}` only says the value is unknown",
+                        out.shown(col, row.text(col))
+                    );
+                    out.cell(
+                        RequiredKind::CODE,
+                        Severity::Error,
+                        row,
+                        col,
+                        message,
+                        Some("fill in the value, or ask the unit for it".into()),
+                    );
                 }
                 (Some(Issue::Placeholder), _, false) => {
                     let message = format!("`{}` in {name} read as blank (unknown)", out.shown(col, row.text(col)));
-                    out.cell(RequiredKind::CODE, Severity::Info, row.row.row, col, row.text(col), message, None);
+                    out.cell(RequiredKind::CODE, Severity::Info, row, col, message, None);
                 }
                 (None, Value::Missing, true) => {
-                    out.cell(RequiredKind::CODE, Severity::Error, row.row.row, col, "", format!("{name} is required but empty"), None);
+                    out.cell(
+                        RequiredKind::CODE,
+                        Severity::Error,
+                        row,
+                        col,
+                        format!("{name} is required but empty"),
+                        None,
+                    );
                 }
                 _ => {}
             }

@@ -26,7 +26,10 @@ impl RuleKind for TypeKind {
     }
 
     fn compile<'p>(&self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
-        let cols: Vec<(usize, ColumnType, bool)> = schema.present_columns().map(|(i, c)| (i, c.ty, c.codelist.is_some())).collect();
+        let cols: Vec<(usize, ColumnType, bool)> = schema
+            .present_columns()
+            .map(|(i, c)| (i, c.ty, c.codelist.is_some()))
+            .collect();
         vec![Box::new(TypeRule { cols })]
     }
 }
@@ -39,14 +42,29 @@ fn explain(issue: Issue) -> Option<(&'static str, Option<&'static str>)> {
     Some(match issue {
         Issue::NotNumber => ("is not a number", Some("write digits only, e.g. 12 or 1,5")),
         Issue::NotInteger => ("is not a whole number", None),
-        Issue::RangeGiven => ("is a range, not one value", Some("give one number; if it varies, give the typical value and explain in the comment")),
+        Issue::RangeGiven => (
+            "is a range, not one value",
+            Some("give one number; if it varies, give the typical value and explain in the comment"),
+        ),
         Issue::BoundGiven => ("is a bound (like >10), not one value", Some("give the exact number")),
-        Issue::NotDuration => ("is not a duration", Some("write minutes (90) or with a unit: 90 min, 1,5 t")),
+        Issue::NotDuration => (
+            "is not a duration",
+            Some("write minutes (90) or with a unit: 90 min, 1,5 t"),
+        ),
         Issue::NotDate => ("is not a date", Some("write dates as 01.02.2010 or 2010-02-01")),
         Issue::NoSuchDate => ("is a date that does not exist", None),
-        Issue::TwoDigitYear => ("has a two-digit year", Some("write the year in four digits: 01.02.2010")),
-        Issue::ZeroDate => ("is Excel's zero date (serial 0), not a real date", Some("the date cell was probably left as a formula or cleared: type the date")),
-        Issue::FakeLeapDay => ("is serial 60, 1900-02-29, a day that never existed", Some("type the date")),
+        Issue::TwoDigitYear => (
+            "has a two-digit year",
+            Some("write the year in four digits: 01.02.2010"),
+        ),
+        Issue::ZeroDate => (
+            "is Excel's zero date (serial 0), not a real date",
+            Some("the date cell was probably left as a formula or cleared: type the date"),
+        ),
+        Issue::FakeLeapDay => (
+            "is serial 60, 1900-02-29, a day that never existed",
+            Some("type the date"),
+        ),
         Issue::NotBoolean => ("is not yes or no", Some("write Ja or Nei")),
         Issue::ExcelError | Issue::Placeholder | Issue::UnknownCode | Issue::SeveralValues => return None,
     })
@@ -65,8 +83,20 @@ impl RowRule for TypeRule {
                 continue;
             };
             let raw = row.text(col);
-            let message = format!("{}: `{}` {what} ({} expected)", out.table.columns[col].name, out.shown(col, raw), ty.as_str());
-            out.cell(TypeKind::CODE, Severity::Error, row.row.row, col, raw, message, help.map(str::to_string));
+            let message = format!(
+                "{}: `{}` {what} ({} expected)",
+                out.table.columns[col].name,
+                out.shown(col, raw),
+                ty.as_str()
+            );
+            out.cell(
+                TypeKind::CODE,
+                Severity::Error,
+                row,
+                col,
+                message,
+                help.map(str::to_string),
+            );
         }
     }
 }

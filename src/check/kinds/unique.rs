@@ -83,9 +83,17 @@ impl RowRule for UniqueRule {
             let shown: Vec<String> = self.cols.iter().map(|&c| out.shown(c, row.text(c))).collect();
             let exact = row_hash(row) == first_hash;
             let message = if exact {
-                format!("row {this} is an exact copy of row {first} ({} `{}`)", names.join(" + "), shown.join(" + "))
+                format!(
+                    "row {this} is an exact copy of row {first} ({} `{}`)",
+                    names.join(" + "),
+                    shown.join(" + ")
+                )
             } else {
-                format!("duplicate {} `{}`: already used in row {first}", names.join(" + "), shown.join(" + "))
+                format!(
+                    "duplicate {} `{}`: already used in row {first}",
+                    names.join(" + "),
+                    shown.join(" + ")
+                )
             };
             let help = if exact {
                 "delete the copied row".to_string()
@@ -93,7 +101,7 @@ impl RowRule for UniqueRule {
                 "two different rows share one key: give each its own, or merge them".to_string()
             };
             let c0 = self.cols[0];
-            out.cell(UniqueKind::CODE, Severity::Error, this, c0, row.text(c0), message, Some(help));
+            out.cell(UniqueKind::CODE, Severity::Error, row, c0, message, Some(help));
         } else {
             self.seen.insert(self.key.clone(), (this, row_hash(row)));
         }

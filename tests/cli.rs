@@ -1,0 +1,312 @@
+//! End-to-end tests of the `vakt` binary on the shipped fixtures: exit codes, the JSON contract, and
+//! snapshots of every finding (reviewed by hand when they change: `cargo insta review`).
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn vakt() -> Command {
+    Command::cargo_bin("vakt").unwrap()
+}
+
+/// Runs `vakt check --format json` and returns (exit code, parsed JSON).
+fn check_json(args: &[&str]) -> (i32, Value) {
+    let out = vakt()
+        .arg("check")
+        .arg("--format")
+        .arg("json")
+        .args(args)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code().unwrap_or(-1), json)
+}
+
+/// Compact one-line-per-finding view for snapshots: severity code cell/row column value | message | help.
+fn findings(json: &Value) -> String {
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let place = match (&d["cell"], &d["row"]) {
+                (Value::String(c), _) => c.clone(),
+                (_, Value::Number(r)) => format!("{}:{r}", d["file"].as_str().unwrap()),
+                _ => d["file"].as_str().unwrap().to_string(),
+            };
+            format!(
+                "{:<7} {} {} [{}] {} | {} | {}",
+                d["severity"].as_str().unwrap(),
+                d["code"].as_str().unwrap(),
+                place,
+                d["column"].as_str().unwrap_or("-"),
+                d["value"].as_str().map(|v| format!("`{v}`")).unwrap_or_default(),
+                d["message"].as_str().unwrap(),
+                d["help"].as_str().unwrap_or("")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn clean_workbook_has_no_findings_and_exits_0() {
+    let (code, json) = check_json(&["fixtures/returns/clean.xlsx"]);
+    assert_eq!(code, 0);
+    assert_eq!(json["summary"]["errors"], 0);
+    assert_eq!(json["summary"]["warnings"], 0);
+    assert_eq!(json["summary"]["rows"], 23);
+    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn ods_and_1904_workbooks_read_like_the_xlsx() {
+    for f in ["fixtures/returns/clean.ods", "fixtures/returns/mac-1904.xlsx"] {
+        let (code, json) = check_json(&[f]);
+        assert_eq!(code, 0, "{f}");
+        assert_eq!(json["summary"]["errors"], 0, "{f}: {}", findings(&json));
+        assert_eq!(json["summary"]["rows"], 23, "{f}");
+    }
+    // The bare serial 38361 in a 1904 workbook is 2009-01-10, not 2013-01-11.
+    let (_, json) = check_json(&["fixtures/returns/mac-1904.xlsx"]);
+    let note = &json["diagnostics"][0];
+    assert_eq!(note["cell"], "Groups!J3");
+    assert!(note["message"].as_str().unwrap().ends_with("as 2009-01-10"), "{note}");
+}
+
+#[test]
+fn json_contract_has_every_field() {
+    let (_, json) = check_json(&["fixtures/returns/messy.xlsx"]);
+    assert_eq!(json["tool"]["name"], "vakt");
+    assert_eq!(json["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(json["rules"]["path"], "rules/group-therapy-survey.toml");
+    assert_eq!(json["rules"]["sha256"].as_str().unwrap().len(), 64);
+    let input = &json["inputs"][0];
+    assert_eq!(input["path"], "fixtures/returns/messy.xlsx");
+    assert_eq!(input["format"], "xlsx");
+    let bytes = std::fs::read("fixtures/returns/messy.xlsx").unwrap();
+    use sha2::Digest;
+    let sha: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(input["sha256"], sha.as_str());
+    let groups = input["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "groups")
+        .unwrap();
+    assert_eq!(groups["sheet"], "Grupper (2)");
+    assert_eq!(groups["header_row"], 2);
+    assert_eq!(groups["data_rows"], 4);
+    assert!(json["truncated"].is_null());
+    for d in json["diagnostics"].as_array().unwrap() {
+        for key in [
+            "code", "severity", "message", "help", "file", "sheet", "row", "column", "cell", "value",
+        ] {
+            assert!(d.get(key).is_some(), "diagnostic lacks `{key}`: {d}");
+        }
+    }
+    let s = &json["summary"];
+    let n = |k: &str| s[k].as_u64().unwrap();
+    assert_eq!(
+        n("errors") + n("warnings") + n("infos"),
+        json["diagnostics"].as_array().unwrap().len() as u64
+    );
+}
+
+#[test]
+fn messy_workbook_findings_at_their_cells() {
+    let (code, json) = check_json(&["fixtures/returns/messy.xlsx"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("messy_xlsx", findings(&json));
+}
+
+#[test]
+fn windows_1252_csv_folder() {
+    let (code, json) = check_json(&["fixtures/returns/HN-FIN"]);
+    assert_eq!(code, 1);
+    let tables = json["inputs"][0]["tables"].as_array().unwrap();
+    assert_eq!(tables.len(), 6, "every table found by its Norwegian file name");
+    let d = &json["diagnostics"];
+    // CSV findings carry the file inside the folder, a line, no sheet and no cell.
+    let kvine = d.as_array().unwrap().iter().find(|x| x["value"] == "Kvine").unwrap();
+    assert_eq!(kvine["file"], "fixtures/returns/HN-FIN/pasienter.csv");
+    assert_eq!(kvine["row"], 5);
+    assert!(kvine["sheet"].is_null() && kvine["cell"].is_null());
+    assert_eq!(kvine["help"], "did you mean Kvinne (F)?");
+    insta::assert_snapshot!("hn_fin_csv", findings(&json));
+}
+
+#[test]
+fn corrupt_input_exits_2_and_other_inputs_are_still_checked() {
+    let (code, json) = check_json(&[
+        "fixtures/returns/corrupt.xlsx",
+        "fixtures/returns/messy.xlsx",
+        "does/not/exist.xlsx",
+    ]);
+    assert_eq!(code, 2);
+    let d = json["diagnostics"].as_array().unwrap();
+    assert_eq!(d[0]["code"], "VK0001");
+    assert_eq!(d[0]["file"], "fixtures/returns/corrupt.xlsx");
+    assert!(d[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("fixtures/returns/corrupt.xlsx"));
+    assert!(
+        d.iter().any(|x| x["file"] == "fixtures/returns/messy.xlsx"),
+        "messy.xlsx still checked"
+    );
+    let missing = d.iter().find(|x| x["file"] == "does/not/exist.xlsx").unwrap();
+    assert_eq!(missing["code"], "VK0001");
+    assert_eq!(json["inputs"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn unsupported_and_encrypted_files_exit_2_with_the_file_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let txt = dir.path().join("return.pdf");
+    std::fs::write(&txt, b"%PDF-1.4").unwrap();
+    // An encrypted OOXML file is an OLE compound file holding an `EncryptedPackage` stream.
+    let enc = dir.path().join("locked.xlsx");
+    std::fs::write(&enc, b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 not really").unwrap();
+    for p in [&txt, &enc] {
+        let out = vakt().arg("check").arg(p).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", p.display());
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains(&p.display().to_string()), "{stdout}");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    }
+}
+
+#[test]
+fn max_diagnostics_cuts_the_list_not_the_totals() {
+    let (_, full) = check_json(&["fixtures/returns/messy.xlsx"]);
+    let (_, cut) = check_json(&["fixtures/returns/messy.xlsx", "--max-diagnostics", "3"]);
+    assert_eq!(cut["diagnostics"].as_array().unwrap().len(), 3);
+    assert_eq!(cut["summary"], full["summary"]);
+    let total = full["diagnostics"].as_array().unwrap().len() as u64;
+    assert_eq!(cut["truncated"]["limit"], 3);
+    assert_eq!(cut["truncated"]["omitted"], total - 3);
+}
+
+#[test]
+fn deny_warnings_fails_on_warnings() {
+    let mut dir = tempfile::tempdir().unwrap().keep();
+    dir.push("groups.csv");
+    std::fs::write(&dir, "group_id,unit_id,group_type,group_format,frequency,session_minutes,duration_cat,start_date,n_patients,n_therapists\nG1,U1,CBT,CLOSED,W,30,LT6,2009-01-01,8,1\n").unwrap();
+    let p = dir.to_str().unwrap();
+    let (code, json) = check_json(&[p]);
+    assert_eq!(
+        (code, json["summary"]["errors"].as_u64()),
+        (0, Some(0)),
+        "{}",
+        findings(&json)
+    );
+    assert_eq!(json["summary"]["warnings"], 1, "30 min is outside the soft range");
+    let (code, _) = check_json(&[p, "--deny", "warnings"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn identifiers_are_masked_in_every_output() {
+    // A duplicate patient (group + fødselsnummer) must not print the number.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("patients.csv");
+    std::fs::write(
+        &p,
+        "group_id;patient_id;birth_year;sex;main_dx\nG1;31129956715;1999;F;F32.1\nG1;31129956715;1999;F;F32.1\n",
+    )
+    .unwrap();
+    for format in ["json", "human"] {
+        let out = vakt().args(["check", "--format", format]).arg(&p).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("311299*****"), "{text}");
+        assert!(
+            !text.contains("31129956715"),
+            "raw identifier leaked in {format} output: {text}"
+        );
+    }
+}
+
+#[test]
+fn bad_rule_pack_points_into_the_toml_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack.toml");
+    std::fs::write(&pack, "name = \"p\"\nversion = \"1\"\n[[table]]\nname = \"groups\"\n[[table.column]]\nname = \"x\"\ntype = \"numbr\"\n").unwrap();
+    let out = vakt()
+        .args(["check", "--color", "never", "--rules"])
+        .arg(&pack)
+        .arg("fixtures/returns/clean.xlsx")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("pack.toml"), "{err}");
+    assert!(err.contains("unknown variant `numbr`"), "{err}");
+    assert!(err.contains("7 │ type = \"numbr\""), "miette shows the line: {err}");
+}
+
+#[test]
+fn pack_from_a_file_behaves_like_the_embedded_one() {
+    let (code, json) = check_json(&[
+        "--rules",
+        "rules/group-therapy-survey.toml",
+        "fixtures/returns/messy.xlsx",
+    ]);
+    let (_, embedded) = check_json(&["fixtures/returns/messy.xlsx"]);
+    assert_eq!(code, 1);
+    assert_eq!(json["diagnostics"], embedded["diagnostics"]);
+    assert_eq!(json["rules"]["sha256"], embedded["rules"]["sha256"]);
+}
+
+#[test]
+fn human_output_groups_by_sheet_with_a_summary_line() {
+    let out = vakt()
+        .args(["check", "--color", "never", "fixtures/returns/messy.xlsx"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("sheet 'Grupper (2)'"), "{text}");
+    assert!(
+        text.contains("[VK0103] 'Grupper (2)'!G3: session_minutes: 900 min is outside the allowed range 15..240"),
+        "{text}"
+    );
+    assert!(text.contains("help: did you mean Psykodynamisk (PSYDYN)?"), "{text}");
+    assert!(text.contains("✗ fixtures/returns/messy.xlsx: 15 errors"), "{text}");
+}
+
+#[test]
+fn explain_and_rules_document_every_code() {
+    let out = vakt().args(["rules"]).output().unwrap();
+    assert!(out.status.success());
+    let list = String::from_utf8_lossy(&out.stdout);
+    for code in [
+        "VK0001", "VK0101", "VK0102", "VK0103", "VK0104", "VK0105", "VK0106", "VK0107", "VK0108",
+    ] {
+        assert!(list.contains(code), "{code} not listed");
+        let doc = vakt().args(["explain", code]).output().unwrap();
+        assert!(doc.status.success());
+        let text = String::from_utf8_lossy(&doc.stdout);
+        assert!(text.starts_with(&format!("# {code} ")), "{text}");
+        assert!(text.lines().count() > 3, "{code}: documentation too short");
+    }
+    let explained = vakt().args(["explain", "range"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&explained.stdout).contains("soft_range"));
+    assert_eq!(
+        vakt().args(["explain", "VK9999"]).output().unwrap().status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn json_schema_file_is_in_sync_with_the_code() {
+    let out = vakt().arg("schema").output().unwrap();
+    let generated = String::from_utf8(out.stdout).unwrap();
+    let committed = std::fs::read_to_string("docs/rules.schema.json").unwrap();
+    assert_eq!(
+        generated, committed,
+        "run `cargo run -- schema > docs/rules.schema.json`"
+    );
+}
