@@ -71,7 +71,10 @@ fn ods_and_1904_workbooks_read_like_the_xlsx() {
     let (_, json) = check_json(&["fixtures/returns/mac-1904.xlsx"]);
     let note = &json["diagnostics"][0];
     assert_eq!(note["cell"], "Groups!J3");
-    assert!(note["message"].as_str().unwrap().ends_with("as 2009-01-10"), "{note}");
+    assert!(
+        note["message"].as_str().unwrap().contains("read as 2009-01-10"),
+        "{note}"
+    );
 }
 
 #[test]

@@ -10,6 +10,7 @@
 //! that cannot be parsed produces one finding, not one per rule.
 
 pub mod engine;
+pub mod keyhash;
 pub mod kinds;
 
 use crate::finding::{mask, CheckInfo, Finding, Location, Severity};

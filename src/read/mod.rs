@@ -6,6 +6,7 @@
 //! before it. Nothing here knows about rule packs: that is the locate stage's job.
 
 mod csv_file;
+mod merges;
 mod workbook;
 
 use sha2::{Digest, Sha256};

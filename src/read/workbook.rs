@@ -14,7 +14,7 @@ type Rs = BufReader<File>;
 
 /// An open workbook.
 pub enum Workbook {
-    Xlsx(Box<Xlsx<Rs>>),
+    Xlsx(Box<Xlsx<Rs>>, std::path::PathBuf),
     Loaded(Box<Sheets<Rs>>),
 }
 
@@ -35,7 +35,7 @@ impl Workbook {
     pub fn open(shown: &str, path: &Path, format: InputFormat) -> Result<Workbook, ReadError> {
         if format == InputFormat::Xlsx {
             let wb: Xlsx<Rs> = calamine::open_workbook(path).map_err(|e| classify(shown, e))?;
-            Ok(Workbook::Xlsx(Box::new(wb)))
+            Ok(Workbook::Xlsx(Box::new(wb), path.to_path_buf()))
         } else {
             let wb = calamine::open_workbook_auto(path).map_err(|e| classify(shown, e))?;
             Ok(Workbook::Loaded(Box::new(wb)))
@@ -44,7 +44,7 @@ impl Workbook {
 
     pub fn sheet_names(&self) -> Vec<String> {
         match self {
-            Workbook::Xlsx(wb) => wb.sheet_names(),
+            Workbook::Xlsx(wb, _) => wb.sheet_names(),
             Workbook::Loaded(wb) => wb.sheet_names(),
         }
     }
@@ -57,8 +57,11 @@ impl Workbook {
             reason: e.to_string(),
         };
         match self {
-            Workbook::Xlsx(wb) => {
-                let merges = wb.merge_cells_by_sheet_name(sheet).map_err(|e| rows_err(&e))?;
+            Workbook::Xlsx(wb, path) => {
+                let merges = match super::merges::scan(path, sheet) {
+                    Some(m) => m,
+                    None => wb.merge_cells_by_sheet_name(sheet).map_err(|e| rows_err(&e))?,
+                };
                 let is_1904 = wb.has_1904_epoch();
                 let reader = wb.worksheet_cells_reader(sheet).map_err(|e| rows_err(&e))?;
                 Ok(Box::new(XlsxRows {

@@ -61,7 +61,7 @@ pub fn render(report: &Report, color: bool) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(120);
     let mut out = String::new();
     let mut shown = 0usize;
     let limit = report.max_diagnostics.unwrap_or(usize::MAX);

@@ -176,6 +176,11 @@ const PLACEHOLDERS: &[&str] = &[
 ];
 
 pub fn is_placeholder(t: &str) -> bool {
+    let t = text::trim(t);
+    // Placeholders are short and never start with a digit: skip the key for everything else.
+    if t.is_empty() || t.len() > 16 || t.starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
     let k = text::key(t);
     PLACEHOLDERS.contains(&k.as_str())
 }
@@ -300,20 +305,26 @@ pub fn parse_date_text(t: &str) -> Result<(Date, Option<Note>), Issue> {
         Some(i) if i >= 8 => (&t[..i], Some(Note::TimeDropped)),
         _ => (t, None),
     };
-    let parts: Vec<&str> = date_part.split(['-', '.', '/']).collect();
-    if parts.len() != 3
-        || parts
-            .iter()
-            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
-    {
+    // Three runs of digits separated by `-`, `.` or `/`, without allocating.
+    let mut parts = [(0u32, 0usize); 3];
+    let mut n = 0;
+    for piece in date_part.split(['-', '.', '/']) {
+        if n == 3 || piece.is_empty() || piece.len() > 4 || !piece.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Issue::NotDate);
+        }
+        let v = piece.bytes().fold(0u32, |a, b| a * 10 + u32::from(b - b'0'));
+        parts[n] = (v, piece.len());
+        n += 1;
+    }
+    if n != 3 {
         return Err(Issue::NotDate);
     }
-    let num = |s: &str| s.parse::<u32>().map_err(|_| Issue::NotDate);
-    let (y, m, d) = if parts[0].len() == 4 {
-        (num(parts[0])?, num(parts[1])?, num(parts[2])?)
-    } else if parts[2].len() == 4 && parts[0].len() <= 2 && parts[1].len() <= 2 {
-        (num(parts[2])?, num(parts[1])?, num(parts[0])?)
-    } else if parts[2].len() == 2 && parts[0].len() <= 2 && parts[1].len() <= 2 {
+    let [(a, la), (b, lb), (c, lc)] = parts;
+    let (y, m, d) = if la == 4 {
+        (a, b, c)
+    } else if lc == 4 && la <= 2 && lb <= 2 {
+        (c, b, a)
+    } else if lc == 2 && la <= 2 && lb <= 2 {
         return Err(Issue::TwoDigitYear);
     } else {
         return Err(Issue::NotDate);

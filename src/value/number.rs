@@ -53,6 +53,14 @@ const APPROX: &[&str] = &[
 /// Parses a number with an optional unit. Returns the value, the unit and a note.
 pub fn parse_number(raw: &str, units: Units) -> Result<(f64, Unit, Option<Note>), Issue> {
     let mut t = text::trim(raw);
+    // Fast path: plain digits, the common case, without allocation.
+    if !t.is_empty() && t.len() <= 15 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let mut v: u64 = 0;
+        for b in t.bytes() {
+            v = v * 10 + u64::from(b - b'0');
+        }
+        return Ok((v as f64, Unit::None, None));
+    }
     let mut note = None;
     // An approximation marker before the number.
     let lower_prefix = t.get(..t.len().min(8)).unwrap_or("").to_lowercase();

@@ -15,13 +15,23 @@ fn is_space(c: char) -> bool {
 
 /// Trims whitespace, NBSP and zero-width characters at both ends.
 pub fn trim(s: &str) -> &str {
-    s.trim_matches(is_space)
+    // Most cells start and end with a visible ASCII character: nothing to trim.
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => s,
+        _ => s.trim_matches(is_space),
+    }
 }
 
 /// Writes the comparison key of `s` into `out`: trimmed, lower-case, inner whitespace collapsed to one
 /// space, zero-width characters removed.
 pub fn key_into(s: &str, out: &mut String) {
     out.clear();
+    let t = trim(s);
+    // Fast path: printable ASCII without spaces (most codes and ids) only needs lower-casing.
+    if t.bytes().all(|b| b.is_ascii_graphic()) {
+        out.extend(t.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        return;
+    }
     let mut pending_space = false;
     for c in trim(s).chars() {
         if is_noise(c) {

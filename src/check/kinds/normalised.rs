@@ -1,6 +1,7 @@
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Severity};
-use crate::value::Note;
+use crate::pack::{CodeList, ColumnType};
+use crate::value::{Note, Value};
 
 documented_check! {
     /// A value was read after a repair: logged so the data manager can see what was assumed.
@@ -24,53 +25,57 @@ impl RuleKind for NormalisedKind {
     }
 
     fn compile<'p>(&self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
-        let cols: Vec<usize> = schema.present_columns().map(|(i, _)| i).collect();
+        let cols: Vec<(usize, Option<&'p CodeList>)> = schema
+            .present_columns()
+            .map(|(i, c)| (i, schema.pack.codelist(c)))
+            .collect();
         vec![Box::new(NormalisedRule { cols })]
     }
 }
 
-struct NormalisedRule {
-    cols: Vec<usize>,
+struct NormalisedRule<'p> {
+    cols: Vec<(usize, Option<&'p CodeList>)>,
 }
 
+/// Severity and the reason, shown after "read as VALUE".
 fn describe(note: Note) -> (Severity, &'static str) {
     match note {
-        Note::HoursAsMinutes => (Severity::Warning, "read as hours and converted to minutes"),
-        Note::Approximate => (Severity::Warning, "is approximate; read as exact"),
-        Note::Mojibake => (
-            Severity::Warning,
-            "had garbled letters (wrong encoding); repaired before matching",
-        ),
-        Note::UnitDropped => (Severity::Info, "read without its unit"),
-        Note::ThousandsSeparator => (Severity::Info, "read without its thousands separator"),
-        Note::SerialAsDate => (Severity::Info, "is a serial number, read as an Excel date"),
-        Note::TimeDropped => (Severity::Info, "has a time of day, which was dropped"),
+        Note::HoursAsMinutes => (Severity::Warning, ": a number this small is taken as hours"),
+        Note::Approximate => (Severity::Warning, ": the value is approximate"),
+        Note::Mojibake => (Severity::Warning, ": garbled letters (wrong encoding) repaired"),
+        Note::UnitDropped => (Severity::Info, ""),
+        Note::ThousandsSeparator => (Severity::Info, ""),
+        Note::SerialAsDate => (Severity::Info, ": a serial number taken as an Excel date"),
+        Note::TimeDropped => (Severity::Info, ": the time of day was dropped"),
     }
 }
 
-impl RowRule for NormalisedRule {
+impl RowRule for NormalisedRule<'_> {
     fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
-        for &col in &self.cols {
+        for &(col, list) in &self.cols {
             let p = row.values[col];
             let Some(note) = p.note.filter(|_| p.issue.is_none()) else {
                 continue;
             };
-            let (severity, what) = describe(note);
-            let raw = row.text(col);
+            let (severity, why) = describe(note);
             let read_as = match p.value {
-                crate::value::Value::Int(i) => format!(" as {i}"),
-                crate::value::Value::Num(n) => {
-                    let mut s = String::from(" as ");
+                Value::Int(i) => i.to_string(),
+                Value::Num(n) => {
+                    let mut s = String::new();
                     crate::read::write_number(&mut s, n);
+                    if out.table.columns[col].ty == ColumnType::Minutes {
+                        s.push_str(" minutes");
+                    }
                     s
                 }
-                crate::value::Value::Date(d) => format!(" as {d}"),
+                Value::Date(d) => d.to_string(),
+                Value::Code(c) => list.map(|l| l.code(c).to_string()).unwrap_or_default(),
                 _ => String::new(),
             };
             let message = format!(
-                "{}: `{}` {what}{read_as}",
+                "{}: `{}` read as {read_as}{why}",
                 out.table.columns[col].name,
-                out.shown(col, raw)
+                out.shown(col, row.text(col))
             );
             out.cell(NormalisedKind::CODE, severity, row, col, message, None);
         }

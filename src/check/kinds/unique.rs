@@ -1,8 +1,7 @@
+use crate::check::keyhash::{KeyHash, KeyMap};
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Severity};
 use crate::value::text;
-use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
 
 documented_check! {
     /// A value (or combination of values) that must be unique appears twice.
@@ -13,7 +12,8 @@ documented_check! {
     /// earlier one it says so (an exact copy-paste, usually safe to delete). Rows with an empty key
     /// part are left to VK0101.
     ///
-    /// Keys are kept in memory: this is the one check whose memory grows with the table.
+    /// Keys are kept in memory as 128-bit hashes (about 50 bytes a row; a false match among ten
+    /// million keys has odds near 1e-25): this is the one check whose memory grows with the table.
     pub struct UniqueKind => "VK0106", "unique";
 }
 
@@ -40,8 +40,7 @@ impl RuleKind for UniqueKind {
             .map(|cols| {
                 Box::new(UniqueRule {
                     cols,
-                    seen: HashMap::new(),
-                    key: String::new(),
+                    seen: KeyMap::default(),
                     part: String::new(),
                 }) as Box<dyn RowRule + 'p>
             })
@@ -51,34 +50,40 @@ impl RuleKind for UniqueKind {
 
 struct UniqueRule {
     cols: Vec<usize>,
-    /// Key → (first row, hash of that row's cells).
-    seen: HashMap<String, (u64, u64)>,
-    key: String,
+    /// 128-bit hash of the key → (first row, hash of that row's cells).
+    seen: KeyMap<(u64, u64)>,
     part: String,
 }
 
 fn row_hash(row: &RowCtx<'_>) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = KeyHash::default();
     for c in row.row.iter() {
-        text::trim(c.text).hash(&mut h);
+        h.part(text::trim(c.text).as_bytes());
     }
-    h.finish()
+    h.finish() as u64
 }
 
 impl RowRule for UniqueRule {
     fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
-        self.key.clear();
+        if self.cols.iter().any(|&c| row.text(c).is_empty()) {
+            return;
+        }
+        let mut h = KeyHash::default();
         for &c in &self.cols {
-            let t = row.text(c);
-            if t.is_empty() {
+            text::key_into(row.text(c), &mut self.part);
+            h.part(self.part.as_bytes());
+        }
+        let key = h.finish();
+        let this = row.row.row;
+        // One probe: a table this size misses the cache on every lookup.
+        let (first, first_hash) = match self.seen.entry(key) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert((this, row_hash(row)));
                 return;
             }
-            text::key_into(t, &mut self.part);
-            self.key.push_str(&self.part);
-            self.key.push('\u{1f}');
-        }
-        let this = row.row.row;
-        if let Some(&(first, first_hash)) = self.seen.get(self.key.as_str()) {
+            std::collections::hash_map::Entry::Occupied(o) => *o.get(),
+        };
+        {
             let names: Vec<&str> = self.cols.iter().map(|&c| out.table.columns[c].name.as_str()).collect();
             let shown: Vec<String> = self.cols.iter().map(|&c| out.shown(c, row.text(c))).collect();
             let exact = row_hash(row) == first_hash;
@@ -102,8 +107,6 @@ impl RowRule for UniqueRule {
             };
             let c0 = self.cols[0];
             out.cell(UniqueKind::CODE, Severity::Error, row, c0, message, Some(help));
-        } else {
-            self.seen.insert(self.key.clone(), (this, row_hash(row)));
         }
     }
 }

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Benchmark of `vakt check` on a Patients table, side by side in one run with a bare parse of the
+# same file and with `frictionless validate` (an equivalent Table Schema: bench/patients.schema.json).
+#
+# usage: bash bench/run.sh [CSV_ROWS] [XLSX_ROWS]      (defaults 1000000 and 100000)
+# needs: python3 with `pip install frictionless openpyxl`; writes data under target/bench/.
+# Prints a Markdown table; paste it into docs/benchmarks.md with the machine facts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+csv_rows=${1:-1000000}
+xlsx_rows=${2:-100000}
+dir=target/bench
+mkdir -p "$dir"
+cargo build --release --quiet --bin vakt --example bare_parse
+vakt=target/release/vakt
+bare=target/release/examples/bare_parse
+
+gen() { [ -s "$1" ] || python3 bench/gen_patients.py "$1" "$2"; }
+mkdir -p "$dir/csv" "$dir/xlsx" "$dir/small"
+gen "$dir/csv/patients.csv" "$csv_rows"
+gen "$dir/xlsx/patients.xlsx" "$xlsx_rows"
+gen "$dir/small/patients.csv" 100000
+
+# measure LABEL ROWS CMD...: wall seconds and peak RSS (MiB) from GNU time.
+measure() {
+  local label=$1 rows=$2; shift 2
+  local out
+  /usr/bin/time -o "$dir/time.txt" -f '%e %M' "$@" >/dev/null 2>&1 || true
+  out=$(tail -1 "$dir/time.txt")
+  local secs=${out% *} kb=${out#* }
+  awk -v l="$label" -v r="$rows" -v s="$secs" -v k="$kb" \
+    'BEGIN { printf "| %s | %d | %.2f | %.0f | %.0f |\n", l, r, s, (s > 0 ? r / s : 0), k / 1024 }'
+}
+
+# The survey pack without the Patients unique key: the column checks alone, whose memory must not
+# grow with the file (the key set is the one thing that does).
+nokey=$dir/nokey
+mkdir -p "$nokey"
+ln -sfn "$PWD/rules/codelists" "$nokey/codelists"
+grep -v '^unique = \[\["group_id", "patient_id"\]\]' rules/group-therapy-survey.toml > "$nokey/pack.toml"
+
+fl=(frictionless validate --limit-errors 100000000 --schema bench/patients.schema.json)
+
+echo "| run | rows | seconds | rows/s | peak MiB |"
+echo "|---|---:|---:|---:|---:|"
+measure "bare parse, CSV (csv crate)" "$csv_rows" "$bare" "$dir/csv/patients.csv"
+measure "vakt check, CSV" "$csv_rows" "$vakt" check --format json "$dir/csv/patients.csv"
+measure "vakt check, CSV, 100k rows" 100000 "$vakt" check --format json "$dir/small/patients.csv"
+measure "vakt check, CSV, no unique key" "$csv_rows" "$vakt" check --rules "$nokey/pack.toml" --format json "$dir/csv/patients.csv"
+measure "vakt check, CSV, 100k rows, no unique key" 100000 "$vakt" check --rules "$nokey/pack.toml" --format json "$dir/small/patients.csv"
+measure "frictionless validate, CSV, 100k rows" 100000 "${fl[@]}" "$dir/small/patients.csv"
+if [ "${FULL_FRICTIONLESS:-0}" = 1 ]; then
+  measure "frictionless validate, CSV" "$csv_rows" "${fl[@]}" "$dir/csv/patients.csv"
+fi
+measure "bare parse, xlsx (calamine streaming)" "$xlsx_rows" "$bare" "$dir/xlsx/patients.xlsx"
+measure "vakt check, xlsx" "$xlsx_rows" "$vakt" check --format json "$dir/xlsx/patients.xlsx"
