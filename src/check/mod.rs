@@ -287,3 +287,47 @@ mod tests {
         assert!(reg.with(Box::new(Plugin)).is_err());
     }
 }
+
+/// Test support: run a small pack over a CSV text and get the findings.
+#[cfg(test)]
+pub mod testing {
+    use crate::finding::Finding;
+    use crate::pack::Pack;
+
+    /// A pack with one table `t` (file `t.csv`) whose columns are given as TOML `[[table.column]]`
+    /// bodies, and a `sex` code list.
+    pub fn pack(columns: &str, table_extra: &str) -> Pack {
+        let src = format!(
+            "name = \"test\"\nversion = \"1\"\n[codelists]\nsex = \"sex.csv\"\n[[table]]\nname = \"t\"\n{table_extra}\n{columns}"
+        );
+        Pack::from_source("test.toml", src, &|rel: &str| match rel {
+            "sex.csv" => Ok("code,en,no,synonyms\nF,Female,Kvinne,K\nM,Male,Mann,\nU,Unknown,Ukjent,\n".into()),
+            other => Err(format!("no file {other}")),
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    /// Checks `csv` (header line first) as `t.csv` and returns the findings.
+    pub fn run(pack: &Pack, csv: &str) -> Vec<Finding> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, csv).unwrap();
+        let (_, result) = super::engine::check_path(pack, &super::Registry::builtin(), path.to_str().unwrap());
+        result.findings
+    }
+
+    /// `code@row:column` of each finding, for compact assertions.
+    pub fn codes(findings: &[Finding]) -> Vec<String> {
+        findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}@{}:{}",
+                    f.code,
+                    f.location.row.unwrap_or(0),
+                    f.location.column.as_deref().unwrap_or("-")
+                )
+            })
+            .collect()
+    }
+}

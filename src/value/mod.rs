@@ -207,6 +207,7 @@ pub fn parse(ty: ColumnType, cell: CellRef<'_>, ctx: &ParseCtx<'_>, scratch: &mu
         return Parsed::bad(Issue::ExcelError);
     }
     match ty {
+        ColumnType::Text if is_placeholder(cell.text) => Parsed::bad(Issue::Placeholder),
         ColumnType::Text => Parsed::ok(Value::Text),
         ColumnType::Integer => parse_integer(cell),
         ColumnType::Decimal => match number_of(cell) {

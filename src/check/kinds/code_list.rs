@@ -77,3 +77,18 @@ impl RowRule for CodeRule<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::check::testing::{codes, pack, run};
+
+    #[test]
+    fn codes_labels_synonyms_suggestions_and_several_values() {
+        let p = pack("[[table.column]]\nname = \"sex\"\ntype = \"code\"\ncodelist = \"sex\"\n", "");
+        let f = run(&p, "sex\nF\nkvinne\n K \nMale\nKvine\nF/M\nQ\n");
+        assert_eq!(codes(&f), ["VK0104@6:sex", "VK0104@7:sex", "VK0104@8:sex"]);
+        assert_eq!(f[0].help.as_deref(), Some("did you mean Kvinne (F)?"));
+        assert!(f[1].message.contains("holds several values"));
+        assert_eq!(f[2].help.as_deref(), Some("allowed: Kvinne (F), Mann (M), Ukjent (U)"));
+    }
+}

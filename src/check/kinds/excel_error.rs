@@ -78,3 +78,18 @@ impl RowRule for ExcelErrorRule {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::check::testing::{codes, pack, run};
+
+    #[test]
+    fn error_texts_in_known_and_unknown_columns() {
+        let p = pack(
+            "[[table.column]]\nname = \"n\"\ntype = \"integer\"\nrange = { min = 0 }\n[[table.column]]\nname = \"s\"\ntype = \"text\"\n",
+            "",
+        );
+        let f = run(&p, "n;s;extra\n#I/T;ok;x\n1;#REF!;#DIV/0!\n");
+        assert_eq!(codes(&f), ["VK0004@1:-", "VK0107@2:n", "VK0107@3:s", "VK0107@3:-"]);
+    }
+}

@@ -81,3 +81,22 @@ impl RowRule for NormalisedRule<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::check::testing::{codes, pack, run};
+    use crate::finding::Severity;
+
+    #[test]
+    fn repairs_are_logged_with_their_severity() {
+        let p = pack(
+            "[[table.column]]\nname = \"m\"\ntype = \"minutes\"\n[[table.column]]\nname = \"n\"\ntype = \"integer\"\n[[table.column]]\nname = \"sex\"\ntype = \"code\"\ncodelist = \"sex\"\n",
+            "",
+        );
+        let f = run(&p, "m;n;sex\n90;8;F\n1,5;8 pas.;F\n90 min;ca 8;F\n");
+        assert_eq!(codes(&f), ["VK0108@3:m", "VK0108@3:n", "VK0108@4:m", "VK0108@4:n"]);
+        let sev: Vec<Severity> = f.iter().map(|x| x.severity).collect();
+        assert_eq!(sev, [Severity::Warning, Severity::Info, Severity::Info, Severity::Warning]);
+        assert!(f[0].message.contains("read as 90 minutes"));
+    }
+}

@@ -69,3 +69,20 @@ impl RowRule for PatternRule<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::check::testing::{codes, pack, run};
+
+    #[test]
+    fn whole_value_must_match_and_lost_zeros_are_named() {
+        let p = pack(
+            "[[table.column]]\nname = \"kommune\"\ntype = \"text\"\npattern = '\\d{4}'\npattern_help = \"4 digits\"\n",
+            "",
+        );
+        let f = run(&p, "kommune\n0301\n301\n03011\nOslo\n");
+        assert_eq!(codes(&f), ["VK0105@3:kommune", "VK0105@4:kommune", "VK0105@5:kommune"]);
+        assert!(f[0].help.as_deref().unwrap().contains("lost leading zero"));
+        assert_eq!(f[1].help.as_deref(), Some("expected 4 digits"));
+    }
+}

@@ -74,3 +74,32 @@ impl RowRule for Required {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::check::testing::{codes, pack, run};
+    use crate::finding::Severity;
+
+    #[test]
+    fn empty_and_placeholder_values() {
+        let p = pack(
+            "[[table.column]]\nname = \"id\"\ntype = \"text\"\nrequired = true\n[[table.column]]\nname = \"note\"\ntype = \"integer\"\n",
+            "",
+        );
+        let f = run(&p, "id,note\nA,1\n,2\nukjent,3\nB,?\n");
+        assert_eq!(codes(&f), ["VK0101@3:id", "VK0101@4:id", "VK0101@5:note"]);
+        assert_eq!(f[0].severity, Severity::Error);
+        assert!(f[1].message.contains("`ukjent` only says the value is unknown"));
+        assert_eq!(f[2].severity, Severity::Info, "a placeholder in an optional column is read as blank");
+    }
+
+    #[test]
+    fn missing_required_column_is_one_error_at_the_header() {
+        let p = pack(
+            "[[table.column]]\nname = \"id\"\ntype = \"text\"\nrequired = true\n[[table.column]]\nname = \"a\"\ntype = \"text\"\n[[table.column]]\nname = \"b\"\ntype = \"text\"\n",
+            "",
+        );
+        let f = run(&p, "a,b\n1,2\n3,4\n5,6\n");
+        assert_eq!(codes(&f), ["VK0003@1:id"]);
+    }
+}
