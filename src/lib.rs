@@ -31,4 +31,5 @@ pub mod locate;
 pub mod pack;
 pub mod read;
 pub mod report;
+pub mod synth;
 pub mod value;

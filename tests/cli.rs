@@ -61,7 +61,11 @@ fn clean_workbook_has_no_findings_and_exits_0() {
 
 #[test]
 fn ods_xls_and_1904_workbooks_read_like_the_xlsx() {
-    for f in ["fixtures/returns/clean.ods", "fixtures/returns/clean.xls", "fixtures/returns/mac-1904.xlsx"] {
+    for f in [
+        "fixtures/returns/clean.ods",
+        "fixtures/returns/clean.xls",
+        "fixtures/returns/mac-1904.xlsx",
+    ] {
         let (code, json) = check_json(&[f]);
         assert_eq!(code, 0, "{f}");
         assert_eq!(json["summary"]["errors"], 0, "{f}: {}", findings(&json));

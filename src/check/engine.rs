@@ -142,9 +142,8 @@ fn check_table(
             exhausted = true;
             break;
         }
-        if !buf.is_blank() {
-            head.push(buf);
-        }
+        // Blank rows stay: under the header they are findings, above it find_header skips them.
+        head.push(buf);
     }
     let Some(header) = locate::find_header(table, &head) else {
         findings.push(Finding {

@@ -6,6 +6,7 @@
 //! serial in a date column) succeed with a [`Note`], which is logged, not an error.
 
 pub mod date;
+pub mod nin;
 pub mod number;
 pub mod text;
 

@@ -84,7 +84,10 @@ mod tests {
 
     #[test]
     fn codes_labels_synonyms_suggestions_and_several_values() {
-        let p = pack("[[table.column]]\nname = \"sex\"\ntype = \"code\"\ncodelist = \"sex\"\n", "");
+        let p = pack(
+            "[[table.column]]\nname = \"sex\"\ntype = \"code\"\ncodelist = \"sex\"\n",
+            "",
+        );
         let f = run(&p, "sex\nF\nkvinne\n K \nMale\nKvine\nF/M\nQ\n");
         assert_eq!(codes(&f), ["VK0104@6:sex", "VK0104@7:sex", "VK0104@8:sex"]);
         assert_eq!(f[0].help.as_deref(), Some("did you mean Kvinne (F)?"));

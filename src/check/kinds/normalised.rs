@@ -96,7 +96,10 @@ mod tests {
         let f = run(&p, "m;n;sex\n90;8;F\n1,5;8 pas.;F\n90 min;ca 8;F\n");
         assert_eq!(codes(&f), ["VK0108@3:m", "VK0108@3:n", "VK0108@4:m", "VK0108@4:n"]);
         let sev: Vec<Severity> = f.iter().map(|x| x.severity).collect();
-        assert_eq!(sev, [Severity::Warning, Severity::Info, Severity::Info, Severity::Warning]);
+        assert_eq!(
+            sev,
+            [Severity::Warning, Severity::Info, Severity::Info, Severity::Warning]
+        );
         assert!(f[0].message.contains("read as 90 minutes"));
     }
 }

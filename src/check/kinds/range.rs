@@ -123,11 +123,19 @@ mod tests {
             "[[table.column]]\nname = \"min\"\ntype = \"minutes\"\nrange = { min = 15, max = 240 }\nsoft_range = { min = 45, max = 180 }\n[[table.column]]\nname = \"d\"\ntype = \"date\"\nrange = { min = \"1980-01-01\", max = \"2009-12-31\" }\n",
             "",
         );
-        let f = run(&p, "min,d\n90,2009-01-01\n900,1979-12-31\n30,2010-01-01\n180,1980-01-01\n");
+        let f = run(
+            &p,
+            "min,d\n90,2009-01-01\n900,1979-12-31\n30,2010-01-01\n180,1980-01-01\n",
+        );
         assert_eq!(codes(&f), ["VK0103@3:min", "VK0103@3:d", "VK0103@4:min", "VK0103@4:d"]);
         assert_eq!(f[0].severity, Severity::Error);
         assert_eq!(f[0].help.as_deref(), Some("a typing slip? 90 would be in range"));
         assert_eq!(f[2].severity, Severity::Warning);
-        assert!(f[1].message.contains("1979-12-31 is outside the allowed range 1980-01-01..2009-12-31"), "{}", f[1].message);
+        assert!(
+            f[1].message
+                .contains("1979-12-31 is outside the allowed range 1980-01-01..2009-12-31"),
+            "{}",
+            f[1].message
+        );
     }
 }

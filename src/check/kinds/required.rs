@@ -90,7 +90,11 @@ mod tests {
         assert_eq!(codes(&f), ["VK0101@3:id", "VK0101@4:id", "VK0101@5:note"]);
         assert_eq!(f[0].severity, Severity::Error);
         assert!(f[1].message.contains("`ukjent` only says the value is unknown"));
-        assert_eq!(f[2].severity, Severity::Info, "a placeholder in an optional column is read as blank");
+        assert_eq!(
+            f[2].severity,
+            Severity::Info,
+            "a placeholder in an optional column is read as blank"
+        );
     }
 
     #[test]

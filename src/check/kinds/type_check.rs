@@ -111,10 +111,23 @@ mod tests {
             "[[table.column]]\nname = \"n\"\ntype = \"integer\"\nrange = { min = 0, max = 10 }\n[[table.column]]\nname = \"d\"\ntype = \"date\"\n[[table.column]]\nname = \"m\"\ntype = \"minutes\"\n",
             "",
         );
-        let f = run(&p, "n;d;m\nmange;01.02.2010;90\n6-8;31.02.2010;lang\n>10;01.02.10;1,5 t\n5;40210;2 timer\n");
+        let f = run(
+            &p,
+            "n;d;m\nmange;01.02.2010;90\n6-8;31.02.2010;lang\n>10;01.02.10;1,5 t\n5;40210;2 timer\n",
+        );
         assert_eq!(
             codes(&f),
-            ["VK0102@2:n", "VK0102@3:n", "VK0102@3:d", "VK0102@3:m", "VK0102@4:n", "VK0102@4:d", "VK0108@4:m", "VK0108@5:d", "VK0108@5:m"]
+            [
+                "VK0102@2:n",
+                "VK0102@3:n",
+                "VK0102@3:d",
+                "VK0102@3:m",
+                "VK0102@4:n",
+                "VK0102@4:d",
+                "VK0108@4:m",
+                "VK0108@5:d",
+                "VK0108@5:m"
+            ]
         );
         assert!(f[1].message.contains("is a range, not one value"));
         assert!(f[5].message.contains("two-digit year"));

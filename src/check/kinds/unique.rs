@@ -123,7 +123,15 @@ mod tests {
         );
         let f = run(&p, "g,p,x\nG1,a,1\ng1 ,b,1\nG2,a,1\nG2,a,1\nG3,,1\nG4,,1\n");
         assert_eq!(codes(&f), ["VK0106@3:g", "VK0106@4:p", "VK0106@5:g", "VK0106@5:p"]);
-        assert!(f[0].message.contains("duplicate g `g1`: already used in row 2"), "{}", f[0].message);
-        assert!(f[2].message.contains("row 5 is an exact copy of row 4"), "{}", f[2].message);
+        assert!(
+            f[0].message.contains("duplicate g `g1`: already used in row 2"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[2].message.contains("row 5 is an exact copy of row 4"),
+            "{}",
+            f[2].message
+        );
     }
 }
