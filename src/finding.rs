@@ -100,6 +100,15 @@ pub fn mask(value: &str) -> String {
         .collect()
 }
 
+/// Masks a found identifier harder than [`mask`]: two characters stay visible (`91********`).
+pub fn mask_found(value: &str) -> String {
+    value
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i < 2 || c == ' ' { c } else { '*' })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

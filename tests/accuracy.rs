@@ -14,42 +14,9 @@ use vakt::check::{engine, Registry};
 use vakt::pack::Pack;
 use vakt::synth::{generate, Options};
 
-/// Defect kinds no rule kind detects yet (cross-sheet, ICD-10, identifiers, leaks: issue 4).
-const EXPECTED_MISSING: &[&str] = &[
-    "fk_unit",
-    "fk_group",
-    "fk_therapist",
-    "count_patients",
-    "count_therapists",
-    "count_groups",
-    "count_units",
-    "cotherapy_mismatch",
-    "two_leads",
-    "region_mismatch",
-    "end_before_start",
-    "patient_before_group",
-    "start_after_reference",
-    "submitted_before_reference",
-    "age_hard",
-    "age_soft",
-    "attended_over_planned",
-    "planned_for_open_ended",
-    "dps_in_hospital_name",
-    "inconsistent_patient",
-    "fnr_checksum",
-    "fnr_lost_zero",
-    "icd_invalid",
-    "icd_dsm",
-    "icd_cm",
-    "icd_text",
-    "icd_several",
-    "icd_category",
-    "icd_extension",
-    "leak_fnr",
-    "leak_phone",
-    "leak_email",
-    "leak_id",
-];
+/// Defect kinds no rule kind detects yet. Empty since the cross-sheet, ICD-10, identifier and leak
+/// kinds landed (issue 4); a new defect kind without a rule goes here until its rule exists.
+const EXPECTED_MISSING: &[&str] = &[];
 
 const SEEDS: &[u64] = &[1, 2, 3];
 

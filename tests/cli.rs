@@ -131,6 +131,24 @@ fn messy_workbook_findings_at_their_cells() {
 }
 
 #[test]
+fn cross_sheet_defects_at_their_cells() {
+    let (code, json) = check_json(&["fixtures/returns/cross.xlsx"]);
+    assert_eq!(code, 1);
+    let codes: std::collections::BTreeSet<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    for c in [
+        "VK0201", "VK0202", "VK0203", "VK0204", "VK0205", "VK0206", "VK0207", "VK0208",
+    ] {
+        assert!(codes.contains(c), "{c} not reported");
+    }
+    insta::assert_snapshot!("cross_xlsx", findings(&json));
+}
+
+#[test]
 fn windows_1252_csv_folder() {
     let (code, json) = check_json(&["fixtures/returns/HN-FIN"]);
     assert_eq!(code, 1);
@@ -281,7 +299,12 @@ fn human_output_groups_by_sheet_with_a_summary_line() {
         "{text}"
     );
     assert!(text.contains("help: did you mean Psykodynamisk (PSYDYN)?"), "{text}");
-    assert!(text.contains("✗ fixtures/returns/messy.xlsx: 15 errors"), "{text}");
+    let (_, json) = check_json(&["fixtures/returns/messy.xlsx"]);
+    let errors = json["summary"]["errors"].as_u64().unwrap();
+    assert!(
+        text.contains(&format!("✗ fixtures/returns/messy.xlsx: {errors} errors")),
+        "{text}"
+    );
 }
 
 #[test]

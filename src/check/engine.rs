@@ -5,12 +5,13 @@
 //! classification (data, blank, totals, note), parsing and the compiled rules. Only the header search
 //! window and the findings are held in memory, plus whatever a rule keeps (unique keys).
 
-use super::{Registry, RowCtx, RowRule, Sink, TableSchema};
+use super::keyhash::KeyHash;
+use super::{Registry, ReturnRule, ReturnScope, RowCtx, RowRule, Sink, TableSchema};
 use crate::finding::{Finding, Location, Severity};
 use crate::locate::{self, codes, Header, RowKind};
 use crate::pack::Pack;
 use crate::read::{Input, ReadError, RowBuf, RowSource};
-use crate::value::{self, ParseCtx, Parsed};
+use crate::value::{self, ParseCtx, Parsed, Value};
 
 /// What was found of one table in a return.
 #[derive(Debug, Clone)]
@@ -79,10 +80,16 @@ fn unreadable(e: &ReadError, table: usize) -> Finding {
     }
 }
 
-/// Checks every table of an opened return.
+/// Checks every table of an opened return, parents before the tables that refer to them, then runs
+/// the rules that span tables.
 pub fn check_input(pack: &Pack, registry: &Registry, input: &mut Input) -> InputResult {
-    let (matches, mut findings) = locate::match_tables(pack, input);
+    let (mut matches, mut findings) = locate::match_tables(pack, input);
+    matches.sort_by_key(|m| m.table);
     let mut result = InputResult::default();
+    let mut scope = ReturnScope::new(pack);
+    let mut return_rules: Vec<Box<dyn ReturnRule + '_>> =
+        registry.kinds().iter().filter_map(|k| k.return_rule(pack)).collect();
+    let mut present = vec![false; pack.tables.len()];
     for m in matches {
         let part = input.parts[m.part].clone();
         let table = &pack.tables[m.table];
@@ -94,18 +101,55 @@ pub fn check_input(pack: &Pack, registry: &Registry, input: &mut Input) -> Input
             header_row: None,
             data_rows: 0,
         };
+        let mut ctx = TableCtx {
+            pack,
+            registry,
+            table_index: m.table,
+            part: &part,
+            scope: &mut scope,
+            return_rules: &mut return_rules,
+        };
         let outcome = input
             .rows(m.part)
-            .and_then(|mut rows| check_table(pack, registry, m.table, &part, rows.as_mut(), &mut run, &mut findings));
+            .and_then(|mut rows| check_table(&mut ctx, rows.as_mut(), &mut run, &mut findings));
         if let Err(e) = outcome {
             findings.push(unreadable(&e, m.table));
             result.failed = true;
         }
+        present[m.table] = run.header_row.is_some();
         result.tables.push(run);
+    }
+    for rule in return_rules.iter_mut() {
+        rule.finish(&present, &mut findings);
     }
     sort_findings(&mut findings);
     result.findings = findings;
     result
+}
+
+/// What checking one table needs from the return around it.
+struct TableCtx<'p, 'x> {
+    pack: &'p Pack,
+    registry: &'p Registry,
+    table_index: usize,
+    part: &'x crate::read::Part,
+    scope: &'x mut ReturnScope,
+    return_rules: &'x mut Vec<Box<dyn ReturnRule + 'p>>,
+}
+
+/// The folded, hashed key of some columns of a row; `None` when a part is empty.
+pub fn row_key(cols: &[usize], row: &RowBuf, physical: &[Option<u32>], scratch: &mut String) -> Option<u128> {
+    let mut h = KeyHash::default();
+    for &c in cols {
+        let p = physical.get(c).copied().flatten()?;
+        let t = crate::value::text::trim(row.get(p as usize).text);
+        if t.is_empty() {
+            return None;
+        }
+        crate::value::text::key_into(t, scratch);
+        h.part(scratch.as_bytes());
+    }
+    Some(h.finish())
 }
 
 /// Orders findings by table, then row, then column, keeping discovery order among equals.
@@ -124,14 +168,12 @@ pub fn sort_findings(findings: &mut [Finding]) {
 }
 
 fn check_table(
-    pack: &Pack,
-    registry: &Registry,
-    table_index: usize,
-    part: &crate::read::Part,
+    ctx: &mut TableCtx<'_, '_>,
     rows: &mut dyn RowSource,
     run: &mut TableRun,
     findings: &mut Vec<Finding>,
 ) -> Result<(), ReadError> {
+    let (pack, table_index, part) = (ctx.pack, ctx.table_index, ctx.part);
     let table = &pack.tables[table_index];
     // Buffer the header search window.
     let mut head: Vec<RowBuf> = Vec::with_capacity(locate::HEADER_SEARCH_ROWS);
@@ -175,6 +217,11 @@ fn check_table(
         return Ok(());
     };
     run.header_row = Some(header.row);
+    for (li, l) in pack.lookups.iter().enumerate() {
+        if l.table == table_index {
+            ctx.scope.lookups[li].present = true;
+        }
+    }
 
     let mut sink = Sink {
         file: &part.file,
@@ -192,94 +239,40 @@ fn check_table(
         table,
         physical: &header.physical,
     };
-    let mut rules: Vec<Box<dyn RowRule + '_>> = registry.kinds().iter().flat_map(|k| k.compile(&schema)).collect();
-    let parsers: Vec<(usize, u32, crate::pack::ColumnType, Option<&crate::pack::CodeList>)> = table
-        .columns
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| header.physical[i].map(|p| (i, p, c.ty, pack.codelist(c))))
-        .collect();
-
-    let mut values = vec![Parsed::MISSING; table.columns.len()];
-    let mut scratch = String::new();
-    let mut state = RowState {
+    let mut rules: Vec<Box<dyn RowRule + '_>> = ctx.registry.kinds().iter().flat_map(|k| k.compile(&schema)).collect();
+    let mut stream = Stream {
+        pack,
+        table_index,
+        header: &header,
+        parsers: table
+            .columns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| header.physical[i].map(|p| (i, p, c.ty, pack.codelist(c))))
+            .collect(),
+        values: vec![Parsed::MISSING; table.columns.len()],
+        related: vec![None; table.relations.len()],
+        fills: pack
+            .lookups
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.table == table_index)
+            .map(|(i, _)| i)
+            .collect(),
+        scratch: String::new(),
         last_row: header.row,
         blank_from: None,
         blank_count: 0,
+        // In a sheet a jump in row numbers is rows left empty; in CSV it is a field spanning lines.
+        gaps_are_blank: part.sheet.is_some(),
     };
-    // In a sheet a jump in row numbers is rows left empty; in CSV it is a field spanning lines.
-    let gaps_are_blank = part.sheet.is_some();
-    let mut process =
-        |row: &RowBuf, sink: &mut Sink<'_>, rules: &mut Vec<Box<dyn RowRule + '_>>, run: &mut TableRun| {
-            if gaps_are_blank && row.row > state.last_row + 1 {
-                state.blank_from.get_or_insert(state.last_row + 1);
-                state.blank_count += row.row - state.last_row - 1;
-            }
-            state.last_row = row.row;
-            match locate::classify(row, &header) {
-                RowKind::Blank => {
-                    state.blank_from.get_or_insert(row.row);
-                    state.blank_count += 1;
-                    return;
-                }
-                RowKind::Totals => {
-                    sink.row(
-                        codes::TOTALS_ROW,
-                        Severity::Info,
-                        row.row,
-                        "totals row skipped (not data)".into(),
-                        None,
-                    );
-                }
-                RowKind::Note => {
-                    sink.row(
-                        codes::NOTE_ROW,
-                        Severity::Warning,
-                        row.row,
-                        "note under the table skipped (not data)".into(),
-                        Some("read it: notes can hold corrections, and sometimes personal data".into()),
-                    );
-                }
-                RowKind::Data => {
-                    if let Some(from) = state.blank_from.take() {
-                        let n = state.blank_count;
-                        let message = if n == 1 {
-                            format!("blank row {from} skipped")
-                        } else {
-                            format!("{n} blank rows ({from}-{}) skipped", from + n - 1)
-                        };
-                        sink.row(codes::BLANK_ROWS, Severity::Info, from, message, None);
-                    }
-                    state.blank_count = 0;
-                    run.data_rows += 1;
-                    let ctx = ParseCtx {
-                        codes: None,
-                        date_1904: row.date_1904,
-                    };
-                    for &(i, p, ty, list) in &parsers {
-                        let ctx = ParseCtx { codes: list, ..ctx };
-                        values[i] = value::parse(ty, row.get(p as usize), &ctx, &mut scratch);
-                    }
-                    let row_ctx = RowCtx::new(row, &values, &header.physical);
-                    for r in rules.iter_mut() {
-                        r.check(&row_ctx, sink);
-                    }
-                }
-            }
-            if state.blank_from.is_some() {
-                // Blank rows followed by a non-data row are not inside the data.
-                state.blank_from = None;
-                state.blank_count = 0;
-            }
-        };
-
     for row in head.iter().skip(header.index + 1) {
-        process(row, &mut sink, &mut rules, run);
+        stream.process(row, &mut sink, &mut rules, ctx, run);
     }
     if !exhausted {
         let mut buf = RowBuf::default();
         while rows.next_row(&mut buf)? {
-            process(&buf, &mut sink, &mut rules, run);
+            stream.process(&buf, &mut sink, &mut rules, ctx, run);
         }
     }
     for r in rules.iter_mut() {
@@ -289,10 +282,143 @@ fn check_table(
     Ok(())
 }
 
-struct RowState {
+/// Per-table state while rows stream.
+struct Stream<'p, 'h> {
+    pack: &'p Pack,
+    table_index: usize,
+    header: &'h Header,
+    parsers: Vec<(usize, u32, crate::pack::ColumnType, Option<&'p crate::pack::CodeList>)>,
+    values: Vec<Parsed>,
+    related: Vec<Option<u32>>,
+    /// Lookups this table fills for later tables.
+    fills: Vec<usize>,
+    scratch: String,
     last_row: u64,
     blank_from: Option<u64>,
     blank_count: u64,
+    gaps_are_blank: bool,
+}
+
+impl Stream<'_, '_> {
+    fn process(
+        &mut self,
+        row: &RowBuf,
+        sink: &mut Sink<'_>,
+        rules: &mut [Box<dyn RowRule + '_>],
+        ctx: &mut TableCtx<'_, '_>,
+        run: &mut TableRun,
+    ) {
+        if self.gaps_are_blank && row.row > self.last_row + 1 {
+            self.blank_from.get_or_insert(self.last_row + 1);
+            self.blank_count += row.row - self.last_row - 1;
+        }
+        self.last_row = row.row;
+        match locate::classify(row, self.header) {
+            RowKind::Blank => {
+                self.blank_from.get_or_insert(row.row);
+                self.blank_count += 1;
+                return;
+            }
+            RowKind::Totals => {
+                sink.row(
+                    codes::TOTALS_ROW,
+                    Severity::Info,
+                    row.row,
+                    "totals row skipped (not data)".into(),
+                    None,
+                );
+            }
+            RowKind::Note => {
+                sink.row(
+                    codes::NOTE_ROW,
+                    Severity::Warning,
+                    row.row,
+                    "note under the table skipped (not data)".into(),
+                    Some("read it: notes can hold corrections, and sometimes personal data".into()),
+                );
+            }
+            RowKind::Data => {
+                if let Some(from) = self.blank_from.take() {
+                    let n = self.blank_count;
+                    let message = if n == 1 {
+                        format!("blank row {from} skipped")
+                    } else {
+                        format!("{n} blank rows ({from}-{}) skipped", from + n - 1)
+                    };
+                    sink.row(codes::BLANK_ROWS, Severity::Info, from, message, None);
+                }
+                self.blank_count = 0;
+                run.data_rows += 1;
+                self.data_row(row, sink, rules, ctx);
+            }
+        }
+        // Blank rows followed by a non-data row are not inside the data.
+        self.blank_from = None;
+        self.blank_count = 0;
+    }
+
+    fn data_row(
+        &mut self,
+        row: &RowBuf,
+        sink: &mut Sink<'_>,
+        rules: &mut [Box<dyn RowRule + '_>],
+        ctx: &mut TableCtx<'_, '_>,
+    ) {
+        let physical = &self.header.physical;
+        for &(i, p, ty, list) in &self.parsers {
+            let pctx = ParseCtx {
+                codes: list,
+                date_1904: row.date_1904,
+            };
+            self.values[i] = value::parse(ty, row.get(p as usize), &pctx, &mut self.scratch);
+        }
+        let table = &self.pack.tables[self.table_index];
+        for (ri, rel) in table.relations.iter().enumerate() {
+            let rows = &ctx.scope.lookups[rel.lookup];
+            self.related[ri] = if rel.columns.is_empty() {
+                (!rows.values.is_empty()).then_some(0)
+            } else {
+                row_key(&rel.columns, row, physical, &mut self.scratch).and_then(|k| rows.keys.get(&k).copied())
+            };
+        }
+        {
+            let row_ctx = RowCtx::new(row, &self.values, physical, ctx.scope, &self.related);
+            for r in rules.iter_mut() {
+                r.check(&row_ctx, sink);
+            }
+            for r in ctx.return_rules.iter_mut() {
+                r.observe(self.table_index, &row_ctx, sink);
+            }
+        }
+        // Keep what later tables need of this row.
+        for &li in &self.fills {
+            let lookup = &self.pack.lookups[li];
+            let key = if lookup.key.is_empty() {
+                Some(KeyHash::default().finish())
+            } else {
+                row_key(&lookup.key, row, physical, &mut self.scratch)
+            };
+            let Some(key) = key else { continue };
+            let rows = &mut ctx.scope.lookups[li];
+            if let std::collections::hash_map::Entry::Vacant(v) = rows.keys.entry(key) {
+                v.insert(rows.values.len() as u32);
+                rows.values.push(
+                    lookup
+                        .columns
+                        .iter()
+                        .map(|&c| {
+                            if self.values[c].issue.is_none() {
+                                self.values[c].value
+                            } else {
+                                Value::Missing
+                            }
+                        })
+                        .collect(),
+                );
+                rows.rows.push(row.row);
+            }
+        }
+    }
 }
 
 fn report_header(header: &Header, sink: &mut Sink<'_>) {

@@ -16,7 +16,7 @@ pub mod kinds;
 use crate::finding::{mask, CheckInfo, Finding, Location, Severity};
 use crate::pack::{Column, Pack, Table};
 use crate::read::{CellRef, RowBuf};
-use crate::value::Parsed;
+use crate::value::{Parsed, Value};
 
 /// A table of the pack, bound to the physical columns of one sheet or CSV file.
 pub struct TableSchema<'p> {
@@ -38,17 +38,78 @@ impl<'p> TableSchema<'p> {
     }
 }
 
+/// What the engine keeps of a return while its tables stream: the rows of parent tables that later
+/// tables refer to (one [`LookupRows`] per relation of the pack).
+pub struct ReturnScope {
+    pub lookups: Vec<LookupRows>,
+}
+
+/// A parent table's rows as one relation needs them.
+#[derive(Default)]
+pub struct LookupRows {
+    /// Folded key → entry.
+    pub keys: keyhash::KeyMap<u32>,
+    /// Per entry: the values of the lookup's columns, in slot order.
+    pub values: Vec<Vec<Value>>,
+    /// Per entry: the physical row it came from.
+    pub rows: Vec<u64>,
+    /// The parent table was found in the return.
+    pub present: bool,
+}
+
+impl ReturnScope {
+    pub fn new(pack: &Pack) -> ReturnScope {
+        ReturnScope {
+            lookups: pack.lookups.iter().map(|_| LookupRows::default()).collect(),
+        }
+    }
+}
+
 /// One data row, parsed.
 pub struct RowCtx<'a> {
     pub row: &'a RowBuf,
     /// Parsed value of each pack column (missing when the column is absent).
     pub values: &'a [Parsed],
     physical: &'a [Option<u32>],
+    /// The return's related rows.
+    pub scope: &'a ReturnScope,
+    /// For each relation of the table: the entry of the related row, if found.
+    pub related: &'a [Option<u32>],
 }
 
 impl<'a> RowCtx<'a> {
-    pub fn new(row: &'a RowBuf, values: &'a [Parsed], physical: &'a [Option<u32>]) -> Self {
-        RowCtx { row, values, physical }
+    pub fn new(
+        row: &'a RowBuf,
+        values: &'a [Parsed],
+        physical: &'a [Option<u32>],
+        scope: &'a ReturnScope,
+        related: &'a [Option<u32>],
+    ) -> Self {
+        RowCtx {
+            row,
+            values,
+            physical,
+            scope,
+            related,
+        }
+    }
+
+    /// The folded, hashed key of some columns; `None` when a part is empty.
+    pub fn key(&self, cols: &[usize], scratch: &mut String) -> Option<u128> {
+        engine::row_key(cols, self.row, self.physical, scratch)
+    }
+
+    /// The physical column of a pack column.
+    pub fn physical(&self, col: usize) -> Option<u32> {
+        self.physical.get(col).copied().flatten()
+    }
+
+    /// The value of a column if it was read without an issue.
+    pub fn value(&self, col: usize) -> Value {
+        match self.values.get(col) {
+            Some(p) if p.issue.is_none() => p.value,
+            _ => Value::Missing,
+        }
     }
 
     /// The raw cell of a pack column.
@@ -73,6 +134,20 @@ pub trait RuleKind: Send + Sync {
     /// The rules of this kind for one table, with columns resolved to indices. Called once per table
     /// and sheet; an empty vector when the table has nothing for this kind.
     fn compile<'p>(&self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>>;
+
+    /// A rule across the tables of one return, if this kind has one. Called once per return.
+    fn return_rule<'p>(&self, _pack: &'p Pack) -> Option<Box<dyn ReturnRule + 'p>> {
+        None
+    }
+}
+
+/// A rule that sees every table of a return: fed every data row of every table (after the row
+/// rules), then asked for its findings once the whole return has been read.
+pub trait ReturnRule {
+    /// A data row of table `table`.
+    fn observe(&mut self, table: usize, row: &RowCtx<'_>, out: &mut Sink<'_>);
+    /// All tables read; `present[t]` says whether table `t` was found in the return.
+    fn finish(&mut self, present: &[bool], out: &mut Vec<Finding>);
 }
 
 /// A compiled rule, fed every data row of one table.
@@ -95,7 +170,8 @@ pub struct Sink<'a> {
 }
 
 impl Sink<'_> {
-    fn location(&self, row: Option<u64>, col: Option<u32>, column: Option<&str>) -> Location {
+    /// The location of a cell of this table.
+    pub fn location(&self, row: Option<u64>, col: Option<u32>, column: Option<&str>) -> Location {
         Location {
             table: self.table_index,
             file: self.file.to_string(),

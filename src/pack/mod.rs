@@ -6,10 +6,11 @@
 
 mod codelist;
 pub mod embedded;
+mod relations;
 mod spec;
 
 pub use codelist::{CodeEntry, CodeList, Suggestion};
-pub use spec::{Bound, ColumnSpec, ColumnType, IdClass, PackSpec, RangeSpec, TableSpec};
+pub use spec::{Bound, ColumnSpec, ColumnType, IdClass, PackSpec, RangeSpec, RuleSeverity, TableSpec};
 
 use crate::value::text;
 use miette::{Diagnostic, NamedSource, SourceSpan};
@@ -84,6 +85,74 @@ impl Column {
     }
 }
 
+/// A compiled relation to a row of an earlier table.
+#[derive(Debug)]
+pub struct Relation {
+    pub name: String,
+    /// The related (parent) table.
+    pub table: usize,
+    /// This table's key columns; empty for a single-row table.
+    pub columns: Vec<usize>,
+    /// The parent's key columns.
+    pub references: Vec<usize>,
+    pub must_exist: bool,
+    /// Index into [`Pack::lookups`].
+    pub lookup: usize,
+}
+
+/// What the engine keeps of a parent table's rows for one relation: key → needed values.
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    pub table: usize,
+    pub key: Vec<usize>,
+    /// Parent columns whose values are kept, in slot order.
+    pub columns: Vec<usize>,
+}
+
+/// A compiled row rule.
+#[derive(Debug)]
+pub struct Rule {
+    pub name: String,
+    pub code: &'static str,
+    pub when: Option<crate::expr::Expr>,
+    pub assert: crate::expr::Expr,
+    pub message: String,
+    pub help: Option<String>,
+    pub severity: RuleSeverity,
+    /// The column whose cell the finding points at.
+    pub column: usize,
+}
+
+/// A compiled count.
+#[derive(Debug)]
+pub struct Count {
+    pub column: usize,
+    pub table: usize,
+    pub key: Vec<usize>,
+    pub matching: Vec<usize>,
+    pub severity: RuleSeverity,
+}
+
+/// A compiled consistency rule.
+#[derive(Debug)]
+pub struct Consistent {
+    pub key: Vec<usize>,
+    pub columns: Vec<usize>,
+    pub severity: RuleSeverity,
+}
+
+/// A compiled cardinality rule.
+#[derive(Debug)]
+pub struct Cardinality {
+    pub name: String,
+    pub key: Vec<usize>,
+    pub when: crate::expr::Expr,
+    pub min: u32,
+    pub max: Option<u32>,
+    pub column: usize,
+    pub severity: RuleSeverity,
+}
+
 /// A compiled table.
 #[derive(Debug)]
 pub struct Table {
@@ -96,6 +165,11 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// Composite unique keys, as column indices.
     pub unique: Vec<Vec<usize>>,
+    pub relations: Vec<Relation>,
+    pub rules: Vec<Rule>,
+    pub counts: Vec<Count>,
+    pub consistent: Vec<Consistent>,
+    pub cardinality: Vec<Cardinality>,
     header_index: HashMap<String, usize>,
 }
 
@@ -122,6 +196,8 @@ pub struct Pack {
     pub sha256: String,
     pub codelists: Vec<CodeList>,
     pub tables: Vec<Table>,
+    /// Parent rows kept per relation, filled by the engine as parent tables stream.
+    pub lookups: Vec<Lookup>,
 }
 
 impl Pack {
@@ -204,6 +280,12 @@ impl Pack {
             }
             tables.push(compile_table(t, &codelist_index, &mut errs));
         }
+        let mut lookups = Vec::new();
+        if errs.errors.is_empty() {
+            for (ti, t) in spec.tables.iter().enumerate() {
+                relations::compile(ti, t, &mut tables, &codelists, &mut lookups, &mut errs);
+            }
+        }
         if tables.is_empty() {
             errs.push(
                 "the pack defines no `[[table]]`".into(),
@@ -223,6 +305,7 @@ impl Pack {
             sha256,
             codelists,
             tables,
+            lookups,
         })
     }
 
@@ -231,14 +314,20 @@ impl Pack {
     }
 }
 
-struct Errs<'a> {
+pub(crate) struct Errs<'a> {
     shown: &'a str,
     source: &'a str,
     errors: Vec<PackError>,
 }
 
 impl Errs<'_> {
-    fn push(&mut self, message: String, span: Option<std::ops::Range<usize>>, label: &str, help: Option<String>) {
+    pub(crate) fn push(
+        &mut self,
+        message: String,
+        span: Option<std::ops::Range<usize>>,
+        label: &str,
+        help: Option<String>,
+    ) {
         self.errors.push(PackError {
             message,
             src: NamedSource::new(self.shown, self.source.to_string()),
@@ -324,6 +413,11 @@ fn compile_table(t: &TableSpec, codelists: &HashMap<String, usize>, errs: &mut E
         file_keys,
         columns,
         unique,
+        relations: Vec::new(),
+        rules: Vec::new(),
+        counts: Vec::new(),
+        consistent: Vec::new(),
+        cardinality: Vec::new(),
         header_index,
     }
 }
@@ -354,7 +448,7 @@ fn compile_column(c: &ColumnSpec, codelists: &HashMap<String, usize>, errs: &mut
         },
         None => None,
     };
-    if ty == ColumnType::Code && c.codelist.is_none() {
+    if matches!(ty, ColumnType::Code | ColumnType::Icd10) && c.codelist.is_none() {
         errs.push(
             format!("column `{name}` has type `code` but no `codelist`"),
             Some(c.ty.span()),

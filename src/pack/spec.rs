@@ -52,6 +52,129 @@ pub struct TableSpec {
     /// The columns, in template order.
     #[serde(rename = "column", default)]
     pub columns: Vec<ColumnSpec>,
+    /// Related rows in other tables: foreign keys, and names for expressions (`group.start_date`).
+    #[serde(rename = "relation", default)]
+    pub relations: Vec<RelationSpec>,
+    /// Row rules: a condition every data row must meet.
+    #[serde(rename = "rule", default)]
+    pub rules: Vec<RuleSpec>,
+    /// Count columns that must equal the number of matching rows in another table.
+    #[serde(rename = "count", default)]
+    pub counts: Vec<CountSpec>,
+    /// Values that must agree across rows with the same key (one patient in several groups).
+    #[serde(rename = "consistent", default)]
+    pub consistent: Vec<ConsistentSpec>,
+    /// How many rows per key may meet a condition (one LEAD per group).
+    #[serde(rename = "cardinality", default)]
+    pub cardinality: Vec<CardinalitySpec>,
+}
+
+/// How serious a rule's finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleSeverity {
+    #[default]
+    Error,
+    Warning,
+    Info,
+}
+
+/// A related row: `columns` of this table name the row of `table` whose `references` match.
+/// With no columns, the relation names the table's single row (`submission`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelationSpec {
+    /// Name used in expressions: `group` in `group.start_date`.
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// The related table; it must come earlier in the pack.
+    #[schemars(with = "String")]
+    pub table: Spanned<String>,
+    /// Columns of this table (the foreign key).
+    #[serde(default)]
+    pub columns: Vec<String>,
+    /// Columns of the related table they match (its key).
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Report rows whose key is not in the related table (default true when there are columns).
+    #[serde(default = "yes")]
+    pub must_exist: bool,
+}
+
+/// A row rule written in the expression language (docs/rules.md).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Short name, shown in messages and `--format json` help.
+    pub name: String,
+    /// The rule applies only to rows where this is true.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub when: Option<Spanned<String>>,
+    /// What must hold; a row where it is false gets a finding.
+    #[schemars(with = "String")]
+    pub assert: Spanned<String>,
+    /// The finding's message; `{column}` and `{relation.column}` are replaced by values.
+    pub message: String,
+    /// Help shown with the finding.
+    #[serde(default)]
+    pub help: Option<String>,
+    #[serde(default)]
+    pub severity: RuleSeverity,
+    /// The column whose cell the finding points at (default: the first column the assert reads).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub column: Option<Spanned<String>>,
+    /// A code of your own for the finding (default VK0201).
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+/// `column` of this table must equal the number of rows of `table` whose `matching` columns equal
+/// this row's `key` columns (all rows of `table` when there is no key).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CountSpec {
+    #[schemars(with = "String")]
+    pub column: Spanned<String>,
+    #[schemars(with = "String")]
+    pub table: Spanned<String>,
+    #[serde(default)]
+    pub key: Vec<String>,
+    #[serde(default)]
+    pub matching: Vec<String>,
+    #[serde(default)]
+    pub severity: RuleSeverity,
+}
+
+/// Rows with the same `key` must have the same `columns`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsistentSpec {
+    #[schemars(with = "Vec<String>")]
+    pub key: Spanned<Vec<String>>,
+    pub columns: Vec<String>,
+    #[serde(default)]
+    pub severity: RuleSeverity,
+}
+
+/// Per `key`, between `min` and `max` rows may meet `when`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CardinalitySpec {
+    pub name: String,
+    #[schemars(with = "Vec<String>")]
+    pub key: Spanned<Vec<String>>,
+    #[schemars(with = "String")]
+    pub when: Spanned<String>,
+    #[serde(default)]
+    pub min: u32,
+    pub max: Option<u32>,
+    /// The column whose cell the finding points at.
+    #[schemars(with = "String")]
+    pub column: Spanned<String>,
+    #[serde(default)]
+    pub severity: RuleSeverity,
 }
 
 fn yes() -> bool {
@@ -76,6 +199,8 @@ pub enum ColumnType {
     Boolean,
     /// A value from the column's code list.
     Code,
+    /// An ICD-10 chapter V code, checked against the column's code list (docs/rules.md).
+    Icd10,
 }
 
 impl ColumnType {
@@ -88,6 +213,7 @@ impl ColumnType {
             ColumnType::Date => "date",
             ColumnType::Boolean => "boolean",
             ColumnType::Code => "code",
+            ColumnType::Icd10 => "icd10",
         }
     }
 }

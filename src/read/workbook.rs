@@ -214,12 +214,17 @@ fn push_datetime(buf: &mut RowBuf, d: &calamine::ExcelDateTime) {
         buf.push_number(d.as_f64());
     } else {
         let serial = d.as_f64();
+        let is_1904 = is_1904(d);
+        // Shown as the date a person sees; the serial stays in the kind for parsing.
         buf.push_with(
-            CellKind::Date {
-                serial,
-                is_1904: is_1904(d),
+            CellKind::Date { serial, is_1904 },
+            |out| match crate::value::Date::from_excel_serial(serial, is_1904) {
+                Ok(date) => {
+                    use std::fmt::Write;
+                    let _ = write!(out, "{date}");
+                }
+                Err(_) => write_number(out, serial),
             },
-            |out| write_number(out, serial),
         );
     }
 }

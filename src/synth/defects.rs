@@ -608,8 +608,23 @@ fn apply(kind: &'static str, ctx: &mut Ctx<'_>) -> Option<Defect> {
             ctx.set(kind, s, pos, "sessions_attended", Cell::Number(f64::from(planned + 3)))
         }
         "planned_for_open_ended" => {
-            let (s, pos, _, _) = ctx.pick("groups", &|i| r.groups[i].duration_cat == "OPEN_ENDED")?;
-            ctx.set(kind, s, pos, "planned_sessions", Cell::Number(30.0))
+            let (s, pos, _, i) = ctx.pick("groups", &|i| r.groups[i].duration_cat == "OPEN_ENDED")?;
+            // Above every attendance in the group, so the plan breaks no patient's rule.
+            let gid = &r.groups[i].group_id;
+            let most = r
+                .patients
+                .iter()
+                .filter(|p| &p.group_id == gid)
+                .filter_map(|p| p.sessions_attended)
+                .max()
+                .unwrap_or(0);
+            ctx.set(
+                kind,
+                s,
+                pos,
+                "planned_sessions",
+                Cell::Number(f64::from(most.max(25) + 5)),
+            )
         }
         "dps_in_hospital_name" => {
             let (s, pos, _, i) = ctx.pick("units", &|i| r.units[i].setting == "HOSP")?;
@@ -623,19 +638,27 @@ fn apply(kind: &'static str, ctx: &mut Ctx<'_>) -> Option<Defect> {
         "inconsistent_patient" => {
             let (s, pos, _, i) = ctx.pick("patients", &|_| true)?;
             let b = &r.patients[i];
-            let a = r
-                .patients
-                .iter()
-                .find(|a| a.group_id != b.group_id && a.birth_year != b.birth_year)?;
+            // The earlier row keeps its id (and no other defect may touch it), so the finding
+            // lands on this, the later, row.
+            let sheet = &ctx.plan.sheets[s];
+            let (a_tag, a) = sheet.rows[..pos].iter().find_map(|row| match row.kind {
+                RowKind::Data(j) => {
+                    let a = &r.patients[j];
+                    (a.group_id != b.group_id
+                        && a.birth_year != b.birth_year
+                        && !ctx.touched.contains(&("patients".to_string(), row.tag)))
+                    .then_some((row.tag, a))
+                }
+                _ => None,
+            })?;
+            ctx.touched.insert(("patients".to_string(), a_tag));
             let a_id = a.patient_id.clone();
-            let a_group = a.group_id.clone();
-            let related = ctx.spot_of(
-                "patients",
-                &|k| r.patients[k].patient_id == a_id && r.patients[k].group_id == a_group,
-                "patient_id",
-            );
             let mut d = ctx.set(kind, s, pos, "patient_id", text(a_id))?;
-            d.related.extend(related);
+            d.related.push(Spot {
+                table: "patients".into(),
+                tag: a_tag,
+                column: Some("patient_id".into()),
+            });
             Some(d)
         }
         "fnr_checksum" => {
@@ -674,7 +697,8 @@ fn apply(kind: &'static str, ctx: &mut Ctx<'_>) -> Option<Defect> {
             let written = match kind {
                 "icd_invalid" => ctx.rng.pick(&["F32.7", "F35", "Z63.0"]).to_string(),
                 "icd_dsm" => ctx.rng.pick(&["296.32", "300.23"]).to_string(),
-                "icd_cm" => ctx.rng.pick(&["F32.A", "F43.81"]).to_string(),
+                // A letter in the fifth place; `F43.81` would read as a Norwegian extension of F43.8.
+                "icd_cm" => ctx.rng.pick(&["F32.A", "F41.A"]).to_string(),
                 "icd_text" => ctx
                     .rng
                     .pick(&["depresjon", "personlighetsforstyrrelse", "angst"])

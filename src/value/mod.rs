@@ -6,6 +6,7 @@
 //! serial in a date column) succeed with a [`Note`], which is logged, not an error.
 
 pub mod date;
+pub mod icd10;
 pub mod nin;
 pub mod number;
 pub mod text;
@@ -68,6 +69,8 @@ pub enum Issue {
     UnknownCode,
     /// Several codes in one cell (`F32.1/F60.3`).
     SeveralValues,
+    /// Not a code of ICD-10 chapter V.
+    UnknownIcd,
 }
 
 /// A repair whose meaning is certain enough to accept, logged as a finding.
@@ -87,6 +90,12 @@ pub enum Note {
     TimeDropped,
     /// Mojibake (`Ã¸` for `ø`) was repaired before matching.
     Mojibake,
+    /// An ICD-10 code written another way (`f321`, `F32,1`) was normalised.
+    IcdNormalised,
+    /// A 3-character ICD-10 category that has subcategories.
+    IcdCategory,
+    /// A Norwegian 5-character extension of a valid ICD-10 code.
+    IcdExtension,
 }
 
 /// The outcome of parsing one cell.
@@ -218,6 +227,10 @@ pub fn parse(ty: ColumnType, cell: CellRef<'_>, ctx: &ParseCtx<'_>, scratch: &mu
         ColumnType::Minutes => parse_minutes(cell),
         ColumnType::Date => parse_date(cell, ctx.date_1904),
         ColumnType::Boolean => parse_boolean(cell, ctx.codes, scratch),
+        ColumnType::Icd10 => match ctx.codes {
+            Some(list) => icd10::parse(cell.text, list, scratch),
+            None => Parsed::ok(Value::Text),
+        },
         ColumnType::Code => match ctx.codes {
             Some(list) => parse_code(cell.text, list, scratch),
             None => Parsed::ok(Value::Text),

@@ -24,6 +24,7 @@ impl RuleKind for CodeListKind {
     fn compile<'p>(&self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
         let cols: Vec<(usize, &'p CodeList)> = schema
             .present_columns()
+            .filter(|(_, c)| c.ty != crate::pack::ColumnType::Icd10)
             .filter_map(|(i, c)| schema.pack.codelist(c).map(|l| (i, l)))
             .collect();
         if cols.is_empty() {

@@ -1,8 +1,16 @@
 //! The built-in rule kinds, one per file. Each file's `documented_check!` doc comment is the kind's
 //! user documentation (`vakt explain CODE`).
 
+mod cardinality;
 mod code_list;
+mod consistency;
+mod count;
 mod excel_error;
+pub mod expression;
+mod foreign_key;
+mod icd10;
+mod leaked_id;
+mod national_id;
 mod normalised;
 mod pattern;
 mod range;
@@ -10,8 +18,16 @@ mod required;
 mod type_check;
 mod unique;
 
+pub use cardinality::CardinalityKind;
 pub use code_list::CodeListKind;
+pub use consistency::ConsistencyKind;
+pub use count::CountKind;
 pub use excel_error::ExcelErrorKind;
+pub use expression::ExpressionKind;
+pub use foreign_key::ForeignKeyKind;
+pub use icd10::Icd10Kind;
+pub use leaked_id::{LeakedIdKind, Scanner};
+pub use national_id::NationalIdKind;
 pub use normalised::NormalisedKind;
 pub use pattern::PatternKind;
 pub use range::RangeKind;
@@ -32,5 +48,13 @@ pub fn builtin() -> Vec<Box<dyn RuleKind>> {
         Box::new(UniqueKind),
         Box::new(ExcelErrorKind),
         Box::new(NormalisedKind),
+        Box::new(ExpressionKind),
+        Box::new(ForeignKeyKind),
+        Box::new(CountKind),
+        Box::new(ConsistencyKind),
+        Box::new(CardinalityKind),
+        Box::new(Icd10Kind),
+        Box::new(NationalIdKind),
+        Box::new(LeakedIdKind),
     ]
 }

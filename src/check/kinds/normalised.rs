@@ -38,8 +38,8 @@ struct NormalisedRule<'p> {
 }
 
 /// Severity and the reason, shown after "read as VALUE".
-fn describe(note: Note) -> (Severity, &'static str) {
-    match note {
+fn describe(note: Note) -> Option<(Severity, &'static str)> {
+    Some(match note {
         Note::HoursAsMinutes => (Severity::Warning, ": a number this small is taken as hours"),
         Note::Approximate => (Severity::Warning, ": the value is approximate"),
         Note::Mojibake => (Severity::Warning, ": garbled letters (wrong encoding) repaired"),
@@ -47,7 +47,9 @@ fn describe(note: Note) -> (Severity, &'static str) {
         Note::ThousandsSeparator => (Severity::Info, ""),
         Note::SerialAsDate => (Severity::Info, ": a serial number taken as an Excel date"),
         Note::TimeDropped => (Severity::Info, ": the time of day was dropped"),
-    }
+        // ICD-10 notes belong to the icd10 kind.
+        Note::IcdNormalised | Note::IcdCategory | Note::IcdExtension => return None,
+    })
 }
 
 impl RowRule for NormalisedRule<'_> {
@@ -57,7 +59,9 @@ impl RowRule for NormalisedRule<'_> {
             let Some(note) = p.note.filter(|_| p.issue.is_none()) else {
                 continue;
             };
-            let (severity, why) = describe(note);
+            let Some((severity, why)) = describe(note) else {
+                continue;
+            };
             let read_as = match p.value {
                 Value::Int(i) => i.to_string(),
                 Value::Num(n) => {

@@ -66,7 +66,9 @@ fn explain(issue: Issue) -> Option<(&'static str, Option<&'static str>)> {
             Some("type the date"),
         ),
         Issue::NotBoolean => ("is not yes or no", Some("write Ja or Nei")),
-        Issue::ExcelError | Issue::Placeholder | Issue::UnknownCode | Issue::SeveralValues => return None,
+        Issue::ExcelError | Issue::Placeholder | Issue::UnknownCode | Issue::SeveralValues | Issue::UnknownIcd => {
+            return None
+        }
     })
 }
 

@@ -1,0 +1,147 @@
+use crate::check::keyhash::{KeyHash, KeyMap};
+use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
+use crate::finding::CheckInfo;
+use crate::pack::{Consistent, Pack, Table};
+use crate::value::{text, Value};
+
+documented_check! {
+    /// Rows that describe one entity disagree: a `patient_id` in several groups with another birth
+    /// year, sex or main diagnosis.
+    ///
+    /// ```toml
+    /// [[table.consistent]]
+    /// key = ["patient_id"]
+    /// columns = ["birth_year", "sex", "main_dx"]
+    /// ```
+    ///
+    /// Reported once per disagreeing row, at its key cell, naming the column, both values and the
+    /// earlier row. A blank on either side is not a disagreement.
+    pub struct ConsistencyKind => "VK0204", "consistency";
+}
+
+impl RuleKind for ConsistencyKind {
+    fn info(&self) -> CheckInfo {
+        Self::INFO
+    }
+
+    fn compile<'p>(&self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
+        schema
+            .table
+            .consistent
+            .iter()
+            .filter(|c| c.key.iter().chain(&c.columns).all(|&k| schema.physical[k].is_some()))
+            .map(|c| {
+                Box::new(ConsistencyRule {
+                    pack: schema.pack,
+                    table: schema.table,
+                    spec: c,
+                    seen: KeyMap::default(),
+                    scratch: String::new(),
+                }) as Box<dyn RowRule + 'p>
+            })
+            .collect()
+    }
+}
+
+/// One column's value, comparable: typed values as they are, text by its folded hash.
+#[derive(Clone, Copy, PartialEq)]
+enum Fact {
+    Blank,
+    Typed(Value),
+    Text(u64),
+}
+
+struct ConsistencyRule<'p> {
+    pack: &'p Pack,
+    table: &'p Table,
+    spec: &'p Consistent,
+    seen: KeyMap<(u64, Vec<Fact>)>,
+    scratch: String,
+}
+
+impl ConsistencyRule<'_> {
+    fn fact(&mut self, row: &RowCtx<'_>, c: usize) -> Fact {
+        match row.value(c) {
+            Value::Missing => Fact::Blank,
+            Value::Text => {
+                text::key_into(row.text(c), &mut self.scratch);
+                Fact::Text(KeyHash::default().part(self.scratch.as_bytes()).finish() as u64)
+            }
+            v => Fact::Typed(v),
+        }
+    }
+
+    fn show(&self, c: usize, f: Fact) -> String {
+        match f {
+            Fact::Typed(Value::Code(i)) => self
+                .pack
+                .codelist(&self.table.columns[c])
+                .map_or(String::new(), |l| l.code(i).to_string()),
+            Fact::Typed(Value::Int(i)) => i.to_string(),
+            Fact::Typed(Value::Date(d)) => d.to_string(),
+            Fact::Typed(Value::Num(n)) => n.to_string(),
+            Fact::Typed(Value::Bool(b)) => b.to_string(),
+            _ => "another value".into(),
+        }
+    }
+}
+
+impl RowRule for ConsistencyRule<'_> {
+    fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
+        let Some(key) = row.key(&self.spec.key, &mut self.scratch) else {
+            return;
+        };
+        let facts: Vec<Fact> = self
+            .spec
+            .columns
+            .clone()
+            .into_iter()
+            .map(|c| self.fact(row, c))
+            .collect();
+        let Some((first_row, first)) = self.seen.get(&key) else {
+            self.seen.insert(key, (row.row.row, facts));
+            return;
+        };
+        let diffs: Vec<String> = self
+            .spec
+            .columns
+            .iter()
+            .zip(facts.iter().zip(first))
+            .filter(|(_, (a, b))| **a != Fact::Blank && **b != Fact::Blank && a != b)
+            .map(|(&c, (a, b))| {
+                format!(
+                    "{} {} here but {} in row {first_row}",
+                    self.table.columns[c].name,
+                    self.show(c, *a),
+                    self.show(c, *b)
+                )
+            })
+            .collect();
+        if diffs.is_empty() {
+            return;
+        }
+        let k0 = self.spec.key[0];
+        let names: Vec<&str> = self
+            .spec
+            .key
+            .iter()
+            .map(|&k| self.table.columns[k].name.as_str())
+            .collect();
+        let message = format!(
+            "{} `{}` has {}",
+            names.join(" + "),
+            out.shown(k0, row.text(k0)),
+            diffs.join("; ")
+        );
+        let help =
+            "one person, one birth year, sex and diagnosis: correct the row that is wrong, or the id".to_string();
+        out.cell(
+            ConsistencyKind::CODE,
+            super::expression::severity(self.spec.severity),
+            row,
+            k0,
+            message,
+            Some(help),
+        );
+    }
+}

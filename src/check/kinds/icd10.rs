@@ -1,0 +1,96 @@
+use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
+use crate::finding::{CheckInfo, Severity};
+use crate::pack::{CodeList, ColumnType};
+use crate::value::{icd10, Issue, Note, Value};
+
+documented_check! {
+    /// A diagnosis is not a valid ICD-10 chapter V code (WHO ICD-10 2019, F00-F99).
+    ///
+    /// Columns of type `icd10` are read against their code list (`rules/icd10-chapter-v.csv`), after
+    /// normalising: trim, upper-case, `,` to `.`, `F321` to `F32.1`, the letter O to zero in digit
+    /// places (information when anything changed).
+    ///
+    /// - a leaf code (`F32.1`, or a category without subcategories) is accepted;
+    /// - a 3-character category that has subcategories (`F32`) is a warning: give the fourth
+    ///   character;
+    /// - a Norwegian 5-character clinical extension of a valid code (`F60.31`) is a warning; the
+    ///   4-character code is used;
+    /// - anything else is an error, with help naming the nearest valid code: codes that do not exist
+    ///   (`F32.7`, `F35`), codes outside chapter V (`Z63.0`), DSM-IV numbers (`296.32`), ICD-10-CM
+    ///   codes (`F32.A`), diagnoses written as text (`depresjon`), several codes in one cell
+    ///   (`F32.1/F60.3`).
+    ///
+    /// The code list's `dx_group` column gives each code its diagnosis group for tables.
+    pub struct Icd10Kind => "VK0206", "icd10";
+}
+
+impl RuleKind for Icd10Kind {
+    fn info(&self) -> CheckInfo {
+        Self::INFO
+    }
+
+    fn compile<'p>(&self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
+        let cols: Vec<(usize, &'p CodeList)> = schema
+            .present_columns()
+            .filter(|(_, c)| c.ty == ColumnType::Icd10)
+            .filter_map(|(i, c)| schema.pack.codelist(c).map(|l| (i, l)))
+            .collect();
+        if cols.is_empty() {
+            return Vec::new();
+        }
+        vec![Box::new(Icd10Rule { cols })]
+    }
+}
+
+struct Icd10Rule<'p> {
+    cols: Vec<(usize, &'p CodeList)>,
+}
+
+impl RowRule for Icd10Rule<'_> {
+    fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
+        for &(col, list) in &self.cols {
+            let p = row.values[col];
+            let raw = row.text(col);
+            let name = &out.table.columns[col].name;
+            let code = |v: Value| match v {
+                Value::Code(i) => list.code(i).to_string(),
+                _ => String::new(),
+            };
+            let (severity, message, help) = match (p.issue, p.note) {
+                (Some(Issue::UnknownIcd), _) => {
+                    let (what, nearest) = icd10::explain(raw, list);
+                    (
+                        Severity::Error,
+                        format!("{name}: `{raw}` {what}"),
+                        nearest.map(|n| format!("nearest valid code: {n}")),
+                    )
+                }
+                (Some(Issue::SeveralValues), _) => (
+                    Severity::Error,
+                    format!("{name}: `{raw}` holds several diagnoses; one main diagnosis is expected"),
+                    Some("keep the main diagnosis".to_string()),
+                ),
+                (None, Some(Note::IcdCategory)) => (
+                    Severity::Warning,
+                    format!("{name}: `{raw}` is a category with subcategories; the fourth character is missing"),
+                    Some(format!("give the full code, e.g. {}.1", code(p.value))),
+                ),
+                (None, Some(Note::IcdExtension)) => (
+                    Severity::Warning,
+                    format!(
+                        "{name}: `{raw}` is a Norwegian clinical extension; read as {}",
+                        code(p.value)
+                    ),
+                    None,
+                ),
+                (None, Some(Note::IcdNormalised)) => (
+                    Severity::Info,
+                    format!("{name}: `{raw}` read as {}", code(p.value)),
+                    None,
+                ),
+                _ => continue,
+            };
+            out.cell(Icd10Kind::CODE, severity, row, col, message, help);
+        }
+    }
+}

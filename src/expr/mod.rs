@@ -1,0 +1,360 @@
+//! The row-expression language of rule packs: `when` and `assert` conditions over a row's columns,
+//! values of related rows (`group.start_date`, `submission.reference_date`) and literals.
+//!
+//! ```text
+//! end_date >= start_date
+//! group.group_format == "CLOSED" and start_date < group.start_date
+//! year(submission.reference_date) - birth_year in 16..100
+//! duration_cat == "OPEN_ENDED" and planned_sessions is not null
+//! setting == "HOSP" and unit_name contains "DPS"
+//! cotherapy == (n_therapists >= 2)
+//! ```
+//!
+//! Expressions are parsed and type-checked once, when the pack loads, against the pack's columns:
+//! a misspelt column, a code that is not in the column's code list, or comparing a date with a
+//! number is a pack error with a span into the TOML. Evaluation walks a tree whose columns are
+//! already indices and whose code literals are already code-list entries, and allocates nothing.
+//!
+//! Missing values are `null`. A comparison with `null` is `null`; `and`/`or` follow three-valued
+//! logic; a `when` that is not true skips the row, and an `assert` that is `null` passes: a missing
+//! value is the required-check's business, not every rule's.
+
+mod eval;
+mod parse;
+
+pub use eval::{Env, Val};
+pub use parse::{parse, Ast, BinOp, ExprError};
+
+/// The static type of an expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    Number,
+    Date,
+    Bool,
+    Text,
+    /// A value of the code list with this index in the pack.
+    Code(usize),
+    Null,
+    /// A range literal `a..b`.
+    Range,
+}
+
+impl Ty {
+    pub fn name(self) -> &'static str {
+        match self {
+            Ty::Number => "number",
+            Ty::Date => "date",
+            Ty::Bool => "boolean",
+            Ty::Text => "text",
+            Ty::Code(_) => "code",
+            Ty::Null => "null",
+            Ty::Range => "range",
+        }
+    }
+}
+
+/// A column an expression may read: in the row itself (`scope` None) or in a related row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnRef {
+    /// The relation name (`group`), or None for the row's own table.
+    pub scope: Option<String>,
+    /// Index of the column in its table.
+    pub column: usize,
+    /// Index of the relation in the row's table, for related columns.
+    pub relation: Option<usize>,
+    /// Position of the value among the related row's stored values.
+    pub slot: usize,
+}
+
+/// What the type checker needs to know about names.
+pub trait Schema {
+    /// Resolves `name` or `scope.name` to a column reference and its type.
+    fn column(&self, scope: Option<&str>, name: &str) -> Result<(ColumnRef, Ty), String>;
+    /// Resolves a string literal compared with a code column to its entry index.
+    fn code(&self, list: usize, literal: &str) -> Result<u32, String>;
+    /// For `attr(column, "name")` compared with a code of list `target`: the target entry for each
+    /// entry of the column's list, through the column's code-list attribute `name`.
+    fn attr_map(&self, column_ty: Ty, attribute: &str, target: usize) -> Result<Vec<Option<u32>>, String>;
+}
+
+/// A compiled expression: the tree, with the byte span of each node in the source.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub root: Node,
+    pub ty: Ty,
+}
+
+/// A typed, resolved node.
+#[derive(Debug, Clone)]
+pub enum Node {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Text(String),
+    Date(i32),
+    Code(u32),
+    Range(f64, f64),
+    Column(ColumnRef, Ty),
+    Not(Box<Node>),
+    Neg(Box<Node>),
+    IsNull(Box<Node>, bool),
+    Binary(BinOp, Box<Node>, Box<Node>, Ty),
+    InList(Box<Node>, Vec<Node>, bool),
+    InRange(Box<Node>, f64, f64, bool),
+    Year(Box<Node>),
+    /// A code column mapped to another list through a code-list attribute.
+    Attr(Box<Node>, Vec<Option<u32>>),
+}
+
+/// A type error or unknown name, with the byte span it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError {
+    pub message: String,
+    pub span: std::ops::Range<usize>,
+}
+
+/// Parses and type-checks `source`, which must be boolean.
+pub fn compile(source: &str, schema: &dyn Schema) -> Result<Expr, CompileError> {
+    let ast = parse(source).map_err(|e| CompileError {
+        message: e.message,
+        span: e.span,
+    })?;
+    let (root, ty) = check(&ast, schema)?;
+    if ty != Ty::Bool && ty != Ty::Null {
+        return Err(CompileError {
+            message: format!("a condition must be true or false, but this is a {}", ty.name()),
+            span: ast.span(),
+        });
+    }
+    Ok(Expr { root, ty })
+}
+
+fn err<T>(span: std::ops::Range<usize>, message: String) -> Result<T, CompileError> {
+    Err(CompileError { message, span })
+}
+
+/// Coerces a string literal to the type of the other side: a code of its list, or a date.
+fn coerce(node: &Ast, other: Ty, schema: &dyn Schema) -> Result<Option<(Node, Ty)>, CompileError> {
+    if let Ast::Text(s, span) = node {
+        match other {
+            Ty::Code(list) => {
+                return schema
+                    .code(list, s)
+                    .map(|i| Some((Node::Code(i), Ty::Code(list))))
+                    .or_else(|m| err(span.clone(), m));
+            }
+            Ty::Date => {
+                return match crate::value::parse_date_text(s) {
+                    Ok((d, _)) => Ok(Some((Node::Date(d.0), Ty::Date))),
+                    Err(_) => err(span.clone(), format!("`{s}` is not a date (write \"YYYY-MM-DD\")")),
+                };
+            }
+            _ => {}
+        }
+    }
+    Ok(None)
+}
+
+fn check(ast: &Ast, schema: &dyn Schema) -> Result<(Node, Ty), CompileError> {
+    Ok(match ast {
+        Ast::Null(_) => (Node::Null, Ty::Null),
+        Ast::Bool(b, _) => (Node::Bool(*b), Ty::Bool),
+        Ast::Number(n, _) => (Node::Number(*n), Ty::Number),
+        Ast::Text(s, _) => (Node::Text(s.clone()), Ty::Text),
+        Ast::Range(a, b, _) => (Node::Range(*a, *b), Ty::Range),
+        Ast::Ident(scope, name, span) => {
+            let (r, ty) = schema
+                .column(scope.as_deref(), name)
+                .or_else(|m| err(span.clone(), m))?;
+            (Node::Column(r, ty), ty)
+        }
+        Ast::Not(inner, span) => {
+            let (n, ty) = check(inner, schema)?;
+            if !matches!(ty, Ty::Bool | Ty::Null) {
+                return err(span.clone(), format!("`not` needs true or false, not a {}", ty.name()));
+            }
+            (Node::Not(Box::new(n)), Ty::Bool)
+        }
+        Ast::Neg(inner, span) => {
+            let (n, ty) = check(inner, schema)?;
+            if ty != Ty::Number {
+                return err(span.clone(), format!("`-` needs a number, not a {}", ty.name()));
+            }
+            (Node::Neg(Box::new(n)), Ty::Number)
+        }
+        Ast::IsNull(inner, negated, _) => {
+            let (n, _) = check(inner, schema)?;
+            (Node::IsNull(Box::new(n), *negated), Ty::Bool)
+        }
+        Ast::Call(name, args, span) => match (name.as_str(), args.as_slice()) {
+            ("year", [a]) => {
+                let (n, ty) = check(a, schema)?;
+                if ty != Ty::Date {
+                    return err(a.span(), format!("year() needs a date, not a {}", ty.name()));
+                }
+                (Node::Year(Box::new(n)), Ty::Number)
+            }
+            ("year", _) => return err(span.clone(), "year() takes one date".into()),
+            ("attr", _) => {
+                return err(
+                    span.clone(),
+                    "attr(...) can only be compared with == or != to a code column".into(),
+                )
+            }
+            _ => return err(span.clone(), format!("unknown function `{name}` (known: year, attr)")),
+        },
+        Ast::In(lhs, rhs, negated, span) => {
+            let (l, lty) = check(lhs, schema)?;
+            match rhs.as_ref() {
+                Ast::Range(a, b, _) => {
+                    if lty != Ty::Number {
+                        return err(
+                            span.clone(),
+                            format!("a range `a..b` bounds numbers, not a {}", lty.name()),
+                        );
+                    }
+                    (Node::InRange(Box::new(l), *a, *b, *negated), Ty::Bool)
+                }
+                Ast::List(items, _) => {
+                    let mut nodes = Vec::with_capacity(items.len());
+                    for it in items {
+                        let (n, ty) = match coerce(it, lty, schema)? {
+                            Some(x) => x,
+                            None => check(it, schema)?,
+                        };
+                        if !compatible(lty, ty) {
+                            return err(
+                                it.span(),
+                                format!("cannot compare a {} with a {}", lty.name(), ty.name()),
+                            );
+                        }
+                        nodes.push(n);
+                    }
+                    (Node::InList(Box::new(l), nodes, *negated), Ty::Bool)
+                }
+                other => return err(other.span(), "`in` needs a list `[..]` or a range `a..b`".into()),
+            }
+        }
+        Ast::List(_, span) => return err(span.clone(), "a list belongs after `in`".into()),
+        Ast::Binary(op @ (BinOp::Eq | BinOp::Ne), lhs, rhs, span) if is_attr(lhs) || is_attr(rhs) => {
+            let (attr, other) = if is_attr(lhs) { (lhs, rhs) } else { (rhs, lhs) };
+            let (o, oty) = check(other, schema)?;
+            let Ty::Code(target) = oty else {
+                return err(span.clone(), "attr(...) compares with a code column".into());
+            };
+            let Ast::Call(_, args, _) = attr.as_ref() else {
+                return err(attr.span(), "expected attr(...)".into());
+            };
+            let [col, Ast::Text(name, name_span)] = args.as_slice() else {
+                return err(
+                    attr.span(),
+                    "attr takes a code column and an attribute name: attr(authority_code, \"region\")".into(),
+                );
+            };
+            let (c, cty) = check(col, schema)?;
+            let map = schema
+                .attr_map(cty, name, target)
+                .or_else(|m| err(name_span.clone(), m))?;
+            let a = Node::Attr(Box::new(c), map);
+            (Node::Binary(*op, Box::new(a), Box::new(o), oty), Ty::Bool)
+        }
+        Ast::Binary(op, lhs, rhs, span) => {
+            // Literals take the type of the other side first.
+            let (l, lty, r, rty) = {
+                let lt = check(lhs, schema).map(|x| x.1).unwrap_or(Ty::Null);
+                let rt = check(rhs, schema).map(|x| x.1).unwrap_or(Ty::Null);
+                let (l, lty) = match coerce(lhs, rt, schema)? {
+                    Some(x) => x,
+                    None => check(lhs, schema)?,
+                };
+                let (r, rty) = match coerce(rhs, lt, schema)? {
+                    Some(x) => x,
+                    None => check(rhs, schema)?,
+                };
+                (l, lty, r, rty)
+            };
+            let ty = binary_type(*op, lty, rty).or_else(|m| err(span.clone(), m))?;
+            (Node::Binary(*op, Box::new(l), Box::new(r), lty), ty)
+        }
+    })
+}
+
+fn is_attr(a: &Ast) -> bool {
+    matches!(a, Ast::Call(name, _, _) if name == "attr")
+}
+
+fn compatible(a: Ty, b: Ty) -> bool {
+    a == b || a == Ty::Null || b == Ty::Null
+}
+
+fn binary_type(op: BinOp, l: Ty, r: Ty) -> Result<Ty, String> {
+    use BinOp::*;
+    let bad = || {
+        Err(format!(
+            "`{}` cannot combine a {} and a {}",
+            op.symbol(),
+            l.name(),
+            r.name()
+        ))
+    };
+    match op {
+        And | Or => match (l, r) {
+            (Ty::Bool | Ty::Null, Ty::Bool | Ty::Null) => Ok(Ty::Bool),
+            _ => bad(),
+        },
+        Eq | Ne => {
+            if compatible(l, r) {
+                Ok(Ty::Bool)
+            } else {
+                bad()
+            }
+        }
+        Lt | Le | Gt | Ge => match (l, r) {
+            (Ty::Number, Ty::Number) | (Ty::Date, Ty::Date) | (Ty::Text, Ty::Text) => Ok(Ty::Bool),
+            (Ty::Null, _) | (_, Ty::Null) => Ok(Ty::Bool),
+            _ => bad(),
+        },
+        Contains => match (l, r) {
+            (Ty::Text, Ty::Text) => Ok(Ty::Bool),
+            _ => bad(),
+        },
+        Add => match (l, r) {
+            (Ty::Number, Ty::Number) => Ok(Ty::Number),
+            (Ty::Date, Ty::Number) => Ok(Ty::Date),
+            _ => bad(),
+        },
+        Sub => match (l, r) {
+            (Ty::Number, Ty::Number) => Ok(Ty::Number),
+            (Ty::Date, Ty::Number) => Ok(Ty::Date),
+            // date - date is a number of days
+            (Ty::Date, Ty::Date) => Ok(Ty::Number),
+            _ => bad(),
+        },
+        Mul | Div => match (l, r) {
+            (Ty::Number, Ty::Number) => Ok(Ty::Number),
+            _ => bad(),
+        },
+    }
+}
+
+/// The columns an expression reads, own and related.
+pub fn columns(node: &Node, out: &mut Vec<ColumnRef>) {
+    match node {
+        Node::Column(r, _) if !out.contains(r) => out.push(r.clone()),
+        Node::Not(a)
+        | Node::Neg(a)
+        | Node::IsNull(a, _)
+        | Node::Year(a)
+        | Node::InRange(a, _, _, _)
+        | Node::Attr(a, _) => columns(a, out),
+        Node::Binary(_, a, b, _) => {
+            columns(a, out);
+            columns(b, out);
+        }
+        Node::InList(a, items, _) => {
+            columns(a, out);
+            items.iter().for_each(|i| columns(i, out));
+        }
+        _ => {}
+    }
+}
