@@ -358,3 +358,66 @@ pub fn columns(node: &Node, out: &mut Vec<ColumnRef>) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct S;
+    impl Schema for S {
+        fn column(&self, _: Option<&str>, name: &str) -> Result<(ColumnRef, Ty), String> {
+            let (i, ty) = match name {
+                "a" => (0, Ty::Number),
+                "b" => (1, Ty::Number),
+                "d" => (2, Ty::Date),
+                "t" => (3, Ty::Text),
+                _ => return Err(format!("no column {name}")),
+            };
+            Ok((
+                ColumnRef {
+                    scope: None,
+                    column: i,
+                    relation: None,
+                    slot: 0,
+                },
+                ty,
+            ))
+        }
+        fn code(&self, _: usize, _: &str) -> Result<u32, String> {
+            Err("no codes".into())
+        }
+        fn attr_map(&self, _: Ty, _: &str, _: usize) -> Result<Vec<Option<u32>>, String> {
+            Err("no lists".into())
+        }
+    }
+
+    struct Row(Vec<Val<'static>>);
+    impl<'a> Env<'a> for Row {
+        fn column(&self, r: &ColumnRef) -> Val<'a> {
+            self.0[r.column]
+        }
+    }
+
+    fn eval(src: &str, row: &[Val<'static>]) -> Val<'static> {
+        let e = compile(src, &S).unwrap_or_else(|e| panic!("{src}: {e:?}"));
+        let row = Row(row.to_vec());
+        // The tree lives as long as the test: leak it so the value may borrow from it.
+        let e: &'static Expr = Box::leak(Box::new(e));
+        e.root.eval(&row)
+    }
+
+    #[test]
+    fn three_valued_logic_and_arithmetic() {
+        let row = [Val::Num(3.0), Val::Null, Val::Date(100), Val::Text("Bergen DPS")];
+        assert_eq!(eval("a + 1 == 4", &row), Val::Bool(true));
+        assert_eq!(eval("a > b", &row), Val::Null, "a comparison with null is unknown");
+        assert_eq!(eval("a > b or a == 3", &row), Val::Bool(true));
+        assert_eq!(eval("a > b and a == 4", &row), Val::Bool(false));
+        assert_eq!(eval("b is null and a is not null", &row), Val::Bool(true));
+        assert_eq!(eval("a in 1..3 and not (a in [1, 2])", &row), Val::Bool(true));
+        assert_eq!(eval("d - \"1970-04-01\" == 10", &row), Val::Bool(true));
+        assert_eq!(eval("year(d) == 1970", &row), Val::Bool(true));
+        assert_eq!(eval("t contains \"dps\"", &row), Val::Bool(true));
+        assert_eq!(eval("a / 0 == 1", &row), Val::Null);
+    }
+}

@@ -34,6 +34,18 @@ pub struct PackError {
     help: Option<String>,
 }
 
+impl PackError {
+    /// The TOML text a span covers (for tests and plain-text reports).
+    pub fn src_text(&self, span: SourceSpan) -> String {
+        use miette::SourceCode;
+        self.src
+            .read_span(&span, 0, 0)
+            .ok()
+            .and_then(|c| std::str::from_utf8(c.data()).ok().map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
 /// All mistakes found in a rule pack.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("{path}: the rule pack has {} mistake(s)", errors.len())]

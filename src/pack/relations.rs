@@ -423,3 +423,81 @@ pub fn placeholders(message: &str) -> Vec<&str> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::pack::Pack;
+
+    fn load(rules: &str) -> Result<Pack, Box<crate::pack::PackErrors>> {
+        let src = format!(
+            r#"name = "t"
+version = "1"
+[codelists]
+sex = "sex.csv"
+[[table]]
+name = "groups"
+[[table.column]]
+name = "group_id"
+type = "text"
+[[table.column]]
+name = "start_date"
+type = "date"
+[[table]]
+name = "patients"
+[[table.column]]
+name = "group_id"
+type = "text"
+[[table.column]]
+name = "sex"
+type = "code"
+codelist = "sex"
+[[table.column]]
+name = "start_date"
+type = "date"
+[[table.column]]
+name = "birth_year"
+type = "integer"
+[[table.relation]]
+name = "group"
+table = "groups"
+columns = ["group_id"]
+references = ["group_id"]
+{rules}"#
+        );
+        Pack::from_source("t.toml", src.clone(), &|rel: &str| match rel {
+            "sex.csv" => Ok("code,en,no,synonyms\nF,Female,Kvinne,K\nM,Male,Mann,\n".into()),
+            other => Err(format!("no file {other}")),
+        })
+    }
+
+    fn error_text(rules: &str) -> (String, String) {
+        let err = load(rules).expect_err("must fail");
+        let e = &err.errors[0];
+        let span = e.span.expect("a span");
+        (e.message.clone(), e.src_text(span))
+    }
+
+    #[test]
+    fn rules_compile_and_errors_point_at_the_expression() {
+        assert!(load("[[table.rule]]\nname = \"ok\"\nassert = 'start_date >= group.start_date and sex == \"F\"'\nmessage = \"m\"\n").is_ok());
+        let (m, at) =
+            error_text("[[table.rule]]\nname = \"r\"\nassert = \"start_dat >= group.start_date\"\nmessage = \"m\"\n");
+        assert!(
+            m.contains("`start_dat` is not a column") && m.contains("did you mean `start_date`"),
+            "{m}"
+        );
+        assert_eq!(at, "start_dat");
+        let (m, at) = error_text("[[table.rule]]\nname = \"r\"\nassert = 'sex == \"X\"'\nmessage = \"m\"\n");
+        assert!(m.contains("`X` is not in the code list `sex`"), "{m}");
+        assert_eq!(at, "\"X\"");
+        let (m, at) =
+            error_text("[[table.rule]]\nname = \"r\"\nassert = \"start_date > birth_year\"\nmessage = \"m\"\n");
+        assert!(m.contains("cannot combine a date and a number"), "{m}");
+        assert_eq!(at, "start_date > birth_year");
+        let (m, _) =
+            error_text("[[table.rule]]\nname = \"r\"\nassert = \"unit.start_date > start_date\"\nmessage = \"m\"\n");
+        assert!(m.contains("`unit` is not a relation"), "{m}");
+        let (m, _) = error_text("[[table.rule]]\nname = \"r\"\nassert = \"birth_year + 1\"\nmessage = \"m\"\n");
+        assert!(m.contains("must be true or false"), "{m}");
+    }
+}
