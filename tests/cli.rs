@@ -340,3 +340,41 @@ fn json_schema_file_is_in_sync_with_the_code() {
         "run `cargo run -- schema > docs/rules.schema.json`"
     );
 }
+
+/// The survey rules that neither the fixtures nor the synthetic harness breach, breached here.
+#[test]
+fn remaining_survey_rules_fire() {
+    let dir = tempfile::tempdir().unwrap();
+    let ret = dir.path().join("RET");
+    std::fs::create_dir(&ret).unwrap();
+    std::fs::write(
+        ret.join("submission.csv"),
+        "authority_code,region,reference_date,submitted_date,contact_phone,n_units,n_groups\nHV-BERGEN,HV,2007-12-01,2008-01-15,12345,1,2\n",
+    )
+    .unwrap();
+    std::fs::write(ret.join("units.csv"), "unit_id,unit_name,setting\nU1,Bergen DPS,DPS\n").unwrap();
+    std::fs::write(
+        ret.join("groups.csv"),
+        "group_id,unit_id,group_type,group_format,frequency,session_minutes,duration_cat,start_date,n_patients,n_therapists\n\
+         G1,U1,CBT,CLOSED,W,90,LT6,1979-06-01,0,1\n\
+         G2,U1,CBT,CLOSED,W,90,LT6,2008-01-10,0,1\n",
+    )
+    .unwrap();
+    let (_, json) = check_json(&[ret.to_str().unwrap()]);
+    let d = json["diagnostics"].as_array().unwrap();
+    let at = |code: &str, column: &str, row: u64| {
+        d.iter()
+            .find(|x| x["code"] == code && x["column"] == column && x["row"] == row)
+            .unwrap_or_else(|| panic!("no {code} at {column} row {row}: {json:#}"))
+    };
+    assert!(at("VK0103", "reference_date", 2)["message"]
+        .as_str()
+        .unwrap()
+        .contains("outside the allowed range 2008-01-01.."));
+    at("VK0105", "contact_phone", 2);
+    at("VK0103", "start_date", 2);
+    assert!(at("VK0201", "start_date", 3)["message"]
+        .as_str()
+        .unwrap()
+        .contains("after the reference date 2007-12-01"));
+}
