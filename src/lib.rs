@@ -26,6 +26,7 @@ macro_rules! documented_check {
 }
 
 pub mod check;
+pub mod clean;
 pub mod expr;
 pub mod finding;
 pub mod locate;

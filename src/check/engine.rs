@@ -476,3 +476,100 @@ fn report_header(header: &Header, sink: &mut Sink<'_>) {
         );
     }
 }
+
+/// A row met by [`visit`].
+pub struct Visited<'a> {
+    pub table: usize,
+    pub part: &'a crate::read::Part,
+    pub row: &'a RowBuf,
+    pub kind: RowKind,
+    /// Parsed values of the pack's columns (data rows only; otherwise all missing).
+    pub values: &'a [Parsed],
+    pub physical: &'a [Option<u32>],
+}
+
+/// Streams every row under the header of every table found in a return, classified and parsed,
+/// tables in the order given (pack indices). The second pass of `vakt clean`: checking has already
+/// reported everything, this only reads.
+pub fn visit(pack: &Pack, input: &mut Input, order: &[usize], f: &mut dyn FnMut(Visited<'_>)) -> Result<(), ReadError> {
+    let (matches, _) = locate::match_tables(pack, input);
+    for &t in order {
+        let Some(m) = matches.iter().find(|m| m.table == t) else {
+            continue;
+        };
+        let part = input.parts[m.part].clone();
+        let table = &pack.tables[t];
+        let mut rows = input.rows(m.part)?;
+        let mut head: Vec<RowBuf> = Vec::with_capacity(locate::HEADER_SEARCH_ROWS);
+        let mut exhausted = false;
+        while head.len() < locate::HEADER_SEARCH_ROWS {
+            let mut buf = RowBuf::default();
+            if !rows.next_row(&mut buf)? {
+                exhausted = true;
+                break;
+            }
+            head.push(buf);
+        }
+        let Some(header) = locate::find_header(table, &head) else {
+            continue;
+        };
+        let parsers: Vec<(usize, u32, crate::pack::ColumnType, Option<&crate::pack::CodeList>)> = table
+            .columns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| header.physical[i].map(|p| (i, p, c.ty, pack.codelist(c))))
+            .collect();
+        let mut values = vec![Parsed::MISSING; table.columns.len()];
+        let mut scratch = String::new();
+        // In a sheet, rows left empty are not stored: they are met here as blank rows all the same.
+        let sheet = part.sheet.is_some();
+        let mut last = header.row;
+        let mut empty = RowBuf::default();
+        let mut one = |row: &RowBuf| {
+            if sheet {
+                for missing in last + 1..row.row {
+                    empty.clear(missing);
+                    values.iter_mut().for_each(|v| *v = Parsed::MISSING);
+                    f(Visited {
+                        table: t,
+                        part: &part,
+                        row: &empty,
+                        kind: RowKind::Blank,
+                        values: &values,
+                        physical: &header.physical,
+                    });
+                }
+                last = row.row;
+            }
+            let kind = locate::classify(row, &header);
+            values.iter_mut().for_each(|v| *v = Parsed::MISSING);
+            if kind == RowKind::Data {
+                for &(i, p, ty, list) in &parsers {
+                    let pctx = ParseCtx {
+                        codes: list,
+                        date_1904: row.date_1904,
+                    };
+                    values[i] = value::parse(ty, row.get(p as usize), &pctx, &mut scratch);
+                }
+            }
+            f(Visited {
+                table: t,
+                part: &part,
+                row,
+                kind,
+                values: &values,
+                physical: &header.physical,
+            });
+        };
+        for row in head.iter().skip(header.index + 1) {
+            one(row);
+        }
+        if !exhausted {
+            let mut buf = RowBuf::default();
+            while rows.next_row(&mut buf)? {
+                one(&buf);
+            }
+        }
+    }
+    Ok(())
+}

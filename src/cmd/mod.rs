@@ -1,7 +1,9 @@
 //! Subcommands, one file each; their usage and examples sit at the top of each file.
 
 mod check;
+mod clean;
 mod explain;
+mod keygen;
 mod rules;
 mod schema;
 
@@ -19,6 +21,8 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Check(check::Args),
+    Clean(clean::Args),
+    Keygen(keygen::Args),
     Explain(explain::Args),
     Rules(rules::Args),
     Schema(schema::Args),
@@ -31,6 +35,8 @@ pub const EXIT_INCOMPLETE: u8 = 2;
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(a) => check::run(a),
+        Command::Clean(a) => clean::run(a),
+        Command::Keygen(a) => keygen::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Schema(a) => schema::run(a),

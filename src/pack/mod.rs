@@ -169,6 +169,8 @@ pub struct Cardinality {
 #[derive(Debug)]
 pub struct Table {
     pub name: String,
+    /// File name of the table in clean output.
+    pub output: String,
     pub required: bool,
     /// Keys of the sheet names (and the table name) that hold this table.
     pub sheet_keys: Vec<String>,
@@ -419,6 +421,7 @@ fn compile_table(t: &TableSpec, codelists: &HashMap<String, usize>, errs: &mut E
         }
     }
     Table {
+        output: t.output.clone().unwrap_or_else(|| name.clone()),
         name,
         required: t.required,
         sheet_keys,

@@ -42,6 +42,9 @@ pub struct TableSpec {
     /// CSV file names that hold this table in a folder return, e.g. `grupper.csv`.
     #[serde(default)]
     pub files: Vec<String>,
+    /// File name (without extension) of the table in `vakt clean` output; default: the name.
+    #[serde(default)]
+    pub output: Option<String>,
     /// Whether a return without this table is an error (default true).
     #[serde(default = "yes")]
     pub required: bool,

@@ -1,0 +1,327 @@
+//! Keyed pseudonyms, algorithm `vakt-pseudo/v1` (docs and known answers in the pseudonymisation
+//! spec), and the key file.
+//!
+//! ```text
+//! K_d       = HKDF-SHA256(salt = project, IKM = K, info = "vakt-pseudo/v1|" + domain + "|" + id_type)
+//! tag       = HMAC-SHA256(K_d, canonical(id_type, value))
+//! pseudonym = lowercase base32 (RFC 4648, no padding) of tag[0..10]: 16 characters, 80 bits
+//! fingerprint = hex(HMAC-SHA256(K, "vakt-pseudo/v1/key-fingerprint")[0..8])
+//! ```
+//!
+//! A plain hash of an identifier is never offered: a fødselsnummer has so few possible values that
+//! an unkeyed hash is reversed by enumeration in seconds. The key never leaves the key file: it is
+//! not printed, logged or written anywhere else; outputs carry its fingerprint.
+
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::path::Path;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Why a key file cannot be used. Messages never contain the key.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("{0}: the key file already exists; vakt never overwrites a key")]
+    Exists(String),
+    #[error("{0}: cannot read the key file: {1}")]
+    Read(String, String),
+    #[error("{0}: cannot write the key file: {1}")]
+    Write(String, String),
+    #[error("{0}: the key file is readable by others (mode {1:o}); run `chmod 600 {0}`")]
+    Permissions(String, u32),
+    #[error("{0}: not a vakt key file: {1}")]
+    Format(String, String),
+    #[error("{0}: the key must be 32 bytes, this one has {1}")]
+    Length(String, usize),
+    #[error("{0}: the fingerprint does not match the key (the file was edited or damaged)")]
+    Fingerprint(String),
+    #[error("cannot get random bytes from the operating system: {0}")]
+    Random(String),
+}
+
+/// A loaded key.
+pub struct Key {
+    key: [u8; 32],
+    pub project: String,
+    pub fingerprint: String,
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the key itself.
+        f.debug_struct("Key")
+            .field("project", &self.project)
+            .field("fingerprint", &self.fingerprint)
+            .finish()
+    }
+}
+
+fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
+    let Ok(mut mac) = HmacSha256::new_from_slice(key) else {
+        return [0; 32]; // HMAC takes keys of any length; this cannot happen.
+    };
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+/// The key's fingerprint: the first 8 bytes of HMAC-SHA256(K, "vakt-pseudo/v1/key-fingerprint").
+pub fn fingerprint(key: &[u8; 32]) -> String {
+    crate::read::hex(&hmac(key, b"vakt-pseudo/v1/key-fingerprint")[..8])
+}
+
+/// Lower-case RFC 4648 base32 without padding.
+pub fn base32_lower(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
+    let mut buffer: u64 = 0;
+    let mut bits = 0;
+    for &b in bytes {
+        buffer = (buffer << 8) | u64::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(char::from(ALPHABET[((buffer >> bits) & 31) as usize]));
+        }
+    }
+    if bits > 0 {
+        out.push(char::from(ALPHABET[((buffer << (5 - bits)) & 31) as usize]));
+    }
+    out
+}
+
+impl Key {
+    pub fn from_bytes(key: [u8; 32], project: &str) -> Key {
+        Key {
+            fingerprint: fingerprint(&key),
+            key,
+            project: project.to_string(),
+        }
+    }
+
+    /// A pseudonymiser for one release domain and id type.
+    pub fn domain(&self, domain: &str, id_type: &str) -> Pseudonymiser {
+        let info = format!("vakt-pseudo/v1|{domain}|{id_type}");
+        let hk = hkdf::Hkdf::<Sha256>::new(Some(self.project.as_bytes()), &self.key);
+        let mut kd = [0u8; 32];
+        // 32 bytes is far below HKDF's limit of 255 * 32.
+        let _ = hk.expand(info.as_bytes(), &mut kd);
+        let mac = HmacSha256::new_from_slice(&kd).ok();
+        Pseudonymiser { mac }
+    }
+
+    /// Creates a key file with 32 fresh random bytes, mode 0600; never overwrites.
+    pub fn generate(path: &Path, project: &str, created: &str) -> Result<Key, KeyError> {
+        let shown = path.display().to_string();
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(|e| KeyError::Random(e.to_string()))?;
+        let k = Key::from_bytes(key, project);
+        let text = format!(
+            "# vakt pseudonymisation key. Keep it secret, keep it safe, never send it with the data.\nformat = \"vakt-key\"\nversion = 1\nproject = {}\ncreated = \"{created}\"\nkey = \"{}\"\nfingerprint = \"{}\"\n",
+            toml_string(project),
+            base64::engine::general_purpose::STANDARD.encode(key),
+            k.fingerprint
+        );
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                KeyError::Exists(shown.clone())
+            } else {
+                KeyError::Write(shown.clone(), e.to_string())
+            }
+        })?;
+        use std::io::Write;
+        f.write_all(text.as_bytes())
+            .map_err(|e| KeyError::Write(shown.clone(), e.to_string()))?;
+        f.sync_all().map_err(|e| KeyError::Write(shown, e.to_string()))?;
+        Ok(k)
+    }
+
+    /// Loads a key file: refuses one readable by group or others, a wrong length, or a fingerprint
+    /// that does not match.
+    pub fn load(path: &Path) -> Result<Key, KeyError> {
+        let shown = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(|e| KeyError::Read(shown.clone(), e.to_string()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(KeyError::Permissions(shown, mode));
+            }
+        }
+        let _ = meta;
+        let text = std::fs::read_to_string(path).map_err(|e| KeyError::Read(shown.clone(), e.to_string()))?;
+        #[derive(serde::Deserialize)]
+        struct File {
+            format: String,
+            version: i64,
+            project: String,
+            key: String,
+            fingerprint: String,
+        }
+        // The parser's own message could quote the line holding the key: say only what is wrong.
+        let f: File = toml::from_str(&text)
+            .map_err(|_| KeyError::Format(shown.clone(), "it is not the TOML vakt keygen writes".into()))?;
+        if f.format != "vakt-key" || f.version != 1 {
+            return Err(KeyError::Format(
+                shown,
+                format!(
+                    "format `{}` version {}; expected vakt-key version 1",
+                    f.format, f.version
+                ),
+            ));
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(f.key.trim())
+            .map_err(|_| KeyError::Format(shown.clone(), "the key is not base64".into()))?;
+        let key: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| KeyError::Length(shown.clone(), bytes.len()))?;
+        let k = Key::from_bytes(key, &f.project);
+        if k.fingerprint != f.fingerprint {
+            return Err(KeyError::Fingerprint(shown));
+        }
+        Ok(k)
+    }
+}
+
+fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Pseudonyms for one domain and id type.
+pub struct Pseudonymiser {
+    mac: Option<HmacSha256>,
+}
+
+impl Pseudonymiser {
+    /// The pseudonym of a canonical value.
+    pub fn pseudonym(&self, canonical: &str) -> String {
+        let Some(mac) = &self.mac else {
+            return String::new();
+        };
+        let mut m = mac.clone();
+        m.update(canonical.as_bytes());
+        let tag = m.finalize().into_bytes();
+        base32_lower(&tag[..10])
+    }
+}
+
+/// The canonical form of an identifier, and whether a lost leading zero was restored.
+pub fn canonical(id_type: &str, raw: &str) -> (String, bool) {
+    let t = crate::value::text::trim(raw);
+    match id_type {
+        "patient" => {
+            let stripped: String = t.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect();
+            if stripped.bytes().all(|b| b.is_ascii_digit()) && (stripped.len() == 10 || stripped.len() == 11) {
+                if stripped.len() == 10 {
+                    (format!("0{stripped}"), true)
+                } else {
+                    (stripped, false)
+                }
+            } else {
+                (t.to_string(), false)
+            }
+        }
+        "hpr" => {
+            if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+                (format!("{t:0>9}"), false)
+            } else {
+                (t.to_string(), false)
+            }
+        }
+        _ => (t.to_string(), false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec_key() -> Key {
+        Key::from_bytes([0x42; 32], "survey-2009")
+    }
+
+    #[test]
+    fn known_answers_of_the_spec() {
+        let k = spec_key();
+        assert_eq!(k.fingerprint, "1f81b9bf9a6fa502");
+        assert_eq!(
+            k.domain("release-A", "patient").pseudonym("31129956715"),
+            "nr6qnziilpsf65yt"
+        );
+        assert_eq!(
+            k.domain("release-B", "patient").pseudonym("31129956715"),
+            "ov7sd64qm65tafln"
+        );
+        assert_eq!(
+            k.domain("release-A", "patient").pseudonym("EPJ-01000"),
+            "5t2neuixya4vztrf"
+        );
+        assert_eq!(k.domain("release-A", "hpr").pseudonym("001234567"), "ebfbrh6cslj3pwsv");
+    }
+
+    #[test]
+    fn canonical_forms() {
+        assert_eq!(canonical("patient", "311299 567.15"), ("31129956715".into(), false));
+        assert_eq!(canonical("patient", "1010150740"), ("01010150740".into(), true));
+        assert_eq!(canonical("patient", " EPJ-01000 "), ("EPJ-01000".into(), false));
+        assert_eq!(canonical("hpr", "1234567"), ("001234567".into(), false));
+        assert_eq!(canonical("hpr", "LOK-7"), ("LOK-7".into(), false));
+    }
+
+    #[test]
+    fn base32_is_rfc4648() {
+        assert_eq!(base32_lower(b"foobar"), "mzxw6ytboi");
+        assert_eq!(base32_lower(b""), "");
+    }
+
+    #[test]
+    fn key_files_round_trip_and_refuse_what_they_must() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k.toml");
+        let k = Key::generate(&p, "survey-2009", "2026-11-26T00:00:00Z").unwrap();
+        assert!(matches!(Key::generate(&p, "x", "t"), Err(KeyError::Exists(_))));
+        let text = std::fs::read_to_string(&p).unwrap();
+        let loaded = Key::load(&p).unwrap();
+        assert_eq!(loaded.fingerprint, k.fingerprint);
+        assert_eq!(
+            loaded.domain("d", "patient").pseudonym("x"),
+            k.domain("d", "patient").pseudonym("x")
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let e = Key::load(&p).unwrap_err().to_string();
+            assert!(e.contains("readable by others"), "{e}");
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        let key_line = text.lines().find(|l| l.starts_with("key = ")).unwrap();
+        std::fs::write(&p, text.replace(&k.fingerprint, "0000000000000000")).unwrap();
+        let e = Key::load(&p).unwrap_err().to_string();
+        assert!(e.contains("fingerprint does not match"), "{e}");
+        assert!(!e.contains(key_line), "never the key");
+        std::fs::write(&p, text.replace(key_line, "key = \"AAAA\"")).unwrap();
+        assert!(matches!(Key::load(&p), Err(KeyError::Length(_, 3))));
+    }
+}

@@ -1,0 +1,55 @@
+//! `vakt keygen`: create a pseudonymisation key file.
+//!
+//! Usage: vakt keygen --project NAME --out KEYFILE
+//!
+//! Examples:
+//!   vakt keygen --project survey-2009 --out ~/keys/survey-2009.key
+//!
+//! The key is 32 random bytes from the operating system, written with mode 0600. An existing file
+//! is never overwritten. Keep the key away from the data: anyone holding both can re-identify.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use vakt::clean::pseudo::Key;
+
+/// Create a pseudonymisation key file (32 random bytes, mode 0600; never overwrites).
+#[derive(clap::Args)]
+#[command(after_help = "Examples:\n  vakt keygen --project survey-2009 --out ~/keys/survey-2009.key")]
+pub struct Args {
+    /// Project name; it salts every pseudonym, so keys of two projects never agree.
+    #[arg(long)]
+    project: String,
+    /// Where to write the key file.
+    #[arg(long, value_name = "KEYFILE")]
+    out: PathBuf,
+}
+
+/// Today's date and time in UTC, ISO 8601, from the system clock.
+fn now_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let day = vakt::value::Date((secs / 86_400) as i32);
+    let t = secs % 86_400;
+    format!("{day}T{:02}:{:02}:{:02}Z", t / 3600, t / 60 % 60, t % 60)
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match Key::generate(&args.out, &args.project, &now_utc()) {
+        Ok(k) => {
+            println!(
+                "wrote {} (project {}, fingerprint {})",
+                args.out.display(),
+                k.project,
+                k.fingerprint
+            );
+            println!("keep this file secret and backed up: without it, pseudonyms cannot be reproduced");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("vakt: {e}");
+            Ok(ExitCode::from(super::EXIT_INCOMPLETE))
+        }
+    }
+}

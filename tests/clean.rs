@@ -1,0 +1,475 @@
+//! `vakt keygen` and `vakt clean` end to end: linkage, accounting, truth, no raw identifiers,
+//! determinism, formula injection, and refusals that write nothing.
+
+use assert_cmd::Command;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use vakt::clean::pseudo::Key;
+use vakt::synth::{generate, Options};
+
+fn vakt() -> Command {
+    Command::cargo_bin("vakt").unwrap()
+}
+
+fn keygen(dir: &Path, project: &str) -> PathBuf {
+    let key = dir.join(format!("{project}.key"));
+    let out = vakt()
+        .args(["keygen", "--project", project, "--out"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    key
+}
+
+fn clean(inputs: &[PathBuf], key: &Path, domain: &str, out: &Path, extra: &[&str]) -> std::process::Output {
+    vakt()
+        .arg("clean")
+        .args(inputs)
+        .arg("--key")
+        .arg(key)
+        .args(["--domain", domain, "--out"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut rdr = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = rdr.headers().unwrap().iter().map(String::from).collect();
+    let rows = rdr
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(
+                    p.strip_prefix(dir).unwrap().display().to_string(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn returns_of(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("returns"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A minimal return as a CSV folder: one group, the given patients (group, id, birth year).
+fn tiny_return(
+    dir: &Path,
+    name: &str,
+    authority: &str,
+    region: &str,
+    patients: &[(&str, &str, u32)],
+    comment: &str,
+) -> PathBuf {
+    let r = dir.join(name);
+    std::fs::create_dir_all(&r).unwrap();
+    let groups: Vec<&str> = {
+        let mut g: Vec<&str> = patients.iter().map(|p| p.0).collect();
+        g.dedup();
+        g
+    };
+    std::fs::write(
+        r.join("submission.csv"),
+        format!("authority_code,region,reference_date,submitted_date,n_units,n_groups\n{authority},{region},2009-03-01,2009-04-01,1,{}\n", groups.len()),
+    )
+    .unwrap();
+    std::fs::write(r.join("units.csv"), "unit_id,unit_name,setting\nU1,Test DPS,DPS\n").unwrap();
+    let mut g = String::from("group_id,unit_id,group_type,group_format,frequency,session_minutes,duration_cat,start_date,n_patients,n_therapists,cotherapy,comment\n");
+    for id in &groups {
+        let n = patients.iter().filter(|p| p.0 == *id).count();
+        g.push_str(&format!(
+            "{id},U1,CBT,CLOSED,W,90,LT6,2009-01-01,{n},1,false,\"{}\"\n",
+            comment.replace('"', "\"\"")
+        ));
+    }
+    std::fs::write(r.join("groups.csv"), g).unwrap();
+    let mut p = String::from("group_id,patient_id,birth_year,sex,main_dx,start_date\n");
+    for (gid, pid, by) in patients {
+        p.push_str(&format!("{gid},{pid},{by},F,F32.1,2009-01-01\n"));
+    }
+    std::fs::write(r.join("patients.csv"), p).unwrap();
+    std::fs::write(
+        r.join("therapists.csv"),
+        "therapist_id,therapist_name,profession,gt_training\n1234567,Ola Hansen,NURSE,NONE\n",
+    )
+    .unwrap();
+    let mut gt = String::from("group_id,therapist_id,role\n");
+    for id in &groups {
+        gt.push_str(&format!("{id},1234567,LEAD\n"));
+    }
+    std::fs::write(r.join("group_therapists.csv"), gt).unwrap();
+    r
+}
+
+#[test]
+fn one_patient_links_across_groups_and_returns_and_not_across_domains_or_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = keygen(dir.path(), "survey-2009");
+    let other_key = keygen(dir.path(), "survey-2009b");
+    let a = tiny_return(
+        dir.path(),
+        "A",
+        "HV-BERGEN",
+        "HV",
+        &[
+            ("G1", "31129956715", 1979),
+            ("G2", "311299 56715", 1979),
+            ("G2", "EPJ-1", 1980),
+        ],
+        "",
+    );
+    let b = tiny_return(dir.path(), "B", "HN-FIN", "HN", &[("F1", "31129956715", 1979)], "");
+    let pseud = |key: &Path, domain: &str, tag: &str| -> Vec<String> {
+        let out = dir.path().join(tag);
+        let o = clean(&[a.clone(), b.clone()], key, domain, &out, &[]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let (h, rows) = read_csv(&out.join("patients.csv"));
+        let c = h.iter().position(|x| x == "patient_id").unwrap();
+        rows.iter().map(|r| r[c].clone()).collect()
+    };
+    let p = pseud(&key, "release-A", "a");
+    assert_eq!(p.len(), 4);
+    assert_eq!(p[0], p[1], "two groups, one patient (spaces do not matter)");
+    assert_eq!(p[0], p[3], "two returns, one patient");
+    assert_ne!(p[0], p[2]);
+    assert_eq!(p[0].len(), 16);
+    let other_domain = pseud(&key, "release-B", "b");
+    assert_ne!(other_domain[0], p[0]);
+    let other = pseud(&other_key, "release-A", "c");
+    assert_ne!(other[0], p[0]);
+    // The spec's algorithm, through the library: the same value.
+    let k = Key::load(&key).unwrap();
+    assert_eq!(k.domain("release-A", "patient").pseudonym("31129956715"), p[0]);
+}
+
+fn synth(dir: &Path, seed: u64, clean: bool) -> PathBuf {
+    let d = dir.join(format!("synth-{seed}-{clean}"));
+    generate(&d, &Options { seed, clean, scale: 1 }).unwrap();
+    d
+}
+
+#[test]
+fn clean_output_matches_the_truth_and_every_row_is_accounted_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let key_path = keygen(dir.path(), "survey-2009");
+    let key = Key::load(&key_path).unwrap();
+    let set = synth(dir.path(), 5, true);
+    let out = dir.path().join("clean");
+    let o = clean(&returns_of(&set), &key_path, "release-A", &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+
+    for table in ["units", "groups", "patients", "therapists", "group_therapists"] {
+        let (ch, crows) = read_csv(&out.join(format!("{table}.csv")));
+        let (th, trows) = read_csv(&set.join(format!("truth/{table}.csv")));
+        let mut expected: Vec<Vec<String>> = trows
+            .iter()
+            .map(|t| {
+                let tv: HashMap<&str, &str> = th
+                    .iter()
+                    .map(String::as_str)
+                    .zip(t.iter().map(String::as_str))
+                    .collect();
+                ch.iter()
+                    .map(|c| {
+                        let v = tv[c.as_str()];
+                        match c.as_str() {
+                            "patient_id" => key
+                                .domain("release-A", "patient")
+                                .pseudonym(&vakt::clean::pseudo::canonical("patient", v).0),
+                            "therapist_id" => key
+                                .domain("release-A", "hpr")
+                                .pseudonym(&vakt::clean::pseudo::canonical("hpr", v).0),
+                            _ => v.to_string(),
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut got = crows.clone();
+        expected.sort();
+        got.sort();
+        assert_eq!(got.len(), expected.len(), "{table}: row count");
+        for (g, e) in got.iter().zip(&expected) {
+            assert_eq!(g, e, "{table}: clean output differs from the truth\nheader {ch:?}");
+        }
+    }
+
+    // Accounting, on the clean set and on a seeded one (rejects and non-data rows included).
+    let seeded = synth(dir.path(), 6, false);
+    let out2 = dir.path().join("clean-seeded");
+    let o = clean(&returns_of(&seeded), &key_path, "release-A", &out2, &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "rows were rejected: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for m in [&out, &out2] {
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(m.join("manifest.json")).unwrap()).unwrap();
+        let mut tables = 0;
+        for input in manifest["inputs"].as_array().unwrap() {
+            for t in input["tables"].as_array().unwrap() {
+                let n = |k: &str| t[k].as_u64().unwrap();
+                assert_eq!(
+                    n("rows_read"),
+                    n("rows_written") + n("rows_rejected") + n("non_data_rows"),
+                    "{t}"
+                );
+                assert_eq!(t["non_data"].as_array().unwrap().len() as u64, n("non_data_rows"));
+                tables += 1;
+            }
+        }
+        assert_eq!(tables, 23 * 6);
+        assert_eq!(manifest["pseudonyms"]["key_fingerprint"], key.fingerprint.as_str());
+        assert_eq!(manifest["pseudonyms"]["collision_check"], "passed");
+        for (name, sha) in manifest["outputs"].as_object().unwrap() {
+            let bytes = std::fs::read(m.join(name)).unwrap();
+            use sha2::Digest;
+            let hex: String = sha2::Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(sha, hex.as_str(), "{name}");
+        }
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out2.join("manifest.json")).unwrap()).unwrap();
+    let sum = |k: &str| {
+        manifest["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t[k].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert!(sum("rows_rejected") > 50, "seeded errors reject rows");
+    assert!(sum("non_data_rows") >= 6, "totals, blank and note rows are listed");
+    assert!(sum("free_text_tags") >= 4, "leaked identifiers were tagged");
+    assert!(sum("leading_zero_repairs") >= 1, "a lost leading zero was restored");
+    let rejected = std::fs::read_to_string(out2.join("rejected/groups.csv")).unwrap();
+    assert!(rejected
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with("source_file,source_sheet,source_row,cells,codes,messages"));
+}
+
+#[test]
+fn no_raw_identifier_reaches_the_output_and_runs_are_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = keygen(dir.path(), "survey-2009");
+    let set = synth(dir.path(), 7, false);
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for out in [&a, &b] {
+        let o = clean(&returns_of(&set), &key, "release-A", out, &["--format", "both"]);
+        assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let (fa, fb) = (files_under(&a), files_under(&b));
+    assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
+    for (k, v) in &fa {
+        assert!(fb[k] == *v, "{k} differs between two runs");
+    }
+    assert!(fa.contains_key("patients.xlsx") && fa.contains_key("patients.csv"));
+
+    // Every identifier of the national set: patient and therapist ids, names, contacts.
+    let national = vakt::synth::model::build(7, 1);
+    let mut digit_ids = Vec::new();
+    let mut text_ids = Vec::new();
+    for r in &national.returns {
+        text_ids.extend([r.contact_name.clone(), r.contact_email.clone(), r.contact_phone.clone()]);
+        for p in &r.patients {
+            if p.patient_id.bytes().all(|b| b.is_ascii_digit()) {
+                digit_ids.push(p.patient_id.clone());
+                digit_ids.push(p.patient_id.trim_start_matches('0').to_string());
+            } else {
+                text_ids.push(p.patient_id.clone());
+            }
+        }
+        for t in &r.therapists {
+            digit_ids.push(t.therapist_id.clone());
+            text_ids.push(t.therapist_name.clone());
+        }
+    }
+    let digits: std::collections::HashSet<&str> = digit_ids.iter().map(String::as_str).collect();
+    for (name, bytes) in &fa {
+        // xlsx files are zipped; check their shared strings through calamine's view instead.
+        let text = if name.ends_with(".xlsx") {
+            use calamine::Reader;
+            let mut wb: calamine::Xlsx<_> = calamine::open_workbook(a.join(name)).unwrap();
+            let sheet = wb.sheet_names()[0].clone();
+            let range = wb.worksheet_range(&sheet).unwrap();
+            range
+                .rows()
+                .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(","))
+                .collect::<Vec<_>>()
+                .join("\n")
+        } else {
+            String::from_utf8_lossy(bytes).into_owned()
+        };
+        for token in text.split(|c: char| !c.is_ascii_digit()) {
+            assert!(
+                !(token.len() >= 7 && digits.contains(token)),
+                "{name}: a raw identifier ({} digits) in the output",
+                token.len()
+            );
+        }
+        for id in &text_ids {
+            assert!(!text.contains(id.as_str()), "{name}: a raw identifier in the output");
+        }
+    }
+}
+
+#[test]
+fn formulas_in_text_are_neutralised_and_leaks_tagged() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = keygen(dir.path(), "p");
+    let r = tiny_return(
+        dir.path(),
+        "R",
+        "HV-BERGEN",
+        "HV",
+        &[("G1", "EPJ-77", 1980)],
+        "=HYPERLINK(\"http://evil.example\",\"klikk\")",
+    );
+    let out = dir.path().join("out");
+    let o = clean(std::slice::from_ref(&r), &key, "d", &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let (h, rows) = read_csv(&out.join("groups.csv"));
+    let c = h.iter().position(|x| x == "comment").unwrap();
+    assert_eq!(rows[0][c], "'=HYPERLINK(\"http://evil.example\",\"klikk\")");
+    let r2 = tiny_return(
+        dir.path(),
+        "R2",
+        "HV-BERGEN",
+        "HV",
+        &[("G1", "EPJ-77", 1980)],
+        "Flyttet: EPJ-77, ring 912 34 567",
+    );
+    let out2 = dir.path().join("out2");
+    let o = clean(&[r2], &key, "d", &out2, &["--on-error", "keep"]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let (h, rows) = read_csv(&out2.join("groups.csv"));
+    let c = h.iter().position(|x| x == "comment").unwrap();
+    assert_eq!(rows[0][c], "Flyttet: [ID], ring [PHONE]");
+    let e = h.iter().position(|x| x == "vakt_errors").unwrap();
+    assert_eq!(rows[0][e], "VK0208", "kept, and flagged");
+}
+
+#[test]
+fn bad_keys_and_inputs_exit_2_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = keygen(dir.path(), "p");
+    let r = tiny_return(dir.path(), "R", "HV-BERGEN", "HV", &[("G1", "EPJ-77", 1980)], "");
+    let text = std::fs::read_to_string(&key).unwrap();
+    let write_key = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        p
+    };
+    let fp = text.lines().find(|l| l.starts_with("fingerprint")).unwrap();
+    let key_line = text.lines().find(|l| l.starts_with("key = ")).unwrap();
+    let cases: Vec<(PathBuf, &str)> = vec![
+        (
+            write_key("short.key", &text.replace(key_line, "key = \"QUJD\"")),
+            "must be 32 bytes",
+        ),
+        (
+            write_key("fp.key", &text.replace(fp, "fingerprint = \"0000000000000000\"")),
+            "fingerprint does not match",
+        ),
+        (dir.path().join("missing.key"), "cannot read the key file"),
+    ];
+    #[cfg(unix)]
+    let cases = {
+        use std::os::unix::fs::PermissionsExt;
+        let open = write_key("open.key", &text);
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let mut c = cases;
+        c.push((open, "readable by others"));
+        c
+    };
+    for (k, why) in cases {
+        let out = dir.path().join("never");
+        let o = clean(std::slice::from_ref(&r), &k, "d", &out, &[]);
+        assert_eq!(o.status.code(), Some(2), "{why}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(why), "{err}");
+        assert!(
+            !err.contains(key_line.trim_start_matches("key = ").trim_matches('"')),
+            "the key itself is never shown"
+        );
+        assert!(!out.exists(), "nothing written");
+    }
+    // A corrupt input among good ones: exit 2, nothing written, no partial folder left behind.
+    let out = dir.path().join("never2");
+    let o = clean(
+        &[r.clone(), PathBuf::from("fixtures/returns/corrupt.xlsx")],
+        &key,
+        "d",
+        &out,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("corrupt.xlsx"));
+    assert!(!out.exists());
+    assert!(std::fs::read_dir(dir.path()).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .contains("partial")));
+    // An existing output folder is refused without --force, replaced with it.
+    let out = dir.path().join("exists");
+    std::fs::create_dir(&out).unwrap();
+    assert_eq!(
+        clean(std::slice::from_ref(&r), &key, "d", &out, &[]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        clean(std::slice::from_ref(&r), &key, "d", &out, &["--force"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert!(out.join("manifest.json").exists());
+    // keygen never overwrites.
+    let o = vakt()
+        .args(["keygen", "--project", "p", "--out"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), text);
+}
