@@ -27,6 +27,7 @@ macro_rules! documented_check {
 
 pub mod check;
 pub mod clean;
+pub mod disclose;
 pub mod expr;
 pub mod finding;
 pub mod locate;

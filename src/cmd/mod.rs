@@ -1,11 +1,14 @@
 //! Subcommands, one file each; their usage and examples sit at the top of each file.
 
+mod audit;
 mod check;
 mod clean;
 mod explain;
 mod keygen;
+mod risk;
 mod rules;
 mod schema;
+mod tabulate;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -23,6 +26,9 @@ enum Command {
     Check(check::Args),
     Clean(clean::Args),
     Keygen(keygen::Args),
+    Tabulate(tabulate::Args),
+    Audit(audit::Args),
+    Risk(risk::Args),
     Explain(explain::Args),
     Rules(rules::Args),
     Schema(schema::Args),
@@ -37,6 +43,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(a) => check::run(a),
         Command::Clean(a) => clean::run(a),
         Command::Keygen(a) => keygen::run(a),
+        Command::Tabulate(a) => tabulate::run(a),
+        Command::Audit(a) => audit::run(a),
+        Command::Risk(a) => risk::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Schema(a) => schema::run(a),

@@ -1,0 +1,91 @@
+//! `vakt audit`: check a table before publication, however it was made.
+//!
+//! Usage: vakt audit TABLE [--sheet NAME] [--threshold N | --preset NAME] [--format human|json]
+//!
+//! Examples:
+//!   vakt audit tables/dx-by-type/table.csv
+//!   vakt audit report.xlsx --sheet "Tabell 3" --preset ssb
+//!
+//! Reads a CSV file or a sheet: labels in the first column, categories in the header row, a total
+//! row and column when present (found by label — Sum, Totalt, I alt, Total — or by adding up), and
+//! the usual suppression symbols (`.`, `:`, `*`, `x`, `-`, `<5`, blank). Reports published counts
+//! below the threshold, margins that do not add up, suppressed cells that can be recovered exactly
+//! (with the derivation), suppressed cells provably below the threshold, and derivable sums of
+//! suppressed cells below it. Exit status: 0 safe; 1 risk found; 2 unreadable input.
+
+use clap::ValueEnum;
+use std::process::ExitCode;
+use vakt::disclose::{audit, data};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// Audit a table before publication: small cells, non-additive margins, recoverable suppressions.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  vakt audit tables/dx-by-type/table.csv\n  vakt audit report.xlsx --sheet \"Tabell 3\" --preset ssb\n\nExit status: 0 safe, 1 risk found, 2 unreadable input."
+)]
+pub struct Args {
+    /// The table: CSV, or a workbook (with --sheet).
+    table: String,
+    /// The sheet to audit (default: the first).
+    #[arg(long)]
+    sheet: Option<String>,
+    /// Smallest publishable count.
+    #[arg(long, conflicts_with = "preset")]
+    threshold: Option<f64>,
+    /// A named policy: ssb, nav, helsedata, tre, survey.
+    #[arg(long)]
+    preset: Option<String>,
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let fail = |m: String| {
+        eprintln!("vakt: {m}");
+        Ok(ExitCode::from(super::EXIT_INCOMPLETE))
+    };
+    let policy = match super::tabulate::policy(args.threshold, args.preset.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let sheet = match data::read_sheet(&args.table, args.sheet.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    let report = match audit::audit(&sheet, policy.threshold) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    match args.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report.json).unwrap_or_default()),
+        Format::Human => {
+            let rows = report.grid.dims[0].1.len();
+            let cols = report.grid.dims[1].1.len();
+            println!(
+                "{}: {rows} × {cols} table, {} suppressed cells, threshold {}",
+                args.table, report.suppressed, policy.threshold
+            );
+            for r in &report.risks {
+                println!("  ✗ [{}] {}: {}", r.kind, r.cell, r.message);
+            }
+            println!(
+                "{}",
+                if report.risks.is_empty() {
+                    "✓ safe to publish".to_string()
+                } else {
+                    format!("✗ {} risks found", report.risks.len())
+                }
+            );
+        }
+    }
+    Ok(if report.risks.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(super::EXIT_FINDINGS)
+    })
+}

@@ -1,0 +1,183 @@
+//! `vakt tabulate`: count clean data into a table and protect its small cells.
+//!
+//! Usage: vakt tabulate DATA --rows COL [--cols COL] [--layers COL] [--count-distinct COL]
+//!        [--join FILE --on COLS] [--threshold N | --preset NAME] [--zeros publish|protect] --out DIR
+//!
+//! Examples:
+//!   vakt tabulate clean/patients.csv --join clean/groups.csv --on authority_code,group_id \
+//!       --rows dx_group --cols group_type --count-distinct patient_id --out tables/dx-by-type
+//!   vakt tabulate clean/groups.csv --join clean/units.csv --on authority_code,unit_id \
+//!       --rows setting --cols group_type --preset ssb --out tables/setting-by-type
+//!
+//! Writes DIR/table.csv and DIR/table.xlsx (suppressed cells as the preset's symbol), DIR/audit.json
+//! (per suppressed cell: labels, primary or secondary, the attacker's interval, pass/fail, the
+//! relations that bound it; never the value) and DIR/summary.md with a method statement.
+//! Exit status: 0 the table is safe; 1 it is not (cannot happen unless the table contradicts
+//! itself); 2 the data could not be read.
+
+use clap::ValueEnum;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use vakt::disclose::{self, data::Data, suppress, tabulate};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ZerosArg {
+    Publish,
+    Protect,
+}
+
+/// Count clean data into a table and suppress small cells, safely.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples:\n  vakt tabulate clean/patients.csv --join clean/groups.csv --on authority_code,group_id --rows dx_group --cols group_type --count-distinct patient_id --out tables/dx-by-type\n\nPresets: ssb (n=3, :), nav (n=4, *), helsedata (n=3, .), tre (n=10, :), survey (n=5, :), the default."
+)]
+pub struct Args {
+    /// A table from `vakt clean` (CSV or xlsx).
+    data: String,
+    /// Column whose categories are the rows.
+    #[arg(long)]
+    rows: String,
+    /// Column whose categories are the columns.
+    #[arg(long)]
+    cols: Option<String>,
+    /// Column whose categories are layers (a third dimension).
+    #[arg(long)]
+    layers: Option<String>,
+    /// Count distinct values of this column (a pseudonym) instead of rows.
+    #[arg(long, value_name = "COL")]
+    count_distinct: Option<String>,
+    /// Another table to join in (e.g. groups.csv for the group type of each patient).
+    #[arg(long, value_name = "FILE")]
+    join: Vec<String>,
+    /// The columns to join on, comma-separated.
+    #[arg(long, value_name = "COLS", value_delimiter = ',')]
+    on: Vec<String>,
+    /// Smallest publishable count.
+    #[arg(long, conflicts_with = "preset")]
+    threshold: Option<f64>,
+    /// A named policy: ssb, nav, helsedata, tre, survey.
+    #[arg(long)]
+    preset: Option<String>,
+    /// Whether zero counts are published.
+    #[arg(long, value_enum, default_value = "publish")]
+    zeros: ZerosArg,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn policy(threshold: Option<f64>, preset: Option<&str>) -> Result<disclose::Policy, String> {
+    match (threshold, preset) {
+        (_, Some(p)) => disclose::preset(p).ok_or_else(|| {
+            format!(
+                "no preset `{p}` (presets: {})",
+                disclose::PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+            )
+        }),
+        (Some(n), None) if n >= 1.0 => Ok(disclose::Policy {
+            name: "custom",
+            threshold: n,
+            symbol: ":",
+        }),
+        (Some(n), None) => Err(format!("threshold {n}: must be at least 1")),
+        (None, None) => Ok(disclose::preset("survey").unwrap_or(disclose::Policy {
+            name: "survey",
+            threshold: 5.0,
+            symbol: ":",
+        })),
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let fail = |m: String| {
+        eprintln!("vakt: {m}");
+        Ok(ExitCode::from(super::EXIT_INCOMPLETE))
+    };
+    let policy = match policy(args.threshold, args.preset.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    let mut data = match Data::read(&args.data, None) {
+        Ok(d) => d,
+        Err(e) => return fail(e),
+    };
+    for j in &args.join {
+        if args.on.is_empty() {
+            return fail("--join needs --on COLS".into());
+        }
+        let other = match Data::read(j, None) {
+            Ok(d) => d,
+            Err(e) => return fail(e),
+        };
+        if let Err(e) = data.join(&other, &args.on) {
+            return fail(format!("{j}: {e}"));
+        }
+    }
+    let spec = tabulate::Spec {
+        rows: args.rows.clone(),
+        cols: args.cols.clone(),
+        layers: args.layers.clone(),
+        distinct: args.count_distinct.clone(),
+    };
+    let (grid, counted) = match tabulate::count(&data, &spec) {
+        Ok(x) => x,
+        Err(e) => return fail(format!("{}: {e}", args.data)),
+    };
+    let zeros = match args.zeros {
+        ZerosArg::Publish => suppress::Zeros::Publish,
+        ZerosArg::Protect => suppress::Zeros::Protect,
+    };
+    let protection = suppress::protect(&grid, policy.threshold, zeros);
+    let what = {
+        let dims: Vec<&str> = grid.dims.iter().map(|d| d.0.as_str()).collect();
+        let unit = args
+            .count_distinct
+            .as_ref()
+            .map_or("rows".to_string(), |c| format!("distinct {c}"));
+        format!("{} by {}", unit, dims.join(" × "))
+    };
+    let mut notes = vec![format!("Source: {} ({} records).", args.data, counted.records)];
+    if counted.multi_cell_persons > 0 {
+        notes.push(format!(
+            "{} persons are counted in more than one cell; margins add the cells up.",
+            counted.multi_cell_persons
+        ));
+    }
+    if let Err(e) = disclose::write_outputs(&args.out, &grid, &protection, &policy, zeros, &what, &notes) {
+        return fail(e);
+    }
+    let primary = protection.primary.iter().filter(|&&p| p).count();
+    let secondary = protection.suppressed.iter().filter(|&&s| s).count() - primary;
+    let exact = suppress::determined(&grid, &protection.suppressed);
+    let unsafe_cells = (0..grid.cells.len())
+        .filter(|&c| {
+            protection.suppressed[c]
+                && (exact[c]
+                    || (protection.primary[c]
+                        && protection.intervals[c].is_some_and(|(lo, hi)| !suppress::passes(lo, hi, policy.threshold))))
+        })
+        .count();
+    println!(
+        "{what}: {} cells, {primary} primary and {secondary} secondary suppressions (threshold {}, preset {})",
+        grid.cells.len(),
+        policy.threshold,
+        policy.name
+    );
+    println!(
+        "audit: {}",
+        if unsafe_cells == 0 {
+            "safe".to_string()
+        } else {
+            format!("{unsafe_cells} cells NOT safe")
+        }
+    );
+    println!(
+        "wrote {}/table.csv, table.xlsx, audit.json, summary.md",
+        args.out.display()
+    );
+    Ok(if unsafe_cells == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(super::EXIT_FINDINGS)
+    })
+}

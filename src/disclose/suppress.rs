@@ -1,0 +1,481 @@
+//! Small-cell suppression that is safe, deterministic and explainable.
+//!
+//! 1. Primary: a count `0 < x < n` is unsafe (zeros too, when the policy says zeros disclose).
+//! 2. Exact safety by Gauss elimination (Statistics Norway's GaussSuppression): cells are taken from
+//!    the most wanted to publish (grand total, margins, then large counts) to the least; a cell is
+//!    published unless its dummy row would put some primary cell's row, or a *virtual primary* (the
+//!    sum of the primary cells of a relation when that sum is below `n`: τ-Argus's #307 case), into
+//!    the span of the published rows. Then no suppressed small count, nor such a sum, is a linear
+//!    function of what is published.
+//! 3. Interval safety by LP: for every suppressed cell, the attacker's minimum and maximum given
+//!    every relation, every published value and `x >= 0` (`>= 1` when zeros are published). A
+//!    primary cell passes when its maximum is at least `n` and its interval is not a point; while
+//!    one fails, the published cell that raises its maximum most is suppressed as well.
+//!
+//! Every choice breaks ties on cell order, so the same table always gives the same pattern.
+
+use super::grid::Grid;
+
+const EPS: f64 = 1e-9;
+
+/// Whether zero counts are published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zeros {
+    Publish,
+    Protect,
+}
+
+/// The primary cells: `0 < x < n`, and zeros when they are protected.
+pub fn primary(grid: &Grid, n: f64, zeros: Zeros) -> Vec<bool> {
+    grid.cells
+        .iter()
+        .map(|c| (c.value > 0.0 && c.value < n) || (zeros == Zeros::Protect && c.value == 0.0))
+        .collect()
+}
+
+fn dense(grid: &Grid, cell: usize) -> Vec<f64> {
+    let mut v = vec![0.0; grid.inner.len()];
+    for &i in &grid.dummy[cell] {
+        v[i] = 1.0;
+    }
+    v
+}
+
+/// Incremental elimination basis of published rows.
+struct Basis {
+    rows: Vec<(usize, Vec<f64>)>,
+}
+
+impl Basis {
+    fn reduce(&self, mut v: Vec<f64>) -> Vec<f64> {
+        for (p, b) in &self.rows {
+            let f = v[*p] / b[*p];
+            if f.abs() > EPS {
+                v.iter_mut().zip(b).for_each(|(x, y)| *x -= f * y);
+            }
+        }
+        v
+    }
+}
+
+fn pivot(v: &[f64]) -> Option<usize> {
+    let (i, m) = v.iter().enumerate().fold(
+        (0, 0.0f64),
+        |acc, (i, x)| if x.abs() > acc.1 { (i, x.abs()) } else { acc },
+    );
+    (m > EPS).then_some(i)
+}
+
+fn eliminate(r: &[f64], b: &[f64], p: usize) -> Vec<f64> {
+    let f = r[p] / b[p];
+    r.iter().zip(b).map(|(x, y)| x - f * y).collect()
+}
+
+/// The order in which cells are offered for publication: the grand total first, then margins with
+/// more dimensions summed, then larger counts; ties on cell order.
+pub fn publish_order(grid: &Grid) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..grid.cells.len()).collect();
+    order.sort_by(|&a, &b| {
+        let totals = |c: usize| grid.cells[c].coord.iter().filter(|x| x.is_none()).count();
+        totals(b)
+            .cmp(&totals(a))
+            .then(
+                grid.cells[b]
+                    .value
+                    .partial_cmp(&grid.cells[a].value)
+                    .unwrap_or(std::cmp::Ordering::Equal),
+            )
+            .then(a.cmp(&b))
+    });
+    order
+}
+
+/// Exact protection: returns the suppressed set (primary and secondary). When zeros are published
+/// they are published first and never chosen as secondaries: a reader who sees zeros printed knows
+/// every suppressed count is at least 1, and a suppressed zero would break that.
+pub fn gauss(grid: &Grid, primary: &[bool], n: f64, zeros: Zeros) -> Vec<bool> {
+    let mut protect: Vec<Vec<f64>> = Vec::new();
+    for (c, &p) in primary.iter().enumerate() {
+        if p {
+            protect.push(dense(grid, c));
+        }
+    }
+    // Virtual primaries: the primary parts of a relation, when their sum is small.
+    for (_, parts) in &grid.relations {
+        let prim: Vec<usize> = parts.iter().copied().filter(|&p| primary[p]).collect();
+        let sum: f64 = prim.iter().map(|&p| grid.cells[p].value).sum();
+        if prim.len() >= 2 && sum > 0.0 && sum < n {
+            let mut v = vec![0.0; grid.inner.len()];
+            for &p in &prim {
+                dense(grid, p).iter().enumerate().for_each(|(i, x)| v[i] += x);
+            }
+            protect.push(v);
+        }
+    }
+    let mut suppressed = primary.to_vec();
+    let mut basis = Basis { rows: Vec::new() };
+    let mut order = publish_order(grid);
+    if zeros == Zeros::Publish {
+        // Zeros first, unconditionally: their rows cannot span a row with a non-zero count.
+        order.sort_by_key(|&c| grid.cells[c].value != 0.0);
+    }
+    for c in order {
+        if primary[c] {
+            continue;
+        }
+        if zeros == Zeros::Publish && grid.cells[c].value == 0.0 {
+            let r = basis.reduce(dense(grid, c));
+            if let Some(p) = pivot(&r) {
+                for v in protect.iter_mut() {
+                    *v = eliminate(v, &r, p);
+                }
+                basis.rows.push((p, r));
+            }
+            continue;
+        }
+        let r = basis.reduce(dense(grid, c));
+        let Some(p) = pivot(&r) else {
+            continue; // already known from what is published
+        };
+        let reveals = protect.iter().any(|v| pivot(&eliminate(v, &r, p)).is_none());
+        if reveals {
+            suppressed[c] = true;
+        } else {
+            for v in protect.iter_mut() {
+                *v = eliminate(v, &r, p);
+            }
+            basis.rows.push((p, r));
+        }
+    }
+    suppressed
+}
+
+/// The attacker's interval `[lo, hi]` for each suppressed cell (`None` for published ones); `hi` may
+/// be infinite. Returns `None` when the published values contradict the relations.
+pub fn intervals(grid: &Grid, suppressed: &[bool], floor: f64) -> Option<Vec<Option<(f64, f64)>>> {
+    let vars: Vec<usize> = (0..grid.cells.len()).filter(|&c| suppressed[c]).collect();
+    let mut out = vec![None; grid.cells.len()];
+    for &target in &vars {
+        let lo = solve(grid, &vars, target, floor, microlp::OptimizationDirection::Minimize)?;
+        let hi = solve(grid, &vars, target, floor, microlp::OptimizationDirection::Maximize)?;
+        out[target] = Some((lo, hi));
+    }
+    Some(out)
+}
+
+fn solve(grid: &Grid, vars: &[usize], target: usize, floor: f64, dir: microlp::OptimizationDirection) -> Option<f64> {
+    let mut lp = microlp::Problem::new(dir);
+    let mut var = vec![None; grid.cells.len()];
+    for &c in vars {
+        var[c] = Some(lp.add_var(if c == target { 1.0 } else { 0.0 }, (floor, f64::INFINITY)));
+    }
+    for (total, parts) in &grid.relations {
+        let mut expr: Vec<(microlp::Variable, f64)> = Vec::new();
+        let mut rhs = 0.0;
+        for (c, coef) in std::iter::once((*total, 1.0)).chain(parts.iter().map(|&p| (p, -1.0))) {
+            match var[c] {
+                Some(v) => expr.push((v, coef)),
+                None => rhs -= coef * grid.cells[c].value,
+            }
+        }
+        if expr.is_empty() {
+            if rhs.abs() > 1e-6 {
+                return None;
+            }
+            continue;
+        }
+        lp.add_constraint(expr.as_slice(), microlp::ComparisonOp::Eq, rhs);
+    }
+    match lp.solve() {
+        Ok(microlp::SolveOutcome::Solution(s)) => Some(s.objective()),
+        Err(microlp::Error::Unbounded) => Some(if dir == microlp::OptimizationDirection::Maximize {
+            f64::INFINITY
+        } else {
+            floor
+        }),
+        _ => None,
+    }
+}
+
+/// Whether a primary cell's interval protects it.
+pub fn passes(lo: f64, hi: f64, n: f64) -> bool {
+    hi >= n - 1e-6 && hi - lo > 1e-6
+}
+
+/// The outcome of protecting a table.
+#[derive(Debug, Clone)]
+pub struct Protection {
+    pub primary: Vec<bool>,
+    pub suppressed: Vec<bool>,
+    pub intervals: Vec<Option<(f64, f64)>>,
+    /// Cells added by the interval repair (after Gauss).
+    pub repaired: Vec<usize>,
+}
+
+/// Primary, exact and interval protection of a table.
+pub fn protect(grid: &Grid, n: f64, zeros: Zeros) -> Protection {
+    let primary = primary(grid, n, zeros);
+    let mut suppressed = gauss(grid, &primary, n, zeros);
+    publish_derivable(grid, &primary, &mut suppressed);
+    let floor = if zeros == Zeros::Publish { 1.0 } else { 0.0 };
+    let mut repaired = Vec::new();
+    loop {
+        let Some(iv) = intervals(grid, &suppressed, floor) else {
+            // Inconsistent input cannot happen for a table built from counts; stop safely by
+            // suppressing everything that is still published around primaries.
+            return Protection {
+                primary,
+                suppressed,
+                intervals: vec![None; grid.cells.len()],
+                repaired,
+            };
+        };
+        let failing = (0..grid.cells.len()).find(|&c| primary[c] && iv[c].is_some_and(|(lo, hi)| !passes(lo, hi, n)));
+        let Some(p) = failing else {
+            // Secondaries the repair made derivable are published: hiding them protects nothing.
+            let before = suppressed.clone();
+            publish_derivable(grid, &primary, &mut suppressed);
+            if before != suppressed {
+                continue;
+            }
+            return Protection {
+                primary,
+                suppressed,
+                intervals: iv,
+                repaired,
+            };
+        };
+        // Candidates: published cells sharing a relation with p, then any published cell.
+        let mut near: Vec<usize> = grid
+            .relations
+            .iter()
+            .filter(|(t, parts)| *t == p || parts.contains(&p))
+            .flat_map(|(t, parts)| std::iter::once(*t).chain(parts.iter().copied()))
+            .filter(|&c| !(suppressed[c] || zeros == Zeros::Publish && grid.cells[c].value == 0.0))
+            .collect();
+        near.sort_unstable();
+        near.dedup();
+        if near.is_empty() {
+            near = (0..grid.cells.len())
+                .filter(|&c| !(suppressed[c] || zeros == Zeros::Publish && grid.cells[c].value == 0.0))
+                .collect();
+        }
+        if near.is_empty() {
+            return Protection {
+                primary,
+                suppressed,
+                intervals: iv,
+                repaired,
+            };
+        }
+        let all: Vec<usize> = (0..grid.cells.len())
+            .filter(|&c| !(suppressed[c] || zeros == Zeros::Publish && grid.cells[c].value == 0.0))
+            .collect();
+        let mut best: Option<(bool, f64, f64, usize)> = None;
+        for pool in [&near, &all] {
+            best = best_partner(grid, &mut suppressed, pool, p, n, floor);
+            if best.is_some() {
+                break;
+            }
+        }
+        if best.is_none() {
+            // Every single cell would stay derivable (a margin that the other margins give away):
+            // suppress the best pair instead.
+            if let Some((a, b)) = best_pair(grid, &mut suppressed, &near, &all, p, n, floor) {
+                suppressed[a] = true;
+                suppressed[b] = true;
+                repaired.extend([a, b]);
+                continue;
+            }
+        }
+        match best {
+            Some((_, _, _, c)) => {
+                suppressed[c] = true;
+                repaired.push(c);
+            }
+            None => {
+                // Stuck: widen the protection around p all at once (everything published in its
+                // relations, else everything published). Suppressing all non-zero cells leaves
+                // every interval unbounded, so this ends.
+                let widen = if near.is_empty() { all } else { near };
+                if widen.is_empty() {
+                    return Protection {
+                        primary,
+                        suppressed,
+                        intervals: iv,
+                        repaired,
+                    };
+                }
+                for c in widen {
+                    suppressed[c] = true;
+                    repaired.push(c);
+                }
+            }
+        }
+    }
+}
+
+/// The published cell whose suppression raises primary `p`'s upper bound most (protecting it if
+/// possible); ties go to the smaller count, then the earlier cell. Cells that would stay derivable
+/// are skipped.
+fn best_partner(
+    grid: &Grid,
+    suppressed: &mut [bool],
+    pool: &[usize],
+    p: usize,
+    n: f64,
+    floor: f64,
+) -> Option<(bool, f64, f64, usize)> {
+    let mut best: Option<(bool, f64, f64, usize)> = None;
+    for &c in pool {
+        suppressed[c] = true;
+        if determined(grid, suppressed)[c] {
+            // Suppressing it would hide nothing: anyone could work it out.
+            suppressed[c] = false;
+            continue;
+        }
+        let vars: Vec<usize> = (0..grid.cells.len()).filter(|&x| suppressed[x]).collect();
+        let hi = solve(grid, &vars, p, floor, microlp::OptimizationDirection::Maximize).unwrap_or(0.0);
+        let lo = solve(grid, &vars, p, floor, microlp::OptimizationDirection::Minimize).unwrap_or(0.0);
+        suppressed[c] = false;
+        let ok = passes(lo, hi, n);
+        let v = grid.cells[c].value;
+        let better = match best {
+            None => true,
+            Some((bok, bhi, bv, bc)) => {
+                (ok, hi.min(1e12), -v, std::cmp::Reverse(c)) > (bok, bhi.min(1e12), -bv, std::cmp::Reverse(bc))
+            }
+        };
+        if better {
+            best = Some((ok, hi, v, c));
+        }
+    }
+    best
+}
+
+/// The best pair of published cells (one near `p`) to suppress together, for when no single cell
+/// can be hidden on its own.
+fn best_pair(
+    grid: &Grid,
+    suppressed: &mut [bool],
+    near: &[usize],
+    all: &[usize],
+    p: usize,
+    n: f64,
+    floor: f64,
+) -> Option<(usize, usize)> {
+    let mut best: Option<(bool, f64, f64, usize, usize)> = None;
+    for &a in near {
+        for &b in all.iter().filter(|&&b| b != a) {
+            suppressed[a] = true;
+            suppressed[b] = true;
+            let exact = determined(grid, suppressed);
+            if !exact[a] && !exact[b] {
+                let vars: Vec<usize> = (0..grid.cells.len()).filter(|&x| suppressed[x]).collect();
+                let hi = solve(grid, &vars, p, floor, microlp::OptimizationDirection::Maximize).unwrap_or(0.0);
+                let lo = solve(grid, &vars, p, floor, microlp::OptimizationDirection::Minimize).unwrap_or(0.0);
+                let ok = passes(lo, hi, n);
+                let cost = grid.cells[a].value + grid.cells[b].value;
+                let key = (ok, hi.min(1e12), -cost, std::cmp::Reverse((a, b)));
+                if best.is_none_or(|(bok, bhi, bc, ba, bb)| key > (bok, bhi, bc, std::cmp::Reverse((ba, bb)))) {
+                    best = Some((ok, hi.min(1e12), -cost, a, b));
+                }
+            }
+            suppressed[a] = false;
+            suppressed[b] = false;
+        }
+    }
+    best.map(|(_, _, _, a, b)| (a, b))
+}
+
+/// Publishes secondary cells that the published ones determine anyway: hiding them protects nothing,
+/// and a table should never show a suppression anyone can undo.
+fn publish_derivable(grid: &Grid, primary: &[bool], suppressed: &mut [bool]) {
+    loop {
+        let exact = determined(grid, suppressed);
+        let Some(c) = (0..grid.cells.len()).find(|&c| suppressed[c] && !primary[c] && exact[c]) else {
+            return;
+        };
+        suppressed[c] = false;
+    }
+}
+
+/// Independent exact test: which suppressed cells are linear functions of the published ones.
+/// Works on the relations restricted to the suppressed cells (their row space), not on the dummy
+/// rows the Gauss step uses.
+pub fn determined(grid: &Grid, suppressed: &[bool]) -> Vec<bool> {
+    let vars: Vec<usize> = (0..grid.cells.len()).filter(|&c| suppressed[c]).collect();
+    let col: std::collections::HashMap<usize, usize> = vars.iter().enumerate().map(|(i, &c)| (c, i)).collect();
+    let mut rows: Vec<Vec<f64>> = Vec::new();
+    for (total, parts) in &grid.relations {
+        let mut r = vec![0.0; vars.len()];
+        let mut any = false;
+        for (c, coef) in std::iter::once((*total, 1.0)).chain(parts.iter().map(|&p| (p, -1.0))) {
+            if let Some(&i) = col.get(&c) {
+                r[i] += coef;
+                any = true;
+            }
+        }
+        if any {
+            rows.push(r);
+        }
+    }
+    // Row echelon form.
+    let mut echelon: Vec<(usize, Vec<f64>)> = Vec::new();
+    for mut r in rows {
+        for (p, b) in &echelon {
+            let f = r[*p] / b[*p];
+            if f.abs() > EPS {
+                r.iter_mut().zip(b).for_each(|(x, y)| *x -= f * y);
+            }
+        }
+        if let Some(p) = pivot(&r) {
+            echelon.push((p, r));
+        }
+    }
+    let mut out = vec![false; grid.cells.len()];
+    for (i, &c) in vars.iter().enumerate() {
+        let mut e = vec![0.0; vars.len()];
+        e[i] = 1.0;
+        for (p, b) in &echelon {
+            let f = e[*p] / b[*p];
+            if f.abs() > EPS {
+                e.iter_mut().zip(b).for_each(|(x, y)| *x -= f * y);
+            }
+        }
+        out[c] = pivot(&e).is_none();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_dim(values: &[f64]) -> Grid {
+        let labels: Vec<String> = (0..values.len())
+            .map(|i| ((b'A' + i as u8) as char).to_string())
+            .collect();
+        Grid::complete(vec![("x".into(), labels)], &|c| values[c[0]])
+    }
+
+    #[test]
+    fn tau_argus_307_a_must_be_suppressed_too() {
+        // A=15, B=5, C=3, total 23, threshold 11: publishing A and the total reveals B+C = 8 < 11.
+        let g = one_dim(&[15.0, 5.0, 3.0]);
+        let p = protect(&g, 11.0, Zeros::Publish);
+        assert!(p.suppressed[1] && p.suppressed[2], "B and C primary");
+        assert!(p.suppressed[0], "A suppressed as secondary");
+        assert!(!p.suppressed[3], "the total is published");
+    }
+
+    #[test]
+    fn a_single_small_cell_needs_a_partner() {
+        let g = one_dim(&[20.0, 2.0, 30.0]);
+        let p = protect(&g, 5.0, Zeros::Publish);
+        assert_eq!(p.suppressed.iter().filter(|&&s| s).count(), 2);
+        assert!(p.suppressed[1]);
+        assert!(p.suppressed[0], "the smaller large cell is the cheaper partner");
+        assert!(determined(&g, &p.suppressed).iter().all(|&d| !d));
+    }
+}

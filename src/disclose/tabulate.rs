@@ -1,0 +1,89 @@
+//! From a data table to a count table: cells counted by one to three classification columns, as
+//! rows or as distinct persons.
+
+use super::data::Data;
+use super::grid::Grid;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// What to count.
+pub struct Spec {
+    pub rows: String,
+    pub cols: Option<String>,
+    pub layers: Option<String>,
+    /// Count distinct values of this column (a pseudonym) instead of rows.
+    pub distinct: Option<String>,
+}
+
+/// Notes on the counting, for the summary.
+#[derive(Debug, Default)]
+pub struct Counted {
+    pub records: usize,
+    /// Persons counted in more than one inner cell (their margins count person-cells).
+    pub multi_cell_persons: usize,
+}
+
+const MISSING: &str = "(blank)";
+
+/// Counts `data` into a complete table with margins.
+pub fn count(data: &Data, spec: &Spec) -> Result<(Grid, Counted), String> {
+    let mut names = vec![spec.rows.clone()];
+    names.extend(spec.cols.clone());
+    names.extend(spec.layers.clone());
+    // Layers first, so a 3-D table is a stack of row × column tables.
+    if spec.layers.is_some() {
+        names.rotate_right(1);
+    }
+    let cols: Vec<usize> = names.iter().map(|n| data.column(n)).collect::<Result<_, _>>()?;
+    let distinct = spec.distinct.as_ref().map(|d| data.column(d)).transpose()?;
+    let label = |v: &str| {
+        if v.is_empty() {
+            MISSING.to_string()
+        } else {
+            v.to_string()
+        }
+    };
+    let labels: Vec<Vec<String>> = cols
+        .iter()
+        .map(|&c| {
+            data.rows
+                .iter()
+                .map(|r| label(&r[c]))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect()
+        })
+        .collect();
+    let index: Vec<HashMap<&str, usize>> = labels
+        .iter()
+        .map(|l| l.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect())
+        .collect();
+    let mut rows_count: HashMap<Vec<usize>, f64> = HashMap::new();
+    let mut persons: HashMap<Vec<usize>, HashSet<&str>> = HashMap::new();
+    let mut cells_of: HashMap<&str, HashSet<Vec<usize>>> = HashMap::new();
+    for r in &data.rows {
+        let key: Vec<usize> = cols
+            .iter()
+            .zip(&index)
+            .map(|(&c, ix)| ix.get(label(&r[c]).as_str()).copied().unwrap_or(0))
+            .collect();
+        match distinct {
+            Some(d) if !r[d].is_empty() => {
+                persons.entry(key.clone()).or_default().insert(r[d].as_str());
+                cells_of.entry(r[d].as_str()).or_default().insert(key);
+            }
+            Some(_) => {}
+            None => *rows_count.entry(key).or_insert(0.0) += 1.0,
+        }
+    }
+    let counted = Counted {
+        records: data.rows.len(),
+        multi_cell_persons: cells_of.values().filter(|s| s.len() > 1).count(),
+    };
+    let dims: Vec<(String, Vec<String>)> = names.into_iter().zip(labels).collect();
+    let grid = if distinct.is_some() {
+        Grid::complete(dims, &|c| persons.get(c).map_or(0.0, |s| s.len() as f64))
+    } else {
+        Grid::complete(dims, &|c| rows_count.get(c).copied().unwrap_or(0.0))
+    };
+    Ok((grid, counted))
+}

@@ -1,0 +1,310 @@
+//! Disclosure control: the cases of the spec, property tests on random tables, and the synthetic
+//! national set.
+
+use assert_cmd::Command;
+use std::path::Path;
+use vakt::disclose::grid::Grid;
+use vakt::disclose::suppress::{self, Zeros};
+use vakt::synth::rng::Rng;
+
+fn vakt() -> Command {
+    Command::cargo_bin("vakt").unwrap()
+}
+
+fn audit(table: &str) -> (i32, serde_json::Value) {
+    audit_at(table, "5")
+}
+
+fn audit_at(table: &str, threshold: &str) -> (i32, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("t.csv");
+    std::fs::write(&p, table).unwrap();
+    let out = vakt()
+        .args(["audit", "--format", "json", "--threshold", threshold])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let json =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), json)
+}
+
+fn kinds(json: &serde_json::Value) -> Vec<String> {
+    json["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn tau_argus_307_tabulate_suppresses_a_and_audit_flags_the_sum() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.csv");
+    let mut s = String::from("x\n");
+    for (label, n) in [("A", 15), ("B", 5), ("C", 3)] {
+        for _ in 0..n {
+            s.push_str(label);
+            s.push('\n');
+        }
+    }
+    std::fs::write(&data, s).unwrap();
+    let out = dir.path().join("t");
+    let o = vakt()
+        .arg("tabulate")
+        .arg(&data)
+        .args(["--rows", "x", "--threshold", "11", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = std::fs::read_to_string(out.join("table.csv")).unwrap();
+    assert_eq!(table, "x,count\nA,:\nB,:\nC,:\nTotal,23\n");
+    let audit_json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("audit.json")).unwrap()).unwrap();
+    assert_eq!(audit_json["primary"], 2);
+    assert_eq!(audit_json["secondary"], 1);
+    assert!(
+        !std::fs::read_to_string(out.join("audit.json")).unwrap().contains("15"),
+        "never the suppressed value"
+    );
+    // τ-Argus Modular's output: A published. The audit finds B + C = 8.
+    let (code, json) = audit_at("x,count\nA,15\nB,:\nC,:\nTotal,23\n", "11");
+    assert_eq!(code, 1);
+    assert!(kinds(&json).contains(&"small-sum".to_string()), "{json:#}");
+}
+
+#[test]
+fn audit_flags_the_cell_joining_two_suppressed_rectangles() {
+    // Every row and column has 0 or >= 2 suppressed cells, yet D2 = row 2's total minus the rest.
+    let table = "\
+r,c1,c2,c3,c4,Total
+r1,x,x,20,30,70
+r2,x,x,x,25,75
+r3,15,25,x,x,90
+r4,35,40,x,x,100
+Total,80,90,110,55,335
+";
+    let (code, json) = audit(table);
+    assert_eq!(code, 1);
+    let exact: Vec<&serde_json::Value> = json["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "exactly-recoverable")
+        .collect();
+    assert_eq!(exact.len(), 1, "{json:#}");
+    assert_eq!(exact[0]["cell"], "line 3, column 4");
+    assert!(exact[0]["message"].as_str().unwrap().contains("r2 × c3"));
+}
+
+#[test]
+fn audit_flags_acro_partial_margins() {
+    // ACRO deletes risky records and re-runs the crosstab: margins become partial sums.
+    let table = "group,DPS,HOSP,Total\nCBT,40,:,40\nPSYDYN,50,30,80\nTotal,90,30,120\n";
+    let (code, json) = audit(table);
+    assert_eq!(code, 1);
+    assert!(kinds(&json).contains(&"non-additive".to_string()), "{json:#}");
+    let safe = "group,DPS,HOSP,Total\nCBT,40,12,52\nPSYDYN,50,30,80\nTotal,90,42,132\n";
+    let (code, json) = audit(safe);
+    assert_eq!((code, kinds(&json)), (0, vec![]));
+}
+
+#[test]
+fn audit_reads_symbols_and_finds_published_small_cells() {
+    let table = "a;b;c;Sum\nx;3;10;13\ny;<5;.;12\nz;*;-;20\nI alt;20;25;45\n";
+    let (code, json) = audit(table);
+    assert_eq!(code, 1);
+    let k = kinds(&json);
+    assert!(k.contains(&"published-small".to_string()), "{json:#}");
+    assert_eq!(json["suppressed_cells"], 4);
+    assert!(json["total_row"] == true && json["total_column"] == true);
+}
+
+/// A random count table with many small cells.
+fn random_grid(rng: &mut Rng, dims: &[usize]) -> Grid {
+    let d: Vec<(String, Vec<String>)> = dims
+        .iter()
+        .enumerate()
+        .map(|(i, &n)| (format!("v{i}"), (0..n).map(|k| format!("{k}")).collect()))
+        .collect();
+    let total: usize = dims.iter().product();
+    let values: Vec<f64> = (0..total)
+        .map(|_| [0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 9.0, 15.0, 30.0][rng.below(9)])
+        .collect();
+    Grid::complete(d, &|c| {
+        let i = c.iter().zip(dims).fold(0, |acc, (x, n)| acc * n + x);
+        values[i]
+    })
+}
+
+fn check_safe(g: &Grid, n: f64) {
+    let p = suppress::protect(g, n, Zeros::Publish);
+    for (c, cell) in g.cells.iter().enumerate() {
+        assert!(
+            !(cell.value > 0.0 && cell.value < n && !p.suppressed[c]),
+            "a small cell is published"
+        );
+    }
+    // Independent exact test: the row space of the relations over the suppressed cells.
+    let exact = suppress::determined(g, &p.suppressed);
+    for c in 0..g.cells.len() {
+        assert!(
+            !exact[c],
+            "suppressed {} ({}) is exactly recoverable",
+            g.label(c),
+            if p.primary[c] { "primary" } else { "secondary" }
+        );
+    }
+    // LP re-solve: every primary is protected.
+    let iv = suppress::intervals(g, &p.suppressed, 1.0).expect("consistent");
+    for (c, bounds) in iv.iter().enumerate() {
+        if p.primary[c] {
+            let (lo, hi) = bounds.unwrap();
+            assert!(
+                suppress::passes(lo, hi, n),
+                "primary {} has interval [{lo}, {hi}]",
+                g.label(c)
+            );
+        }
+    }
+}
+
+#[test]
+fn random_2d_and_3d_tables_are_published_safely() {
+    let mut rng = Rng::new(2026);
+    for _ in 0..60 {
+        let dims = [2 + rng.below(5), 2 + rng.below(5)];
+        check_safe(&random_grid(&mut rng, &dims), 5.0);
+    }
+    for _ in 0..15 {
+        let dims = [2 + rng.below(2), 2 + rng.below(3), 2 + rng.below(3)];
+        check_safe(&random_grid(&mut rng, &dims), 5.0);
+    }
+}
+
+#[test]
+fn bridge_screen_agrees_with_the_exact_test_on_random_patterns() {
+    let mut rng = Rng::new(7);
+    for _ in 0..200 {
+        let dims = [2 + rng.below(5), 2 + rng.below(5)];
+        let g = random_grid(&mut rng, &dims);
+        let s: Vec<bool> = (0..g.cells.len()).map(|_| rng.chance(0.35)).collect();
+        assert_eq!(
+            vakt::disclose::bridge::bridges(&g, &s).unwrap(),
+            suppress::determined(&g, &s)
+        );
+    }
+}
+
+#[test]
+fn national_tables_are_safe_and_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("set");
+    vakt::synth::generate(
+        &set,
+        &vakt::synth::Options {
+            seed: 1,
+            clean: true,
+            scale: 1,
+        },
+    )
+    .unwrap();
+    let key = vakt::clean::pseudo::Key::from_bytes([7; 32], "t");
+    let out = dir.path().join("clean");
+    let mut returns: Vec<String> = std::fs::read_dir(set.join("returns"))
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    returns.sort();
+    let opts = vakt::clean::Options {
+        key: &key,
+        domain: "d".into(),
+        out: out.clone(),
+        format: vakt::clean::OutFormat::Csv,
+        on_error: vakt::clean::OnError::Reject,
+        force: false,
+    };
+    vakt::clean::run(
+        &vakt::pack::Pack::embedded().unwrap(),
+        &vakt::check::Registry::builtin(),
+        &returns,
+        &opts,
+    )
+    .unwrap();
+    let tab = |args: &[&str], dest: &Path| {
+        let o = vakt()
+            .arg("tabulate")
+            .args(args)
+            .arg("--out")
+            .arg(dest)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        let audit = vakt().arg("audit").arg(dest.join("table.csv")).output().unwrap();
+        assert_eq!(
+            audit.status.code(),
+            Some(0),
+            "vakt audit agrees: {}",
+            String::from_utf8_lossy(&audit.stdout)
+        );
+        std::fs::read(dest.join("table.csv")).unwrap()
+    };
+    let p = |f: &str| out.join(f).display().to_string();
+    let dx = [
+        p("patients.csv"),
+        "--join".into(),
+        p("groups.csv"),
+        "--on".into(),
+        "authority_code,group_id".into(),
+        "--rows".into(),
+        "dx_group".into(),
+        "--cols".into(),
+        "group_type".into(),
+        "--count-distinct".into(),
+        "patient_id".into(),
+    ];
+    let dx: Vec<&str> = dx.iter().map(String::as_str).collect();
+    let a = tab(&dx, &dir.path().join("dx1"));
+    let b = tab(&dx, &dir.path().join("dx2"));
+    assert_eq!(a, b, "byte-identical every run");
+    let st = [
+        p("groups.csv"),
+        "--join".into(),
+        p("units.csv"),
+        "--on".into(),
+        "authority_code,unit_id".into(),
+        "--rows".into(),
+        "setting".into(),
+        "--cols".into(),
+        "group_type".into(),
+    ];
+    let st: Vec<&str> = st.iter().map(String::as_str).collect();
+    let t = String::from_utf8(tab(&st, &dir.path().join("st"))).unwrap();
+    assert!(t.ends_with("Total,35,14,85,30,12,110,70,50,20,426\n"), "{t}");
+    assert!(t.contains("DPS,") && t.contains("HOSP,"));
+}
+
+#[test]
+fn risk_reports_k_and_coarsenings() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.csv");
+    std::fs::write(&p, "sex,birth_year,main_dx,dx_group\nF,1971,F32.1,DEP\nF,1972,F32.2,DEP\nM,1980,F20.0,PSY\nM,1981,F20.1,PSY\nF,1975,F32.1,DEP\n").unwrap();
+    let o = vakt()
+        .arg("risk")
+        .arg(&p)
+        .args(["--qi", "sex,birth_year,main_dx", "--sensitive", "dx_group", "--k", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("k = 1"), "{text}");
+    assert!(text.contains("birth_year in ten-year bands"), "{text}");
+    assert!(text.contains("diagnosis group instead of main_dx"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("all of them together") && l.ends_with("k = 2")),
+        "{text}"
+    );
+}
