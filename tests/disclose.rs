@@ -149,9 +149,9 @@ fn check_safe(g: &Grid, n: f64) {
     }
     // Independent exact test: the row space of the relations over the suppressed cells.
     let exact = suppress::determined(g, &p.suppressed);
-    for c in 0..g.cells.len() {
+    for (c, &e) in exact.iter().enumerate() {
         assert!(
-            !exact[c],
+            !e,
             "suppressed {} ({}) is exactly recoverable",
             g.label(c),
             if p.primary[c] { "primary" } else { "secondary" }
