@@ -8,6 +8,9 @@
 //!       --rows dx_group --cols group_type --count-distinct patient_id --out tables/dx-by-type
 //!   vakt tabulate clean/groups.csv --join clean/units.csv --on authority_code,unit_id \
 //!       --rows setting --cols group_type --preset ssb --out tables/setting-by-type
+//!   vakt tabulate clean/patients.csv --join clean/groups.csv:authority_code,group_id \
+//!       --join clean/units.csv:authority_code,unit_id --layers setting --rows dx_group \
+//!       --cols group_type --count-distinct patient_id --out tables/dx-by-type-by-setting
 //!
 //! Writes DIR/table.csv and DIR/table.xlsx (suppressed cells as the preset's symbol), DIR/audit.json
 //! (per suppressed cell: labels, primary or secondary, the attacker's interval, pass/fail, the
@@ -46,10 +49,11 @@ pub struct Args {
     /// Count distinct values of this column (a pseudonym) instead of rows.
     #[arg(long, value_name = "COL")]
     count_distinct: Option<String>,
-    /// Another table to join in (e.g. groups.csv for the group type of each patient).
-    #[arg(long, value_name = "FILE")]
+    /// Another table to join in (e.g. groups.csv for the group type of each patient); `FILE:COLS`
+    /// names the join columns for that file, else --on applies. Repeatable.
+    #[arg(long, value_name = "FILE[:COLS]")]
     join: Vec<String>,
-    /// The columns to join on, comma-separated.
+    /// The columns to join on, comma-separated (for --join files without their own).
     #[arg(long, value_name = "COLS", value_delimiter = ',')]
     on: Vec<String>,
     /// Smallest publishable count.
@@ -102,15 +106,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(e) => return fail(e),
     };
     for j in &args.join {
-        if args.on.is_empty() {
-            return fail("--join needs --on COLS".into());
+        let (file, on) = match j.rsplit_once(':') {
+            Some((f, cols)) if !cols.is_empty() && !cols.contains(['/', '\\']) => {
+                (f, cols.split(',').map(str::to_string).collect::<Vec<_>>())
+            }
+            _ => (j.as_str(), args.on.clone()),
+        };
+        if on.is_empty() {
+            return fail(format!(
+                "--join {j}: say which columns to join on (FILE:COLS or --on COLS)"
+            ));
         }
-        let other = match Data::read(j, None) {
+        let other = match Data::read(file, None) {
             Ok(d) => d,
             Err(e) => return fail(e),
         };
-        if let Err(e) = data.join(&other, &args.on) {
-            return fail(format!("{j}: {e}"));
+        if let Err(e) = data.join(&other, &on) {
+            return fail(format!("{file}: {e}"));
         }
     }
     let spec = tabulate::Spec {

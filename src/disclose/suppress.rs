@@ -219,25 +219,34 @@ pub fn protect(grid: &Grid, n: f64, zeros: Zeros) -> Protection {
     publish_derivable(grid, &primary, &mut suppressed);
     let floor = if zeros == Zeros::Publish { 1.0 } else { 0.0 };
     let mut repaired = Vec::new();
+    // Suppressing more only widens intervals: a primary that passes once passes for good.
+    let mut settled = vec![false; grid.cells.len()];
     loop {
-        let Some(iv) = intervals(grid, &suppressed, floor) else {
-            // Inconsistent input cannot happen for a table built from counts; stop safely by
-            // suppressing everything that is still published around primaries.
-            return Protection {
-                primary,
-                suppressed,
-                intervals: vec![None; grid.cells.len()],
-                repaired,
-            };
-        };
-        let failing = (0..grid.cells.len()).find(|&c| primary[c] && iv[c].is_some_and(|(lo, hi)| !passes(lo, hi, n)));
+        let mut failing = None;
+        let pending: Vec<usize> = (0..grid.cells.len()).filter(|&c| primary[c] && !settled[c]).collect();
+        for c in pending {
+            let vars: Vec<usize> = (0..grid.cells.len()).filter(|&x| suppressed[x]).collect();
+            let hi = solve(grid, &vars, c, floor, microlp::OptimizationDirection::Maximize);
+            let lo = solve(grid, &vars, c, floor, microlp::OptimizationDirection::Minimize);
+            match (lo, hi) {
+                (Some(lo), Some(hi)) if passes(lo, hi, n) => settled[c] = true,
+                (Some(_), Some(_)) => {
+                    failing = Some(c);
+                    break;
+                }
+                // Contradictory figures cannot come from counts; report what there is.
+                _ => break,
+            }
+        }
         let Some(p) = failing else {
             // Secondaries the repair made derivable are published: hiding them protects nothing.
             let before = suppressed.clone();
             publish_derivable(grid, &primary, &mut suppressed);
             if before != suppressed {
+                settled.iter_mut().for_each(|s| *s = false);
                 continue;
             }
+            let iv = intervals(grid, &suppressed, floor).unwrap_or_else(|| vec![None; grid.cells.len()]);
             return Protection {
                 primary,
                 suppressed,
@@ -261,6 +270,7 @@ pub fn protect(grid: &Grid, n: f64, zeros: Zeros) -> Protection {
                 .collect();
         }
         if near.is_empty() {
+            let iv = intervals(grid, &suppressed, floor).unwrap_or_else(|| vec![None; grid.cells.len()]);
             return Protection {
                 primary,
                 suppressed,
@@ -299,6 +309,7 @@ pub fn protect(grid: &Grid, n: f64, zeros: Zeros) -> Protection {
                 // every interval unbounded, so this ends.
                 let widen = if near.is_empty() { all } else { near };
                 if widen.is_empty() {
+                    let iv = intervals(grid, &suppressed, floor).unwrap_or_else(|| vec![None; grid.cells.len()]);
                     return Protection {
                         primary,
                         suppressed,
