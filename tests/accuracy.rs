@@ -8,6 +8,9 @@
 //! Defect kinds whose rule kinds are not built yet are listed in `EXPECTED_MISSING`, the one place
 //! that says so: the test asserts they are still missed, so the list must shrink as rules land.
 
+mod common;
+
+use common::files_under;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use vakt::check::{engine, Registry};
@@ -145,25 +148,6 @@ fn truth_reproduces_the_paper() {
         .count() as f64;
     let share = formal / therapists.len() as f64;
     assert!((0.45..=0.55).contains(&share), "formal training share {share}");
-}
-
-fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(
-                    p.strip_prefix(dir).unwrap().display().to_string(),
-                    std::fs::read(&p).unwrap(),
-                );
-            }
-        }
-    }
-    out
 }
 
 #[test]

@@ -1,8 +1,11 @@
 //! `vakt keygen` and `vakt clean` end to end: linkage, accounting, truth, no raw identifiers,
 //! determinism, formula injection, and refusals that write nothing.
 
+mod common;
+
 use assert_cmd::Command;
-use std::collections::{BTreeMap, HashMap};
+use common::files_under;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use vakt::clean::pseudo::Key;
 use vakt::synth::{generate, Options};
@@ -43,25 +46,6 @@ fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
         .map(|r| r.unwrap().iter().map(String::from).collect())
         .collect();
     (header, rows)
-}
-
-fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.insert(
-                    p.strip_prefix(dir).unwrap().display().to_string(),
-                    std::fs::read(&p).unwrap(),
-                );
-            }
-        }
-    }
-    out
 }
 
 fn returns_of(dir: &Path) -> Vec<PathBuf> {

@@ -175,19 +175,8 @@ fn check_table(
 ) -> Result<(), ReadError> {
     let (pack, table_index, part) = (ctx.pack, ctx.table_index, ctx.part);
     let table = &pack.tables[table_index];
-    // Buffer the header search window.
-    let mut head: Vec<RowBuf> = Vec::with_capacity(locate::HEADER_SEARCH_ROWS);
-    let mut exhausted = false;
-    while head.len() < locate::HEADER_SEARCH_ROWS {
-        let mut buf = RowBuf::default();
-        if !rows.next_row(&mut buf)? {
-            exhausted = true;
-            break;
-        }
-        // Blank rows stay: under the header they are findings, above it find_header skips them.
-        head.push(buf);
-    }
-    let Some(header) = locate::find_header(table, &head) else {
+    let (head, exhausted, header) = read_header(table, rows)?;
+    let Some(header) = header else {
         findings.push(Finding {
             code: codes::HEADER_NOT_FOUND,
             severity: Severity::Error,
@@ -477,6 +466,27 @@ fn report_header(header: &Header, sink: &mut Sink<'_>) {
     }
 }
 
+/// Buffers the header search window of a table and finds its header. Returns the buffered rows,
+/// whether the source ended inside the window, and the header if found.
+fn read_header(
+    table: &crate::pack::Table,
+    rows: &mut dyn RowSource,
+) -> Result<(Vec<RowBuf>, bool, Option<Header>), ReadError> {
+    let mut head: Vec<RowBuf> = Vec::with_capacity(locate::HEADER_SEARCH_ROWS);
+    let mut exhausted = false;
+    while head.len() < locate::HEADER_SEARCH_ROWS {
+        let mut buf = RowBuf::default();
+        if !rows.next_row(&mut buf)? {
+            exhausted = true;
+            break;
+        }
+        // Blank rows stay: under the header they are findings, above it find_header skips them.
+        head.push(buf);
+    }
+    let header = locate::find_header(table, &head);
+    Ok((head, exhausted, header))
+}
+
 /// A row met by [`visit`].
 pub struct Visited<'a> {
     pub table: usize,
@@ -500,17 +510,8 @@ pub fn visit(pack: &Pack, input: &mut Input, order: &[usize], f: &mut dyn FnMut(
         let part = input.parts[m.part].clone();
         let table = &pack.tables[t];
         let mut rows = input.rows(m.part)?;
-        let mut head: Vec<RowBuf> = Vec::with_capacity(locate::HEADER_SEARCH_ROWS);
-        let mut exhausted = false;
-        while head.len() < locate::HEADER_SEARCH_ROWS {
-            let mut buf = RowBuf::default();
-            if !rows.next_row(&mut buf)? {
-                exhausted = true;
-                break;
-            }
-            head.push(buf);
-        }
-        let Some(header) = locate::find_header(table, &head) else {
+        let (head, exhausted, header) = read_header(table, rows.as_mut())?;
+        let Some(header) = header else {
             continue;
         };
         let parsers: Vec<(usize, u32, crate::pack::ColumnType, Option<&crate::pack::CodeList>)> = table

@@ -20,7 +20,6 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vakt::check::{engine, Registry};
-use vakt::pack::Pack;
 use vakt::report::{human, json, InputReport, Report};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -68,16 +67,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let pack = match &args.rules {
-        Some(p) => Pack::load(p),
-        None => Pack::embedded(),
-    };
-    let pack = match pack {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{:?}", miette::Report::new(*e));
-            return Ok(ExitCode::from(EXIT_INCOMPLETE));
-        }
+    let Some(pack) = super::load_pack(args.rules.as_deref()) else {
+        return Ok(ExitCode::from(super::EXIT_INCOMPLETE));
     };
     let registry = Registry::builtin();
     let inputs = args

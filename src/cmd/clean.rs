@@ -18,7 +18,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use vakt::check::Registry;
 use vakt::clean::{self, pseudo::Key, OnError, OutFormat};
-use vakt::pack::Pack;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -73,16 +72,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_INCOMPLETE));
         }
     };
-    let pack = match &args.rules {
-        Some(p) => Pack::load(p),
-        None => Pack::embedded(),
-    };
-    let pack = match pack {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("{:?}", miette::Report::new(*e));
-            return Ok(ExitCode::from(EXIT_INCOMPLETE));
-        }
+    let Some(pack) = super::load_pack(args.rules.as_deref()) else {
+        return Ok(ExitCode::from(super::EXIT_INCOMPLETE));
     };
     let opts = clean::Options {
         key: &key,

@@ -38,6 +38,21 @@ enum Command {
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_INCOMPLETE: u8 = 2;
 
+/// The rule pack from `--rules`, or the embedded survey pack; a bad pack is printed with miette.
+pub fn load_pack(rules: Option<&std::path::Path>) -> Option<vakt::pack::Pack> {
+    let pack = match rules {
+        Some(p) => vakt::pack::Pack::load(p),
+        None => vakt::pack::Pack::embedded(),
+    };
+    match pack {
+        Ok(p) => Some(p),
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(*e));
+            None
+        }
+    }
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check(a) => check::run(a),

@@ -219,6 +219,9 @@ pub fn protect(grid: &Grid, n: f64, zeros: Zeros) -> Protection {
     publish_derivable(grid, &primary, &mut suppressed);
     let floor = if zeros == Zeros::Publish { 1.0 } else { 0.0 };
     let mut repaired = Vec::new();
+    // A published cell the repair may hide: never a published zero.
+    let hideable =
+        |c: usize, suppressed: &[bool]| !(suppressed[c] || zeros == Zeros::Publish && grid.cells[c].value == 0.0);
     // Suppressing more only widens intervals: a primary that passes once passes for good.
     let mut settled = vec![false; grid.cells.len()];
     loop {
@@ -255,19 +258,18 @@ pub fn protect(grid: &Grid, n: f64, zeros: Zeros) -> Protection {
             };
         };
         // Candidates: published cells sharing a relation with p, then any published cell.
+        let all: Vec<usize> = (0..grid.cells.len()).filter(|&c| hideable(c, &suppressed)).collect();
         let mut near: Vec<usize> = grid
             .relations
             .iter()
             .filter(|(t, parts)| *t == p || parts.contains(&p))
             .flat_map(|(t, parts)| std::iter::once(*t).chain(parts.iter().copied()))
-            .filter(|&c| !(suppressed[c] || zeros == Zeros::Publish && grid.cells[c].value == 0.0))
+            .filter(|&c| hideable(c, &suppressed))
             .collect();
         near.sort_unstable();
         near.dedup();
         if near.is_empty() {
-            near = (0..grid.cells.len())
-                .filter(|&c| !(suppressed[c] || zeros == Zeros::Publish && grid.cells[c].value == 0.0))
-                .collect();
+            near = all.clone();
         }
         if near.is_empty() {
             let iv = intervals(grid, &suppressed, floor).unwrap_or_else(|| vec![None; grid.cells.len()]);
@@ -278,9 +280,6 @@ pub fn protect(grid: &Grid, n: f64, zeros: Zeros) -> Protection {
                 repaired,
             };
         }
-        let all: Vec<usize> = (0..grid.cells.len())
-            .filter(|&c| !(suppressed[c] || zeros == Zeros::Publish && grid.cells[c].value == 0.0))
-            .collect();
         let mut best: Option<(bool, f64, f64, usize)> = None;
         for pool in [&near, &all] {
             best = best_partner(grid, &mut suppressed, pool, p, n, floor);

@@ -195,7 +195,8 @@ pub fn is_placeholder(t: &str) -> bool {
     PLACEHOLDERS.contains(&k.as_str())
 }
 
-fn is_excel_error(cell: &CellRef<'_>) -> bool {
+/// True for an Excel error value: an error cell, or its text in a CSV export (`#I/T`, `#REF!`).
+pub fn is_excel_error(cell: &CellRef<'_>) -> bool {
     cell.kind == CellKind::Error || {
         let t = text::trim(cell.text);
         t.starts_with('#') && EXCEL_ERRORS.iter().any(|e| e.eq_ignore_ascii_case(t))

@@ -1,6 +1,5 @@
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Severity};
-use crate::read::CellKind;
 use crate::value::text;
 
 documented_check! {
@@ -37,32 +36,13 @@ struct ExcelErrorRule {
     owner: Vec<Option<usize>>,
 }
 
-const ERROR_TEXTS: &[&str] = &[
-    "#REF!",
-    "#N/A",
-    "#I/T",
-    "#VALUE!",
-    "#VERDI!",
-    "#DIV/0!",
-    "#NAME?",
-    "#NAVN?",
-    "#NUM!",
-    "#NULL!",
-    "#TALL!",
-    "#REFERANSE!",
-    "#SPILL!",
-    "#CALC!",
-];
-
 impl RowRule for ExcelErrorRule {
     fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
         for (p, cell) in row.row.iter().enumerate() {
-            let t = text::trim(cell.text);
-            let is_error = cell.kind == CellKind::Error
-                || (t.starts_with('#') && ERROR_TEXTS.iter().any(|e| e.eq_ignore_ascii_case(t)));
-            if !is_error {
+            if !crate::value::is_excel_error(&cell) {
                 continue;
             }
+            let t = text::trim(cell.text);
             let col = self.owner.get(p).copied().flatten();
             let what = col
                 .map(|c| out.table.columns[c].name.clone())
