@@ -169,8 +169,19 @@ impl CheckInfo {
             .join("\n")
     }
 
-    /// The first line of the doc: a one-line summary.
-    pub fn summary(&self) -> &'static str {
-        self.doc.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+    /// The first sentence of the doc, on one line.
+    pub fn summary(&self) -> String {
+        let para: Vec<&str> = self
+            .doc
+            .lines()
+            .map(str::trim)
+            .skip_while(|l| l.is_empty())
+            .take_while(|l| !l.is_empty())
+            .collect();
+        let joined = para.join(" ");
+        match joined.find(". ") {
+            Some(i) => joined[..=i].to_string(),
+            None => joined,
+        }
     }
 }

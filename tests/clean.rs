@@ -457,3 +457,40 @@ fn bad_keys_and_inputs_exit_2_and_write_nothing() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&key).unwrap(), text);
 }
+
+#[test]
+fn a_pack_can_drop_free_text_from_the_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = keygen(dir.path(), "p");
+    let r = tiny_return(
+        dir.path(),
+        "R",
+        "HV-BERGEN",
+        "HV",
+        &[("G1", "EPJ-77", 1980)],
+        "Ny gruppe",
+    );
+    // The survey pack with `drop = true` on the groups' comment column.
+    let rules = dir.path().join("rules");
+    std::fs::create_dir_all(rules.join("codelists")).unwrap();
+    for e in std::fs::read_dir("rules/codelists").unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, rules.join("codelists").join(p.file_name().unwrap())).unwrap();
+    }
+    std::fs::copy("rules/icd10-chapter-v.csv", rules.join("icd10-chapter-v.csv")).unwrap();
+    let pack = std::fs::read_to_string("rules/group-therapy-survey.toml").unwrap();
+    let pack = pack.replacen("name = \"comment\"\n", "name = \"comment\"\ndrop = true\n", 1);
+    std::fs::write(rules.join("pack.toml"), pack).unwrap();
+    let out = dir.path().join("out");
+    let o = clean(
+        &[r],
+        &key,
+        "d",
+        &out,
+        &["--rules", rules.join("pack.toml").to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let (h, _) = read_csv(&out.join("groups.csv"));
+    assert!(!h.contains(&"comment".to_string()), "{h:?}");
+    assert!(h.contains(&"group_type".to_string()));
+}

@@ -277,7 +277,7 @@ fn write_all(
         let mut columns = Vec::new();
         let mut header = vec!["authority_code".to_string()];
         for (ci, c) in t.columns.iter().enumerate() {
-            if t.name == "submission" && c.name == "authority_code" {
+            if (t.name == "submission" && c.name == "authority_code") || c.drop {
                 continue;
             }
             if c.class.contains(&IdClass::D) {

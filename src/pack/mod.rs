@@ -86,6 +86,8 @@ pub struct Column {
     pub unique: bool,
     pub class: Vec<IdClass>,
     pub id_type: Option<String>,
+    /// Left out of clean output.
+    pub drop: bool,
     /// Header keys that name this column.
     pub header_keys: Vec<String>,
 }
@@ -503,6 +505,7 @@ fn compile_column(c: &ColumnSpec, codelists: &HashMap<String, usize>, errs: &mut
         unique: c.unique,
         class: c.class.clone(),
         id_type: c.id_type.clone(),
+        drop: c.drop,
         header_keys,
     }
 }

@@ -298,6 +298,9 @@ pub struct ColumnSpec {
     /// For `D` columns: the pseudonym id type (`patient`, `hpr`), or `drop`.
     #[serde(default)]
     pub id_type: Option<String>,
+    /// Leave the column out of `vakt clean` output (free text a release should not carry).
+    #[serde(default)]
+    pub drop: bool,
     /// What the column holds, for humans.
     #[serde(default)]
     pub description: Option<String>,
