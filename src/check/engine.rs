@@ -364,7 +364,9 @@ impl Stream<'_, '_> {
         let table = &self.pack.tables[self.table_index];
         for (ri, rel) in table.relations.iter().enumerate() {
             let rows = &ctx.scope.lookups[rel.lookup];
-            self.related[ri] = if rel.columns.is_empty() {
+            self.related[ri] = if rows.values.is_empty() {
+                None // the related table is missing or empty: nothing to find
+            } else if rel.columns.is_empty() {
                 (!rows.values.is_empty()).then_some(0)
             } else {
                 row_key(&rel.columns, row, physical, &mut self.scratch).and_then(|k| rows.keys.get(&k).copied())

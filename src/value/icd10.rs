@@ -34,6 +34,20 @@ fn is_leaf(list: &CodeList, i: u32) -> bool {
 /// Parses an ICD-10 cell against the code list.
 pub fn parse(raw: &str, list: &CodeList, scratch: &mut String) -> Parsed {
     let t = super::text::trim(raw);
+    // Fast path: most cells are a code exactly as listed.
+    if let Some(i) = list.lookup(t, scratch) {
+        if t.bytes().all(|b| !b.is_ascii_lowercase() && b != b',') {
+            let note = (!is_leaf(list, i)).then_some(Note::IcdCategory);
+            return Parsed {
+                value: Value::Code(i),
+                issue: None,
+                note,
+            };
+        }
+    }
+    if !t.contains(['/', ';', '+']) {
+        return single(t, list, scratch);
+    }
     let parts: Vec<&str> = t
         .split(['/', ';', '+'])
         .map(super::text::trim)
@@ -55,6 +69,10 @@ pub fn parse(raw: &str, list: &CodeList, scratch: &mut String) -> Parsed {
             note: None,
         };
     }
+    single(t, list, scratch)
+}
+
+fn single(t: &str, list: &CodeList, scratch: &mut String) -> Parsed {
     let mut norm = String::new();
     normalise(t, &mut norm);
     let changed = norm != t;

@@ -36,6 +36,7 @@ impl RuleKind for ConsistencyKind {
                     table: schema.table,
                     spec: c,
                     seen: KeyMap::default(),
+                    facts: Vec::new(),
                     scratch: String::new(),
                 }) as Box<dyn RowRule + 'p>
             })
@@ -55,7 +56,9 @@ struct ConsistencyRule<'p> {
     pack: &'p Pack,
     table: &'p Table,
     spec: &'p Consistent,
-    seen: KeyMap<(u64, Vec<Fact>)>,
+    /// Key → (first row, offset of its facts in `facts`): one arena, no allocation per row.
+    seen: KeyMap<(u64, u32)>,
+    facts: Vec<Fact>,
     scratch: String,
 }
 
@@ -91,42 +94,36 @@ impl RowRule for ConsistencyRule<'_> {
         let Some(key) = row.key(&self.spec.key, &mut self.scratch) else {
             return;
         };
-        let facts: Vec<Fact> = self
-            .spec
-            .columns
-            .clone()
-            .into_iter()
-            .map(|c| self.fact(row, c))
-            .collect();
-        let Some((first_row, first)) = self.seen.get(&key) else {
-            self.seen.insert(key, (row.row.row, facts));
-            return;
+        let spec = self.spec;
+        let (first_row, offset) = match self.seen.entry(key) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert((row.row.row, self.facts.len() as u32));
+                for &c in &spec.columns {
+                    let f = self.fact(row, c);
+                    self.facts.push(f);
+                }
+                return;
+            }
+            std::collections::hash_map::Entry::Occupied(o) => *o.get(),
         };
-        let diffs: Vec<String> = self
-            .spec
-            .columns
-            .iter()
-            .zip(facts.iter().zip(first))
-            .filter(|(_, (a, b))| **a != Fact::Blank && **b != Fact::Blank && a != b)
-            .map(|(&c, (a, b))| {
-                format!(
+        let mut diffs = Vec::new();
+        for (i, &c) in spec.columns.iter().enumerate() {
+            let a = self.fact(row, c);
+            let b = self.facts[offset as usize + i];
+            if a != Fact::Blank && b != Fact::Blank && a != b {
+                diffs.push(format!(
                     "{} {} here but {} in row {first_row}",
                     self.table.columns[c].name,
-                    self.show(c, *a),
-                    self.show(c, *b)
-                )
-            })
-            .collect();
+                    self.show(c, a),
+                    self.show(c, b)
+                ));
+            }
+        }
         if diffs.is_empty() {
             return;
         }
-        let k0 = self.spec.key[0];
-        let names: Vec<&str> = self
-            .spec
-            .key
-            .iter()
-            .map(|&k| self.table.columns[k].name.as_str())
-            .collect();
+        let k0 = spec.key[0];
+        let names: Vec<&str> = spec.key.iter().map(|&k| self.table.columns[k].name.as_str()).collect();
         let message = format!(
             "{} `{}` has {}",
             names.join(" + "),
@@ -137,7 +134,7 @@ impl RowRule for ConsistencyRule<'_> {
             "one person, one birth year, sex and diagnosis: correct the row that is wrong, or the id".to_string();
         out.cell(
             ConsistencyKind::CODE,
-            super::expression::severity(self.spec.severity),
+            super::expression::severity(spec.severity),
             row,
             k0,
             message,

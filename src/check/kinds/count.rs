@@ -78,7 +78,9 @@ struct CountRule<'p> {
 impl ReturnRule for CountRule<'_> {
     fn observe(&mut self, table: usize, row: &RowCtx<'_>, out: &mut Sink<'_>) {
         for (si, &(owner, c)) in self.specs.iter().enumerate() {
-            if table == c.table {
+            // The owner came first and declared nothing: there is nothing to count for.
+            let nothing_declared = owner < c.table && self.declared[si].is_empty();
+            if table == c.table && !nothing_declared {
                 if c.matching.is_empty() {
                     self.totals[si] += 1;
                 } else if let Some(k) = row.key(&c.matching, &mut self.scratch) {

@@ -130,10 +130,13 @@ impl Scanner {
     /// Every identifier in `s`, with its byte range.
     pub fn scan(&self, s: &str) -> Vec<(Leak, std::ops::Range<usize>)> {
         let mut out = Vec::new();
-        if !s.bytes().any(|b| b.is_ascii_digit() || b == b'@') {
+        // Most cells cannot hold any of these: count digits first (a phone needs 8, an fnr 11).
+        let digits = s.bytes().filter(u8::is_ascii_digit).count();
+        let at = s.contains('@');
+        if digits < 8 && !at {
             return out;
         }
-        for c in self.fnr.captures_iter(s) {
+        for c in self.fnr.captures_iter(s).take_while(|_| digits >= 11) {
             let (Some(all), Some(a), Some(b)) = (c.get(0), c.get(1), c.get(2)) else {
                 continue;
             };
@@ -142,12 +145,12 @@ impl Scanner {
                 out.push((Leak::Fnr, all.range()));
             }
         }
-        for m in self.phone.find_iter(s) {
+        for m in self.phone.find_iter(s).take_while(|_| digits >= 8) {
             if !out.iter().any(|(_, r)| r.start < m.end() && m.start() < r.end) {
                 out.push((Leak::Phone, m.range()));
             }
         }
-        for m in self.email.find_iter(s) {
+        for m in self.email.find_iter(s).take_while(|_| at) {
             out.push((Leak::Email, m.range()));
         }
         out
@@ -191,7 +194,9 @@ fn canonical(raw: &str, out: &mut String) {
 
 impl ReturnRule for LeakRule {
     fn observe(&mut self, table: usize, row: &RowCtx<'_>, out: &mut Sink<'_>) {
-        for &c in &self.ids[table] {
+        // Identifiers are only needed for free text already waiting, or still to come.
+        let needed = !self.pending.is_empty() || self.free[table + 1..].iter().any(|f| !f.is_empty());
+        for &c in self.ids[table].iter().filter(|_| needed) {
             let raw = row.text(c);
             if raw.len() >= 5 {
                 canonical(raw, &mut self.scratch);
