@@ -45,7 +45,11 @@ impl InputResult {
 pub fn check_path(pack: &Pack, registry: &Registry, path: &str) -> (Option<Input>, InputResult) {
     match Input::open(path) {
         Ok(mut input) => {
-            let result = check_input(pack, registry, &mut input);
+            let mut result = check_input(pack, registry, &mut input);
+            if let Err(e) = input.finish_hash() {
+                result.findings.push(unreadable(&e, usize::MAX));
+                result.failed = true;
+            }
             (Some(input), result)
         }
         Err(e) => (

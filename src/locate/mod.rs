@@ -302,14 +302,26 @@ pub fn classify(row: &RowBuf, header: &Header) -> RowKind {
     let Some((first_col, first)) = filled.next() else {
         return RowKind::Blank;
     };
-    let first_key = text::key(first.text.trim_end_matches(':'));
-    if TOTALS.contains(&first_key.as_str()) {
-        return RowKind::Totals;
+    // Only short text starting like a totals word can be one: skip the key for everything else.
+    let head = text::trim(first.text).as_bytes();
+    if head.len() <= 16
+        && matches!(
+            head.first().map(u8::to_ascii_lowercase),
+            Some(b's' | b't' | b'i' | b'g')
+        )
+    {
+        let first_key = text::key(first.text.trim_end_matches(':'));
+        if TOTALS.contains(&first_key.as_str()) {
+            return RowKind::Totals;
+        }
     }
-    let single = filled.next().is_none();
+    if filled.next().is_some() {
+        return RowKind::Data;
+    }
     let mapped = header.physical.iter().flatten().count();
-    if single && mapped >= 3 && first.kind == crate::read::CellKind::Text {
+    if mapped >= 3 && first.kind == crate::read::CellKind::Text {
         let t = text::trim(first.text);
+        let first_key = text::key(t);
         let sentence = t.contains(' ') && t.chars().count() > 15;
         let marked = ["merk", "note", "obs", "*", "kilde", "source"]
             .iter()

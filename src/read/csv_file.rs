@@ -25,7 +25,7 @@ pub enum CsvEncoding {
 /// Rows of one CSV file.
 pub struct CsvRows {
     file: String,
-    reader: csv::Reader<Box<dyn Read>>,
+    reader: csv::Reader<Box<dyn Read + Send>>,
     record: csv::ByteRecord,
     encoding: CsvEncoding,
     pub delimiter: u8,
@@ -44,8 +44,8 @@ impl CsvRows {
             .read_to_end(&mut head)
             .map_err(open_err)?;
         let encoding = sniff_encoding(&head);
-        let rest: Box<dyn Read> = Box::new(Cursor::new(head).chain(file));
-        let (stream, encoding): (Box<dyn Read>, CsvEncoding) = match encoding {
+        let rest: Box<dyn Read + Send> = Box::new(Cursor::new(head).chain(file));
+        let (stream, encoding): (Box<dyn Read + Send>, CsvEncoding) = match encoding {
             CsvEncoding::Utf16 => {
                 let dec = encoding_rs_io::DecodeReaderBytesBuilder::new()
                     .bom_sniffing(true)
@@ -72,7 +72,7 @@ impl CsvRows {
             .flexible(true)
             .delimiter(delimiter)
             .buffer_capacity(256 * 1024)
-            .from_reader(Box::new(stream) as Box<dyn Read>);
+            .from_reader(Box::new(stream) as Box<dyn Read + Send>);
         Ok(CsvRows {
             file: shown.to_string(),
             reader,
@@ -156,6 +156,10 @@ impl<R: Read> Read for CrLf<R> {
                 return Ok(usize::from(had));
             }
             let len = start + n;
+            // Files with Unix line ends (most) have nothing to do here.
+            if !self.held_cr && memchr::memchr(b'\r', &out[..len]).is_none() {
+                return Ok(len);
+            }
             let mut w = 0;
             let mut r = 0;
             while r < len {
@@ -254,6 +258,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn threaded_rows_match_direct_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.csv");
+        let mut text = String::from("a;b\n");
+        for i in 0..2000 {
+            text.push_str(&format!("{i};\"x\ny{i}\"\n"));
+        }
+        std::fs::write(&path, text).unwrap();
+        let mut direct = CsvRows::open("big.csv", &path).unwrap();
+        let mut threaded = ThreadedRows::spawn(CsvRows::open("big.csv", &path).unwrap());
+        let (mut a, mut b) = (RowBuf::default(), RowBuf::default());
+        let mut n = 0;
+        while direct.next_row(&mut a).unwrap() {
+            assert!(threaded.next_row(&mut b).unwrap());
+            assert_eq!((a.row, a.get(1).text), (b.row, b.get(1).text));
+            n += 1;
+        }
+        assert!(!threaded.next_row(&mut b).unwrap());
+        assert_eq!(n, 2001);
+    }
+
+    #[test]
     fn encoding_sniffing() {
         assert_eq!(sniff_encoding(b"\xEF\xBB\xBFa;b"), CsvEncoding::Utf8Bom);
         assert_eq!(sniff_encoding("Kjønn;År".as_bytes()), CsvEncoding::Utf8);
@@ -309,5 +335,87 @@ mod crlf_tests {
             lines.push(buf.row);
         }
         assert_eq!(lines, vec![1, 2, 4]);
+    }
+}
+
+/// Rows of a CSV file read on a second thread, in batches, so parsing and decoding overlap with
+/// checking. Buffers go back and forth, so a run allocates a few batches and no more.
+pub struct ThreadedRows {
+    batches: std::sync::mpsc::Receiver<Result<Vec<RowBuf>, ReadError>>,
+    spare: std::sync::mpsc::SyncSender<Vec<RowBuf>>,
+    current: Vec<RowBuf>,
+    next: usize,
+    done: bool,
+}
+
+const BATCH: usize = 512;
+
+impl ThreadedRows {
+    pub fn spawn(mut rows: CsvRows) -> ThreadedRows {
+        let (tx, batches) = std::sync::mpsc::sync_channel::<Result<Vec<RowBuf>, ReadError>>(4);
+        let (spare, spares) = std::sync::mpsc::sync_channel::<Vec<RowBuf>>(8);
+        std::thread::spawn(move || loop {
+            let mut batch = spares
+                .try_recv()
+                .unwrap_or_else(|_| (0..BATCH).map(|_| RowBuf::default()).collect());
+            batch.resize_with(BATCH, RowBuf::default);
+            let mut n = 0;
+            while n < BATCH {
+                match rows.next_row(&mut batch[n]) {
+                    Ok(true) => n += 1,
+                    Ok(false) => break,
+                    Err(e) => {
+                        batch.truncate(n);
+                        let _ = tx.send(Ok(batch));
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+            let last = n < BATCH;
+            batch.truncate(n);
+            // A closed channel means the reader was dropped: stop.
+            if tx.send(Ok(batch)).is_err() || last {
+                return;
+            }
+        });
+        ThreadedRows {
+            batches,
+            spare,
+            current: Vec::new(),
+            next: 0,
+            done: false,
+        }
+    }
+}
+
+impl RowSource for ThreadedRows {
+    fn next_row(&mut self, buf: &mut RowBuf) -> Result<bool, ReadError> {
+        while self.next >= self.current.len() {
+            if self.done {
+                return Ok(false);
+            }
+            match self.batches.recv() {
+                Ok(Ok(batch)) => {
+                    let used = std::mem::replace(&mut self.current, batch);
+                    let _ = self.spare.try_send(used);
+                    self.next = 0;
+                    if self.current.is_empty() {
+                        self.done = true;
+                    }
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                Err(_) => {
+                    self.done = true;
+                    return Ok(false);
+                }
+            }
+        }
+        std::mem::swap(buf, &mut self.current[self.next]);
+        self.next += 1;
+        Ok(true)
     }
 }

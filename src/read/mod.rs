@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-pub use csv_file::{CsvEncoding, CsvRows};
+pub use csv_file::{CsvEncoding, CsvRows, ThreadedRows};
 pub use workbook::Workbook;
 
 /// Why an input (or part of it) could not be read. Always names the file.
@@ -257,8 +257,10 @@ pub struct Input {
     /// The path as given.
     pub path: String,
     pub format: InputFormat,
-    /// SHA-256 of the file, or of the sorted (name, sha256) list of a folder's CSV files.
+    /// SHA-256 of the file, or of the sorted (name, sha256) list of a folder's CSV files. For a
+    /// CSV file it is computed on another thread while the file is read: see [`Input::finish_hash`].
     pub sha256: String,
+    pending_hash: Option<std::thread::JoinHandle<Result<String, ReadError>>>,
     pub parts: Vec<Part>,
     workbook: Option<Workbook>,
 }
@@ -287,13 +289,15 @@ impl Input {
             "csv" | "txt" | "tsv" => InputFormat::Csv,
             _ => return Err(ReadError::Unsupported { file: path.to_string() }),
         };
-        let sha256 = sha256_file(path, p)?;
         if format == InputFormat::Csv {
             let name = file_name(p);
+            let (shown, owned) = (path.to_string(), p.to_path_buf());
+            let pending = std::thread::spawn(move || sha256_file(&shown, &owned));
             return Ok(Input {
                 path: path.to_string(),
                 format,
-                sha256,
+                sha256: String::new(),
+                pending_hash: Some(pending),
                 parts: vec![Part {
                     name,
                     file: path.to_string(),
@@ -303,6 +307,7 @@ impl Input {
                 workbook: None,
             });
         }
+        let sha256 = sha256_file(path, p)?;
         let workbook = Workbook::open(path, p, format)?;
         let parts = workbook
             .sheet_names()
@@ -318,9 +323,21 @@ impl Input {
             path: path.to_string(),
             format,
             sha256,
+            pending_hash: None,
             parts,
             workbook: Some(workbook),
         })
+    }
+
+    /// Waits for the hash computed on another thread, if any, and stores it in `sha256`.
+    pub fn finish_hash(&mut self) -> Result<(), ReadError> {
+        if let Some(h) = self.pending_hash.take() {
+            self.sha256 = h.join().map_err(|_| ReadError::Open {
+                file: self.path.clone(),
+                reason: "hashing failed".into(),
+            })??;
+        }
+        Ok(())
     }
 
     /// Streams the rows of part `idx`.
@@ -336,7 +353,7 @@ impl Input {
                 let sheet = sheet.clone();
                 wb.rows(&self.path, &sheet)
             }
-            _ => Ok(Box::new(CsvRows::open(&part.file, &part.path)?)),
+            _ => Ok(Box::new(ThreadedRows::spawn(CsvRows::open(&part.file, &part.path)?))),
         }
     }
 }
@@ -384,6 +401,7 @@ fn open_folder(path: &str, p: &Path) -> Result<Input, ReadError> {
         path: path.to_string(),
         format: InputFormat::CsvFolder,
         sha256: hex(&folder_hash.finalize()),
+        pending_hash: None,
         parts,
         workbook: None,
     })
