@@ -189,6 +189,17 @@ fn corrupt_input_exits_2_and_other_inputs_are_still_checked() {
 }
 
 #[test]
+fn a_password_protected_workbook_is_named_as_such() {
+    // fixtures/returns/encrypted.xlsx: clean.xlsx encrypted by msoffcrypto-tool (password `hemmelig`).
+    let (code, json) = check_json(&["fixtures/returns/encrypted.xlsx", "fixtures/returns/clean.xlsx"]);
+    assert_eq!(code, 2);
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["code"], "VK0001");
+    assert!(d["message"].as_str().unwrap().contains("password-protected or encrypted"), "{d}");
+    assert_eq!(json["inputs"][1]["tables"].as_array().unwrap().len(), 6, "the other input is still checked");
+}
+
+#[test]
 fn unsupported_and_encrypted_files_exit_2_with_the_file_named() {
     let dir = tempfile::tempdir().unwrap();
     let txt = dir.path().join("return.pdf");
