@@ -195,8 +195,18 @@ fn a_password_protected_workbook_is_named_as_such() {
     assert_eq!(code, 2);
     let d = &json["diagnostics"][0];
     assert_eq!(d["code"], "VK0001");
-    assert!(d["message"].as_str().unwrap().contains("password-protected or encrypted"), "{d}");
-    assert_eq!(json["inputs"][1]["tables"].as_array().unwrap().len(), 6, "the other input is still checked");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("password-protected or encrypted"),
+        "{d}"
+    );
+    assert_eq!(
+        json["inputs"][1]["tables"].as_array().unwrap().len(),
+        6,
+        "the other input is still checked"
+    );
 }
 
 #[test]

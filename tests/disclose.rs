@@ -308,3 +308,45 @@ fn risk_reports_k_and_coarsenings() {
         "{text}"
     );
 }
+
+#[test]
+fn audit_reads_the_workbook_tabulate_writes() {
+    // table.xlsx carries a footnote under the table; the audit must see the same table as in CSV.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.csv");
+    let mut s = String::from("a,b\n");
+    for (a, b, n) in [
+        ("x", "p", 12),
+        ("x", "q", 2),
+        ("y", "p", 9),
+        ("y", "q", 14),
+        ("z", "p", 7),
+        ("z", "q", 8),
+    ] {
+        for _ in 0..n {
+            s.push_str(&format!("{a},{b}\n"));
+        }
+    }
+    std::fs::write(&data, s).unwrap();
+    let out = dir.path().join("t");
+    let o = vakt()
+        .arg("tabulate")
+        .arg(&data)
+        .args(["--rows", "a", "--cols", "b", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    for f in ["table.csv", "table.xlsx"] {
+        let o = vakt()
+            .args(["audit", "--format", "json"])
+            .arg(out.join(f))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{f}: {}", String::from_utf8_lossy(&o.stdout));
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(json["total_row"], true, "{f}");
+        assert_eq!(json["total_column"], true, "{f}");
+        assert_eq!(json["suppressed_cells"], 4, "{f}: the small cell and three partners");
+    }
+}

@@ -42,7 +42,9 @@ fn main() -> ExitCode {
     };
     match vakt::synth::generate(&args.out, &opts) {
         Ok(s) => {
-            println!(
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stdout().lock(),
                 "{} returns, {} groups, {} patients, {} seeded defects → {}",
                 s.returns,
                 s.groups,

@@ -62,18 +62,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(e) => return fail(e),
     };
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report.json).unwrap_or_default()),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&report.json).unwrap_or_default()),
         Format::Human => {
             let rows = report.grid.dims[0].1.len();
             let cols = report.grid.dims[1].1.len();
-            println!(
+            outln!(
                 "{}: {rows} × {cols} table, {} suppressed cells, threshold {}",
-                args.table, report.suppressed, policy.threshold
+                args.table,
+                report.suppressed,
+                policy.threshold
             );
             for r in &report.risks {
-                println!("  ✗ [{}] {}: {}", r.kind, r.cell, r.message);
+                outln!("  ✗ [{}] {}: {}", r.kind, r.cell, r.message);
             }
-            println!(
+            outln!(
                 "{}",
                 if report.risks.is_empty() {
                     "✓ safe to publish".to_string()

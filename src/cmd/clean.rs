@@ -94,23 +94,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Ok(summary) => {
             let mut flagged = 0;
             for (table, written, rejected) in &summary.tables {
-                println!("{table:<18} {written:>8} rows written {rejected:>6} rejected");
+                outln!("{table:<18} {written:>8} rows written {rejected:>6} rejected");
                 flagged += rejected;
             }
-            println!(
+            outln!(
                 "{} non-data rows (totals, blank, notes) listed in {}",
                 summary.non_data,
                 summary.manifest.display()
             );
             if summary.flagged > 0 {
-                println!(
+                outln!(
                     "{} rows with errors kept and flagged in the vakt_errors column",
                     summary.flagged
                 );
             }
-            println!(
+            outln!(
                 "pseudonyms: domain {}, key fingerprint {}",
-                args.domain, key.fingerprint
+                args.domain,
+                key.fingerprint
             );
             Ok(if flagged + summary.flagged > 0 {
                 ExitCode::from(super::EXIT_FINDINGS)

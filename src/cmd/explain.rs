@@ -21,7 +21,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let registry = Registry::builtin();
     match registry.find(&args.code) {
         Some(info) => {
-            println!("# {} {}\n\n{}", info.code, info.name, info.markdown().trim_end());
+            outln!("# {} {}\n\n{}", info.code, info.name, info.markdown().trim_end());
             Ok(ExitCode::SUCCESS)
         }
         None => {

@@ -38,13 +38,13 @@ fn now_utc() -> String {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match Key::generate(&args.out, &args.project, &now_utc()) {
         Ok(k) => {
-            println!(
+            outln!(
                 "wrote {} (project {}, fingerprint {})",
                 args.out.display(),
                 k.project,
                 k.fingerprint
             );
-            println!("keep this file secret and backed up: without it, pseudonyms cannot be reproduced");
+            outln!("keep this file secret and backed up: without it, pseudonyms cannot be reproduced");
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -1,5 +1,13 @@
 //! Subcommands, one file each; their usage and examples sit at the top of each file.
 
+/// `println!` that ignores a closed pipe (`vakt rules | head`): a reader leaving early is not an error.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
 mod audit;
 mod check;
 mod clean;

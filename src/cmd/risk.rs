@@ -51,14 +51,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(e) => return fail(format!("{}: {e}", args.data)),
     };
     let base = risk::classes(&data, &qi, sensitive, args.k, &HashMap::new());
-    println!(
+    outln!(
         "{} records, quasi-identifiers {}: {} classes, k = {}",
         data.rows.len(),
         args.qi.join(", "),
         base.classes,
         base.k
     );
-    println!(
+    outln!(
         "class sizes (size: classes): {}",
         base.distribution
             .iter()
@@ -68,23 +68,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .join(", ")
     );
     if let Some(l) = base.l {
-        println!(
+        outln!(
             "l-diversity of {}: l = {l} (fewest distinct values in a class)",
             args.sensitive.as_deref().unwrap_or("")
         );
     }
     if !base.small.is_empty() {
-        println!(
+        outln!(
             "{} classes below k = {} ({} records):",
             base.small.len(),
             args.k,
             base.small.iter().map(|s| s.1).sum::<usize>()
         );
         for (labels, size) in base.small.iter().take(20) {
-            println!("  {size:>3}  {}", labels.join(" | "));
+            outln!("  {size:>3}  {}", labels.join(" | "));
         }
         if base.small.len() > 20 {
-            println!("  ... and {} more", base.small.len() - 20);
+            outln!("  ... and {} more", base.small.len() - 20);
         }
     }
     // Coarsenings, one at a time and all together.
@@ -99,11 +99,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if !lines.is_empty() {
-        println!("coarsenings:");
-        lines.iter().for_each(|l| println!("{l}"));
+        outln!("coarsenings:");
+        lines.iter().for_each(|l| outln!("{l}"));
         if all.len() > 1 {
             let k_all = risk::classes(&data, &qi, sensitive, args.k, &all).k;
-            println!("  {:<45} k = {k_all}", "all of them together");
+            outln!("  {:<45} k = {k_all}", "all of them together");
         }
     }
     Ok(if base.k >= args.k {

@@ -17,7 +17,7 @@ pub struct Args {}
 pub fn run(_: Args) -> anyhow::Result<ExitCode> {
     let registry = Registry::builtin();
     for info in registry.all() {
-        println!("{}  {:<18} {}", info.code, info.name, info.summary());
+        outln!("{}  {:<18} {}", info.code, info.name, info.summary());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -16,6 +16,6 @@ use std::process::ExitCode;
 pub struct Args {}
 
 pub fn run(_: Args) -> anyhow::Result<ExitCode> {
-    println!("{}", vakt::pack::json_schema());
+    outln!("{}", vakt::pack::json_schema());
     Ok(ExitCode::SUCCESS)
 }

@@ -169,13 +169,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         && protection.intervals[c].is_some_and(|(lo, hi)| !suppress::passes(lo, hi, policy.threshold))))
         })
         .count();
-    println!(
+    outln!(
         "{what}: {} cells, {primary} primary and {secondary} secondary suppressions (threshold {}, preset {})",
         grid.cells.len(),
         policy.threshold,
         policy.name
     );
-    println!(
+    outln!(
         "audit: {}",
         if unsafe_cells == 0 {
             "safe".to_string()
@@ -183,7 +183,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             format!("{unsafe_cells} cells NOT safe")
         }
     );
-    println!(
+    outln!(
         "wrote {}/table.csv, table.xlsx, audit.json, summary.md",
         args.out.display()
     );

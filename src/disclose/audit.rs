@@ -74,6 +74,10 @@ pub fn audit(sheet: &Sheet, n: f64) -> Result<Report, String> {
     let mut body: Vec<(u64, String, Vec<Shown>)> = Vec::new();
     for (row_no, r) in rows {
         let label = r.first().cloned().unwrap_or_default();
+        // A row with no counts at all is a note or a footnote under the table, not data.
+        if cols.iter().all(|(c, _)| r.get(*c).is_none_or(|v| v.trim().is_empty())) {
+            continue;
+        }
         let mut vals = Vec::with_capacity(cols.len());
         for (c, _) in &cols {
             let raw = r.get(*c).map(String::as_str).unwrap_or("");
