@@ -61,7 +61,7 @@ pub fn check_digits_ok(d: &[u32; 11]) -> bool {
 
 fn leap_possible(yy: u32) -> bool {
     // Some century makes YY a leap year unless YY is not divisible by 4.
-    yy % 4 == 0
+    yy.is_multiple_of(4)
 }
 
 fn real_date(day: u32, month: u32, yy: u32) -> bool {
