@@ -153,12 +153,9 @@ pub fn gauss(grid: &Grid, primary: &[bool], n: f64, zeros: Zeros) -> Vec<bool> {
 /// The attacker's interval `[lo, hi]` for each suppressed cell (`None` for published ones); `hi` may
 /// be infinite. Returns `None` when the published values contradict the relations.
 pub fn intervals(grid: &Grid, suppressed: &[bool], floor: f64) -> Option<Vec<Option<(f64, f64)>>> {
-    let vars: Vec<usize> = (0..grid.cells.len()).filter(|&c| suppressed[c]).collect();
     let mut out = vec![None; grid.cells.len()];
-    for &target in &vars {
-        let lo = solve(grid, &vars, target, floor, microlp::OptimizationDirection::Minimize)?;
-        let hi = solve(grid, &vars, target, floor, microlp::OptimizationDirection::Maximize)?;
-        out[target] = Some((lo, hi));
+    for target in (0..grid.cells.len()).filter(|&c| suppressed[c]) {
+        out[target] = Some(bounds(grid, suppressed, target, floor)?);
     }
     Some(out)
 }
@@ -218,46 +215,42 @@ pub fn protect(grid: &Grid, n: f64, zeros: Zeros) -> Protection {
     let mut suppressed = gauss(grid, &primary, n, zeros);
     publish_derivable(grid, &primary, &mut suppressed);
     let floor = if zeros == Zeros::Publish { 1.0 } else { 0.0 };
-    let mut repaired = Vec::new();
     // A published cell the repair may hide: never a published zero.
     let hideable =
         |c: usize, suppressed: &[bool]| !(suppressed[c] || zeros == Zeros::Publish && grid.cells[c].value == 0.0);
+    let mut repaired = Vec::new();
     // Suppressing more only widens intervals: a primary that passes once passes for good.
     let mut settled = vec![false; grid.cells.len()];
     loop {
         let mut failing = None;
-        let pending: Vec<usize> = (0..grid.cells.len()).filter(|&c| primary[c] && !settled[c]).collect();
-        for c in pending {
-            let vars: Vec<usize> = (0..grid.cells.len()).filter(|&x| suppressed[x]).collect();
-            let hi = solve(grid, &vars, c, floor, microlp::OptimizationDirection::Maximize);
-            let lo = solve(grid, &vars, c, floor, microlp::OptimizationDirection::Minimize);
-            match (lo, hi) {
-                (Some(lo), Some(hi)) if passes(lo, hi, n) => settled[c] = true,
-                (Some(_), Some(_)) => {
+        for c in (0..grid.cells.len()).filter(|&c| primary[c]) {
+            if settled[c] {
+                continue;
+            }
+            match bounds(grid, &suppressed, c, floor) {
+                Some((lo, hi)) if passes(lo, hi, n) => settled[c] = true,
+                Some(_) => {
                     failing = Some(c);
                     break;
                 }
-                // Contradictory figures cannot come from counts; report what there is.
-                _ => break,
+                // Contradictory figures cannot come from counts; nothing to repair.
+                None => break,
             }
         }
         let Some(p) = failing else {
             // Secondaries the repair made derivable are published: hiding them protects nothing.
             let before = suppressed.clone();
             publish_derivable(grid, &primary, &mut suppressed);
-            if before != suppressed {
-                settled.iter_mut().for_each(|s| *s = false);
-                continue;
+            if before == suppressed {
+                break;
             }
-            let iv = intervals(grid, &suppressed, floor).unwrap_or_else(|| vec![None; grid.cells.len()]);
-            return Protection {
-                primary,
-                suppressed,
-                intervals: iv,
-                repaired,
-            };
+            settled.fill(false);
+            continue;
         };
-        // Candidates: published cells sharing a relation with p, then any published cell.
+        // Candidates: published cells sharing a relation with p, then any published cell; one at a
+        // time, else in pairs (when every single cell would stay derivable, as a margin the other
+        // margins give away), else everything around p at once. Hiding every non-zero cell leaves
+        // every interval unbounded, so this ends.
         let all: Vec<usize> = (0..grid.cells.len()).filter(|&c| hideable(c, &suppressed)).collect();
         let mut near: Vec<usize> = grid
             .relations
@@ -271,131 +264,69 @@ pub fn protect(grid: &Grid, n: f64, zeros: Zeros) -> Protection {
         if near.is_empty() {
             near = all.clone();
         }
-        if near.is_empty() {
-            let iv = intervals(grid, &suppressed, floor).unwrap_or_else(|| vec![None; grid.cells.len()]);
-            return Protection {
-                primary,
-                suppressed,
-                intervals: iv,
-                repaired,
-            };
+        let singles = |pool: &[usize]| pool.iter().map(|&c| vec![c]).collect::<Vec<_>>();
+        let pairs: Vec<Vec<usize>> = near
+            .iter()
+            .flat_map(|&a| all.iter().filter(move |&&b| b != a).map(move |&b| vec![a, b]))
+            .collect();
+        let chosen = best_hiding(grid, &mut suppressed, &singles(&near), p, n, floor)
+            .or_else(|| best_hiding(grid, &mut suppressed, &singles(&all), p, n, floor))
+            .or_else(|| best_hiding(grid, &mut suppressed, &pairs, p, n, floor))
+            .unwrap_or(near);
+        if chosen.is_empty() {
+            break;
         }
-        let mut best: Option<(bool, f64, f64, usize)> = None;
-        for pool in [&near, &all] {
-            best = best_partner(grid, &mut suppressed, pool, p, n, floor);
-            if best.is_some() {
-                break;
-            }
+        for c in chosen {
+            suppressed[c] = true;
+            repaired.push(c);
         }
-        if best.is_none() {
-            // Every single cell would stay derivable (a margin that the other margins give away):
-            // suppress the best pair instead.
-            if let Some((a, b)) = best_pair(grid, &mut suppressed, &near, &all, p, n, floor) {
-                suppressed[a] = true;
-                suppressed[b] = true;
-                repaired.extend([a, b]);
-                continue;
-            }
-        }
-        match best {
-            Some((_, _, _, c)) => {
-                suppressed[c] = true;
-                repaired.push(c);
-            }
-            None => {
-                // Stuck: widen the protection around p all at once (everything published in its
-                // relations, else everything published). Suppressing all non-zero cells leaves
-                // every interval unbounded, so this ends.
-                let widen = if near.is_empty() { all } else { near };
-                if widen.is_empty() {
-                    let iv = intervals(grid, &suppressed, floor).unwrap_or_else(|| vec![None; grid.cells.len()]);
-                    return Protection {
-                        primary,
-                        suppressed,
-                        intervals: iv,
-                        repaired,
-                    };
-                }
-                for c in widen {
-                    suppressed[c] = true;
-                    repaired.push(c);
-                }
-            }
-        }
+    }
+    let intervals = intervals(grid, &suppressed, floor).unwrap_or_else(|| vec![None; grid.cells.len()]);
+    Protection {
+        primary,
+        suppressed,
+        intervals,
+        repaired,
     }
 }
 
-/// The published cell whose suppression raises primary `p`'s upper bound most (protecting it if
-/// possible); ties go to the smaller count, then the earlier cell. Cells that would stay derivable
-/// are skipped.
-fn best_partner(
+/// The attacker's interval for one cell, given the suppressed set; `None` for contradictory figures.
+fn bounds(grid: &Grid, suppressed: &[bool], target: usize, floor: f64) -> Option<(f64, f64)> {
+    let vars: Vec<usize> = (0..grid.cells.len()).filter(|&x| suppressed[x]).collect();
+    let lo = solve(grid, &vars, target, floor, microlp::OptimizationDirection::Minimize)?;
+    let hi = solve(grid, &vars, target, floor, microlp::OptimizationDirection::Maximize)?;
+    Some((lo, hi))
+}
+
+/// Among sets of published cells, the one whose hiding helps primary `p` most: protecting it if
+/// possible, else raising its upper bound most, then the smallest counts, then the earliest set.
+/// Sets with a cell that would stay derivable are skipped: hiding it would hide nothing.
+fn best_hiding(
     grid: &Grid,
     suppressed: &mut [bool],
-    pool: &[usize],
+    sets: &[Vec<usize>],
     p: usize,
     n: f64,
     floor: f64,
-) -> Option<(bool, f64, f64, usize)> {
-    let mut best: Option<(bool, f64, f64, usize)> = None;
-    for &c in pool {
-        suppressed[c] = true;
-        if determined(grid, suppressed)[c] {
-            // Suppressing it would hide nothing: anyone could work it out.
-            suppressed[c] = false;
-            continue;
-        }
-        let vars: Vec<usize> = (0..grid.cells.len()).filter(|&x| suppressed[x]).collect();
-        let hi = solve(grid, &vars, p, floor, microlp::OptimizationDirection::Maximize).unwrap_or(0.0);
-        let lo = solve(grid, &vars, p, floor, microlp::OptimizationDirection::Minimize).unwrap_or(0.0);
-        suppressed[c] = false;
-        let ok = passes(lo, hi, n);
-        let v = grid.cells[c].value;
-        let better = match best {
-            None => true,
-            Some((bok, bhi, bv, bc)) => {
-                (ok, hi.min(1e12), -v, std::cmp::Reverse(c)) > (bok, bhi.min(1e12), -bv, std::cmp::Reverse(bc))
-            }
+) -> Option<Vec<usize>> {
+    let mut best: Option<((bool, f64, f64), usize)> = None;
+    for (i, set) in sets.iter().enumerate() {
+        set.iter().for_each(|&c| suppressed[c] = true);
+        let exact = determined(grid, suppressed);
+        let score = if set.iter().any(|&c| exact[c]) {
+            None
+        } else {
+            let cost: f64 = set.iter().map(|&c| grid.cells[c].value).sum();
+            bounds(grid, suppressed, p, floor).map(|(lo, hi)| (passes(lo, hi, n), hi.min(1e12), -cost))
         };
-        if better {
-            best = Some((ok, hi, v, c));
-        }
-    }
-    best
-}
-
-/// The best pair of published cells (one near `p`) to suppress together, for when no single cell
-/// can be hidden on its own.
-fn best_pair(
-    grid: &Grid,
-    suppressed: &mut [bool],
-    near: &[usize],
-    all: &[usize],
-    p: usize,
-    n: f64,
-    floor: f64,
-) -> Option<(usize, usize)> {
-    let mut best: Option<(bool, f64, f64, usize, usize)> = None;
-    for &a in near {
-        for &b in all.iter().filter(|&&b| b != a) {
-            suppressed[a] = true;
-            suppressed[b] = true;
-            let exact = determined(grid, suppressed);
-            if !exact[a] && !exact[b] {
-                let vars: Vec<usize> = (0..grid.cells.len()).filter(|&x| suppressed[x]).collect();
-                let hi = solve(grid, &vars, p, floor, microlp::OptimizationDirection::Maximize).unwrap_or(0.0);
-                let lo = solve(grid, &vars, p, floor, microlp::OptimizationDirection::Minimize).unwrap_or(0.0);
-                let ok = passes(lo, hi, n);
-                let cost = grid.cells[a].value + grid.cells[b].value;
-                let key = (ok, hi.min(1e12), -cost, std::cmp::Reverse((a, b)));
-                if best.is_none_or(|(bok, bhi, bc, ba, bb)| key > (bok, bhi, bc, std::cmp::Reverse((ba, bb)))) {
-                    best = Some((ok, hi.min(1e12), -cost, a, b));
-                }
+        set.iter().for_each(|&c| suppressed[c] = false);
+        if let Some(score) = score {
+            if best.is_none_or(|(b, _)| score.partial_cmp(&b) == Some(std::cmp::Ordering::Greater)) {
+                best = Some((score, i));
             }
-            suppressed[a] = false;
-            suppressed[b] = false;
         }
     }
-    best.map(|(_, _, _, a, b)| (a, b))
+    best.map(|(_, i)| sets[i].clone())
 }
 
 /// Publishes secondary cells that the published ones determine anyway: hiding them protects nothing,
