@@ -187,8 +187,10 @@ const PLACEHOLDERS: &[&str] = &[
 
 pub fn is_placeholder(t: &str) -> bool {
     let t = text::trim(t);
-    // Placeholders are short and never start with a digit: skip the key for everything else.
-    if t.is_empty() || t.len() > 16 || t.starts_with(|c: char| c.is_ascii_digit()) {
+    // Placeholders are short and start with one of a few characters: skip the key (an
+    // allocation, on every text cell) for everything else.
+    let starts = t.as_bytes().first().map(u8::to_ascii_lowercase);
+    if t.len() > 16 || !matches!(starts, Some(b'-' | b'?' | b'.' | b'u' | b'v' | b'i' | b'n' | b'm')) {
         return false;
     }
     let k = text::key(t);

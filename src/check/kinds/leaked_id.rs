@@ -35,46 +35,31 @@ impl RuleKind for LeakedIdKind {
     }
 
     fn return_rule<'p>(&self, pack: &'p Pack) -> Option<Box<dyn ReturnRule + 'p>> {
-        let scan: Vec<Vec<usize>> = pack
-            .tables
-            .iter()
-            .map(|t| {
-                t.columns
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| c.ty == ColumnType::Text && !c.is_identifier())
-                    .map(|(i, _)| i)
-                    .collect()
-            })
-            .collect();
-        let ids: Vec<Vec<usize>> = pack
-            .tables
-            .iter()
-            .map(|t| {
-                t.columns
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| matches!(c.id_type.as_deref(), Some("patient" | "hpr")))
-                    .map(|(i, _)| i)
-                    .collect()
-            })
-            .collect();
-        let free: Vec<Vec<usize>> = pack
-            .tables
-            .iter()
-            .map(|t| {
-                t.columns
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| c.class.contains(&IdClass::F))
-                    .map(|(i, _)| i)
-                    .collect()
-            })
+        // Per table, the columns meeting a condition.
+        let columns_where = |keep: &dyn Fn(&crate::pack::Column) -> bool| -> Vec<Vec<usize>> {
+            pack.tables
+                .iter()
+                .map(|t| {
+                    t.columns
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| keep(c))
+                        .map(|(i, _)| i)
+                        .collect()
+                })
+                .collect()
+        };
+        let scan = columns_where(&|c| c.ty == ColumnType::Text && !c.is_identifier());
+        let ids = columns_where(&|c| matches!(c.id_type.as_deref(), Some("patient" | "hpr")));
+        let free = columns_where(&|c| c.class.contains(&IdClass::F));
+        let free_later = (0..free.len())
+            .map(|t| free[t + 1..].iter().any(|f| !f.is_empty()))
             .collect();
         Some(Box::new(LeakRule {
             scanner: Scanner::new(),
             scan,
             free,
+            free_later,
             ids,
             id_set: KeyMap::default(),
             pending: Vec::new(),
@@ -168,6 +153,8 @@ struct LeakRule {
     scan: Vec<Vec<usize>>,
     /// Per table: the free-text columns (class F), also searched for the return's identifiers.
     free: Vec<Vec<usize>>,
+    /// Per table: whether a later table has free-text columns.
+    free_later: Vec<bool>,
     /// Per table: the identifier columns whose values are looked for.
     ids: Vec<Vec<usize>>,
     id_set: KeyMap<()>,
@@ -195,7 +182,7 @@ fn canonical(raw: &str, out: &mut String) {
 impl ReturnRule for LeakRule {
     fn observe(&mut self, table: usize, row: &RowCtx<'_>, out: &mut Sink<'_>) {
         // Identifiers are only needed for free text already waiting, or still to come.
-        let needed = !self.pending.is_empty() || self.free[table + 1..].iter().any(|f| !f.is_empty());
+        let needed = !self.pending.is_empty() || self.free_later[table];
         for &c in self.ids[table].iter().filter(|_| needed) {
             let raw = row.text(c);
             if raw.len() >= 5 {
