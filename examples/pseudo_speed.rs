@@ -6,7 +6,8 @@
 
 use sha2::Digest;
 use std::time::Instant;
-use vakt::clean::pseudo::{canonical, Key};
+use vakt::clean::pseudo::{Domain, Key};
+use vakt::ident::{canonical, IdForm};
 
 fn main() {
     const N: u64 = 1_000_000;
@@ -14,13 +15,14 @@ fn main() {
         .map(|i| format!("{:011}", 1_000_000_000 + i * 7919 % 90_000_000_000))
         .collect();
     let key = Key::from_bytes([0x42; 32], "bench");
-    let p = key.domain("bench", "patient");
+    let Ok(domain) = Domain::parse("bench") else { return };
+    let p = key.domain(&domain, "patient");
 
     let t = Instant::now();
     let mut check = 0usize;
     for id in &ids {
-        let (c, _) = canonical("patient", id);
-        check += p.pseudonym(&c).len();
+        let c = canonical(IdForm::NationalId, id);
+        check += p.pseudonym(&c.text).len();
     }
     let keyed = t.elapsed().as_secs_f64();
 

@@ -30,6 +30,7 @@ pub mod clean;
 pub mod disclose;
 pub mod expr;
 pub mod finding;
+pub mod ident;
 pub mod locate;
 pub mod pack;
 pub mod read;

@@ -1,5 +1,6 @@
 //! The `vakt` command line: parses arguments and hands each subcommand to its module.
 
+#[macro_use]
 mod cmd;
 
 use clap::Parser;
@@ -7,11 +8,18 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cmd::Cli::parse();
-    match cmd::run(cli) {
+    let code = match cmd::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("vakt: {e:#}");
-            ExitCode::from(2)
+            errln!("vakt: {e:#}");
+            ExitCode::from(cmd::EXIT_INCOMPLETE)
         }
+    };
+    match cmd::output_failure() {
+        Some(why) => {
+            errln!("vakt: cannot write the output: {why}");
+            ExitCode::from(cmd::EXIT_INCOMPLETE)
+        }
+        None => code,
     }
 }

@@ -150,7 +150,8 @@ fn one_patient_links_across_groups_and_returns_and_not_across_domains_or_keys() 
     assert_ne!(other[0], p[0]);
     // The spec's algorithm, through the library: the same value.
     let k = Key::load(&key).unwrap();
-    assert_eq!(k.domain("release-A", "patient").pseudonym("31129956715"), p[0]);
+    let release_a = vakt::clean::pseudo::Domain::parse("release-A").unwrap();
+    assert_eq!(k.domain(&release_a, "patient").pseudonym("31129956715"), p[0]);
 }
 
 fn synth(dir: &Path, seed: u64, clean: bool) -> PathBuf {
@@ -180,17 +181,19 @@ fn clean_output_matches_the_truth_and_every_row_is_accounted_for() {
                     .map(String::as_str)
                     .zip(t.iter().map(String::as_str))
                     .collect();
+                let release_a = vakt::clean::pseudo::Domain::parse("release-A").unwrap();
                 ch.iter()
                     .map(|c| {
-                        let v = tv[c.as_str()];
+                        use vakt::ident::{canonical, IdForm};
                         match c.as_str() {
+                            "vakt_flags" => String::new(),
                             "patient_id" => key
-                                .domain("release-A", "patient")
-                                .pseudonym(&vakt::clean::pseudo::canonical("patient", v).0),
+                                .domain(&release_a, "patient")
+                                .pseudonym(&canonical(IdForm::NationalId, tv[c.as_str()]).text),
                             "therapist_id" => key
-                                .domain("release-A", "hpr")
-                                .pseudonym(&vakt::clean::pseudo::canonical("hpr", v).0),
-                            _ => v.to_string(),
+                                .domain(&release_a, "hpr")
+                                .pseudonym(&canonical(IdForm::Digits { width: 9 }, tv[c.as_str()]).text),
+                            _ => tv[c.as_str()].to_string(),
                         }
                     })
                     .collect()
@@ -224,10 +227,20 @@ fn clean_output_matches_the_truth_and_every_row_is_accounted_for() {
                 let n = |k: &str| t[k].as_u64().unwrap();
                 assert_eq!(
                     n("rows_read"),
-                    n("rows_written") + n("rows_rejected") + n("non_data_rows"),
+                    n("rows_written") + n("rows_rejected") + n("duplicate_rows") + n("non_data_rows"),
                     "{t}"
                 );
-                assert_eq!(t["non_data"].as_array().unwrap().len() as u64, n("non_data_rows"));
+                let listed: u64 = t["non_data"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| match (e["row"].as_u64(), e["rows"].as_array()) {
+                        (Some(_), _) => 1,
+                        (None, Some(r)) => r[1].as_u64().unwrap() - r[0].as_u64().unwrap() + 1,
+                        _ => panic!("{e}"),
+                    })
+                    .sum();
+                assert_eq!(listed + n("non_data_unlisted"), n("non_data_rows"), "{t}");
                 tables += 1;
             }
         }
@@ -254,7 +267,8 @@ fn clean_output_matches_the_truth_and_every_row_is_accounted_for() {
             .map(|t| t[k].as_u64().unwrap())
             .sum::<u64>()
     };
-    assert!(sum("rows_rejected") > 50, "seeded errors reject rows");
+    assert!(sum("rows_rejected") > 5, "seeded key errors reject rows");
+    assert!(sum("flagged_rows") > 40, "seeded value errors are cleaned cell by cell");
     assert!(sum("non_data_rows") >= 6, "totals, blank and note rows are listed");
     assert!(sum("free_text_tags") >= 4, "leaked identifiers were tagged");
     assert!(sum("leading_zero_repairs") >= 1, "a lost leading zero was restored");
@@ -363,8 +377,8 @@ fn formulas_in_text_are_neutralised_and_leaks_tagged() {
     let (h, rows) = read_csv(&out2.join("groups.csv"));
     let c = h.iter().position(|x| x == "comment").unwrap();
     assert_eq!(rows[0][c], "Flyttet: [ID], ring [PHONE]");
-    let e = h.iter().position(|x| x == "vakt_errors").unwrap();
-    assert_eq!(rows[0][e], "VK0208", "kept, and flagged");
+    let e = h.iter().position(|x| x == "vakt_flags").unwrap();
+    assert_eq!(rows[0][e], "comment:VK0208", "kept, tagged, and flagged");
 }
 
 #[test]
@@ -434,9 +448,22 @@ fn bad_keys_and_inputs_exit_2_and_write_nothing() {
         .file_name()
         .to_string_lossy()
         .contains("partial")));
-    // An existing output folder is refused without --force, replaced with it.
+    // An existing output folder is refused without --force, replaced with it when vakt wrote it,
+    // and never replaced when it did not.
     let out = dir.path().join("exists");
     std::fs::create_dir(&out).unwrap();
+    assert_eq!(
+        clean(std::slice::from_ref(&r), &key, "d", &out, &["--force"])
+            .status
+            .code(),
+        Some(2),
+        "not written by vakt"
+    );
+    std::fs::remove_dir(&out).unwrap();
+    assert_eq!(
+        clean(std::slice::from_ref(&r), &key, "d", &out, &[]).status.code(),
+        Some(0)
+    );
     assert_eq!(
         clean(std::slice::from_ref(&r), &key, "d", &out, &[]).status.code(),
         Some(2)

@@ -223,8 +223,10 @@ fn national_tables_are_safe_and_deterministic() {
         domain: "d".into(),
         out: out.clone(),
         format: vakt::clean::OutFormat::Csv,
-        on_error: vakt::clean::OnError::Reject,
+        on_error: vakt::clean::OnError::Row,
+        resubmissions: vakt::clean::Resubmissions::Refuse,
         force: false,
+        protected: Vec::new(),
     };
     vakt::clean::run(
         &vakt::pack::Pack::embedded().unwrap(),

@@ -1,17 +1,24 @@
 //! The engine: checks one return against a pack, table by table, streaming rows.
 //!
-//! For each table found in the return: the first rows are buffered to find the header; the rule
-//! kinds compile against the header's column positions; then every row streams through
-//! classification (data, blank, totals, note), parsing and the compiled rules. Only the header search
-//! window and the findings are held in memory, plus whatever a rule keeps (unique keys).
+//! For each table found in the return, [`TableStream`] finds the header and classifies and parses
+//! every row; the rule kinds compile against the header's column positions and see each data row.
+//! Only the header search window and the findings are held in memory, plus whatever a rule keeps
+//! (unique keys) and the return's identifiers (as hashes, for the leak check and for masking).
+//!
+//! Keys hold within one return. Every key (unique, relation, count, consistency) starts with the
+//! row's return: the return-key column of its own row when the table has one (a merged dataset
+//! such as `vakt clean` output), else the return's key from the return-key table. A return is
+//! therefore never confused with another in a file that holds several.
 
-use super::keyhash::KeyHash;
-use super::{Registry, ReturnRule, ReturnScope, RowCtx, RowRule, Sink, TableSchema};
+use super::{Collector, Registry, ReturnRule, ReturnScope, RowCtx, RowRule, Sink, TableSchema};
 use crate::finding::{Finding, Location, Severity};
-use crate::locate::{self, codes, Header, RowKind};
-use crate::pack::Pack;
+use crate::ident::IdSet;
+use crate::locate::stream::{Counts, Event, Opened, TableStream};
+use crate::locate::{self, codes, Header};
+use crate::pack::{Pack, Table};
 use crate::read::{Input, ReadError, RowBuf, RowSource};
-use crate::value::{self, ParseCtx, Parsed, Value};
+use crate::value::keyhash::KeyHash;
+use crate::value::{text, Value};
 
 /// What was found of one table in a return.
 #[derive(Debug, Clone)]
@@ -23,6 +30,8 @@ pub struct TableRun {
     pub sheet: Option<String>,
     pub header_row: Option<u64>,
     pub data_rows: u64,
+    /// Every row under the header, by kind.
+    pub counts: Counts,
 }
 
 /// The result of checking one return.
@@ -32,6 +41,15 @@ pub struct InputResult {
     pub findings: Vec<Finding>,
     /// Set when (part of) the input could not be read: the run cannot complete.
     pub failed: bool,
+    /// Per pack table: found with a header.
+    pub present: Vec<bool>,
+    /// The return's key (`[return]` of the pack): its code when the column has a code list, else
+    /// the text as written.
+    pub return_key: Option<String>,
+    /// When the return was submitted (the pack's `[return] submitted` column).
+    pub submitted: Option<crate::value::Date>,
+    /// The return's identifiers, for scrubbing free text exactly as the check saw it.
+    pub ids: IdSet,
 }
 
 impl InputResult {
@@ -55,9 +73,10 @@ pub fn check_path(pack: &Pack, registry: &Registry, path: &str) -> (Option<Input
         Err(e) => (
             None,
             InputResult {
-                tables: Vec::new(),
                 findings: vec![unreadable(&e, usize::MAX)],
                 failed: true,
+                present: vec![false; pack.tables.len()],
+                ..Default::default()
             },
         ),
     }
@@ -84,26 +103,46 @@ fn unreadable(e: &ReadError, table: usize) -> Finding {
     }
 }
 
+/// The identifier forms of a pack, for its [`IdSet`].
+pub fn id_set(pack: &Pack) -> IdSet {
+    IdSet::new(pack.id_types.iter().map(|t| t.form).collect())
+}
+
 /// Checks every table of an opened return, parents before the tables that refer to them, then runs
 /// the rules that span tables.
 pub fn check_input(pack: &Pack, registry: &Registry, input: &mut Input) -> InputResult {
-    let (mut matches, mut findings) = locate::match_tables(pack, input);
+    check_input_with(pack, registry, input, Vec::new())
+}
+
+/// [`check_input`] with more return rules beside the registry's (`vakt clean` records keys this way).
+pub fn check_input_with<'x>(
+    pack: &'x Pack,
+    registry: &'x Registry,
+    input: &mut Input,
+    extra: Vec<Box<dyn ReturnRule + 'x>>,
+) -> InputResult {
+    let (mut matches, located) = locate::match_tables(pack, input);
     matches.sort_by_key(|m| m.table);
-    let mut result = InputResult::default();
+    let mut out = Collector::new(id_set(pack));
+    located.into_iter().for_each(|f| out.push(f));
+    let mut result = InputResult {
+        present: vec![false; pack.tables.len()],
+        ..Default::default()
+    };
     let mut scope = ReturnScope::new(pack);
-    let mut return_rules: Vec<Box<dyn ReturnRule + '_>> =
+    let mut return_rules: Vec<Box<dyn ReturnRule + 'x>> =
         registry.kinds().iter().filter_map(|k| k.return_rule(pack)).collect();
-    let mut present = vec![false; pack.tables.len()];
+    return_rules.extend(extra);
     for m in matches {
         let part = input.parts[m.part].clone();
-        let table = &pack.tables[m.table];
         let mut run = TableRun {
             table: m.table,
-            name: table.name.clone(),
+            name: pack.tables[m.table].name.clone(),
             file: part.file.clone(),
             sheet: part.sheet.clone(),
             header_row: None,
             data_rows: 0,
+            counts: Counts::default(),
         };
         let mut ctx = TableCtx {
             pack,
@@ -115,42 +154,149 @@ pub fn check_input(pack: &Pack, registry: &Registry, input: &mut Input) -> Input
         };
         let outcome = input
             .rows(m.part)
-            .and_then(|mut rows| check_table(&mut ctx, rows.as_mut(), &mut run, &mut findings));
+            .and_then(|mut rows| check_table(&mut ctx, rows.as_mut(), &mut run, &mut out));
+        let read_whole = outcome.is_ok();
         if let Err(e) = outcome {
-            findings.push(unreadable(&e, m.table));
+            out.push(unreadable(&e, m.table));
             result.failed = true;
         }
-        present[m.table] = run.header_row.is_some();
+        result.present[m.table] = run.header_row.is_some() && read_whole;
         result.tables.push(run);
     }
-    for rule in return_rules.iter_mut() {
-        rule.finish(&present, &mut findings);
+    if input.format == crate::read::InputFormat::Csv {
+        single_file_note(pack, input, &result, &mut out);
+    } else {
+        unresolvable_relations(pack, &result.tables, &result.present, &mut out);
     }
+    for rule in return_rules.iter_mut() {
+        rule.finish(&result.present, &mut out);
+    }
+    let (mut findings, ids) = out.into_findings();
     sort_findings(&mut findings);
     result.findings = findings;
+    result.ids = ids;
+    result.return_key = scope.return_key.map(|(_, shown)| shown);
+    result.submitted = scope.submitted;
     result
 }
 
+/// Inputs holding the same return (one value of the return key): a warning in each, naming the
+/// others. `results[i]` is the result of `paths[i]`.
+pub fn mark_resubmissions(paths: &[&str], results: &mut [InputResult]) {
+    let keys: Vec<Option<String>> = results.iter().map(|r| r.return_key.as_deref().map(text::key)).collect();
+    for i in 0..results.len() {
+        let Some(k) = &keys[i] else { continue };
+        let others: Vec<&str> = (0..results.len())
+            .filter(|&j| j != i && keys[j].as_ref() == Some(k))
+            .map(|j| paths[j])
+            .collect();
+        if others.is_empty() {
+            continue;
+        }
+        let shown = results[i].return_key.clone().unwrap_or_default();
+        results[i].findings.push(Finding {
+            code: codes::DUPLICATE_RETURN,
+            severity: Severity::Warning,
+            message: format!("the return `{shown}` is also in {}", others.join(", ")),
+            help: Some("a corrected copy sent again? `vakt clean` takes one only with --resubmissions latest".into()),
+            location: Location {
+                table: usize::MAX,
+                file: paths[i].to_string(),
+                ..Default::default()
+            },
+            value: None,
+        });
+    }
+}
+
+/// A single CSV file is one table of a return: say that the rest was not checked.
+fn single_file_note(pack: &Pack, input: &Input, result: &InputResult, out: &mut Collector) {
+    let Some(run) = result.tables.first() else { return };
+    let others: Vec<&str> = pack
+        .tables
+        .iter()
+        .enumerate()
+        .filter(|(t, _)| *t != run.table)
+        .map(|(_, t)| t.name.as_str())
+        .collect();
+    if others.is_empty() {
+        return;
+    }
+    out.push(Finding {
+        code: codes::UNKNOWN_PART,
+        severity: Severity::Info,
+        message: format!(
+            "one file of a return: the other tables ({}) and the rules across tables were not checked",
+            others.join(", ")
+        ),
+        help: Some("check the whole return: its folder or workbook".into()),
+        location: Location {
+            table: usize::MAX,
+            file: input.path.clone(),
+            ..Default::default()
+        },
+        value: None,
+    });
+}
+
+/// A relation whose parent table is missing, has no header or could not be read leaves every
+/// reference of the child table unresolved: one error per child table and relation.
+fn unresolvable_relations(pack: &Pack, runs: &[TableRun], present: &[bool], out: &mut Collector) {
+    for run in runs.iter().filter(|r| present[r.table]) {
+        let table = &pack.tables[run.table];
+        for rel in table.relations.iter().filter(|r| r.must_exist && !present[r.table]) {
+            let parent = &pack.tables[rel.table].name;
+            let cols: Vec<&str> = rel.columns.iter().map(|&c| table.columns[c].name.as_str()).collect();
+            out.push(Finding {
+                code: crate::check::kinds::ForeignKeyKind::CODE,
+                severity: Severity::Error,
+                message: format!(
+                    "`{}` refers to `{parent}`, which is missing or unreadable in this return: none of its {} rows' {} can be resolved",
+                    table.name,
+                    run.data_rows,
+                    cols.join(" + ")
+                ),
+                help: Some(format!("send the `{parent}` table with the return")),
+                location: Location {
+                    table: run.table,
+                    file: run.file.clone(),
+                    sheet: run.sheet.clone(),
+                    row: run.header_row,
+                    ..Default::default()
+                },
+                value: None,
+            });
+        }
+    }
+}
+
 /// What checking one table needs from the return around it.
-struct TableCtx<'p, 'x> {
+struct TableCtx<'p, 'x, 'r> {
     pack: &'p Pack,
     registry: &'p Registry,
     table_index: usize,
     part: &'x crate::read::Part,
     scope: &'x mut ReturnScope,
-    return_rules: &'x mut Vec<Box<dyn ReturnRule + 'p>>,
+    return_rules: &'x mut Vec<Box<dyn ReturnRule + 'r>>,
 }
 
-/// The folded, hashed key of some columns of a row; `None` when a part is empty.
-pub fn row_key(cols: &[usize], row: &RowBuf, physical: &[Option<u32>], scratch: &mut String) -> Option<u128> {
-    let mut h = KeyHash::default();
+/// The folded, hashed key of some columns of a row, after the row's return (`seed`); `None` when a
+/// part is empty.
+pub fn row_key(
+    seed: KeyHash,
+    cols: &[usize],
+    row: &RowBuf,
+    physical: &[Option<u32>],
+    scratch: &mut String,
+) -> Option<u128> {
+    let mut h = seed;
     for &c in cols {
         let p = physical.get(c).copied().flatten()?;
-        let t = crate::value::text::trim(row.get(p as usize).text);
+        let t = text::trim(row.get(p as usize).text);
         if t.is_empty() {
             return None;
         }
-        crate::value::text::key_into(t, scratch);
+        text::key_into(t, scratch);
         h.part(scratch.as_bytes());
     }
     Some(h.finish())
@@ -171,61 +317,65 @@ pub fn sort_findings(findings: &mut [Finding]) {
     });
 }
 
+fn header_not_found(table: &Table, table_index: usize, part: &crate::read::Part) -> Finding {
+    Finding {
+        code: codes::HEADER_NOT_FOUND,
+        severity: Severity::Error,
+        message: format!(
+            "no header row for table `{}` in the first {} rows",
+            table.name,
+            locate::HEADER_SEARCH_ROWS
+        ),
+        help: Some(format!(
+            "the header row names the columns, e.g. {}",
+            table
+                .columns
+                .iter()
+                .take(4)
+                .map(|c| c.label_no.clone().unwrap_or_else(|| c.name.clone()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        location: Location {
+            table: table_index,
+            file: part.file.clone(),
+            sheet: part.sheet.clone(),
+            ..Default::default()
+        },
+        value: None,
+    }
+}
+
 fn check_table(
-    ctx: &mut TableCtx<'_, '_>,
+    ctx: &mut TableCtx<'_, '_, '_>,
     rows: &mut dyn RowSource,
     run: &mut TableRun,
-    findings: &mut Vec<Finding>,
+    out: &mut Collector,
 ) -> Result<(), ReadError> {
     let (pack, table_index, part) = (ctx.pack, ctx.table_index, ctx.part);
     let table = &pack.tables[table_index];
-    let (head, exhausted, header) = read_header(table, rows)?;
-    let Some(header) = header else {
-        findings.push(Finding {
-            code: codes::HEADER_NOT_FOUND,
-            severity: Severity::Error,
-            message: format!(
-                "no header row for table `{}` in the first {} rows",
-                table.name,
-                locate::HEADER_SEARCH_ROWS
-            ),
-            help: Some(format!(
-                "the header row names the columns, e.g. {}",
-                table
-                    .columns
-                    .iter()
-                    .take(4)
-                    .map(|c| c.label_no.clone().unwrap_or_else(|| c.name.clone()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-            location: Location {
-                table: table_index,
-                file: part.file.clone(),
-                sheet: part.sheet.clone(),
-                ..Default::default()
-            },
-            value: None,
-        });
-        return Ok(());
+    let mut stream = match TableStream::open(pack, table_index, part.sheet.is_some(), rows)? {
+        Opened::Table(s) => s,
+        Opened::NoHeader => {
+            out.push(header_not_found(table, table_index, part));
+            return Ok(());
+        }
     };
+    let header = stream.header().clone();
     run.header_row = Some(header.row);
     for (li, l) in pack.lookups.iter().enumerate() {
         if l.table == table_index {
             ctx.scope.lookups[li].present = true;
         }
     }
-
-    let mut sink = Sink {
-        file: &part.file,
-        sheet: part.sheet.as_deref(),
+    let mut sink = Sink::new(
+        out,
+        (&part.file, part.sheet.as_deref()),
         table_index,
         table,
-        physical: &header.physical,
-        findings: Vec::new(),
-    };
+        &header.physical,
+    );
     report_header(&header, &mut sink);
-
     let schema = TableSchema {
         pack,
         table_index,
@@ -233,151 +383,133 @@ fn check_table(
         physical: &header.physical,
     };
     let mut rules: Vec<Box<dyn RowRule + '_>> = ctx.registry.kinds().iter().flat_map(|k| k.compile(&schema)).collect();
-    let mut stream = Stream {
-        pack,
-        table_index,
-        header: &header,
-        parsers: table
-            .columns
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| header.physical[i].map(|p| (i, p, c.ty, pack.codelist(c))))
-            .collect(),
-        values: vec![Parsed::MISSING; table.columns.len()],
-        related: vec![None; table.relations.len()],
-        fills: pack
-            .lookups
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| l.table == table_index)
-            .map(|(i, _)| i)
-            .collect(),
-        scratch: String::new(),
-        last_row: header.row,
-        blank_from: None,
-        blank_count: 0,
-        // In a sheet a jump in row numbers is rows left empty; in CSV it is a field spanning lines.
-        gaps_are_blank: part.sheet.is_some(),
-    };
-    for row in head.iter().skip(header.index + 1) {
-        stream.process(row, &mut sink, &mut rules, ctx, run);
-    }
-    if !exhausted {
-        let mut buf = RowBuf::default();
-        while rows.next_row(&mut buf)? {
-            stream.process(&buf, &mut sink, &mut rules, ctx, run);
+    let mut state = RowState::new(pack, table_index, &header);
+    while let Some(event) = stream.next(rows)? {
+        match event {
+            Event::Blank {
+                from,
+                count,
+                before_data: true,
+            } => {
+                let message = if count == 1 {
+                    format!("blank row {from} skipped")
+                } else {
+                    format!("{count} blank rows ({from}-{}) skipped", from + count - 1)
+                };
+                sink.row(codes::BLANK_ROWS, Severity::Info, from, message, None);
+            }
+            Event::Blank { .. } | Event::TrailingBlank { .. } => {}
+            Event::Totals => sink.row(
+                codes::TOTALS_ROW,
+                Severity::Info,
+                stream.row().row,
+                "totals row skipped (not data)".into(),
+                None,
+            ),
+            Event::Note => sink.row(
+                codes::NOTE_ROW,
+                Severity::Warning,
+                stream.row().row,
+                "note under the table skipped (not data)".into(),
+                Some("read it: notes can hold corrections, and sometimes personal data".into()),
+            ),
+            Event::Data => {
+                run.data_rows += 1;
+                state.data_row(stream.row(), stream.values(), &mut sink, &mut rules, ctx);
+            }
         }
     }
+    run.counts = stream.counts();
+    mixed_returns(ctx, &header, run, &mut sink);
     for r in rules.iter_mut() {
         r.finish(&mut sink);
     }
-    findings.append(&mut sink.findings);
     Ok(())
 }
 
+/// A table of a merged input (several returns) without a return-key column.
+fn mixed_returns(ctx: &TableCtx<'_, '_, '_>, header: &Header, run: &TableRun, sink: &mut Sink<'_>) {
+    let Some(k) = &ctx.pack.return_key else { return };
+    if k.table == ctx.table_index || header.tag.is_some() || ctx.scope.return_keys.len() < 2 || run.data_rows == 0 {
+        return;
+    }
+    let key_name = &ctx.pack.tables[k.table].columns[k.column].name;
+    let message = format!(
+        "this input holds {} returns, but `{}` has no `{key_name}` column to say which return each row belongs to",
+        ctx.scope.return_keys.len(),
+        sink.table.name
+    );
+    sink.row(
+        codes::MIXED_RETURNS,
+        Severity::Error,
+        header.row,
+        message,
+        Some(format!(
+            "add a `{key_name}` column to every table, or send one return per input"
+        )),
+    );
+}
+
 /// Per-table state while rows stream.
-struct Stream<'p, 'h> {
+struct RowState<'p> {
     pack: &'p Pack,
     table_index: usize,
-    header: &'h Header,
-    parsers: Vec<(usize, u32, crate::pack::ColumnType, Option<&'p crate::pack::CodeList>)>,
-    values: Vec<Parsed>,
+    table: &'p Table,
+    physical: Vec<Option<u32>>,
+    tag: Option<u32>,
+    flags: Option<u32>,
     related: Vec<Option<u32>>,
     /// Lookups this table fills for later tables.
     fills: Vec<usize>,
     scratch: String,
-    last_row: u64,
-    blank_from: Option<u64>,
-    blank_count: u64,
-    gaps_are_blank: bool,
 }
 
-impl Stream<'_, '_> {
-    fn process(
-        &mut self,
-        row: &RowBuf,
-        sink: &mut Sink<'_>,
-        rules: &mut [Box<dyn RowRule + '_>],
-        ctx: &mut TableCtx<'_, '_>,
-        run: &mut TableRun,
-    ) {
-        if self.gaps_are_blank && row.row > self.last_row + 1 {
-            self.blank_from.get_or_insert(self.last_row + 1);
-            self.blank_count += row.row - self.last_row - 1;
+impl<'p> RowState<'p> {
+    fn new(pack: &'p Pack, table_index: usize, header: &Header) -> RowState<'p> {
+        let table = &pack.tables[table_index];
+        RowState {
+            pack,
+            table_index,
+            table,
+            physical: header.physical.clone(),
+            tag: header.tag,
+            flags: header.flags,
+            related: vec![None; table.relations.len()],
+            fills: pack
+                .lookups
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.table == table_index)
+                .map(|(i, _)| i)
+                .collect(),
+            scratch: String::new(),
         }
-        self.last_row = row.row;
-        match locate::classify(row, self.header) {
-            RowKind::Blank => {
-                self.blank_from.get_or_insert(row.row);
-                self.blank_count += 1;
-                return;
-            }
-            RowKind::Totals => {
-                sink.row(
-                    codes::TOTALS_ROW,
-                    Severity::Info,
-                    row.row,
-                    "totals row skipped (not data)".into(),
-                    None,
-                );
-            }
-            RowKind::Note => {
-                sink.row(
-                    codes::NOTE_ROW,
-                    Severity::Warning,
-                    row.row,
-                    "note under the table skipped (not data)".into(),
-                    Some("read it: notes can hold corrections, and sometimes personal data".into()),
-                );
-            }
-            RowKind::Data => {
-                if let Some(from) = self.blank_from.take() {
-                    let n = self.blank_count;
-                    let message = if n == 1 {
-                        format!("blank row {from} skipped")
-                    } else {
-                        format!("{n} blank rows ({from}-{}) skipped", from + n - 1)
-                    };
-                    sink.row(codes::BLANK_ROWS, Severity::Info, from, message, None);
-                }
-                self.blank_count = 0;
-                run.data_rows += 1;
-                self.data_row(row, sink, rules, ctx);
-            }
-        }
-        // Blank rows followed by a non-data row are not inside the data.
-        self.blank_from = None;
-        self.blank_count = 0;
     }
 
     fn data_row(
         &mut self,
         row: &RowBuf,
+        values: &[crate::value::Parsed],
         sink: &mut Sink<'_>,
         rules: &mut [Box<dyn RowRule + '_>],
-        ctx: &mut TableCtx<'_, '_>,
+        ctx: &mut TableCtx<'_, '_, '_>,
     ) {
-        let physical = &self.header.physical;
-        for &(i, p, ty, list) in &self.parsers {
-            let pctx = ParseCtx {
-                codes: list,
-                date_1904: row.date_1904,
-            };
-            self.values[i] = value::parse(ty, row.get(p as usize), &pctx, &mut self.scratch);
+        let seed = self.seed(row, values, ctx.scope);
+        record_identifiers(self.table, &self.physical, row, sink.collector());
+        if let Some(f) = self.flags {
+            flag_cells(self.table, self.table_index, &self.physical, row, f, sink.collector());
         }
-        let table = &self.pack.tables[self.table_index];
-        for (ri, rel) in table.relations.iter().enumerate() {
+        for (ri, rel) in self.table.relations.iter().enumerate() {
             let rows = &ctx.scope.lookups[rel.lookup];
             self.related[ri] = if rows.values.is_empty() {
-                None // the related table is missing or empty: nothing to find
-            } else if rel.columns.is_empty() {
-                (!rows.values.is_empty()).then_some(0)
+                None
             } else {
-                row_key(&rel.columns, row, physical, &mut self.scratch).and_then(|k| rows.keys.get(&k).copied())
+                row_key(seed, &rel.columns, row, &self.physical, &mut self.scratch)
+                    .and_then(|k| rows.keys.get(&k).copied())
             };
         }
         {
-            let row_ctx = RowCtx::new(row, &self.values, physical, ctx.scope, &self.related);
+            let row_ctx = RowCtx::new(row, values, &self.physical, ctx.scope, &self.related, seed);
             for r in rules.iter_mut() {
                 r.check(&row_ctx, sink);
             }
@@ -385,16 +517,66 @@ impl Stream<'_, '_> {
                 r.observe(self.table_index, &row_ctx, sink);
             }
         }
-        // Keep what later tables need of this row.
+        self.keep_for_later(row, values, seed, ctx.scope);
+    }
+
+    /// The start of every key of this row: its return.
+    fn seed(&mut self, row: &RowBuf, values: &[crate::value::Parsed], scope: &mut ReturnScope) -> KeyHash {
+        let Some(k) = &self.pack.return_key else {
+            return KeyHash::default();
+        };
+        let own = if k.table == self.table_index {
+            self.physical[k.column]
+        } else {
+            self.tag
+        };
+        let mut h = KeyHash::default();
+        match own {
+            Some(p) => {
+                let cell = text::trim(row.get(p as usize).text);
+                text::key_into(cell, &mut self.scratch);
+                if k.table == self.table_index && !self.scratch.is_empty() {
+                    if !scope.return_keys.contains(&self.scratch) {
+                        scope.return_keys.push(self.scratch.clone());
+                    }
+                    if scope.return_key.is_none() {
+                        let shown = match (
+                            values[k.column].value,
+                            self.pack.codelist(&self.table.columns[k.column]),
+                        ) {
+                            (Value::Code(i), Some(l)) if values[k.column].issue.is_none() => l.code(i).to_string(),
+                            _ => cell.to_string(),
+                        };
+                        scope.return_key = Some((self.scratch.clone(), shown));
+                        scope.submitted = k.submitted.and_then(|c| match values[c].value {
+                            Value::Date(d) if values[c].issue.is_none() => Some(d),
+                            _ => None,
+                        });
+                    }
+                }
+                h.part(self.scratch.as_bytes());
+            }
+            None => {
+                h.part(scope.return_key.as_ref().map_or(&b""[..], |(f, _)| f.as_bytes()));
+            }
+        }
+        h
+    }
+
+    /// Keeps what later tables need of this row.
+    fn keep_for_later(
+        &mut self,
+        row: &RowBuf,
+        values: &[crate::value::Parsed],
+        seed: KeyHash,
+        scope: &mut ReturnScope,
+    ) {
         for &li in &self.fills {
             let lookup = &self.pack.lookups[li];
-            let key = if lookup.key.is_empty() {
-                Some(KeyHash::default().finish())
-            } else {
-                row_key(&lookup.key, row, physical, &mut self.scratch)
+            let Some(key) = row_key(seed, &lookup.key, row, &self.physical, &mut self.scratch) else {
+                continue;
             };
-            let Some(key) = key else { continue };
-            let rows = &mut ctx.scope.lookups[li];
+            let rows = &mut scope.lookups[li];
             if let std::collections::hash_map::Entry::Vacant(v) = rows.keys.entry(key) {
                 v.insert(rows.values.len() as u32);
                 rows.values.push(
@@ -402,8 +584,8 @@ impl Stream<'_, '_> {
                         .columns
                         .iter()
                         .map(|&c| {
-                            if self.values[c].issue.is_none() {
-                                self.values[c].value
+                            if values[c].issue.is_none() {
+                                values[c].value
                             } else {
                                 Value::Missing
                             }
@@ -412,6 +594,39 @@ impl Stream<'_, '_> {
                 );
                 rows.rows.push(row.row);
             }
+        }
+    }
+}
+
+/// Records the row's identifiers (for the leak check and for masking), before any rule sees it.
+fn record_identifiers(table: &Table, physical: &[Option<u32>], row: &RowBuf, out: &mut Collector) {
+    for (c, col) in table.columns.iter().enumerate().filter(|(_, c)| c.is_identifier()) {
+        let Some(p) = physical[c] else { continue };
+        let raw = text::trim(row.get(p as usize).text);
+        if raw.is_empty() {
+            continue;
+        }
+        match col.id_form {
+            Some(form) => out.ids_mut().insert(form, raw),
+            None => out.ids_mut().insert_value(raw),
+        }
+    }
+}
+
+/// Reads a clean dataset's `vakt_flags` cell (`column:CODE;...`) and marks those cells.
+fn flag_cells(
+    table: &Table,
+    table_index: usize,
+    physical: &[Option<u32>],
+    row: &RowBuf,
+    flags: u32,
+    out: &mut Collector,
+) {
+    let cell = row.get(flags as usize).text;
+    for item in cell.split(';') {
+        let name = item.split(':').next().unwrap_or("").trim();
+        if let Some(p) = table.column_index(name).and_then(|c| physical[c]) {
+            out.flag(table_index, row.row, p);
         }
     }
 }
@@ -431,20 +646,13 @@ fn report_header(header: &Header, sink: &mut Sink<'_>) {
                 .collect::<Vec<_>>()
                 .join(" or ");
             let message = format!("{what} `{}` not found in the header", col.name);
-            let loc_col = Some(col.name.as_str());
-            sink.findings.push(Finding {
+            let location = sink.location(Some(row), None, Some(col.name.as_str()));
+            sink.push(Finding {
                 code: codes::MISSING_COLUMN,
                 severity,
                 message,
                 help: Some(format!("add a column headed {names}")),
-                location: Location {
-                    table: sink.table_index,
-                    file: sink.file.to_string(),
-                    sheet: sink.sheet.map(str::to_string),
-                    row: Some(row),
-                    col: None,
-                    column: loc_col.map(str::to_string),
-                },
+                location,
                 value: None,
             });
         }
@@ -470,113 +678,4 @@ fn report_header(header: &Header, sink: &mut Sink<'_>) {
             format!("a second column for `{name}`; only the first is read"),
         );
     }
-}
-
-/// Buffers the header search window of a table and finds its header. Returns the buffered rows,
-/// whether the source ended inside the window, and the header if found.
-fn read_header(
-    table: &crate::pack::Table,
-    rows: &mut dyn RowSource,
-) -> Result<(Vec<RowBuf>, bool, Option<Header>), ReadError> {
-    let mut head: Vec<RowBuf> = Vec::with_capacity(locate::HEADER_SEARCH_ROWS);
-    let mut exhausted = false;
-    while head.len() < locate::HEADER_SEARCH_ROWS {
-        let mut buf = RowBuf::default();
-        if !rows.next_row(&mut buf)? {
-            exhausted = true;
-            break;
-        }
-        // Blank rows stay: under the header they are findings, above it find_header skips them.
-        head.push(buf);
-    }
-    let header = locate::find_header(table, &head);
-    Ok((head, exhausted, header))
-}
-
-/// A row met by [`visit`].
-pub struct Visited<'a> {
-    pub table: usize,
-    pub part: &'a crate::read::Part,
-    pub row: &'a RowBuf,
-    pub kind: RowKind,
-    /// Parsed values of the pack's columns (data rows only; otherwise all missing).
-    pub values: &'a [Parsed],
-    pub physical: &'a [Option<u32>],
-}
-
-/// Streams every row under the header of every table found in a return, classified and parsed,
-/// tables in the order given (pack indices). The second pass of `vakt clean`: checking has already
-/// reported everything, this only reads.
-pub fn visit(pack: &Pack, input: &mut Input, order: &[usize], f: &mut dyn FnMut(Visited<'_>)) -> Result<(), ReadError> {
-    let (matches, _) = locate::match_tables(pack, input);
-    for &t in order {
-        let Some(m) = matches.iter().find(|m| m.table == t) else {
-            continue;
-        };
-        let part = input.parts[m.part].clone();
-        let table = &pack.tables[t];
-        let mut rows = input.rows(m.part)?;
-        let (head, exhausted, header) = read_header(table, rows.as_mut())?;
-        let Some(header) = header else {
-            continue;
-        };
-        let parsers: Vec<(usize, u32, crate::pack::ColumnType, Option<&crate::pack::CodeList>)> = table
-            .columns
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| header.physical[i].map(|p| (i, p, c.ty, pack.codelist(c))))
-            .collect();
-        let mut values = vec![Parsed::MISSING; table.columns.len()];
-        let mut scratch = String::new();
-        // In a sheet, rows left empty are not stored: they are met here as blank rows all the same.
-        let sheet = part.sheet.is_some();
-        let mut last = header.row;
-        let mut empty = RowBuf::default();
-        let mut one = |row: &RowBuf| {
-            if sheet {
-                for missing in last + 1..row.row {
-                    empty.clear(missing);
-                    values.iter_mut().for_each(|v| *v = Parsed::MISSING);
-                    f(Visited {
-                        table: t,
-                        part: &part,
-                        row: &empty,
-                        kind: RowKind::Blank,
-                        values: &values,
-                        physical: &header.physical,
-                    });
-                }
-                last = row.row;
-            }
-            let kind = locate::classify(row, &header);
-            values.iter_mut().for_each(|v| *v = Parsed::MISSING);
-            if kind == RowKind::Data {
-                for &(i, p, ty, list) in &parsers {
-                    let pctx = ParseCtx {
-                        codes: list,
-                        date_1904: row.date_1904,
-                    };
-                    values[i] = value::parse(ty, row.get(p as usize), &pctx, &mut scratch);
-                }
-            }
-            f(Visited {
-                table: t,
-                part: &part,
-                row,
-                kind,
-                values: &values,
-                physical: &header.physical,
-            });
-        };
-        for row in head.iter().skip(header.index + 1) {
-            one(row);
-        }
-        if !exhausted {
-            let mut buf = RowBuf::default();
-            while rows.next_row(&mut buf)? {
-                one(&buf);
-            }
-        }
-    }
-    Ok(())
 }

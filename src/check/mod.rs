@@ -10,12 +10,15 @@
 //! that cannot be parsed produces one finding, not one per rule.
 
 pub mod engine;
-pub mod keyhash;
 pub mod kinds;
+pub mod sink;
 
-use crate::finding::{mask, CheckInfo, Finding, Location, Severity};
+pub use sink::{Collector, Sink};
+
+use crate::finding::CheckInfo;
 use crate::pack::{Column, Pack, Table};
 use crate::read::{CellRef, RowBuf};
+use crate::value::keyhash::KeyHash;
 use crate::value::{Parsed, Value};
 
 /// A table of the pack, bound to the physical columns of one sheet or CSV file.
@@ -42,13 +45,19 @@ impl<'p> TableSchema<'p> {
 /// tables refer to (one [`LookupRows`] per relation of the pack).
 pub struct ReturnScope {
     pub lookups: Vec<LookupRows>,
+    /// The return's own key (the first value in the return-key table), folded and as written.
+    pub return_key: Option<(String, String)>,
+    /// Distinct return-key values met in the return-key table (more than one: a merged dataset).
+    pub return_keys: Vec<String>,
+    /// The return's submission date, if the pack names the column.
+    pub submitted: Option<crate::value::Date>,
 }
 
 /// A parent table's rows as one relation needs them.
 #[derive(Default)]
 pub struct LookupRows {
     /// Folded key → entry.
-    pub keys: keyhash::KeyMap<u32>,
+    pub keys: crate::value::keyhash::KeyMap<u32>,
     /// Per entry: the values of the lookup's columns, in slot order.
     pub values: Vec<Vec<Value>>,
     /// Per entry: the physical row it came from.
@@ -61,6 +70,9 @@ impl ReturnScope {
     pub fn new(pack: &Pack) -> ReturnScope {
         ReturnScope {
             lookups: pack.lookups.iter().map(|_| LookupRows::default()).collect(),
+            return_key: None,
+            return_keys: Vec::new(),
+            submitted: None,
         }
     }
 }
@@ -75,6 +87,8 @@ pub struct RowCtx<'a> {
     pub scope: &'a ReturnScope,
     /// For each relation of the table: the entry of the related row, if found.
     pub related: &'a [Option<u32>],
+    /// The start of every key of this row: the return it belongs to (see [`engine::row_key`]).
+    seed: KeyHash,
 }
 
 impl<'a> RowCtx<'a> {
@@ -84,6 +98,7 @@ impl<'a> RowCtx<'a> {
         physical: &'a [Option<u32>],
         scope: &'a ReturnScope,
         related: &'a [Option<u32>],
+        seed: KeyHash,
     ) -> Self {
         RowCtx {
             row,
@@ -91,12 +106,14 @@ impl<'a> RowCtx<'a> {
             physical,
             scope,
             related,
+            seed,
         }
     }
 
-    /// The folded, hashed key of some columns; `None` when a part is empty.
+    /// The folded, hashed key of some columns, within the row's return; `None` when a part is
+    /// empty. With no columns: the return itself (all rows of a table in one return).
     pub fn key(&self, cols: &[usize], scratch: &mut String) -> Option<u128> {
-        engine::row_key(cols, self.row, self.physical, scratch)
+        engine::row_key(self.seed, cols, self.row, self.physical, scratch)
     }
 
     /// The physical column of a pack column.
@@ -146,8 +163,9 @@ pub trait RuleKind: Send + Sync {
 pub trait ReturnRule {
     /// A data row of table `table`.
     fn observe(&mut self, table: usize, row: &RowCtx<'_>, out: &mut Sink<'_>);
-    /// All tables read; `present[t]` says whether table `t` was found in the return.
-    fn finish(&mut self, present: &[bool], out: &mut Vec<Finding>);
+    /// All tables read; `present[t]` says whether table `t` was found in the return. The
+    /// collector holds every identifier of the return by now.
+    fn finish(&mut self, present: &[bool], out: &mut Collector);
 }
 
 /// A compiled rule, fed every data row of one table.
@@ -156,119 +174,6 @@ pub trait RowRule {
 
     /// Called after the last row, for rules that report across rows.
     fn finish(&mut self, _out: &mut Sink<'_>) {}
-}
-
-/// Collects findings for one table, filling in file, sheet, row and column, and masking values of
-/// identifier columns.
-pub struct Sink<'a> {
-    pub file: &'a str,
-    pub sheet: Option<&'a str>,
-    pub table_index: usize,
-    pub table: &'a Table,
-    pub physical: &'a [Option<u32>],
-    pub findings: Vec<Finding>,
-}
-
-impl Sink<'_> {
-    /// The location of a cell of this table.
-    pub fn location(&self, row: Option<u64>, col: Option<u32>, column: Option<&str>) -> Location {
-        Location {
-            table: self.table_index,
-            file: self.file.to_string(),
-            sheet: self.sheet.map(str::to_string),
-            row,
-            col,
-            column: column.map(str::to_string),
-        }
-    }
-
-    /// A value as it may be shown: masked when the column is a direct identifier.
-    pub fn shown(&self, col: usize, raw: &str) -> String {
-        let raw = crate::value::text::trim(raw);
-        match self.table.columns.get(col) {
-            Some(c) if c.is_identifier() => mask(raw),
-            _ => raw.to_string(),
-        }
-    }
-
-    /// A finding at the cell of pack column `col` in the current row.
-    pub fn cell(
-        &mut self,
-        code: &'static str,
-        severity: Severity,
-        row: &RowCtx<'_>,
-        col: usize,
-        message: String,
-        help: Option<String>,
-    ) {
-        let value = self.shown(col, row.text(col));
-        let location = self.location(
-            Some(row.row.row),
-            self.physical.get(col).copied().flatten(),
-            self.table.columns.get(col).map(|c| c.name.as_str()),
-        );
-        self.findings.push(Finding {
-            code,
-            severity,
-            message,
-            help,
-            location,
-            value: Some(value),
-        });
-    }
-
-    /// A finding at a physical cell of the current row, which may belong to no pack column.
-    pub fn physical_cell(
-        &mut self,
-        code: &'static str,
-        severity: Severity,
-        row: &RowCtx<'_>,
-        phys: u32,
-        column: Option<usize>,
-        message: String,
-    ) {
-        let raw = crate::value::text::trim(row.row.get(phys as usize).text);
-        self.at_physical(code, severity, (row.row.row, phys), column, raw, message);
-    }
-
-    /// A finding at a physical cell of any row (the header, say), with its raw text.
-    pub fn at_physical(
-        &mut self,
-        code: &'static str,
-        severity: Severity,
-        (row, phys): (u64, u32),
-        column: Option<usize>,
-        raw: &str,
-        message: String,
-    ) {
-        let value = match column {
-            Some(c) => self.shown(c, raw),
-            None => raw.to_string(),
-        };
-        let name = column.and_then(|c| self.table.columns.get(c)).map(|c| c.name.as_str());
-        let location = self.location(Some(row), Some(phys), name);
-        self.findings.push(Finding {
-            code,
-            severity,
-            message,
-            help: None,
-            location,
-            value: Some(value),
-        });
-    }
-
-    /// A finding about a whole row.
-    pub fn row(&mut self, code: &'static str, severity: Severity, row: u64, message: String, help: Option<String>) {
-        let location = self.location(Some(row), None, None);
-        self.findings.push(Finding {
-            code,
-            severity,
-            message,
-            help,
-            location,
-            value: None,
-        });
-    }
 }
 
 /// Maps codes and names to rule kinds, and lists the read/locate checks for `vakt explain`.
@@ -373,8 +278,13 @@ pub mod testing {
     /// A pack with one table `t` (file `t.csv`) whose columns are given as TOML `[[table.column]]`
     /// bodies, and a `sex` code list.
     pub fn pack(columns: &str, table_extra: &str) -> Pack {
+        pack_top("", columns, table_extra)
+    }
+
+    /// [`pack`] with more top-level TOML (`[id_types]`, `[return]`) before the table.
+    pub fn pack_top(top: &str, columns: &str, table_extra: &str) -> Pack {
         let src = format!(
-            "name = \"test\"\nversion = \"1\"\n[codelists]\nsex = \"sex.csv\"\n[[table]]\nname = \"t\"\n{table_extra}\n{columns}"
+            "name = \"test\"\nversion = \"1\"\n{top}\n[codelists]\nsex = \"sex.csv\"\n[[table]]\nname = \"t\"\n{table_extra}\n{columns}"
         );
         Pack::from_source("test.toml", src, &|rel: &str| match rel {
             "sex.csv" => Ok("code,en,no,synonyms\nF,Female,Kvinne,K\nM,Male,Mann,\nU,Unknown,Ukjent,\n".into()),

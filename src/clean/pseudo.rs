@@ -13,14 +13,17 @@
 //! not printed, logged or written anywhere else; outputs carry its fingerprint.
 
 use base64::Engine as _;
+use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use std::path::Path;
+use zeroize::Zeroizing;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// Why a key file cannot be used. Messages never contain the key.
+/// Why a key file or a domain cannot be used. Messages never contain the key.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyError {
     #[error("{0}: the key file already exists; vakt never overwrites a key")]
     Exists(String),
@@ -30,7 +33,7 @@ pub enum KeyError {
     Write(String, String),
     #[error("{0}: the key file is readable by others (mode {1:o}); run `chmod 600 {0}`")]
     Permissions(String, u32),
-    #[error("{0}: not a vakt key file: {1}")]
+    #[error("{0}: not a vakt key file ({1})")]
     Format(String, String),
     #[error("{0}: the key must be 32 bytes, this one has {1}")]
     Length(String, usize),
@@ -38,11 +41,13 @@ pub enum KeyError {
     Fingerprint(String),
     #[error("cannot get random bytes from the operating system: {0}")]
     Random(String),
+    #[error("{0}: a {1} must be non-empty and hold no `|` or control characters")]
+    Name(String, &'static str),
 }
 
-/// A loaded key.
+/// A loaded key. The key bytes are wiped from memory when it is dropped.
 pub struct Key {
-    key: [u8; 32],
+    key: Zeroizing<[u8; 32]>,
     pub project: String,
     pub fingerprint: String,
 }
@@ -57,12 +62,53 @@ impl std::fmt::Debug for Key {
     }
 }
 
-fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
-    let Ok(mut mac) = HmacSha256::new_from_slice(key) else {
-        return [0; 32]; // HMAC takes keys of any length; this cannot happen.
-    };
+/// A pseudonymisation domain (one per recipient): non-empty, without `|` or control characters,
+/// since the derivation joins names with `|` and `("a|b","c")` must not equal `("a","b|c")`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Domain(String);
+
+impl Domain {
+    /// Checks a domain name.
+    pub fn parse(name: &str) -> Result<Domain, KeyError> {
+        if crate::pack::valid_derivation_name(name) {
+            Ok(Domain(name.to_string()))
+        } else {
+            Err(KeyError::Name(format!("--domain {name:?}"), "domain"))
+        }
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// HMAC-SHA256 keyed with `key` of any length. RFC 2104 pads a key shorter than the 64-byte block
+/// and hashes a longer one first; doing so here leaves no fallible constructor (and so no silent
+/// fallback) anywhere.
+fn keyed(key: &[u8]) -> HmacSha256 {
+    let mut block = Zeroizing::new([0u8; 64]);
+    if key.len() > 64 {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    <HmacSha256 as KeyInit>::new(&hmac::digest::Key::<HmacSha256>::from(*block))
+}
+
+fn hmac(key: &[u8], data: &[u8]) -> Zeroizing<[u8; 32]> {
+    let mut mac = keyed(key);
     mac.update(data);
-    mac.finalize().into_bytes().into()
+    Zeroizing::new(mac.finalize().into_bytes().into())
+}
+
+/// HKDF-SHA256 (RFC 5869) with one block of output: extract with the salt, expand with the info.
+fn hkdf_32(salt: &[u8], ikm: &[u8], info: &[u8]) -> Zeroizing<[u8; 32]> {
+    let prk = hmac(salt, ikm);
+    let mut mac = keyed(&prk[..]);
+    mac.update(info);
+    mac.update(&[1]);
+    Zeroizing::new(mac.finalize().into_bytes().into())
 }
 
 /// The key's fingerprint: the first 8 bytes of HMAC-SHA256(K, "vakt-pseudo/v1/key-fingerprint").
@@ -92,6 +138,7 @@ pub fn base32_lower(bytes: &[u8]) -> String {
 
 impl Key {
     pub fn from_bytes(key: [u8; 32], project: &str) -> Key {
+        let key = Zeroizing::new(key);
         Key {
             fingerprint: fingerprint(&key),
             key,
@@ -99,29 +146,29 @@ impl Key {
         }
     }
 
-    /// A pseudonymiser for one release domain and id type.
-    pub fn domain(&self, domain: &str, id_type: &str) -> Pseudonymiser {
-        let info = format!("vakt-pseudo/v1|{domain}|{id_type}");
-        let hk = hkdf::Hkdf::<Sha256>::new(Some(self.project.as_bytes()), &self.key);
-        let mut kd = [0u8; 32];
-        // 32 bytes is far below HKDF's limit of 255 * 32.
-        let _ = hk.expand(info.as_bytes(), &mut kd);
-        let mac = HmacSha256::new_from_slice(&kd).ok();
-        Pseudonymiser { mac }
+    /// A pseudonymiser for one release domain and id type. The id type's name comes from a loaded
+    /// pack, which checked it like a domain.
+    pub fn domain(&self, domain: &Domain, id_type: &str) -> Pseudonymiser {
+        let info = format!("vakt-pseudo/v1|{}|{id_type}", domain.as_str());
+        let kd = hkdf_32(self.project.as_bytes(), &self.key[..], info.as_bytes());
+        Pseudonymiser { mac: keyed(&kd[..]) }
     }
 
     /// Creates a key file with 32 fresh random bytes, mode 0600; never overwrites.
     pub fn generate(path: &Path, project: &str, created: &str) -> Result<Key, KeyError> {
         let shown = path.display().to_string();
-        let mut key = [0u8; 32];
-        getrandom::fill(&mut key).map_err(|e| KeyError::Random(e.to_string()))?;
-        let k = Key::from_bytes(key, project);
-        let text = format!(
+        if !crate::pack::valid_derivation_name(project) {
+            return Err(KeyError::Name(format!("--project {project:?}"), "project"));
+        }
+        let mut key = Zeroizing::new([0u8; 32]);
+        getrandom::fill(&mut key[..]).map_err(|e| KeyError::Random(e.to_string()))?;
+        let k = Key::from_bytes(*key, project);
+        let text = Zeroizing::new(format!(
             "# vakt pseudonymisation key. Keep it secret, keep it safe, never send it with the data.\nformat = \"vakt-key\"\nversion = 1\nproject = {}\ncreated = \"{created}\"\nkey = \"{}\"\nfingerprint = \"{}\"\n",
             toml_string(project),
-            base64::engine::general_purpose::STANDARD.encode(key),
+            Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(&k.key[..])).as_str(),
             k.fingerprint
-        );
+        ));
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create_new(true);
         #[cfg(unix)]
@@ -157,7 +204,24 @@ impl Key {
             }
         }
         let _ = meta;
-        let text = std::fs::read_to_string(path).map_err(|e| KeyError::Read(shown.clone(), e.to_string()))?;
+        if !meta.is_file() {
+            return Err(KeyError::Format(shown, "it is not a regular file".into()));
+        }
+        // A key file is a few hundred bytes: read at most a little more, whatever the file holds.
+        let mut bytes = Zeroizing::new(Vec::new());
+        {
+            use std::io::Read;
+            let f = std::fs::File::open(path).map_err(|e| KeyError::Read(shown.clone(), e.to_string()))?;
+            f.take(64 * 1024)
+                .read_to_end(&mut bytes)
+                .map_err(|e| KeyError::Read(shown.clone(), e.to_string()))?;
+        }
+        let text = Zeroizing::new(String::from_utf8(std::mem::take(&mut *bytes)).map_err(|_| {
+            KeyError::Format(
+                shown.clone(),
+                "it is not text; a workbook or another file was given as the key".into(),
+            )
+        })?);
         #[derive(serde::Deserialize)]
         struct File {
             format: String,
@@ -168,7 +232,7 @@ impl Key {
         }
         // The parser's own message could quote the line holding the key: say only what is wrong.
         let f: File = toml::from_str(&text)
-            .map_err(|_| KeyError::Format(shown.clone(), "it is not the TOML vakt keygen writes".into()))?;
+            .map_err(|_| KeyError::Format(shown.clone(), "it is not the TOML `vakt keygen` writes".into()))?;
         if f.format != "vakt-key" || f.version != 1 {
             return Err(KeyError::Format(
                 shown,
@@ -178,13 +242,22 @@ impl Key {
                 ),
             ));
         }
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(f.key.trim())
-            .map_err(|_| KeyError::Format(shown.clone(), "the key is not base64".into()))?;
+        let secret = Zeroizing::new(f.key);
+        let bytes = Zeroizing::new(
+            base64::engine::general_purpose::STANDARD
+                .decode(secret.trim())
+                .map_err(|_| KeyError::Format(shown.clone(), "the key is not base64".into()))?,
+        );
         let key: [u8; 32] = bytes
             .as_slice()
             .try_into()
             .map_err(|_| KeyError::Length(shown.clone(), bytes.len()))?;
+        if !crate::pack::valid_derivation_name(&f.project) {
+            return Err(KeyError::Format(
+                shown,
+                "its project name holds `|` or control characters".into(),
+            ));
+        }
         let k = Key::from_bytes(key, &f.project);
         if k.fingerprint != f.fingerprint {
             return Err(KeyError::Fingerprint(shown));
@@ -207,48 +280,25 @@ fn toml_string(s: &str) -> String {
     out
 }
 
-/// Pseudonyms for one domain and id type.
+/// Pseudonyms for one domain and id type: the HMAC keyed once with the derived key.
 pub struct Pseudonymiser {
-    mac: Option<HmacSha256>,
+    mac: HmacSha256,
 }
 
 impl Pseudonymiser {
     /// The pseudonym of a canonical value.
     pub fn pseudonym(&self, canonical: &str) -> String {
-        let Some(mac) = &self.mac else {
-            return String::new();
-        };
-        let mut m = mac.clone();
-        m.update(canonical.as_bytes());
-        let tag = m.finalize().into_bytes();
-        base32_lower(&tag[..10])
+        base32_lower(&self.tag(canonical)[..10])
     }
-}
 
-/// The canonical form of an identifier, and whether a lost leading zero was restored.
-pub fn canonical(id_type: &str, raw: &str) -> (String, bool) {
-    let t = crate::value::text::trim(raw);
-    match id_type {
-        "patient" => {
-            let stripped: String = t.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect();
-            if stripped.bytes().all(|b| b.is_ascii_digit()) && (stripped.len() == 10 || stripped.len() == 11) {
-                if stripped.len() == 10 {
-                    (format!("0{stripped}"), true)
-                } else {
-                    (stripped, false)
-                }
-            } else {
-                (t.to_string(), false)
-            }
-        }
-        "hpr" => {
-            if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
-                (format!("{t:0>9}"), false)
-            } else {
-                (t.to_string(), false)
-            }
-        }
-        _ => (t.to_string(), false),
+    /// The first 10 bytes of the tag, the pseudonym's 80 bits.
+    pub fn tag(&self, canonical: &str) -> [u8; 10] {
+        let mut m = self.mac.clone();
+        m.update(canonical.as_bytes());
+        let full = m.finalize().into_bytes();
+        let mut out = [0u8; 10];
+        out.copy_from_slice(&full[..10]);
+        out
     }
 }
 
@@ -263,29 +313,52 @@ mod tests {
     #[test]
     fn known_answers_of_the_spec() {
         let k = spec_key();
+        let d = |name: &str| Domain::parse(name).unwrap();
         assert_eq!(k.fingerprint, "1f81b9bf9a6fa502");
         assert_eq!(
-            k.domain("release-A", "patient").pseudonym("31129956715"),
+            k.domain(&d("release-A"), "patient").pseudonym("31129956715"),
             "nr6qnziilpsf65yt"
         );
         assert_eq!(
-            k.domain("release-B", "patient").pseudonym("31129956715"),
+            k.domain(&d("release-B"), "patient").pseudonym("31129956715"),
             "ov7sd64qm65tafln"
         );
         assert_eq!(
-            k.domain("release-A", "patient").pseudonym("EPJ-01000"),
+            k.domain(&d("release-A"), "patient").pseudonym("EPJ-01000"),
             "5t2neuixya4vztrf"
         );
-        assert_eq!(k.domain("release-A", "hpr").pseudonym("001234567"), "ebfbrh6cslj3pwsv");
+        assert_eq!(
+            k.domain(&d("release-A"), "hpr").pseudonym("001234567"),
+            "ebfbrh6cslj3pwsv"
+        );
     }
 
     #[test]
-    fn canonical_forms() {
-        assert_eq!(canonical("patient", "311299 567.15"), ("31129956715".into(), false));
-        assert_eq!(canonical("patient", "1010150740"), ("01010150740".into(), true));
-        assert_eq!(canonical("patient", " EPJ-01000 "), ("EPJ-01000".into(), false));
-        assert_eq!(canonical("hpr", "1234567"), ("001234567".into(), false));
-        assert_eq!(canonical("hpr", "LOK-7"), ("LOK-7".into(), false));
+    fn hmac_of_any_key_length_matches_the_rfc_4231_vectors() {
+        // RFC 4231 test case 2 (short key) and 6 (a key longer than the block).
+        let tag = hmac(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(
+            crate::read::hex(&tag[..]),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        let tag = hmac(&[0xaa; 131], b"Test Using Larger Than Block-Size Key - Hash Key First");
+        assert_eq!(
+            crate::read::hex(&tag[..]),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+    }
+
+    #[test]
+    fn ambiguous_domains_are_refused() {
+        for bad in ["", "a|b", "x\ny", "tab\there"] {
+            assert!(Domain::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(Domain::parse("release-2026").is_ok());
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            Key::generate(&dir.path().join("k"), "a|b", "t"),
+            Err(KeyError::Name(..))
+        ));
     }
 
     #[test]
@@ -303,9 +376,10 @@ mod tests {
         let text = std::fs::read_to_string(&p).unwrap();
         let loaded = Key::load(&p).unwrap();
         assert_eq!(loaded.fingerprint, k.fingerprint);
+        let d = Domain::parse("d").unwrap();
         assert_eq!(
-            loaded.domain("d", "patient").pseudonym("x"),
-            k.domain("d", "patient").pseudonym("x")
+            loaded.domain(&d, "patient").pseudonym("x"),
+            k.domain(&d, "patient").pseudonym("x")
         );
         #[cfg(unix)]
         {

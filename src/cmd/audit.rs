@@ -46,7 +46,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let fail = |m: String| {
-        eprintln!("vakt: {m}");
+        errln!("vakt: {m}");
         Ok(ExitCode::from(super::EXIT_INCOMPLETE))
     };
     let policy = match super::tabulate::policy(args.threshold, args.preset.as_deref()) {

@@ -16,7 +16,7 @@
 
 use super::{EXIT_FINDINGS, EXIT_INCOMPLETE};
 use clap::ValueEnum;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vakt::check::{engine, Registry};
@@ -71,18 +71,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(super::EXIT_INCOMPLETE));
     };
     let registry = Registry::builtin();
+    let checked: Vec<_> = args
+        .paths
+        .iter()
+        .map(|path| engine::check_path(&pack, &registry, path))
+        .collect();
+    let (inputs, mut results): (Vec<_>, Vec<_>) = checked.into_iter().unzip();
+    let paths: Vec<&str> = args.paths.iter().map(String::as_str).collect();
+    engine::mark_resubmissions(&paths, &mut results);
     let inputs = args
         .paths
         .iter()
-        .map(|path| {
-            let (input, result) = engine::check_path(&pack, &registry, path);
-            InputReport::new(path, input.as_ref(), result)
-        })
+        .zip(inputs.iter().zip(results))
+        .map(|(path, (input, result))| InputReport::new(path, input.as_ref(), result))
         .collect();
     let report = Report {
         tool_version: env!("CARGO_PKG_VERSION"),
         pack_path: pack.path.clone(),
         pack_sha256: pack.sha256.clone(),
+        pack_embedded: pack.embedded,
+        pack_files: pack.files.clone(),
         inputs,
         max_diagnostics: args.max_diagnostics,
     };
@@ -97,10 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             human::render(&report, color)
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    // A closed pipe (`| head`) is not an error of the check.
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
+    super::out_text(&text);
 
     let totals = report.totals();
     Ok(if report.any_failed() {

@@ -17,7 +17,7 @@ use clap::ValueEnum;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vakt::check::Registry;
-use vakt::clean::{self, pseudo::Key, OnError, OutFormat};
+use vakt::clean::{self, pseudo::Key, OnError, OutFormat, Resubmissions};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -28,14 +28,27 @@ pub enum Format {
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ErrorRows {
-    Reject,
+    /// Empty a bad value and flag it; reject a row only when a key or identifier is unusable.
+    Cell,
+    /// Reject every row with an error.
+    #[value(alias = "reject")]
+    Row,
+    /// Keep bad values as written, flagged; reject a row only when a key or identifier is unusable.
     Keep,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Resubmitted {
+    /// Stop when two inputs hold the same return.
+    Refuse,
+    /// Take the latest of them (by the pack's submission date, else the later argument).
+    Latest,
 }
 
 /// Clean returns into one pseudonymised national dataset; every row accounted for.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  vakt keygen --project survey-2009 --out survey.key\n  vakt clean returns/* --key survey.key --domain release-2026 --out clean/\n\nExit status: 0 all rows clean, 1 some rows rejected or flagged, 2 nothing written."
+    after_help = "Examples:\n  vakt keygen --project survey-2009 --out survey.key\n  vakt clean returns/* --key survey.key --domain release-2026 --out clean/\n\nExit status: 0 every row clean, 1 rows rejected or flagged or a table incomplete, 2 nothing written."
 )]
 pub struct Args {
     /// Returns to clean: workbooks, folders of CSV files, or CSV files.
@@ -56,10 +69,13 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "csv")]
     format: Format,
-    /// Rows with errors: reject to rejected/<table>.csv, or keep with a vakt_errors column.
-    #[arg(long, value_enum, default_value = "reject")]
+    /// What to do with errors: cell-level cleaning, whole-row rejection, or keep and flag.
+    #[arg(long, value_enum, default_value = "cell")]
     on_error: ErrorRows,
-    /// Replace an existing output folder.
+    /// Two inputs with the same return (a corrected copy sent again).
+    #[arg(long, value_enum, default_value = "refuse")]
+    resubmissions: Resubmitted,
+    /// Replace an existing output folder, if `vakt clean` wrote it.
     #[arg(long)]
     force: bool,
 }
@@ -68,13 +84,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let key = match Key::load(&args.key) {
         Ok(k) => k,
         Err(e) => {
-            eprintln!("vakt: {e}");
+            errln!("vakt: {e}");
             return Ok(ExitCode::from(EXIT_INCOMPLETE));
         }
     };
     let Some(pack) = super::load_pack(args.rules.as_deref()) else {
         return Ok(ExitCode::from(super::EXIT_INCOMPLETE));
     };
+    let mut protected = vec![args.key.clone()];
+    protected.extend(args.rules.clone());
     let opts = clean::Options {
         key: &key,
         domain: args.domain.clone(),
@@ -85,43 +103,55 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Format::Both => OutFormat::Both,
         },
         on_error: match args.on_error {
-            ErrorRows::Reject => OnError::Reject,
+            ErrorRows::Cell => OnError::Cell,
+            ErrorRows::Row => OnError::Row,
             ErrorRows::Keep => OnError::Keep,
         },
+        resubmissions: match args.resubmissions {
+            Resubmitted::Refuse => Resubmissions::Refuse,
+            Resubmitted::Latest => Resubmissions::Latest,
+        },
         force: args.force,
+        protected,
     };
     match clean::run(&pack, &Registry::builtin(), &args.paths, &opts) {
-        Ok(summary) => {
-            let mut flagged = 0;
-            for (table, written, rejected) in &summary.tables {
-                outln!("{table:<18} {written:>8} rows written {rejected:>6} rejected");
-                flagged += rejected;
-            }
-            outln!(
-                "{} non-data rows (totals, blank, notes) listed in {}",
-                summary.non_data,
-                summary.manifest.display()
-            );
-            if summary.flagged > 0 {
-                outln!(
-                    "{} rows with errors kept and flagged in the vakt_errors column",
-                    summary.flagged
-                );
-            }
-            outln!(
-                "pseudonyms: domain {}, key fingerprint {}",
-                args.domain,
-                key.fingerprint
-            );
-            Ok(if flagged + summary.flagged > 0 {
-                ExitCode::from(super::EXIT_FINDINGS)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
+        Ok(summary) => Ok(report(&summary, &args.domain, &key.fingerprint)),
         Err(e) => {
-            eprintln!("vakt: {e}");
+            errln!("vakt: {e}");
             Ok(ExitCode::from(EXIT_INCOMPLETE))
         }
+    }
+}
+
+fn report(summary: &clean::Summary, domain: &str, fingerprint: &str) -> ExitCode {
+    let mut rejected = 0;
+    for (table, written, r) in &summary.tables {
+        outln!("{table:<18} {written:>8} rows written {r:>6} rejected");
+        rejected += r;
+    }
+    let manifest = summary.out.join("manifest.json");
+    outln!(
+        "{} non-data rows (totals, blank, notes) and {} duplicate rows, listed in {}",
+        summary.non_data,
+        summary.duplicates,
+        manifest.display()
+    );
+    if summary.flagged > 0 {
+        outln!(
+            "{} rows kept with cleaned cells listed in their vakt_flags column",
+            summary.flagged
+        );
+    }
+    for d in &summary.dropped {
+        outln!("left out as an earlier submission of its return: {d}");
+    }
+    for p in &summary.problems {
+        outln!("incomplete: {p}");
+    }
+    outln!("pseudonyms: domain {domain}, key fingerprint {fingerprint}");
+    if rejected + summary.flagged > 0 || !summary.problems.is_empty() {
+        ExitCode::from(super::EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
     }
 }

@@ -25,7 +25,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         None => {
-            eprintln!(
+            errln!(
                 "vakt: no check has the code or name `{}`; `vakt rules` lists them",
                 args.code
             );

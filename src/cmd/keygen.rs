@@ -48,7 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprintln!("vakt: {e}");
+            errln!("vakt: {e}");
             Ok(ExitCode::from(super::EXIT_INCOMPLETE))
         }
     }

@@ -1,11 +1,53 @@
 //! Subcommands, one file each; their usage and examples sit at the top of each file.
 
-/// `println!` that ignores a closed pipe (`vakt rules | head`): a reader leaving early is not an error.
+/// A line to standard output. A closed pipe (`vakt rules | head`) is not an error: a reader may
+/// leave early. Any other failure (a full disk) makes the run exit 2; see [`output_failure`].
 macro_rules! outln {
+    ($($t:tt)*) => {
+        $crate::cmd::out(format_args!($($t)*))
+    };
+}
+
+/// A line to standard error; never panics, whatever happened to standard error.
+macro_rules! errln {
     ($($t:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+        let _ = writeln!(std::io::stderr().lock(), $($t)*);
     }};
+}
+
+static OUTPUT_FAILED: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Records a failed write to standard output, unless the reader closed the pipe.
+pub fn note_write(result: std::io::Result<()>) {
+    if let Err(e) = result {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            if let Ok(mut g) = OUTPUT_FAILED.lock() {
+                g.get_or_insert_with(|| e.to_string());
+            }
+        }
+    }
+}
+
+/// Writes a line to standard output (the `outln!` macro).
+pub fn out(args: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut o = std::io::stdout().lock();
+    note_write(o.write_fmt(args).and_then(|()| o.write_all(b"\n")));
+}
+
+/// Writes text to standard output and flushes it.
+pub fn out_text(text: &str) {
+    use std::io::Write as _;
+    let mut o = std::io::stdout().lock();
+    note_write(o.write_all(text.as_bytes()).and_then(|()| o.flush()));
+}
+
+/// Why writing to standard output failed, if it did (other than a closed pipe).
+pub fn output_failure() -> Option<String> {
+    use std::io::Write as _;
+    note_write(std::io::stdout().lock().flush());
+    OUTPUT_FAILED.lock().ok().and_then(|g| g.clone())
 }
 
 mod audit;
@@ -55,7 +97,7 @@ pub fn load_pack(rules: Option<&std::path::Path>) -> Option<vakt::pack::Pack> {
     match pack {
         Ok(p) => Some(p),
         Err(e) => {
-            eprintln!("{:?}", miette::Report::new(*e));
+            errln!("{:?}", miette::Report::new(*e));
             None
         }
     }

@@ -35,7 +35,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let fail = |m: String| {
-        eprintln!("vakt: {m}");
+        errln!("vakt: {m}");
         Ok(ExitCode::from(super::EXIT_INCOMPLETE))
     };
     let data = match Data::read(&args.data, None) {

@@ -94,7 +94,7 @@ pub fn policy(threshold: Option<f64>, preset: Option<&str>) -> Result<disclose::
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let fail = |m: String| {
-        eprintln!("vakt: {m}");
+        errln!("vakt: {m}");
         Ok(ExitCode::from(super::EXIT_INCOMPLETE))
     };
     let policy = match policy(args.threshold, args.preset.as_deref()) {

@@ -93,6 +93,26 @@ documented_check! {
     pub struct RepeatedHeader => "VK0012", "repeated-header";
 }
 
+documented_check! {
+    /// Two inputs hold the same return: the same value of the pack's return key (`[return]`), such
+    /// as a corrected copy sent again.
+    ///
+    /// Both are checked. `vakt clean` refuses to merge them into duplicate rows unless told which
+    /// to take: `--resubmissions latest` keeps the one submitted last (by the pack's `submitted`
+    /// date, else the later on the command line) and lists the other in the manifest.
+    pub struct DuplicateReturn => "VK0013", "duplicate-return";
+}
+
+documented_check! {
+    /// One input holds several returns (several values of the return key), but a table has no
+    /// return-key column to say which return each of its rows belongs to.
+    ///
+    /// A merged dataset such as `vakt clean` output carries the return key in every table; keys,
+    /// relations and counts are then checked within each return. Without it the rows cannot be
+    /// told apart and are checked as if they belonged to the first return.
+    pub struct MixedReturns => "VK0014", "mixed-returns";
+}
+
 pub const UNREADABLE: &str = UnreadableInput::CODE;
 pub const MISSING_TABLE: &str = MissingTable::CODE;
 pub const MISSING_COLUMN: &str = MissingColumn::CODE;
@@ -104,6 +124,8 @@ pub const HEADER_NOT_FOUND: &str = HeaderNotFound::CODE;
 pub const UNKNOWN_PART: &str = UnknownPart::CODE;
 pub const DUPLICATE_TABLE: &str = DuplicateTable::CODE;
 pub const REPEATED_HEADER: &str = RepeatedHeader::CODE;
+pub const DUPLICATE_RETURN: &str = DuplicateReturn::CODE;
+pub const MIXED_RETURNS: &str = MixedReturns::CODE;
 
 /// Every read and locate finding, in code order.
 pub const ALL: &[CheckInfo] = &[
@@ -118,4 +140,6 @@ pub const ALL: &[CheckInfo] = &[
     UnknownPart::INFO,
     DuplicateTable::INFO,
     RepeatedHeader::INFO,
+    DuplicateReturn::INFO,
+    MixedReturns::INFO,
 ];

@@ -6,6 +6,7 @@
 //! spite of that and says what it skipped; it never guesses silently.
 
 pub mod codes;
+pub mod stream;
 
 use crate::finding::{Finding, Location, Severity};
 use crate::pack::{Pack, Table};
@@ -214,6 +215,11 @@ pub struct Header {
     pub unknown: Vec<(u32, String)>,
     /// Physical columns whose header repeats a column already found.
     pub repeated: Vec<(u32, usize)>,
+    /// The column holding the return key in a table that is not the return key's own (each row of
+    /// a merged dataset says which return it came from).
+    pub tag: Option<u32>,
+    /// The `vakt_flags` column of a clean dataset.
+    pub flags: Option<u32>,
 }
 
 /// How many known headers a row must hold to be the header row.
@@ -266,6 +272,8 @@ pub fn find_header(table: &Table, rows: &[RowBuf]) -> Option<Header> {
                 physical,
                 unknown,
                 repeated,
+                tag: None,
+                flags: None,
             });
         }
     }
@@ -396,6 +404,8 @@ mod tests {
             physical: vec![Some(0), Some(1), Some(2)],
             unknown: vec![],
             repeated: vec![],
+            tag: None,
+            flags: None,
         };
         assert_eq!(classify(&row(5, &["I alt", "", "12"]), &h), RowKind::Totals);
         assert_eq!(classify(&row(5, &["Sum:", "", "12"]), &h), RowKind::Totals);

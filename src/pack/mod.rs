@@ -7,10 +7,15 @@
 mod codelist;
 pub mod embedded;
 mod relations;
+mod roles;
 mod spec;
 
 pub use codelist::{CodeEntry, CodeList, Suggestion};
-pub use spec::{Bound, ColumnSpec, ColumnType, IdClass, PackSpec, RangeSpec, RuleSeverity, TableSpec};
+pub use roles::{valid_derivation_name, IdType, ReturnKey};
+pub use spec::{
+    Bound, ColumnSpec, ColumnType, IdClass, IdFormSpec, IdTypeSpec, PackSpec, RangeSpec, ReturnSpec, RuleSeverity,
+    TableSpec,
+};
 
 use crate::value::text;
 use miette::{Diagnostic, NamedSource, SourceSpan};
@@ -85,7 +90,12 @@ pub struct Column {
     pub pattern_help: Option<String>,
     pub unique: bool,
     pub class: Vec<IdClass>,
+    /// The identifier type named by `id_type` (`drop` included).
     pub id_type: Option<String>,
+    /// The canonical form of a pseudonymised identifier column (`None` for `drop` and others).
+    pub id_form: Option<crate::ident::IdForm>,
+    /// Code-list attributes clean output adds after this column.
+    pub output_attributes: Vec<String>,
     /// Left out of clean output.
     pub drop: bool,
     /// Header keys that name this column.
@@ -97,6 +107,19 @@ impl Column {
     pub fn is_identifier(&self) -> bool {
         self.class.contains(&IdClass::D)
     }
+
+    /// True for free text, searched for leaked identifiers.
+    pub fn is_free_text(&self) -> bool {
+        self.class.contains(&IdClass::F)
+    }
+}
+
+/// A file a pack loaded, with its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackFile {
+    /// Path relative to the pack.
+    pub path: String,
+    pub sha256: String,
 }
 
 /// A compiled relation to a row of an earlier table.
@@ -206,11 +229,22 @@ pub struct Pack {
     pub name: String,
     pub version: String,
     pub description: Option<String>,
-    /// Where the pack came from: a path, or `embedded:NAME`.
+    /// Where the pack came from: a path, or the embedded pack's path in the repository.
     pub path: String,
-    /// SHA-256 of the pack TOML.
+    /// True for the survey pack built into vakt.
+    pub embedded: bool,
+    /// SHA-256 over the pack TOML and every file it loaded (see [`Pack::sha256_of`]): editing a
+    /// code list changes it.
     pub sha256: String,
+    /// SHA-256 of the TOML alone.
+    pub toml_sha256: String,
+    /// The files the pack loaded, sorted by path.
+    pub files: Vec<PackFile>,
     pub codelists: Vec<CodeList>,
+    /// Identifier types by name.
+    pub id_types: Vec<IdType>,
+    /// The column that identifies a return, if the pack names one.
+    pub return_key: Option<ReturnKey>,
     pub tables: Vec<Table>,
     /// Parent rows kept per relation, filled by the engine as parent tables stream.
     pub lookups: Vec<Lookup>,
@@ -238,6 +272,17 @@ impl Pack {
         })
     }
 
+    /// The pack's hash: SHA-256 of the lines `toml <sha256>` and `<path> <sha256>` for each loaded
+    /// file in path order, each ending in a newline.
+    pub fn sha256_of(toml_sha256: &str, files: &[PackFile]) -> String {
+        let mut h = Sha256::new();
+        h.update(format!("toml {toml_sha256}\n"));
+        for f in files {
+            h.update(format!("{} {}\n", f.path, f.sha256));
+        }
+        crate::read::hex(&h.finalize())
+    }
+
     /// The survey pack built into the binary.
     pub fn embedded() -> Result<Pack, Box<PackErrors>> {
         Pack::from_source(
@@ -249,6 +294,10 @@ impl Pack {
                     .ok_or_else(|| format!("no embedded file {rel}"))
             },
         )
+        .map(|mut p| {
+            p.embedded = true;
+            p
+        })
     }
 
     /// Parses and checks a pack's TOML; `resolve` reads a file named relative to the pack.
@@ -270,7 +319,16 @@ impl Pack {
                 return Err(errs.finish());
             }
         };
-        let sha256 = crate::read::hex(&Sha256::digest(source.as_bytes()));
+        let toml_sha256 = crate::read::hex(&Sha256::digest(source.as_bytes()));
+        let files = std::cell::RefCell::new(Vec::new());
+        let resolve = |rel: &str| {
+            let text = resolve(rel)?;
+            files.borrow_mut().push(PackFile {
+                path: rel.to_string(),
+                sha256: crate::read::hex(&Sha256::digest(text.as_bytes())),
+            });
+            Ok::<String, String>(text)
+        };
 
         let mut codelists = Vec::new();
         let mut codelist_index = HashMap::new();
@@ -284,6 +342,7 @@ impl Pack {
             }
         }
 
+        let id_types = roles::id_types(&spec.id_types, &mut errs);
         let mut tables: Vec<Table> = Vec::new();
         for t in &spec.tables {
             if tables.iter().any(|x| &x.name == t.name.get_ref()) {
@@ -294,14 +353,16 @@ impl Pack {
                     None,
                 );
             }
-            tables.push(compile_table(t, &codelist_index, &mut errs));
+            tables.push(compile_table(t, &codelist_index, &id_types, &mut errs));
         }
         let mut lookups = Vec::new();
         if errs.errors.is_empty() {
             for (ti, t) in spec.tables.iter().enumerate() {
                 relations::compile(ti, t, &mut tables, &codelists, &mut lookups, &mut errs);
+                roles::output_attributes(t, &tables[ti], &codelists, &mut errs);
             }
         }
+        let return_key = roles::return_key(spec.return_key.as_ref(), &tables, &mut errs);
         if tables.is_empty() {
             errs.push(
                 "the pack defines no `[[table]]`".into(),
@@ -313,13 +374,20 @@ impl Pack {
         if !errs.errors.is_empty() {
             return Err(errs.finish());
         }
+        let mut files = files.into_inner();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(Pack {
             name: spec.name,
             version: spec.version,
             description: spec.description,
             path: shown.to_string(),
-            sha256,
+            embedded: false,
+            sha256: Pack::sha256_of(&toml_sha256, &files),
+            toml_sha256,
+            files,
             codelists,
+            id_types,
+            return_key,
             tables,
             lookups,
         })
@@ -361,7 +429,7 @@ impl Errs<'_> {
     }
 }
 
-fn compile_table(t: &TableSpec, codelists: &HashMap<String, usize>, errs: &mut Errs<'_>) -> Table {
+fn compile_table(t: &TableSpec, codelists: &HashMap<String, usize>, id_types: &[IdType], errs: &mut Errs<'_>) -> Table {
     let name = t.name.get_ref().clone();
     let mut sheet_keys = vec![text::header_key(&name)];
     sheet_keys.extend(t.sheets.iter().map(|s| text::header_key(s)));
@@ -370,10 +438,15 @@ fn compile_table(t: &TableSpec, codelists: &HashMap<String, usize>, errs: &mut E
         let stem = f.rsplit_once('.').map(|(s, _)| s).unwrap_or(f);
         text::header_key(stem)
     }));
+    // A clean dataset names its files after `output`: it can be checked with the same pack.
+    if let Some(o) = &t.output {
+        file_keys.push(text::header_key(o));
+    }
+    file_keys.dedup();
     let mut columns: Vec<Column> = Vec::new();
     let mut header_index = HashMap::new();
     for c in &t.columns {
-        let col = compile_column(c, codelists, errs);
+        let col = compile_column(c, codelists, id_types, errs);
         if columns.iter().any(|x| x.name == col.name) {
             errs.push(
                 format!("column `{}` is defined twice in table `{name}`", col.name),
@@ -439,7 +512,12 @@ fn compile_table(t: &TableSpec, codelists: &HashMap<String, usize>, errs: &mut E
     }
 }
 
-fn compile_column(c: &ColumnSpec, codelists: &HashMap<String, usize>, errs: &mut Errs<'_>) -> Column {
+fn compile_column(
+    c: &ColumnSpec,
+    codelists: &HashMap<String, usize>,
+    id_types: &[IdType],
+    errs: &mut Errs<'_>,
+) -> Column {
     let name = c.name.get_ref().clone();
     let ty = *c.ty.get_ref();
     let mut header_keys = vec![text::header_key(&name)];
@@ -490,6 +568,10 @@ fn compile_column(c: &ColumnSpec, codelists: &HashMap<String, usize>, errs: &mut
             }
         }
     });
+    let id_form = c
+        .id_type
+        .as_ref()
+        .and_then(|t| roles::column_id_form(&name, t, c.class.contains(&IdClass::D), id_types, errs));
     let range = c.range.as_ref().and_then(|r| compile_range(&name, ty, r, errs));
     let soft_range = c.soft_range.as_ref().and_then(|r| compile_range(&name, ty, r, errs));
     Column {
@@ -503,11 +585,22 @@ fn compile_column(c: &ColumnSpec, codelists: &HashMap<String, usize>, errs: &mut
         pattern,
         pattern_help: c.pattern_help.clone(),
         unique: c.unique,
+        id_form,
+        id_type: c.id_type.as_ref().map(|t| t.get_ref().clone()),
+        output_attributes: c.output_attributes.iter().map(|a| a.get_ref().clone()).collect(),
         class: c.class.clone(),
-        id_type: c.id_type.clone(),
         drop: c.drop,
         header_keys,
     }
+}
+
+/// The option closest to `name` (at most two edits), for "did you mean".
+pub(crate) fn closest<'a>(name: &str, options: impl Iterator<Item = &'a str>) -> Option<String> {
+    options
+        .map(|o| (strsim::damerau_levenshtein(name, o), o))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, o)| o.to_string())
 }
 
 fn sorted(mut v: Vec<&str>) -> String {

@@ -124,11 +124,8 @@ impl Schema for ExprSchema<'_> {
 }
 
 fn closest<'a>(name: &str, options: impl Iterator<Item = &'a str>) -> String {
-    options
-        .map(|o| (strsim::damerau_levenshtein(name, o), o))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, o)| format!("; did you mean `{o}`?"))
+    super::closest(name, options)
+        .map(|o| format!("; did you mean `{o}`?"))
         .unwrap_or_default()
 }
 

@@ -24,9 +24,60 @@ pub struct PackSpec {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, String>")]
     pub codelists: BTreeMap<String, Spanned<String>>,
+    /// Identifier types by name (`patient`, `hpr`): how their values are written canonically,
+    /// checked, searched for in free text and pseudonymised. Columns name them with `id_type`.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, IdTypeSpec>")]
+    pub id_types: BTreeMap<String, Spanned<IdTypeSpec>>,
+    /// The column that says which return a row belongs to (the authority's code). Keys,
+    /// relations and counts hold within one return; clean output tags every row with it; two
+    /// inputs with one value are a resubmission.
+    #[serde(rename = "return", default)]
+    pub return_key: Option<ReturnSpec>,
     /// The tables of a return, in the order they are checked and reported.
     #[serde(rename = "table", default)]
     pub tables: Vec<TableSpec>,
+}
+
+/// How the values of an identifier type are written canonically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdFormSpec {
+    /// A Norwegian national identity number (fødselsnummer, D-, H-, FH-number) or a local record
+    /// number: separators removed, a lost leading zero restored, check digits checked.
+    NationalId,
+    /// Digits left-padded to `width` (HPR numbers: width 9); more digits are an error.
+    Digits,
+    /// The trimmed text as written.
+    Text,
+}
+
+/// An identifier type.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdTypeSpec {
+    /// The canonical form: `national-id`, `digits` or `text`.
+    pub form: IdFormSpec,
+    /// For `digits`: the width of the canonical form.
+    #[serde(default)]
+    pub width: Option<u8>,
+}
+
+/// The column that identifies a return.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnSpec {
+    /// The table holding it; it must be the pack's first table.
+    #[schemars(with = "String")]
+    pub table: Spanned<String>,
+    /// The column.
+    #[schemars(with = "String")]
+    pub column: Spanned<String>,
+    /// A date column of the same table telling when the return was submitted: with
+    /// `vakt clean --resubmissions latest`, the latest of two inputs with one return key is taken.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub submitted: Option<Spanned<String>>,
 }
 
 /// One table of a return: a sheet of a workbook or a CSV file of a folder.
@@ -295,9 +346,16 @@ pub struct ColumnSpec {
     /// Identifier classes (`D`, `Q`, `S`, `F`).
     #[serde(default)]
     pub class: Vec<IdClass>,
-    /// For `D` columns: the pseudonym id type (`patient`, `hpr`), or `drop`.
+    /// For `D` columns: an identifier type of `[id_types]` (pseudonymised in clean output), or
+    /// `drop` (left out of clean output). A `D` column without one is dropped.
     #[serde(default)]
-    pub id_type: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub id_type: Option<Spanned<String>>,
+    /// Code-list columns to add to clean output after this column, each named after the code
+    /// list's column (`["dx_group"]` adds the diagnosis group of an ICD-10 code).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub output_attributes: Vec<Spanned<String>>,
     /// Leave the column out of `vakt clean` output (free text a release should not carry).
     #[serde(default)]
     pub drop: bool,

@@ -267,7 +267,7 @@ mod tests {
         }
         std::fs::write(&path, text).unwrap();
         let mut direct = CsvRows::open("big.csv", &path).unwrap();
-        let mut threaded = ThreadedRows::spawn(CsvRows::open("big.csv", &path).unwrap());
+        let mut threaded = ThreadedRows::spawn("big.csv", CsvRows::open("big.csv", &path).unwrap());
         let (mut a, mut b) = (RowBuf::default(), RowBuf::default());
         let mut n = 0;
         while direct.next_row(&mut a).unwrap() {
@@ -339,20 +339,30 @@ mod crlf_tests {
 }
 
 /// Rows of a CSV file read on a second thread, in batches, so parsing and decoding overlap with
-/// checking. Buffers go back and forth, so a run allocates a few batches and no more.
+/// checking. Buffers go back and forth, so a run allocates a few batches and no more. The thread
+/// ends with an explicit end message: a thread that dies (a panic inside a reader) is an error
+/// naming the file, never a silent end of file.
 pub struct ThreadedRows {
-    batches: std::sync::mpsc::Receiver<Result<Vec<RowBuf>, ReadError>>,
+    file: String,
+    batches: std::sync::mpsc::Receiver<Msg>,
     spare: std::sync::mpsc::SyncSender<Vec<RowBuf>>,
     current: Vec<RowBuf>,
     next: usize,
     done: bool,
 }
 
+enum Msg {
+    Batch(Vec<RowBuf>),
+    Failed(ReadError),
+    End,
+}
+
 const BATCH: usize = 512;
 
 impl ThreadedRows {
-    pub fn spawn(mut rows: CsvRows) -> ThreadedRows {
-        let (tx, batches) = std::sync::mpsc::sync_channel::<Result<Vec<RowBuf>, ReadError>>(4);
+    /// Reads `rows` (of the file named `file`) on a new thread.
+    pub fn spawn(file: &str, mut rows: impl RowSource + Send + 'static) -> ThreadedRows {
+        let (tx, batches) = std::sync::mpsc::sync_channel::<Msg>(4);
         let (spare, spares) = std::sync::mpsc::sync_channel::<Vec<RowBuf>>(8);
         std::thread::spawn(move || loop {
             let mut batch = spares
@@ -366,8 +376,8 @@ impl ThreadedRows {
                     Ok(false) => break,
                     Err(e) => {
                         batch.truncate(n);
-                        let _ = tx.send(Ok(batch));
-                        let _ = tx.send(Err(e));
+                        let _ = tx.send(Msg::Batch(batch));
+                        let _ = tx.send(Msg::Failed(e));
                         return;
                     }
                 }
@@ -375,11 +385,16 @@ impl ThreadedRows {
             let last = n < BATCH;
             batch.truncate(n);
             // A closed channel means the reader was dropped: stop.
-            if tx.send(Ok(batch)).is_err() || last {
+            if tx.send(Msg::Batch(batch)).is_err() {
+                return;
+            }
+            if last {
+                let _ = tx.send(Msg::End);
                 return;
             }
         });
         ThreadedRows {
+            file: file.to_string(),
             batches,
             spare,
             current: Vec::new(),
@@ -396,26 +411,63 @@ impl RowSource for ThreadedRows {
                 return Ok(false);
             }
             match self.batches.recv() {
-                Ok(Ok(batch)) => {
+                Ok(Msg::Batch(batch)) => {
                     let used = std::mem::replace(&mut self.current, batch);
                     let _ = self.spare.try_send(used);
                     self.next = 0;
-                    if self.current.is_empty() {
-                        self.done = true;
-                    }
                 }
-                Ok(Err(e)) => {
+                Ok(Msg::End) => self.done = true,
+                Ok(Msg::Failed(e)) => {
                     self.done = true;
                     return Err(e);
                 }
                 Err(_) => {
                     self.done = true;
-                    return Ok(false);
+                    return Err(ReadError::Rows {
+                        file: self.file.clone(),
+                        sheet: None,
+                        row: None,
+                        reason: "the reader stopped before the end of the file".into(),
+                    });
                 }
             }
         }
         std::mem::swap(buf, &mut self.current[self.next]);
         self.next += 1;
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod thread_tests {
+    use super::*;
+
+    /// Gives `n` rows, then panics, as a reader with a bug would.
+    struct Dies(u64);
+    impl RowSource for Dies {
+        fn next_row(&mut self, buf: &mut RowBuf) -> Result<bool, ReadError> {
+            if self.0 == 0 {
+                panic!("reader bug");
+            }
+            self.0 -= 1;
+            buf.clear(self.0);
+            Ok(true)
+        }
+    }
+
+    #[test]
+    fn a_reader_thread_that_dies_is_an_error_naming_the_file_not_an_end_of_file() {
+        let mut rows = ThreadedRows::spawn("returns/x.csv", Dies(700));
+        let mut buf = RowBuf::default();
+        let mut n = 0;
+        let err = loop {
+            match rows.next_row(&mut buf) {
+                Ok(true) => n += 1,
+                Ok(false) => panic!("a dead reader read as the end of the file after {n} rows"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(n, 512, "the batches sent before the panic arrive");
+        assert!(err.to_string().contains("returns/x.csv"), "{err}");
     }
 }

@@ -353,7 +353,10 @@ impl Input {
                 let sheet = sheet.clone();
                 wb.rows(&self.path, &sheet)
             }
-            _ => Ok(Box::new(ThreadedRows::spawn(CsvRows::open(&part.file, &part.path)?))),
+            _ => Ok(Box::new(ThreadedRows::spawn(
+                &part.file,
+                CsvRows::open(&part.file, &part.path)?,
+            ))),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The JSON report: one object, in a fixed shape that pipelines can rely on.
 //!
 //! ```json
-//! {"tool":{"name","version"}, "rules":{"path","sha256"},
+//! {"tool":{"name","version"}, "rules":{"path","sha256","embedded","files":[{"path","sha256"}]},
 //!  "inputs":[{"path","sha256","format","tables":[{"name","sheet","header_row","data_rows"}]}],
 //!  "summary":{"errors","warnings","infos","rows"}, "truncated":null|{"limit","shown","omitted"},
 //!  "diagnostics":[{"code","severity","message","help","file","sheet","row","column","cell","value"}]}
@@ -28,6 +28,14 @@ struct Tool {
 
 #[derive(Serialize)]
 struct Rules<'a> {
+    path: &'a str,
+    sha256: &'a str,
+    embedded: bool,
+    files: Vec<RuleFile<'a>>,
+}
+
+#[derive(Serialize)]
+struct RuleFile<'a> {
     path: &'a str,
     sha256: &'a str,
 }
@@ -108,6 +116,15 @@ pub fn render(report: &Report) -> String {
         rules: Rules {
             path: &report.pack_path,
             sha256: &report.pack_sha256,
+            embedded: report.pack_embedded,
+            files: report
+                .pack_files
+                .iter()
+                .map(|f| RuleFile {
+                    path: &f.path,
+                    sha256: &f.sha256,
+                })
+                .collect(),
         },
         inputs: report
             .inputs

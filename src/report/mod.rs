@@ -68,7 +68,12 @@ impl InputReport {
 pub struct Report {
     pub tool_version: &'static str,
     pub pack_path: String,
+    /// SHA-256 over the pack and every file it loaded.
     pub pack_sha256: String,
+    /// The pack is the survey pack built into vakt.
+    pub pack_embedded: bool,
+    /// The files the pack loaded, with their SHA-256.
+    pub pack_files: Vec<crate::pack::PackFile>,
     pub inputs: Vec<InputReport>,
     /// At most this many diagnostics are listed (totals stay exact).
     pub max_diagnostics: Option<usize>,

@@ -227,7 +227,7 @@ fn stray_fnr(rng: &mut Rng) -> String {
             rng.range(50, 99),
             rng.range(0, 499)
         );
-        if let Some(n) = crate::value::nin::with_check_digits(&first9) {
+        if let Some(n) = crate::ident::nin::with_check_digits(&first9) {
             return n;
         }
     }

@@ -3,7 +3,8 @@
 //! patients with the paper's diagnosis counts) and plausibly everywhere else.
 
 use super::rng::{apportion, Rng};
-use crate::value::{nin, Date};
+use crate::ident::nin;
+use crate::value::Date;
 
 /// Survey date of the national set.
 pub fn reference_date() -> Date {

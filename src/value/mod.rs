@@ -7,7 +7,7 @@
 
 pub mod date;
 pub mod icd10;
-pub mod nin;
+pub mod keyhash;
 pub mod number;
 pub mod text;
 

@@ -1,8 +1,8 @@
-use crate::check::keyhash::KeyMap;
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::expr::Val;
 use crate::finding::{CheckInfo, Finding};
 use crate::pack::{Cardinality, Table};
+use crate::value::keyhash::KeyMap;
 
 documented_check! {
     /// Too many or too few rows per key meet a condition: a group with two lead therapists, or none.
@@ -124,7 +124,8 @@ impl RowRule for CardinalityRule<'_> {
         short.sort_by_key(|s| s.first_row);
         for s in short {
             let column = &self.table.columns[self.spec.column].name;
-            out.findings.push(Finding {
+            let location = out.location(Some(s.first_row), out.physical[self.spec.column], Some(column));
+            out.push(Finding {
                 code: CardinalityKind::CODE,
                 severity: super::expression::severity(self.spec.severity),
                 message: format!(
@@ -136,7 +137,7 @@ impl RowRule for CardinalityRule<'_> {
                     self.spec.min
                 ),
                 help: None,
-                location: out.location(Some(s.first_row), out.physical[self.spec.column], Some(column)),
+                location,
                 value: None,
             });
         }

@@ -1,7 +1,7 @@
-use crate::check::keyhash::{KeyHash, KeyMap};
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::CheckInfo;
 use crate::pack::{Consistent, Pack, Table};
+use crate::value::keyhash::{KeyHash, KeyMap};
 use crate::value::{text, Value};
 
 documented_check! {

@@ -1,7 +1,7 @@
-use crate::check::keyhash::KeyMap;
-use crate::check::{ReturnRule, RowCtx, RuleKind, Sink, TableSchema};
+use crate::check::{Collector, ReturnRule, RowCtx, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Finding, Location};
 use crate::pack::{Count, Pack};
+use crate::value::keyhash::KeyMap;
 use crate::value::Value;
 
 documented_check! {
@@ -50,7 +50,6 @@ impl RuleKind for CountKind {
             pack,
             specs,
             counted: vec![KeyMap::default(); n],
-            totals: vec![0; n],
             declared: vec![Vec::new(); n],
             scratch: String::new(),
         }))
@@ -59,7 +58,7 @@ impl RuleKind for CountKind {
 
 #[derive(Clone)]
 struct Declared {
-    key: Option<u128>,
+    key: u128,
     key_text: String,
     value: f64,
     location: Location,
@@ -69,8 +68,8 @@ struct Declared {
 struct CountRule<'p> {
     pack: &'p Pack,
     specs: Vec<(usize, &'p Count)>,
+    /// Per count: rows of the counted table by key (within the return).
     counted: Vec<KeyMap<u64>>,
-    totals: Vec<u64>,
     declared: Vec<Vec<Declared>>,
     scratch: String,
 }
@@ -81,9 +80,7 @@ impl ReturnRule for CountRule<'_> {
             // The owner came first and declared nothing: there is nothing to count for.
             let nothing_declared = owner < c.table && self.declared[si].is_empty();
             if table == c.table && !nothing_declared {
-                if c.matching.is_empty() {
-                    self.totals[si] += 1;
-                } else if let Some(k) = row.key(&c.matching, &mut self.scratch) {
+                if let Some(k) = row.key(&c.matching, &mut self.scratch) {
                     *self.counted[si].entry(k).or_insert(0) += 1;
                 }
             }
@@ -93,18 +90,18 @@ impl ReturnRule for CountRule<'_> {
                     Value::Num(n) => n,
                     _ => continue,
                 };
-                let key = if c.key.is_empty() {
-                    None
-                } else {
-                    row.key(&c.key, &mut self.scratch)
-                };
-                if !c.key.is_empty() && key.is_none() {
+                let Some(key) = row.key(&c.key, &mut self.scratch) else {
                     continue;
-                }
+                };
                 let column = &out.table.columns[c.column].name;
                 self.declared[si].push(Declared {
                     key,
-                    key_text: c.key.iter().map(|&k| row.text(k)).collect::<Vec<_>>().join(" + "),
+                    key_text: c
+                        .key
+                        .iter()
+                        .map(|&k| out.shown(k, row.text(k)))
+                        .collect::<Vec<_>>()
+                        .join(" + "),
                     value,
                     location: out.location(Some(row.row.row), row.physical(c.column), Some(column)),
                     raw: row.text(c.column).to_string(),
@@ -113,7 +110,7 @@ impl ReturnRule for CountRule<'_> {
         }
     }
 
-    fn finish(&mut self, present: &[bool], out: &mut Vec<Finding>) {
+    fn finish(&mut self, present: &[bool], out: &mut Collector) {
         for (si, &(owner, c)) in self.specs.iter().enumerate() {
             if !present[c.table] {
                 continue;
@@ -122,10 +119,7 @@ impl ReturnRule for CountRule<'_> {
             let owner_table = &self.pack.tables[owner];
             let column = &owner_table.columns[c.column].name;
             for d in &self.declared[si] {
-                let actual = match d.key {
-                    Some(k) => self.counted[si].get(&k).copied().unwrap_or(0),
-                    None => self.totals[si],
-                };
+                let actual = self.counted[si].get(&d.key).copied().unwrap_or(0);
                 if d.value == actual as f64 {
                     continue;
                 }

@@ -1,9 +1,7 @@
-use crate::check::keyhash::{KeyHash, KeyMap};
-use crate::check::{ReturnRule, RowCtx, RuleKind, Sink, TableSchema};
-use crate::finding::{mask, mask_found, CheckInfo, Finding, Location, Severity};
-use crate::pack::{ColumnType, IdClass, Pack};
-use crate::value::{nin, text};
-use regex::Regex;
+use crate::check::{Collector, ReturnRule, RowCtx, RuleKind, Sink, TableSchema};
+use crate::finding::{CheckInfo, Finding, Location, Severity};
+use crate::ident::{scrub, IdSet, Leak, Scanner};
+use crate::pack::{ColumnType, Pack};
 
 documented_check! {
     /// Personal identifiers in a text column that is not an identifier column: a comment or a group
@@ -16,12 +14,14 @@ documented_check! {
     /// - Norwegian phone numbers: 8 digits starting 2-9, optionally after +47, whole or grouped
     ///   (`91234567`, `912 34 567`, `91 23 45 67`);
     /// - e-mail addresses;
-    /// - in free-text columns (class `F`): any value of a `patient` or `hpr` identifier column of
-    ///   the same return.
+    /// - in free-text columns (class `F`): any value of an identifier column (a column with an
+    ///   `id_type`) anywhere in the same return, in any spacing (`311299 56716`), whichever row or
+    ///   table it is in: these cells are decided once the whole return has been read.
     ///
     /// The scan finds every match in a cell, also in lists (`A,B,C`: each number is seen, none
-    /// swallowed by the separator), and reports the cell once. The message names the kind of
-    /// identifier and never repeats it unmasked.
+    /// swallowed by the separator), and reports the cell once, naming every kind of identifier in
+    /// it. The value is shown with each identifier replaced by its tag (`ring [PHONE]`), exactly as
+    /// `vakt clean` writes it.
     pub struct LeakedIdKind => "VK0208", "leaked-identifier";
 }
 
@@ -35,221 +35,101 @@ impl RuleKind for LeakedIdKind {
     }
 
     fn return_rule<'p>(&self, pack: &'p Pack) -> Option<Box<dyn ReturnRule + 'p>> {
-        // Per table, the columns meeting a condition.
-        let columns_where = |keep: &dyn Fn(&crate::pack::Column) -> bool| -> Vec<Vec<usize>> {
-            pack.tables
-                .iter()
-                .map(|t| {
-                    t.columns
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, c)| keep(c))
-                        .map(|(i, _)| i)
-                        .collect()
-                })
-                .collect()
-        };
-        let scan = columns_where(&|c| c.ty == ColumnType::Text && !c.is_identifier());
-        let ids = columns_where(&|c| matches!(c.id_type.as_deref(), Some("patient" | "hpr")));
-        let free = columns_where(&|c| c.class.contains(&IdClass::F));
-        let free_later = (0..free.len())
-            .map(|t| free[t + 1..].iter().any(|f| !f.is_empty()))
+        // Per table: the text columns to scan, and whether each is free text.
+        let scan: Vec<Vec<(usize, bool)>> = pack
+            .tables
+            .iter()
+            .map(|t| {
+                t.columns
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.ty == ColumnType::Text && !c.is_identifier())
+                    .map(|(i, c)| (i, c.is_free_text()))
+                    .collect()
+            })
             .collect();
         Some(Box::new(LeakRule {
-            scanner: Scanner::new(),
             scan,
-            free,
-            free_later,
-            ids,
-            id_set: KeyMap::default(),
             pending: Vec::new(),
-            scratch: String::new(),
         }))
     }
 }
 
-/// What kind of identifier a text holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Leak {
-    Fnr,
-    Phone,
-    Email,
-}
-
-impl Leak {
-    fn describe(self) -> &'static str {
-        match self {
-            Leak::Fnr => "a fødselsnummer or D-number",
-            Leak::Phone => "a phone number",
-            Leak::Email => "an e-mail address",
-        }
-    }
-}
-
-/// The regular expressions of the scan, compiled once per return.
-pub struct Scanner {
-    fnr: Regex,
-    phone: Regex,
-    email: Regex,
-}
-
-impl Default for Scanner {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Scanner {
-    pub fn new() -> Scanner {
-        // Word boundaries, not separators, delimit matches: find_iter then sees B in `A,B,C`.
-        let re = |p: &str| Regex::new(p).unwrap_or_else(|e| panic!("built-in pattern {p}: {e}"));
-        Scanner {
-            fnr: re(r"\b(\d{6})[ -]?(\d{5})\b"),
-            phone: re(
-                r"(?:\+47[ -]?)?\b(?:[2-9]\d{7}|[2-9]\d{2}[ -]\d{2}[ -]\d{3}|[2-9]\d[ -]\d{2}[ -]\d{2}[ -]\d{2})\b",
-            ),
-            email: re(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"),
-        }
-    }
-
-    /// Every identifier in `s`, with its byte range.
-    pub fn scan(&self, s: &str) -> Vec<(Leak, std::ops::Range<usize>)> {
-        let mut out = Vec::new();
-        // Most cells cannot hold any of these: count digits first (a phone needs 8, an fnr 11).
-        let digits = s.bytes().filter(u8::is_ascii_digit).count();
-        let at = s.contains('@');
-        if digits < 8 && !at {
-            return out;
-        }
-        for c in self.fnr.captures_iter(s).take_while(|_| digits >= 11) {
-            let (Some(all), Some(a), Some(b)) = (c.get(0), c.get(1), c.get(2)) else {
-                continue;
-            };
-            let digits = format!("{}{}", a.as_str(), b.as_str());
-            if nin::validate(&digits).is_ok() {
-                out.push((Leak::Fnr, all.range()));
-            }
-        }
-        for m in self.phone.find_iter(s).take_while(|_| digits >= 8) {
-            if !out.iter().any(|(_, r)| r.start < m.end() && m.start() < r.end) {
-                out.push((Leak::Phone, m.range()));
-            }
-        }
-        for m in self.email.find_iter(s).take_while(|_| at) {
-            out.push((Leak::Email, m.range()));
-        }
-        out
-    }
-}
-
+/// A free-text cell to decide once every identifier of the return is known.
 struct Pending {
     location: Location,
     text: String,
 }
 
 struct LeakRule {
-    scanner: Scanner,
-    /// Per table: the text columns to scan.
-    scan: Vec<Vec<usize>>,
-    /// Per table: the free-text columns (class F), also searched for the return's identifiers.
-    free: Vec<Vec<usize>>,
-    /// Per table: whether a later table has free-text columns.
-    free_later: Vec<bool>,
-    /// Per table: the identifier columns whose values are looked for.
-    ids: Vec<Vec<usize>>,
-    id_set: KeyMap<()>,
-    /// Texts to match against identifiers once every table has been read.
+    /// Per table: (column, free text).
+    scan: Vec<Vec<(usize, bool)>>,
     pending: Vec<Pending>,
-    scratch: String,
 }
 
-/// The comparison form of an identifier: digits without separators, 10 digits with the lost zero
-/// back; anything else folded.
-fn canonical(raw: &str, out: &mut String) {
-    out.clear();
-    let t = text::trim(raw);
-    let digits: String = t.chars().filter(|c| !matches!(c, ' ' | '.' | '-')).collect();
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        if digits.len() == 10 {
-            out.push('0');
-        }
-        out.push_str(&digits);
-    } else {
-        text::key_into(t, out);
+/// Whether a text could hold an identifier of the return: a word of five or more characters with
+/// a digit in it, or a run of digits.
+fn may_hold_id(s: &str) -> bool {
+    s.bytes().filter(u8::is_ascii_digit).count() >= 2
+        && s.split(|c: char| !(c.is_alphanumeric() || c == '-'))
+            .any(|t| t.len() >= crate::ident::MIN_ID_LEN || t.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn leak_finding(location: Location, raw: &str, ids: Option<&IdSet>) -> Option<Finding> {
+    let s = scrub(raw, ids);
+    if s.kinds.is_empty() {
+        return None;
+    }
+    let column = location.column.clone().unwrap_or_default();
+    let kinds: Vec<&str> = s.kinds.iter().map(|k| Leak::describe(*k)).collect();
+    Some(Finding {
+        code: LeakedIdKind::CODE,
+        severity: Severity::Error,
+        message: format!(
+            "{column}: contains {}; identifiers must not be in text columns",
+            join_words(&kinds)
+        ),
+        help: Some("remove it; clean output replaces it with a tag".into()),
+        location,
+        value: Some(s.text),
+    })
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn join_words(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 
 impl ReturnRule for LeakRule {
     fn observe(&mut self, table: usize, row: &RowCtx<'_>, out: &mut Sink<'_>) {
-        // Identifiers are only needed for free text already waiting, or still to come.
-        let needed = !self.pending.is_empty() || self.free_later[table];
-        for &c in self.ids[table].iter().filter(|_| needed) {
-            let raw = row.text(c);
-            if raw.len() >= 5 {
-                canonical(raw, &mut self.scratch);
-                self.id_set
-                    .insert(KeyHash::default().part(self.scratch.as_bytes()).finish(), ());
-            }
-        }
-        for &c in &self.scan[table] {
+        for &(c, free) in &self.scan[table] {
             let raw = row.text(c);
             if raw.is_empty() {
                 continue;
             }
-            let hits = self.scanner.scan(raw);
-            if let Some((kind, range)) = hits.first() {
-                let name = &out.table.columns[c].name;
-                let found = mask_found(&raw[range.clone()]);
-                let message = format!(
-                    "{name}: contains {} ({found}); identifiers must not be in text columns",
-                    kind.describe()
-                );
-                let help = "remove it; clean output replaces it with a tag".to_string();
-                let mut f = Finding {
-                    code: LeakedIdKind::CODE,
-                    severity: Severity::Error,
-                    message,
-                    help: Some(help),
-                    location: out.location(Some(row.row.row), row.physical(c), Some(name)),
-                    value: None,
-                };
-                f.value = Some(mask(raw));
-                out.findings.push(f);
-            } else if self.free[table].contains(&c)
-                && raw
-                    .split(|ch: char| !(ch.is_alphanumeric() || ch == '-'))
-                    .any(|t| t.len() >= 5 && t.bytes().any(|b| b.is_ascii_digit()))
-            {
-                self.pending.push(Pending {
-                    location: out.location(Some(row.row.row), row.physical(c), Some(&out.table.columns[c].name)),
-                    text: raw.to_string(),
-                });
+            let location = out.location(Some(row.row.row), row.physical(c), Some(&out.table.columns[c].name));
+            if free {
+                // Decided at the end: an identifier of a later row or table may be in it.
+                if may_hold_id(raw) || !Scanner::global().scan(raw).is_empty() {
+                    self.pending.push(Pending {
+                        location,
+                        text: raw.to_string(),
+                    });
+                }
+            } else if let Some(f) = leak_finding(location, raw, None) {
+                out.push(f);
             }
         }
     }
 
-    fn finish(&mut self, _present: &[bool], out: &mut Vec<Finding>) {
-        for p in &self.pending {
-            let hit = p.text.split(|ch: char| !(ch.is_alphanumeric() || ch == '-')).find(|t| {
-                t.len() >= 5 && {
-                    canonical(t, &mut self.scratch);
-                    self.id_set
-                        .contains_key(&KeyHash::default().part(self.scratch.as_bytes()).finish())
-                }
-            });
-            if let Some(token) = hit {
-                let column = p.location.column.clone().unwrap_or_default();
-                out.push(Finding {
-                    code: LeakedIdKind::CODE,
-                    severity: Severity::Error,
-                    message: format!(
-                        "{column}: contains an identifier of this return ({}); identifiers must not be in text columns",
-                        mask_found(token)
-                    ),
-                    help: Some("remove it; clean output replaces it with a tag".into()),
-                    location: p.location.clone(),
-                    value: Some(mask(&p.text)),
-                });
+    fn finish(&mut self, _present: &[bool], out: &mut Collector) {
+        for p in std::mem::take(&mut self.pending) {
+            if let Some(f) = leak_finding(p.location, &p.text, Some(out.ids())) {
+                out.push(f);
             }
         }
     }
@@ -257,23 +137,52 @@ impl ReturnRule for LeakRule {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::check::testing::{codes, pack_top, run};
+
+    const TOP: &str = "[id_types]\npatient = { form = \"national-id\" }\n";
+    const COLS: &str = "[[table.column]]\nname = \"patient_id\"\ntype = \"text\"\nclass = [\"D\"]\nid_type = \"patient\"\n[[table.column]]\nname = \"note\"\ntype = \"text\"\nclass = [\"F\"]\n[[table.column]]\nname = \"place\"\ntype = \"text\"\n";
 
     #[test]
-    fn finds_every_kind_and_every_item_of_a_list() {
-        let s = Scanner::new();
-        let kinds = |t: &str| s.scan(t).into_iter().map(|(k, _)| k).collect::<Vec<_>>();
-        assert_eq!(
-            kinds("31129956715,15108695088,01010150740"),
-            [Leak::Fnr, Leak::Fnr, Leak::Fnr]
+    fn an_identifier_is_found_in_free_text_whichever_row_holds_it() {
+        let p = pack_top(TOP, COLS, "");
+        for csv in [
+            "patient_id,note,place\nEPJ-67890,see EPJ-12345,x\nEPJ-12345,hello,y\n",
+            "patient_id,note,place\nEPJ-12345,hello,y\nEPJ-67890,see EPJ-12345,x\n",
+        ] {
+            let f = run(&p, csv);
+            let leaks: Vec<_> = f.iter().filter(|f| f.code == "VK0208").collect();
+            assert_eq!(leaks.len(), 1, "{csv}: {:?}", codes(&f));
+            assert_eq!(leaks[0].value.as_deref(), Some("see [ID]"));
+        }
+    }
+
+    #[test]
+    fn every_kind_in_a_cell_is_named_and_spaced_numbers_are_ids() {
+        let p = pack_top(TOP, COLS, "");
+        let f = run(
+            &p,
+            "patient_id,note,place\n311299 56716,tlf 91234567 og 31129956715,ring 912 34 567\nEPJ-1,pas 31129956716,\n",
         );
-        assert_eq!(kinds("pasient 311299 56715"), [Leak::Fnr]);
-        assert_eq!(kinds("pasient 311299-56715"), [Leak::Fnr]);
-        assert_eq!(kinds("31129956716"), [], "wrong check digits: not a fødselsnummer");
-        assert_eq!(kinds("konto 1234.56.78903"), [], "bank account 4.2.5");
-        assert_eq!(kinds("ring 912 34 567 eller +47 91234567"), [Leak::Phone, Leak::Phone]);
-        assert_eq!(kinds("tlf 91 23 45 67"), [Leak::Phone]);
-        assert_eq!(kinds("kari@example.no"), [Leak::Email]);
-        assert_eq!(kinds("Gruppe 2009, 12 deltakere, start 01.02.2010"), []);
+        let leaks: Vec<_> = f.iter().filter(|f| f.code == "VK0208").collect();
+        assert_eq!(
+            codes(&f).iter().filter(|c| c.starts_with("VK0208")).count(),
+            3,
+            "{:?}",
+            codes(&f)
+        );
+        let msgs: Vec<&str> = leaks.iter().map(|f| f.message.as_str()).collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("a phone number and a fødselsnummer or D-number")),
+            "{msgs:?}"
+        );
+        assert!(
+            leaks.iter().any(|f| f.value.as_deref() == Some("pas [ID]")),
+            "an invalid number of the return's id column, written without its space"
+        );
+        assert!(
+            leaks.iter().any(|f| f.value.as_deref() == Some("ring [PHONE]")),
+            "not only free text"
+        );
     }
 }

@@ -26,7 +26,7 @@ pub use excel_error::ExcelErrorKind;
 pub use expression::ExpressionKind;
 pub use foreign_key::ForeignKeyKind;
 pub use icd10::Icd10Kind;
-pub use leaked_id::{Leak, LeakedIdKind, Scanner};
+pub use leaked_id::LeakedIdKind;
 pub use national_id::NationalIdKind;
 pub use normalised::NormalisedKind;
 pub use pattern::PatternKind;

@@ -1,20 +1,22 @@
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Severity};
-use crate::value::nin::{self, NinError};
+use crate::ident::{nin::NinError, validate, IdForm, IdProblem};
 
 documented_check! {
-    /// An identifier that should be a Norwegian national identity number is not one.
+    /// An identifier that should be an official number is not one.
     ///
-    /// In columns with `id_type = "patient"`: after removing spaces, `.` and `-`, a value of 11
-    /// digits must be a valid fødselsnummer, D-, H- or FH-number: both check digits (k1 by the
-    /// pre-2032 rule or the 2032 rule, which allows remainders 0 to 3; k2 by its one rule) and a date
-    /// part that is a real date (`00000000000` passes both sums and is still wrong). A value of 10
-    /// digits has lost its leading zero to Excel: the zero is restored and the number re-checked —
-    /// information when it is then valid (a repair), an error when not. Other values (`EPJ-01000`)
-    /// are local record numbers and are accepted.
+    /// Applies to columns whose `id_type` is declared with an official form in the pack's
+    /// `[id_types]`:
     ///
-    /// In columns with `id_type = "hpr"`: an HPR number has 1 to 9 digits; a longer run of digits is
-    /// an error. Other values are local ids.
+    /// - `form = "national-id"`: after removing spaces of any kind (also no-break and thin spaces),
+    ///   `.` and `-`, a value of 11 digits must be a valid fødselsnummer, D-, H- or FH-number: both
+    ///   check digits (k1 by the pre-2032 rule or the 2032 rule, which allows remainders 0 to 3; k2
+    ///   by its one rule) and a date part that is a real date (`00000000000` passes both sums and is
+    ///   still wrong). A value of 10 digits has lost its leading zero to Excel: the zero is restored
+    ///   and the number re-checked — information when it is then valid (a repair), an error when
+    ///   not. Other values (`EPJ-01000`) are local record numbers and are accepted.
+    /// - `form = "digits"` with a `width`: a run of more digits than the width is an error (an HPR
+    ///   number has at most 9). Other values are local ids.
     ///
     /// Values are never shown in full: `311299*****`.
     pub struct NationalIdKind => "VK0207", "national-id";
@@ -26,27 +28,22 @@ impl RuleKind for NationalIdKind {
     }
 
     fn compile<'p>(&self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
-        let cols: Vec<(usize, bool)> = schema
+        let cols: Vec<(usize, IdForm)> = schema
             .present_columns()
-            .filter_map(|(i, c)| match c.id_type.as_deref() {
-                Some("patient") => Some((i, true)),
-                Some("hpr") => Some((i, false)),
+            .filter_map(|(i, c)| match c.id_form {
+                Some(f @ (IdForm::NationalId | IdForm::Digits { .. })) => Some((i, f)),
                 _ => None,
             })
             .collect();
         if cols.is_empty() {
             return Vec::new();
         }
-        vec![Box::new(NationalIdRule {
-            cols,
-            digits: String::new(),
-        })]
+        vec![Box::new(NationalIdRule { cols })]
     }
 }
 
 struct NationalIdRule {
-    cols: Vec<(usize, bool)>,
-    digits: String,
+    cols: Vec<(usize, IdForm)>,
 }
 
 fn reason(e: NinError) -> &'static str {
@@ -59,56 +56,68 @@ fn reason(e: NinError) -> &'static str {
 
 impl RowRule for NationalIdRule {
     fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
-        for &(col, patient) in &self.cols {
+        for &(col, form) in &self.cols {
             let raw = row.text(col);
-            self.digits.clear();
-            self.digits
-                .extend(raw.chars().filter(|c| !matches!(c, ' ' | '.' | '-')));
-            if self.digits.is_empty() || !self.digits.bytes().all(|b| b.is_ascii_digit()) {
+            if raw.is_empty() {
                 continue;
             }
             let name = &out.table.columns[col].name;
             let shown = out.shown(col, raw);
-            if !patient {
-                if self.digits.len() > 9 {
-                    let message = format!(
-                        "{name}: `{shown}` has {} digits; an HPR number has at most 9",
-                        self.digits.len()
-                    );
-                    out.cell(NationalIdKind::CODE, Severity::Error, row, col, message, None);
-                }
-                continue;
-            }
-            match self.digits.len() {
-                10 => {
-                    let restored = format!("0{}", self.digits);
-                    match nin::validate(&restored) {
-                        Ok(_) => {
-                            let message = format!("{name}: `{shown}` had lost its leading zero; restored and valid");
-                            let help = "format the column as text so Excel keeps leading zeros".to_string();
-                            out.cell(NationalIdKind::CODE, Severity::Info, row, col, message, Some(help));
-                        }
-                        Err(e) => {
-                            let message = format!(
-                                "{name}: `{shown}` is not a valid identity number, even with a leading zero: {}",
-                                reason(e)
-                            );
-                            out.cell(NationalIdKind::CODE, Severity::Error, row, col, message, None);
-                        }
-                    }
-                }
-                11 => {
-                    if let Err(e) = nin::validate(&self.digits) {
-                        let message = format!(
-                            "{name}: `{shown}` is not a valid fødselsnummer or D-number: {}",
-                            reason(e)
-                        );
-                        let help = "check the number against the patient record".to_string();
-                        out.cell(NationalIdKind::CODE, Severity::Error, row, col, message, Some(help));
-                    }
-                }
-                _ => {}
-            }
+            let (severity, message, help) = match validate(form, raw) {
+                Ok(c) if c.zero_restored => (
+                    Severity::Info,
+                    format!("{name}: `{shown}` had lost its leading zero; restored and valid"),
+                    Some("format the column as text so Excel keeps leading zeros".to_string()),
+                ),
+                Ok(_) => continue,
+                Err(IdProblem::NotNationalId {
+                    zero_restored: true,
+                    why,
+                }) => (
+                    Severity::Error,
+                    format!(
+                        "{name}: `{shown}` is not a valid identity number, even with a leading zero: {}",
+                        reason(why)
+                    ),
+                    None,
+                ),
+                Err(IdProblem::NotNationalId { why, .. }) => (
+                    Severity::Error,
+                    format!(
+                        "{name}: `{shown}` is not a valid fødselsnummer or D-number: {}",
+                        reason(why)
+                    ),
+                    Some("check the number against its source".to_string()),
+                ),
+                Err(IdProblem::TooManyDigits { digits, width }) => (
+                    Severity::Error,
+                    format!("{name}: `{shown}` has {digits} digits; at most {width} are expected"),
+                    None,
+                ),
+            };
+            out.cell(NationalIdKind::CODE, severity, row, col, message, help);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::testing::{codes, pack_top, run};
+
+    #[test]
+    fn numbers_spaced_with_nbsp_are_checked_like_plain_ones() {
+        let p = pack_top(
+            "[id_types]\nperson = { form = \"national-id\" }\nstaff = { form = \"digits\", width = 9 }\n",
+            "[[table.column]]\nname = \"pid\"\ntype = \"text\"\nclass = [\"D\"]\nid_type = \"person\"\n[[table.column]]\nname = \"sid\"\ntype = \"text\"\nclass = [\"D\"]\nid_type = \"staff\"\n",
+            "",
+        );
+        let f = run(
+            &p,
+            "pid,sid\n31\u{a0}129\u{a0}956\u{a0}715,123\n31\u{2009}129\u{2009}956\u{2009}716,1234567890\n1010150740,LOK-1\n",
+        );
+        assert_eq!(codes(&f), ["VK0207@3:pid", "VK0207@3:sid", "VK0207@4:pid"]);
+        assert!(f[0].message.contains("check digits"), "{}", f[0].message);
+        assert!(f[1].message.contains("10 digits"), "{}", f[1].message);
+        assert_eq!(f[2].severity, crate::finding::Severity::Info);
     }
 }

@@ -1,6 +1,6 @@
-use crate::check::keyhash::{KeyHash, KeyMap};
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Severity};
+use crate::value::keyhash::{KeyHash, KeyMap};
 use crate::value::text;
 
 documented_check! {
@@ -68,12 +68,9 @@ impl RowRule for UniqueRule {
         if self.cols.iter().any(|&c| row.text(c).is_empty()) {
             return;
         }
-        let mut h = KeyHash::default();
-        for &c in &self.cols {
-            text::key_into(row.text(c), &mut self.part);
-            h.part(self.part.as_bytes());
-        }
-        let key = h.finish();
+        let Some(key) = row.key(&self.cols, &mut self.part) else {
+            return;
+        };
         let this = row.row.row;
         // One probe: a table this size misses the cache on every lookup.
         let (first, first_hash) = match self.seen.entry(key) {

@@ -1,5 +1,5 @@
-//! Compact keys for the checks that remember values across rows (unique keys now; foreign keys and
-//! counts later): a 128-bit hash of the folded key instead of the key text.
+//! Compact keys for everything that remembers values across rows (unique keys, relations, counts,
+//! the identifiers of a return): a 128-bit hash of the folded key instead of the key text.
 //!
 //! Memory per key drops from about 100 bytes to about 40, and lookups skip SipHash: the key is
 //! already a hash, so the map uses its low bits as they are. A false match needs two 64-bit lanes to
@@ -85,6 +85,10 @@ impl Hasher for IdentityHasher {
         for &b in bytes {
             self.0 = self.0.rotate_left(8) ^ u64::from(b);
         }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
     }
 
     fn write_u128(&mut self, v: u128) {

@@ -1,0 +1,271 @@
+//! The finding sink: the one way a finding, and with it cell text, enters a report.
+//!
+//! Every rule kind, built-in or plugin, row rule or return rule, hands its findings to a
+//! [`Collector`] (through a table's [`Sink`]), and the collector masks them there: the message,
+//! help and value of each finding are searched for national identity numbers, phone numbers,
+//! e-mail addresses, the return's identifier values and the whole values of its direct-identifier
+//! cells, and each is masked. A rule that formats a raw identifier into its message cannot leak it.
+//! The collector also drops findings at cells a clean dataset already flagged (`vakt_flags`).
+
+use crate::finding::{mask, mask_found, Finding, Location, Severity};
+use crate::ident::{IdSet, Scanner};
+use crate::pack::Table;
+use std::collections::HashSet;
+
+/// The findings of one return, masked as they arrive.
+#[derive(Debug, Default)]
+pub struct Collector {
+    ids: IdSet,
+    findings: Vec<Finding>,
+    /// Cells (table, row, physical column) a clean dataset lists in `vakt_flags`.
+    flagged: HashSet<(usize, u64, u32)>,
+}
+
+impl Collector {
+    /// A collector that masks the identifiers recorded in `ids` (more can be added as rows stream).
+    pub fn new(ids: IdSet) -> Collector {
+        Collector {
+            ids,
+            findings: Vec::new(),
+            flagged: HashSet::new(),
+        }
+    }
+
+    /// The return's identifiers recorded so far (all of them, once every table has been read).
+    pub fn ids(&self) -> &IdSet {
+        &self.ids
+    }
+
+    /// Records identifiers as rows stream.
+    pub fn ids_mut(&mut self) -> &mut IdSet {
+        &mut self.ids
+    }
+
+    /// Marks a cell that a clean dataset says was already reported and cleaned.
+    pub fn flag(&mut self, table: usize, row: u64, col: u32) {
+        self.flagged.insert((table, row, col));
+    }
+
+    /// Adds a finding, masked.
+    pub fn push(&mut self, mut f: Finding) {
+        if let (Some(row), Some(col)) = (f.location.row, f.location.col) {
+            if self.flagged.contains(&(f.location.table, row, col)) {
+                return;
+            }
+        }
+        f.message = self.mask(f.message);
+        f.help = f.help.map(|h| self.mask(h));
+        f.value = f.value.map(|v| self.mask(v));
+        self.findings.push(f);
+    }
+
+    /// The findings, in the order they came.
+    pub fn into_findings(self) -> (Vec<Finding>, IdSet) {
+        (self.findings, self.ids)
+    }
+
+    /// Masks every identifier in a text.
+    pub fn mask(&self, s: String) -> String {
+        let mut spans: Vec<(std::ops::Range<usize>, bool)> =
+            Scanner::global().scan(&s).into_iter().map(|(_, r)| (r, true)).collect();
+        if !self.ids.is_empty() {
+            for r in crate::ident::candidates(&s) {
+                if self.ids.contains_token(&s[r.clone()]) || self.ids.contains_value(&s[r.clone()]) {
+                    spans.push((r, false));
+                }
+            }
+            for r in quoted(&s) {
+                if self.ids.contains_value(&s[r.clone()]) || self.ids.contains_token(&s[r.clone()]) {
+                    spans.push((r, false));
+                }
+            }
+        }
+        if spans.is_empty() {
+            return s;
+        }
+        spans.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+        let mut out = String::with_capacity(s.len());
+        let mut at = 0;
+        for (r, found) in spans {
+            if r.start < at {
+                continue;
+            }
+            out.push_str(&s[at..r.start]);
+            let piece = &s[r.clone()];
+            out.push_str(&if found { mask_found(piece) } else { mask(piece) });
+            at = r.end;
+        }
+        out.push_str(&s[at..]);
+        out
+    }
+}
+
+/// The insides of `backtick` quotes, where messages put values.
+fn quoted(s: &str) -> Vec<std::ops::Range<usize>> {
+    let ticks: Vec<usize> = s.match_indices('`').map(|(i, _)| i).collect();
+    ticks.chunks_exact(2).map(|p| p[0] + 1..p[1]).collect()
+}
+
+/// Where the findings of one table go: fills in file, sheet, row and column, and masks values of
+/// identifier columns, before the collector masks everything again.
+pub struct Sink<'a> {
+    pub file: &'a str,
+    pub sheet: Option<&'a str>,
+    pub table_index: usize,
+    pub table: &'a Table,
+    pub physical: &'a [Option<u32>],
+    out: &'a mut Collector,
+}
+
+impl<'a> Sink<'a> {
+    /// A sink for one table of a return.
+    pub fn new(
+        out: &'a mut Collector,
+        (file, sheet): (&'a str, Option<&'a str>),
+        table_index: usize,
+        table: &'a Table,
+        physical: &'a [Option<u32>],
+    ) -> Sink<'a> {
+        Sink {
+            file,
+            sheet,
+            table_index,
+            table,
+            physical,
+            out,
+        }
+    }
+
+    /// The collector behind the sink.
+    pub fn collector(&mut self) -> &mut Collector {
+        self.out
+    }
+
+    /// Adds a finding (masked by the collector).
+    pub fn push(&mut self, f: Finding) {
+        self.out.push(f);
+    }
+
+    /// The location of a cell of this table.
+    pub fn location(&self, row: Option<u64>, col: Option<u32>, column: Option<&str>) -> Location {
+        Location {
+            table: self.table_index,
+            file: self.file.to_string(),
+            sheet: self.sheet.map(str::to_string),
+            row,
+            col,
+            column: column.map(str::to_string),
+        }
+    }
+
+    /// A value as it may be shown: masked when the column is a direct identifier.
+    pub fn shown(&self, col: usize, raw: &str) -> String {
+        let raw = crate::value::text::trim(raw);
+        match self.table.columns.get(col) {
+            Some(c) if c.is_identifier() => mask(raw),
+            _ => raw.to_string(),
+        }
+    }
+
+    /// A finding at the cell of pack column `col` in the current row.
+    pub fn cell(
+        &mut self,
+        code: &'static str,
+        severity: Severity,
+        row: &super::RowCtx<'_>,
+        col: usize,
+        message: String,
+        help: Option<String>,
+    ) {
+        let value = self.shown(col, row.text(col));
+        let location = self.location(
+            Some(row.row.row),
+            self.physical.get(col).copied().flatten(),
+            self.table.columns.get(col).map(|c| c.name.as_str()),
+        );
+        self.push(Finding {
+            code,
+            severity,
+            message,
+            help,
+            location,
+            value: Some(value),
+        });
+    }
+
+    /// A finding at a physical cell of the current row, which may belong to no pack column.
+    pub fn physical_cell(
+        &mut self,
+        code: &'static str,
+        severity: Severity,
+        row: &super::RowCtx<'_>,
+        phys: u32,
+        column: Option<usize>,
+        message: String,
+    ) {
+        let raw = crate::value::text::trim(row.row.get(phys as usize).text);
+        self.at_physical(code, severity, (row.row.row, phys), column, raw, message);
+    }
+
+    /// A finding at a physical cell of any row (the header, say), with its raw text.
+    pub fn at_physical(
+        &mut self,
+        code: &'static str,
+        severity: Severity,
+        (row, phys): (u64, u32),
+        column: Option<usize>,
+        raw: &str,
+        message: String,
+    ) {
+        let value = match column {
+            Some(c) => self.shown(c, raw),
+            None => raw.to_string(),
+        };
+        let name = column.and_then(|c| self.table.columns.get(c)).map(|c| c.name.as_str());
+        let location = self.location(Some(row), Some(phys), name);
+        self.push(Finding {
+            code,
+            severity,
+            message,
+            help: None,
+            location,
+            value: Some(value),
+        });
+    }
+
+    /// A finding about a whole row.
+    pub fn row(&mut self, code: &'static str, severity: Severity, row: u64, message: String, help: Option<String>) {
+        let location = self.location(Some(row), None, None);
+        self.push(Finding {
+            code,
+            severity,
+            message,
+            help,
+            location,
+            value: None,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ident::IdForm;
+
+    #[test]
+    fn the_collector_masks_whatever_a_rule_wrote() {
+        let mut ids = IdSet::new(vec![IdForm::NationalId]);
+        ids.insert(IdForm::NationalId, "EPJ-12345");
+        ids.insert(IdForm::NationalId, "311299 56716");
+        ids.insert_value("Kari Nordmann");
+        let c = Collector::new(ids);
+        let m =
+            c.mask("patient_id `EPJ-12345` has 3 rows; 31129956715 and 31129956716, `Kari Nordmann`, kari@x.no".into());
+        assert!(
+            !m.contains("EPJ-12345") && !m.contains("56715") && !m.contains("56716"),
+            "{m}"
+        );
+        assert!(!m.contains("Nordmann") && !m.contains("kari@x.no"), "{m}");
+        assert!(m.contains("has 3 rows"), "{m}");
+    }
+}
