@@ -521,3 +521,28 @@ fn a_pack_can_drop_free_text_from_the_release() {
     assert!(!h.contains(&"comment".to_string()), "{h:?}");
     assert!(h.contains(&"group_type".to_string()));
 }
+
+#[test]
+fn check_finds_no_errors_in_the_clean_output_of_the_seeded_national_set() {
+    // Issue 9: the clean dataset has referential integrity and documents every cleaned cell, so
+    // checking it with the same pack finds no error (vakt-synth's default seed, with defects).
+    let dir = tempfile::tempdir().unwrap();
+    let key = keygen(dir.path(), "survey-2009");
+    let set = synth(dir.path(), 1, false);
+    let out = dir.path().join("clean");
+    let o = clean(&returns_of(&set), &key, "release-A", &out, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = vakt().args(["check", "--format", "json"]).arg(&out).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let errors: Vec<&serde_json::Value> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "{}", serde_json::to_string_pretty(&errors).unwrap());
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(json["inputs"][0]["tables"].as_array().unwrap().len(), 6);
+    let rows = json["summary"]["rows"].as_u64().unwrap();
+    assert!(rows > 4000, "{rows} rows checked");
+}

@@ -350,7 +350,15 @@ fn decide_table(
         let mut duplicate = None;
         for f in errors.get(&(t, row)).into_iter().flatten() {
             let col = f.location.column.as_deref().and_then(|n| table.column_index(n));
+            // An identifier that fails its official checks is still an identifier: pseudonymised
+            // like any other, and flagged.
+            let usable_id = f.code == crate::check::kinds::NationalIdKind::CODE;
             match col {
+                Some(c) if policy != OnError::Row && usable_id => flags.push(Flag {
+                    column: c,
+                    code: f.code,
+                    fix: Fix::Keep,
+                }),
                 Some(c) if policy != OnError::Row && !keys_of_table.contains(&c) => flags.push(Flag {
                     column: c,
                     code: f.code,
