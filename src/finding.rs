@@ -10,9 +10,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
-    Info,
-    Warning,
-    Error,
+    Info = 0,
+    Warning = 1,
+    Error = 2,
 }
 
 impl Severity {

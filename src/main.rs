@@ -7,6 +7,10 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    vakt::read::guard::install_quiet_hook();
+    if let Ok(exe) = std::env::current_exe() {
+        vakt::read::isolated::isolate_with(exe);
+    }
     let cli = cmd::Cli::parse();
     let code = match cmd::run(cli) {
         Ok(code) => code,

@@ -213,9 +213,9 @@ fn national_tables_are_safe_and_deterministic() {
     .unwrap();
     let key = vakt::clean::pseudo::Key::from_bytes([7; 32], "t");
     let out = dir.path().join("clean");
-    let mut returns: Vec<String> = std::fs::read_dir(set.join("returns"))
+    let mut returns: Vec<std::path::PathBuf> = std::fs::read_dir(set.join("returns"))
         .unwrap()
-        .map(|e| e.unwrap().path().display().to_string())
+        .map(|e| e.unwrap().path())
         .collect();
     returns.sort();
     let opts = vakt::clean::Options {

@@ -50,6 +50,10 @@ pub struct InputResult {
     pub submitted: Option<crate::value::Date>,
     /// The return's identifiers, for scrubbing free text exactly as the check saw it.
     pub ids: IdSet,
+    /// Findings counted but not listed (past the limit per kind), by severity: info, warning, error.
+    pub dropped: [u64; 3],
+    /// Every error cell, when the check was asked to keep them (`vakt clean`).
+    pub error_cells: Vec<super::sink::ErrorCell>,
 }
 
 impl InputResult {
@@ -60,8 +64,18 @@ impl InputResult {
 
 /// Opens and checks one return. Never panics on bad input: unreadable input becomes a VK0001 finding
 /// with `failed` set.
-pub fn check_path(pack: &Pack, registry: &Registry, path: &str) -> (Option<Input>, InputResult) {
-    match Input::open(path) {
+///
+/// A panic while reading or checking the input (inside a reader library, say) is caught here: the
+/// input is reported as unreadable, and the caller goes on with the next one.
+pub fn check_path(pack: &Pack, registry: &Registry, path: impl AsRef<std::path::Path>) -> (Option<Input>, InputResult) {
+    let path = path.as_ref();
+    let failed = |e: &ReadError| InputResult {
+        findings: vec![unreadable(e, usize::MAX)],
+        failed: true,
+        present: vec![false; pack.tables.len()],
+        ..Default::default()
+    };
+    let outcome = crate::read::guard::catch(|| match Input::open(path) {
         Ok(mut input) => {
             let mut result = check_input(pack, registry, &mut input);
             if let Err(e) = input.finish_hash() {
@@ -70,15 +84,19 @@ pub fn check_path(pack: &Pack, registry: &Registry, path: &str) -> (Option<Input
             }
             (Some(input), result)
         }
-        Err(e) => (
-            None,
-            InputResult {
-                findings: vec![unreadable(&e, usize::MAX)],
-                failed: true,
-                present: vec![false; pack.tables.len()],
-                ..Default::default()
-            },
-        ),
+        Err(e) => (None, failed(&e)),
+    });
+    match outcome {
+        Ok(done) => done,
+        Err(panic) => (None, failed(&crashed(&path.display().to_string(), &panic))),
+    }
+}
+
+/// The error for an input whose reading or checking panicked.
+pub fn crashed(file: &str, panic: &str) -> ReadError {
+    ReadError::Corrupt {
+        file: file.to_string(),
+        reason: format!("the spreadsheet reader failed on it (a damaged file?): {panic}"),
     }
 }
 
@@ -111,7 +129,7 @@ pub fn id_set(pack: &Pack) -> IdSet {
 /// Checks every table of an opened return, parents before the tables that refer to them, then runs
 /// the rules that span tables.
 pub fn check_input(pack: &Pack, registry: &Registry, input: &mut Input) -> InputResult {
-    check_input_with(pack, registry, input, Vec::new())
+    check_input_with(pack, registry, input, Vec::new(), false)
 }
 
 /// [`check_input`] with more return rules beside the registry's (`vakt clean` records keys this way).
@@ -120,10 +138,14 @@ pub fn check_input_with<'x>(
     registry: &'x Registry,
     input: &mut Input,
     extra: Vec<Box<dyn ReturnRule + 'x>>,
+    keep_error_cells: bool,
 ) -> InputResult {
     let (mut matches, located) = locate::match_tables(pack, input);
     matches.sort_by_key(|m| m.table);
     let mut out = Collector::new(id_set(pack));
+    if keep_error_cells {
+        out.keep_error_cells();
+    }
     located.into_iter().for_each(|f| out.push(f));
     let mut result = InputResult {
         present: vec![false; pack.tables.len()],
@@ -171,10 +193,13 @@ pub fn check_input_with<'x>(
     for rule in return_rules.iter_mut() {
         rule.finish(&result.present, &mut out);
     }
-    let (mut findings, ids) = out.into_findings();
+    let collected = out.finish();
+    let mut findings = collected.findings;
     sort_findings(&mut findings);
     result.findings = findings;
-    result.ids = ids;
+    result.ids = collected.ids;
+    result.dropped = collected.dropped;
+    result.error_cells = collected.error_cells;
     result.return_key = scope.return_key.map(|(_, shown)| shown);
     result.submitted = scope.submitted;
     result
@@ -420,6 +445,17 @@ fn check_table(
         }
     }
     run.counts = stream.counts();
+    for n in rows.notices() {
+        let location = sink.location(n.row, n.col, None);
+        sink.push(Finding {
+            code: codes::READ_NOTICE,
+            severity: if n.limit { Severity::Warning } else { Severity::Info },
+            message: n.message,
+            help: None,
+            location,
+            value: None,
+        });
+    }
     mixed_returns(ctx, &header, run, &mut sink);
     for r in rules.iter_mut() {
         r.finish(&mut sink);

@@ -12,6 +12,21 @@ use crate::ident::{IdSet, Scanner};
 use crate::pack::Table;
 use std::collections::HashSet;
 
+/// Findings of one kind (code) in one table that are listed; past this they are counted by
+/// severity and one note says how many were left out. Memory stays bounded whatever the input.
+pub const MAX_FINDINGS_PER_KIND: u32 = 1_000;
+
+/// An error finding kept compactly for `vakt clean`, which must know every cell with an error
+/// even when the list of findings was cut.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorCell {
+    pub table: usize,
+    pub row: u64,
+    /// The pack column's name, as the finding gives it.
+    pub column: Option<String>,
+    pub code: &'static str,
+}
+
 /// The findings of one return, masked as they arrive.
 #[derive(Debug, Default)]
 pub struct Collector {
@@ -19,6 +34,24 @@ pub struct Collector {
     findings: Vec<Finding>,
     /// Cells (table, row, physical column) a clean dataset lists in `vakt_flags`.
     flagged: HashSet<(usize, u64, u32)>,
+    /// Findings listed per (table, code).
+    listed: std::collections::HashMap<(usize, &'static str), u32>,
+    /// Findings not listed, by severity (info, warning, error) and by (table, code).
+    dropped: [u64; 3],
+    dropped_by_kind: std::collections::BTreeMap<(usize, &'static str), (u64, Severity, String)>,
+    /// Every error cell, when asked for.
+    error_cells: Option<Vec<ErrorCell>>,
+}
+
+/// What a return's collector holds at the end.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub findings: Vec<Finding>,
+    pub ids: IdSet,
+    /// Findings not listed (past [`MAX_FINDINGS_PER_KIND`]), by severity: info, warning, error.
+    pub dropped: [u64; 3],
+    /// Every error cell, when the collector was asked to keep them.
+    pub error_cells: Vec<ErrorCell>,
 }
 
 impl Collector {
@@ -26,8 +59,7 @@ impl Collector {
     pub fn new(ids: IdSet) -> Collector {
         Collector {
             ids,
-            findings: Vec::new(),
-            flagged: HashSet::new(),
+            ..Default::default()
         }
     }
 
@@ -46,6 +78,11 @@ impl Collector {
         self.flagged.insert((table, row, col));
     }
 
+    /// Keeps every error cell, beyond the listed findings (for `vakt clean`).
+    pub fn keep_error_cells(&mut self) {
+        self.error_cells.get_or_insert_with(Vec::new);
+    }
+
     /// Adds a finding, masked.
     pub fn push(&mut self, mut f: Finding) {
         if let (Some(row), Some(col)) = (f.location.row, f.location.col) {
@@ -53,15 +90,59 @@ impl Collector {
                 return;
             }
         }
+        if let (Some(cells), Severity::Error, Some(row)) = (&mut self.error_cells, f.severity, f.location.row) {
+            cells.push(ErrorCell {
+                table: f.location.table,
+                row,
+                column: f.location.column.clone(),
+                code: f.code,
+            });
+        }
+        let listed = self.listed.entry((f.location.table, f.code)).or_insert(0);
+        if *listed >= MAX_FINDINGS_PER_KIND {
+            self.dropped[f.severity as usize] += 1;
+            let table_name = f.location.file.clone();
+            let e = self
+                .dropped_by_kind
+                .entry((f.location.table, f.code))
+                .or_insert((0, f.severity, table_name));
+            e.0 += 1;
+            e.1 = e.1.max(f.severity);
+            return;
+        }
+        *listed += 1;
         f.message = self.mask(f.message);
         f.help = f.help.map(|h| self.mask(h));
         f.value = f.value.map(|v| self.mask(v));
         self.findings.push(f);
     }
 
-    /// The findings, in the order they came.
-    pub fn into_findings(self) -> (Vec<Finding>, IdSet) {
-        (self.findings, self.ids)
+    /// Everything collected: the listed findings (with a note for each kind that was cut), the
+    /// identifiers, and the counts of what was not listed.
+    pub fn finish(mut self) -> Collected {
+        for ((table, code), (n, severity, file)) in std::mem::take(&mut self.dropped_by_kind) {
+            self.findings.push(Finding {
+                code: crate::locate::codes::FINDINGS_LIMIT,
+                severity: Severity::Info,
+                message: format!(
+                    "{n} more {code} findings ({}s) in this table are counted but not listed: the list keeps the first {MAX_FINDINGS_PER_KIND}",
+                    severity.as_str()
+                ),
+                help: Some("fix the first ones and check again; the totals count all".into()),
+                location: Location {
+                    table,
+                    file,
+                    ..Default::default()
+                },
+                value: None,
+            });
+        }
+        Collected {
+            findings: self.findings,
+            ids: self.ids,
+            dropped: self.dropped,
+            error_cells: self.error_cells.unwrap_or_default(),
+        }
     }
 
     /// Masks every identifier in a text.

@@ -239,15 +239,51 @@ fn key_columns(pack: &Pack, t: usize) -> HashSet<usize> {
     k
 }
 
-fn reason(f: &Finding) -> Reason {
-    Reason {
-        code: f.code,
-        cell: f
-            .location
-            .cell()
-            .unwrap_or_else(|| f.location.column.clone().unwrap_or_default()),
-        message: f.message.clone(),
+/// An error at a row: its column and code, and the listed finding when the list kept it.
+struct RowError<'a> {
+    column: Option<&'a str>,
+    code: &'static str,
+    finding: Option<&'a Finding>,
+}
+
+fn reason(e: &RowError<'_>) -> Reason {
+    match e.finding {
+        Some(f) => Reason {
+            code: f.code,
+            cell: f
+                .location
+                .cell()
+                .unwrap_or_else(|| f.location.column.clone().unwrap_or_default()),
+            message: f.message.clone(),
+        },
+        None => Reason {
+            code: e.code,
+            cell: e.column.unwrap_or_default().to_string(),
+            message: format!("{} (one of many such findings; see the check report)", e.code),
+        },
     }
+}
+
+/// Every error of the return by (table, row): from the error cells the check kept, each with its
+/// listed finding when there is one.
+fn errors_by_row(result: &InputResult) -> HashMap<(usize, u64), Vec<RowError<'_>>> {
+    let mut listed: HashMap<(usize, u64, Option<&str>, &str), &Finding> = HashMap::new();
+    for f in result.findings.iter().filter(|f| f.severity == Severity::Error) {
+        if let Some(row) = f.location.row {
+            listed
+                .entry((f.location.table, row, f.location.column.as_deref(), f.code))
+                .or_insert(f);
+        }
+    }
+    let mut errors: HashMap<(usize, u64), Vec<RowError<'_>>> = HashMap::new();
+    for c in &result.error_cells {
+        errors.entry((c.table, c.row)).or_default().push(RowError {
+            column: c.column.as_deref(),
+            code: c.code,
+            finding: listed.get(&(c.table, c.row, c.column.as_deref(), c.code)).copied(),
+        });
+    }
+    errors
 }
 
 /// State carried from parent tables to their children while deciding.
@@ -259,12 +295,7 @@ struct Carry {
 
 /// Decides the fate of every data row of one return.
 pub fn decide(pack: &Pack, result: &InputResult, rec: &Recorder<'_>, policy: OnError) -> Decisions {
-    let mut errors: HashMap<(usize, u64), Vec<&Finding>> = HashMap::new();
-    for f in result.findings.iter().filter(|f| f.severity == Severity::Error) {
-        if let Some(row) = f.location.row {
-            errors.entry((f.location.table, row)).or_default().push(f);
-        }
-    }
+    let errors = errors_by_row(result);
     let missing = missing_required_columns(pack, result);
     let mut carry = Carry {
         rejected_keys: vec![HashSet::new(); pack.lookups.len()],
@@ -307,7 +338,7 @@ fn decide_table(
     rec: &Recorder<'_>,
     t: usize,
     policy: OnError,
-    errors: &HashMap<(usize, u64), Vec<&Finding>>,
+    errors: &HashMap<(usize, u64), Vec<RowError<'_>>>,
     missing: &[Vec<usize>],
     carry: &mut Carry,
 ) -> HashMap<usize, Fate> {
@@ -349,7 +380,7 @@ fn decide_table(
         }
         let mut duplicate = None;
         for f in errors.get(&(t, row)).into_iter().flatten() {
-            let col = f.location.column.as_deref().and_then(|n| table.column_index(n));
+            let col = f.column.and_then(|n| table.column_index(n));
             // An identifier that fails its official checks is still an identifier: pseudonymised
             // like any other, and flagged.
             let usable_id = f.code == crate::check::kinds::NationalIdKind::CODE;

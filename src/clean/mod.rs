@@ -105,12 +105,12 @@ pub(crate) struct Checked<'p> {
 }
 
 /// Runs `vakt clean`.
-pub fn run(pack: &Pack, registry: &Registry, paths: &[String], opts: &Options<'_>) -> Result<Summary, CleanError> {
+pub fn run(pack: &Pack, registry: &Registry, paths: &[PathBuf], opts: &Options<'_>) -> Result<Summary, CleanError> {
     let domain = Domain::parse(&opts.domain)?;
     if pack.return_key.is_none() && paths.len() > 1 {
         return Err(CleanError::NoReturnKey(paths.len()));
     }
-    let mut protected: Vec<PathBuf> = paths.iter().filter_map(|p| Path::new(p).canonicalize().ok()).collect();
+    let mut protected: Vec<PathBuf> = paths.iter().filter_map(|p| p.canonicalize().ok()).collect();
     protected.extend(opts.protected.iter().filter_map(|p| p.canonicalize().ok()));
     let target = output::Target::prepare(&opts.out, opts.force, &protected)?;
     // Pass 1: check everything first; any unreadable input stops the run before anything is written.
@@ -125,26 +125,34 @@ pub fn run(pack: &Pack, registry: &Registry, paths: &[String], opts: &Options<'_
     Ok(summary)
 }
 
-fn check_one<'p>(pack: &'p Pack, registry: &'p Registry, path: &str) -> Result<Checked<'p>, CleanError> {
+fn check_one<'p>(pack: &'p Pack, registry: &'p Registry, path: &Path) -> Result<Checked<'p>, CleanError> {
+    let shown = path.display().to_string();
     let unreadable = |result: &InputResult| {
         let why = result
             .findings
             .iter()
             .find(|f| f.code == crate::locate::codes::UNREADABLE)
             .map(|f| f.message.clone());
-        CleanError::Input(why.unwrap_or_else(|| format!("{path}: could not be read")))
-    };
-    let mut input = match Input::open(path) {
-        Ok(i) => i,
-        Err(e) => return Err(CleanError::Input(e.to_string())),
+        CleanError::Input(why.unwrap_or_else(|| format!("{shown}: could not be read")))
     };
     let mut recorder = decide::Recorder::new(pack);
-    let mut result = engine::check_input_with(
-        pack,
-        registry,
-        &mut input,
-        vec![Box::new(decide::RecordInto(&mut recorder))],
-    );
+    // A panic while reading (inside a reader library) is a damaged input, not a crash of the run.
+    let checked = crate::read::guard::catch(|| {
+        let mut input = Input::open(path)?;
+        let result = engine::check_input_with(
+            pack,
+            registry,
+            &mut input,
+            vec![Box::new(decide::RecordInto(&mut recorder))],
+            true,
+        );
+        Ok::<_, crate::read::ReadError>((input, result))
+    });
+    let (mut input, mut result) = match checked {
+        Ok(Ok(done)) => done,
+        Ok(Err(e)) => return Err(CleanError::Input(e.to_string())),
+        Err(panic) => return Err(CleanError::Input(engine::crashed(&shown, &panic).to_string())),
+    };
     if let Err(e) = input.finish_hash() {
         result.failed = true;
         return Err(CleanError::Input(e.to_string()));
@@ -153,7 +161,7 @@ fn check_one<'p>(pack: &'p Pack, registry: &'p Registry, path: &str) -> Result<C
         return Err(unreadable(&result));
     }
     Ok(Checked {
-        path: path.to_string(),
+        path: shown.clone(),
         input,
         result,
         recorder,

@@ -74,15 +74,18 @@ pub fn write_all(
             ids: &c.result.ids,
             return_key: c.result.return_key.as_deref().unwrap_or(""),
         };
-        let tables = write_input(
-            pack,
-            &plans,
-            (&mut c.input, &c.result),
-            &decisions,
-            &renderer,
-            &mut files,
-            &mut collisions,
-        )?;
+        let tables = crate::read::guard::catch(|| {
+            write_input(
+                pack,
+                &plans,
+                (&mut c.input, &c.result),
+                &decisions,
+                &renderer,
+                &mut files,
+                &mut collisions,
+            )
+        })
+        .map_err(|panic| CleanError::Input(crate::check::engine::crashed(&c.path, &panic).to_string()))??;
         inputs.push(InputStats {
             path: c.path.clone(),
             sha256: c.input.sha256.clone(),

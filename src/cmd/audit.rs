@@ -16,6 +16,7 @@
 use clap::ValueEnum;
 use std::process::ExitCode;
 use vakt::disclose::{audit, data};
+use vakt::report::escape;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -30,7 +31,7 @@ pub enum Format {
 )]
 pub struct Args {
     /// The table: CSV, or a workbook (with --sheet).
-    table: String,
+    table: std::path::PathBuf,
     /// The sheet to audit (default: the first).
     #[arg(long)]
     sheet: Option<String>,
@@ -42,6 +43,9 @@ pub struct Args {
     preset: Option<String>,
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
+    /// Seconds the interval check may take; cells it could not bound are reported as not proven.
+    #[arg(long, value_name = "SECONDS", default_value_t = audit::AUDIT_SECONDS)]
+    time_limit: u64,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -57,7 +61,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let report = match audit::audit(&sheet, policy.threshold) {
+    let report = match audit::audit(&sheet, policy.threshold, args.time_limit) {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
@@ -68,12 +72,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let cols = report.grid.dims[1].1.len();
             outln!(
                 "{}: {rows} × {cols} table, {} suppressed cells, threshold {}",
-                args.table,
+                escape(&args.table.display().to_string()),
                 report.suppressed,
                 policy.threshold
             );
             for r in &report.risks {
-                outln!("  ✗ [{}] {}: {}", r.kind, r.cell, r.message);
+                outln!("  ✗ [{}] {}: {}", r.kind, escape(&r.cell), escape(&r.message));
             }
             outln!(
                 "{}",

@@ -48,7 +48,7 @@ pub enum Color {
 pub struct Args {
     /// Returns to check: workbooks, folders of CSV files, or CSV files.
     #[arg(required = true, value_name = "RETURN")]
-    paths: Vec<String>,
+    paths: Vec<PathBuf>,
     /// Rule pack (TOML). Default: the survey pack built into vakt.
     #[arg(long, value_name = "PACK")]
     rules: Option<PathBuf>,
@@ -77,10 +77,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map(|path| engine::check_path(&pack, &registry, path))
         .collect();
     let (inputs, mut results): (Vec<_>, Vec<_>) = checked.into_iter().unzip();
-    let paths: Vec<&str> = args.paths.iter().map(String::as_str).collect();
+    let shown: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+    let paths: Vec<&str> = shown.iter().map(String::as_str).collect();
     engine::mark_resubmissions(&paths, &mut results);
-    let inputs = args
-        .paths
+    let inputs = shown
         .iter()
         .zip(inputs.iter().zip(results))
         .map(|(path, (input, result))| InputReport::new(path, input.as_ref(), result))

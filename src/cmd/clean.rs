@@ -53,7 +53,7 @@ pub enum Resubmitted {
 pub struct Args {
     /// Returns to clean: workbooks, folders of CSV files, or CSV files.
     #[arg(required = true, value_name = "RETURN")]
-    paths: Vec<String>,
+    paths: Vec<PathBuf>,
     /// Key file from `vakt keygen`.
     #[arg(long, value_name = "KEYFILE")]
     key: PathBuf,
@@ -143,10 +143,13 @@ fn report(summary: &clean::Summary, domain: &str, fingerprint: &str) -> ExitCode
         );
     }
     for d in &summary.dropped {
-        outln!("left out as an earlier submission of its return: {d}");
+        outln!(
+            "left out as an earlier submission of its return: {}",
+            vakt::report::escape(d)
+        );
     }
     for p in &summary.problems {
-        outln!("incomplete: {p}");
+        outln!("incomplete: {}", vakt::report::escape(p));
     }
     outln!("pseudonyms: domain {domain}, key fingerprint {fingerprint}");
     if rejected + summary.flagged > 0 || !summary.problems.is_empty() {

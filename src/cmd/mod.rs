@@ -29,11 +29,19 @@ pub fn note_write(result: std::io::Result<()>) {
     }
 }
 
-/// Writes a line to standard output (the `outln!` macro).
+/// Writes a line to standard output (the `outln!` macro). Control characters other than line
+/// breaks are shown as escapes: whatever a command prints from a file cannot drive the terminal.
+/// (Fields that could hold line breaks are escaped where they are formatted, with `escape`.)
 pub fn out(args: std::fmt::Arguments<'_>) {
     use std::io::Write as _;
+    let text = args.to_string();
+    let safe: String = text
+        .split('\n')
+        .map(|l| vakt::report::escape(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n");
     let mut o = std::io::stdout().lock();
-    note_write(o.write_fmt(args).and_then(|()| o.write_all(b"\n")));
+    note_write(o.write_all(safe.as_bytes()).and_then(|()| o.write_all(b"\n")));
 }
 
 /// Writes text to standard output and flushes it.
@@ -82,6 +90,11 @@ enum Command {
     Explain(explain::Args),
     Rules(rules::Args),
     Schema(schema::Args),
+    /// Internal: reads a workbook for the parent `vakt` process (isolated reader).
+    #[command(name = "__read-workbook", hide = true)]
+    ReadWorkbook {
+        path: std::path::PathBuf,
+    },
 }
 
 /// Exit statuses: 0 no errors, 1 errors found, 2 the run could not complete.
@@ -97,8 +110,23 @@ pub fn load_pack(rules: Option<&std::path::Path>) -> Option<vakt::pack::Pack> {
     match pack {
         Ok(p) => Some(p),
         Err(e) => {
-            errln!("{:?}", miette::Report::new(*e));
+            use std::io::IsTerminal;
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            errln!("{}", e.render(color).trim_end());
             None
+        }
+    }
+}
+
+/// The isolated reader's side: read one workbook, write its rows to standard output.
+fn read_workbook(path: &std::path::Path) -> ExitCode {
+    vakt::read::isolated::limit_child_memory();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match vakt::read::isolated::serve(path, &mut out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            errln!("vakt: {}", e.reason());
+            ExitCode::from(EXIT_INCOMPLETE)
         }
     }
 }
@@ -114,5 +142,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Explain(a) => explain::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::ReadWorkbook { path } => Ok(read_workbook(&path)),
     }
 }

@@ -21,7 +21,7 @@ use vakt::disclose::{data::Data, risk};
 )]
 pub struct Args {
     /// Microdata (CSV or xlsx), one record per person or row.
-    data: String,
+    data: std::path::PathBuf,
     /// Quasi-identifiers, comma-separated.
     #[arg(long, value_delimiter = ',', required = true)]
     qi: Vec<String>,
@@ -44,11 +44,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let qi: Vec<usize> = match args.qi.iter().map(|c| data.column(c)).collect() {
         Ok(q) => q,
-        Err(e) => return fail(format!("{}: {e}", args.data)),
+        Err(e) => return fail(format!("{}: {e}", args.data.display())),
     };
     let sensitive = match args.sensitive.as_ref().map(|s| data.column(s)).transpose() {
         Ok(s) => s,
-        Err(e) => return fail(format!("{}: {e}", args.data)),
+        Err(e) => return fail(format!("{}: {e}", args.data.display())),
     };
     let base = risk::classes(&data, &qi, sensitive, args.k, &HashMap::new());
     outln!(
@@ -81,7 +81,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             base.small.iter().map(|s| s.1).sum::<usize>()
         );
         for (labels, size) in base.small.iter().take(20) {
-            outln!("  {size:>3}  {}", labels.join(" | "));
+            let shown: Vec<String> = labels.iter().map(|l| vakt::report::escape(l).into_owned()).collect();
+            outln!("  {size:>3}  {}", shown.join(" | "));
         }
         if base.small.len() > 20 {
             outln!("  ... and {} more", base.small.len() - 20);

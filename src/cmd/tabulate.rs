@@ -36,7 +36,7 @@ pub enum ZerosArg {
 )]
 pub struct Args {
     /// A table from `vakt clean` (CSV or xlsx).
-    data: String,
+    data: std::path::PathBuf,
     /// Column whose categories are the rows.
     #[arg(long)]
     rows: String,
@@ -117,7 +117,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 "--join {j}: say which columns to join on (FILE:COLS or --on COLS)"
             ));
         }
-        let other = match Data::read(file, None) {
+        let other = match Data::read(std::path::Path::new(file), None) {
             Ok(d) => d,
             Err(e) => return fail(e),
         };
@@ -133,7 +133,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let (grid, counted) = match tabulate::count(&data, &spec) {
         Ok(x) => x,
-        Err(e) => return fail(format!("{}: {e}", args.data)),
+        Err(e) => return fail(format!("{}: {e}", args.data.display())),
     };
     let zeros = match args.zeros {
         ZerosArg::Publish => suppress::Zeros::Publish,
@@ -148,7 +148,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .map_or("rows".to_string(), |c| format!("distinct {c}"));
         format!("{} by {}", unit, dims.join(" × "))
     };
-    let mut notes = vec![format!("Source: {} ({} records).", args.data, counted.records)];
+    let mut notes = vec![format!(
+        "Source: {} ({} records).",
+        args.data.display(),
+        counted.records
+    )];
     if counted.multi_cell_persons > 0 {
         notes.push(format!(
             "{} persons are counted in more than one cell; margins add the cells up.",

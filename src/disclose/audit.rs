@@ -6,6 +6,9 @@ use super::grid::{Cell, Grid};
 use super::suppress;
 use serde_json::json;
 
+/// Seconds the interval audit may take, by default, before it reports the cells it could not bound.
+pub const AUDIT_SECONDS: u64 = 60;
+
 /// Suppression symbols recognised in a published table.
 const SYMBOLS: &[&str] = &[".", ":", "*", "x", "X", "-", "..", "…", "–", ""];
 const TOTALS: &[&str] = &["sum", "totalt", "i alt", "total", "totals", "sum totalt", "alle", "all"];
@@ -21,16 +24,38 @@ enum Shown {
     Suppressed,
 }
 
-fn parse(s: &str) -> Option<Shown> {
+/// Counts this large are not counts of people.
+const MAX_COUNT: f64 = 1e12;
+
+/// A published cell: a suppression symbol, or a count (a whole number from 0, thousands perhaps
+/// spaced, `12,0` allowed). Anything else (negative, fractional, `inf`, `NaN`, `1e308`) is refused
+/// with the reason: arithmetic on it would mean nothing.
+fn parse(s: &str) -> Result<Shown, &'static str> {
     let t = crate::value::text::trim(s);
     if SYMBOLS.contains(&t) || t.starts_with('<') {
-        return Some(Shown::Suppressed);
+        return Ok(Shown::Suppressed);
     }
-    let digits: String = t
+    let compact: String = t
         .chars()
         .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
         .collect();
-    digits.replace(',', ".").parse::<f64>().ok().map(Shown::Value)
+    let (whole, fraction) = match compact.split_once([',', '.']) {
+        Some((w, f)) => (w, f),
+        None => (compact.as_str(), ""),
+    };
+    if compact.starts_with('-') {
+        return Err("a count cannot be negative");
+    }
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("neither a count nor a suppression symbol");
+    }
+    if fraction.bytes().any(|b| b != b'0') {
+        return Err("a count is a whole number");
+    }
+    match whole.parse::<f64>() {
+        Ok(v) if v <= MAX_COUNT => Ok(Shown::Value(v)),
+        _ => Err("too large to be a count"),
+    }
 }
 
 /// One risk found.
@@ -51,7 +76,7 @@ pub struct Report {
 }
 
 /// Reads a published table and audits it against threshold `n`.
-pub fn audit(sheet: &Sheet, n: f64) -> Result<Report, String> {
+pub fn audit(sheet: &Sheet, n: f64, seconds: u64) -> Result<Report, String> {
     let where_ = |row: u64, col: usize| match &sheet.sheet {
         Some(s) => format!(
             "{}!{}{row}",
@@ -81,13 +106,7 @@ pub fn audit(sheet: &Sheet, n: f64) -> Result<Report, String> {
         let mut vals = Vec::with_capacity(cols.len());
         for (c, _) in &cols {
             let raw = r.get(*c).map(String::as_str).unwrap_or("");
-            vals.push(parse(raw).ok_or_else(|| {
-                format!(
-                    "{}: {}: `{raw}` is neither a count nor a suppression symbol",
-                    sheet.file,
-                    where_(*row_no, *c)
-                )
-            })?);
+            vals.push(parse(raw).map_err(|why| format!("{}: {}: `{raw}`: {why}", sheet.file, where_(*row_no, *c)))?);
         }
         body.push((*row_no, label, vals));
     }
@@ -222,35 +241,47 @@ pub fn audit(sheet: &Sheet, n: f64) -> Result<Report, String> {
     }
     // Intervals, when the published figures are consistent. Counts are suppressed because they are
     // small, not because they are zero: every suppressed cell is at least 1.
-    let intervals = if consistent {
-        suppress::intervals(&grid, &suppressed, 1.0)
+    let judged = if consistent {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        let mask: Vec<bool> = (0..suppressed.len()).map(|c| suppressed[c] && !exact[c]).collect();
+        suppress::judge(&grid, &suppressed, &mask, 1.0, n, deadline)
     } else {
         None
     };
-    if consistent && intervals.is_none() {
+    if consistent && judged.is_none() {
         risks.push(Risk {
             kind: "non-additive",
             cell: String::new(),
             message: "the margins leave no room for the suppressed counts (each at least 1): they are partial sums, computed after removing records, and leak the removed counts".into(),
         });
     }
-    if let Some(iv) = &intervals {
+    let mut unknown = 0;
+    if let Some(j) = &judged {
         for c in (0..grid.cells.len()).filter(|&c| suppressed[c] && !exact[c]) {
-            if let Some((lo, hi)) = iv[c] {
-                if hi < n - 1e-6 {
-                    risks.push(Risk {
-                        kind: "interval-below-threshold",
-                        cell: places[c].clone(),
-                        message: format!(
-                            "suppressed {} is provably between {} and {}: below the threshold {n}",
-                            grid.label(c),
-                            lo.round(),
-                            hi.round()
-                        ),
-                    });
-                }
+            match j[c] {
+                Some(suppress::Judged::Exposed(lo, hi)) if hi < n - 1e-6 => risks.push(Risk {
+                    kind: "interval-below-threshold",
+                    cell: places[c].clone(),
+                    message: format!(
+                        "suppressed {} is provably between {} and {}: below the threshold {n}",
+                        grid.label(c),
+                        lo.round(),
+                        hi.round()
+                    ),
+                }),
+                Some(suppress::Judged::Unknown) => unknown += 1,
+                _ => {}
             }
         }
+    }
+    if unknown > 0 {
+        risks.push(Risk {
+            kind: "not-proven",
+            cell: String::new(),
+            message: format!(
+                "{unknown} suppressed cells could not be bounded within {seconds} s; the table is not proven safe"
+            ),
+        });
     }
     // Derivable sums of suppressed cells below the threshold.
     for (ri, (t, parts)) in grid.relations.iter().enumerate() {

@@ -12,12 +12,15 @@ pub struct Sheet {
 }
 
 /// Reads the first sheet (or the named one) of a file.
-pub fn read_sheet(path: &str, sheet: Option<&str>) -> Result<Sheet, String> {
-    let mut input = Input::open(path).map_err(|e| e.to_string())?;
+pub fn read_sheet(path: &std::path::Path, sheet: Option<&str>) -> Result<Sheet, String> {
+    let mut input = crate::read::guard::catch(|| Input::open(path))
+        .map_err(|panic| crate::check::engine::crashed(&path.display().to_string(), &panic).to_string())?
+        .map_err(|e| e.to_string())?;
     let idx = match sheet {
         Some(name) => input.parts.iter().position(|p| p.name == name).ok_or_else(|| {
             format!(
-                "{path}: no sheet '{name}' (sheets: {})",
+                "{}: no sheet '{name}' (sheets: {})",
+                path.display(),
                 input
                     .parts
                     .iter()
@@ -32,7 +35,7 @@ pub fn read_sheet(path: &str, sheet: Option<&str>) -> Result<Sheet, String> {
         .parts
         .get(idx)
         .cloned()
-        .ok_or_else(|| format!("{path}: no table in the file"))?;
+        .ok_or_else(|| format!("{}: no table in the file", path.display()))?;
     let mut source = input.rows(idx).map_err(|e| e.to_string())?;
     let mut buf = RowBuf::default();
     let mut rows = Vec::new();
@@ -62,13 +65,13 @@ pub struct Data {
 }
 
 impl Data {
-    pub fn read(path: &str, sheet: Option<&str>) -> Result<Data, String> {
+    pub fn read(path: &std::path::Path, sheet: Option<&str>) -> Result<Data, String> {
         let s = read_sheet(path, sheet)?;
         let mut it = s.rows.into_iter();
         let header = it
             .next()
             .map(|r| r.1)
-            .ok_or_else(|| format!("{path}: the table is empty"))?;
+            .ok_or_else(|| format!("{}: the table is empty", path.display()))?;
         let width = header.len();
         let rows = it
             .map(|(_, mut r)| {

@@ -161,6 +161,18 @@ pub fn intervals(grid: &Grid, suppressed: &[bool], floor: f64) -> Option<Vec<Opt
 }
 
 fn solve(grid: &Grid, vars: &[usize], target: usize, floor: f64, dir: microlp::OptimizationDirection) -> Option<f64> {
+    solve_full(grid, vars, target, floor, dir).map(|(v, _)| v)
+}
+
+/// The optimum of one cell under the table's relations, with the values of `vars` at it (none
+/// when unbounded); `None` when the published figures contradict the relations.
+fn solve_full(
+    grid: &Grid,
+    vars: &[usize],
+    target: usize,
+    floor: f64,
+    dir: microlp::OptimizationDirection,
+) -> Option<(f64, Option<Vec<f64>>)> {
     let mut lp = microlp::Problem::new(dir);
     let mut var = vec![None; grid.cells.len()];
     for &c in vars {
@@ -184,14 +196,89 @@ fn solve(grid: &Grid, vars: &[usize], target: usize, floor: f64, dir: microlp::O
         lp.add_constraint(expr.as_slice(), microlp::ComparisonOp::Eq, rhs);
     }
     match lp.solve() {
-        Ok(microlp::SolveOutcome::Solution(s)) => Some(s.objective()),
-        Err(microlp::Error::Unbounded) => Some(if dir == microlp::OptimizationDirection::Maximize {
-            f64::INFINITY
-        } else {
-            floor
-        }),
+        Ok(microlp::SolveOutcome::Solution(s)) => {
+            let values = vars.iter().map(|&c| var[c].map_or(0.0, |v| s.var_value(v))).collect();
+            Some((s.objective(), Some(values)))
+        }
+        Err(microlp::Error::Unbounded) => Some((
+            if dir == microlp::OptimizationDirection::Maximize {
+                f64::INFINITY
+            } else {
+                floor
+            },
+            None,
+        )),
         _ => None,
     }
+}
+
+/// How a suppressed cell stands against an attacker who knows the relations and the published
+/// values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Judged {
+    /// Its upper bound reaches the threshold and it is not a single value.
+    Safe,
+    /// Its exact interval, which does not protect it.
+    Exposed(f64, f64),
+    /// Not decided within the time budget.
+    Unknown,
+}
+
+/// Judges every suppressed cell, solving as few linear programs as it can: every solution found
+/// is kept, and a cell that some kept solution already shows at or above the threshold, and
+/// others at different values, needs no program of its own. `None` when the published figures
+/// contradict the relations.
+pub fn judge(
+    grid: &Grid,
+    suppressed: &[bool],
+    targets: &[bool],
+    floor: f64,
+    n: f64,
+    deadline: std::time::Instant,
+) -> Option<Vec<Option<Judged>>> {
+    use microlp::OptimizationDirection::{Maximize, Minimize};
+    let vars: Vec<usize> = (0..grid.cells.len()).filter(|&c| suppressed[c]).collect();
+    let mut pool: Vec<Vec<f64>> = Vec::new();
+    let mut out = vec![None; grid.cells.len()];
+    // Whether the published figures leave room for the suppressed ones at all.
+    if let Some(&first) = vars.first() {
+        let (_, sol) = solve_full(grid, &vars, first, floor, Maximize)?;
+        pool.extend(sol);
+    }
+    for (k, &c) in vars.iter().enumerate() {
+        if !targets[c] {
+            continue;
+        }
+        let seen = |pool: &[Vec<f64>]| {
+            pool.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+                (lo.min(p[k]), hi.max(p[k]))
+            })
+        };
+        let (lo, hi) = seen(&pool);
+        if hi >= n - 1e-6 && hi - lo > 1e-6 {
+            out[c] = Some(Judged::Safe);
+            continue;
+        }
+        if std::time::Instant::now() >= deadline {
+            out[c] = Some(Judged::Unknown);
+            continue;
+        }
+        let (hi, sol) = solve_full(grid, &vars, c, floor, Maximize)?;
+        pool.extend(sol);
+        let (lo_seen, _) = seen(&pool);
+        if hi >= n - 1e-6 && hi - lo_seen > 1e-6 {
+            out[c] = Some(Judged::Safe);
+            continue;
+        }
+        let (lo, sol) = solve_full(grid, &vars, c, floor, Minimize)?;
+        pool.extend(sol);
+        out[c] = Some(if passes(lo, hi, n) {
+            Judged::Safe
+        } else {
+            Judged::Exposed(lo, hi)
+        });
+    }
+    Some(out)
 }
 
 /// Whether a primary cell's interval protects it.
@@ -343,7 +430,9 @@ fn publish_derivable(grid: &Grid, primary: &[bool], suppressed: &mut [bool]) {
 
 /// Independent exact test: which suppressed cells are linear functions of the published ones.
 /// Works on the relations restricted to the suppressed cells (their row space), not on the dummy
-/// rows the Gauss step uses.
+/// rows the Gauss step uses: brought to reduced row echelon form once, a cell is determined when
+/// its pivot row holds no other unknown. Time grows with relations² × suppressed cells, not with
+/// the square of the suppressed cells.
 pub fn determined(grid: &Grid, suppressed: &[bool]) -> Vec<bool> {
     let vars: Vec<usize> = (0..grid.cells.len()).filter(|&c| suppressed[c]).collect();
     let col: std::collections::HashMap<usize, usize> = vars.iter().enumerate().map(|(i, &c)| (c, i)).collect();
@@ -361,32 +450,46 @@ pub fn determined(grid: &Grid, suppressed: &[bool]) -> Vec<bool> {
             rows.push(r);
         }
     }
-    // Row echelon form.
-    let mut echelon: Vec<(usize, Vec<f64>)> = Vec::new();
-    for mut r in rows {
-        for (p, b) in &echelon {
-            let f = r[*p] / b[*p];
-            if f.abs() > EPS {
-                r.iter_mut().zip(b).for_each(|(x, y)| *x -= f * y);
-            }
-        }
-        if let Some(p) = pivot(&r) {
-            echelon.push((p, r));
-        }
-    }
+    let pivots = reduce(&mut rows, vars.len());
     let mut out = vec![false; grid.cells.len()];
     for (i, &c) in vars.iter().enumerate() {
-        let mut e = vec![0.0; vars.len()];
-        e[i] = 1.0;
-        for (p, b) in &echelon {
-            let f = e[*p] / b[*p];
-            if f.abs() > EPS {
-                e.iter_mut().zip(b).for_each(|(x, y)| *x -= f * y);
-            }
-        }
-        out[c] = pivot(&e).is_none();
+        out[c] = pivots[i].is_some_and(|r| rows[r].iter().enumerate().all(|(j, v)| j == i || v.abs() <= EPS));
     }
     out
+}
+
+/// Gauss-Jordan elimination in place to reduced row echelon form; returns, per column, the row
+/// holding its pivot.
+fn reduce(rows: &mut [Vec<f64>], width: usize) -> Vec<Option<usize>> {
+    let mut pivot_of = vec![None; width];
+    let mut next = 0;
+    for c in 0..width {
+        if next == rows.len() {
+            break;
+        }
+        let best = (next..rows.len()).max_by(|&a, &b| {
+            rows[a][c]
+                .abs()
+                .partial_cmp(&rows[b][c].abs())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        let Some(best) = best.filter(|&b| rows[b][c].abs() > EPS) else {
+            continue;
+        };
+        rows.swap(next, best);
+        let p = rows[next][c];
+        rows[next].iter_mut().for_each(|x| *x /= p);
+        let pivot_row = rows[next].clone();
+        for (r, row) in rows.iter_mut().enumerate() {
+            let f = row[c];
+            if r != next && f.abs() > EPS {
+                row.iter_mut().zip(&pivot_row).for_each(|(x, y)| *x -= f * y);
+            }
+        }
+        pivot_of[c] = Some(next);
+        next += 1;
+    }
+    pivot_of
 }
 
 #[cfg(test)]

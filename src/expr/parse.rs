@@ -177,7 +177,15 @@ struct Parser<'a> {
     toks: Vec<(Tok, Range<usize>)>,
     pos: usize,
     src: &'a str,
+    depth: usize,
+    nodes: usize,
 }
+
+/// Nesting of parentheses, `not` and unary minus an expression may have.
+pub const MAX_DEPTH: usize = 64;
+/// Operators and values an expression may have. Trees are evaluated and dropped by recursion, so
+/// both bounds keep the stack small for any pack.
+pub const MAX_NODES: usize = 2_000;
 
 /// Parses an expression.
 pub fn parse(src: &str) -> Result<Ast, ExprError> {
@@ -188,7 +196,13 @@ pub fn parse(src: &str) -> Result<Ast, ExprError> {
             span: 0..src.len(),
         });
     }
-    let mut p = Parser { toks, pos: 0, src };
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        src,
+        depth: 0,
+        nodes: 0,
+    };
     let ast = p.or()?;
     if let Some((_, span)) = p.toks.get(p.pos) {
         return Err(ExprError {
@@ -200,6 +214,30 @@ pub fn parse(src: &str) -> Result<Ast, ExprError> {
 }
 
 impl Parser<'_> {
+    /// One level deeper; an error past [`MAX_DEPTH`].
+    fn enter(&mut self) -> Result<(), ExprError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ExprError {
+                message: format!("the expression nests more than {MAX_DEPTH} levels deep"),
+                span: self.span_here(),
+            });
+        }
+        Ok(())
+    }
+
+    /// One more node; an error past [`MAX_NODES`].
+    fn node(&mut self) -> Result<(), ExprError> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err(ExprError {
+                message: format!("the expression has more than {MAX_NODES} parts; split the rule"),
+                span: self.span_here(),
+            });
+        }
+        Ok(())
+    }
+
     fn peek(&self) -> Option<&Tok> {
         self.toks.get(self.pos).map(|t| &t.0)
     }
@@ -237,6 +275,7 @@ impl Parser<'_> {
         while self.is_word("or") || self.is_sym("||") {
             self.pos += 1;
             let rhs = self.and()?;
+            self.node()?;
             let span = lhs.span().start..rhs.span().end;
             lhs = Ast::Binary(BinOp::Or, Box::new(lhs), Box::new(rhs), span);
         }
@@ -248,6 +287,7 @@ impl Parser<'_> {
         while self.is_word("and") || self.is_sym("&&") {
             self.pos += 1;
             let rhs = self.not()?;
+            self.node()?;
             let span = lhs.span().start..rhs.span().end;
             lhs = Ast::Binary(BinOp::And, Box::new(lhs), Box::new(rhs), span);
         }
@@ -258,7 +298,10 @@ impl Parser<'_> {
         if self.is_word("not") || self.is_sym("!") {
             let start = self.span_here().start;
             self.pos += 1;
+            self.enter()?;
+            self.node()?;
             let inner = self.not()?;
+            self.depth -= 1;
             let span = start..inner.span().end;
             return Ok(Ast::Not(Box::new(inner), span));
         }
@@ -313,6 +356,7 @@ impl Parser<'_> {
             let start = self.expect_sym("[")?.start;
             let mut items = Vec::new();
             while !self.is_sym("]") {
+                self.node()?;
                 items.push(self.add()?);
                 if !self.is_sym("]") {
                     self.expect_sym(",")?;
@@ -359,6 +403,7 @@ impl Parser<'_> {
             };
             self.pos += 1;
             let rhs = self.mul()?;
+            self.node()?;
             let span = lhs.span().start..rhs.span().end;
             lhs = Ast::Binary(op, Box::new(lhs), Box::new(rhs), span);
         }
@@ -376,6 +421,7 @@ impl Parser<'_> {
             };
             self.pos += 1;
             let rhs = self.unary()?;
+            self.node()?;
             let span = lhs.span().start..rhs.span().end;
             lhs = Ast::Binary(op, Box::new(lhs), Box::new(rhs), span);
         }
@@ -385,7 +431,10 @@ impl Parser<'_> {
         if self.is_sym("-") {
             let start = self.span_here().start;
             self.pos += 1;
+            self.enter()?;
+            self.node()?;
             let inner = self.unary()?;
+            self.depth -= 1;
             let span = start..inner.span().end;
             return Ok(Ast::Neg(Box::new(inner), span));
         }
@@ -401,11 +450,14 @@ impl Parser<'_> {
             });
         };
         self.pos += 1;
+        self.node()?;
         match tok {
             Tok::Num(n) => Ok(Ast::Number(n, span)),
             Tok::Str(s) => Ok(Ast::Text(s, span)),
             Tok::Sym("(") => {
+                self.enter()?;
                 let inner = self.or()?;
+                self.depth -= 1;
                 self.expect_sym(")")?;
                 Ok(inner)
             }
@@ -419,6 +471,7 @@ impl Parser<'_> {
                 }),
                 _ if self.is_sym("(") => {
                     self.pos += 1;
+                    self.enter()?;
                     let mut args = Vec::new();
                     while !self.is_sym(")") {
                         args.push(self.or()?);
@@ -426,6 +479,7 @@ impl Parser<'_> {
                             self.expect_sym(",")?;
                         }
                     }
+                    self.depth -= 1;
                     let end = self.expect_sym(")")?.end;
                     Ok(Ast::Call(w, args, span.start..end))
                 }
@@ -456,6 +510,19 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_or_long_expressions_are_errors_not_stack_overflows() {
+        let deep = format!("{}x{}", "(".repeat(100_000), ")".repeat(100_000));
+        assert!(parse(&deep).unwrap_err().message.contains("nests more than"));
+        assert!(parse(&format!("{}x", "not ".repeat(100_000))).is_err());
+        assert!(parse(&format!("{}1", "-".repeat(100_000))).is_err());
+        let long = vec!["a"; 200_000].join(" + ");
+        assert!(parse(&long).unwrap_err().message.contains("more than"));
+        let chain = vec!["a == 1"; 200_000].join(" and ");
+        assert!(parse(&chain).is_err());
+        assert!(parse(&format!("{}x{}", "(".repeat(60), ")".repeat(60))).is_ok());
+    }
 
     #[test]
     fn precedence_and_spans() {

@@ -113,6 +113,27 @@ documented_check! {
     pub struct MixedReturns => "VK0014", "mixed-returns";
 }
 
+documented_check! {
+    /// Something the reader noticed while reading a sheet or CSV file, at its cell or line.
+    ///
+    /// A warning when a limit of the format was hit and data was left out: cells past column XFD
+    /// or row 1,048,576, a value longer than 32,767 characters (cut there, as Excel would), fields
+    /// past the 16,384th of a CSV line, a quoted CSV field that runs to the end of the file (its
+    /// closing quote is missing). Information when a choice was made: a CSV file read as
+    /// Windows-1252, or a UTF-8 file with a few bytes that are not UTF-8 (read there as
+    /// Windows-1252). `docs/limits.md` lists every limit.
+    pub struct ReadNotice => "VK0015", "read-notice";
+}
+
+documented_check! {
+    /// More than 1,000 findings of one kind in one table: the rest are counted, not listed.
+    ///
+    /// The totals (and the exit status) count every finding; the list keeps the first 1,000 of
+    /// each kind per table so that memory stays bounded on any input. Fix the listed ones and check
+    /// again.
+    pub struct FindingsLimit => "VK0016", "findings-limit";
+}
+
 pub const UNREADABLE: &str = UnreadableInput::CODE;
 pub const MISSING_TABLE: &str = MissingTable::CODE;
 pub const MISSING_COLUMN: &str = MissingColumn::CODE;
@@ -126,6 +147,8 @@ pub const DUPLICATE_TABLE: &str = DuplicateTable::CODE;
 pub const REPEATED_HEADER: &str = RepeatedHeader::CODE;
 pub const DUPLICATE_RETURN: &str = DuplicateReturn::CODE;
 pub const MIXED_RETURNS: &str = MixedReturns::CODE;
+pub const READ_NOTICE: &str = ReadNotice::CODE;
+pub const FINDINGS_LIMIT: &str = FindingsLimit::CODE;
 
 /// Every read and locate finding, in code order.
 pub const ALL: &[CheckInfo] = &[
@@ -142,4 +165,6 @@ pub const ALL: &[CheckInfo] = &[
     RepeatedHeader::INFO,
     DuplicateReturn::INFO,
     MixedReturns::INFO,
+    ReadNotice::INFO,
+    FindingsLimit::INFO,
 ];

@@ -36,6 +36,9 @@ pub struct CodeList {
     keys: HashMap<String, (u32, Field)>,
 }
 
+/// Values longer than this get no "did you mean" (no label is this long).
+pub const MAX_SUGGEST_CHARS: usize = 64;
+
 /// A close match offered as help for a value that matched nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suggestion {
@@ -146,8 +149,12 @@ impl CodeList {
     }
 
     /// The closest entry to a value that matched nothing: a small edit distance to a code, label or
-    /// synonym, or an unambiguous prefix of at least four characters.
+    /// synonym, or an unambiguous prefix of at least four characters. Only short values are
+    /// compared ([`MAX_SUGGEST_CHARS`]): an edit distance costs the product of the two lengths.
     pub fn suggest(&self, value: &str) -> Option<Suggestion> {
+        if value.chars().count() > MAX_SUGGEST_CHARS {
+            return None;
+        }
         let k = text::key(value);
         // One or two letters are as close to every short code as to any: no suggestion.
         if k.chars().count() < 3 {

@@ -6,11 +6,14 @@
 
 mod codelist;
 pub mod embedded;
+mod errors;
 mod relations;
 mod roles;
 mod spec;
 
-pub use codelist::{CodeEntry, CodeList, Suggestion};
+pub use codelist::{CodeEntry, CodeList, Suggestion, MAX_SUGGEST_CHARS};
+pub(crate) use errors::Errs;
+pub use errors::{PackError, PackErrors};
 pub use roles::{valid_derivation_name, IdType, ReturnKey};
 pub use spec::{
     Bound, ColumnSpec, ColumnType, IdClass, IdFormSpec, IdTypeSpec, PackSpec, RangeSpec, ReturnSpec, RuleSeverity,
@@ -18,48 +21,10 @@ pub use spec::{
 };
 
 use crate::value::text;
-use miette::{Diagnostic, NamedSource, SourceSpan};
 use regex::Regex;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
-
-/// A mistake in a rule pack, pointing into its TOML.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{message}")]
-#[diagnostic(code(vakt::pack))]
-pub struct PackError {
-    pub message: String,
-    #[source_code]
-    src: NamedSource<String>,
-    #[label("{label}")]
-    span: Option<SourceSpan>,
-    label: String,
-    #[help]
-    help: Option<String>,
-}
-
-impl PackError {
-    /// The TOML text a span covers (for tests and plain-text reports).
-    pub fn src_text(&self, span: SourceSpan) -> String {
-        use miette::SourceCode;
-        self.src
-            .read_span(&span, 0, 0)
-            .ok()
-            .and_then(|c| std::str::from_utf8(c.data()).ok().map(str::to_string))
-            .unwrap_or_default()
-    }
-}
-
-/// All mistakes found in a rule pack.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{path}: the rule pack has {} mistake(s)", errors.len())]
-#[diagnostic(code(vakt::pack::invalid))]
-pub struct PackErrors {
-    pub path: String,
-    #[related]
-    pub errors: Vec<PackError>,
-}
 
 /// An inclusive numeric range (dates as day numbers), with its text for messages.
 #[derive(Debug, Clone)]
@@ -253,22 +218,14 @@ pub struct Pack {
 impl Pack {
     /// Loads a pack from a TOML file; code lists are resolved relative to it.
     pub fn load(path: &Path) -> Result<Pack, Box<PackErrors>> {
+        use crate::read::limits::{read_regular_text, MAX_PACK_BYTES, MAX_PACK_FILE_BYTES};
         let shown = path.display().to_string();
-        let source = std::fs::read_to_string(path).map_err(|e| {
-            Box::new(PackErrors {
-                path: shown.clone(),
-                errors: vec![PackError {
-                    message: format!("cannot read the rule pack {shown}: {e}"),
-                    src: NamedSource::new(&shown, String::new()),
-                    span: None,
-                    label: String::new(),
-                    help: None,
-                }],
-            })
-        })?;
+        let source = read_regular_text(path, MAX_PACK_BYTES)
+            .map_err(|e| PackErrors::single(&shown, format!("cannot read the rule pack {shown}: {e}")))?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Pack::from_source(&shown, source, &|rel: &str| {
-            std::fs::read_to_string(dir.join(rel)).map_err(|e| format!("cannot read {}: {e}", dir.join(rel).display()))
+            read_regular_text(&dir.join(rel), MAX_PACK_FILE_BYTES)
+                .map_err(|e| format!("cannot read {}: {e}", dir.join(rel).display()))
         })
     }
 
@@ -306,11 +263,7 @@ impl Pack {
         source: String,
         resolve: &dyn Fn(&str) -> Result<String, String>,
     ) -> Result<Pack, Box<PackErrors>> {
-        let mut errs = Errs {
-            shown,
-            source: &source,
-            errors: Vec::new(),
-        };
+        let mut errs = Errs::new(shown, &source);
         let spec: PackSpec = match toml::from_str(&source) {
             Ok(s) => s,
             Err(e) => {
@@ -356,7 +309,7 @@ impl Pack {
             tables.push(compile_table(t, &codelist_index, &id_types, &mut errs));
         }
         let mut lookups = Vec::new();
-        if errs.errors.is_empty() {
+        if errs.is_empty() {
             for (ti, t) in spec.tables.iter().enumerate() {
                 relations::compile(ti, t, &mut tables, &codelists, &mut lookups, &mut errs);
                 roles::output_attributes(t, &tables[ti], &codelists, &mut errs);
@@ -371,7 +324,7 @@ impl Pack {
                 Some("add a [[table]] with [[table.column]] entries".into()),
             );
         }
-        if !errs.errors.is_empty() {
+        if !errs.is_empty() {
             return Err(errs.finish());
         }
         let mut files = files.into_inner();
@@ -395,37 +348,6 @@ impl Pack {
 
     pub fn codelist(&self, column: &Column) -> Option<&CodeList> {
         column.codelist.map(|i| &self.codelists[i])
-    }
-}
-
-pub(crate) struct Errs<'a> {
-    shown: &'a str,
-    source: &'a str,
-    errors: Vec<PackError>,
-}
-
-impl Errs<'_> {
-    pub(crate) fn push(
-        &mut self,
-        message: String,
-        span: Option<std::ops::Range<usize>>,
-        label: &str,
-        help: Option<String>,
-    ) {
-        self.errors.push(PackError {
-            message,
-            src: NamedSource::new(self.shown, self.source.to_string()),
-            span: span.map(|r| SourceSpan::from(r.start..r.end)),
-            label: label.to_string(),
-            help,
-        });
-    }
-
-    fn finish(self) -> Box<PackErrors> {
-        Box::new(PackErrors {
-            path: self.shown.to_string(),
-            errors: self.errors,
-        })
     }
 }
 

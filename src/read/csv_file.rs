@@ -5,11 +5,14 @@
 //! UTF-8 is UTF-8; anything else is Windows-1252. A field that is not valid UTF-8 in a file sniffed as
 //! UTF-8 is decoded as Windows-1252 rather than rejected, since mixed files are common.
 
-use super::{CellKind, ReadError, RowBuf, RowSource};
+use super::limits::{MAX_COLUMNS, MAX_CSV_RECORD_BYTES};
+use super::{cap_cell, CellKind, Notice, ReadError, RowBuf, RowSource};
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use std::fs::File;
 use std::io::{Cursor, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
 
 const SNIFF_BYTES: usize = 1 << 20;
 
@@ -22,6 +25,49 @@ pub enum CsvEncoding {
     Utf16,
 }
 
+/// Refuses a file that is not text: a zip or gzip archive, a workbook or a PDF named `.csv`, or
+/// anything with NUL bytes that is not UTF-16.
+pub fn refuse_binary(shown: &str, path: &Path) -> Result<(), ReadError> {
+    let mut head = Vec::with_capacity(8192);
+    File::open(path)
+        .and_then(|f| f.take(8192).read_to_end(&mut head))
+        .map_err(|e| ReadError::Open {
+            file: shown.to_string(),
+            reason: e.to_string(),
+        })?;
+    let what = if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        Some("a zip archive (an .xlsx or .ods workbook renamed?)")
+    } else if head.starts_with(&[0x1f, 0x8b]) {
+        Some("a gzip archive")
+    } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        Some("an old Excel workbook (.xls) renamed")
+    } else if head.starts_with(b"%PDF") {
+        Some("a PDF document")
+    } else if !matches!(sniff_encoding(&head), CsvEncoding::Utf16) && head.contains(&0) {
+        Some("binary data")
+    } else {
+        None
+    };
+    match what {
+        Some(what) => Err(ReadError::NotText {
+            file: shown.to_string(),
+            what,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Counters shared between the byte stream and the record reader.
+#[derive(Debug, Default)]
+struct Tally {
+    /// Bytes since the last record ended.
+    since_record: AtomicU64,
+    /// Line feeds seen.
+    lines: AtomicU64,
+    /// Double quotes seen.
+    quotes: AtomicU64,
+}
+
 /// Rows of one CSV file.
 pub struct CsvRows {
     file: String,
@@ -29,6 +75,13 @@ pub struct CsvRows {
     record: csv::ByteRecord,
     encoding: CsvEncoding,
     pub delimiter: u8,
+    tally: Arc<Tally>,
+    notices: Vec<Notice>,
+    /// The start line of the last record, and whether it spanned lines.
+    last_record: (u64, bool),
+    cut_cells: u64,
+    cut_fields: u64,
+    foreign_bytes: bool,
 }
 
 impl CsvRows {
@@ -37,13 +90,36 @@ impl CsvRows {
             file: shown.to_string(),
             reason: e.to_string(),
         };
+        if !std::fs::metadata(path).map_err(open_err)?.is_file() {
+            return Err(open_err(std::io::Error::other(
+                "not a regular file (a pipe or a device)",
+            )));
+        }
         let mut file = File::open(path).map_err(open_err)?;
         let mut head = Vec::with_capacity(64 * 1024);
         (&mut file)
             .take(SNIFF_BYTES as u64)
             .read_to_end(&mut head)
             .map_err(open_err)?;
-        let encoding = sniff_encoding(&head);
+        let (encoding, first_bad) = sniff_encoding_at(&head);
+        let mut notices = Vec::new();
+        match (encoding, first_bad) {
+            (CsvEncoding::Utf8, Some(line)) => notices.push(Notice {
+                row: Some(line),
+                col: None,
+                limit: false,
+                message: format!(
+                    "read as UTF-8; line {line} holds bytes that are not UTF-8, read there as Windows-1252"
+                ),
+            }),
+            (CsvEncoding::Windows1252, _) => notices.push(Notice {
+                row: None,
+                col: None,
+                limit: false,
+                message: "read as Windows-1252 (the file is not UTF-8)".into(),
+            }),
+            _ => {}
+        }
         let rest: Box<dyn Read + Send> = Box::new(Cursor::new(head).chain(file));
         let (stream, encoding): (Box<dyn Read + Send>, CsvEncoding) = match encoding {
             CsvEncoding::Utf16 => {
@@ -60,7 +136,8 @@ impl CsvRows {
             }
             other => (rest, other),
         };
-        let mut stream = std::io::BufReader::with_capacity(256 * 1024, CrLf::new(stream));
+        let tally = Arc::new(Tally::default());
+        let mut stream = std::io::BufReader::with_capacity(256 * 1024, CrLf::new(stream, tally.clone()));
         // Peek at the (decoded) start to choose the delimiter without consuming it.
         let delimiter = {
             use std::io::BufRead;
@@ -79,11 +156,40 @@ impl CsvRows {
             record: csv::ByteRecord::new(),
             encoding,
             delimiter,
+            tally,
+            notices,
+            last_record: (0, false),
+            cut_cells: 0,
+            cut_fields: 0,
+            foreign_bytes: first_bad.is_some(),
         })
     }
 
     pub fn encoding(&self) -> CsvEncoding {
         self.encoding
+    }
+
+    /// At the end of the file: a quote that was opened and never closed swallowed the rest.
+    fn end_of_file(&mut self) {
+        let (start, spans) = self.last_record;
+        if spans && self.tally.quotes.load(Relaxed) % 2 == 1 {
+            let lines = self.tally.lines.load(Relaxed) + 1;
+            self.notices.push(Notice {
+                row: Some(start),
+                col: None,
+                limit: true,
+                message: format!(
+                    "a quoted field that starts on line {start} runs to the end of the file ({} lines): a closing quote is missing",
+                    lines.saturating_sub(start) + 1
+                ),
+            });
+        }
+    }
+
+    fn note_once(&mut self, seen: u64, notice: Notice) {
+        if seen == 1 {
+            self.notices.push(notice);
+        }
     }
 }
 
@@ -98,42 +204,125 @@ impl RowSource for CsvRows {
                 row: e.position().map(|p| p.line()),
                 reason: e.to_string(),
             })?;
+        self.tally.since_record.store(0, Relaxed);
         if !more {
+            self.end_of_file();
             return Ok(false);
         }
         let line = self.record.position().map(|p| p.line()).unwrap_or(0);
+        self.last_record = (line, self.record.iter().any(|f| f.contains(&b'\n')));
         buf.clear(line);
         let cp1252 = self.encoding == CsvEncoding::Windows1252;
-        for field in self.record.iter() {
+        let record = std::mem::take(&mut self.record);
+        for (col, field) in record.iter().enumerate() {
+            if col >= MAX_COLUMNS as usize {
+                self.cut_fields += 1;
+                let notice = Notice {
+                    row: Some(line),
+                    col: None,
+                    limit: true,
+                    message: format!("fields past the {MAX_COLUMNS}th of a line are not read"),
+                };
+                self.note_once(self.cut_fields, notice);
+                break;
+            }
             if field.is_empty() {
                 buf.push(CellKind::Empty, "");
                 continue;
             }
-            match (cp1252, std::str::from_utf8(field)) {
-                (false, Ok(s)) => buf.push(CellKind::Text, s),
-                (true, Ok(s)) if field.is_ascii() => buf.push(CellKind::Text, s),
-                _ => buf.push_with(CellKind::Text, |out| decode_into(WINDOWS_1252, field, out)),
+            let cut = match std::str::from_utf8(field) {
+                Ok(s) if !cp1252 || field.is_ascii() => push_capped(buf, s),
+                decoded => {
+                    if decoded.is_err() && !cp1252 && !self.foreign_bytes {
+                        self.foreign_bytes = true;
+                        self.notices.push(Notice {
+                            row: Some(line),
+                            col: Some(col as u32),
+                            limit: false,
+                            message: format!("line {line} holds bytes that are not UTF-8; read there as Windows-1252"),
+                        });
+                    }
+                    let mut text = String::new();
+                    decode_into(WINDOWS_1252, field, &mut text);
+                    push_capped(buf, &text)
+                }
+            };
+            if cut {
+                self.cut_cells += 1;
+                let notice = Notice {
+                    row: Some(line),
+                    col: Some(col as u32),
+                    limit: true,
+                    message: format!(
+                        "a value longer than {} characters was cut there (a cell holds no more)",
+                        super::limits::MAX_CELL_CHARS
+                    ),
+                };
+                self.note_once(self.cut_cells, notice);
             }
         }
+        self.record = record;
         Ok(true)
+    }
+
+    fn notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.notices)
     }
 }
 
-/// Turns `\r\n` into `\n` (a lone `\r` stays). The csv crate ends a record at the `\r` and counts the
-/// `\n` into the next record's start line, so without this every CRLF line number would lag by one.
+/// Pushes a text cell cut to a cell's maximum; says whether it was cut.
+fn push_capped(buf: &mut RowBuf, s: &str) -> bool {
+    let (s, cut) = cap_cell(s);
+    buf.push(CellKind::Text, s);
+    cut
+}
+
+/// Turns `\r\n` into `\n` (a lone `\r` stays), and counts lines and quotes. The csv crate ends a
+/// record at the `\r` and counts the `\n` into the next record's start line, so without this every
+/// CRLF line number would lag by one. A record longer than [`MAX_CSV_RECORD_BYTES`] stops the read:
+/// a stray quote must not pull a whole file into one field in memory.
 struct CrLf<R> {
     inner: R,
     held_cr: bool,
+    tally: Arc<Tally>,
 }
 
 impl<R: Read> CrLf<R> {
-    fn new(inner: R) -> Self {
-        CrLf { inner, held_cr: false }
+    fn new(inner: R, tally: Arc<Tally>) -> Self {
+        CrLf {
+            inner,
+            held_cr: false,
+            tally,
+        }
+    }
+
+    fn count(&self, bytes: &[u8]) -> std::io::Result<()> {
+        let t = &self.tally;
+        t.lines
+            .fetch_add(memchr::memchr_iter(b'\n', bytes).count() as u64, Relaxed);
+        t.quotes
+            .fetch_add(memchr::memchr_iter(b'"', bytes).count() as u64, Relaxed);
+        let since = t.since_record.fetch_add(bytes.len() as u64, Relaxed) + bytes.len() as u64;
+        if since > MAX_CSV_RECORD_BYTES {
+            return Err(std::io::Error::other(format!(
+                "a record longer than {} MiB (a quote never closed?)",
+                MAX_CSV_RECORD_BYTES >> 20
+            )));
+        }
+        Ok(())
     }
 }
 
 impl<R: Read> Read for CrLf<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.read_inner(out)?;
+        self.count(&out[..n])?;
+        Ok(n)
+    }
+}
+
+impl<R: Read> CrLf<R> {
+    fn read_inner(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         if out.is_empty() {
             return Ok(0);
         }
@@ -191,6 +380,43 @@ fn decode_into(enc: &'static Encoding, bytes: &[u8], out: &mut String) {
         out.reserve(max);
     }
     let _ = decoder.decode_to_string(bytes, out, true);
+}
+
+/// Chooses the encoding from the first bytes of a file, and the line of the first byte that is not
+/// UTF-8 in a file read as UTF-8. Valid UTF-8 is UTF-8; so is text whose non-ASCII characters are
+/// mostly valid UTF-8 with a stray byte or two (one bad byte must not turn a whole file to
+/// mojibake); otherwise Windows-1252.
+fn sniff_encoding_at(head: &[u8]) -> (CsvEncoding, Option<u64>) {
+    let enc = sniff_encoding(head);
+    if enc != CsvEncoding::Windows1252 {
+        return (enc, None);
+    }
+    let (mut valid_multibyte, mut invalid, mut first_bad) = (0usize, 0usize, None);
+    let mut rest = head;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                valid_multibyte += s.chars().filter(|c| !c.is_ascii()).count();
+                break;
+            }
+            Err(e) => {
+                let (ok, after) = rest.split_at(e.valid_up_to());
+                valid_multibyte += std::str::from_utf8(ok).map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
+                let Some(bad) = e.error_len() else { break };
+                invalid += 1;
+                if first_bad.is_none() {
+                    let at = head.len() - after.len();
+                    first_bad = Some(memchr::memchr_iter(b'\n', &head[..at]).count() as u64 + 1);
+                }
+                rest = &after[bad..];
+            }
+        }
+    }
+    if valid_multibyte > invalid {
+        (CsvEncoding::Utf8, first_bad)
+    } else {
+        (CsvEncoding::Windows1252, None)
+    }
 }
 
 /// Chooses the encoding from the first bytes of a file.
@@ -344,6 +570,7 @@ mod crlf_tests {
 /// naming the file, never a silent end of file.
 pub struct ThreadedRows {
     file: String,
+    notices: Vec<super::Notice>,
     batches: std::sync::mpsc::Receiver<Msg>,
     spare: std::sync::mpsc::SyncSender<Vec<RowBuf>>,
     current: Vec<RowBuf>,
@@ -354,7 +581,7 @@ pub struct ThreadedRows {
 enum Msg {
     Batch(Vec<RowBuf>),
     Failed(ReadError),
-    End,
+    End(Vec<super::Notice>),
 }
 
 const BATCH: usize = 512;
@@ -365,6 +592,7 @@ impl ThreadedRows {
         let (tx, batches) = std::sync::mpsc::sync_channel::<Msg>(4);
         let (spare, spares) = std::sync::mpsc::sync_channel::<Vec<RowBuf>>(8);
         std::thread::spawn(move || loop {
+            super::guard::guard_thread();
             let mut batch = spares
                 .try_recv()
                 .unwrap_or_else(|_| (0..BATCH).map(|_| RowBuf::default()).collect());
@@ -389,12 +617,13 @@ impl ThreadedRows {
                 return;
             }
             if last {
-                let _ = tx.send(Msg::End);
+                let _ = tx.send(Msg::End(rows.notices()));
                 return;
             }
         });
         ThreadedRows {
             file: file.to_string(),
+            notices: Vec::new(),
             batches,
             spare,
             current: Vec::new(),
@@ -416,7 +645,10 @@ impl RowSource for ThreadedRows {
                     let _ = self.spare.try_send(used);
                     self.next = 0;
                 }
-                Ok(Msg::End) => self.done = true,
+                Ok(Msg::End(notices)) => {
+                    self.notices = notices;
+                    self.done = true;
+                }
                 Ok(Msg::Failed(e)) => {
                     self.done = true;
                     return Err(e);
@@ -435,6 +667,10 @@ impl RowSource for ThreadedRows {
         std::mem::swap(buf, &mut self.current[self.next]);
         self.next += 1;
         Ok(true)
+    }
+
+    fn notices(&mut self) -> Vec<super::Notice> {
+        std::mem::take(&mut self.notices)
     }
 }
 

@@ -20,7 +20,7 @@ pub fn scan(path: &Path, sheet: &str) -> Option<Vec<Dimensions>> {
 
 fn read_entry<R: Read + std::io::Seek>(zip: &mut zip::ZipArchive<R>, name: &str) -> Option<String> {
     let mut s = String::new();
-    zip.by_name(name).ok()?.read_to_string(&mut s).ok()?;
+    zip.by_name(name).ok()?.take(64 << 20).read_to_string(&mut s).ok()?;
     Some(s)
 }
 
@@ -71,7 +71,8 @@ fn merge_regex() -> &'static Regex {
 }
 
 /// Streams the sheet XML, keeping only the tail from `<mergeCells` on.
-fn find_merges(mut xml: impl Read) -> Option<Vec<Dimensions>> {
+/// The merged ranges in a sheet's XML (public for the fuzz target).
+pub fn find_merges(mut xml: impl Read) -> Option<Vec<Dimensions>> {
     const CHUNK: usize = 1 << 20;
     const OVERLAP: usize = 16;
     let finder = memchr::memmem::Finder::new(b"mergeCells");
@@ -102,18 +103,29 @@ fn find_merges(mut xml: impl Read) -> Option<Vec<Dimensions>> {
     let Some(tail) = tail else {
         return Some(Vec::new());
     };
-    let col = |s: &[u8]| s.iter().fold(0u32, |a, &b| a * 26 + u32::from(b - b'A' + 1)) - 1;
-    let num = |s: &[u8]| {
-        s.iter()
-            .fold(0u32, |a, &b| a * 10 + u32::from(b - b'0'))
-            .saturating_sub(1)
+    // Past the sheet's limits (`ZZZZZZZZ2`, row 4294967296) a reference means nothing: dropped.
+    let col = |s: &[u8]| -> Option<u32> {
+        let n = s
+            .iter()
+            .try_fold(0u64, |a, &b| a.checked_mul(26)?.checked_add(u64::from(b - b'A' + 1)))?;
+        u32::try_from(n.checked_sub(1)?)
+            .ok()
+            .filter(|&c| c < super::limits::MAX_COLUMNS)
+    };
+    let num = |s: &[u8]| -> Option<u32> {
+        let n = s
+            .iter()
+            .try_fold(0u64, |a, &b| a.checked_mul(10)?.checked_add(u64::from(b - b'0')))?;
+        u32::try_from(n.checked_sub(1)?)
+            .ok()
+            .filter(|&r| u64::from(r) < super::limits::MAX_ROWS)
     };
     let merges = merge_regex()
         .captures_iter(&tail)
         .filter_map(|c| {
-            let (c1, r1) = (col(c.get(1)?.as_bytes()), num(c.get(2)?.as_bytes()));
+            let (c1, r1) = (col(c.get(1)?.as_bytes())?, num(c.get(2)?.as_bytes())?);
             let (c2, r2) = match (c.get(3), c.get(4)) {
-                (Some(a), Some(b)) => (col(a.as_bytes()), num(b.as_bytes())),
+                (Some(a), Some(b)) => (col(a.as_bytes())?, num(b.as_bytes())?),
                 _ => (c1, r1),
             };
             Some(Dimensions {
@@ -139,6 +151,12 @@ mod tests {
         assert_eq!((m[0].start, m[0].end), ((1, 0), (3, 0)));
         assert_eq!((m[1].start, m[1].end), ((9, 27), (10, 28)));
         assert_eq!(find_merges(&b"<sheetData/>"[..]).unwrap().len(), 0);
+        let absurd = b"<mergeCells><mergeCell ref=\"ZZZZZZZZ2\"/><mergeCell ref=\"A2:AAAAAAA2\"/><mergeCell ref=\"A4294967297:A2\"/><mergeCell ref=\"A0\"/></mergeCells>";
+        assert_eq!(
+            find_merges(&absurd[..]).unwrap().len(),
+            0,
+            "references past the sheet are dropped"
+        );
     }
 
     #[test]

@@ -1,10 +1,17 @@
 //! Workbooks through calamine: `.xlsx` streams cell by cell; `.xls`, `.xlsb` and `.ods` load a
-//! sheet at a time (calamine has no streaming reader for them).
+//! sheet at a time (calamine has no streaming reader for them), in a separate process when the
+//! program asked for it ([`super::isolated`]).
 //!
 //! Merged ranges are filled with their top-left value, but only inside the range: a key cell merged
 //! down over three rows gives all three rows the key, and nothing outside it.
+//!
+//! Everything is bounded by the formats' own limits ([`super::limits`]): a zip package is checked
+//! before calamine sees it (declared sizes, compression ratio, the shared-string count), cells past
+//! column XFD or row 1,048,576 are not read, text is cut at 32,767 characters, and each is said in
+//! a [`Notice`].
 
-use super::{write_number, CellKind, InputFormat, ReadError, RowBuf, RowSource};
+use super::limits::{MAX_COLUMNS, MAX_ROWS};
+use super::{cap_cell, isolated, write_number, CellKind, InputFormat, Notice, ReadError, RowBuf, RowSource};
 use calamine::{Data, DataRef, Dimensions, Reader, Sheets, Xlsx, XlsxCellReader};
 use std::fs::File;
 use std::io::BufReader;
@@ -16,6 +23,8 @@ type Rs = BufReader<File>;
 pub enum Workbook {
     Xlsx(Box<Xlsx<Rs>>, std::path::PathBuf),
     Loaded(Box<Sheets<Rs>>),
+    /// Read by the isolated reader; every sheet's rows in memory.
+    Isolated(Vec<isolated::SheetRows>),
 }
 
 fn classify(file: &str, err: impl std::fmt::Display) -> ReadError {
@@ -32,7 +41,21 @@ fn classify(file: &str, err: impl std::fmt::Display) -> ReadError {
 }
 
 impl Workbook {
+    /// Opens a workbook: in the isolated reader for the formats that load whole, when one is set.
     pub fn open(shown: &str, path: &Path, format: InputFormat) -> Result<Workbook, ReadError> {
+        match (format, isolated::reader()) {
+            (InputFormat::Xls | InputFormat::Xlsb | InputFormat::Ods, Some(exe)) => {
+                Ok(Workbook::Isolated(isolated::read(exe, shown, path)?))
+            }
+            _ => Workbook::open_here(shown, path, format),
+        }
+    }
+
+    /// Opens a workbook in this process.
+    pub fn open_here(shown: &str, path: &Path, format: InputFormat) -> Result<Workbook, ReadError> {
+        if matches!(format, InputFormat::Xlsx | InputFormat::Ods) {
+            super::package::check(shown, path, format)?;
+        }
         if format == InputFormat::Xlsx {
             let wb: Xlsx<Rs> = calamine::open_workbook(path).map_err(|e| classify(shown, e))?;
             Ok(Workbook::Xlsx(Box::new(wb), path.to_path_buf()))
@@ -46,6 +69,7 @@ impl Workbook {
         match self {
             Workbook::Xlsx(wb, _) => wb.sheet_names(),
             Workbook::Loaded(wb) => wb.sheet_names(),
+            Workbook::Isolated(sheets) => sheets.iter().map(|s| s.name.clone()).collect(),
         }
     }
 
@@ -72,6 +96,7 @@ impl Workbook {
                     done: false,
                     merges: Merges::new(merges),
                     is_1904,
+                    bounds: Bounds::default(),
                 }))
             }
             Workbook::Loaded(wb) => {
@@ -90,31 +115,166 @@ impl Workbook {
                     next: 0,
                     merges: Merges::new(merges),
                     is_1904,
+                    bounds: Bounds::default(),
                 }))
             }
+            Workbook::Isolated(sheets) => {
+                let s = sheets
+                    .iter_mut()
+                    .find(|s| s.name == sheet)
+                    .ok_or_else(|| rows_err(&"no such sheet"))?;
+                match &s.rows {
+                    Ok(rows) => Ok(Box::new(StoredRows {
+                        rows,
+                        next: 0,
+                        notices: std::mem::take(&mut s.notices),
+                    })),
+                    Err(why) => Err(rows_err(why)),
+                }
+            }
         }
     }
 }
 
-/// Merged ranges of a sheet, with the top-left values seen so far.
-struct Merges {
-    ranges: Vec<(Dimensions, Option<(CellKind, String)>)>,
+/// Rows the isolated reader sent.
+struct StoredRows<'a> {
+    rows: &'a [RowBuf],
+    next: usize,
+    notices: Vec<Notice>,
 }
+
+impl RowSource for StoredRows<'_> {
+    fn next_row(&mut self, buf: &mut RowBuf) -> Result<bool, ReadError> {
+        match self.rows.get(self.next) {
+            Some(r) => {
+                buf.clone_from(r);
+                self.next += 1;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    fn notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.notices)
+    }
+}
+
+/// What a sheet reader cut at the format's limits, each said once.
+#[derive(Default)]
+struct Bounds {
+    notices: Vec<Notice>,
+    wide: bool,
+    long: bool,
+    text: bool,
+}
+
+impl Bounds {
+    /// False (and a notice) for a cell past the last column.
+    fn column(&mut self, row: u64, col: u64) -> bool {
+        if col < u64::from(MAX_COLUMNS) {
+            return true;
+        }
+        if !self.wide {
+            self.wide = true;
+            self.notices.push(Notice {
+                row: Some(row),
+                col: None,
+                limit: true,
+                message: format!("cells past column XFD (the {MAX_COLUMNS}th) are not read; the first is in row {row}"),
+            });
+        }
+        false
+    }
+
+    /// False (and a notice) for a row past the last one: reading stops there.
+    fn row(&mut self, row: u64) -> bool {
+        if row <= MAX_ROWS {
+            return true;
+        }
+        if !self.long {
+            self.long = true;
+            self.notices.push(Notice {
+                row: None,
+                col: None,
+                limit: true,
+                message: format!("rows past row {MAX_ROWS} are not read"),
+            });
+        }
+        false
+    }
+
+    /// Text cut to a cell's maximum.
+    fn text<'t>(&mut self, row: u64, col: u32, text: &'t str) -> &'t str {
+        let (t, cut) = cap_cell(text);
+        if cut && !self.text {
+            self.text = true;
+            self.notices.push(Notice {
+                row: Some(row),
+                col: Some(col),
+                limit: true,
+                message: format!(
+                    "a value longer than {} characters was cut there (a cell holds no more)",
+                    super::limits::MAX_CELL_CHARS
+                ),
+            });
+        }
+        t
+    }
+}
+
+/// Merged ranges of a sheet, indexed by row, with the top-left values seen so far.
+struct Merges {
+    /// Sorted by first row.
+    ranges: Vec<(Dimensions, Option<(CellKind, String)>)>,
+    /// Ranges not yet reached.
+    next: usize,
+    /// Ranges covering the current row.
+    active: Vec<usize>,
+    last_row: Option<u32>,
+}
+
+/// Merged ranges wider than this are header decoration, never key cells: not filled.
+const MAX_MERGE_FILL_COLUMNS: u32 = 1024;
 
 impl Merges {
-    fn new(mut dims: Vec<Dimensions>) -> Merges {
-        dims.sort_by_key(|d| (d.start, d.end));
+    fn new(dims: Vec<Dimensions>) -> Merges {
+        let mut ranges: Vec<Dimensions> = dims
+            .into_iter()
+            .filter(|d| {
+                d.start.0 <= d.end.0
+                    && d.start.1 <= d.end.1
+                    && u64::from(d.end.0) < MAX_ROWS
+                    && d.end.1 < MAX_COLUMNS
+                    && d.end.1 - d.start.1 < MAX_MERGE_FILL_COLUMNS
+            })
+            .collect();
+        ranges.sort_by_key(|d| (d.start, d.end));
         Merges {
-            ranges: dims.into_iter().map(|d| (d, None)).collect(),
+            ranges: ranges.into_iter().map(|d| (d, None)).collect(),
+            next: 0,
+            active: Vec::new(),
+            last_row: None,
         }
     }
 
-    /// Records top-left values in this row and fills empty cells inside merged ranges.
+    /// Records top-left values in this row and fills empty cells inside merged ranges. Rows come
+    /// in order, so each range is looked at only while the rows it covers stream past.
     fn apply(&mut self, row0: u32, buf: &mut RowBuf) {
-        for (dim, value) in &mut self.ranges {
-            if row0 < dim.start.0 || row0 > dim.end.0 {
-                continue;
-            }
+        if self.last_row.is_some_and(|l| row0 < l) {
+            // Out of order: start again (never seen in real files).
+            self.next = 0;
+            self.active.clear();
+        }
+        self.last_row = Some(row0);
+        while self.next < self.ranges.len() && self.ranges[self.next].0.start.0 <= row0 {
+            self.active.push(self.next);
+            self.next += 1;
+        }
+        let ranges = &self.ranges;
+        self.active.retain(|&i| ranges[i].0.end.0 >= row0);
+        for &i in &self.active {
+            let (dim, value) = &mut self.ranges[i];
             if row0 == dim.start.0 {
                 let c = buf.get(dim.start.1 as usize);
                 *value = Some((c.kind, c.text.to_string()));
@@ -139,6 +299,7 @@ struct XlsxRows<'a> {
     done: bool,
     merges: Merges,
     is_1904: bool,
+    bounds: Bounds,
 }
 
 fn next_cell<'a>(rows: &mut XlsxRows<'a>) -> Result<Option<calamine::Cell<DataRef<'a>>>, ReadError> {
@@ -170,42 +331,61 @@ impl RowSource for XlsxRows<'_> {
             return Ok(false);
         };
         let row0 = first.get_position().0;
-        buf.clear(row0 as u64 + 1);
+        let row = u64::from(row0) + 1;
+        if !self.bounds.row(row) {
+            self.done = true;
+            return Ok(false);
+        }
+        buf.clear(row);
         buf.date_1904 = is_1904;
-        push_ref(buf, first.get_position().1, first.get_value());
+        self.push(buf, first.get_position().1, first.get_value());
         while let Some(cell) = next_cell(self)? {
             if cell.get_position().0 != row0 {
                 self.pending = Some(cell);
                 break;
             }
-            push_ref(buf, cell.get_position().1, cell.get_value());
+            self.push(buf, cell.get_position().1, cell.get_value());
         }
         self.merges.apply(row0, buf);
         Ok(true)
     }
+
+    fn notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.bounds.notices)
+    }
 }
 
-fn push_ref(buf: &mut RowBuf, col: u32, v: &DataRef<'_>) {
-    let col = col as usize;
-    if col < buf.len() {
-        // Cells out of order should not happen; keep the first.
-        return;
-    }
-    buf.pad_to(col);
-    match v {
-        DataRef::Int(i) => buf.push_number(*i as f64),
-        DataRef::Float(f) => buf.push_number(*f),
-        DataRef::String(s) => buf.push(CellKind::Text, s),
-        DataRef::SharedString(s) => buf.push(CellKind::Text, s),
-        DataRef::Bool(b) => buf.push(CellKind::Bool(*b), if *b { "TRUE" } else { "FALSE" }),
-        DataRef::DateTime(d) => push_datetime(buf, d),
-        DataRef::DateTimeIso(s) => buf.push(CellKind::DateIso, s),
-        DataRef::DurationIso(s) => buf.push(CellKind::Text, s),
-        DataRef::Error(e) => buf.push_with(CellKind::Error, |out| {
-            use std::fmt::Write;
-            let _ = write!(out, "{e}");
-        }),
-        DataRef::Empty => buf.push(CellKind::Empty, ""),
+impl XlsxRows<'_> {
+    fn push(&mut self, buf: &mut RowBuf, col: u32, v: &DataRef<'_>) {
+        if !self.bounds.column(buf.row, u64::from(col)) {
+            return;
+        }
+        let col = col as usize;
+        if col < buf.len() {
+            // Cells out of order should not happen; keep the first.
+            return;
+        }
+        buf.pad_to(col);
+        let row = buf.row;
+        let mut text = |s: &str| {
+            let t = self.bounds.text(row, col as u32, s).to_string();
+            buf.push(CellKind::Text, &t);
+        };
+        match v {
+            DataRef::Int(i) => buf.push_number(*i as f64),
+            DataRef::Float(f) => buf.push_number(*f),
+            DataRef::String(s) => text(s),
+            DataRef::SharedString(s) => text(s),
+            DataRef::Bool(b) => buf.push(CellKind::Bool(*b), if *b { "TRUE" } else { "FALSE" }),
+            DataRef::DateTime(d) => push_datetime(buf, d),
+            DataRef::DateTimeIso(s) => buf.push(CellKind::DateIso, cap_cell(s).0),
+            DataRef::DurationIso(s) => buf.push(CellKind::Text, cap_cell(s).0),
+            DataRef::Error(e) => buf.push_with(CellKind::Error, |out| {
+                use std::fmt::Write;
+                let _ = write!(out, "{e}");
+            }),
+            DataRef::Empty => buf.push(CellKind::Empty, ""),
+        }
     }
 }
 
@@ -235,6 +415,7 @@ struct RangeRows {
     next: usize,
     merges: Merges,
     is_1904: bool,
+    bounds: Bounds,
 }
 
 impl RowSource for RangeRows {
@@ -243,20 +424,36 @@ impl RowSource for RangeRows {
         while self.next < height {
             let r = self.next;
             self.next += 1;
-            let row0 = self.start.0 + r as u32;
-            buf.clear(row0 as u64 + 1);
+            let row0 = u64::from(self.start.0) + r as u64;
+            if !self.bounds.row(row0 + 1) {
+                self.next = height;
+                return Ok(false);
+            }
+            buf.clear(row0 + 1);
             buf.date_1904 = self.is_1904;
-            buf.pad_to(self.start.1 as usize);
-            for c in 0..width {
+            let first = u64::from(self.start.1);
+            if !self.bounds.column(row0 + 1, first) {
+                continue;
+            }
+            buf.pad_to(first as usize);
+            let last = width.min((u64::from(MAX_COLUMNS) - first) as usize);
+            if last < width {
+                self.bounds.column(row0 + 1, u64::from(MAX_COLUMNS));
+            }
+            for c in 0..last {
                 let v = self.range.get((r, c)).unwrap_or(&Data::Empty);
+                let col = (first + c as u64) as u32;
                 match v {
                     Data::Int(i) => buf.push_number(*i as f64),
                     Data::Float(f) => buf.push_number(*f),
-                    Data::String(s) => buf.push(CellKind::Text, s),
+                    Data::String(s) => {
+                        let t = self.bounds.text(row0 + 1, col, s);
+                        buf.push(CellKind::Text, t);
+                    }
                     Data::Bool(b) => buf.push(CellKind::Bool(*b), if *b { "TRUE" } else { "FALSE" }),
                     Data::DateTime(d) => push_datetime(buf, d),
-                    Data::DateTimeIso(s) => buf.push(CellKind::DateIso, s),
-                    Data::DurationIso(s) => buf.push(CellKind::Text, s),
+                    Data::DateTimeIso(s) => buf.push(CellKind::DateIso, cap_cell(s).0),
+                    Data::DurationIso(s) => buf.push(CellKind::Text, cap_cell(s).0),
                     Data::Error(e) => buf.push_with(CellKind::Error, |out| {
                         use std::fmt::Write;
                         let _ = write!(out, "{e}");
@@ -264,13 +461,19 @@ impl RowSource for RangeRows {
                     Data::Empty => buf.push(CellKind::Empty, ""),
                 }
             }
-            self.merges.apply(row0, buf);
+            if let Ok(r32) = u32::try_from(row0) {
+                self.merges.apply(r32, buf);
+            }
             if buf.is_blank() {
                 continue;
             }
             return Ok(true);
         }
         Ok(false)
+    }
+
+    fn notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.bounds.notices)
     }
 }
 
@@ -280,5 +483,42 @@ fn is_1904(d: &calamine::ExcelDateTime) -> bool {
     match crate::value::Date::from_excel_serial(d.as_f64(), false) {
         Ok(date) => date.ymd() != (y as i32, m as u32, day as u32),
         Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dim(r0: u32, c0: u32, r1: u32, c1: u32) -> Dimensions {
+        Dimensions {
+            start: (r0, c0),
+            end: (r1, c1),
+        }
+    }
+
+    #[test]
+    fn merges_fill_inside_their_range_and_absurd_ranges_are_dropped() {
+        let mut m = Merges::new(vec![
+            dim(1, 0, 3, 0),
+            dim(0, 0, 0, 20_000),
+            dim(1, 0, u32::MAX, 0),
+            dim(5, 5, 2, 2),
+        ]);
+        assert_eq!(m.ranges.len(), 1, "only the sane range is kept");
+        let mut rows = Vec::new();
+        for r in 1..6u32 {
+            let mut b = RowBuf::default();
+            b.clear(u64::from(r) + 1);
+            if r == 1 {
+                b.push(CellKind::Text, "G1");
+            } else {
+                b.push(CellKind::Empty, "");
+            }
+            b.push(CellKind::Text, "x");
+            m.apply(r, &mut b);
+            rows.push(b.get(0).text.to_string());
+        }
+        assert_eq!(rows, ["G1", "G1", "G1", "", ""]);
     }
 }

@@ -1,7 +1,7 @@
 //! The terminal report: findings grouped by return and by sheet or file, each rendered by miette,
 //! and a summary line per return.
 
-use super::{InputReport, Report, Totals};
+use super::{escape, InputReport, Report, Totals};
 use crate::finding::{Finding, Severity};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 use std::fmt::Write as _;
@@ -34,7 +34,7 @@ impl Diagnostic for Shown<'_> {
         self.finding
             .help
             .as_ref()
-            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+            .map(|h| Box::new(escape(h).into_owned()) as Box<dyn std::fmt::Display>)
     }
 }
 
@@ -66,7 +66,7 @@ pub fn render(report: &Report, color: bool) -> String {
     let mut shown = 0usize;
     let limit = report.max_diagnostics.unwrap_or(usize::MAX);
     for input in &report.inputs {
-        let _ = writeln!(out, "── {} ──", input.path);
+        let _ = writeln!(out, "── {} ──", escape(&input.path));
         let mut group: Option<(String, Option<String>)> = None;
         for f in &input.findings {
             if shown >= limit {
@@ -76,8 +76,8 @@ pub fn render(report: &Report, color: bool) -> String {
             let key = (f.location.file.clone(), f.location.sheet.clone());
             if group.as_ref() != Some(&key) {
                 let title = match &key.1 {
-                    Some(s) => format!("sheet '{s}'"),
-                    None if key.0 != input.path => key.0.clone(),
+                    Some(s) => format!("sheet '{}'", escape(s)),
+                    None if key.0 != input.path => escape(&key.0).into_owned(),
                     None => String::new(),
                 };
                 if !title.is_empty() {
@@ -85,12 +85,13 @@ pub fn render(report: &Report, color: bool) -> String {
                 }
                 group = Some(key);
             }
-            let p = place(f);
+            let p = escape(&place(f)).into_owned();
+            let message = escape(&f.message);
             // The code leads the line (miette would put it on a header line of its own).
             let text = if p.is_empty() {
-                format!("[{}] {}", f.code, f.message)
+                format!("[{}] {message}", f.code)
             } else {
-                format!("[{}] {p}: {}", f.code, f.message)
+                format!("[{}] {p}: {message}", f.code)
             };
             let d = Shown { finding: f, text };
             let mut buf = String::new();
@@ -106,10 +107,7 @@ pub fn render(report: &Report, color: bool) -> String {
     }
     let totals = report.totals();
     if shown < (totals.errors + totals.warnings + totals.infos) as usize {
-        let _ = writeln!(
-            out,
-            "(showing {shown} findings; --max-diagnostics cut the rest, the totals count all)"
-        );
+        let _ = writeln!(out, "(showing {shown} findings; the totals count all of them)");
     }
     let _ = writeln!(out, "{}", total_line(&totals, report.inputs.len()));
     out
@@ -130,12 +128,12 @@ fn summary_line(input: &InputReport) -> String {
     if input.failed {
         return format!(
             "✗ {}: could not be read completely; {}",
-            input.path,
+            escape(&input.path),
             counts(&input.totals)
         );
     }
     let mark = if input.totals.errors > 0 { "✗" } else { "✓" };
-    format!("{mark} {}: {}", input.path, counts(&input.totals))
+    format!("{mark} {}: {}", escape(&input.path), counts(&input.totals))
 }
 
 fn total_line(t: &Totals, inputs: usize) -> String {

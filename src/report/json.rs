@@ -3,7 +3,7 @@
 //! ```json
 //! {"tool":{"name","version"}, "rules":{"path","sha256","embedded","files":[{"path","sha256"}]},
 //!  "inputs":[{"path","sha256","format","tables":[{"name","sheet","header_row","data_rows"}]}],
-//!  "summary":{"errors","warnings","infos","rows"}, "truncated":null|{"limit","shown","omitted"},
+//!  "summary":{"errors","warnings","infos","rows"}, "truncated":null|{"limit":null|N,"shown","omitted"},
 //!  "diagnostics":[{"code","severity","message","help","file","sheet","row","column","cell","value"}]}
 //! ```
 
@@ -67,7 +67,8 @@ struct Summary {
 
 #[derive(Serialize)]
 struct Truncated {
-    limit: usize,
+    /// `--max-diagnostics`, if given; without it findings past the limit per kind were left out.
+    limit: Option<usize>,
     shown: usize,
     omitted: u64,
 }
@@ -153,7 +154,7 @@ pub fn render(report: &Report) -> String {
             rows: totals.rows,
         },
         truncated: truncated.then(|| Truncated {
-            limit,
+            limit: report.max_diagnostics,
             shown: diagnostics.len(),
             omitted: all - diagnostics.len() as u64,
         }),

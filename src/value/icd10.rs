@@ -141,7 +141,9 @@ pub fn explain(raw: &str, list: &CodeList) -> (String, Option<String>) {
         .filter(|(i, e)| e.code.starts_with(category) && is_leaf(list, *i as u32))
         .map(|(_, e)| e.code.as_str())
         .collect();
-    let nearest = if norm.starts_with('F') && !leaves.is_empty() {
+    let nearest = if norm.chars().count() > crate::pack::MAX_SUGGEST_CHARS {
+        None
+    } else if norm.starts_with('F') && !leaves.is_empty() {
         leaves
             .iter()
             .min_by_key(|c| strsim::damerau_levenshtein(c, &norm))

@@ -62,10 +62,10 @@ pub fn parse_number(raw: &str, units: Units) -> Result<(f64, Unit, Option<Note>)
         return Ok((v as f64, Unit::None, None));
     }
     let mut note = None;
-    // An approximation marker before the number.
-    let lower_prefix = t.get(..t.len().min(8)).unwrap_or("").to_lowercase();
+    // An approximation marker before the number. Compared byte for byte on the text itself: a
+    // lower-cased copy can differ in length (the Kelvin sign `K` lower-cases to ASCII `k`).
     for a in APPROX {
-        if lower_prefix.starts_with(a) {
+        if t.get(..a.len()).is_some_and(|p| p.eq_ignore_ascii_case(a)) {
             let rest = text::trim(&t[a.len()..]);
             if rest.starts_with(|c: char| c.is_ascii_digit()) {
                 t = rest;
@@ -165,5 +165,17 @@ mod tests {
         assert_eq!(parse_number("10+", Units::Count), Err(Issue::BoundGiven));
         assert_eq!(parse_number("90 min", Units::Count), Err(Issue::NotNumber));
         assert_eq!(parse_number("-", Units::Count), Err(Issue::NotNumber));
+    }
+
+    #[test]
+    fn letters_that_change_length_when_lower_cased_do_not_panic() {
+        // U+212A KELVIN SIGN is three bytes; its lower case `k` is one.
+        assert_eq!(parse_number("cir\u{212a}a 2", Units::Count), Err(Issue::NotNumber));
+        assert_eq!(
+            parse_number("\u{212a}\u{212a}\u{212a}\u{212a} 2", Units::Count),
+            Err(Issue::NotNumber)
+        );
+        assert_eq!(parse_number("CIRKA 2", Units::Count).map(|r| r.0), Ok(2.0));
+        assert_eq!(parse_number("İİİİ 2", Units::Count), Err(Issue::NotNumber));
     }
 }
