@@ -5,6 +5,115 @@
 //! finding go to the terminal, to JSON and to a rejected-rows file without re-deriving anything.
 
 use serde::Serialize;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// A finding's stable code: a built-in `VK…` code, or one a pack or a plugin defines (`NH001`).
+/// Cheap to clone; compares, hashes and orders as its text.
+///
+/// ```
+/// use vakt::finding::Code;
+/// let builtin = Code::new("VK0103");
+/// let from_pack = Code::shared("NH001");
+/// assert!(builtin == "VK0103" && from_pack.as_str() == "NH001");
+/// ```
+#[derive(Clone)]
+pub struct Code(CodeRepr);
+
+#[derive(Clone)]
+enum CodeRepr {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+impl Code {
+    /// A code known when vakt was built.
+    pub const fn new(code: &'static str) -> Code {
+        Code(CodeRepr::Static(code))
+    }
+
+    /// A code known at run time (from a pack or a plugin).
+    pub fn shared(code: &str) -> Code {
+        Code(CodeRepr::Shared(Arc::from(code)))
+    }
+
+    /// The code's text.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            CodeRepr::Static(s) => s,
+            CodeRepr::Shared(s) => s,
+        }
+    }
+}
+
+impl From<&'static str> for Code {
+    fn from(s: &'static str) -> Code {
+        Code::new(s)
+    }
+}
+
+impl std::ops::Deref for Code {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Code {
+    fn eq(&self, other: &Code) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Code {}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for Code {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl std::hash::Hash for Code {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_str().hash(h);
+    }
+}
+
+impl PartialOrd for Code {
+    fn partial_cmp(&self, other: &Code) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Code {
+    fn cmp(&self, other: &Code) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
 
 /// How serious a finding is. Ordered so that `Error > Warning > Info`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -79,7 +188,7 @@ pub fn column_letters(col: u32) -> String {
 #[derive(Debug, Clone)]
 pub struct Finding {
     /// Stable code, e.g. `VK0103`; `vakt explain CODE` documents it.
-    pub code: &'static str,
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     pub help: Option<String>,
@@ -151,12 +260,14 @@ mod tests {
 }
 
 /// The documentation of a check: its stable code, its name and its doc comment.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct CheckInfo {
-    pub code: &'static str,
-    pub name: &'static str,
+    /// The stable code (`VK0103`).
+    pub code: Code,
+    /// The kind's name (`range`).
+    pub name: Cow<'static, str>,
     /// The doc comment, each line with its leading space.
-    pub doc: &'static str,
+    pub doc: Cow<'static, str>,
 }
 
 impl CheckInfo {

@@ -17,9 +17,9 @@ macro_rules! documented_check {
             pub const NAME: &'static str = $slug;
             pub const DOC: &'static str = concat!($($doc, "\n"),*);
             pub const INFO: $crate::finding::CheckInfo = $crate::finding::CheckInfo {
-                code: $code,
-                name: $slug,
-                doc: concat!($($doc, "\n"),*),
+                code: $crate::finding::Code::new($code),
+                name: ::std::borrow::Cow::Borrowed($slug),
+                doc: ::std::borrow::Cow::Borrowed(concat!($($doc, "\n"),*)),
             };
         }
     };

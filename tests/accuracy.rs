@@ -13,7 +13,7 @@ mod common;
 use common::files_under;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
-use vakt::check::{engine, Registry};
+use vakt::check::{engine, Plan, Registry};
 use vakt::pack::Pack;
 use vakt::synth::{generate, Options};
 
@@ -238,8 +238,8 @@ fn score(seed: u64) -> Score {
     )
     .unwrap();
     let base = dir.path().display().to_string();
-    let pack = Pack::embedded().unwrap();
     let registry = Registry::builtin();
+    let plan = Plan::new(Pack::embedded().unwrap(), &registry).unwrap();
     let mut findings = Vec::new();
     let mut returns: Vec<_> = std::fs::read_dir(dir.path().join("returns"))
         .unwrap()
@@ -247,7 +247,7 @@ fn score(seed: u64) -> Score {
         .collect();
     returns.sort();
     for r in returns {
-        let (_, result) = engine::check_path(&pack, &registry, r.to_str().unwrap());
+        let (_, result) = engine::check_path(&plan, r.to_str().unwrap());
         assert!(!result.failed, "{} could not be read", r.display());
         findings.extend(result.findings);
     }
@@ -297,7 +297,7 @@ fn score(seed: u64) -> Score {
             row,
             column,
             d["written"].as_str().unwrap_or(""),
-            hits.iter().map(|f| (f.code, f.severity)).collect::<Vec<_>>()
+            hits.iter().map(|f| (f.code.clone(), f.severity)).collect::<Vec<_>>()
         );
         match (ok, EXPECTED_MISSING.contains(&kind)) {
             (true, false) => s.found += 1,
@@ -376,12 +376,12 @@ fn clean_set_has_no_errors() {
     let doc: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("defects.json")).unwrap()).unwrap();
     assert_eq!(doc["defects"].as_array().unwrap().len(), 0);
-    let pack = Pack::embedded().unwrap();
     let registry = Registry::builtin();
+    let plan = Plan::new(Pack::embedded().unwrap(), &registry).unwrap();
     let mut rows = 0;
     for e in std::fs::read_dir(dir.path().join("returns")).unwrap() {
         let p = e.unwrap().path();
-        let (_, result) = engine::check_path(&pack, &registry, p.to_str().unwrap());
+        let (_, result) = engine::check_path(&plan, p.to_str().unwrap());
         let errors: Vec<String> = result
             .findings
             .iter()

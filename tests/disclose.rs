@@ -228,9 +228,9 @@ fn national_tables_are_safe_and_deterministic() {
         force: false,
         protected: Vec::new(),
     };
+    let registry = vakt::check::Registry::builtin();
     vakt::clean::run(
-        &vakt::pack::Pack::embedded().unwrap(),
-        &vakt::check::Registry::builtin(),
+        &vakt::check::Plan::new(vakt::pack::Pack::embedded().unwrap(), &registry).unwrap(),
         &returns,
         &opts,
     )

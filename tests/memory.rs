@@ -21,7 +21,9 @@ fn a_million_findings_are_counted_exactly_in_bounded_memory() {
     }
     let path = dir.path().join("t.csv");
     std::fs::write(&path, csv).unwrap();
-    let (_, result) = engine::check_path(&pack, &Registry::builtin(), &path);
+    let registry = Registry::builtin();
+    let plan = vakt::check::Plan::new(pack, &registry).unwrap();
+    let (_, result) = engine::check_path(&plan, &path);
     let listed = result.findings.iter().filter(|f| f.code == "VK0103").count() as u64;
     assert_eq!(listed, 1_000, "1,000 listed per kind and table");
     assert_eq!(listed + result.dropped[2], 6 * rows, "every error counted");

@@ -10,12 +10,12 @@
 //! such as `vakt clean` output), else the return's key from the return-key table. A return is
 //! therefore never confused with another in a file that holds several.
 
-use super::{Collector, Registry, ReturnRule, ReturnScope, RowCtx, RowRule, Sink, TableSchema};
+use super::{Collector, Plan, ReturnRule, ReturnScope, RowCtx, RowRule, Sink, TableSchema};
 use crate::finding::{Finding, Location, Severity};
 use crate::ident::IdSet;
 use crate::locate::stream::{Counts, Event, Opened, TableStream};
 use crate::locate::{self, codes, Header};
-use crate::pack::{Pack, Table};
+use crate::pack::{Lookup, Pack, Table};
 use crate::read::{Input, ReadError, RowBuf, RowSource};
 use crate::value::keyhash::KeyHash;
 use crate::value::{text, Value};
@@ -67,8 +67,9 @@ impl InputResult {
 ///
 /// A panic while reading or checking the input (inside a reader library, say) is caught here: the
 /// input is reported as unreadable, and the caller goes on with the next one.
-pub fn check_path(pack: &Pack, registry: &Registry, path: impl AsRef<std::path::Path>) -> (Option<Input>, InputResult) {
+pub fn check_path(plan: &Plan<'_>, path: impl AsRef<std::path::Path>) -> (Option<Input>, InputResult) {
     let path = path.as_ref();
+    let pack = plan.pack();
     let failed = |e: &ReadError| InputResult {
         findings: vec![unreadable(e, usize::MAX)],
         failed: true,
@@ -77,7 +78,7 @@ pub fn check_path(pack: &Pack, registry: &Registry, path: impl AsRef<std::path::
     };
     let outcome = crate::read::guard::catch(|| match Input::open(path) {
         Ok(mut input) => {
-            let mut result = check_input(pack, registry, &mut input);
+            let mut result = check_input(plan, &mut input);
             if let Err(e) = input.finish_hash() {
                 result.findings.push(unreadable(&e, usize::MAX));
                 result.failed = true;
@@ -106,7 +107,7 @@ fn unreadable(e: &ReadError, table: usize) -> Finding {
         _ => (None, None),
     };
     Finding {
-        code: codes::UNREADABLE,
+        code: codes::UNREADABLE.into(),
         severity: Severity::Error,
         message: e.to_string(),
         help: None,
@@ -128,18 +129,18 @@ pub fn id_set(pack: &Pack) -> IdSet {
 
 /// Checks every table of an opened return, parents before the tables that refer to them, then runs
 /// the rules that span tables.
-pub fn check_input(pack: &Pack, registry: &Registry, input: &mut Input) -> InputResult {
-    check_input_with(pack, registry, input, Vec::new(), false)
+pub fn check_input(plan: &Plan<'_>, input: &mut Input) -> InputResult {
+    check_input_with(plan, input, Vec::new(), false)
 }
 
 /// [`check_input`] with more return rules beside the registry's (`vakt clean` records keys this way).
 pub fn check_input_with<'x>(
-    pack: &'x Pack,
-    registry: &'x Registry,
+    plan: &'x Plan<'x>,
     input: &mut Input,
     extra: Vec<Box<dyn ReturnRule + 'x>>,
     keep_error_cells: bool,
 ) -> InputResult {
+    let pack = plan.pack();
     let (mut matches, located) = locate::match_tables(pack, input);
     matches.sort_by_key(|m| m.table);
     let mut out = Collector::new(id_set(pack));
@@ -151,9 +152,8 @@ pub fn check_input_with<'x>(
         present: vec![false; pack.tables.len()],
         ..Default::default()
     };
-    let mut scope = ReturnScope::new(pack);
-    let mut return_rules: Vec<Box<dyn ReturnRule + 'x>> =
-        registry.kinds().iter().filter_map(|k| k.return_rule(pack)).collect();
+    let mut scope = ReturnScope::new(plan);
+    let mut return_rules = plan.return_rules();
     return_rules.extend(extra);
     for m in matches {
         let part = input.parts[m.part].clone();
@@ -167,8 +167,8 @@ pub fn check_input_with<'x>(
             counts: Counts::default(),
         };
         let mut ctx = TableCtx {
+            plan,
             pack,
-            registry,
             table_index: m.table,
             part: &part,
             scope: &mut scope,
@@ -220,7 +220,7 @@ pub fn mark_resubmissions(paths: &[&str], results: &mut [InputResult]) {
         }
         let shown = results[i].return_key.clone().unwrap_or_default();
         results[i].findings.push(Finding {
-            code: codes::DUPLICATE_RETURN,
+            code: codes::DUPLICATE_RETURN.into(),
             severity: Severity::Warning,
             message: format!("the return `{shown}` is also in {}", others.join(", ")),
             help: Some("a corrected copy sent again? `vakt clean` takes one only with --resubmissions latest".into()),
@@ -248,7 +248,7 @@ fn single_file_note(pack: &Pack, input: &Input, result: &InputResult, out: &mut 
         return;
     }
     out.push(Finding {
-        code: codes::UNKNOWN_PART,
+        code: codes::UNKNOWN_PART.into(),
         severity: Severity::Info,
         message: format!(
             "one file of a return: the other tables ({}) and the rules across tables were not checked",
@@ -273,7 +273,7 @@ fn unresolvable_relations(pack: &Pack, runs: &[TableRun], present: &[bool], out:
             let parent = &pack.tables[rel.table].name;
             let cols: Vec<&str> = rel.columns.iter().map(|&c| table.columns[c].name.as_str()).collect();
             out.push(Finding {
-                code: crate::check::kinds::ForeignKeyKind::CODE,
+                code: crate::check::kinds::ForeignKeyKind::CODE.into(),
                 severity: Severity::Error,
                 message: format!(
                     "`{}` refers to `{parent}`, which is missing or unreadable in this return: none of its {} rows' {} can be resolved",
@@ -297,8 +297,8 @@ fn unresolvable_relations(pack: &Pack, runs: &[TableRun], present: &[bool], out:
 
 /// What checking one table needs from the return around it.
 struct TableCtx<'p, 'x, 'r> {
+    plan: &'p Plan<'p>,
     pack: &'p Pack,
-    registry: &'p Registry,
     table_index: usize,
     part: &'x crate::read::Part,
     scope: &'x mut ReturnScope,
@@ -344,7 +344,7 @@ pub fn sort_findings(findings: &mut [Finding]) {
 
 fn header_not_found(table: &Table, table_index: usize, part: &crate::read::Part) -> Finding {
     Finding {
-        code: codes::HEADER_NOT_FOUND,
+        code: codes::HEADER_NOT_FOUND.into(),
         severity: Severity::Error,
         message: format!(
             "no header row for table `{}` in the first {} rows",
@@ -388,7 +388,7 @@ fn check_table(
     };
     let header = stream.header().clone();
     run.header_row = Some(header.row);
-    for (li, l) in pack.lookups.iter().enumerate() {
+    for (li, l) in ctx.plan.lookups().iter().enumerate() {
         if l.table == table_index {
             ctx.scope.lookups[li].present = true;
         }
@@ -402,13 +402,14 @@ fn check_table(
     );
     report_header(&header, &mut sink);
     let schema = TableSchema {
+        plan: ctx.plan,
         pack,
         table_index,
         table,
         physical: &header.physical,
     };
-    let mut rules: Vec<Box<dyn RowRule + '_>> = ctx.registry.kinds().iter().flat_map(|k| k.compile(&schema)).collect();
-    let mut state = RowState::new(pack, table_index, &header);
+    let mut rules = ctx.plan.row_rules(&schema);
+    let mut state = RowState::new(pack, ctx.plan.lookups(), table_index, &header);
     while let Some(event) = stream.next(rows)? {
         match event {
             Event::Blank {
@@ -448,7 +449,7 @@ fn check_table(
     for n in rows.notices() {
         let location = sink.location(n.row, n.col, None);
         sink.push(Finding {
-            code: codes::READ_NOTICE,
+            code: codes::READ_NOTICE.into(),
             severity: if n.limit { Severity::Warning } else { Severity::Info },
             message: n.message,
             help: None,
@@ -489,6 +490,7 @@ fn mixed_returns(ctx: &TableCtx<'_, '_, '_>, header: &Header, run: &TableRun, si
 /// Per-table state while rows stream.
 struct RowState<'p> {
     pack: &'p Pack,
+    lookups: &'p [Lookup],
     table_index: usize,
     table: &'p Table,
     physical: Vec<Option<u32>>,
@@ -501,18 +503,18 @@ struct RowState<'p> {
 }
 
 impl<'p> RowState<'p> {
-    fn new(pack: &'p Pack, table_index: usize, header: &Header) -> RowState<'p> {
+    fn new(pack: &'p Pack, lookups: &'p [Lookup], table_index: usize, header: &Header) -> RowState<'p> {
         let table = &pack.tables[table_index];
         RowState {
             pack,
+            lookups,
             table_index,
             table,
             physical: header.physical.clone(),
             tag: header.tag,
             flags: header.flags,
             related: vec![None; table.relations.len()],
-            fills: pack
-                .lookups
+            fills: lookups
                 .iter()
                 .enumerate()
                 .filter(|(_, l)| l.table == table_index)
@@ -608,7 +610,7 @@ impl<'p> RowState<'p> {
         scope: &mut ReturnScope,
     ) {
         for &li in &self.fills {
-            let lookup = &self.pack.lookups[li];
+            let lookup = &self.lookups[li];
             let Some(key) = row_key(seed, &lookup.key, row, &self.physical, &mut self.scratch) else {
                 continue;
             };
@@ -684,7 +686,7 @@ fn report_header(header: &Header, sink: &mut Sink<'_>) {
             let message = format!("{what} `{}` not found in the header", col.name);
             let location = sink.location(Some(row), None, Some(col.name.as_str()));
             sink.push(Finding {
-                code: codes::MISSING_COLUMN,
+                code: codes::MISSING_COLUMN.into(),
                 severity,
                 message,
                 help: Some(format!("add a column headed {names}")),

@@ -11,8 +11,10 @@
 
 pub mod engine;
 pub mod kinds;
+pub mod plan;
 pub mod sink;
 
+pub use plan::{pack_schema, Configure, Configured, CountLink, Entry, Plan};
 pub use sink::{Collector, Sink};
 
 use crate::finding::CheckInfo;
@@ -23,6 +25,7 @@ use crate::value::{Parsed, Value};
 
 /// A table of the pack, bound to the physical columns of one sheet or CSV file.
 pub struct TableSchema<'p> {
+    pub plan: &'p Plan<'p>,
     pub pack: &'p Pack,
     pub table_index: usize,
     pub table: &'p Table,
@@ -67,9 +70,9 @@ pub struct LookupRows {
 }
 
 impl ReturnScope {
-    pub fn new(pack: &Pack) -> ReturnScope {
+    pub fn new(plan: &Plan<'_>) -> ReturnScope {
         ReturnScope {
-            lookups: pack.lookups.iter().map(|_| LookupRows::default()).collect(),
+            lookups: plan.lookups().iter().map(|_| LookupRows::default()).collect(),
             return_key: None,
             return_keys: Vec::new(),
             submitted: None,
@@ -144,16 +147,47 @@ impl<'a> RowCtx<'a> {
 }
 
 /// A kind of rule: the plugin interface.
+///
+/// A kind reads what it needs from the pack in one of two ways. Column kinds (`range`,
+/// `pattern`, ...) read column attributes in [`RuleKind::compile`], once per table and sheet.
+/// Entry kinds (`count`, `expression`, ...) take entries of the pack — their own section
+/// (`[[table.count]]`, [`RuleKind::section`]) or the generic `[[table.check]]` with `kind = "…"` —
+/// in [`RuleKind::configure`], once per run, with their parameters from the TOML.
 pub trait RuleKind: Send + Sync {
     /// The kind's code, name and documentation.
     fn info(&self) -> CheckInfo;
 
-    /// The rules of this kind for one table, with columns resolved to indices. Called once per table
-    /// and sheet; an empty vector when the table has nothing for this kind.
-    fn compile<'p>(&self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>>;
+    /// The `[[table]]` key whose entries are this kind's (`count`), if it has one.
+    fn section(&self) -> Option<&'static str> {
+        None
+    }
 
-    /// A rule across the tables of one return, if this kind has one. Called once per return.
-    fn return_rule<'p>(&self, _pack: &'p Pack) -> Option<Box<dyn ReturnRule + 'p>> {
+    /// The JSON Schema of an entry's parameters, if the kind takes entries.
+    fn params_schema(&self) -> Option<serde_json::Value> {
+        None
+    }
+
+    /// Configures one entry of the pack; mistakes go to `cx` (pointing into the TOML) and give
+    /// `None`.
+    fn configure(&self, entry: &Entry<'_>, cx: &mut Configure<'_, '_>) -> Option<Box<dyn Configured>> {
+        cx.error(
+            format!("the rule kind `{}` takes no entries", self.info().name),
+            Some(entry.span.clone()),
+            "here",
+            Some("it reads column settings instead; see `vakt explain`".into()),
+        );
+        None
+    }
+
+    /// Row rules of this kind for one table, from column attributes, with columns resolved to
+    /// indices. Called once per table and sheet; an empty vector when there is nothing to do.
+    fn compile<'p>(&self, _schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
+        Vec::new()
+    }
+
+    /// A rule across the tables of one return, if this kind has one (not per entry). Called once
+    /// per return.
+    fn return_rule<'p>(&self, _plan: &'p Plan<'_>) -> Option<Box<dyn ReturnRule + 'p>> {
         None
     }
 }
@@ -214,7 +248,7 @@ impl Registry {
     pub fn all(&self) -> Vec<CheckInfo> {
         let mut v: Vec<CheckInfo> = crate::locate::codes::ALL.to_vec();
         v.extend(self.kinds.iter().map(|k| k.info()));
-        v.sort_by_key(|c| c.code);
+        v.sort_by(|a, b| a.code.cmp(&b.code));
         v
     }
 
@@ -243,17 +277,23 @@ mod tests {
                 c.code
             );
         }
-        assert_eq!(reg.find("vk0103").map(|c| c.name), Some("range"));
-        assert_eq!(reg.find("code-list").map(|c| c.code), Some("VK0104"));
+        assert_eq!(
+            reg.find("vk0103").map(|c| c.name.into_owned()).as_deref(),
+            Some("range")
+        );
+        assert_eq!(
+            reg.find("code-list").map(|c| c.code.as_str().to_string()).as_deref(),
+            Some("VK0104")
+        );
     }
 
     struct Plugin;
     impl RuleKind for Plugin {
         fn info(&self) -> CheckInfo {
             CheckInfo {
-                code: "VK9001",
-                name: "my-rule",
-                doc: " Mine.",
+                code: crate::finding::Code::new("VK9001"),
+                name: "my-rule".into(),
+                doc: " Mine.".into(),
             }
         }
         fn compile<'p>(&self, _: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
@@ -264,7 +304,10 @@ mod tests {
     #[test]
     fn plugins_register_and_clashes_are_refused() {
         let reg = Registry::builtin().with(Box::new(Plugin)).unwrap();
-        assert_eq!(reg.find("VK9001").map(|c| c.name), Some("my-rule"));
+        assert_eq!(
+            reg.find("VK9001").map(|c| c.name.into_owned()).as_deref(),
+            Some("my-rule")
+        );
         assert!(reg.with(Box::new(Plugin)).is_err());
     }
 }
@@ -272,33 +315,37 @@ mod tests {
 /// Test support: run a small pack over a CSV text and get the findings.
 #[cfg(test)]
 pub mod testing {
+    use super::{Plan, Registry};
     use crate::finding::Finding;
     use crate::pack::Pack;
 
+    static REGISTRY: std::sync::LazyLock<Registry> = std::sync::LazyLock::new(Registry::builtin);
+
     /// A pack with one table `t` (file `t.csv`) whose columns are given as TOML `[[table.column]]`
-    /// bodies, and a `sex` code list.
-    pub fn pack(columns: &str, table_extra: &str) -> Pack {
+    /// bodies, and a `sex` code list, configured with the built-in kinds.
+    pub fn pack(columns: &str, table_extra: &str) -> Plan<'static> {
         pack_top("", columns, table_extra)
     }
 
     /// [`pack`] with more top-level TOML (`[id_types]`, `[return]`) before the table.
-    pub fn pack_top(top: &str, columns: &str, table_extra: &str) -> Pack {
+    pub fn pack_top(top: &str, columns: &str, table_extra: &str) -> Plan<'static> {
         let src = format!(
             "name = \"test\"\nversion = \"1\"\n{top}\n[codelists]\nsex = \"sex.csv\"\n[[table]]\nname = \"t\"\n{table_extra}\n{columns}"
         );
-        Pack::from_source("test.toml", src, &|rel: &str| match rel {
+        let pack = Pack::from_source("test.toml", src, &|rel: &str| match rel {
             "sex.csv" => Ok("code,en,no,synonyms\nF,Female,Kvinne,K\nM,Male,Mann,\nU,Unknown,Ukjent,\n".into()),
             other => Err(format!("no file {other}")),
         })
-        .unwrap_or_else(|e| panic!("{e:?}"))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        Plan::new(pack, &REGISTRY).unwrap_or_else(|e| panic!("{e:?}"))
     }
 
     /// Checks `csv` (header line first) as `t.csv` and returns the findings.
-    pub fn run(pack: &Pack, csv: &str) -> Vec<Finding> {
+    pub fn run(plan: &Plan<'_>, csv: &str) -> Vec<Finding> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
         std::fs::write(&path, csv).unwrap();
-        let (_, result) = super::engine::check_path(pack, &super::Registry::builtin(), path.to_str().unwrap());
+        let (_, result) = super::engine::check_path(plan, path.to_str().unwrap());
         result.findings
     }
 

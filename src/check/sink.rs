@@ -7,7 +7,7 @@
 //! cells, and each is masked. A rule that formats a raw identifier into its message cannot leak it.
 //! The collector also drops findings at cells a clean dataset already flagged (`vakt_flags`).
 
-use crate::finding::{mask, mask_found, Finding, Location, Severity};
+use crate::finding::{mask, mask_found, Code, Finding, Location, Severity};
 use crate::ident::{IdSet, Scanner};
 use crate::pack::Table;
 use std::collections::HashSet;
@@ -24,7 +24,7 @@ pub struct ErrorCell {
     pub row: u64,
     /// The pack column's name, as the finding gives it.
     pub column: Option<String>,
-    pub code: &'static str,
+    pub code: Code,
 }
 
 /// The findings of one return, masked as they arrive.
@@ -35,10 +35,10 @@ pub struct Collector {
     /// Cells (table, row, physical column) a clean dataset lists in `vakt_flags`.
     flagged: HashSet<(usize, u64, u32)>,
     /// Findings listed per (table, code).
-    listed: std::collections::HashMap<(usize, &'static str), u32>,
+    listed: std::collections::HashMap<(usize, Code), u32>,
     /// Findings not listed, by severity (info, warning, error) and by (table, code).
     dropped: [u64; 3],
-    dropped_by_kind: std::collections::BTreeMap<(usize, &'static str), (u64, Severity, String)>,
+    dropped_by_kind: std::collections::BTreeMap<(usize, Code), (u64, Severity, String)>,
     /// Every error cell, when asked for.
     error_cells: Option<Vec<ErrorCell>>,
 }
@@ -95,16 +95,16 @@ impl Collector {
                 table: f.location.table,
                 row,
                 column: f.location.column.clone(),
-                code: f.code,
+                code: f.code.clone(),
             });
         }
-        let listed = self.listed.entry((f.location.table, f.code)).or_insert(0);
+        let listed = self.listed.entry((f.location.table, f.code.clone())).or_insert(0);
         if *listed >= MAX_FINDINGS_PER_KIND {
             self.dropped[f.severity as usize] += 1;
             let table_name = f.location.file.clone();
             let e = self
                 .dropped_by_kind
-                .entry((f.location.table, f.code))
+                .entry((f.location.table, f.code.clone()))
                 .or_insert((0, f.severity, table_name));
             e.0 += 1;
             e.1 = e.1.max(f.severity);
@@ -122,7 +122,7 @@ impl Collector {
     pub fn finish(mut self) -> Collected {
         for ((table, code), (n, severity, file)) in std::mem::take(&mut self.dropped_by_kind) {
             self.findings.push(Finding {
-                code: crate::locate::codes::FINDINGS_LIMIT,
+                code: crate::locate::codes::FINDINGS_LIMIT.into(),
                 severity: Severity::Info,
                 message: format!(
                     "{n} more {code} findings ({}s) in this table are counted but not listed: the list keeps the first {MAX_FINDINGS_PER_KIND}",
@@ -251,7 +251,7 @@ impl<'a> Sink<'a> {
     /// A finding at the cell of pack column `col` in the current row.
     pub fn cell(
         &mut self,
-        code: &'static str,
+        code: impl Into<Code>,
         severity: Severity,
         row: &super::RowCtx<'_>,
         col: usize,
@@ -265,7 +265,7 @@ impl<'a> Sink<'a> {
             self.table.columns.get(col).map(|c| c.name.as_str()),
         );
         self.push(Finding {
-            code,
+            code: code.into(),
             severity,
             message,
             help,
@@ -277,7 +277,7 @@ impl<'a> Sink<'a> {
     /// A finding at a physical cell of the current row, which may belong to no pack column.
     pub fn physical_cell(
         &mut self,
-        code: &'static str,
+        code: impl Into<Code>,
         severity: Severity,
         row: &super::RowCtx<'_>,
         phys: u32,
@@ -291,7 +291,7 @@ impl<'a> Sink<'a> {
     /// A finding at a physical cell of any row (the header, say), with its raw text.
     pub fn at_physical(
         &mut self,
-        code: &'static str,
+        code: impl Into<Code>,
         severity: Severity,
         (row, phys): (u64, u32),
         column: Option<usize>,
@@ -305,7 +305,7 @@ impl<'a> Sink<'a> {
         let name = column.and_then(|c| self.table.columns.get(c)).map(|c| c.name.as_str());
         let location = self.location(Some(row), Some(phys), name);
         self.push(Finding {
-            code,
+            code: code.into(),
             severity,
             message,
             help: None,
@@ -315,10 +315,10 @@ impl<'a> Sink<'a> {
     }
 
     /// A finding about a whole row.
-    pub fn row(&mut self, code: &'static str, severity: Severity, row: u64, message: String, help: Option<String>) {
+    pub fn row(&mut self, code: impl Into<Code>, severity: Severity, row: u64, message: String, help: Option<String>) {
         let location = self.location(Some(row), None, None);
         self.push(Finding {
-            code,
+            code: code.into(),
             severity,
             message,
             help,

@@ -13,8 +13,8 @@
 //! in text are always replaced by tags.
 
 use crate::check::engine::InputResult;
-use crate::check::{Collector, ReturnRule, RowCtx, Sink};
-use crate::finding::{Finding, Severity};
+use crate::check::{Collector, CountLink, Plan, ReturnRule, RowCtx, Sink};
+use crate::finding::{Code, Finding, Severity};
 use crate::locate::codes;
 use crate::pack::Pack;
 use crate::value::keyhash::{KeyHash, KeyMap};
@@ -55,14 +55,14 @@ pub enum Fix {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flag {
     pub column: usize,
-    pub code: &'static str,
+    pub code: Code,
     pub fix: Fix,
 }
 
 /// Why a row was rejected.
 #[derive(Debug, Clone)]
 pub struct Reason {
-    pub code: &'static str,
+    pub code: Code,
     /// The cell (`Pasienter!B4`) or column the reason is about.
     pub cell: String,
     pub message: String,
@@ -105,17 +105,7 @@ impl Layout {
     }
 }
 
-/// Every count of the pack: (owner table, count index in it).
-fn count_specs(pack: &Pack) -> Vec<(usize, usize)> {
-    pack.tables
-        .iter()
-        .enumerate()
-        .flat_map(|(t, table)| (0..table.counts.len()).map(move |c| (t, c)))
-        .collect()
-}
-
-fn layouts(pack: &Pack) -> Vec<Layout> {
-    let specs = count_specs(pack);
+fn layouts(pack: &Pack, counts: &[CountLink]) -> Vec<Layout> {
     (0..pack.tables.len())
         .map(|t| {
             let table = &pack.tables[t];
@@ -129,10 +119,8 @@ fn layouts(pack: &Pack) -> Vec<Layout> {
                 own: (0..pack.lookups.len())
                     .filter(|&l| pack.lookups[l].table == t)
                     .collect(),
-                counted: (0..specs.len())
-                    .filter(|&s| pack.tables[specs[s].0].counts[specs[s].1].table == t)
-                    .collect(),
-                owner: (0..specs.len()).filter(|&s| specs[s].0 == t).collect(),
+                counted: (0..counts.len()).filter(|&s| counts[s].table == t).collect(),
+                owner: (0..counts.len()).filter(|&s| counts[s].owner == t).collect(),
             }
         })
         .collect()
@@ -141,18 +129,21 @@ fn layouts(pack: &Pack) -> Vec<Layout> {
 /// Records each data row's keys while the return is checked.
 pub struct Recorder<'p> {
     pack: &'p Pack,
-    specs: Vec<(usize, usize)>,
+    /// Every count of the pack.
+    counts: Vec<CountLink>,
     layouts: Vec<Layout>,
     tables: Vec<TableRows>,
     scratch: String,
 }
 
 impl<'p> Recorder<'p> {
-    pub fn new(pack: &'p Pack) -> Recorder<'p> {
+    pub fn new(plan: &'p Plan<'_>) -> Recorder<'p> {
+        let pack = plan.pack();
+        let counts: Vec<CountLink> = plan.counts().into_iter().cloned().collect();
         Recorder {
             pack,
-            specs: count_specs(pack),
-            layouts: layouts(pack),
+            layouts: layouts(pack, &counts),
+            counts,
             tables: (0..pack.tables.len()).map(|_| TableRows::default()).collect(),
             scratch: String::new(),
         }
@@ -186,12 +177,10 @@ impl ReturnRule for RecordInto<'_, '_> {
             rows.keys.push(row.key(&r.pack.lookups[l].key, scratch));
         }
         for &s in &layout.counted {
-            let (o, c) = r.specs[s];
-            rows.keys.push(row.key(&r.pack.tables[o].counts[c].matching, scratch));
+            rows.keys.push(row.key(&r.counts[s].matching, scratch));
         }
         for &s in &layout.owner {
-            let (o, c) = r.specs[s];
-            rows.keys.push(row.key(&r.pack.tables[o].counts[c].key, scratch));
+            rows.keys.push(row.key(&r.counts[s].key, scratch));
         }
     }
 
@@ -242,14 +231,14 @@ fn key_columns(pack: &Pack, t: usize) -> HashSet<usize> {
 /// An error at a row: its column and code, and the listed finding when the list kept it.
 struct RowError<'a> {
     column: Option<&'a str>,
-    code: &'static str,
+    code: &'a Code,
     finding: Option<&'a Finding>,
 }
 
 fn reason(e: &RowError<'_>) -> Reason {
     match e.finding {
         Some(f) => Reason {
-            code: f.code,
+            code: f.code.clone(),
             cell: f
                 .location
                 .cell()
@@ -257,7 +246,7 @@ fn reason(e: &RowError<'_>) -> Reason {
             message: f.message.clone(),
         },
         None => Reason {
-            code: e.code,
+            code: e.code.clone(),
             cell: e.column.unwrap_or_default().to_string(),
             message: format!("{} (one of many such findings; see the check report)", e.code),
         },
@@ -271,7 +260,7 @@ fn errors_by_row(result: &InputResult) -> HashMap<(usize, u64), Vec<RowError<'_>
     for f in result.findings.iter().filter(|f| f.severity == Severity::Error) {
         if let Some(row) = f.location.row {
             listed
-                .entry((f.location.table, row, f.location.column.as_deref(), f.code))
+                .entry((f.location.table, row, f.location.column.as_deref(), f.code.as_str()))
                 .or_insert(f);
         }
     }
@@ -279,8 +268,10 @@ fn errors_by_row(result: &InputResult) -> HashMap<(usize, u64), Vec<RowError<'_>
     for c in &result.error_cells {
         errors.entry((c.table, c.row)).or_default().push(RowError {
             column: c.column.as_deref(),
-            code: c.code,
-            finding: listed.get(&(c.table, c.row, c.column.as_deref(), c.code)).copied(),
+            code: &c.code,
+            finding: listed
+                .get(&(c.table, c.row, c.column.as_deref(), c.code.as_str()))
+                .copied(),
         });
     }
     errors
@@ -300,7 +291,7 @@ pub fn decide(pack: &Pack, result: &InputResult, rec: &Recorder<'_>, policy: OnE
     let mut carry = Carry {
         rejected_keys: vec![HashSet::new(); pack.lookups.len()],
         kept_keys: vec![HashSet::new(); pack.lookups.len()],
-        rejected_children: vec![KeyMap::default(); rec.specs.len()],
+        rejected_children: vec![KeyMap::default(); rec.counts.len()],
     };
     let mut d = Decisions::default();
     for t in 0..pack.tables.len() {
@@ -355,7 +346,7 @@ fn decide_table(
             .iter()
             .map(|&c| Flag {
                 column: c,
-                code: codes::MISSING_COLUMN,
+                code: codes::MISSING_COLUMN.into(),
                 fix: Fix::Empty,
             })
             .collect();
@@ -364,14 +355,14 @@ fn decide_table(
             let parent_name = &pack.tables[*parent].name;
             if !result.present[*parent] {
                 reasons.push(Reason {
-                    code: crate::check::kinds::ForeignKeyKind::CODE,
+                    code: crate::check::kinds::ForeignKeyKind::CODE.into(),
                     cell: String::new(),
                     message: format!("the table `{parent_name}` is missing from the return"),
                 });
             } else if let Some(k) = keys[pi] {
                 if carry.rejected_keys[*lookup].contains(&k) && !carry.kept_keys[*lookup].contains(&k) {
                     reasons.push(Reason {
-                        code: "parent-rejected",
+                        code: "parent-rejected".into(),
                         cell: String::new(),
                         message: format!("its row in `{parent_name}` was rejected"),
                     });
@@ -387,12 +378,12 @@ fn decide_table(
             match col {
                 Some(c) if policy != OnError::Row && usable_id => flags.push(Flag {
                     column: c,
-                    code: f.code,
+                    code: f.code.clone(),
                     fix: Fix::Keep,
                 }),
                 Some(c) if policy != OnError::Row && !keys_of_table.contains(&c) => flags.push(Flag {
                     column: c,
-                    code: f.code,
+                    code: f.code.clone(),
                     fix: if policy == OnError::Keep || f.code == crate::check::kinds::LeakedIdKind::CODE {
                         Fix::Keep
                     } else {
@@ -415,8 +406,8 @@ fn decide_table(
         } else {
             seen.entry(rows.hashes[i]).or_insert(row);
             (!flags.is_empty()).then(|| {
-                flags.sort_by_key(|f| (f.column, f.code));
-                flags.dedup_by_key(|f| (f.column, f.code));
+                flags.sort_by(|a, b| (a.column, &a.code).cmp(&(b.column, &b.code)));
+                flags.dedup_by(|a, b| a.column == b.column && a.code == b.code);
                 Fate::Keep(flags)
             })
         };
@@ -451,8 +442,7 @@ fn flag_counts(rec: &Recorder<'_>, carry: &Carry, d: &mut Decisions) {
         let stride = layout.stride();
         let base = layout.parents.len() + layout.own.len() + layout.counted.len();
         for (j, &s) in layout.owner.iter().enumerate() {
-            let (o, c) = rec.specs[s];
-            let column = rec.pack.tables[o].counts[c].column;
+            let column = rec.counts[s].column;
             for i in 0..rec.tables[t].rows.len() {
                 let Some(k) = rec.tables[t].keys[i * stride + base + j] else {
                     continue;
@@ -462,13 +452,13 @@ fn flag_counts(rec: &Recorder<'_>, carry: &Carry, d: &mut Decisions) {
                 }
                 let flag = Flag {
                     column,
-                    code: crate::check::kinds::CountKind::CODE,
+                    code: crate::check::kinds::CountKind::CODE.into(),
                     fix: Fix::Keep,
                 };
                 match d.fates[t].entry(i).or_insert_with(|| Fate::Keep(Vec::new())) {
                     Fate::Keep(flags) if !flags.iter().any(|f| f.column == column) => {
                         flags.push(flag);
-                        flags.sort_by_key(|f| (f.column, f.code));
+                        flags.sort_by(|a, b| (a.column, &a.code).cmp(&(b.column, &b.code)));
                     }
                     _ => {}
                 }

@@ -122,7 +122,7 @@ impl TableFile {
             neutralise(&parts.join(sep))
         };
         fields.push(join(&|r| r.cell.as_str(), ";"));
-        fields.push(join(&|r| r.code, ";"));
+        fields.push(join(&|r| r.code.as_str(), ";"));
         fields.push(join(&|r| r.message.as_str(), " | "));
         if let Some(w) = &mut self.rejected {
             w.write_record(&fields)

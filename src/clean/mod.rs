@@ -22,9 +22,8 @@ pub use decide::OnError;
 pub use files::OutFormat;
 
 use crate::check::engine::{self, InputResult};
-use crate::check::Registry;
+use crate::check::Plan;
 use crate::finding::Severity;
-use crate::pack::Pack;
 use crate::read::Input;
 use pseudo::{Domain, Key};
 use std::path::{Path, PathBuf};
@@ -105,7 +104,8 @@ pub(crate) struct Checked<'p> {
 }
 
 /// Runs `vakt clean`.
-pub fn run(pack: &Pack, registry: &Registry, paths: &[PathBuf], opts: &Options<'_>) -> Result<Summary, CleanError> {
+pub fn run(plan: &Plan<'_>, paths: &[PathBuf], opts: &Options<'_>) -> Result<Summary, CleanError> {
+    let pack = plan.pack();
     let domain = Domain::parse(&opts.domain)?;
     if pack.return_key.is_none() && paths.len() > 1 {
         return Err(CleanError::NoReturnKey(paths.len()));
@@ -116,7 +116,7 @@ pub fn run(pack: &Pack, registry: &Registry, paths: &[PathBuf], opts: &Options<'
     // Pass 1: check everything first; any unreadable input stops the run before anything is written.
     let mut checked = Vec::new();
     for p in paths {
-        checked.push(check_one(pack, registry, p)?);
+        checked.push(check_one(plan, p)?);
     }
     let dropped = resubmissions(&mut checked, opts.resubmissions)?;
     let mut summary = write::write_all(pack, &mut checked, opts, &domain, &dropped, target.dir())?;
@@ -125,7 +125,7 @@ pub fn run(pack: &Pack, registry: &Registry, paths: &[PathBuf], opts: &Options<'
     Ok(summary)
 }
 
-fn check_one<'p>(pack: &'p Pack, registry: &'p Registry, path: &Path) -> Result<Checked<'p>, CleanError> {
+fn check_one<'p>(plan: &'p Plan<'p>, path: &Path) -> Result<Checked<'p>, CleanError> {
     let shown = path.display().to_string();
     let unreadable = |result: &InputResult| {
         let why = result
@@ -135,13 +135,12 @@ fn check_one<'p>(pack: &'p Pack, registry: &'p Registry, path: &Path) -> Result<
             .map(|f| f.message.clone());
         CleanError::Input(why.unwrap_or_else(|| format!("{shown}: could not be read")))
     };
-    let mut recorder = decide::Recorder::new(pack);
+    let mut recorder = decide::Recorder::new(plan);
     // A panic while reading (inside a reader library) is a damaged input, not a crash of the run.
     let checked = crate::read::guard::catch(|| {
         let mut input = Input::open(path)?;
         let result = engine::check_input_with(
-            pack,
-            registry,
+            plan,
             &mut input,
             vec![Box::new(decide::RecordInto(&mut recorder))],
             true,
@@ -218,12 +217,16 @@ pub(crate) fn table_problems(result: &InputResult) -> Vec<String> {
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .filter(|f| {
-            matches!(
-                f.code,
-                codes::MISSING_TABLE | codes::HEADER_NOT_FOUND | codes::MISSING_COLUMN | codes::MIXED_RETURNS
-            ) || (f.code == crate::check::kinds::ForeignKeyKind::CODE
-                && f.location.col.is_none()
-                && f.location.column.is_none())
+            [
+                codes::MISSING_TABLE,
+                codes::HEADER_NOT_FOUND,
+                codes::MISSING_COLUMN,
+                codes::MIXED_RETURNS,
+            ]
+            .contains(&f.code.as_str())
+                || (f.code == crate::check::kinds::ForeignKeyKind::CODE
+                    && f.location.col.is_none()
+                    && f.location.column.is_none())
         })
         .map(|f| format!("[{}] {}: {}", f.code, f.location.file, f.message))
         .collect()

@@ -67,15 +67,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let Some(pack) = super::load_pack(args.rules.as_deref()) else {
+    let registry = Registry::builtin();
+    let Some(plan) = super::load_plan(args.rules.as_deref(), &registry) else {
         return Ok(ExitCode::from(super::EXIT_INCOMPLETE));
     };
-    let registry = Registry::builtin();
-    let checked: Vec<_> = args
-        .paths
-        .iter()
-        .map(|path| engine::check_path(&pack, &registry, path))
-        .collect();
+    let pack = plan.pack();
+    let checked: Vec<_> = args.paths.iter().map(|path| engine::check_path(&plan, path)).collect();
     let (inputs, mut results): (Vec<_>, Vec<_>) = checked.into_iter().unzip();
     let shown: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
     let paths: Vec<&str> = shown.iter().map(String::as_str).collect();

@@ -88,7 +88,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_INCOMPLETE));
         }
     };
-    let Some(pack) = super::load_pack(args.rules.as_deref()) else {
+    let registry = Registry::builtin();
+    let Some(plan) = super::load_plan(args.rules.as_deref(), &registry) else {
         return Ok(ExitCode::from(super::EXIT_INCOMPLETE));
     };
     let mut protected = vec![args.key.clone()];
@@ -114,7 +115,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         force: args.force,
         protected,
     };
-    match clean::run(&pack, &Registry::builtin(), &args.paths, &opts) {
+    match clean::run(&plan, &args.paths, &opts) {
         Ok(summary) => Ok(report(&summary, &args.domain, &key.fingerprint)),
         Err(e) => {
             errln!("vakt: {e}");

@@ -110,12 +110,31 @@ pub fn load_pack(rules: Option<&std::path::Path>) -> Option<vakt::pack::Pack> {
     match pack {
         Ok(p) => Some(p),
         Err(e) => {
-            use std::io::IsTerminal;
-            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            errln!("{}", e.render(color).trim_end());
+            print_pack_errors(&e);
             None
         }
     }
+}
+
+/// [`load_pack`] with its rule entries configured by `registry`'s kinds; mistakes printed.
+pub fn load_plan<'r>(
+    rules: Option<&std::path::Path>,
+    registry: &'r vakt::check::Registry,
+) -> Option<vakt::check::Plan<'r>> {
+    let pack = load_pack(rules)?;
+    match vakt::check::Plan::new(pack, registry) {
+        Ok(plan) => Some(plan),
+        Err(e) => {
+            print_pack_errors(&e);
+            None
+        }
+    }
+}
+
+fn print_pack_errors(e: &vakt::pack::PackErrors) {
+    use std::io::IsTerminal;
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    errln!("{}", e.render(color).trim_end());
 }
 
 /// The isolated reader's side: read one workbook, write its rows to standard output.

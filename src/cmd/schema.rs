@@ -16,6 +16,7 @@ use std::process::ExitCode;
 pub struct Args {}
 
 pub fn run(_: Args) -> anyhow::Result<ExitCode> {
-    outln!("{}", vakt::pack::json_schema());
+    let schema = vakt::check::pack_schema(&vakt::check::Registry::builtin());
+    outln!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
     Ok(ExitCode::SUCCESS)
 }

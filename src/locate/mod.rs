@@ -84,7 +84,7 @@ pub fn match_tables(pack: &Pack, input: &Input) -> (Vec<TableMatch>, Vec<Finding
                     used[other] = true;
                     let p = &input.parts[other];
                     findings.push(Finding {
-                        code: codes::DUPLICATE_TABLE,
+                        code: codes::DUPLICATE_TABLE.into(),
                         severity: Severity::Warning,
                         message: format!(
                             "table `{}` is also in {}; only {} was checked",
@@ -115,7 +115,7 @@ pub fn match_tables(pack: &Pack, input: &Input) -> (Vec<TableMatch>, Vec<Finding
                     expected_sheets(table)
                 };
                 findings.push(Finding {
-                    code: codes::MISSING_TABLE,
+                    code: codes::MISSING_TABLE.into(),
                     severity: if table.required {
                         Severity::Error
                     } else {
@@ -136,7 +136,7 @@ pub fn match_tables(pack: &Pack, input: &Input) -> (Vec<TableMatch>, Vec<Finding
     for (i, p) in input.parts.iter().enumerate() {
         if !used[i] {
             findings.push(Finding {
-                code: codes::UNKNOWN_PART,
+                code: codes::UNKNOWN_PART.into(),
                 severity: Severity::Info,
                 message: format!("{} matches no table of the pack and was not checked", describe(p)),
                 help: None,
@@ -152,7 +152,7 @@ pub fn match_tables(pack: &Pack, input: &Input) -> (Vec<TableMatch>, Vec<Finding
     }
     if input.format == InputFormat::Csv && matches.is_empty() {
         findings.push(Finding {
-            code: codes::UNKNOWN_PART,
+            code: codes::UNKNOWN_PART.into(),
             severity: Severity::Error,
             message: format!(
                 "cannot tell which table `{}` holds",

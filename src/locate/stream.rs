@@ -303,7 +303,7 @@ mod tests {
             ]
             .into_iter(),
         );
-        let Opened::Table(mut s) = TableStream::open(&pack, 0, true, &mut rows).unwrap() else {
+        let Opened::Table(mut s) = TableStream::open(pack.pack(), 0, true, &mut rows).unwrap() else {
             panic!("header")
         };
         let mut events = Vec::new();

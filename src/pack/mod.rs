@@ -14,10 +14,11 @@ mod spec;
 pub use codelist::{CodeEntry, CodeList, Suggestion, MAX_SUGGEST_CHARS};
 pub(crate) use errors::Errs;
 pub use errors::{PackError, PackErrors};
+pub(crate) use relations::{columns_of, did_you_mean};
 pub use roles::{valid_derivation_name, IdType, ReturnKey};
 pub use spec::{
     Bound, ColumnSpec, ColumnType, IdClass, IdFormSpec, IdTypeSpec, PackSpec, RangeSpec, ReturnSpec, RuleSeverity,
-    TableSpec,
+    TableSpec, TABLE_KEYS,
 };
 
 use crate::value::text;
@@ -111,50 +112,6 @@ pub struct Lookup {
     pub columns: Vec<usize>,
 }
 
-/// A compiled row rule.
-#[derive(Debug)]
-pub struct Rule {
-    pub name: String,
-    pub code: &'static str,
-    pub when: Option<crate::expr::Expr>,
-    pub assert: crate::expr::Expr,
-    pub message: String,
-    pub help: Option<String>,
-    pub severity: RuleSeverity,
-    /// The column whose cell the finding points at.
-    pub column: usize,
-}
-
-/// A compiled count.
-#[derive(Debug)]
-pub struct Count {
-    pub column: usize,
-    pub table: usize,
-    pub key: Vec<usize>,
-    pub matching: Vec<usize>,
-    pub severity: RuleSeverity,
-}
-
-/// A compiled consistency rule.
-#[derive(Debug)]
-pub struct Consistent {
-    pub key: Vec<usize>,
-    pub columns: Vec<usize>,
-    pub severity: RuleSeverity,
-}
-
-/// A compiled cardinality rule.
-#[derive(Debug)]
-pub struct Cardinality {
-    pub name: String,
-    pub key: Vec<usize>,
-    pub when: crate::expr::Expr,
-    pub min: u32,
-    pub max: Option<u32>,
-    pub column: usize,
-    pub severity: RuleSeverity,
-}
-
 /// A compiled table.
 #[derive(Debug)]
 pub struct Table {
@@ -170,10 +127,6 @@ pub struct Table {
     /// Composite unique keys, as column indices.
     pub unique: Vec<Vec<usize>>,
     pub relations: Vec<Relation>,
-    pub rules: Vec<Rule>,
-    pub counts: Vec<Count>,
-    pub consistent: Vec<Consistent>,
-    pub cardinality: Vec<Cardinality>,
     header_index: HashMap<String, usize>,
 }
 
@@ -203,6 +156,8 @@ pub struct Pack {
     pub sha256: String,
     /// SHA-256 of the TOML alone.
     pub toml_sha256: String,
+    /// The TOML, for mistakes found later (by the rule kinds) to point into.
+    pub source: std::sync::Arc<str>,
     /// The files the pack loaded, sorted by path.
     pub files: Vec<PackFile>,
     pub codelists: Vec<CodeList>,
@@ -264,8 +219,10 @@ impl Pack {
         resolve: &dyn Fn(&str) -> Result<String, String>,
     ) -> Result<Pack, Box<PackErrors>> {
         let mut errs = Errs::new(shown, &source);
+        // Keys of a [[table]] that the format does not define are rule entries: the check
+        // stage's plan reads them from `source`.
         let spec: PackSpec = match toml::from_str(&source) {
-            Ok(s) => s,
+            Ok(parsed) => parsed,
             Err(e) => {
                 let span = e.span();
                 errs.push(e.message().to_string(), span, "here", None);
@@ -311,7 +268,7 @@ impl Pack {
         let mut lookups = Vec::new();
         if errs.is_empty() {
             for (ti, t) in spec.tables.iter().enumerate() {
-                relations::compile(ti, t, &mut tables, &codelists, &mut lookups, &mut errs);
+                relations::compile(ti, t, &mut tables, &mut lookups, &mut errs);
                 roles::output_attributes(t, &tables[ti], &codelists, &mut errs);
             }
         }
@@ -337,6 +294,7 @@ impl Pack {
             embedded: false,
             sha256: Pack::sha256_of(&toml_sha256, &files),
             toml_sha256,
+            source: std::sync::Arc::from(source.as_str()),
             files,
             codelists,
             id_types,
@@ -426,10 +384,6 @@ fn compile_table(t: &TableSpec, codelists: &HashMap<String, usize>, id_types: &[
         columns,
         unique,
         relations: Vec::new(),
-        rules: Vec::new(),
-        counts: Vec::new(),
-        consistent: Vec::new(),
-        cardinality: Vec::new(),
         header_index,
     }
 }
@@ -603,10 +557,10 @@ fn compile_range(
     })
 }
 
-/// The JSON Schema of the pack format, pretty-printed.
-pub fn json_schema() -> String {
-    let schema = schemars::schema_for!(PackSpec);
-    serde_json::to_string_pretty(&schema).unwrap_or_default()
+/// The JSON Schema of what the pack format defines itself; the rule kinds' sections are added by
+/// the check stage (`vakt::check::pack_schema`).
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(PackSpec)).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -680,15 +634,15 @@ pattern = "(["
     }
 
     #[test]
-    fn unknown_keys_and_syntax_errors_are_reported_with_spans() {
-        let err = load("name = \"t\"\nversion = \"1\"\n[[table]]\nname = \"x\"\nsheetz = []\n").unwrap_err();
+    fn syntax_errors_and_unknown_top_level_keys_are_reported_with_spans() {
+        let err = load("name = \n").unwrap_err();
+        assert!(err.errors[0].span.is_some());
+        let err = load("name = \"t\"\nversion = \"1\"\ncodelist = {}\n").unwrap_err();
         assert!(
-            err.errors[0].message.contains("unknown field `sheetz`"),
+            err.errors[0].message.contains("unknown field `codelist`"),
             "{}",
             err.errors[0].message
         );
-        assert!(err.errors[0].span.is_some());
-        let err = load("name = \n").unwrap_err();
         assert!(err.errors[0].span.is_some());
     }
 }

@@ -1,8 +1,10 @@
 //! The rule-pack file format: the serde structs a TOML pack deserialises into.
 //!
-//! These types are the format's single source of truth: `vakt schema` derives the JSON Schema from
-//! them, and `docs/rules.md` describes them. Unknown keys are errors, so a typo in a pack never
-//! silently turns a rule off.
+//! These types are the single source of truth of the format's structure: tables, columns,
+//! relations, code lists, identifier types. Rule entries (`[[table.count]]`, `[[table.rule]]`,
+//! `[[table.check]]`) are each defined by their rule kind, in the kind's own file; `vakt schema`
+//! joins both into one JSON Schema. Unknown keys are errors, so a typo in a pack never silently
+//! turns a rule off.
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -80,9 +82,15 @@ pub struct ReturnSpec {
     pub submitted: Option<Spanned<String>>,
 }
 
+/// The keys of a `[[table]]` the pack format defines itself. Any other key is a section of rule
+/// entries (`[[table.count]]`, `[[table.check]]`) for the check stage's rule kinds, which say
+/// which sections they take; a key neither knows is an error there.
+pub const TABLE_KEYS: &[&str] = &[
+    "name", "sheets", "files", "output", "required", "unique", "column", "relation",
+];
+
 /// One table of a return: a sheet of a workbook or a CSV file of a folder.
 #[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct TableSpec {
     /// Canonical (English) name, also the name of the table in reports, e.g. `groups`.
     #[schemars(with = "String")]
@@ -109,18 +117,6 @@ pub struct TableSpec {
     /// Related rows in other tables: foreign keys, and names for expressions (`group.start_date`).
     #[serde(rename = "relation", default)]
     pub relations: Vec<RelationSpec>,
-    /// Row rules: a condition every data row must meet.
-    #[serde(rename = "rule", default)]
-    pub rules: Vec<RuleSpec>,
-    /// Count columns that must equal the number of matching rows in another table.
-    #[serde(rename = "count", default)]
-    pub counts: Vec<CountSpec>,
-    /// Values that must agree across rows with the same key (one patient in several groups).
-    #[serde(rename = "consistent", default)]
-    pub consistent: Vec<ConsistentSpec>,
-    /// How many rows per key may meet a condition (one LEAD per group).
-    #[serde(rename = "cardinality", default)]
-    pub cardinality: Vec<CardinalitySpec>,
 }
 
 /// How serious a rule's finding is.
@@ -153,82 +149,6 @@ pub struct RelationSpec {
     /// Report rows whose key is not in the related table (default true when there are columns).
     #[serde(default = "yes")]
     pub must_exist: bool,
-}
-
-/// A row rule written in the expression language (docs/rules.md).
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RuleSpec {
-    /// Short name, shown in messages and `--format json` help.
-    pub name: String,
-    /// The rule applies only to rows where this is true.
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    pub when: Option<Spanned<String>>,
-    /// What must hold; a row where it is false gets a finding.
-    #[schemars(with = "String")]
-    pub assert: Spanned<String>,
-    /// The finding's message; `{column}` and `{relation.column}` are replaced by values.
-    pub message: String,
-    /// Help shown with the finding.
-    #[serde(default)]
-    pub help: Option<String>,
-    #[serde(default)]
-    pub severity: RuleSeverity,
-    /// The column whose cell the finding points at (default: the first column the assert reads).
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    pub column: Option<Spanned<String>>,
-    /// A code of your own for the finding (default VK0201).
-    #[serde(default)]
-    pub code: Option<String>,
-}
-
-/// `column` of this table must equal the number of rows of `table` whose `matching` columns equal
-/// this row's `key` columns (all rows of `table` when there is no key).
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CountSpec {
-    #[schemars(with = "String")]
-    pub column: Spanned<String>,
-    #[schemars(with = "String")]
-    pub table: Spanned<String>,
-    #[serde(default)]
-    pub key: Vec<String>,
-    #[serde(default)]
-    pub matching: Vec<String>,
-    #[serde(default)]
-    pub severity: RuleSeverity,
-}
-
-/// Rows with the same `key` must have the same `columns`.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConsistentSpec {
-    #[schemars(with = "Vec<String>")]
-    pub key: Spanned<Vec<String>>,
-    pub columns: Vec<String>,
-    #[serde(default)]
-    pub severity: RuleSeverity,
-}
-
-/// Per `key`, between `min` and `max` rows may meet `when`.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CardinalitySpec {
-    pub name: String,
-    #[schemars(with = "Vec<String>")]
-    pub key: Spanned<Vec<String>>,
-    #[schemars(with = "String")]
-    pub when: Spanned<String>,
-    #[serde(default)]
-    pub min: u32,
-    pub max: Option<u32>,
-    /// The column whose cell the finding points at.
-    #[schemars(with = "String")]
-    pub column: Spanned<String>,
-    #[serde(default)]
-    pub severity: RuleSeverity,
 }
 
 fn yes() -> bool {

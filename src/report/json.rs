@@ -96,7 +96,7 @@ pub fn render(report: &Report) -> String {
         .findings()
         .take(limit)
         .map(|f| Diagnostic {
-            code: f.code,
+            code: f.code.as_str(),
             severity: f.severity.as_str(),
             message: &f.message,
             help: f.help.as_deref(),

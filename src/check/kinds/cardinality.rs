@@ -1,8 +1,12 @@
+use crate::check::plan::{severity, Configure, Configured, Entry};
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
-use crate::expr::Val;
+use crate::expr::{self, Val};
 use crate::finding::{CheckInfo, Finding};
-use crate::pack::{Cardinality, Table};
+use crate::pack::{RuleSeverity, Table};
 use crate::value::keyhash::KeyMap;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_spanned::Spanned;
 
 documented_check! {
     /// Too many or too few rows per key meet a condition: a group with two lead therapists, or none.
@@ -23,26 +27,103 @@ documented_check! {
     pub struct CardinalityKind => "VK0205", "cardinality";
 }
 
+/// Per `key`, between `min` and `max` rows may meet `when`: `[[table.cardinality]]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CardinalityParams {
+    /// Short name, shown in messages.
+    pub name: String,
+    /// The columns grouping the rows (`group_id`).
+    #[schemars(with = "Vec<String>")]
+    pub key: Spanned<Vec<String>>,
+    /// The condition counted, in the expression language.
+    #[schemars(with = "String")]
+    pub when: Spanned<String>,
+    /// At least this many rows per key (default 0).
+    #[serde(default)]
+    pub min: u32,
+    /// At most this many rows per key.
+    pub max: Option<u32>,
+    /// The column whose cell the finding points at.
+    #[schemars(with = "String")]
+    pub column: Spanned<String>,
+    /// `error` (default), `warning` or `info`.
+    #[serde(default)]
+    pub severity: RuleSeverity,
+}
+
+/// A configured cardinality rule.
+#[derive(Debug)]
+struct Cardinality {
+    name: String,
+    key: Vec<usize>,
+    when: expr::Expr,
+    min: u32,
+    max: Option<u32>,
+    column: usize,
+    severity: RuleSeverity,
+}
+
 impl RuleKind for CardinalityKind {
     fn info(&self) -> CheckInfo {
         Self::INFO
     }
 
-    fn compile<'p>(&self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
-        schema
-            .table
-            .cardinality
+    fn section(&self) -> Option<&'static str> {
+        Some("cardinality")
+    }
+
+    fn params_schema(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(schemars::schema_for!(CardinalityParams)).ok()
+    }
+
+    fn configure(&self, entry: &Entry<'_>, cx: &mut Configure<'_, '_>) -> Option<Box<dyn Configured>> {
+        let mut p: CardinalityParams = cx.params(entry)?;
+        if let Some(s) = entry.severity {
+            p.severity = s;
+        }
+        let t = entry.table;
+        let what = format!("cardinality `{}`", p.name);
+        let when = super::expression::compile_in(t, &what, &p.when, cx);
+        let key = cx.columns(t, p.key.get_ref(), "cardinality", Some(p.key.span()));
+        let column = cx.pack.tables[t].column_index(p.column.get_ref());
+        if column.is_none() {
+            let message = format!("{what}: no column `{}`", p.column.get_ref());
+            cx.error(message, Some(p.column.span()), "here", None);
+        }
+        if p.max.is_some_and(|m| m < p.min) {
+            let message = format!("{what}: `max` is below `min`");
+            cx.error(message, Some(entry.span.clone()), "here", None);
+            return None;
+        }
+        Some(Box::new(Cardinality {
+            name: p.name,
+            key: key?,
+            when: when?,
+            min: p.min,
+            max: p.max,
+            column: column?,
+            severity: p.severity,
+        }))
+    }
+}
+
+impl Configured for Cardinality {
+    fn bind<'p>(&'p self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
+        if !self
+            .key
             .iter()
-            .filter(|c| c.key.iter().chain([&c.column]).all(|&k| schema.physical[k].is_some()))
-            .map(|c| {
-                Box::new(CardinalityRule {
-                    table: schema.table,
-                    spec: c,
-                    keys: KeyMap::default(),
-                    scratch: String::new(),
-                }) as Box<dyn RowRule + 'p>
-            })
-            .collect()
+            .chain([&self.column])
+            .all(|&k| schema.physical[k].is_some())
+        {
+            return Vec::new();
+        }
+        vec![Box::new(CardinalityRule {
+            table: schema.table,
+            spec: self,
+            keys: KeyMap::default(),
+            scratch: String::new(),
+        })]
     }
 }
 
@@ -101,7 +182,7 @@ impl RowRule for CardinalityRule<'_> {
             );
             out.cell(
                 CardinalityKind::CODE,
-                super::expression::severity(self.spec.severity),
+                severity(self.spec.severity),
                 row,
                 self.spec.column,
                 message,
@@ -126,8 +207,8 @@ impl RowRule for CardinalityRule<'_> {
             let column = &self.table.columns[self.spec.column].name;
             let location = out.location(Some(s.first_row), out.physical[self.spec.column], Some(column));
             out.push(Finding {
-                code: CardinalityKind::CODE,
-                severity: super::expression::severity(self.spec.severity),
+                code: CardinalityKind::CODE.into(),
+                severity: severity(self.spec.severity),
                 message: format!(
                     "{}: {} `{}` has {} such rows; at least {} expected",
                     self.spec.name,

@@ -1,8 +1,12 @@
+use crate::check::plan::{severity, Configure, Configured, Entry};
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::CheckInfo;
-use crate::pack::{Consistent, Pack, Table};
+use crate::pack::{Pack, RuleSeverity, Table};
 use crate::value::keyhash::{KeyHash, KeyMap};
 use crate::value::{text, Value};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_spanned::Spanned;
 
 documented_check! {
     /// Rows that describe one entity disagree: a `patient_id` in several groups with another birth
@@ -19,28 +23,85 @@ documented_check! {
     pub struct ConsistencyKind => "VK0204", "consistency";
 }
 
+/// Rows with the same `key` must have the same `columns`: `[[table.consistent]]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsistentParams {
+    /// The columns naming the entity (`patient_id`).
+    #[schemars(with = "Vec<String>")]
+    pub key: Spanned<Vec<String>>,
+    /// The columns that must agree between its rows.
+    pub columns: Vec<String>,
+    /// `error` (default), `warning` or `info`.
+    #[serde(default)]
+    pub severity: RuleSeverity,
+}
+
+/// A configured consistency rule.
+#[derive(Debug)]
+struct Consistent {
+    key: Vec<usize>,
+    columns: Vec<usize>,
+    severity: RuleSeverity,
+}
+
 impl RuleKind for ConsistencyKind {
     fn info(&self) -> CheckInfo {
         Self::INFO
     }
 
-    fn compile<'p>(&self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
-        schema
-            .table
-            .consistent
+    fn section(&self) -> Option<&'static str> {
+        Some("consistent")
+    }
+
+    fn params_schema(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(schemars::schema_for!(ConsistentParams)).ok()
+    }
+
+    fn configure(&self, entry: &Entry<'_>, cx: &mut Configure<'_, '_>) -> Option<Box<dyn Configured>> {
+        let mut p: ConsistentParams = cx.params(entry)?;
+        if let Some(s) = entry.severity {
+            p.severity = s;
+        }
+        let t = entry.table;
+        let key = cx.columns(t, p.key.get_ref(), "consistent key", Some(p.key.span()));
+        let columns = cx.columns(t, &p.columns, "consistent", Some(p.key.span()));
+        let (key, columns) = (key?, columns?);
+        if key.is_empty() {
+            cx.error(
+                "consistent: `key` names no column".into(),
+                Some(p.key.span()),
+                "empty",
+                None,
+            );
+            return None;
+        }
+        Some(Box::new(Consistent {
+            key,
+            columns,
+            severity: p.severity,
+        }))
+    }
+}
+
+impl Configured for Consistent {
+    fn bind<'p>(&'p self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
+        if !self
+            .key
             .iter()
-            .filter(|c| c.key.iter().chain(&c.columns).all(|&k| schema.physical[k].is_some()))
-            .map(|c| {
-                Box::new(ConsistencyRule {
-                    pack: schema.pack,
-                    table: schema.table,
-                    spec: c,
-                    seen: KeyMap::default(),
-                    facts: Vec::new(),
-                    scratch: String::new(),
-                }) as Box<dyn RowRule + 'p>
-            })
-            .collect()
+            .chain(&self.columns)
+            .all(|&k| schema.physical[k].is_some())
+        {
+            return Vec::new();
+        }
+        vec![Box::new(ConsistencyRule {
+            pack: schema.pack,
+            table: schema.table,
+            spec: self,
+            seen: KeyMap::default(),
+            facts: Vec::new(),
+            scratch: String::new(),
+        })]
     }
 }
 
@@ -134,7 +195,7 @@ impl RowRule for ConsistencyRule<'_> {
             "one person, one birth year, sex and diagnosis: correct the row that is wrong, or the id".to_string();
         out.cell(
             ConsistencyKind::CODE,
-            super::expression::severity(spec.severity),
+            severity(spec.severity),
             row,
             k0,
             message,

@@ -1,8 +1,12 @@
-use crate::check::{Collector, ReturnRule, RowCtx, RuleKind, Sink, TableSchema};
+use crate::check::plan::{severity, Configure, Configured, CountLink, Entry, Plan};
+use crate::check::{Collector, ReturnRule, RowCtx, RuleKind, Sink};
 use crate::finding::{CheckInfo, Finding, Location};
-use crate::pack::{Count, Pack};
+use crate::pack::{ColumnType, RuleSeverity};
 use crate::value::keyhash::KeyMap;
 use crate::value::Value;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_spanned::Spanned;
 
 documented_check! {
     /// A count column disagrees with the rows it counts: a group's `n_patients` against its rows in
@@ -26,33 +30,112 @@ documented_check! {
     pub struct CountKind => "VK0203", "count";
 }
 
+/// A count column and the rows it counts: `[[table.count]]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CountParams {
+    /// The count column of this table (an integer).
+    #[schemars(with = "String")]
+    pub column: Spanned<String>,
+    /// The counted table.
+    #[schemars(with = "String")]
+    pub table: Spanned<String>,
+    /// This table's columns identifying what is counted (none: all rows of `table`).
+    #[serde(default)]
+    pub key: Vec<String>,
+    /// The counted table's columns equal to `key`, in the same order.
+    #[serde(default)]
+    pub matching: Vec<String>,
+    /// `error` (default), `warning` or `info`.
+    #[serde(default)]
+    pub severity: RuleSeverity,
+}
+
+/// A configured count.
+#[derive(Debug)]
+struct Count {
+    link: CountLink,
+    severity: RuleSeverity,
+}
+
 impl RuleKind for CountKind {
     fn info(&self) -> CheckInfo {
         Self::INFO
     }
 
-    fn compile<'p>(&self, _schema: &TableSchema<'p>) -> Vec<Box<dyn crate::check::RowRule + 'p>> {
-        Vec::new()
+    fn section(&self) -> Option<&'static str> {
+        Some("count")
     }
 
-    fn return_rule<'p>(&self, pack: &'p Pack) -> Option<Box<dyn ReturnRule + 'p>> {
-        let specs: Vec<(usize, &'p Count)> = pack
-            .tables
-            .iter()
-            .enumerate()
-            .flat_map(|(t, table)| table.counts.iter().map(move |c| (t, c)))
-            .collect();
-        if specs.is_empty() {
+    fn params_schema(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(schemars::schema_for!(CountParams)).ok()
+    }
+
+    fn configure(&self, entry: &Entry<'_>, cx: &mut Configure<'_, '_>) -> Option<Box<dyn Configured>> {
+        let mut p: CountParams = cx.params(entry)?;
+        if let Some(s) = entry.severity {
+            p.severity = s;
+        }
+        let owner = entry.table;
+        let counted = cx.table(&p.table, "count");
+        let tables = &cx.pack.tables;
+        let column = tables[owner].column_index(p.column.get_ref());
+        let Some(column) = column else {
+            let message = format!("count: no column `{}` in `{}`", p.column.get_ref(), tables[owner].name);
+            cx.error(message, Some(p.column.span()), "here", None);
+            return None;
+        };
+        if !matches!(
+            tables[owner].columns[column].ty,
+            ColumnType::Integer | ColumnType::Decimal
+        ) {
+            let message = format!(
+                "count: `{}` must be an integer column to hold a count",
+                p.column.get_ref()
+            );
+            cx.error(
+                message,
+                Some(p.column.span()),
+                "not a number",
+                Some("give the column `type = \"integer\"`".into()),
+            );
             return None;
         }
-        let n = specs.len();
+        let key = cx.columns(owner, &p.key, "count key", Some(p.column.span()));
+        let matching = cx.columns(counted?, &p.matching, "count matching", Some(p.table.span()));
+        let (key, matching) = (key?, matching?);
+        if key.len() != matching.len() {
+            let message = "count: `key` and `matching` must have the same length".to_string();
+            cx.error(message, Some(p.column.span()), "here", None);
+            return None;
+        }
+        let link = CountLink {
+            owner,
+            column,
+            table: counted?,
+            key,
+            matching,
+        };
+        Some(Box::new(Count {
+            link,
+            severity: p.severity,
+        }))
+    }
+}
+
+impl Configured for Count {
+    fn return_rule<'p>(&'p self, plan: &'p Plan<'_>) -> Option<Box<dyn ReturnRule + 'p>> {
         Some(Box::new(CountRule {
-            pack,
-            specs,
-            counted: vec![KeyMap::default(); n],
-            declared: vec![Vec::new(); n],
+            plan,
+            count: self,
+            counted: KeyMap::default(),
+            declared: Vec::new(),
             scratch: String::new(),
         }))
+    }
+
+    fn count(&self) -> Option<&CountLink> {
+        Some(&self.link)
     }
 }
 
@@ -66,99 +149,94 @@ struct Declared {
 }
 
 struct CountRule<'p> {
-    pack: &'p Pack,
-    specs: Vec<(usize, &'p Count)>,
-    /// Per count: rows of the counted table by key (within the return).
-    counted: Vec<KeyMap<u64>>,
-    declared: Vec<Vec<Declared>>,
+    plan: &'p Plan<'p>,
+    count: &'p Count,
+    /// Rows of the counted table by key (within the return).
+    counted: KeyMap<u64>,
+    declared: Vec<Declared>,
     scratch: String,
 }
 
 impl ReturnRule for CountRule<'_> {
     fn observe(&mut self, table: usize, row: &RowCtx<'_>, out: &mut Sink<'_>) {
-        for (si, &(owner, c)) in self.specs.iter().enumerate() {
-            // The owner came first and declared nothing: there is nothing to count for.
-            let nothing_declared = owner < c.table && self.declared[si].is_empty();
-            if table == c.table && !nothing_declared {
-                if let Some(k) = row.key(&c.matching, &mut self.scratch) {
-                    *self.counted[si].entry(k).or_insert(0) += 1;
-                }
-            }
-            if table == owner {
-                let value = match row.value(c.column) {
-                    Value::Int(i) => i as f64,
-                    Value::Num(n) => n,
-                    _ => continue,
-                };
-                let Some(key) = row.key(&c.key, &mut self.scratch) else {
-                    continue;
-                };
-                let column = &out.table.columns[c.column].name;
-                self.declared[si].push(Declared {
-                    key,
-                    key_text: c
-                        .key
-                        .iter()
-                        .map(|&k| out.shown(k, row.text(k)))
-                        .collect::<Vec<_>>()
-                        .join(" + "),
-                    value,
-                    location: out.location(Some(row.row.row), row.physical(c.column), Some(column)),
-                    raw: row.text(c.column).to_string(),
-                });
+        let c = &self.count.link;
+        // The owner came first and declared nothing: there is nothing to count for.
+        let nothing_declared = c.owner < c.table && self.declared.is_empty();
+        if table == c.table && !nothing_declared {
+            if let Some(k) = row.key(&c.matching, &mut self.scratch) {
+                *self.counted.entry(k).or_insert(0) += 1;
             }
         }
+        if table != c.owner {
+            return;
+        }
+        let value = match row.value(c.column) {
+            Value::Int(i) => i as f64,
+            Value::Num(n) => n,
+            _ => return,
+        };
+        let Some(key) = row.key(&c.key, &mut self.scratch) else {
+            return;
+        };
+        let column = &out.table.columns[c.column].name;
+        let key_text: Vec<String> = c.key.iter().map(|&k| out.shown(k, row.text(k))).collect();
+        self.declared.push(Declared {
+            key,
+            key_text: key_text.join(" + "),
+            value,
+            location: out.location(Some(row.row.row), row.physical(c.column), Some(column)),
+            raw: row.text(c.column).to_string(),
+        });
     }
 
     fn finish(&mut self, present: &[bool], out: &mut Collector) {
-        for (si, &(owner, c)) in self.specs.iter().enumerate() {
-            if !present[c.table] {
+        let c = &self.count.link;
+        if !present[c.table] {
+            return;
+        }
+        let tables = &self.plan.pack().tables;
+        let counted = &tables[c.table].name;
+        let column = &tables[c.owner].columns[c.column].name;
+        let keys: Vec<&str> = c
+            .matching
+            .iter()
+            .map(|&m| tables[c.table].columns[m].name.as_str())
+            .collect();
+        for d in &self.declared {
+            let actual = self.counted.get(&d.key).copied().unwrap_or(0);
+            if d.value == actual as f64 {
                 continue;
             }
-            let counted = &self.pack.tables[c.table].name;
-            let owner_table = &self.pack.tables[owner];
-            let column = &owner_table.columns[c.column].name;
-            for d in &self.declared[si] {
-                let actual = self.counted[si].get(&d.key).copied().unwrap_or(0);
-                if d.value == actual as f64 {
-                    continue;
-                }
-                let keys: Vec<&str> = c
-                    .matching
-                    .iter()
-                    .map(|&m| self.pack.tables[c.table].columns[m].name.as_str())
-                    .collect();
-                let (message, help) = if c.key.is_empty() {
-                    (
-                        format!(
-                            "{column} is {}, but the table `{counted}` has {actual} data rows",
-                            d.raw
-                        ),
-                        format!("count the rows of `{counted}` again"),
-                    )
-                } else {
-                    (
-                        format!(
-                            "{column} is {}, but the table `{counted}` has {actual} rows with {} `{}`",
-                            d.raw,
-                            keys.join(" + "),
-                            d.key_text
-                        ),
-                        format!(
-                            "correct {column}, or the rows of `{counted}` for this {}",
-                            keys.join(" + ")
-                        ),
-                    )
-                };
-                out.push(Finding {
-                    code: CountKind::CODE,
-                    severity: super::expression::severity(c.severity),
-                    message,
-                    help: Some(help),
-                    location: d.location.clone(),
-                    value: Some(d.raw.clone()),
-                });
-            }
+            let (message, help) = if c.key.is_empty() {
+                (
+                    format!(
+                        "{column} is {}, but the table `{counted}` has {actual} data rows",
+                        d.raw
+                    ),
+                    format!("count the rows of `{counted}` again"),
+                )
+            } else {
+                (
+                    format!(
+                        "{column} is {}, but the table `{counted}` has {actual} rows with {} `{}`",
+                        d.raw,
+                        keys.join(" + "),
+                        d.key_text
+                    ),
+                    format!(
+                        "correct {column}, or the rows of `{counted}` for this {}",
+                        keys.join(" + ")
+                    ),
+                )
+            };
+            out.push(Finding {
+                code: CountKind::CODE.into(),
+                severity: severity(self.count.severity),
+                message,
+                help: Some(help),
+                location: d.location.clone(),
+                value: Some(d.raw.clone()),
+            });
         }
     }
 }

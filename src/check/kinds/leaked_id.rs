@@ -1,7 +1,8 @@
-use crate::check::{Collector, ReturnRule, RowCtx, RuleKind, Sink, TableSchema};
+use crate::check::Plan;
+use crate::check::{Collector, ReturnRule, RowCtx, RuleKind, Sink};
 use crate::finding::{CheckInfo, Finding, Location, Severity};
 use crate::ident::{scrub, IdSet, Leak, Scanner};
-use crate::pack::{ColumnType, Pack};
+use crate::pack::ColumnType;
 
 documented_check! {
     /// Personal identifiers in a text column that is not an identifier column: a comment or a group
@@ -30,11 +31,8 @@ impl RuleKind for LeakedIdKind {
         Self::INFO
     }
 
-    fn compile<'p>(&self, _schema: &TableSchema<'p>) -> Vec<Box<dyn crate::check::RowRule + 'p>> {
-        Vec::new()
-    }
-
-    fn return_rule<'p>(&self, pack: &'p Pack) -> Option<Box<dyn ReturnRule + 'p>> {
+    fn return_rule<'p>(&self, plan: &'p Plan<'_>) -> Option<Box<dyn ReturnRule + 'p>> {
+        let pack = plan.pack();
         // Per table: the text columns to scan, and whether each is free text.
         let scan: Vec<Vec<(usize, bool)>> = pack
             .tables
@@ -83,7 +81,7 @@ fn leak_finding(location: Location, raw: &str, ids: Option<&IdSet>) -> Option<Fi
     let column = location.column.clone().unwrap_or_default();
     let kinds: Vec<&str> = s.kinds.iter().map(|k| Leak::describe(*k)).collect();
     Some(Finding {
-        code: LeakedIdKind::CODE,
+        code: LeakedIdKind::CODE.into(),
         severity: Severity::Error,
         message: format!(
             "{column}: contains {}; identifiers must not be in text columns",
