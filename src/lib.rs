@@ -1,39 +1,30 @@
 //! vakt checks, cleans and safely publishes national health-survey returns.
 //!
-//! Data flows one way through the stages, one module each:
-//! [`read`] (files → rows of cells with positions) → [`locate`] (tables, headers, data rows) →
-//! [`check`] (rule kinds and the engine) → [`report`] (terminal and JSON). [`pack`] is the rule-pack
-//! configuration every stage reads; [`value`] parses cells; [`finding`] is the shared finding model.
+//! This crate is the `vakt` command and one front door to its library crates:
+//!
+//! ```text
+//!  files ──▶ vakt-core ─────────────────────────────────────────────▶ findings, reports
+//!            read → locate → check (rule kinds, plan, engine) → report
+//!                                  │ checked returns
+//!                                  ▼
+//!            vakt-clean: decide rows → normalise, pseudonymise, scrub → clean dataset + manifest
+//!                                  │ clean tables
+//!                                  ▼
+//!            vakt-disclose: tabulate → suppress → audit; risk of microdata
+//! ```
+//!
+//! Everything is re-exported here under the names the stages have always had (`vakt::check`,
+//! `vakt::clean`, ...). See `docs/architecture.md` for where to add a rule kind, a reader format,
+//! a subcommand or a report format.
+//!
+//! ```
+//! let registry = vakt::check::Registry::builtin();
+//! let plan = vakt::check::Plan::new(vakt::pack::Pack::embedded()?, &registry)?;
+//! assert_eq!(plan.pack().tables.len(), 6);
+//! assert!(registry.find("VK0103").is_some());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
-/// Declares a documented check: a unit struct whose doc comment is its user documentation, with its
-/// stable code and name. `vakt explain CODE` prints the doc comment.
-#[macro_export]
-macro_rules! documented_check {
-    ($(#[doc = $doc:literal])* $vis:vis struct $name:ident => $code:literal, $slug:literal;) => {
-        $(#[doc = $doc])*
-        $vis struct $name;
-        impl $name {
-            pub const CODE: &'static str = $code;
-            pub const NAME: &'static str = $slug;
-            pub const DOC: &'static str = concat!($($doc, "\n"),*);
-            pub const INFO: $crate::finding::CheckInfo = $crate::finding::CheckInfo {
-                code: $crate::finding::Code::new($code),
-                name: ::std::borrow::Cow::Borrowed($slug),
-                doc: ::std::borrow::Cow::Borrowed(concat!($($doc, "\n"),*)),
-            };
-        }
-    };
-}
-
-pub mod check;
-pub mod clean;
-pub mod disclose;
-pub mod expr;
-pub mod finding;
-pub mod ident;
-pub mod locate;
-pub mod pack;
-pub mod read;
-pub mod report;
-pub mod synth;
-pub mod value;
+pub use vakt_clean as clean;
+pub use vakt_core::{check, documented_check, expr, finding, ident, locate, pack, read, report, value};
+pub use vakt_disclose as disclose;

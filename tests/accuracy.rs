@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use vakt::check::{engine, Plan, Registry};
 use vakt::pack::Pack;
-use vakt::synth::{generate, Options};
+use vakt_synth::{generate, Options};
 
 /// Defect kinds no rule kind detects yet. Empty since the cross-sheet, ICD-10, identifier and leak
 /// kinds landed (issue 4); a new defect kind without a rule goes here until its rule exists.

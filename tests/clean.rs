@@ -8,7 +8,7 @@ use common::files_under;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use vakt::clean::pseudo::Key;
-use vakt::synth::{generate, Options};
+use vakt_synth::{generate, Options};
 
 fn vakt() -> Command {
     Command::cargo_bin("vakt").unwrap()
@@ -298,7 +298,7 @@ fn no_raw_identifier_reaches_the_output_and_runs_are_byte_identical() {
     assert!(fa.contains_key("patients.xlsx") && fa.contains_key("patients.csv"));
 
     // Every identifier of the national set: patient and therapist ids, names, contacts.
-    let national = vakt::synth::model::build(7, 1);
+    let national = vakt_synth::model::build(7, 1);
     let mut digit_ids = Vec::new();
     let mut text_ids = Vec::new();
     for r in &national.returns {

@@ -5,7 +5,7 @@ use assert_cmd::Command;
 use std::path::Path;
 use vakt::disclose::grid::Grid;
 use vakt::disclose::suppress::{self, Zeros};
-use vakt::synth::rng::Rng;
+use vakt_synth::rng::Rng;
 
 fn vakt() -> Command {
     Command::cargo_bin("vakt").unwrap()
@@ -202,9 +202,9 @@ fn bridge_screen_agrees_with_the_exact_test_on_random_patterns() {
 fn national_tables_are_safe_and_deterministic() {
     let dir = tempfile::tempdir().unwrap();
     let set = dir.path().join("set");
-    vakt::synth::generate(
+    vakt_synth::generate(
         &set,
-        &vakt::synth::Options {
+        &vakt_synth::Options {
             seed: 1,
             clean: true,
             scale: 1,

@@ -1,0 +1,273 @@
+//! The second pass: every table of every return streamed again and each row written where its
+//! fate says, with the rows accounted for as they go.
+
+use super::decide::{self, Decisions, Fate};
+use super::files::TableFile;
+use super::plan::{self, TablePlan};
+use super::pseudo::{Domain, Pseudonymiser};
+use super::render::{Collisions, Counters, Renderer, RowIn};
+use super::{manifest, output, Checked, CleanError, Options, Summary};
+use vakt_core::locate::stream::{Counts, Event, Opened, TableStream};
+use vakt_core::pack::{ColumnType, Pack};
+
+/// Non-data rows listed per table in the manifest; past this only their number is given.
+const NON_DATA_LISTED: usize = 1000;
+
+/// What happened to the rows of one table of one return.
+#[derive(Debug, Default, Clone)]
+pub struct TableStats {
+    pub table: usize,
+    pub file: String,
+    pub sheet: Option<String>,
+    pub counts: Counts,
+    pub written: u64,
+    pub rejected: u64,
+    pub duplicates: u64,
+    /// Non-data rows as ranges: (first, last, kind).
+    pub non_data: Vec<(u64, u64, &'static str)>,
+    pub non_data_unlisted: u64,
+    pub counters: Counters,
+}
+
+impl TableStats {
+    fn non_data(&mut self, from: u64, count: u64, kind: &'static str) {
+        if self.non_data.len() < NON_DATA_LISTED {
+            self.non_data.push((from, from + count.saturating_sub(1), kind));
+        } else {
+            self.non_data_unlisted += count;
+        }
+    }
+}
+
+/// One return's part of the manifest.
+pub struct InputStats {
+    pub path: String,
+    pub sha256: String,
+    pub return_key: Option<String>,
+    pub tables: Vec<TableStats>,
+    pub problems: Vec<String>,
+}
+
+/// Writes the dataset of every checked return into `dir`, then its manifest.
+pub fn write_all(
+    pack: &Pack,
+    checked: &mut [Checked<'_>],
+    opts: &Options<'_>,
+    domain: &Domain,
+    dropped: &[String],
+    dir: &std::path::Path,
+) -> Result<Summary, CleanError> {
+    output::private_dir(&dir.join("rejected"))?;
+    let plans = plan::plan(pack);
+    let pseudonymisers: Vec<Pseudonymiser> = pack.id_types.iter().map(|t| opts.key.domain(domain, &t.name)).collect();
+    let mut files = plans
+        .iter()
+        .map(|p| TableFile::create(dir, &p.name, p.header.clone(), opts.format))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut collisions = Collisions::default();
+    let mut inputs = Vec::new();
+    for c in checked.iter_mut() {
+        let decisions = decide::decide(pack, &c.result, &c.recorder, opts.on_error);
+        let renderer = Renderer {
+            pack,
+            pseudonymisers: &pseudonymisers,
+            ids: &c.result.ids,
+            return_key: c.result.return_key.as_deref().unwrap_or(""),
+        };
+        let tables = vakt_core::read::guard::catch(|| {
+            write_input(
+                pack,
+                &plans,
+                (&mut c.input, &c.result),
+                &decisions,
+                &renderer,
+                &mut files,
+                &mut collisions,
+            )
+        })
+        .map_err(|panic| CleanError::Input(vakt_core::read::guard::crashed(&c.path, &panic).to_string()))??;
+        inputs.push(InputStats {
+            path: c.path.clone(),
+            sha256: c.input.sha256.clone(),
+            return_key: c.result.return_key.clone(),
+            tables,
+            problems: super::table_problems(&c.result),
+        });
+    }
+    let mut outputs = Vec::new();
+    for (p, f) in plans.iter().zip(files.iter_mut()) {
+        let dates = date_columns(pack, p);
+        outputs.extend(f.finish(&dates)?);
+    }
+    let summary = summarise(&plans, &files, &inputs);
+    manifest::write(dir, pack, opts, (&inputs, dropped), &files, &outputs, collisions.len())?;
+    Ok(summary)
+}
+
+fn date_columns(pack: &Pack, p: &TablePlan) -> Vec<bool> {
+    let t = &pack.tables[p.table];
+    let mut v = vec![false; usize::from(p.tagged)];
+    v.extend(p.columns.iter().map(|c| match c {
+        plan::OutCol::Value(ci) => t.columns[*ci].ty == ColumnType::Date,
+        _ => false,
+    }));
+    v
+}
+
+fn summarise(plans: &[TablePlan], files: &[TableFile], inputs: &[InputStats]) -> Summary {
+    let all = || inputs.iter().flat_map(|i| i.tables.iter());
+    Summary {
+        tables: plans
+            .iter()
+            .zip(files)
+            .map(|(p, f)| (p.name.clone(), f.written, f.rejected_rows))
+            .collect(),
+        non_data: all()
+            .map(|s| s.counts.totals + s.counts.notes + s.counts.blank + s.counts.trailing_blank)
+            .sum(),
+        duplicates: all().map(|s| s.duplicates).sum(),
+        flagged: all().map(|s| s.counters.flagged_rows).sum(),
+        problems: inputs.iter().flat_map(|i| i.problems.iter().cloned()).collect(),
+        dropped: Vec::new(),
+        out: std::path::PathBuf::new(),
+    }
+}
+
+fn read_err(e: vakt_core::read::ReadError) -> CleanError {
+    CleanError::Input(e.to_string())
+}
+
+fn write_input(
+    pack: &Pack,
+    plans: &[TablePlan],
+    (input, result): (&mut vakt_core::read::Input, &vakt_core::check::InputResult),
+    decisions: &Decisions,
+    renderer: &Renderer<'_>,
+    files: &mut [TableFile],
+    collisions: &mut Collisions,
+) -> Result<Vec<TableStats>, CleanError> {
+    let (mut matches, _) = vakt_core::locate::match_tables(pack, input);
+    matches.sort_by_key(|m| m.table);
+    let mut out = Vec::new();
+    for m in matches {
+        if !result.present[m.table] {
+            continue;
+        }
+        let part = input.parts[m.part].clone();
+        let mut rows = input.rows(m.part).map_err(read_err)?;
+        let Opened::Table(mut stream) =
+            TableStream::open(pack, m.table, part.sheet.is_some(), rows.as_mut()).map_err(read_err)?
+        else {
+            return Err(CleanError::Accounting(
+                part.file.clone(),
+                "the header found when checking was not found again".into(),
+            ));
+        };
+        let mut st = TableStats {
+            table: m.table,
+            file: part.file.clone(),
+            sheet: part.sheet.clone(),
+            ..Default::default()
+        };
+        let (before_w, before_r) = (files[m.table].written, files[m.table].rejected_rows);
+        let header = stream.header().clone();
+        let mut ordinal = 0usize;
+        while let Some(event) = stream.next(rows.as_mut()).map_err(read_err)? {
+            match event {
+                Event::Data => {
+                    let row = stream.row();
+                    if decisions.rows[m.table].get(ordinal) != Some(&row.row) {
+                        return Err(CleanError::Accounting(
+                            part.file.clone(),
+                            format!("data row {} was not the row checked", row.row),
+                        ));
+                    }
+                    let r = RowIn {
+                        row,
+                        values: stream.values(),
+                        physical: &header.physical,
+                        tag: header.tag,
+                    };
+                    let target = (&plans[m.table], &mut files[m.table]);
+                    let source = (part.file.as_str(), part.sheet.as_deref(), row.row);
+                    write_row(
+                        renderer,
+                        target,
+                        &r,
+                        decisions.fate(m.table, ordinal),
+                        source,
+                        &mut st,
+                        collisions,
+                    )?;
+                    ordinal += 1;
+                }
+                Event::Totals => st.non_data(stream.row().row, 1, "totals"),
+                Event::Note => st.non_data(stream.row().row, 1, "note"),
+                Event::Blank { from, count, .. } => st.non_data(from, count, "blank"),
+                Event::TrailingBlank { from, count } => st.non_data(from, count, "trailing blank"),
+            }
+        }
+        st.counts = stream.counts();
+        st.written = files[m.table].written - before_w;
+        st.rejected = files[m.table].rejected_rows - before_r;
+        account(&st, result, decisions, &part.file)?;
+        out.push(st);
+    }
+    Ok(out)
+}
+
+fn write_row(
+    renderer: &Renderer<'_>,
+    (plan, file): (&TablePlan, &mut TableFile),
+    r: &RowIn<'_>,
+    fate: Option<&Fate>,
+    source: (&str, Option<&str>, u64),
+    st: &mut TableStats,
+    collisions: &mut Collisions,
+) -> Result<(), CleanError> {
+    match fate {
+        None => file.clean(renderer.row(plan, r, &[], &mut st.counters, collisions)?),
+        Some(Fate::Keep(flags)) => file.clean(renderer.row(plan, r, flags, &mut st.counters, collisions)?),
+        Some(Fate::Reject(reasons)) => {
+            let record = renderer.row(plan, r, &[], &mut st.counters, collisions)?;
+            file.reject(record, source, reasons)
+        }
+        Some(Fate::Duplicate(_)) => {
+            st.duplicates += 1;
+            Ok(())
+        }
+    }
+}
+
+/// Every row read is written, rejected, a duplicate or not data, and the data rows are the ones the
+/// check pass saw: counted independently, by the stream, the writers and the first pass.
+fn account(
+    st: &TableStats,
+    result: &vakt_core::check::InputResult,
+    d: &Decisions,
+    file: &str,
+) -> Result<(), CleanError> {
+    let checked = result
+        .tables
+        .iter()
+        .find(|t| t.table == st.table && t.file == st.file)
+        .map_or(0, |t| t.data_rows);
+    let recorded = d.rows[st.table].len() as u64;
+    let c = st.counts;
+    let non_data = c.totals + c.notes + c.blank + c.trailing_blank;
+    let accounted = st.written + st.rejected + st.duplicates + non_data;
+    if c.read() != accounted || c.data != checked || c.data != recorded {
+        return Err(CleanError::Accounting(
+            file.to_string(),
+            format!(
+                "{} rows read, {} written + {} rejected + {} duplicates + {non_data} non-data; {} data rows now, {checked} when checked, {recorded} recorded",
+                c.read(),
+                st.written,
+                st.rejected,
+                st.duplicates,
+                c.data
+            ),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,672 @@
+//! The engine: checks one return against a pack, table by table, streaming rows.
+//!
+//! For each table found in the return, [`TableStream`] finds the header and classifies and parses
+//! every row; the rule kinds compile against the header's column positions and see each data row.
+//! Only the header search window and the findings are held in memory, plus whatever a rule keeps
+//! (unique keys) and the return's identifiers (as hashes, for the leak check and for masking).
+//!
+//! Keys hold within one return. Every key (unique, relation, count, consistency) starts with the
+//! row's return: the return-key column of its own row when the table has one (a merged dataset
+//! such as `vakt clean` output), else the return's key from the return-key table. A return is
+//! therefore never confused with another in a file that holds several.
+
+use super::{Collector, InputResult, Plan, ReturnRule, ReturnScope, RowCtx, RowRule, Sink, TableRun, TableSchema};
+use crate::finding::{Finding, Location, Severity};
+use crate::ident::IdSet;
+use crate::locate::stream::{Counts, Event, Opened, TableStream};
+use crate::locate::{self, codes, Header};
+use crate::pack::{Lookup, Pack, Table};
+use crate::read::{Input, ReadError, RowBuf, RowSource};
+use crate::value::keyhash::KeyHash;
+use crate::value::{text, Value};
+
+/// Opens and checks one return. Never panics on bad input: unreadable input becomes a VK0001 finding
+/// with `failed` set.
+///
+/// A panic while reading or checking the input (inside a reader library, say) is caught here: the
+/// input is reported as unreadable, and the caller goes on with the next one.
+pub fn check_path(plan: &Plan<'_>, path: impl AsRef<std::path::Path>) -> (Option<Input>, InputResult) {
+    let path = path.as_ref();
+    let pack = plan.pack();
+    let failed = |e: &ReadError| InputResult {
+        findings: vec![unreadable(e, usize::MAX)],
+        failed: true,
+        present: vec![false; pack.tables.len()],
+        ..Default::default()
+    };
+    let outcome = crate::read::guard::catch(|| match Input::open(path) {
+        Ok(mut input) => {
+            let mut result = check_input(plan, &mut input);
+            if let Err(e) = input.finish_hash() {
+                result.findings.push(unreadable(&e, usize::MAX));
+                result.failed = true;
+            }
+            (Some(input), result)
+        }
+        Err(e) => (None, failed(&e)),
+    });
+    match outcome {
+        Ok(done) => done,
+        Err(panic) => (
+            None,
+            failed(&crate::read::guard::crashed(&path.display().to_string(), &panic)),
+        ),
+    }
+}
+
+fn unreadable(e: &ReadError, table: usize) -> Finding {
+    let (sheet, row) = match e {
+        ReadError::Rows { sheet, row, .. } => (sheet.clone(), *row),
+        _ => (None, None),
+    };
+    Finding {
+        code: codes::UNREADABLE.into(),
+        severity: Severity::Error,
+        message: e.to_string(),
+        help: None,
+        location: Location {
+            table,
+            file: e.file().to_string(),
+            sheet,
+            row,
+            ..Default::default()
+        },
+        value: None,
+    }
+}
+
+/// The identifier forms of a pack, for its [`IdSet`].
+pub fn id_set(pack: &Pack) -> IdSet {
+    IdSet::new(pack.id_types.iter().map(|t| t.form).collect())
+}
+
+/// Checks every table of an opened return, parents before the tables that refer to them, then runs
+/// the rules that span tables.
+pub fn check_input(plan: &Plan<'_>, input: &mut Input) -> InputResult {
+    check_input_with(plan, input, Vec::new(), false)
+}
+
+/// [`check_input`] with more return rules beside the registry's (`vakt clean` records keys this way).
+pub fn check_input_with<'x>(
+    plan: &'x Plan<'x>,
+    input: &mut Input,
+    extra: Vec<Box<dyn ReturnRule + 'x>>,
+    keep_error_cells: bool,
+) -> InputResult {
+    let pack = plan.pack();
+    let (mut matches, located) = locate::match_tables(pack, input);
+    matches.sort_by_key(|m| m.table);
+    let mut out = Collector::new(id_set(pack));
+    if keep_error_cells {
+        out.keep_error_cells();
+    }
+    located.into_iter().for_each(|f| out.push(f));
+    let mut result = InputResult {
+        present: vec![false; pack.tables.len()],
+        ..Default::default()
+    };
+    let mut scope = ReturnScope::new(plan);
+    let mut return_rules = plan.return_rules();
+    return_rules.extend(extra);
+    for m in matches {
+        let part = input.parts[m.part].clone();
+        let mut run = TableRun {
+            table: m.table,
+            name: pack.tables[m.table].name.clone(),
+            file: part.file.clone(),
+            sheet: part.sheet.clone(),
+            header_row: None,
+            data_rows: 0,
+            counts: Counts::default(),
+        };
+        let mut ctx = TableCtx {
+            plan,
+            pack,
+            table_index: m.table,
+            part: &part,
+            scope: &mut scope,
+            return_rules: &mut return_rules,
+        };
+        let outcome = input
+            .rows(m.part)
+            .and_then(|mut rows| check_table(&mut ctx, rows.as_mut(), &mut run, &mut out));
+        let read_whole = outcome.is_ok();
+        if let Err(e) = outcome {
+            out.push(unreadable(&e, m.table));
+            result.failed = true;
+        }
+        result.present[m.table] = run.header_row.is_some() && read_whole;
+        result.tables.push(run);
+    }
+    if input.format == crate::read::InputFormat::Csv {
+        single_file_note(pack, input, &result, &mut out);
+    } else {
+        unresolvable_relations(pack, &result.tables, &result.present, &mut out);
+    }
+    for rule in return_rules.iter_mut() {
+        rule.finish(&result.present, &mut out);
+    }
+    let collected = out.finish();
+    let mut findings = collected.findings;
+    sort_findings(&mut findings);
+    result.findings = findings;
+    result.ids = collected.ids;
+    result.dropped = collected.dropped;
+    result.error_cells = collected.error_cells;
+    result.return_key = scope.return_key.map(|(_, shown)| shown);
+    result.submitted = scope.submitted;
+    result
+}
+
+/// Inputs holding the same return (one value of the return key): a warning in each, naming the
+/// others. `results[i]` is the result of `paths[i]`.
+pub fn mark_resubmissions(paths: &[&str], results: &mut [InputResult]) {
+    let keys: Vec<Option<String>> = results.iter().map(|r| r.return_key.as_deref().map(text::key)).collect();
+    for i in 0..results.len() {
+        let Some(k) = &keys[i] else { continue };
+        let others: Vec<&str> = (0..results.len())
+            .filter(|&j| j != i && keys[j].as_ref() == Some(k))
+            .map(|j| paths[j])
+            .collect();
+        if others.is_empty() {
+            continue;
+        }
+        let shown = results[i].return_key.clone().unwrap_or_default();
+        results[i].findings.push(Finding {
+            code: codes::DUPLICATE_RETURN.into(),
+            severity: Severity::Warning,
+            message: format!("the return `{shown}` is also in {}", others.join(", ")),
+            help: Some("a corrected copy sent again? `vakt clean` takes one only with --resubmissions latest".into()),
+            location: Location {
+                table: usize::MAX,
+                file: paths[i].to_string(),
+                ..Default::default()
+            },
+            value: None,
+        });
+    }
+}
+
+/// A single CSV file is one table of a return: say that the rest was not checked.
+fn single_file_note(pack: &Pack, input: &Input, result: &InputResult, out: &mut Collector) {
+    let Some(run) = result.tables.first() else { return };
+    let others: Vec<&str> = pack
+        .tables
+        .iter()
+        .enumerate()
+        .filter(|(t, _)| *t != run.table)
+        .map(|(_, t)| t.name.as_str())
+        .collect();
+    if others.is_empty() {
+        return;
+    }
+    out.push(Finding {
+        code: codes::UNKNOWN_PART.into(),
+        severity: Severity::Info,
+        message: format!(
+            "one file of a return: the other tables ({}) and the rules across tables were not checked",
+            others.join(", ")
+        ),
+        help: Some("check the whole return: its folder or workbook".into()),
+        location: Location {
+            table: usize::MAX,
+            file: input.path.clone(),
+            ..Default::default()
+        },
+        value: None,
+    });
+}
+
+/// A relation whose parent table is missing, has no header or could not be read leaves every
+/// reference of the child table unresolved: one error per child table and relation.
+fn unresolvable_relations(pack: &Pack, runs: &[TableRun], present: &[bool], out: &mut Collector) {
+    for run in runs.iter().filter(|r| present[r.table]) {
+        let table = &pack.tables[run.table];
+        for rel in table.relations.iter().filter(|r| r.must_exist && !present[r.table]) {
+            let parent = &pack.tables[rel.table].name;
+            let cols: Vec<&str> = rel.columns.iter().map(|&c| table.columns[c].name.as_str()).collect();
+            out.push(Finding {
+                code: crate::check::kinds::ForeignKeyKind::CODE.into(),
+                severity: Severity::Error,
+                message: format!(
+                    "`{}` refers to `{parent}`, which is missing or unreadable in this return: none of its {} rows' {} can be resolved",
+                    table.name,
+                    run.data_rows,
+                    cols.join(" + ")
+                ),
+                help: Some(format!("send the `{parent}` table with the return")),
+                location: Location {
+                    table: run.table,
+                    file: run.file.clone(),
+                    sheet: run.sheet.clone(),
+                    row: run.header_row,
+                    ..Default::default()
+                },
+                value: None,
+            });
+        }
+    }
+}
+
+/// What checking one table needs from the return around it.
+struct TableCtx<'p, 'x, 'r> {
+    plan: &'p Plan<'p>,
+    pack: &'p Pack,
+    table_index: usize,
+    part: &'x crate::read::Part,
+    scope: &'x mut ReturnScope,
+    return_rules: &'x mut Vec<Box<dyn ReturnRule + 'r>>,
+}
+
+/// The folded, hashed key of some columns of a row, after the row's return (`seed`); `None` when a
+/// part is empty.
+pub fn row_key(
+    seed: KeyHash,
+    cols: &[usize],
+    row: &RowBuf,
+    physical: &[Option<u32>],
+    scratch: &mut String,
+) -> Option<u128> {
+    let mut h = seed;
+    for &c in cols {
+        let p = physical.get(c).copied().flatten()?;
+        let t = text::trim(row.get(p as usize).text);
+        if t.is_empty() {
+            return None;
+        }
+        text::key_into(t, scratch);
+        h.part(scratch.as_bytes());
+    }
+    Some(h.finish())
+}
+
+/// Orders findings by table, then row, then column, keeping discovery order among equals.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| {
+            (
+                f.location.table,
+                f.location.file.clone(),
+                f.location.row.unwrap_or(0),
+                f.location.col.map_or(0, |c| c as u64 + 1),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+}
+
+fn header_not_found(table: &Table, table_index: usize, part: &crate::read::Part) -> Finding {
+    Finding {
+        code: codes::HEADER_NOT_FOUND.into(),
+        severity: Severity::Error,
+        message: format!(
+            "no header row for table `{}` in the first {} rows",
+            table.name,
+            locate::HEADER_SEARCH_ROWS
+        ),
+        help: Some(format!(
+            "the header row names the columns, e.g. {}",
+            table
+                .columns
+                .iter()
+                .take(4)
+                .map(|c| c.label_no.clone().unwrap_or_else(|| c.name.clone()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        location: Location {
+            table: table_index,
+            file: part.file.clone(),
+            sheet: part.sheet.clone(),
+            ..Default::default()
+        },
+        value: None,
+    }
+}
+
+fn check_table(
+    ctx: &mut TableCtx<'_, '_, '_>,
+    rows: &mut dyn RowSource,
+    run: &mut TableRun,
+    out: &mut Collector,
+) -> Result<(), ReadError> {
+    let (pack, table_index, part) = (ctx.pack, ctx.table_index, ctx.part);
+    let table = &pack.tables[table_index];
+    let mut stream = match TableStream::open(pack, table_index, part.sheet.is_some(), rows)? {
+        Opened::Table(s) => s,
+        Opened::NoHeader => {
+            out.push(header_not_found(table, table_index, part));
+            return Ok(());
+        }
+    };
+    let header = stream.header().clone();
+    run.header_row = Some(header.row);
+    for (li, l) in ctx.plan.lookups().iter().enumerate() {
+        if l.table == table_index {
+            ctx.scope.lookups[li].present = true;
+        }
+    }
+    let mut sink = Sink::new(
+        out,
+        (&part.file, part.sheet.as_deref()),
+        table_index,
+        table,
+        &header.physical,
+    );
+    report_header(&header, &mut sink);
+    let schema = TableSchema {
+        plan: ctx.plan,
+        pack,
+        table_index,
+        table,
+        physical: &header.physical,
+    };
+    let mut rules = ctx.plan.row_rules(&schema);
+    let mut state = RowState::new(pack, ctx.plan.lookups(), table_index, &header);
+    while let Some(event) = stream.next(rows)? {
+        match event {
+            Event::Blank {
+                from,
+                count,
+                before_data: true,
+            } => {
+                let message = if count == 1 {
+                    format!("blank row {from} skipped")
+                } else {
+                    format!("{count} blank rows ({from}-{}) skipped", from + count - 1)
+                };
+                sink.row(codes::BLANK_ROWS, Severity::Info, from, message, None);
+            }
+            Event::Blank { .. } | Event::TrailingBlank { .. } => {}
+            Event::Totals => sink.row(
+                codes::TOTALS_ROW,
+                Severity::Info,
+                stream.row().row,
+                "totals row skipped (not data)".into(),
+                None,
+            ),
+            Event::Note => sink.row(
+                codes::NOTE_ROW,
+                Severity::Warning,
+                stream.row().row,
+                "note under the table skipped (not data)".into(),
+                Some("read it: notes can hold corrections, and sometimes personal data".into()),
+            ),
+            Event::Data => {
+                run.data_rows += 1;
+                state.data_row(stream.row(), stream.values(), &mut sink, &mut rules, ctx);
+            }
+        }
+    }
+    run.counts = stream.counts();
+    for n in rows.notices() {
+        let location = sink.location(n.row, n.col, None);
+        sink.push(Finding {
+            code: codes::READ_NOTICE.into(),
+            severity: if n.limit { Severity::Warning } else { Severity::Info },
+            message: n.message,
+            help: None,
+            location,
+            value: None,
+        });
+    }
+    mixed_returns(ctx, &header, run, &mut sink);
+    for r in rules.iter_mut() {
+        r.finish(&mut sink);
+    }
+    Ok(())
+}
+
+/// A table of a merged input (several returns) without a return-key column.
+fn mixed_returns(ctx: &TableCtx<'_, '_, '_>, header: &Header, run: &TableRun, sink: &mut Sink<'_>) {
+    let Some(k) = &ctx.pack.return_key else { return };
+    if k.table == ctx.table_index || header.tag.is_some() || ctx.scope.return_keys.len() < 2 || run.data_rows == 0 {
+        return;
+    }
+    let key_name = &ctx.pack.tables[k.table].columns[k.column].name;
+    let message = format!(
+        "this input holds {} returns, but `{}` has no `{key_name}` column to say which return each row belongs to",
+        ctx.scope.return_keys.len(),
+        sink.table.name
+    );
+    sink.row(
+        codes::MIXED_RETURNS,
+        Severity::Error,
+        header.row,
+        message,
+        Some(format!(
+            "add a `{key_name}` column to every table, or send one return per input"
+        )),
+    );
+}
+
+/// Per-table state while rows stream.
+struct RowState<'p> {
+    pack: &'p Pack,
+    lookups: &'p [Lookup],
+    table_index: usize,
+    table: &'p Table,
+    physical: Vec<Option<u32>>,
+    tag: Option<u32>,
+    flags: Option<u32>,
+    related: Vec<Option<u32>>,
+    /// Lookups this table fills for later tables.
+    fills: Vec<usize>,
+    scratch: String,
+}
+
+impl<'p> RowState<'p> {
+    fn new(pack: &'p Pack, lookups: &'p [Lookup], table_index: usize, header: &Header) -> RowState<'p> {
+        let table = &pack.tables[table_index];
+        RowState {
+            pack,
+            lookups,
+            table_index,
+            table,
+            physical: header.physical.clone(),
+            tag: header.tag,
+            flags: header.flags,
+            related: vec![None; table.relations.len()],
+            fills: lookups
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.table == table_index)
+                .map(|(i, _)| i)
+                .collect(),
+            scratch: String::new(),
+        }
+    }
+
+    fn data_row(
+        &mut self,
+        row: &RowBuf,
+        values: &[crate::value::Parsed],
+        sink: &mut Sink<'_>,
+        rules: &mut [Box<dyn RowRule + '_>],
+        ctx: &mut TableCtx<'_, '_, '_>,
+    ) {
+        let seed = self.seed(row, values, ctx.scope);
+        record_identifiers(self.table, &self.physical, row, sink.collector());
+        if let Some(f) = self.flags {
+            flag_cells(self.table, self.table_index, &self.physical, row, f, sink.collector());
+        }
+        for (ri, rel) in self.table.relations.iter().enumerate() {
+            let rows = &ctx.scope.lookups[rel.lookup];
+            self.related[ri] = if rows.values.is_empty() {
+                None
+            } else {
+                row_key(seed, &rel.columns, row, &self.physical, &mut self.scratch)
+                    .and_then(|k| rows.keys.get(&k).copied())
+            };
+        }
+        {
+            let row_ctx = RowCtx::new(row, values, &self.physical, ctx.scope, &self.related, seed);
+            for r in rules.iter_mut() {
+                r.check(&row_ctx, sink);
+            }
+            for r in ctx.return_rules.iter_mut() {
+                r.observe(self.table_index, &row_ctx, sink);
+            }
+        }
+        self.keep_for_later(row, values, seed, ctx.scope);
+    }
+
+    /// The start of every key of this row: its return.
+    fn seed(&mut self, row: &RowBuf, values: &[crate::value::Parsed], scope: &mut ReturnScope) -> KeyHash {
+        let Some(k) = &self.pack.return_key else {
+            return KeyHash::default();
+        };
+        let own = if k.table == self.table_index {
+            self.physical[k.column]
+        } else {
+            self.tag
+        };
+        let mut h = KeyHash::default();
+        match own {
+            Some(p) => {
+                let cell = text::trim(row.get(p as usize).text);
+                text::key_into(cell, &mut self.scratch);
+                if k.table == self.table_index && !self.scratch.is_empty() {
+                    if !scope.return_keys.contains(&self.scratch) {
+                        scope.return_keys.push(self.scratch.clone());
+                    }
+                    if scope.return_key.is_none() {
+                        let shown = match (
+                            values[k.column].value,
+                            self.pack.codelist(&self.table.columns[k.column]),
+                        ) {
+                            (Value::Code(i), Some(l)) if values[k.column].issue.is_none() => l.code(i).to_string(),
+                            _ => cell.to_string(),
+                        };
+                        scope.return_key = Some((self.scratch.clone(), shown));
+                        scope.submitted = k.submitted.and_then(|c| match values[c].value {
+                            Value::Date(d) if values[c].issue.is_none() => Some(d),
+                            _ => None,
+                        });
+                    }
+                }
+                h.part(self.scratch.as_bytes());
+            }
+            None => {
+                h.part(scope.return_key.as_ref().map_or(&b""[..], |(f, _)| f.as_bytes()));
+            }
+        }
+        h
+    }
+
+    /// Keeps what later tables need of this row.
+    fn keep_for_later(
+        &mut self,
+        row: &RowBuf,
+        values: &[crate::value::Parsed],
+        seed: KeyHash,
+        scope: &mut ReturnScope,
+    ) {
+        for &li in &self.fills {
+            let lookup = &self.lookups[li];
+            let Some(key) = row_key(seed, &lookup.key, row, &self.physical, &mut self.scratch) else {
+                continue;
+            };
+            let rows = &mut scope.lookups[li];
+            if let std::collections::hash_map::Entry::Vacant(v) = rows.keys.entry(key) {
+                v.insert(rows.values.len() as u32);
+                rows.values.push(
+                    lookup
+                        .columns
+                        .iter()
+                        .map(|&c| {
+                            if values[c].issue.is_none() {
+                                values[c].value
+                            } else {
+                                Value::Missing
+                            }
+                        })
+                        .collect(),
+                );
+                rows.rows.push(row.row);
+            }
+        }
+    }
+}
+
+/// Records the row's identifiers (for the leak check and for masking), before any rule sees it.
+fn record_identifiers(table: &Table, physical: &[Option<u32>], row: &RowBuf, out: &mut Collector) {
+    for (c, col) in table.columns.iter().enumerate().filter(|(_, c)| c.is_identifier()) {
+        let Some(p) = physical[c] else { continue };
+        let raw = text::trim(row.get(p as usize).text);
+        if raw.is_empty() {
+            continue;
+        }
+        match col.id_form {
+            Some(form) => out.ids_mut().insert(form, raw),
+            None => out.ids_mut().insert_value(raw),
+        }
+    }
+}
+
+/// Reads a clean dataset's `vakt_flags` cell (`column:CODE;...`) and marks those cells.
+fn flag_cells(
+    table: &Table,
+    table_index: usize,
+    physical: &[Option<u32>],
+    row: &RowBuf,
+    flags: u32,
+    out: &mut Collector,
+) {
+    let cell = row.get(flags as usize).text;
+    for item in cell.split(';') {
+        let name = item.split(':').next().unwrap_or("").trim();
+        if let Some(p) = table.column_index(name).and_then(|c| physical[c]) {
+            out.flag(table_index, row.row, p);
+        }
+    }
+}
+
+fn report_header(header: &Header, sink: &mut Sink<'_>) {
+    let row = header.row;
+    for (i, col) in sink.table.columns.iter().enumerate() {
+        if header.physical[i].is_none() {
+            let (severity, what) = if col.required {
+                (Severity::Error, "required column")
+            } else {
+                (Severity::Info, "optional column")
+            };
+            let names = std::iter::once(col.name.clone())
+                .chain(col.label_no.clone())
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            let message = format!("{what} `{}` not found in the header", col.name);
+            let location = sink.location(Some(row), None, Some(col.name.as_str()));
+            sink.push(Finding {
+                code: codes::MISSING_COLUMN.into(),
+                severity,
+                message,
+                help: Some(format!("add a column headed {names}")),
+                location,
+                value: None,
+            });
+        }
+    }
+    for (p, text) in &header.unknown {
+        sink.at_physical(
+            codes::UNKNOWN_COLUMN,
+            Severity::Info,
+            (row, *p),
+            None,
+            text,
+            format!("column `{text}` is not in the pack; kept but not checked"),
+        );
+    }
+    for &(p, col) in &header.repeated {
+        let name = sink.table.columns[col].name.clone();
+        sink.at_physical(
+            codes::REPEATED_HEADER,
+            Severity::Warning,
+            (row, p),
+            None,
+            "",
+            format!("a second column for `{name}`; only the first is read"),
+        );
+    }
+}

@@ -1,0 +1,511 @@
+//! The expression kind: row rules written in the pack's expression language (`[[table.rule]]`).
+
+use crate::check::plan::{severity, Configure, Configured, Entry, Plan};
+use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
+use crate::expr::{self, ColumnRef, Env, Schema, Ty, Val};
+use crate::finding::{CheckInfo, Code};
+use crate::pack::{did_you_mean, CodeList, ColumnType, Lookup, Relation, RuleSeverity, Table};
+use crate::value::Value;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_spanned::Spanned;
+use std::cell::RefCell;
+
+documented_check! {
+    /// A row rule of the pack does not hold: a relation between fields of a row, of a row and its
+    /// related rows, or of a row and the return's submission.
+    ///
+    /// Rules are written in the pack with an optional `when`, an `assert`, a message template, a
+    /// severity and, optionally, a code of their own:
+    ///
+    /// ```toml
+    /// [[table.rule]]
+    /// name = "end-after-start"
+    /// assert = "end_date >= start_date"
+    /// message = "end_date {end_date} is before start_date {start_date}"
+    ///
+    /// [[table.rule]]
+    /// name = "age"
+    /// when = "birth_year is not null"
+    /// assert = "year(submission.reference_date) - birth_year in 16..100"
+    /// message = "born {birth_year}: age at the reference date is outside 16..100"
+    /// column = "birth_year"
+    /// ```
+    ///
+    /// The language: comparisons `== != < <= > >=`, `and`, `or`, `not`, arithmetic `+ - * /`,
+    /// `x in [a, b]`, `x in 16..100`, `x is null`, `x is not null`, `text contains "DPS"`, dates
+    /// (`date - date` is days, `date + 30`), `year(date)`, `attr(code_column, "attribute")` for a
+    /// code list's extra column, and related rows by relation name (`group.start_date`,
+    /// `submission.reference_date`). Strings compared with a code column are resolved in its code
+    /// list when the pack loads: a code that does not exist is a pack error, as are unknown columns
+    /// and type errors, each pointing into the TOML.
+    ///
+    /// A missing value makes a comparison unknown, and an unknown `assert` passes: missing values
+    /// are VK0101's business.
+    pub struct ExpressionKind => "VK0201", "expression";
+}
+
+/// A row rule written in the expression language (docs/rules.md): `[[table.rule]]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleParams {
+    /// Short name, shown in messages and `--format json` help.
+    pub name: String,
+    /// The rule applies only to rows where this is true.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub when: Option<Spanned<String>>,
+    /// What must hold; a row where it is false gets a finding.
+    #[schemars(with = "String")]
+    pub assert: Spanned<String>,
+    /// The finding's message; `{column}` and `{relation.column}` are replaced by values.
+    pub message: String,
+    /// Help shown with the finding.
+    #[serde(default)]
+    pub help: Option<String>,
+    /// `error` (default), `warning` or `info`.
+    #[serde(default)]
+    pub severity: RuleSeverity,
+    /// The column whose cell the finding points at (default: the first column the assert reads).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub column: Option<Spanned<String>>,
+    /// A code of your own for the finding (default VK0201), e.g. `NH001`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub code: Option<Spanned<String>>,
+}
+
+/// A compiled row rule.
+#[derive(Debug)]
+pub struct Rule {
+    pub name: String,
+    pub code: Code,
+    pub when: Option<expr::Expr>,
+    pub assert: expr::Expr,
+    pub message: String,
+    pub help: Option<String>,
+    pub severity: RuleSeverity,
+    /// The column whose cell the finding points at.
+    pub column: usize,
+}
+
+impl RuleKind for ExpressionKind {
+    fn info(&self) -> CheckInfo {
+        Self::INFO
+    }
+
+    fn section(&self) -> Option<&'static str> {
+        Some("rule")
+    }
+
+    fn params_schema(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(schemars::schema_for!(RuleParams)).ok()
+    }
+
+    fn configure(&self, entry: &Entry<'_>, cx: &mut Configure<'_, '_>) -> Option<Box<dyn Configured>> {
+        let mut p: RuleParams = cx.params(entry)?;
+        if let Some(c) = entry.code.clone() {
+            p.code = Some(c);
+        }
+        if let Some(s) = entry.severity {
+            p.severity = s;
+        }
+        configure_rule(entry.table, p, cx).map(|r| Box::new(r) as Box<dyn Configured>)
+    }
+}
+
+/// The expression type of a column.
+pub fn ty_of(column: &crate::pack::Column) -> Ty {
+    match column.ty {
+        ColumnType::Integer | ColumnType::Decimal | ColumnType::Minutes => Ty::Number,
+        ColumnType::Date => Ty::Date,
+        ColumnType::Boolean => Ty::Bool,
+        ColumnType::Text => Ty::Text,
+        ColumnType::Code | ColumnType::Icd10 => column.codelist.map_or(Ty::Text, Ty::Code),
+    }
+}
+
+/// Byte range of an expression error inside the TOML: the string starts one byte after its quote.
+pub(super) fn inner_span(s: &Spanned<String>, e: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let base = s.span().start + 1;
+    (base + e.start).min(s.span().end)..(base + e.end).min(s.span().end)
+}
+
+/// Runs `f` with the names and types an expression of table `table` may use.
+fn with_schema<R>(cx: &mut Configure<'_, '_>, table: usize, f: impl FnOnce(&ExprSchema<'_>) -> R) -> R {
+    let pack = cx.pack;
+    let lookups = RefCell::new(&mut *cx.lookups);
+    let schema = ExprSchema {
+        tables: &pack.tables,
+        table,
+        relations: &pack.tables[table].relations,
+        codelists: &pack.codelists,
+        lookups: &lookups,
+    };
+    f(&schema)
+}
+
+/// Compiles one expression of an entry against table `table`; a mistake is reported into the TOML.
+pub(super) fn compile_in(
+    table: usize,
+    what: &str,
+    source: &Spanned<String>,
+    cx: &mut Configure<'_, '_>,
+) -> Option<expr::Expr> {
+    let compiled = with_schema(cx, table, |schema| expr::compile(source.get_ref(), schema));
+    match compiled {
+        Ok(e) => Some(e),
+        Err(e) => {
+            cx.error(
+                format!("{what}: {}", e.message),
+                Some(inner_span(source, &e.span)),
+                "here",
+                None,
+            );
+            None
+        }
+    }
+}
+
+fn configure_rule(ti: usize, r: RuleParams, cx: &mut Configure<'_, '_>) -> Option<Rule> {
+    let what = format!("rule `{}`", r.name);
+    let when = r.when.as_ref().map(|w| compile_in(ti, &what, w, cx));
+    let assert = compile_in(ti, &what, &r.assert, cx);
+    let (Some(assert), Some(when)) = (assert, when.map_or(Some(None), |w| w.map(Some))) else {
+        return None;
+    };
+    let table = &cx.pack.tables[ti];
+    let column = match &r.column {
+        Some(c) => match table.column_index(c.get_ref()) {
+            Some(i) => i,
+            None => {
+                let message = format!("{what}: `{}` is not a column of `{}`", c.get_ref(), table.name);
+                cx.error(message, Some(c.span()), "here", None);
+                return None;
+            }
+        },
+        None => {
+            let mut cols = Vec::new();
+            expr::columns(&assert.root, &mut cols);
+            match cols.iter().find(|c| c.relation.is_none()) {
+                Some(c) => c.column,
+                None => {
+                    let message = format!("{what}: say which cell to report with `column = \"...\"`");
+                    cx.error(message, Some(r.assert.span()), "reads no column of its own table", None);
+                    return None;
+                }
+            }
+        }
+    };
+    check_placeholders(ti, &r, cx);
+    let code = match r.code.clone() {
+        Some(c) => cx.declare_code(c),
+        None => Code::new(ExpressionKind::CODE),
+    };
+    Some(Rule {
+        name: r.name,
+        code,
+        when,
+        assert,
+        message: r.message,
+        help: r.help,
+        severity: r.severity,
+        column,
+    })
+}
+
+/// Every `{column}` and `{relation.column}` of the message names a column.
+fn check_placeholders(ti: usize, r: &RuleParams, cx: &mut Configure<'_, '_>) {
+    let mistakes: Vec<String> = with_schema(cx, ti, |schema| {
+        let mut mistakes = Vec::new();
+        for p in placeholders(&r.message) {
+            let (scope, name) = match p.split_once('.') {
+                Some((s, n)) => (Some(s), n),
+                None => (None, p),
+            };
+            if let Err(m) = schema.column(scope, name) {
+                mistakes.push(format!("rule `{}`: message placeholder {{{p}}}: {m}", r.name));
+            }
+        }
+        mistakes
+    });
+    for m in mistakes {
+        cx.error(m, Some(r.assert.span()), "in this rule", None);
+    }
+}
+
+/// The `{name}` placeholders of a message template.
+pub fn placeholders(message: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = message;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else { break };
+        out.push(&rest[open + 1..open + close]);
+        rest = &rest[open + close + 1..];
+    }
+    out
+}
+
+impl Configured for Rule {
+    fn bind<'p>(&'p self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
+        // A rule reading a column the sheet lacks cannot be evaluated: VK0003 already says so.
+        let mut cols = Vec::new();
+        expr::columns(&self.assert.root, &mut cols);
+        if let Some(w) = &self.when {
+            expr::columns(&w.root, &mut cols);
+        }
+        if !cols
+            .iter()
+            .all(|c| c.relation.is_some() || schema.physical[c.column].is_some())
+        {
+            return Vec::new();
+        }
+        vec![Box::new(ExpressionRule {
+            plan: schema.plan,
+            table: schema.table,
+            rule: self,
+        })]
+    }
+}
+
+struct ExpressionRule<'p> {
+    plan: &'p Plan<'p>,
+    table: &'p Table,
+    rule: &'p Rule,
+}
+
+impl RowRule for ExpressionRule<'_> {
+    fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
+        let env = RowEnv { row, table: self.table };
+        let rule = self.rule;
+        if let Some(w) = &rule.when {
+            if w.root.eval(&env) != Val::Bool(true) {
+                return;
+            }
+        }
+        if rule.assert.root.eval(&env) != Val::Bool(false) {
+            return;
+        }
+        let message = render(&rule.message, self.plan, self.table, row, out);
+        out.cell(
+            rule.code.clone(),
+            severity(rule.severity),
+            row,
+            rule.column,
+            message,
+            rule.help.clone(),
+        );
+    }
+}
+
+/// Names and types an expression may use: its table's columns, related tables' columns (by
+/// relation), code literals of code columns. Reading a related column adds it to the relation's
+/// lookup, so the engine keeps that value of each parent row.
+pub(super) struct ExprSchema<'a> {
+    pub tables: &'a [Table],
+    pub table: usize,
+    pub relations: &'a [Relation],
+    pub codelists: &'a [CodeList],
+    pub lookups: &'a RefCell<&'a mut Vec<Lookup>>,
+}
+
+impl Schema for ExprSchema<'_> {
+    fn column(&self, scope: Option<&str>, name: &str) -> Result<(ColumnRef, Ty), String> {
+        let own = &self.tables[self.table];
+        match scope {
+            None => {
+                let i = own.column_index(name).ok_or_else(|| {
+                    format!(
+                        "`{name}` is not a column of `{}`{}",
+                        own.name,
+                        did_you_mean(name, own.columns.iter().map(|c| c.name.as_str()))
+                    )
+                })?;
+                Ok((
+                    ColumnRef {
+                        scope: None,
+                        column: i,
+                        relation: None,
+                        slot: 0,
+                    },
+                    ty_of(&own.columns[i]),
+                ))
+            }
+            Some(s) => {
+                let ri = self.relations.iter().position(|r| r.name == s).ok_or_else(|| {
+                    format!(
+                        "`{s}` is not a relation of `{}` (relations: {})",
+                        own.name,
+                        self.relations
+                            .iter()
+                            .map(|r| r.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })?;
+                let rel = &self.relations[ri];
+                let parent = &self.tables[rel.table];
+                let ci = parent.column_index(name).ok_or_else(|| {
+                    format!(
+                        "`{name}` is not a column of `{}`{}",
+                        parent.name,
+                        did_you_mean(name, parent.columns.iter().map(|c| c.name.as_str()))
+                    )
+                })?;
+                let ty = ty_of(&parent.columns[ci]);
+                if ty == Ty::Text {
+                    return Err(format!(
+                        "`{s}.{name}` is text; related rows keep only typed values (numbers, dates, codes)"
+                    ));
+                }
+                let mut lookups = self.lookups.borrow_mut();
+                let cols = &mut lookups[rel.lookup].columns;
+                let slot = cols.iter().position(|&c| c == ci).unwrap_or_else(|| {
+                    cols.push(ci);
+                    cols.len() - 1
+                });
+                Ok((
+                    ColumnRef {
+                        scope: Some(s.to_string()),
+                        column: ci,
+                        relation: Some(ri),
+                        slot,
+                    },
+                    ty,
+                ))
+            }
+        }
+    }
+
+    fn code(&self, list: usize, literal: &str) -> Result<u32, String> {
+        let cl = &self.codelists[list];
+        cl.lookup(literal, &mut String::new()).ok_or_else(|| {
+            let hint = cl
+                .suggest(literal)
+                .map(|s| format!("; did you mean {}?", s.code))
+                .unwrap_or_default();
+            format!("`{literal}` is not in the code list `{}`{hint}", cl.name)
+        })
+    }
+
+    fn attr_map(&self, column_ty: Ty, attribute: &str, target: usize) -> Result<Vec<Option<u32>>, String> {
+        let Ty::Code(src) = column_ty else {
+            return Err("attr() needs a code column".into());
+        };
+        let source = &self.codelists[src];
+        if !source.entries.iter().any(|e| e.extra.contains_key(attribute)) {
+            return Err(format!("the code list `{}` has no column `{attribute}`", source.name));
+        }
+        let tl = &self.codelists[target];
+        Ok(source
+            .entries
+            .iter()
+            .map(|e| e.extra.get(attribute).and_then(|v| tl.lookup(v, &mut String::new())))
+            .collect())
+    }
+}
+
+/// Column values of one row (and its related rows) for the evaluator.
+pub struct RowEnv<'r, 'a> {
+    pub row: &'r RowCtx<'a>,
+    pub table: &'r Table,
+}
+
+pub fn to_val<'a>(v: Value, text: impl FnOnce() -> &'a str) -> Val<'a> {
+    match v {
+        Value::Missing => Val::Null,
+        Value::Int(i) => Val::Num(i as f64),
+        Value::Num(n) => Val::Num(n),
+        Value::Date(d) => Val::Date(d.0),
+        Value::Bool(b) => Val::Bool(b),
+        Value::Code(c) => Val::Code(c),
+        Value::Text => Val::Text(text()),
+    }
+}
+
+impl<'a> Env<'a> for RowEnv<'_, 'a> {
+    fn column(&self, r: &ColumnRef) -> Val<'a> {
+        match r.relation {
+            None => {
+                let row = self.row;
+                to_val(row.value(r.column), || row.text(r.column))
+            }
+            Some(rel) => {
+                let Some(entry) = self.row.related.get(rel).copied().flatten() else {
+                    return Val::Null;
+                };
+                let lookup = self.table.relations[rel].lookup;
+                let v = self.row.scope.lookups[lookup].values[entry as usize][r.slot];
+                to_val(v, || "")
+            }
+        }
+    }
+}
+
+/// Fills `{column}` and `{relation.column}` placeholders with the row's values (masked for
+/// identifier columns; codes by their code).
+pub fn render(template: &str, plan: &Plan<'_>, table: &Table, row: &RowCtx<'_>, out: &Sink<'_>) -> String {
+    let mut s = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        s.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            s.push_str(&rest[open..]);
+            return s;
+        };
+        let name = &rest[open + 1..open + close];
+        s.push_str(&show(name, plan, table, row, out));
+        rest = &rest[open + close + 1..];
+    }
+    s.push_str(rest);
+    s
+}
+
+fn show_value(v: Value, list: Option<&crate::pack::CodeList>) -> String {
+    match v {
+        Value::Missing => "(blank)".into(),
+        Value::Int(i) => i.to_string(),
+        Value::Num(n) => {
+            let mut s = String::new();
+            crate::value::cell::write_number(&mut s, n);
+            s
+        }
+        Value::Date(d) => d.to_string(),
+        Value::Bool(b) => if b { "yes" } else { "no" }.into(),
+        Value::Code(c) => list.map_or_else(String::new, |l| l.code(c).to_string()),
+        Value::Text => String::new(),
+    }
+}
+
+fn show(name: &str, plan: &Plan<'_>, table: &Table, row: &RowCtx<'_>, out: &Sink<'_>) -> String {
+    let pack = plan.pack();
+    match name.split_once('.') {
+        None => match table.column_index(name) {
+            Some(c) => match row.value(c) {
+                Value::Text => out.shown(c, row.text(c)),
+                Value::Missing if !row.text(c).is_empty() => out.shown(c, row.text(c)),
+                v => show_value(v, pack.codelist(&table.columns[c])),
+            },
+            None => format!("{{{name}}}"),
+        },
+        Some((rel_name, col)) => {
+            let Some(ri) = table.relations.iter().position(|r| r.name == rel_name) else {
+                return format!("{{{name}}}");
+            };
+            let rel = &table.relations[ri];
+            let parent = &pack.tables[rel.table];
+            let (Some(entry), Some(ci)) = (row.related.get(ri).copied().flatten(), parent.column_index(col)) else {
+                return "(unknown)".into();
+            };
+            let lookup = &plan.lookups()[rel.lookup];
+            match lookup.columns.iter().position(|&c| c == ci) {
+                Some(slot) => show_value(
+                    row.scope.lookups[rel.lookup].values[entry as usize][slot],
+                    pack.codelist(&parent.columns[ci]),
+                ),
+                None => "(unknown)".into(),
+            }
+        }
+    }
+}

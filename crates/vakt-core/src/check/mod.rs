@@ -1,0 +1,368 @@
+//! Checking: rule kinds as plugins, and the engine that streams a table's rows through them.
+//!
+//! A rule kind implements [`RuleKind`]: it documents itself (its doc comment, through
+//! [`crate::documented_check`]) and compiles, once per table, into [`RowRule`]s that hold column
+//! indices and whatever state they need. The [`Registry`] maps stable codes and names to kinds; the
+//! built-in kinds live one per file in [`kinds`]. A program using vakt as a library adds its own kind
+//! with [`Registry::with`].
+//!
+//! Every cell is parsed once per row, before any rule runs, so rules see typed values and a cell
+//! that cannot be parsed produces one finding, not one per rule.
+
+pub mod engine;
+pub mod kinds;
+pub mod plan;
+pub mod result;
+pub mod sink;
+
+pub use plan::{pack_schema, Configure, Configured, CountLink, Entry, Plan};
+pub use result::{InputResult, TableRun};
+pub use sink::{Collector, Sink};
+
+use crate::finding::CheckInfo;
+use crate::pack::{Column, Pack, Table};
+use crate::read::{CellRef, RowBuf};
+use crate::value::keyhash::KeyHash;
+use crate::value::{Parsed, Value};
+
+/// A table of the pack, bound to the physical columns of one sheet or CSV file.
+pub struct TableSchema<'p> {
+    pub plan: &'p Plan<'p>,
+    pub pack: &'p Pack,
+    pub table_index: usize,
+    pub table: &'p Table,
+    /// For each pack column, the physical column that holds it, if the header named it.
+    pub physical: &'p [Option<u32>],
+}
+
+impl<'p> TableSchema<'p> {
+    /// Columns present in this sheet, with their index in the table.
+    pub fn present_columns(&self) -> impl Iterator<Item = (usize, &'p Column)> + '_ {
+        self.table
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.physical[*i].is_some())
+    }
+}
+
+/// What the engine keeps of a return while its tables stream: the rows of parent tables that later
+/// tables refer to (one [`LookupRows`] per relation of the pack).
+pub struct ReturnScope {
+    pub lookups: Vec<LookupRows>,
+    /// The return's own key (the first value in the return-key table), folded and as written.
+    pub return_key: Option<(String, String)>,
+    /// Distinct return-key values met in the return-key table (more than one: a merged dataset).
+    pub return_keys: Vec<String>,
+    /// The return's submission date, if the pack names the column.
+    pub submitted: Option<crate::value::Date>,
+}
+
+/// A parent table's rows as one relation needs them.
+#[derive(Default)]
+pub struct LookupRows {
+    /// Folded key → entry.
+    pub keys: crate::value::keyhash::KeyMap<u32>,
+    /// Per entry: the values of the lookup's columns, in slot order.
+    pub values: Vec<Vec<Value>>,
+    /// Per entry: the physical row it came from.
+    pub rows: Vec<u64>,
+    /// The parent table was found in the return.
+    pub present: bool,
+}
+
+impl ReturnScope {
+    pub fn new(plan: &Plan<'_>) -> ReturnScope {
+        ReturnScope {
+            lookups: plan.lookups().iter().map(|_| LookupRows::default()).collect(),
+            return_key: None,
+            return_keys: Vec::new(),
+            submitted: None,
+        }
+    }
+}
+
+/// One data row, parsed.
+pub struct RowCtx<'a> {
+    pub row: &'a RowBuf,
+    /// Parsed value of each pack column (missing when the column is absent).
+    pub values: &'a [Parsed],
+    physical: &'a [Option<u32>],
+    /// The return's related rows.
+    pub scope: &'a ReturnScope,
+    /// For each relation of the table: the entry of the related row, if found.
+    pub related: &'a [Option<u32>],
+    /// The start of every key of this row: the return it belongs to (see [`engine::row_key`]).
+    seed: KeyHash,
+}
+
+impl<'a> RowCtx<'a> {
+    pub fn new(
+        row: &'a RowBuf,
+        values: &'a [Parsed],
+        physical: &'a [Option<u32>],
+        scope: &'a ReturnScope,
+        related: &'a [Option<u32>],
+        seed: KeyHash,
+    ) -> Self {
+        RowCtx {
+            row,
+            values,
+            physical,
+            scope,
+            related,
+            seed,
+        }
+    }
+
+    /// The folded, hashed key of some columns, within the row's return; `None` when a part is
+    /// empty. With no columns: the return itself (all rows of a table in one return).
+    pub fn key(&self, cols: &[usize], scratch: &mut String) -> Option<u128> {
+        engine::row_key(self.seed, cols, self.row, self.physical, scratch)
+    }
+
+    /// The physical column of a pack column.
+    pub fn physical(&self, col: usize) -> Option<u32> {
+        self.physical.get(col).copied().flatten()
+    }
+
+    /// The value of a column if it was read without an issue.
+    pub fn value(&self, col: usize) -> Value {
+        match self.values.get(col) {
+            Some(p) if p.issue.is_none() => p.value,
+            _ => Value::Missing,
+        }
+    }
+
+    /// The raw cell of a pack column.
+    pub fn cell(&self, col: usize) -> CellRef<'a> {
+        match self.physical.get(col).copied().flatten() {
+            Some(p) => self.row.get(p as usize),
+            None => self.row.get(usize::MAX),
+        }
+    }
+
+    /// The trimmed text of a pack column's cell.
+    pub fn text(&self, col: usize) -> &'a str {
+        crate::value::text::trim(self.cell(col).text)
+    }
+}
+
+/// A kind of rule: the plugin interface.
+///
+/// A kind reads what it needs from the pack in one of two ways. Column kinds (`range`,
+/// `pattern`, ...) read column attributes in [`RuleKind::compile`], once per table and sheet.
+/// Entry kinds (`count`, `expression`, ...) take entries of the pack — their own section
+/// (`[[table.count]]`, [`RuleKind::section`]) or the generic `[[table.check]]` with `kind = "…"` —
+/// in [`RuleKind::configure`], once per run, with their parameters from the TOML.
+pub trait RuleKind: Send + Sync {
+    /// The kind's code, name and documentation.
+    fn info(&self) -> CheckInfo;
+
+    /// The `[[table]]` key whose entries are this kind's (`count`), if it has one.
+    fn section(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The JSON Schema of an entry's parameters, if the kind takes entries.
+    fn params_schema(&self) -> Option<serde_json::Value> {
+        None
+    }
+
+    /// Configures one entry of the pack; mistakes go to `cx` (pointing into the TOML) and give
+    /// `None`.
+    fn configure(&self, entry: &Entry<'_>, cx: &mut Configure<'_, '_>) -> Option<Box<dyn Configured>> {
+        cx.error(
+            format!("the rule kind `{}` takes no entries", self.info().name),
+            Some(entry.span.clone()),
+            "here",
+            Some("it reads column settings instead; see `vakt explain`".into()),
+        );
+        None
+    }
+
+    /// Row rules of this kind for one table, from column attributes, with columns resolved to
+    /// indices. Called once per table and sheet; an empty vector when there is nothing to do.
+    fn compile<'p>(&self, _schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
+        Vec::new()
+    }
+
+    /// A rule across the tables of one return, if this kind has one (not per entry). Called once
+    /// per return.
+    fn return_rule<'p>(&self, _plan: &'p Plan<'_>) -> Option<Box<dyn ReturnRule + 'p>> {
+        None
+    }
+}
+
+/// A rule that sees every table of a return: fed every data row of every table (after the row
+/// rules), then asked for its findings once the whole return has been read.
+pub trait ReturnRule {
+    /// A data row of table `table`.
+    fn observe(&mut self, table: usize, row: &RowCtx<'_>, out: &mut Sink<'_>);
+    /// All tables read; `present[t]` says whether table `t` was found in the return. The
+    /// collector holds every identifier of the return by now.
+    fn finish(&mut self, present: &[bool], out: &mut Collector);
+}
+
+/// A compiled rule, fed every data row of one table.
+pub trait RowRule {
+    fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>);
+
+    /// Called after the last row, for rules that report across rows.
+    fn finish(&mut self, _out: &mut Sink<'_>) {}
+}
+
+/// Maps codes and names to rule kinds, and lists the read/locate checks for `vakt explain`.
+pub struct Registry {
+    kinds: Vec<Box<dyn RuleKind>>,
+}
+
+impl Registry {
+    /// The built-in rule kinds.
+    pub fn builtin() -> Registry {
+        Registry {
+            kinds: kinds::builtin(),
+        }
+    }
+
+    /// Adds a rule kind (a user plugin). Its code must not clash with another's.
+    pub fn with(mut self, kind: Box<dyn RuleKind>) -> Result<Registry, String> {
+        let info = kind.info();
+        if let Some(c) = self
+            .all()
+            .into_iter()
+            .find(|c| c.code == info.code || c.name == info.name)
+        {
+            return Err(format!(
+                "rule kind {} ({}) clashes with {} ({})",
+                info.code, info.name, c.code, c.name
+            ));
+        }
+        self.kinds.push(kind);
+        Ok(self)
+    }
+
+    pub fn kinds(&self) -> &[Box<dyn RuleKind>] {
+        &self.kinds
+    }
+
+    /// Every documented check: read/locate findings, then rule kinds, by code.
+    pub fn all(&self) -> Vec<CheckInfo> {
+        let mut v: Vec<CheckInfo> = crate::locate::codes::ALL.to_vec();
+        v.extend(self.kinds.iter().map(|k| k.info()));
+        v.sort_by(|a, b| a.code.cmp(&b.code));
+        v
+    }
+
+    /// A check by code (`VK0103`, case-insensitive) or name (`range`).
+    pub fn find(&self, code_or_name: &str) -> Option<CheckInfo> {
+        self.all()
+            .into_iter()
+            .find(|c| c.code.eq_ignore_ascii_case(code_or_name) || c.name.eq_ignore_ascii_case(code_or_name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_documented() {
+        let reg = Registry::builtin();
+        let all = reg.all();
+        for (i, c) in all.iter().enumerate() {
+            assert!(c.code.starts_with("VK") && c.code.len() == 6, "{}", c.code);
+            assert!(!c.summary().is_empty(), "{} has no documentation", c.code);
+            assert!(
+                all[i + 1..].iter().all(|o| o.code != c.code && o.name != c.name),
+                "{} clashes",
+                c.code
+            );
+        }
+        assert_eq!(
+            reg.find("vk0103").map(|c| c.name.into_owned()).as_deref(),
+            Some("range")
+        );
+        assert_eq!(
+            reg.find("code-list").map(|c| c.code.as_str().to_string()).as_deref(),
+            Some("VK0104")
+        );
+    }
+
+    struct Plugin;
+    impl RuleKind for Plugin {
+        fn info(&self) -> CheckInfo {
+            CheckInfo {
+                code: crate::finding::Code::new("VK9001"),
+                name: "my-rule".into(),
+                doc: " Mine.".into(),
+            }
+        }
+        fn compile<'p>(&self, _: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
+            Vec::new()
+        }
+    }
+
+    #[test]
+    fn plugins_register_and_clashes_are_refused() {
+        let reg = Registry::builtin().with(Box::new(Plugin)).unwrap();
+        assert_eq!(
+            reg.find("VK9001").map(|c| c.name.into_owned()).as_deref(),
+            Some("my-rule")
+        );
+        assert!(reg.with(Box::new(Plugin)).is_err());
+    }
+}
+
+/// Test support: run a small pack over a CSV text and get the findings.
+#[cfg(test)]
+pub mod testing {
+    use super::{Plan, Registry};
+    use crate::finding::Finding;
+    use crate::pack::Pack;
+
+    static REGISTRY: std::sync::LazyLock<Registry> = std::sync::LazyLock::new(Registry::builtin);
+
+    /// A pack with one table `t` (file `t.csv`) whose columns are given as TOML `[[table.column]]`
+    /// bodies, and a `sex` code list, configured with the built-in kinds.
+    pub fn pack(columns: &str, table_extra: &str) -> Plan<'static> {
+        pack_top("", columns, table_extra)
+    }
+
+    /// [`pack`] with more top-level TOML (`[id_types]`, `[return]`) before the table.
+    pub fn pack_top(top: &str, columns: &str, table_extra: &str) -> Plan<'static> {
+        let src = format!(
+            "name = \"test\"\nversion = \"1\"\n{top}\n[codelists]\nsex = \"sex.csv\"\n[[table]]\nname = \"t\"\n{table_extra}\n{columns}"
+        );
+        let pack = Pack::from_source("test.toml", src, &|rel: &str| match rel {
+            "sex.csv" => Ok("code,en,no,synonyms\nF,Female,Kvinne,K\nM,Male,Mann,\nU,Unknown,Ukjent,\n".into()),
+            other => Err(format!("no file {other}")),
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        Plan::new(pack, &REGISTRY).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    /// Checks `csv` (header line first) as `t.csv` and returns the findings.
+    pub fn run(plan: &Plan<'_>, csv: &str) -> Vec<Finding> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, csv).unwrap();
+        let (_, result) = super::engine::check_path(plan, path.to_str().unwrap());
+        result.findings
+    }
+
+    /// `code@row:column` of each finding, for compact assertions.
+    pub fn codes(findings: &[Finding]) -> Vec<String> {
+        findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}@{}:{}",
+                    f.code,
+                    f.location.row.unwrap_or(0),
+                    f.location.column.as_deref().unwrap_or("-")
+                )
+            })
+            .collect()
+    }
+}

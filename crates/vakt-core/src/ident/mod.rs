@@ -1,0 +1,196 @@
+//! Identifiers: one canonical form per id type, Norwegian national identity numbers, and the scan
+//! for identifiers leaked into text.
+//!
+//! Check, clean and the finding sink all come here, so a value is compared, validated, searched
+//! for in free text and pseudonymised in exactly one form. `31129956715`, `311299 56715` and
+//! `31 129 956 715` (with no-break or thin spaces, as Norwegian number formatting writes it) are
+//! one person everywhere. Nothing here knows about rule packs beyond the [`IdForm`] a pack names.
+//!
+//! ```
+//! use vakt_core::ident::{canonical, IdForm};
+//! let c = canonical(IdForm::NationalId, "31\u{a0}129\u{2009}956 715");
+//! assert_eq!(c.text, "31129956715");
+//! let lost_zero = canonical(IdForm::NationalId, "1010150740");
+//! assert_eq!((lost_zero.text.as_str(), lost_zero.zero_restored), ("01010150740", true));
+//! assert_eq!(canonical(IdForm::Digits { width: 9 }, "1234567").text, "001234567");
+//! ```
+
+pub mod nin;
+mod scan;
+mod set;
+
+pub(crate) use scan::candidates;
+pub use scan::{scrub, Leak, Scanner, Scrubbed};
+pub use set::{IdSet, MIN_ID_LEN};
+
+use crate::value::text;
+
+/// How the values of an id type are written canonically and checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IdForm {
+    /// A Norwegian national identity number (fødselsnummer, D-, H- or FH-number), or else a local
+    /// record number. Spaces of any kind, `.` and `-` are separators; 10 digits are 11 with the
+    /// leading zero Excel dropped; 11 digits must pass the checks of [`nin::validate`].
+    NationalId,
+    /// Digits, left-padded with zeros to `width` (an HPR number: 1 to 9 digits, width 9); more
+    /// digits than `width` is an error. A value that is not all digits is a local id, trimmed.
+    Digits {
+        /// The fixed width of the canonical form.
+        width: u8,
+    },
+    /// The trimmed text, as written.
+    Text,
+}
+
+impl IdForm {
+    /// The form's name in a rule pack.
+    pub fn name(self) -> &'static str {
+        match self {
+            IdForm::NationalId => "national-id",
+            IdForm::Digits { .. } => "digits",
+            IdForm::Text => "text",
+        }
+    }
+}
+
+/// An identifier in its canonical form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Canonical {
+    /// The canonical text: what is pseudonymised and compared.
+    pub text: String,
+    /// A leading zero lost to Excel was put back.
+    pub zero_restored: bool,
+}
+
+/// True for characters people put between the digits of a number: any space (also no-break, thin
+/// and narrow no-break spaces) and invisible zero-width characters.
+pub fn is_digit_separator(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// The value's digits when it is nothing but digits and separators (`sep` says which punctuation
+/// also separates); `None` otherwise.
+fn digits_only(t: &str, punctuation: &[char]) -> Option<String> {
+    let mut digits = String::with_capacity(t.len());
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else if !(is_digit_separator(c) || punctuation.contains(&c)) {
+            return None;
+        }
+    }
+    (!digits.is_empty()).then_some(digits)
+}
+
+/// The canonical form of a raw identifier under `form`.
+pub fn canonical(form: IdForm, raw: &str) -> Canonical {
+    let t = text::trim(raw);
+    let as_written = || Canonical {
+        text: t.to_string(),
+        zero_restored: false,
+    };
+    match form {
+        IdForm::NationalId => match digits_only(t, &['.', '-']) {
+            Some(d) if d.len() == 10 => Canonical {
+                text: format!("0{d}"),
+                zero_restored: true,
+            },
+            Some(d) if d.len() == 11 => Canonical {
+                text: d,
+                zero_restored: false,
+            },
+            _ => as_written(),
+        },
+        IdForm::Digits { width } => match digits_only(t, &[]) {
+            Some(d) => Canonical {
+                text: format!("{d:0>w$}", w = usize::from(width)),
+                zero_restored: false,
+            },
+            None => as_written(),
+        },
+        IdForm::Text => as_written(),
+    }
+}
+
+/// What is wrong with an identifier that has the shape of an official number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IdProblem {
+    /// 11 digits (or 10 with the zero restored) that are not a valid national identity number.
+    NotNationalId {
+        /// The zero was restored before checking.
+        zero_restored: bool,
+        /// Why the number fails.
+        why: nin::NinError,
+    },
+    /// More digits than the form's width.
+    TooManyDigits {
+        /// Digits in the value.
+        digits: usize,
+        /// The form's width.
+        width: u8,
+    },
+}
+
+/// Checks an identifier under its form: `Ok(canonical)` or the problem found.
+pub fn validate(form: IdForm, raw: &str) -> Result<Canonical, IdProblem> {
+    let c = canonical(form, raw);
+    match form {
+        IdForm::NationalId if c.text.len() == 11 && c.text.bytes().all(|b| b.is_ascii_digit()) => {
+            match nin::validate(&c.text) {
+                Ok(_) => Ok(c),
+                Err(why) => Err(IdProblem::NotNationalId {
+                    zero_restored: c.zero_restored,
+                    why,
+                }),
+            }
+        }
+        IdForm::Digits { width } => {
+            let t = text::trim(raw);
+            match digits_only(t, &[]) {
+                Some(d) if d.len() > usize::from(width) => Err(IdProblem::TooManyDigits { digits: d.len(), width }),
+                _ => Ok(c),
+            }
+        }
+        _ => Ok(c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn national_ids_with_any_spacing_are_one_value() {
+        for raw in [
+            "31129956715",
+            " 311299 56715",
+            "311299-56715",
+            "31.12.99 567.15",
+            "31\u{a0}129\u{a0}956\u{a0}715",
+            "31\u{2009}129\u{2009}956\u{2009}715",
+            "31\u{202f}129\u{202f}956\u{202f}715",
+            "3112\u{200b}9956715",
+        ] {
+            assert_eq!(canonical(IdForm::NationalId, raw).text, "31129956715", "{raw:?}");
+        }
+        assert_eq!(canonical(IdForm::NationalId, " EPJ-01000 ").text, "EPJ-01000");
+    }
+
+    #[test]
+    fn validation_follows_the_form() {
+        assert!(validate(IdForm::NationalId, "31 129 956 715").is_ok());
+        assert!(matches!(
+            validate(IdForm::NationalId, "31129956716"),
+            Err(IdProblem::NotNationalId { .. })
+        ));
+        assert!(validate(IdForm::NationalId, "EPJ-01000").is_ok());
+        assert_eq!(
+            validate(IdForm::Digits { width: 9 }, "1234567890"),
+            Err(IdProblem::TooManyDigits { digits: 10, width: 9 })
+        );
+        assert_eq!(canonical(IdForm::Digits { width: 9 }, "LOK-7").text, "LOK-7");
+        assert_eq!(canonical(IdForm::Text, " a b ").text, "a b");
+    }
+}

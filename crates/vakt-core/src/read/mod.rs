@@ -1,0 +1,369 @@
+//! Reading: turns input files into rows of cells that remember where they came from.
+//!
+//! A return is a workbook (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`), a folder of CSV files, or a
+//! single CSV file. Each sheet or CSV file is a [`Part`]; its rows stream through a [`RowSource`]
+//! into one reused [`RowBuf`], so reading allocates per row only when a row is longer than any
+//! before it. Nothing here knows about rule packs: that is the locate stage's job.
+
+mod csv_file;
+pub mod guard;
+pub mod isolated;
+pub mod limits;
+#[doc(hidden)]
+pub mod merges;
+mod package;
+mod workbook;
+
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+pub use csv_file::{CsvEncoding, CsvRows, ThreadedRows};
+pub use workbook::Workbook;
+// The cell model is a leaf (values): readers fill it, every later stage reads it.
+pub use crate::value::cell::{write_number, CellKind, CellRef, RowBuf};
+pub use crate::value::text::hex;
+
+/// Why an input (or part of it) could not be read. Always names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{file}: cannot open: {reason}")]
+    Open { file: String, reason: String },
+    #[error(
+        "{file}: not a supported return (expected .xlsx, .xlsm, .xlsb, .xls, .ods, .csv or a folder of CSV files)"
+    )]
+    Unsupported { file: String },
+    #[error("{file}: the workbook is password-protected or encrypted; save an unprotected copy and check that")]
+    Encrypted { file: String },
+    #[error("{file}: the workbook is corrupt or not a spreadsheet: {reason}")]
+    Corrupt { file: String, reason: String },
+    #[error("{file}: not a text file: it looks like {what}; a CSV file is text")]
+    NotText { file: String, what: &'static str },
+    #[error("{file}{}: read failed{}: {reason}", sheet.as_ref().map(|s| format!(" sheet '{s}'")).unwrap_or_default(), row.map(|r| format!(" at row {r}")).unwrap_or_default())]
+    Rows {
+        file: String,
+        sheet: Option<String>,
+        row: Option<u64>,
+        reason: String,
+    },
+}
+
+/// Something a reader noticed and the user should know: a value cut at a format's limit, the
+/// encoding a CSV file was read in, a quote never closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// 1-based physical row (or CSV line), when known.
+    pub row: Option<u64>,
+    /// 0-based physical column, when known.
+    pub col: Option<u32>,
+    /// A limit was hit (a warning), else a choice was made (information).
+    pub limit: bool,
+    pub message: String,
+}
+
+impl ReadError {
+    /// What went wrong, without the file name.
+    pub fn reason(&self) -> String {
+        match self {
+            ReadError::Open { reason, .. } | ReadError::Corrupt { reason, .. } | ReadError::Rows { reason, .. } => {
+                reason.clone()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// The file the error is about, as given on the command line.
+    pub fn file(&self) -> &str {
+        match self {
+            ReadError::Open { file, .. }
+            | ReadError::Unsupported { file }
+            | ReadError::Encrypted { file }
+            | ReadError::Corrupt { file, .. }
+            | ReadError::NotText { file, .. }
+            | ReadError::Rows { file, .. } => file,
+        }
+    }
+}
+
+/// A stream of rows from one sheet or CSV file.
+pub trait RowSource {
+    /// Fills `buf` with the next stored row; `Ok(false)` at the end. Rows with nothing stored may be
+    /// skipped: callers see the jump in [`RowBuf::row`].
+    fn next_row(&mut self, buf: &mut RowBuf) -> Result<bool, ReadError>;
+
+    /// What the reader noticed so far (asked once the rows are read).
+    fn notices(&mut self) -> Vec<Notice> {
+        Vec::new()
+    }
+}
+
+/// Cuts text longer than a cell may hold ([`limits::MAX_CELL_CHARS`]); says whether it cut.
+pub fn cap_cell(text: &str) -> (&str, bool) {
+    if text.len() <= limits::MAX_CELL_CHARS {
+        return (text, false);
+    }
+    match text.char_indices().nth(limits::MAX_CELL_CHARS) {
+        Some((i, _)) => (&text[..i], true),
+        None => (text, false),
+    }
+}
+
+/// Format of an input as detected from its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+    Csv,
+    CsvFolder,
+}
+
+impl InputFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputFormat::Xlsx => "xlsx",
+            InputFormat::Xlsb => "xlsb",
+            InputFormat::Xls => "xls",
+            InputFormat::Ods => "ods",
+            InputFormat::Csv => "csv",
+            InputFormat::CsvFolder => "csv-folder",
+        }
+    }
+}
+
+/// One sheet of a workbook or one CSV file of a return.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// The sheet name, or the CSV file name.
+    pub name: String,
+    /// The file to name in findings: the input path, or `folder/file.csv`.
+    pub file: String,
+    /// The sheet name for workbooks; `None` for CSV.
+    pub sheet: Option<String>,
+    /// Why the file cannot be read (a CSV file of a folder that is unreadable): the other parts
+    /// are still read.
+    pub unreadable: Option<String>,
+    path: PathBuf,
+}
+
+/// An opened return: its parts and the means to stream each one.
+pub struct Input {
+    /// The path as given.
+    pub path: String,
+    pub format: InputFormat,
+    /// SHA-256 of the file, or of the sorted (name, sha256) list of a folder's CSV files. For a
+    /// CSV file it is computed on another thread while the file is read: see [`Input::finish_hash`].
+    pub sha256: String,
+    pending_hash: Option<std::thread::JoinHandle<Result<String, ReadError>>>,
+    pub parts: Vec<Part>,
+    workbook: Option<Workbook>,
+}
+
+impl Input {
+    /// Opens a return. Fails only when nothing of it can be read. Only regular files and folders
+    /// are read: a FIFO or a device (also behind a symbolic link) is refused, since reading it could
+    /// block or never end.
+    pub fn open(path: impl AsRef<Path>) -> Result<Input, ReadError> {
+        let p = path.as_ref();
+        let shown = p.display().to_string();
+        let meta = std::fs::metadata(p).map_err(|e| ReadError::Open {
+            file: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        if meta.is_dir() {
+            return open_folder(&shown, p);
+        }
+        if !meta.is_file() {
+            return Err(ReadError::Open {
+                file: shown,
+                reason: "not a regular file (a pipe or a device); save the return as a file".into(),
+            });
+        }
+        let Some(format) = Input::format_of(p) else {
+            return Err(ReadError::Unsupported { file: shown });
+        };
+        if format == InputFormat::Csv {
+            csv_file::refuse_binary(&shown, p)?;
+            let name = file_name(p);
+            let (hash_name, owned) = (shown.clone(), p.to_path_buf());
+            let pending = std::thread::spawn(move || sha256_file(&hash_name, &owned));
+            return Ok(Input {
+                path: shown.clone(),
+                format,
+                sha256: String::new(),
+                pending_hash: Some(pending),
+                parts: vec![Part {
+                    name,
+                    file: shown,
+                    sheet: None,
+                    unreadable: None,
+                    path: p.to_path_buf(),
+                }],
+                workbook: None,
+            });
+        }
+        let sha256 = sha256_file(&shown, p)?;
+        let workbook = Workbook::open(&shown, p, format)?;
+        let parts = workbook
+            .sheet_names()
+            .into_iter()
+            .map(|s| Part {
+                name: s.clone(),
+                file: shown.clone(),
+                sheet: Some(s),
+                unreadable: None,
+                path: p.to_path_buf(),
+            })
+            .collect();
+        Ok(Input {
+            path: shown,
+            format,
+            sha256,
+            pending_hash: None,
+            parts,
+            workbook: Some(workbook),
+        })
+    }
+
+    /// The format of a path, from its extension.
+    pub fn format_of(p: &Path) -> Option<InputFormat> {
+        let ext = p.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "xlsx" | "xlsm" => InputFormat::Xlsx,
+            "xlsb" => InputFormat::Xlsb,
+            "xls" => InputFormat::Xls,
+            "ods" => InputFormat::Ods,
+            "csv" | "txt" | "tsv" => InputFormat::Csv,
+            _ => return None,
+        })
+    }
+
+    /// Waits for the hash computed on another thread, if any, and stores it in `sha256`.
+    pub fn finish_hash(&mut self) -> Result<(), ReadError> {
+        if let Some(h) = self.pending_hash.take() {
+            self.sha256 = h.join().map_err(|_| ReadError::Open {
+                file: self.path.clone(),
+                reason: "hashing failed".into(),
+            })??;
+        }
+        Ok(())
+    }
+
+    /// Streams the rows of part `idx`.
+    pub fn rows(&mut self, idx: usize) -> Result<Box<dyn RowSource + '_>, ReadError> {
+        let part = self.parts.get(idx).ok_or_else(|| ReadError::Rows {
+            file: self.path.clone(),
+            sheet: None,
+            row: None,
+            reason: format!("no part {idx}"),
+        })?;
+        if let Some(why) = &part.unreadable {
+            return Err(ReadError::Open {
+                file: part.file.clone(),
+                reason: why.clone(),
+            });
+        }
+        match (&mut self.workbook, &part.sheet) {
+            (Some(wb), Some(sheet)) => {
+                let sheet = sheet.clone();
+                wb.rows(&self.path, &sheet)
+            }
+            _ => Ok(Box::new(ThreadedRows::spawn(
+                &part.file,
+                CsvRows::open(&part.file, &part.path)?,
+            ))),
+        }
+    }
+}
+
+fn open_folder(path: &str, p: &Path) -> Result<Input, ReadError> {
+    let entries = std::fs::read_dir(p).map_err(|e| ReadError::Open {
+        file: path.to_string(),
+        reason: e.to_string(),
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|f| {
+            !f.is_dir()
+                && f.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "csv" | "txt" | "tsv"))
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(ReadError::Open {
+            file: path.to_string(),
+            reason: "the folder holds no .csv, .txt or .tsv files (a return in a folder is one CSV file per table)"
+                .into(),
+        });
+    }
+    let mut folder_hash = Sha256::new();
+    let mut parts = Vec::with_capacity(files.len());
+    let shown = path.trim_end_matches(['/', '\\']);
+    for f in files {
+        let name = file_name(&f);
+        let file = format!("{shown}/{name}");
+        // One unreadable file is reported; the others are still read.
+        let readable = match std::fs::metadata(&f) {
+            Ok(m) if m.is_file() => csv_file::refuse_binary(&file, &f).and_then(|()| sha256_file(&file, &f)),
+            Ok(_) => Err(ReadError::Open {
+                file: file.clone(),
+                reason: "not a regular file (a pipe or a device)".into(),
+            }),
+            Err(e) => Err(ReadError::Open {
+                file: file.clone(),
+                reason: e.to_string(),
+            }),
+        };
+        let (digest, unreadable) = match readable {
+            Ok(d) => (d, None),
+            Err(e) => (String::from("unreadable"), Some(e.reason())),
+        };
+        folder_hash.update(name.as_bytes());
+        folder_hash.update([0]);
+        folder_hash.update(digest.as_bytes());
+        folder_hash.update([b'\n']);
+        parts.push(Part {
+            name,
+            file,
+            sheet: None,
+            unreadable,
+            path: f,
+        });
+    }
+    Ok(Input {
+        path: path.to_string(),
+        format: InputFormat::CsvFolder,
+        sha256: hex(&folder_hash.finalize()),
+        pending_hash: None,
+        parts,
+        workbook: None,
+    })
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// SHA-256 of a file, streamed.
+pub fn sha256_file(shown: &str, p: &Path) -> Result<String, ReadError> {
+    if !std::fs::metadata(p).map(|m| m.is_file()).unwrap_or(false) {
+        return Err(ReadError::Open {
+            file: shown.to_string(),
+            reason: "not a regular file".into(),
+        });
+    }
+    let mut f = std::fs::File::open(p).map_err(|e| ReadError::Open {
+        file: shown.to_string(),
+        reason: e.to_string(),
+    })?;
+    let mut h = Sha256::new();
+    std::io::copy(&mut f, &mut h).map_err(|e| ReadError::Open {
+        file: shown.to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok(hex(&h.finalize()))
+}

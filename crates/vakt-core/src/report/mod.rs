@@ -1,0 +1,134 @@
+//! Reporting: renders a run's findings for people (terminal, through miette) and for programs (JSON).
+//!
+//! The report is built once from the engine's results; renderers only format it. Totals are counted
+//! before any truncation, so `--max-diagnostics` never changes the numbers.
+
+pub mod human;
+pub mod json;
+
+/// Text from a return, a file name or a pack, made safe to print to a terminal: control characters
+/// (escape sequences that could clear the screen, move the cursor or write the clipboard, line
+/// breaks that could fake a line of the report) and bidirectional overrides are shown as escapes
+/// (`\u{1b}`), not obeyed.
+///
+/// ```
+/// assert_eq!(vakt_core::report::escape("a\u{1b}[2Jb\nc"), "a\\u{1b}[2Jb\\nc");
+/// assert_eq!(vakt_core::report::escape("Bodø"), "Bodø");
+/// ```
+pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+    };
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+use crate::check::{InputResult, TableRun};
+use crate::finding::{Finding, Severity};
+
+/// Counts of findings by severity, and data rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub errors: u64,
+    pub warnings: u64,
+    pub infos: u64,
+    pub rows: u64,
+}
+
+impl Totals {
+    pub fn add(&mut self, f: &Finding) {
+        match f.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.infos += 1,
+        }
+    }
+
+    pub fn of(findings: &[Finding]) -> Totals {
+        let mut t = Totals::default();
+        findings.iter().for_each(|f| t.add(f));
+        t
+    }
+}
+
+/// One checked return.
+#[derive(Debug)]
+pub struct InputReport {
+    pub path: String,
+    pub sha256: Option<String>,
+    pub format: Option<&'static str>,
+    pub tables: Vec<TableRun>,
+    pub findings: Vec<Finding>,
+    pub totals: Totals,
+    /// The return could not be read completely.
+    pub failed: bool,
+}
+
+impl InputReport {
+    pub fn new(path: &str, input: Option<&crate::read::Input>, result: InputResult) -> InputReport {
+        let mut totals = Totals::of(&result.findings);
+        totals.infos += result.dropped[0];
+        totals.warnings += result.dropped[1];
+        totals.errors += result.dropped[2];
+        totals.rows = result.rows();
+        InputReport {
+            path: path.to_string(),
+            sha256: input.map(|i| i.sha256.clone()),
+            format: input.map(|i| i.format.as_str()),
+            tables: result.tables,
+            findings: result.findings,
+            totals,
+            failed: result.failed,
+        }
+    }
+}
+
+/// A whole `vakt check` run.
+#[derive(Debug)]
+pub struct Report {
+    pub tool_version: &'static str,
+    pub pack_path: String,
+    /// SHA-256 over the pack and every file it loaded.
+    pub pack_sha256: String,
+    /// The pack is the survey pack built into vakt.
+    pub pack_embedded: bool,
+    /// The files the pack loaded, with their SHA-256.
+    pub pack_files: Vec<crate::pack::PackFile>,
+    pub inputs: Vec<InputReport>,
+    /// At most this many diagnostics are listed (totals stay exact).
+    pub max_diagnostics: Option<usize>,
+}
+
+impl Report {
+    pub fn totals(&self) -> Totals {
+        let mut t = Totals::default();
+        for i in &self.inputs {
+            t.errors += i.totals.errors;
+            t.warnings += i.totals.warnings;
+            t.infos += i.totals.infos;
+            t.rows += i.totals.rows;
+        }
+        t
+    }
+
+    /// All findings in report order.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.inputs.iter().flat_map(|i| i.findings.iter())
+    }
+
+    pub fn any_failed(&self) -> bool {
+        self.inputs.iter().any(|i| i.failed)
+    }
+}

@@ -1,0 +1,193 @@
+//! The cell model: a row of cells as a reader found them, each with its kind and its text.
+//!
+//! Readers (`vakt_core::read`) fill a [`RowBuf`] per physical row; every later stage reads cells through
+//! [`CellRef`]. It lives with the values because it is the ground floor every stage stands on.
+
+use std::fmt::Write as _;
+
+/// What kind of value a cell holds, as the file stored it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum CellKind {
+    Empty,
+    /// Text as typed. Numbers typed into CSV files are text too: the file has no types.
+    Text,
+    /// A numeric cell; its text is the number written without a trailing `.0`.
+    Number(f64),
+    Bool(bool),
+    /// A cell with a date format: the Excel serial and whether the workbook uses the 1904 system.
+    Date {
+        serial: f64,
+        is_1904: bool,
+    },
+    /// An ISO 8601 date or date-time string from a typed cell (ODS dates arrive like this).
+    DateIso,
+    /// An Excel error value; its text is the error as Excel shows it (`#REF!`).
+    Error,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RawCell {
+    kind: CellKind,
+    start: u32,
+    end: u32,
+}
+
+/// A cell of the current row: its kind and its text (for numbers, their rendering).
+#[derive(Debug, Clone, Copy)]
+pub struct CellRef<'a> {
+    pub kind: CellKind,
+    pub text: &'a str,
+}
+
+impl CellRef<'_> {
+    /// True for an empty cell or one holding only whitespace (including NBSP and zero-width spaces).
+    pub fn is_blank(&self) -> bool {
+        match self.kind {
+            CellKind::Empty => true,
+            CellKind::Text => super::text::trim(self.text).is_empty(),
+            _ => false,
+        }
+    }
+}
+
+const EMPTY_CELL: CellRef<'static> = CellRef {
+    kind: CellKind::Empty,
+    text: "",
+};
+
+/// One physical row, reused from row to row: all cell texts live in one buffer.
+#[derive(Debug, Clone, Default)]
+pub struct RowBuf {
+    /// 1-based physical row in the sheet, or the CSV line on which the record starts.
+    pub row: u64,
+    /// Whether bare serial numbers in this row's workbook count from 1904 (Mac Excel) or 1900.
+    pub date_1904: bool,
+    text: String,
+    cells: Vec<RawCell>,
+}
+
+impl RowBuf {
+    pub fn clear(&mut self, row: u64) {
+        self.row = row;
+        self.text.clear();
+        self.cells.clear();
+    }
+
+    /// Number of cells (up to the last one the file stored).
+    pub fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    /// The cell at a 0-based column; missing cells are empty.
+    pub fn get(&self, col: usize) -> CellRef<'_> {
+        match self.cells.get(col) {
+            Some(c) => CellRef {
+                kind: c.kind,
+                text: &self.text[c.start as usize..c.end as usize],
+            },
+            None => EMPTY_CELL,
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = CellRef<'_>> + '_ {
+        (0..self.cells.len()).map(|i| self.get(i))
+    }
+
+    /// True when every cell is blank.
+    pub fn is_blank(&self) -> bool {
+        self.iter().all(|c| c.is_blank())
+    }
+
+    /// Number of non-blank cells.
+    pub fn filled(&self) -> usize {
+        self.iter().filter(|c| !c.is_blank()).count()
+    }
+
+    /// Appends a cell whose text is `text`.
+    pub fn push(&mut self, kind: CellKind, text: &str) {
+        let start = self.text.len() as u32;
+        self.text.push_str(text);
+        self.cells.push(RawCell {
+            kind,
+            start,
+            end: self.text.len() as u32,
+        });
+    }
+
+    /// Appends a cell whose text is written by `write` straight into the row buffer.
+    pub fn push_with(&mut self, kind: CellKind, write: impl FnOnce(&mut String)) {
+        let start = self.text.len() as u32;
+        write(&mut self.text);
+        self.cells.push(RawCell {
+            kind,
+            start,
+            end: self.text.len() as u32,
+        });
+    }
+
+    /// Appends a numeric cell, rendering the number as a person would type it.
+    pub fn push_number(&mut self, n: f64) {
+        self.push_with(CellKind::Number(n), |s| write_number(s, n));
+    }
+
+    /// Pads the row with empty cells up to (not including) `col`.
+    pub fn pad_to(&mut self, col: usize) {
+        while self.cells.len() < col {
+            self.push(CellKind::Empty, "");
+        }
+    }
+
+    /// Replaces the cell at `col` (padding the row if needed).
+    pub fn set(&mut self, col: usize, kind: CellKind, text: &str) {
+        self.pad_to(col + 1);
+        let start = self.text.len() as u32;
+        self.text.push_str(text);
+        self.cells[col] = RawCell {
+            kind,
+            start,
+            end: self.text.len() as u32,
+        };
+    }
+}
+
+/// Writes a number without a spurious `.0` (`301`, `1.5`), as a spreadsheet shows it.
+pub fn write_number(out: &mut String, n: f64) {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        let _ = write!(out, "{}", n as i64);
+    } else {
+        let _ = write!(out, "{n}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_render_like_a_spreadsheet() {
+        let mut s = String::new();
+        write_number(&mut s, 301.0);
+        s.push('|');
+        write_number(&mut s, 1.5);
+        s.push('|');
+        write_number(&mut s, -2.0);
+        assert_eq!(s, "301|1.5|-2");
+    }
+
+    #[test]
+    fn row_buffer_pads_and_sets() {
+        let mut row = RowBuf::default();
+        row.clear(7);
+        row.push(CellKind::Text, "a");
+        row.set(3, CellKind::Text, "d");
+        assert_eq!(row.len(), 4);
+        assert!(row.get(1).is_blank());
+        assert_eq!(row.get(3).text, "d");
+        assert_eq!(row.get(99).kind, CellKind::Empty);
+        assert_eq!(row.filled(), 2);
+    }
+}

@@ -1,0 +1,578 @@
+//! Value parsing: one cell's text (or typed spreadsheet value) into a typed [`Value`].
+//!
+//! Parsing is the single place that decides what a cell means, so every rule sees the same value and a
+//! cell that cannot be read yields exactly one finding (an [`Issue`]); rules that would judge its
+//! value (range, code list) skip it. Repairs whose meaning is certain (`90 min`, `1 234`, an Excel
+//! serial in a date column) succeed with a [`Note`], which is logged, not an error.
+
+pub mod cell;
+pub mod codelist;
+pub mod date;
+pub mod icd10;
+pub mod keyhash;
+pub mod number;
+pub mod text;
+
+pub use cell::{CellKind, CellRef, RowBuf};
+pub use codelist::CodeList;
+pub use date::Date;
+
+/// A parsed cell value. Text stays in the row buffer; only its presence is recorded here.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    Missing,
+    Int(i64),
+    Num(f64),
+    Date(Date),
+    Bool(bool),
+    /// Index of the entry in the column's code list.
+    Code(u32),
+    Text,
+}
+
+impl Value {
+    /// The value as a number, for range checks.
+    pub fn as_f64(&self) -> Option<f64> {
+        match *self {
+            Value::Int(i) => Some(i as f64),
+            Value::Num(f) => Some(f),
+            Value::Date(d) => Some(d.0 as f64),
+            _ => None,
+        }
+    }
+}
+
+/// Why a cell could not be read as its column's type.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Issue {
+    /// An Excel error value (`#REF!`, `#N/A`, Norwegian `#I/T`, ...).
+    ExcelError,
+    /// A stand-in for "unknown" (`-`, `?`, `ukjent`, `vet ikke`).
+    Placeholder,
+    NotNumber,
+    /// A number with a fraction in an integer column.
+    NotInteger,
+    /// A range like `6-8` where one value belongs.
+    RangeGiven,
+    /// A bound like `>10` or `<5` where one value belongs.
+    BoundGiven,
+    NotDuration,
+    NotDate,
+    /// A date that does not exist (`31.02.2010`).
+    NoSuchDate,
+    /// A two-digit year (`01.02.10`): the century is a guess.
+    TwoDigitYear,
+    /// Excel serial 0, the empty "zero date".
+    ZeroDate,
+    /// Excel serial 60, 1900-02-29, a day that never existed.
+    FakeLeapDay,
+    NotBoolean,
+    /// Matches no entry of the code list.
+    UnknownCode,
+    /// Several codes in one cell (`F32.1/F60.3`).
+    SeveralValues,
+    /// Not a code of ICD-10 chapter V.
+    UnknownIcd,
+}
+
+/// A repair whose meaning is certain enough to accept, logged as a finding.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Note {
+    /// A small bare number in a minutes column read as hours (`1.5` → 90 min).
+    HoursAsMinutes,
+    /// A unit or word after the number was dropped (`90 min`, `8 pas.`).
+    UnitDropped,
+    /// Thousands separated by spaces (`1 234`).
+    ThousandsSeparator,
+    /// An approximation marker was dropped (`ca 8`): the value may not be exact.
+    Approximate,
+    /// A serial number in a date column read as an Excel date.
+    SerialAsDate,
+    /// A date-time with a time part; the time was dropped.
+    TimeDropped,
+    /// Mojibake (`Ã¸` for `ø`) was repaired before matching.
+    Mojibake,
+    /// An ICD-10 code written another way (`f321`, `F32,1`) was normalised.
+    IcdNormalised,
+    /// A 3-character ICD-10 category that has subcategories.
+    IcdCategory,
+    /// A Norwegian 5-character extension of a valid ICD-10 code.
+    IcdExtension,
+}
+
+/// The outcome of parsing one cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Parsed {
+    pub value: Value,
+    pub issue: Option<Issue>,
+    pub note: Option<Note>,
+}
+
+impl Parsed {
+    pub const MISSING: Parsed = Parsed {
+        value: Value::Missing,
+        issue: None,
+        note: None,
+    };
+
+    fn ok(value: Value) -> Parsed {
+        Parsed {
+            value,
+            issue: None,
+            note: None,
+        }
+    }
+
+    fn noted(value: Value, note: Option<Note>) -> Parsed {
+        Parsed {
+            value,
+            issue: None,
+            note,
+        }
+    }
+
+    fn bad(issue: Issue) -> Parsed {
+        Parsed {
+            value: Value::Missing,
+            issue: Some(issue),
+            note: None,
+        }
+    }
+
+    /// True when the cell holds a usable value.
+    pub fn is_present(&self) -> bool {
+        self.issue.is_none() && self.value != Value::Missing
+    }
+}
+
+/// Excel error values as they appear in typed cells and in CSV exports (English and Norwegian Excel).
+const EXCEL_ERRORS: &[&str] = &[
+    "#REF!",
+    "#N/A",
+    "#I/T",
+    "#VALUE!",
+    "#VERDI!",
+    "#DIV/0!",
+    "#NAME?",
+    "#NAVN?",
+    "#NUM!",
+    "#NULL!",
+    "#TALL!",
+    "#GETTING_DATA",
+    "#SPILL!",
+    "#CALC!",
+    "#REFERANSE!",
+];
+
+/// Values people type to say "unknown". Compared by key (case and space folded).
+const PLACEHOLDERS: &[&str] = &[
+    "-",
+    "--",
+    "---",
+    "?",
+    "??",
+    "???",
+    "ukjent",
+    "vet ikke",
+    "ikke kjent",
+    "ikke oppgitt",
+    "uoppgitt",
+    "unknown",
+    "n/a",
+    "na",
+    "i/t",
+    "mangler",
+    "missing",
+    ".",
+    "..",
+];
+
+pub fn is_placeholder(t: &str) -> bool {
+    let t = text::trim(t);
+    // Placeholders are short and start with one of a few characters: skip the key (an
+    // allocation, on every text cell) for everything else.
+    let starts = t.as_bytes().first().map(u8::to_ascii_lowercase);
+    if t.len() > 16 || !matches!(starts, Some(b'-' | b'?' | b'.' | b'u' | b'v' | b'i' | b'n' | b'm')) {
+        return false;
+    }
+    let k = text::key(t);
+    PLACEHOLDERS.contains(&k.as_str())
+}
+
+/// True for an Excel error value: an error cell, or its text in a CSV export (`#I/T`, `#REF!`).
+pub fn is_excel_error(cell: &CellRef<'_>) -> bool {
+    cell.kind == CellKind::Error || {
+        let t = text::trim(cell.text);
+        t.starts_with('#') && EXCEL_ERRORS.iter().any(|e| e.eq_ignore_ascii_case(t))
+    }
+}
+
+/// What a parser needs besides the cell: the column's code list and a reusable buffer.
+pub struct ParseCtx<'a> {
+    pub codes: Option<&'a CodeList>,
+    pub date_1904: bool,
+}
+
+/// Parses one cell as `ty`.
+pub fn parse(ty: ColumnType, cell: CellRef<'_>, ctx: &ParseCtx<'_>, scratch: &mut String) -> Parsed {
+    if cell.is_blank() {
+        return Parsed::MISSING;
+    }
+    if is_excel_error(&cell) {
+        return Parsed::bad(Issue::ExcelError);
+    }
+    match ty {
+        ColumnType::Text if is_placeholder(cell.text) => Parsed::bad(Issue::Placeholder),
+        ColumnType::Text => Parsed::ok(Value::Text),
+        ColumnType::Integer => parse_integer(cell),
+        ColumnType::Decimal => match number_of(cell) {
+            Ok((n, note)) => Parsed::noted(Value::Num(n), note),
+            Err(i) => Parsed::bad(i),
+        },
+        ColumnType::Minutes => parse_minutes(cell),
+        ColumnType::Date => parse_date(cell, ctx.date_1904),
+        ColumnType::Boolean => parse_boolean(cell, ctx.codes, scratch),
+        ColumnType::Icd10 => match ctx.codes {
+            Some(list) => icd10::parse(cell.text, list, scratch),
+            None => Parsed::ok(Value::Text),
+        },
+        ColumnType::Code => match ctx.codes {
+            Some(list) => parse_code(cell.text, list, scratch),
+            None => Parsed::ok(Value::Text),
+        },
+    }
+}
+
+fn number_of(cell: CellRef<'_>) -> Result<(f64, Option<Note>), Issue> {
+    match cell.kind {
+        CellKind::Number(n) => Ok((n, None)),
+        CellKind::Bool(_) => Err(Issue::NotNumber),
+        CellKind::Date { serial, .. } => Ok((serial, None)),
+        _ => {
+            if is_placeholder(cell.text) {
+                return Err(Issue::Placeholder);
+            }
+            number::parse_number(cell.text, number::Units::Count).map(|(n, _, note)| (n, note))
+        }
+    }
+}
+
+fn parse_integer(cell: CellRef<'_>) -> Parsed {
+    match number_of(cell) {
+        Ok((n, note)) if n.fract() == 0.0 && n.abs() < 9.0e15 => Parsed::noted(Value::Int(n as i64), note),
+        Ok(_) => Parsed::bad(Issue::NotInteger),
+        Err(i) => Parsed::bad(i),
+    }
+}
+
+fn parse_minutes(cell: CellRef<'_>) -> Parsed {
+    let (n, unit, note) = match cell.kind {
+        CellKind::Number(n) => (n, number::Unit::None, None),
+        CellKind::Text | CellKind::DateIso => {
+            if is_placeholder(cell.text) {
+                return Parsed::bad(Issue::Placeholder);
+            }
+            match number::parse_number(cell.text, number::Units::Duration) {
+                Ok(x) => x,
+                Err(Issue::NotNumber) => return Parsed::bad(Issue::NotDuration),
+                Err(i) => return Parsed::bad(i),
+            }
+        }
+        _ => return Parsed::bad(Issue::NotDuration),
+    };
+    match unit {
+        number::Unit::Hours => Parsed::noted(Value::Num(n * 60.0), Some(Note::UnitDropped)),
+        number::Unit::Minutes => Parsed::noted(Value::Num(n), Some(Note::UnitDropped)),
+        _ if (0.5..=4.0).contains(&n) => Parsed::noted(Value::Num(n * 60.0), Some(Note::HoursAsMinutes)),
+        _ => Parsed::noted(Value::Num(n), note),
+    }
+}
+
+fn serial_date(serial: f64, is_1904: bool, note: Option<Note>) -> Parsed {
+    match Date::from_excel_serial(serial, is_1904) {
+        Ok(d) => Parsed::noted(Value::Date(d), note),
+        Err(date::SerialError::Zero) => Parsed::bad(Issue::ZeroDate),
+        Err(date::SerialError::FakeLeapDay) => Parsed::bad(Issue::FakeLeapDay),
+        Err(date::SerialError::OutOfRange) => Parsed::bad(Issue::NotDate),
+    }
+}
+
+fn parse_date(cell: CellRef<'_>, date_1904: bool) -> Parsed {
+    match cell.kind {
+        CellKind::Date { serial, is_1904 } => serial_date(serial, is_1904, None),
+        CellKind::Number(n) => serial_date(n, date_1904, Some(Note::SerialAsDate)),
+        CellKind::Bool(_) | CellKind::Error | CellKind::Empty => Parsed::bad(Issue::NotDate),
+        CellKind::Text | CellKind::DateIso => {
+            let t = text::trim(cell.text);
+            if is_placeholder(t) {
+                return Parsed::bad(Issue::Placeholder);
+            }
+            match parse_date_text(t) {
+                Ok((d, note)) => Parsed::noted(Value::Date(d), note),
+                Err(Issue::NotDate) if t.len() == 5 && t.bytes().all(|b| b.is_ascii_digit()) => {
+                    // A serial typed or exported as text.
+                    serial_date(t.parse::<f64>().unwrap_or(0.0), date_1904, Some(Note::SerialAsDate))
+                }
+                Err(i) => Parsed::bad(i),
+            }
+        }
+    }
+}
+
+/// Parses `yyyy-mm-dd` (optionally with a time), `dd.mm.yyyy`, `d.m.yyyy`, `dd/mm/yyyy`, `dd-mm-yyyy`.
+pub fn parse_date_text(t: &str) -> Result<(Date, Option<Note>), Issue> {
+    let (date_part, time_note) = match t.find(['T', ' ']) {
+        Some(i) if i >= 8 => (&t[..i], Some(Note::TimeDropped)),
+        _ => (t, None),
+    };
+    // Three runs of digits separated by `-`, `.` or `/`, without allocating.
+    let mut parts = [(0u32, 0usize); 3];
+    let mut n = 0;
+    for piece in date_part.split(['-', '.', '/']) {
+        if n == 3 || piece.is_empty() || piece.len() > 4 || !piece.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Issue::NotDate);
+        }
+        let v = piece.bytes().fold(0u32, |a, b| a * 10 + u32::from(b - b'0'));
+        parts[n] = (v, piece.len());
+        n += 1;
+    }
+    if n != 3 {
+        return Err(Issue::NotDate);
+    }
+    let [(a, la), (b, lb), (c, lc)] = parts;
+    let (y, m, d) = if la == 4 {
+        (a, b, c)
+    } else if lc == 4 && la <= 2 && lb <= 2 {
+        (c, b, a)
+    } else if lc == 2 && la <= 2 && lb <= 2 {
+        return Err(Issue::TwoDigitYear);
+    } else {
+        return Err(Issue::NotDate);
+    };
+    Date::from_ymd(y as i32, m, d)
+        .map(|d| (d, time_note))
+        .ok_or(Issue::NoSuchDate)
+}
+
+const BUILTIN_TRUE: &[&str] = &["true", "yes", "ja", "j", "y", "1", "x", "sann"];
+const BUILTIN_FALSE: &[&str] = &["false", "no", "nei", "n", "0", "usann"];
+
+fn parse_boolean(cell: CellRef<'_>, codes: Option<&CodeList>, scratch: &mut String) -> Parsed {
+    if let CellKind::Bool(b) = cell.kind {
+        return Parsed::ok(Value::Bool(b));
+    }
+    if let Some(list) = codes {
+        if let Some(i) = list.lookup(text::trim(cell.text), scratch) {
+            return Parsed::ok(Value::Bool(list.code(i).eq_ignore_ascii_case("true")));
+        }
+    } else {
+        text::key_into(cell.text, scratch);
+        if BUILTIN_TRUE.contains(&scratch.as_str()) {
+            return Parsed::ok(Value::Bool(true));
+        }
+        if BUILTIN_FALSE.contains(&scratch.as_str()) {
+            return Parsed::ok(Value::Bool(false));
+        }
+    }
+    if is_placeholder(cell.text) {
+        return Parsed::bad(Issue::Placeholder);
+    }
+    Parsed::bad(Issue::NotBoolean)
+}
+
+/// Looks a value up in a code list, repairing mojibake, and telling several codes in one cell apart
+/// from an unknown code.
+pub fn parse_code(raw: &str, list: &CodeList, scratch: &mut String) -> Parsed {
+    let t = text::trim(raw);
+    if let Some(i) = list.lookup(t, scratch) {
+        return Parsed::ok(Value::Code(i));
+    }
+    if let Some(fixed) = text::repair_mojibake(t) {
+        if let Some(i) = list.lookup(&fixed, scratch) {
+            return Parsed::noted(Value::Code(i), Some(Note::Mojibake));
+        }
+    }
+    if is_placeholder(t) {
+        return Parsed::bad(Issue::Placeholder);
+    }
+    let parts: Vec<&str> = t
+        .split(['/', ';', ',', '+', '&'])
+        .map(text::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() > 1 && parts.iter().all(|p| list.lookup(p, scratch).is_some()) {
+        return Parsed::bad(Issue::SeveralValues);
+    }
+    Parsed::bad(Issue::UnknownCode)
+}
+
+/// How a column's cells are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnType {
+    /// Any text.
+    Text,
+    /// Whole numbers; `1 234`, `8 pas.` and `ca 8` are read with a note.
+    Integer,
+    /// Numbers with decimal comma or point.
+    Decimal,
+    /// A duration in minutes: `90`, `90 min`, `1,5 t`, `1.5 h`, `2 timer`; a bare 0.5..4 is hours.
+    Minutes,
+    /// Dates: ISO, `dd.mm.yyyy`, Excel date cells and serial numbers.
+    Date,
+    /// Yes/no, through the column's code list when it names one.
+    Boolean,
+    /// A value from the column's code list.
+    Code,
+    /// An ICD-10 chapter V code, checked against the column's code list (docs/rules.md).
+    Icd10,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_cell(t: &str) -> CellRef<'_> {
+        CellRef {
+            kind: CellKind::Text,
+            text: t,
+        }
+    }
+
+    fn p(ty: ColumnType, t: &str) -> Parsed {
+        let ctx = ParseCtx {
+            codes: None,
+            date_1904: false,
+        };
+        parse(ty, text_cell(t), &ctx, &mut String::new())
+    }
+
+    #[test]
+    fn integers() {
+        assert_eq!(p(ColumnType::Integer, "12").value, Value::Int(12));
+        assert_eq!(p(ColumnType::Integer, " 1 234 ").value, Value::Int(1234));
+        assert_eq!(
+            p(ColumnType::Integer, "1\u{a0}234").note,
+            Some(Note::ThousandsSeparator)
+        );
+        let r = p(ColumnType::Integer, "8 pas.");
+        assert_eq!((r.value, r.note), (Value::Int(8), Some(Note::UnitDropped)));
+        let r = p(ColumnType::Integer, "ca 8");
+        assert_eq!((r.value, r.note), (Value::Int(8), Some(Note::Approximate)));
+        assert_eq!(p(ColumnType::Integer, "6-8").issue, Some(Issue::RangeGiven));
+        assert_eq!(p(ColumnType::Integer, ">10").issue, Some(Issue::BoundGiven));
+        assert_eq!(p(ColumnType::Integer, "1,5").issue, Some(Issue::NotInteger));
+        assert_eq!(p(ColumnType::Integer, "mange").issue, Some(Issue::NotNumber));
+        assert_eq!(p(ColumnType::Integer, "ukjent").issue, Some(Issue::Placeholder));
+        assert_eq!(p(ColumnType::Integer, "?").issue, Some(Issue::Placeholder));
+        assert_eq!(p(ColumnType::Integer, "#I/T").issue, Some(Issue::ExcelError));
+        assert_eq!(p(ColumnType::Integer, "  ").value, Value::Missing);
+    }
+
+    #[test]
+    fn decimals_take_comma_or_point() {
+        assert_eq!(p(ColumnType::Decimal, "1,5").value, Value::Num(1.5));
+        assert_eq!(p(ColumnType::Decimal, "1.5").value, Value::Num(1.5));
+        assert_eq!(p(ColumnType::Decimal, "-0,25").value, Value::Num(-0.25));
+        assert_eq!(p(ColumnType::Decimal, "1 234,5").value, Value::Num(1234.5));
+    }
+
+    #[test]
+    fn durations_in_minutes() {
+        let m = |t| p(ColumnType::Minutes, t);
+        assert_eq!(m("90").value, Value::Num(90.0));
+        assert_eq!(m("90").note, None);
+        assert_eq!(m("90 min").value, Value::Num(90.0));
+        assert_eq!(m("1,5 t").value, Value::Num(90.0));
+        assert_eq!(m("1.5 h").value, Value::Num(90.0));
+        assert_eq!(m("2 timer").value, Value::Num(120.0));
+        let r = m("1.5");
+        assert_eq!((r.value, r.note), (Value::Num(90.0), Some(Note::HoursAsMinutes)));
+        assert_eq!(m("4").note, Some(Note::HoursAsMinutes));
+        assert_eq!(m("5").note, None);
+        assert_eq!(m("lang").issue, Some(Issue::NotDuration));
+        let ctx = ParseCtx {
+            codes: None,
+            date_1904: false,
+        };
+        let num = CellRef {
+            kind: CellKind::Number(1.5),
+            text: "1.5",
+        };
+        assert_eq!(
+            parse(ColumnType::Minutes, num, &ctx, &mut String::new()).value,
+            Value::Num(90.0)
+        );
+    }
+
+    #[test]
+    fn dates_in_every_form() {
+        let d = |t| p(ColumnType::Date, t);
+        let ymd = |y, m, dd| Value::Date(Date::from_ymd(y, m, dd).unwrap());
+        assert_eq!(d("2010-02-01").value, ymd(2010, 2, 1));
+        assert_eq!(d("01.02.2010").value, ymd(2010, 2, 1));
+        assert_eq!(d("1.2.2010").value, ymd(2010, 2, 1));
+        assert_eq!(d("2010-02-01T00:00:00").value, ymd(2010, 2, 1));
+        assert_eq!(d("40210").value, ymd(2010, 2, 1));
+        assert_eq!(d("40210").note, Some(Note::SerialAsDate));
+        assert_eq!(d("31.02.2010").issue, Some(Issue::NoSuchDate));
+        assert_eq!(d("01.02.10").issue, Some(Issue::TwoDigitYear));
+        assert_eq!(d("snart").issue, Some(Issue::NotDate));
+        let ctx = ParseCtx {
+            codes: None,
+            date_1904: false,
+        };
+        let mut s = String::new();
+        let cell = |kind| CellRef { kind, text: "" };
+        let zero = parse(
+            ColumnType::Date,
+            cell(CellKind::Date {
+                serial: 0.0,
+                is_1904: false,
+            }),
+            &ctx,
+            &mut s,
+        );
+        assert_eq!(zero.issue, Some(Issue::ZeroDate));
+        let leap = parse(ColumnType::Date, cell(CellKind::Number(60.0)), &ctx, &mut s);
+        assert_eq!(leap.issue, Some(Issue::FakeLeapDay));
+        let mac = parse(
+            ColumnType::Date,
+            cell(CellKind::Date {
+                serial: 38748.0,
+                is_1904: true,
+            }),
+            &ctx,
+            &mut s,
+        );
+        assert_eq!(mac.value, ymd(2010, 2, 1));
+    }
+
+    #[test]
+    fn booleans_builtin() {
+        assert_eq!(p(ColumnType::Boolean, "Ja").value, Value::Bool(true));
+        assert_eq!(p(ColumnType::Boolean, "nei").value, Value::Bool(false));
+        assert_eq!(p(ColumnType::Boolean, "kanskje").issue, Some(Issue::NotBoolean));
+    }
+
+    #[test]
+    fn codes_unknown_several_and_mojibake() {
+        let list = CodeList::parse(
+            "sex",
+            "code,en,no,synonyms\nF,Female,Kvinne,K\nM,Male,Mann,\nU,Unknown,Ukjent,\n",
+        )
+        .unwrap();
+        let list2 = CodeList::parse("t", "code,en,no,synonyms\nA,Førde,Førde,\nB,Bodø,Bodø,\n").unwrap();
+        let mut s = String::new();
+        assert_eq!(parse_code("kvinne", &list, &mut s).value, Value::Code(0));
+        assert_eq!(
+            parse_code("Ukjent", &list, &mut s).value,
+            Value::Code(2),
+            "a code list may define 'unknown'"
+        );
+        assert_eq!(parse_code("K/M", &list, &mut s).issue, Some(Issue::SeveralValues));
+        assert_eq!(parse_code("X", &list, &mut s).issue, Some(Issue::UnknownCode));
+        let r = parse_code("FÃ¸rde", &list2, &mut s);
+        assert_eq!((r.value, r.note), (Value::Code(0), Some(Note::Mojibake)));
+    }
+}

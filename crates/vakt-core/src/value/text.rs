@@ -1,0 +1,119 @@
+//! Text clean-up shared by header matching, code lookup and number parsing.
+//!
+//! Hand-filled sheets carry NBSP, zero-width characters, doubled spaces and odd case. These helpers
+//! remove exactly that noise and nothing else, writing into a caller's buffer so hot paths do not
+//! allocate.
+
+/// Characters that are invisible noise in a cell.
+fn is_noise(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || is_noise(c)
+}
+
+/// Trims whitespace, NBSP and zero-width characters at both ends.
+pub fn trim(s: &str) -> &str {
+    // Most cells start and end with a visible ASCII character: nothing to trim.
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => s,
+        _ => s.trim_matches(is_space),
+    }
+}
+
+/// Writes the comparison key of `s` into `out`: trimmed, lower-case, inner whitespace collapsed to one
+/// space, zero-width characters removed.
+pub fn key_into(s: &str, out: &mut String) {
+    out.clear();
+    let t = trim(s);
+    // Fast path: printable ASCII without spaces (most codes and ids) only needs lower-casing.
+    if t.bytes().all(|b| b.is_ascii_graphic()) {
+        out.extend(t.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        return;
+    }
+    let mut pending_space = false;
+    for c in trim(s).chars() {
+        if is_noise(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+}
+
+/// The comparison key of `s`, allocated.
+pub fn key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    key_into(s, &mut out);
+    out
+}
+
+/// The comparison key of a header or sheet name: like [`key`], and `_`, `-` and `.` count as spaces,
+/// so `unit_id`, `Unit ID` and `Enhets-ID` compare as words.
+pub fn header_key(s: &str) -> String {
+    let replaced: String = s
+        .chars()
+        .map(|c| if matches!(c, '_' | '-' | '.' | ':') { ' ' } else { c })
+        .collect();
+    key(&replaced)
+}
+
+/// Repairs UTF-8 text that was decoded as Windows-1252 once too often (`Ã¸` for `ø`).
+/// Returns `None` when the text does not look like such mojibake or does not repair cleanly.
+pub fn repair_mojibake(s: &str) -> Option<String> {
+    if !s.contains(['Ã', 'Â', 'â']) {
+        return None;
+    }
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(s);
+    if unmappable {
+        return None;
+    }
+    let fixed = std::str::from_utf8(&bytes).ok()?;
+    (fixed != s).then(|| fixed.to_string())
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = std::fmt::Write::write_fmt(&mut s, format_args!("{b:02x}"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_ignore_case_space_and_invisible_noise() {
+        assert_eq!(key("  Psyko\u{a0}\u{a0}dynamisk\u{200b} "), "psyko dynamisk");
+        assert_eq!(key("KJØNN"), "kjønn");
+        assert_eq!(trim("\u{feff} x \u{a0}"), "x");
+    }
+
+    #[test]
+    fn header_keys_treat_punctuation_as_space() {
+        assert_eq!(header_key("unit_id"), header_key("Unit ID"));
+        assert_eq!(header_key("Enhets-ID"), "enhets id");
+    }
+
+    #[test]
+    fn mojibake_repairs() {
+        assert_eq!(repair_mojibake("KjÃ¸nn").as_deref(), Some("Kjønn"));
+        assert_eq!(repair_mojibake("Kjønn"), None);
+        assert_eq!(repair_mojibake("plain"), None);
+    }
+}

@@ -1,0 +1,326 @@
+//! Auditing a table as people make it, before it is published: a CSV file or a sheet with a label
+//! column, a header row, perhaps a total row and column, and suppression symbols.
+
+use super::data::Sheet;
+use super::grid::{Cell, Grid};
+use super::suppress;
+use serde_json::json;
+
+/// Seconds the interval audit may take, by default, before it reports the cells it could not bound.
+pub const AUDIT_SECONDS: u64 = 60;
+
+/// Suppression symbols recognised in a published table.
+const SYMBOLS: &[&str] = &[".", ":", "*", "x", "X", "-", "..", "…", "–", ""];
+const TOTALS: &[&str] = &["sum", "totalt", "i alt", "total", "totals", "sum totalt", "alle", "all"];
+
+fn is_total(label: &str) -> bool {
+    TOTALS.contains(&vakt_core::value::text::key(label).trim_end_matches(':'))
+}
+
+/// A cell of the published table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Shown {
+    Value(f64),
+    Suppressed,
+}
+
+/// Counts this large are not counts of people.
+const MAX_COUNT: f64 = 1e12;
+
+/// A published cell: a suppression symbol, or a count (a whole number from 0, thousands perhaps
+/// spaced, `12,0` allowed). Anything else (negative, fractional, `inf`, `NaN`, `1e308`) is refused
+/// with the reason: arithmetic on it would mean nothing.
+fn parse(s: &str) -> Result<Shown, &'static str> {
+    let t = vakt_core::value::text::trim(s);
+    if SYMBOLS.contains(&t) || t.starts_with('<') {
+        return Ok(Shown::Suppressed);
+    }
+    let compact: String = t
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .collect();
+    let (whole, fraction) = match compact.split_once([',', '.']) {
+        Some((w, f)) => (w, f),
+        None => (compact.as_str(), ""),
+    };
+    if compact.starts_with('-') {
+        return Err("a count cannot be negative");
+    }
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("neither a count nor a suppression symbol");
+    }
+    if fraction.bytes().any(|b| b != b'0') {
+        return Err("a count is a whole number");
+    }
+    match whole.parse::<f64>() {
+        Ok(v) if v <= MAX_COUNT => Ok(Shown::Value(v)),
+        _ => Err("too large to be a count"),
+    }
+}
+
+/// One risk found.
+#[derive(Debug, Clone)]
+pub struct Risk {
+    pub kind: &'static str,
+    pub cell: String,
+    pub message: String,
+}
+
+/// The audit's findings.
+#[derive(Debug)]
+pub struct Report {
+    pub grid: Grid,
+    pub risks: Vec<Risk>,
+    pub suppressed: usize,
+    pub json: serde_json::Value,
+}
+
+/// Reads a published table and audits it against threshold `n`.
+pub fn audit(sheet: &Sheet, n: f64, seconds: u64) -> Result<Report, String> {
+    let where_ = |row: u64, col: usize| match &sheet.sheet {
+        Some(s) => format!(
+            "{}!{}{row}",
+            vakt_core::finding::quote_sheet(s),
+            vakt_core::finding::column_letters(col as u32)
+        ),
+        None => format!("line {row}, column {}", col + 1),
+    };
+    let mut rows = sheet.rows.iter();
+    let (_, header) = rows
+        .next()
+        .ok_or_else(|| format!("{}: the table is empty", sheet.file))?;
+    let cols: Vec<(usize, String)> = header
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, h)| !h.is_empty())
+        .map(|(i, h)| (i, h.clone()))
+        .collect();
+    let mut body: Vec<(u64, String, Vec<Shown>)> = Vec::new();
+    for (row_no, r) in rows {
+        let label = r.first().cloned().unwrap_or_default();
+        // A row with no counts at all is a note or a footnote under the table, not data.
+        if cols.iter().all(|(c, _)| r.get(*c).is_none_or(|v| v.trim().is_empty())) {
+            continue;
+        }
+        let mut vals = Vec::with_capacity(cols.len());
+        for (c, _) in &cols {
+            let raw = r.get(*c).map(String::as_str).unwrap_or("");
+            vals.push(parse(raw).map_err(|why| format!("{}: {}: `{raw}`: {why}", sheet.file, where_(*row_no, *c)))?);
+        }
+        body.push((*row_no, label, vals));
+    }
+    if body.is_empty() || cols.is_empty() {
+        return Err(format!(
+            "{}: no table found (a header row, a label column and counts are expected)",
+            sheet.file
+        ));
+    }
+    // Total column and row: by label, else by additivity.
+    let adds_up = |vals: &[Shown]| -> bool {
+        let (last, rest) = vals.split_last().unwrap_or((&Shown::Suppressed, &[]));
+        match last {
+            Shown::Value(t) if rest.iter().all(|v| matches!(v, Shown::Value(_))) && rest.len() >= 2 => {
+                (rest
+                    .iter()
+                    .map(|v| if let Shown::Value(x) = v { *x } else { 0.0 })
+                    .sum::<f64>()
+                    - t)
+                    .abs()
+                    < 1e-9
+            }
+            _ => false,
+        }
+    };
+    let total_col = cols.last().is_some_and(|(_, h)| is_total(h))
+        || (body.iter().filter(|b| adds_up(&b.2)).count() * 2 > body.len() && body.iter().any(|b| adds_up(&b.2)));
+    let total_row = body.last().is_some_and(|b| is_total(&b.1)) || {
+        let k = cols.len();
+        let col_sums_ok = (0..k).filter(|&j| {
+            let vals: Vec<Shown> = body.iter().map(|b| b.2[j]).collect();
+            adds_up(&vals)
+        });
+        body.len() >= 3 && col_sums_ok.count() * 2 > k
+    };
+    let n_rows = body.len() - usize::from(total_row);
+    let n_cols = cols.len() - usize::from(total_col);
+    let row_labels: Vec<String> = body.iter().take(n_rows).map(|b| b.1.clone()).collect();
+    let col_labels: Vec<String> = cols.iter().take(n_cols).map(|c| c.1.clone()).collect();
+    // Cells with their place in the sheet.
+    let mut cells = Vec::new();
+    let mut places = Vec::new();
+    let mut shown = Vec::new();
+    let mut at = std::collections::HashMap::new();
+    for (i, (row_no, _, vals)) in body.iter().enumerate() {
+        for (j, v) in vals.iter().enumerate() {
+            let coord = vec![(i < n_rows).then_some(i), (j < n_cols).then_some(j)];
+            at.insert((coord[0], coord[1]), cells.len());
+            cells.push(Cell {
+                coord,
+                value: if let Shown::Value(x) = v { *x } else { f64::NAN },
+            });
+            places.push(where_(*row_no, cols[j].0));
+            shown.push(*v);
+        }
+    }
+    let mut relations = Vec::new();
+    if total_col {
+        for i in (0..n_rows).map(Some).chain(total_row.then_some(None)) {
+            if let Some(&t) = at.get(&(i, None)) {
+                relations.push((t, (0..n_cols).filter_map(|j| at.get(&(i, Some(j))).copied()).collect()));
+            }
+        }
+    }
+    if total_row {
+        for j in (0..n_cols).map(Some).chain(total_col.then_some(None)) {
+            if let Some(&t) = at.get(&(None, j)) {
+                relations.push((t, (0..n_rows).filter_map(|i| at.get(&(Some(i), j)).copied()).collect()));
+            }
+        }
+    }
+    let grid = Grid {
+        dims: vec![("row".into(), row_labels), ("column".into(), col_labels)],
+        dummy: vec![Vec::new(); cells.len()],
+        inner: Vec::new(),
+        cells,
+        relations,
+    };
+    let suppressed: Vec<bool> = shown.iter().map(|s| *s == Shown::Suppressed).collect();
+    let mut risks = Vec::new();
+
+    for (c, s) in shown.iter().enumerate() {
+        if let Shown::Value(v) = s {
+            if *v > 0.0 && *v < n {
+                risks.push(Risk {
+                    kind: "published-small",
+                    cell: places[c].clone(),
+                    message: format!("{} is {v}, below the threshold {n}, and published", grid.label(c)),
+                });
+            }
+        }
+    }
+    // Margins that do not add up.
+    let mut consistent = true;
+    for (ri, (t, parts)) in grid.relations.iter().enumerate() {
+        let known = |c: &usize| !suppressed[*c];
+        let published_sum: f64 = parts.iter().filter(|c| known(c)).map(|&c| grid.cells[c].value).sum();
+        let all_known = known(t) && parts.iter().all(known);
+        if (all_known && (published_sum - grid.cells[*t].value).abs() > 1e-9)
+            || (known(t) && published_sum > grid.cells[*t].value + 1e-9)
+        {
+            consistent = false;
+            risks.push(Risk {
+                kind: "non-additive",
+                cell: places[*t].clone(),
+                message: format!(
+                    "{}: the margin {} is not the sum of its cells ({} published); margins computed after removing records leak the removed counts",
+                    grid.relation_label(ri),
+                    grid.cells[*t].value,
+                    published_sum
+                ),
+            });
+        }
+    }
+    let exact = suppress::determined(&grid, &suppressed);
+    let bridges = if total_row && total_col {
+        super::bridge::bridges(&grid, &suppressed)
+    } else {
+        None
+    };
+    for c in (0..grid.cells.len()).filter(|&c| suppressed[c] && exact[c]) {
+        let how = super::bridge::derivation(&grid, &suppressed, c)
+            .unwrap_or_else(|| "by combining rows and columns of the table".into());
+        risks.push(Risk {
+            kind: "exactly-recoverable",
+            cell: places[c].clone(),
+            message: format!("suppressed {} can be recovered exactly: {how}", grid.label(c)),
+        });
+    }
+    if let Some(b) = &bridges {
+        debug_assert!(b.iter().zip(&exact).zip(&suppressed).all(|((x, y), s)| !s || x == y));
+    }
+    // Intervals, when the published figures are consistent. Counts are suppressed because they are
+    // small, not because they are zero: every suppressed cell is at least 1.
+    let judged = if consistent {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        let mask: Vec<bool> = (0..suppressed.len()).map(|c| suppressed[c] && !exact[c]).collect();
+        suppress::judge(&grid, &suppressed, &mask, 1.0, n, deadline)
+    } else {
+        None
+    };
+    if consistent && judged.is_none() {
+        risks.push(Risk {
+            kind: "non-additive",
+            cell: String::new(),
+            message: "the margins leave no room for the suppressed counts (each at least 1): they are partial sums, computed after removing records, and leak the removed counts".into(),
+        });
+    }
+    let mut unknown = 0;
+    if let Some(j) = &judged {
+        for c in (0..grid.cells.len()).filter(|&c| suppressed[c] && !exact[c]) {
+            match j[c] {
+                Some(suppress::Judged::Exposed(lo, hi)) if hi < n - 1e-6 => risks.push(Risk {
+                    kind: "interval-below-threshold",
+                    cell: places[c].clone(),
+                    message: format!(
+                        "suppressed {} is provably between {} and {}: below the threshold {n}",
+                        grid.label(c),
+                        lo.round(),
+                        hi.round()
+                    ),
+                }),
+                Some(suppress::Judged::Unknown) => unknown += 1,
+                _ => {}
+            }
+        }
+    }
+    if unknown > 0 {
+        risks.push(Risk {
+            kind: "not-proven",
+            cell: String::new(),
+            message: format!(
+                "{unknown} suppressed cells could not be bounded within {seconds} s; the table is not proven safe"
+            ),
+        });
+    }
+    // Derivable sums of suppressed cells below the threshold.
+    for (ri, (t, parts)) in grid.relations.iter().enumerate() {
+        let hidden: Vec<usize> = parts.iter().copied().filter(|&c| suppressed[c]).collect();
+        if suppressed[*t] || hidden.len() < 2 {
+            continue;
+        }
+        let sum = grid.cells[*t].value
+            - parts
+                .iter()
+                .filter(|c| !suppressed[**c])
+                .map(|&c| grid.cells[c].value)
+                .sum::<f64>();
+        if sum > 0.0 && sum < n {
+            risks.push(Risk {
+                kind: "small-sum",
+                cell: places[*t].clone(),
+                message: format!(
+                    "{}: the suppressed cells {} sum to {sum}, below the threshold {n}",
+                    grid.relation_label(ri),
+                    hidden.iter().map(|&c| grid.label(c)).collect::<Vec<_>>().join(" + ")
+                ),
+            });
+        }
+    }
+    let json = json!({
+        "file": sheet.file,
+        "sheet": sheet.sheet,
+        "threshold": n,
+        "total_row": total_row,
+        "total_column": total_col,
+        "suppressed_cells": suppressed.iter().filter(|&&s| s).count(),
+        "safe": risks.is_empty(),
+        "risks": risks.iter().map(|r| json!({"kind": r.kind, "cell": r.cell, "message": r.message})).collect::<Vec<_>>(),
+    });
+    Ok(Report {
+        suppressed: suppressed.iter().filter(|&&s| s).count(),
+        grid,
+        risks,
+        json,
+    })
+}

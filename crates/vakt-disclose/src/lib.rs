@@ -1,0 +1,267 @@
+//! Disclosure control: publishing tables without revealing small counts, auditing any table before
+//! publication, and measuring the re-identification risk of released microdata.
+//!
+//! [`tabulate`] counts clean data into a table with margins; [`suppress`] protects it (primary,
+//! Gauss-exact secondary with virtual primaries, LP interval audit and repair); [`bridge`] is the
+//! linear-time screen and explainer for 2-D tables; [`audit`] reads a table as people make it and
+//! reports every way it leaks; [`risk`] measures k-anonymity and l-diversity.
+
+pub mod audit;
+pub mod bridge;
+pub mod data;
+pub mod grid;
+pub mod risk;
+pub mod suppress;
+pub mod tabulate;
+
+use grid::Grid;
+use serde_json::json;
+use std::path::Path;
+use suppress::{Protection, Zeros};
+
+/// A named suppression policy: the smallest publishable count and the symbol for suppressed cells.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Policy {
+    pub name: &'static str,
+    pub threshold: f64,
+    pub symbol: &'static str,
+}
+
+/// The presets: Statistics Norway, NAV, Helsedata, a trusted research environment's n=10, and the
+/// survey's own "færre enn 5".
+pub const PRESETS: &[Policy] = &[
+    Policy {
+        name: "ssb",
+        threshold: 3.0,
+        symbol: ":",
+    },
+    Policy {
+        name: "nav",
+        threshold: 4.0,
+        symbol: "*",
+    },
+    Policy {
+        name: "helsedata",
+        threshold: 3.0,
+        symbol: ".",
+    },
+    Policy {
+        name: "tre",
+        threshold: 10.0,
+        symbol: ":",
+    },
+    Policy {
+        name: "survey",
+        threshold: 5.0,
+        symbol: ":",
+    },
+];
+
+pub fn preset(name: &str) -> Option<Policy> {
+    PRESETS.iter().copied().find(|p| p.name == name)
+}
+
+fn show(v: f64) -> String {
+    let mut s = String::new();
+    vakt_core::value::cell::write_number(&mut s, v);
+    s
+}
+
+/// The published table as text cells: header and rows, suppressed cells as the symbol.
+pub fn published(grid: &Grid, suppressed: &[bool], symbol: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let index = |coord: &[Option<usize>]| grid.cells.iter().position(|c| c.coord == coord);
+    let cell = |coord: &[Option<usize>]| match index(coord) {
+        Some(i) if suppressed[i] => symbol.to_string(),
+        Some(i) => show(grid.cells[i].value),
+        None => String::new(),
+    };
+    let lab = |d: usize, k: Option<usize>| k.map_or("Total".to_string(), |k| grid.dims[d].1[k].clone());
+    let opts = |d: usize| (0..grid.dims[d].1.len()).map(Some).chain([None]).collect::<Vec<_>>();
+    match grid.dims.len() {
+        1 => {
+            let header = vec![grid.dims[0].0.clone(), "count".into()];
+            (
+                header,
+                opts(0).into_iter().map(|r| vec![lab(0, r), cell(&[r])]).collect(),
+            )
+        }
+        2 => {
+            let mut header = vec![grid.dims[0].0.clone()];
+            header.extend(opts(1).into_iter().map(|c| lab(1, c)));
+            let rows = opts(0)
+                .into_iter()
+                .map(|r| {
+                    std::iter::once(lab(0, r))
+                        .chain(opts(1).into_iter().map(|c| cell(&[r, c])))
+                        .collect()
+                })
+                .collect();
+            (header, rows)
+        }
+        _ => {
+            let mut header = vec![grid.dims[0].0.clone(), grid.dims[1].0.clone()];
+            header.extend(opts(2).into_iter().map(|c| lab(2, c)));
+            let mut rows = Vec::new();
+            for l in opts(0) {
+                for r in opts(1) {
+                    rows.push(
+                        [lab(0, l), lab(1, r)]
+                            .into_iter()
+                            .chain(opts(2).into_iter().map(|c| cell(&[l, r, c])))
+                            .collect(),
+                    );
+                }
+            }
+            (header, rows)
+        }
+    }
+}
+
+/// Writes `table.csv`, `table.xlsx`, `audit.json` and `summary.md` into `dir`.
+pub fn write_outputs(
+    dir: &Path,
+    grid: &Grid,
+    p: &Protection,
+    policy: &Policy,
+    zeros: Zeros,
+    what: &str,
+    notes: &[String],
+) -> Result<(), String> {
+    let io = |p: &Path, e: &dyn std::fmt::Display| format!("{}: {e}", p.display());
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, &e))?;
+    let (header, rows) = published(grid, &p.suppressed, policy.symbol);
+    let csv_path = dir.join("table.csv");
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_path(&csv_path)
+        .map_err(|e| io(&csv_path, &e))?;
+    w.write_record(&header).map_err(|e| io(&csv_path, &e))?;
+    for r in &rows {
+        w.write_record(r).map_err(|e| io(&csv_path, &e))?;
+    }
+    w.flush().map_err(|e| io(&csv_path, &e))?;
+
+    let xlsx_path = dir.join("table.xlsx");
+    {
+        use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
+        let err = |e: rust_xlsxwriter::XlsxError| io(&xlsx_path, &e);
+        let mut wb = Workbook::new();
+        let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(err)?;
+        wb.set_properties(
+            &DocProperties::new()
+                .set_creation_datetime(&created)
+                .set_author("vakt tabulate"),
+        );
+        let ws = wb.add_worksheet();
+        ws.set_name("table").map_err(err)?;
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string(0, c as u16, h).map_err(err)?;
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                match v.parse::<f64>() {
+                    Ok(n) if c >= grid.dims.len().saturating_sub(1).max(1) => {
+                        ws.write_number(r as u32 + 1, c as u16, n).map_err(err)?
+                    }
+                    _ => ws.write_string(r as u32 + 1, c as u16, v).map_err(err)?,
+                };
+            }
+        }
+        let note_row = rows.len() as u32 + 2;
+        ws.write_string(
+            note_row,
+            0,
+            format!(
+                "{} = suppressed to protect small counts (fewer than {}).",
+                policy.symbol,
+                show(policy.threshold)
+            ),
+        )
+        .map_err(err)?;
+        wb.save(&xlsx_path).map_err(err)?;
+    }
+
+    let primary = p.primary.iter().filter(|&&x| x).count();
+    let secondary = p
+        .suppressed
+        .iter()
+        .zip(&p.primary)
+        .filter(|(s, pr)| **s && !**pr)
+        .count();
+    let exact = suppress::determined(grid, &p.suppressed);
+    let cells: Vec<serde_json::Value> = (0..grid.cells.len())
+        .filter(|&c| p.suppressed[c])
+        .map(|c| {
+            let labels: serde_json::Map<String, serde_json::Value> =
+                grid.dims.iter().zip(&grid.cells[c].coord).map(|((name, l), k)| (name.clone(), json!(k.map_or("Total", |k| l[k].as_str())))).collect();
+            let (lo, hi) = p.intervals[c].unwrap_or((f64::NAN, f64::NAN));
+            let relations: Vec<String> = grid
+                .relations
+                .iter()
+                .enumerate()
+                .filter(|(_, (t, parts))| *t == c || parts.contains(&c))
+                .map(|(ri, _)| grid.relation_label(ri))
+                .collect();
+            let pass = !exact[c] && (!p.primary[c] || suppress::passes(lo, hi, policy.threshold));
+            json!({
+                "labels": labels,
+                "status": if p.primary[c] { "primary" } else { "secondary" },
+                "interval": [if lo.is_finite() { json!(lo.round()) } else { json!(null) }, if hi.is_finite() { json!(hi.round()) } else { json!(null) }],
+                "exactly_recoverable": exact[c],
+                "pass": pass,
+                "relations": relations,
+            })
+        })
+        .collect();
+    let all_pass = cells.iter().all(|c| c["pass"] == json!(true));
+    let published_small = (0..grid.cells.len())
+        .filter(|&c| !p.suppressed[c] && grid.cells[c].value > 0.0 && grid.cells[c].value < policy.threshold)
+        .count();
+    let audit = json!({
+        "table": what,
+        "dimensions": grid.dims.iter().map(|(n, l)| json!({"variable": n, "categories": l.len()})).collect::<Vec<_>>(),
+        "cells": grid.cells.len(),
+        "policy": {"preset": policy.name, "threshold": policy.threshold, "symbol": policy.symbol, "zeros": if zeros == Zeros::Publish { "publish" } else { "protect" }},
+        "method": "primary: 0 < count < threshold; secondary: Gauss elimination with virtual primaries (exact safety), then LP interval audit and repair",
+        "primary": primary,
+        "secondary": secondary,
+        "repaired_by_lp": p.repaired.len(),
+        "published_below_threshold": published_small,
+        "safe": all_pass && published_small == 0,
+        "suppressed": cells,
+    });
+    let audit_path = dir.join("audit.json");
+    std::fs::write(
+        &audit_path,
+        serde_json::to_string_pretty(&audit).unwrap_or_default() + "\n",
+    )
+    .map_err(|e| io(&audit_path, &e))?;
+
+    let mut md = format!(
+        "# {what}\n\n{} cells with margins. Threshold {} (preset `{}`): {primary} cells with counts from 1 to {} are suppressed (primary), and {secondary} more to protect them (secondary); suppressed cells are shown as `{}`.\n\n",
+        grid.cells.len(),
+        show(policy.threshold),
+        policy.name,
+        show(policy.threshold - 1.0),
+        policy.symbol
+    );
+    md.push_str(&format!(
+        "Audit: {} suppressed cell can be derived exactly from the published figures, no suppressed small count can be shown to be below {}, and no published count is below it.{}\n\n",
+        if all_pass { "no" } else { "a" },
+        show(policy.threshold),
+        if all_pass && published_small == 0 { "" } else { " **The table is not safe: see audit.json.**" }
+    ));
+    for n in notes {
+        md.push_str(&format!("{n}\n\n"));
+    }
+    md.push_str(&format!(
+        "**Method (for a footnote):** Counts below {} are suppressed ({}). Further cells are suppressed so that no suppressed count, and no sum of small suppressed counts, can be calculated from the published figures (Gauss elimination), and so that no suppressed small count can be bounded below {} (linear programming). Checked with vakt {}.\n",
+        show(policy.threshold),
+        policy.symbol,
+        show(policy.threshold),
+        env!("CARGO_PKG_VERSION")
+    ));
+    let md_path = dir.join("summary.md");
+    std::fs::write(&md_path, md).map_err(|e| io(&md_path, &e))?;
+    Ok(())
+}
