@@ -6,7 +6,7 @@
 //! writes each data row once: normalised, identifiers replaced by keyed pseudonyms or dropped,
 //! text scrubbed of identifiers, formulas neutralised ([`render`]); rejected rows go to
 //! `rejected/` with their reasons ([`files`]). Every row read is accounted for in `manifest.json`
-//! ([`manifest`]), and the data rows of the second pass must be those the first pass checked, or
+//! (`manifest.rs`), and the data rows of the second pass must be those the first pass checked, or
 //! the run fails. Output appears only when complete ([`output`]).
 
 pub mod decide;

@@ -119,12 +119,16 @@ impl Serialize for Code {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// For information: nothing to correct.
     Info = 0,
+    /// Worth a look: may be wrong.
     Warning = 1,
+    /// Must be corrected.
     Error = 2,
 }
 
 impl Severity {
+    /// `info`, `warning` or `error`.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
@@ -189,9 +193,13 @@ pub fn column_letters(col: u32) -> String {
 pub struct Finding {
     /// Stable code, e.g. `VK0103`; `vakt explain CODE` documents it.
     pub code: Code,
+    /// How serious it is.
     pub severity: Severity,
+    /// What is wrong, in the user's terms; cell text in it is masked.
     pub message: String,
+    /// How to correct it.
     pub help: Option<String>,
+    /// Where it is.
     pub location: Location,
     /// The raw cell value, already masked when it comes from an identifier column.
     pub value: Option<String>,

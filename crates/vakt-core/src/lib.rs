@@ -38,6 +38,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#![warn(missing_docs)]
+
 /// Declares a documented check: a unit struct whose doc comment is its user documentation, with its
 /// stable code and name. `vakt explain CODE` prints the doc comment.
 #[macro_export]

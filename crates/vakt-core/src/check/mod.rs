@@ -27,9 +27,13 @@ use crate::value::{Parsed, Value};
 
 /// A table of the pack, bound to the physical columns of one sheet or CSV file.
 pub struct TableSchema<'p> {
+    /// The plan the table belongs to.
     pub plan: &'p Plan<'p>,
+    /// The pack (the plan's).
     pub pack: &'p Pack,
+    /// Index of the table in the pack.
     pub table_index: usize,
+    /// The table.
     pub table: &'p Table,
     /// For each pack column, the physical column that holds it, if the header named it.
     pub physical: &'p [Option<u32>],
@@ -49,6 +53,7 @@ impl<'p> TableSchema<'p> {
 /// What the engine keeps of a return while its tables stream: the rows of parent tables that later
 /// tables refer to (one [`LookupRows`] per relation of the pack).
 pub struct ReturnScope {
+    /// Per lookup of the plan: the parent rows kept so far.
     pub lookups: Vec<LookupRows>,
     /// The return's own key (the first value in the return-key table), folded and as written.
     pub return_key: Option<(String, String)>,
@@ -72,6 +77,7 @@ pub struct LookupRows {
 }
 
 impl ReturnScope {
+    /// An empty scope for a new return.
     pub fn new(plan: &Plan<'_>) -> ReturnScope {
         ReturnScope {
             lookups: plan.lookups().iter().map(|_| LookupRows::default()).collect(),
@@ -84,6 +90,7 @@ impl ReturnScope {
 
 /// One data row, parsed.
 pub struct RowCtx<'a> {
+    /// The physical row.
     pub row: &'a RowBuf,
     /// Parsed value of each pack column (missing when the column is absent).
     pub values: &'a [Parsed],
@@ -97,6 +104,7 @@ pub struct RowCtx<'a> {
 }
 
 impl<'a> RowCtx<'a> {
+    /// A row's context for the rules; `seed` starts every key of the row (its return).
     pub fn new(
         row: &'a RowBuf,
         values: &'a [Parsed],
@@ -206,6 +214,7 @@ pub trait ReturnRule {
 
 /// A compiled rule, fed every data row of one table.
 pub trait RowRule {
+    /// Checks one data row; findings go to `out`.
     fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>);
 
     /// Called after the last row, for rules that report across rows.
@@ -242,6 +251,7 @@ impl Registry {
         Ok(self)
     }
 
+    /// The rule kinds, in registration order (the order their findings at one cell keep).
     pub fn kinds(&self) -> &[Box<dyn RuleKind>] {
         &self.kinds
     }

@@ -11,10 +11,15 @@ use crate::locate::stream::Counts;
 pub struct TableRun {
     /// Index of the table in the pack.
     pub table: usize,
+    /// The table's name.
     pub name: String,
+    /// The file it was found in.
     pub file: String,
+    /// The sheet, in a workbook.
     pub sheet: Option<String>,
+    /// The 1-based header row, if a header was found.
     pub header_row: Option<u64>,
+    /// Data rows read.
     pub data_rows: u64,
     /// Every row under the header, by kind.
     pub counts: Counts,
@@ -23,7 +28,9 @@ pub struct TableRun {
 /// The result of checking one return.
 #[derive(Debug, Default)]
 pub struct InputResult {
+    /// The tables found, in the order they were checked.
     pub tables: Vec<TableRun>,
+    /// Every finding listed, sorted by table, file, row and column.
     pub findings: Vec<Finding>,
     /// Set when (part of) the input could not be read: the run cannot complete.
     pub failed: bool,
@@ -43,6 +50,7 @@ pub struct InputResult {
 }
 
 impl InputResult {
+    /// Data rows read in all tables.
     pub fn rows(&self) -> u64 {
         self.tables.iter().map(|t| t.data_rows).sum()
     }

@@ -20,10 +20,13 @@ pub const MAX_FINDINGS_PER_KIND: u32 = 1_000;
 /// even when the list of findings was cut.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorCell {
+    /// Index of the table in the pack.
     pub table: usize,
+    /// 1-based physical row.
     pub row: u64,
     /// The pack column's name, as the finding gives it.
     pub column: Option<String>,
+    /// The finding's code.
     pub code: Code,
 }
 
@@ -46,7 +49,9 @@ pub struct Collector {
 /// What a return's collector holds at the end.
 #[derive(Debug, Default)]
 pub struct Collected {
+    /// The findings, masked.
     pub findings: Vec<Finding>,
+    /// The return's identifiers.
     pub ids: IdSet,
     /// Findings not listed (past [`MAX_FINDINGS_PER_KIND`]), by severity: info, warning, error.
     pub dropped: [u64; 3],
@@ -190,10 +195,15 @@ fn quoted(s: &str) -> Vec<std::ops::Range<usize>> {
 /// Where the findings of one table go: fills in file, sheet, row and column, and masks values of
 /// identifier columns, before the collector masks everything again.
 pub struct Sink<'a> {
+    /// The file of the table.
     pub file: &'a str,
+    /// The sheet, in a workbook.
     pub sheet: Option<&'a str>,
+    /// Index of the table in the pack.
     pub table_index: usize,
+    /// The table.
     pub table: &'a Table,
+    /// For each pack column, its physical column in the sheet.
     pub physical: &'a [Option<u32>],
     out: &'a mut Collector,
 }

@@ -5,31 +5,38 @@ use super::{BinOp, ColumnRef, Node};
 /// A runtime value. Text borrows from the row.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Val<'a> {
+    /// Unknown: a missing value, or a comparison with one.
     Null,
+    /// True or false.
     Bool(bool),
+    /// A number.
     Num(f64),
+    /// A date, as days since 1970-01-01.
     Date(i32),
+    /// An entry of a code list, by index.
     Code(u32),
+    /// Text, borrowed from the row or the expression.
     Text(&'a str),
 }
 
 /// Where column values come from.
 pub trait Env<'a> {
+    /// The value of a column of the row (or of a related row).
     fn column(&self, r: &ColumnRef) -> Val<'a>;
 }
 
 impl Node {
     /// Evaluates the node. Text literals of the tree and text cells of the row share one lifetime.
-    pub fn eval<'a>(&'a self, env: &dyn Env<'a>) -> Val<'a> {
+    pub(crate) fn eval<'a>(&'a self, env: &dyn Env<'a>) -> Val<'a> {
         match self {
             Node::Null => Val::Null,
             Node::Bool(b) => Val::Bool(*b),
             Node::Number(n) => Val::Num(*n),
             Node::Text(s) => Val::Text(s),
-            Node::Range(..) => Val::Null,
+            Node::Range => Val::Null,
             Node::Date(d) => Val::Date(*d),
             Node::Code(c) => Val::Code(*c),
-            Node::Column(r, _) => env.column(r),
+            Node::Column(r) => env.column(r),
             Node::Not(a) => match a.eval(env) {
                 Val::Bool(b) => Val::Bool(!b),
                 _ => Val::Null,
@@ -55,7 +62,7 @@ impl Node {
                 let found = items.iter().any(|i| literal_eq(v, i));
                 Val::Bool(found != *negated)
             }
-            Node::Binary(op, a, b, _) => binary(*op, a, b, env),
+            Node::Binary(op, a, b) => binary(*op, a, b, env),
             Node::Attr(a, map) => match a.eval(env) {
                 Val::Code(c) => map.get(c as usize).copied().flatten().map_or(Val::Null, Val::Code),
                 _ => Val::Null,

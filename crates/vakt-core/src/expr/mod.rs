@@ -23,23 +23,30 @@ mod eval;
 mod parse;
 
 pub use eval::{Env, Val};
-pub use parse::{parse, Ast, BinOp, ExprError};
+pub use parse::{parse, ExprError};
+pub(crate) use parse::{Ast, BinOp};
 
 /// The static type of an expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ty {
+    /// A number (integers and decimals alike).
     Number,
+    /// A date.
     Date,
+    /// True or false.
     Bool,
+    /// Text.
     Text,
     /// A value of the code list with this index in the pack.
     Code(usize),
+    /// The null literal, or an expression that is always null.
     Null,
     /// A range literal `a..b`.
     Range,
 }
 
 impl Ty {
+    /// The type's name in messages.
     pub fn name(self) -> &'static str {
         match self {
             Ty::Number => "number",
@@ -77,28 +84,43 @@ pub trait Schema {
     fn attr_map(&self, column_ty: Ty, attribute: &str, target: usize) -> Result<Vec<Option<u32>>, String>;
 }
 
-/// A compiled expression: the tree, with the byte span of each node in the source.
+/// A compiled expression: a typed tree whose columns are indices and whose code literals are
+/// code-list entries.
 #[derive(Debug, Clone)]
 pub struct Expr {
-    pub root: Node,
+    root: Node,
+    /// Its type: boolean, or null for a condition that is never known.
     pub ty: Ty,
+}
+
+impl Expr {
+    /// Evaluates the expression on one row.
+    pub fn eval<'a>(&'a self, env: &dyn Env<'a>) -> Val<'a> {
+        self.root.eval(env)
+    }
+
+    /// Appends every column the expression reads to `out`.
+    pub fn columns(&self, out: &mut Vec<ColumnRef>) {
+        columns(&self.root, out);
+    }
 }
 
 /// A typed, resolved node.
 #[derive(Debug, Clone)]
-pub enum Node {
+pub(crate) enum Node {
     Null,
     Bool(bool),
     Number(f64),
     Text(String),
     Date(i32),
     Code(u32),
-    Range(f64, f64),
-    Column(ColumnRef, Ty),
+    /// A range literal, only meaningful on the right of `in`.
+    Range,
+    Column(ColumnRef),
     Not(Box<Node>),
     Neg(Box<Node>),
     IsNull(Box<Node>, bool),
-    Binary(BinOp, Box<Node>, Box<Node>, Ty),
+    Binary(BinOp, Box<Node>, Box<Node>),
     InList(Box<Node>, Vec<Node>, bool),
     InRange(Box<Node>, f64, f64, bool),
     Year(Box<Node>),
@@ -109,7 +131,9 @@ pub enum Node {
 /// A type error or unknown name, with the byte span it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompileError {
+    /// What is wrong.
     pub message: String,
+    /// Byte range in the expression's source.
     pub span: std::ops::Range<usize>,
 }
 
@@ -161,12 +185,12 @@ fn check(ast: &Ast, schema: &dyn Schema) -> Result<(Node, Ty), CompileError> {
         Ast::Bool(b, _) => (Node::Bool(*b), Ty::Bool),
         Ast::Number(n, _) => (Node::Number(*n), Ty::Number),
         Ast::Text(s, _) => (Node::Text(s.clone()), Ty::Text),
-        Ast::Range(a, b, _) => (Node::Range(*a, *b), Ty::Range),
+        Ast::Range(..) => (Node::Range, Ty::Range),
         Ast::Ident(scope, name, span) => {
             let (r, ty) = schema
                 .column(scope.as_deref(), name)
                 .or_else(|m| err(span.clone(), m))?;
-            (Node::Column(r, ty), ty)
+            (Node::Column(r), ty)
         }
         Ast::Not(inner, span) => {
             let (n, ty) = check(inner, schema)?;
@@ -256,7 +280,7 @@ fn check(ast: &Ast, schema: &dyn Schema) -> Result<(Node, Ty), CompileError> {
                 .attr_map(cty, name, target)
                 .or_else(|m| err(name_span.clone(), m))?;
             let a = Node::Attr(Box::new(c), map);
-            (Node::Binary(*op, Box::new(a), Box::new(o), oty), Ty::Bool)
+            (Node::Binary(*op, Box::new(a), Box::new(o)), Ty::Bool)
         }
         Ast::Binary(op, lhs, rhs, span) => {
             // Literals take the type of the other side first.
@@ -274,7 +298,7 @@ fn check(ast: &Ast, schema: &dyn Schema) -> Result<(Node, Ty), CompileError> {
                 (l, lty, r, rty)
             };
             let ty = binary_type(*op, lty, rty).or_else(|m| err(span.clone(), m))?;
-            (Node::Binary(*op, Box::new(l), Box::new(r), lty), ty)
+            (Node::Binary(*op, Box::new(l), Box::new(r)), ty)
         }
     })
 }
@@ -338,16 +362,16 @@ fn binary_type(op: BinOp, l: Ty, r: Ty) -> Result<Ty, String> {
 }
 
 /// The columns an expression reads, own and related.
-pub fn columns(node: &Node, out: &mut Vec<ColumnRef>) {
+fn columns(node: &Node, out: &mut Vec<ColumnRef>) {
     match node {
-        Node::Column(r, _) if !out.contains(r) => out.push(r.clone()),
+        Node::Column(r) if !out.contains(r) => out.push(r.clone()),
         Node::Not(a)
         | Node::Neg(a)
         | Node::IsNull(a, _)
         | Node::Year(a)
         | Node::InRange(a, _, _, _)
         | Node::Attr(a, _) => columns(a, out),
-        Node::Binary(_, a, b, _) => {
+        Node::Binary(_, a, b) => {
             columns(a, out);
             columns(b, out);
         }

@@ -79,9 +79,12 @@ impl Ast {
     }
 }
 
+/// A syntax error, with the byte span it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExprError {
+    /// What is wrong.
     pub message: String,
+    /// Byte range in the expression's source.
     pub span: Range<usize>,
 }
 

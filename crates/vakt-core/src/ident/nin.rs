@@ -6,6 +6,7 @@
 /// What an 11-digit number is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NinKind {
+    /// A fødselsnummer.
     Fnr,
     /// First digit + 4.
     DNumber,
@@ -18,14 +19,18 @@ pub enum NinKind {
 /// Why a number is not a valid identity number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NinError {
+    /// Not eleven digits.
     NotElevenDigits,
+    /// The first six digits are not a date.
     BadDate,
+    /// The check digits do not match.
     BadCheckDigits,
 }
 
 /// A valid number's reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Nin {
+    /// Which kind of number it is.
     pub kind: NinKind,
     /// Month + 80: a synthetic test number from the national test registry.
     pub synthetic: bool,

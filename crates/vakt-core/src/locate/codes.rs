@@ -134,20 +134,35 @@ documented_check! {
     pub struct FindingsLimit => "VK0016", "findings-limit";
 }
 
+/// [`UnreadableInput`]'s code.
 pub const UNREADABLE: &str = UnreadableInput::CODE;
+/// [`MissingTable`]'s code.
 pub const MISSING_TABLE: &str = MissingTable::CODE;
+/// [`MissingColumn`]'s code.
 pub const MISSING_COLUMN: &str = MissingColumn::CODE;
+/// [`UnknownColumn`]'s code.
 pub const UNKNOWN_COLUMN: &str = UnknownColumn::CODE;
+/// [`TotalsRow`]'s code.
 pub const TOTALS_ROW: &str = TotalsRow::CODE;
+/// [`BlankRows`]'s code.
 pub const BLANK_ROWS: &str = BlankRows::CODE;
+/// [`NoteRow`]'s code.
 pub const NOTE_ROW: &str = NoteRow::CODE;
+/// [`HeaderNotFound`]'s code.
 pub const HEADER_NOT_FOUND: &str = HeaderNotFound::CODE;
+/// [`UnknownPart`]'s code.
 pub const UNKNOWN_PART: &str = UnknownPart::CODE;
+/// [`DuplicateTable`]'s code.
 pub const DUPLICATE_TABLE: &str = DuplicateTable::CODE;
+/// [`RepeatedHeader`]'s code.
 pub const REPEATED_HEADER: &str = RepeatedHeader::CODE;
+/// [`DuplicateReturn`]'s code.
 pub const DUPLICATE_RETURN: &str = DuplicateReturn::CODE;
+/// [`MixedReturns`]'s code.
 pub const MIXED_RETURNS: &str = MixedReturns::CODE;
+/// [`ReadNotice`]'s code.
 pub const READ_NOTICE: &str = ReadNotice::CODE;
+/// [`FindingsLimit`]'s code.
 pub const FINDINGS_LIMIT: &str = FindingsLimit::CODE;
 
 /// Every read and locate finding, in code order.

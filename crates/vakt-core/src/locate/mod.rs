@@ -283,7 +283,9 @@ pub fn find_header(table: &Table, rows: &[RowBuf]) -> Option<Header> {
 /// What a row under the header is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowKind {
+    /// A data row.
     Data,
+    /// A blank row.
     Blank,
     /// A totals row: `Sum`, `Totalt`, `I alt` in its first filled cell.
     Totals,

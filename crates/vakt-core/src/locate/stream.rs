@@ -41,8 +41,11 @@ pub enum Event {
 /// Rows under the header, by what they were. `read() == data + totals + notes + blank + trailing`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
+    /// Data rows.
     pub data: u64,
+    /// Totals rows skipped.
     pub totals: u64,
+    /// Note rows skipped.
     pub notes: u64,
     /// Blank rows followed by a non-blank row.
     pub blank: u64,

@@ -1,7 +1,9 @@
 //! The survey rule pack and its code lists, compiled into the binary so `vakt check` works with no
 //! files beside it. The files under `rules/` are the source; this module only includes them.
 
+/// Where the survey pack lives in the repository; reports name it.
 pub const SURVEY_PACK_PATH: &str = "rules/group-therapy-survey.toml";
+/// The survey pack's TOML.
 pub const SURVEY_PACK: &str = include_str!("../../../../rules/group-therapy-survey.toml");
 
 /// Files the embedded pack names, by path relative to the pack.

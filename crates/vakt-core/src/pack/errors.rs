@@ -15,12 +15,15 @@ const WINDOW: usize = 160;
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("{message}")]
 pub struct PackError {
+    /// What is wrong.
     pub message: String,
     #[source_code]
     src: NamedSource<Arc<str>>,
+    /// Where in the pack, when known.
     #[label("{label}")]
     pub span: Option<SourceSpan>,
     label: String,
+    /// How to correct it.
     #[help]
     pub help: Option<String>,
 }
@@ -90,8 +93,9 @@ impl PackError {
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: the rule pack has {} {}", count, if *count == 1 { "mistake" } else { "mistakes" })]
 pub struct PackErrors {
+    /// The pack's path.
     pub path: String,
-    /// The first [`MAX_PACK_ERRORS`] mistakes.
+    /// The first mistakes (at most 50).
     pub errors: Vec<PackError>,
     /// How many there are in all.
     pub count: usize,

@@ -29,12 +29,16 @@ use std::path::Path;
 /// An inclusive numeric range (dates as day numbers), with its text for messages.
 #[derive(Debug, Clone)]
 pub struct Range {
+    /// The smallest allowed value.
     pub min: Option<f64>,
+    /// The largest allowed value.
     pub max: Option<f64>,
+    /// The range as the pack wrote it (`1..100`), for messages.
     pub text: String,
 }
 
 impl Range {
+    /// Whether `v` is in the range.
     pub fn contains(&self, v: f64) -> bool {
         self.min.is_none_or(|m| v >= m) && self.max.is_none_or(|m| v <= m)
     }
@@ -43,17 +47,27 @@ impl Range {
 /// A compiled column.
 #[derive(Debug)]
 pub struct Column {
+    /// The column's name (English; used in reports and clean output).
     pub name: String,
+    /// The Norwegian header.
     pub label_no: Option<String>,
+    /// How its cells are read.
     pub ty: ColumnType,
+    /// A blank cell is an error.
     pub required: bool,
+    /// Values outside are errors.
     pub range: Option<Range>,
+    /// Values outside are warnings.
     pub soft_range: Option<Range>,
     /// Index into [`Pack::codelists`].
     pub codelist: Option<usize>,
+    /// A pattern every value must match.
     pub pattern: Option<Regex>,
+    /// What the pattern means, for messages.
     pub pattern_help: Option<String>,
+    /// Values must be unique in the table (within a return).
     pub unique: bool,
+    /// The column's classes (identifier, quasi-identifier, free text, ...).
     pub class: Vec<IdClass>,
     /// The identifier type named by `id_type` (`drop` included).
     pub id_type: Option<String>,
@@ -84,12 +98,14 @@ impl Column {
 pub struct PackFile {
     /// Path relative to the pack.
     pub path: String,
+    /// SHA-256 of its text.
     pub sha256: String,
 }
 
 /// A compiled relation to a row of an earlier table.
 #[derive(Debug)]
 pub struct Relation {
+    /// The relation's name, used in expressions (`group.start_date`).
     pub name: String,
     /// The related (parent) table.
     pub table: usize,
@@ -97,6 +113,7 @@ pub struct Relation {
     pub columns: Vec<usize>,
     /// The parent's key columns.
     pub references: Vec<usize>,
+    /// Every row must have its related row (a foreign key).
     pub must_exist: bool,
     /// Index into [`Pack::lookups`].
     pub lookup: usize,
@@ -105,7 +122,9 @@ pub struct Relation {
 /// What the engine keeps of a parent table's rows for one relation: key → needed values.
 #[derive(Debug, Clone)]
 pub struct Lookup {
+    /// The parent table.
     pub table: usize,
+    /// The parent's key columns.
     pub key: Vec<usize>,
     /// Parent columns whose values are kept, in slot order.
     pub columns: Vec<usize>,
@@ -114,17 +133,21 @@ pub struct Lookup {
 /// A compiled table.
 #[derive(Debug)]
 pub struct Table {
+    /// The table's name.
     pub name: String,
     /// File name of the table in clean output.
     pub output: String,
+    /// A return without this table is an error.
     pub required: bool,
     /// Keys of the sheet names (and the table name) that hold this table.
     pub sheet_keys: Vec<String>,
     /// Keys of the CSV file stems that hold this table.
     pub file_keys: Vec<String>,
+    /// The columns, in template order.
     pub columns: Vec<Column>,
     /// Composite unique keys, as column indices.
     pub unique: Vec<Vec<usize>>,
+    /// Related rows in other tables.
     pub relations: Vec<Relation>,
     header_index: HashMap<String, usize>,
 }
@@ -135,6 +158,7 @@ impl Table {
         self.header_index.get(&text::header_key(header)).copied()
     }
 
+    /// The index of a column by name.
     pub fn column_index(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)
     }
@@ -143,8 +167,11 @@ impl Table {
 /// A loaded rule pack.
 #[derive(Debug)]
 pub struct Pack {
+    /// The pack's name.
     pub name: String,
+    /// The pack's version.
     pub version: String,
+    /// What the pack is for.
     pub description: Option<String>,
     /// Where the pack came from: a path, or the embedded pack's path in the repository.
     pub path: String,
@@ -159,11 +186,13 @@ pub struct Pack {
     pub source: std::sync::Arc<str>,
     /// The files the pack loaded, sorted by path.
     pub files: Vec<PackFile>,
+    /// The code lists, by index.
     pub codelists: Vec<CodeList>,
     /// Identifier types by name.
     pub id_types: Vec<IdType>,
     /// The column that identifies a return, if the pack names one.
     pub return_key: Option<ReturnKey>,
+    /// The tables, in order (parents before the tables that refer to them).
     pub tables: Vec<Table>,
     /// Parent rows kept per relation, filled by the engine as parent tables stream.
     pub lookups: Vec<Lookup>,
@@ -303,6 +332,7 @@ impl Pack {
         })
     }
 
+    /// A column's code list.
     pub fn codelist(&self, column: &Column) -> Option<&CodeList> {
         column.codelist.map(|i| &self.codelists[i])
     }

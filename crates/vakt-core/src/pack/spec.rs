@@ -125,9 +125,12 @@ pub struct TableSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleSeverity {
+    /// Must be corrected.
     #[default]
     Error,
+    /// Worth a look.
     Warning,
+    /// For information.
     Info,
 }
 
@@ -158,6 +161,7 @@ fn yes() -> bool {
 }
 
 impl ColumnType {
+    /// The name as written in packs.
     pub fn as_str(self) -> &'static str {
         match self {
             ColumnType::Text => "text",
@@ -189,7 +193,9 @@ pub enum IdClass {
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Bound {
+    /// A number.
     Number(f64),
+    /// A date (`2009-12-31`).
     Date(String),
 }
 
@@ -197,7 +203,9 @@ pub enum Bound {
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RangeSpec {
+    /// The smallest allowed value.
     pub min: Option<Bound>,
+    /// The largest allowed value.
     pub max: Option<Bound>,
 }
 

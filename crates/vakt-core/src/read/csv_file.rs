@@ -19,9 +19,13 @@ const SNIFF_BYTES: usize = 1 << 20;
 /// The text encoding chosen for a CSV file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CsvEncoding {
+    /// UTF-8.
     Utf8,
+    /// UTF-8 with a byte-order mark.
     Utf8Bom,
+    /// Windows-1252, as old Excel saves "CSV" on Norwegian Windows.
     Windows1252,
+    /// UTF-16 with a byte-order mark, as Excel's "Unicode text".
     Utf16,
 }
 
@@ -74,6 +78,7 @@ pub struct CsvRows {
     reader: csv::Reader<Box<dyn Read + Send>>,
     record: csv::ByteRecord,
     encoding: CsvEncoding,
+    /// The field separator found: `,`, `;` or tab.
     pub delimiter: u8,
     tally: Arc<Tally>,
     notices: Vec<Notice>,
@@ -85,6 +90,7 @@ pub struct CsvRows {
 }
 
 impl CsvRows {
+    /// Opens a CSV file, choosing its encoding and separator; `shown` names it in errors.
     pub fn open(shown: &str, path: &Path) -> Result<CsvRows, ReadError> {
         let open_err = |e: std::io::Error| ReadError::Open {
             file: shown.to_string(),
@@ -165,6 +171,7 @@ impl CsvRows {
         })
     }
 
+    /// The encoding chosen.
     pub fn encoding(&self) -> CsvEncoding {
         self.encoding
     }

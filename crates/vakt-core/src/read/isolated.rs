@@ -33,8 +33,11 @@ const MAX_OUTPUT: u64 = 2 * 1024 * 1024 * 1024;
 
 /// One sheet as the child read it: its rows and notices, or why it could not be read.
 pub struct SheetRows {
+    /// The sheet's name.
     pub name: String,
+    /// Its rows, or why they could not be read.
     pub rows: Result<Vec<RowBuf>, String>,
+    /// What the reader noticed.
     pub notices: Vec<Notice>,
 }
 

@@ -18,31 +18,65 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 pub use csv_file::{CsvEncoding, CsvRows, ThreadedRows};
-pub use workbook::Workbook;
+pub(crate) use workbook::Workbook;
 // The cell model is a leaf (values): readers fill it, every later stage reads it.
 pub use crate::value::cell::{write_number, CellKind, CellRef, RowBuf};
 pub use crate::value::text::hex;
 
 /// Why an input (or part of it) could not be read. Always names the file.
+///
+/// `file` is the path as the user gave it (or the file inside a folder return).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReadError {
+    /// The file or folder could not be opened.
     #[error("{file}: cannot open: {reason}")]
-    Open { file: String, reason: String },
+    Open {
+        /// The input.
+        file: String,
+        /// What the system said.
+        reason: String,
+    },
+    /// Not a workbook, a CSV file or a folder of them.
     #[error(
         "{file}: not a supported return (expected .xlsx, .xlsm, .xlsb, .xls, .ods, .csv or a folder of CSV files)"
     )]
-    Unsupported { file: String },
+    Unsupported {
+        /// The input.
+        file: String,
+    },
+    /// A password-protected or encrypted workbook.
     #[error("{file}: the workbook is password-protected or encrypted; save an unprotected copy and check that")]
-    Encrypted { file: String },
+    Encrypted {
+        /// The input.
+        file: String,
+    },
+    /// A damaged workbook, or one past a format limit.
     #[error("{file}: the workbook is corrupt or not a spreadsheet: {reason}")]
-    Corrupt { file: String, reason: String },
+    Corrupt {
+        /// The input.
+        file: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A `.csv` file that is binary.
     #[error("{file}: not a text file: it looks like {what}; a CSV file is text")]
-    NotText { file: String, what: &'static str },
+    NotText {
+        /// The input.
+        file: String,
+        /// What it looks like instead (`a ZIP archive`).
+        what: &'static str,
+    },
+    /// Reading rows failed part-way.
     #[error("{file}{}: read failed{}: {reason}", sheet.as_ref().map(|s| format!(" sheet '{s}'")).unwrap_or_default(), row.map(|r| format!(" at row {r}")).unwrap_or_default())]
     Rows {
+        /// The input.
         file: String,
+        /// The sheet, in a workbook.
         sheet: Option<String>,
+        /// The 1-based row, when known.
         row: Option<u64>,
+        /// What went wrong.
         reason: String,
     },
 }
@@ -57,6 +91,7 @@ pub struct Notice {
     pub col: Option<u32>,
     /// A limit was hit (a warning), else a choice was made (information).
     pub limit: bool,
+    /// What happened, for the user.
     pub message: String,
 }
 
@@ -110,15 +145,22 @@ pub fn cap_cell(text: &str) -> (&str, bool) {
 /// Format of an input as detected from its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputFormat {
+    /// An Excel workbook (`.xlsx`, `.xlsm`).
     Xlsx,
+    /// An Excel binary workbook.
     Xlsb,
+    /// An Excel 97-2003 workbook.
     Xls,
+    /// An OpenDocument spreadsheet.
     Ods,
+    /// One CSV file: one table of a return.
     Csv,
+    /// A folder of CSV files: a whole return.
     CsvFolder,
 }
 
 impl InputFormat {
+    /// The format's name in reports.
     pub fn as_str(self) -> &'static str {
         match self {
             InputFormat::Xlsx => "xlsx",
@@ -150,11 +192,13 @@ pub struct Part {
 pub struct Input {
     /// The path as given.
     pub path: String,
+    /// What kind of return it is.
     pub format: InputFormat,
     /// SHA-256 of the file, or of the sorted (name, sha256) list of a folder's CSV files. For a
     /// CSV file it is computed on another thread while the file is read: see [`Input::finish_hash`].
     pub sha256: String,
     pending_hash: Option<std::thread::JoinHandle<Result<String, ReadError>>>,
+    /// Its sheets or CSV files.
     pub parts: Vec<Part>,
     workbook: Option<Workbook>,
 }

@@ -21,7 +21,9 @@ type Rs = BufReader<File>;
 
 /// An open workbook.
 pub enum Workbook {
+    /// An xlsx workbook, with its path (merged cells are read from the package).
     Xlsx(Box<Xlsx<Rs>>, std::path::PathBuf),
+    /// Any other workbook calamine opened.
     Loaded(Box<Sheets<Rs>>),
     /// Read by the isolated reader; every sheet's rows in memory.
     Isolated(Vec<isolated::SheetRows>),
@@ -65,6 +67,7 @@ impl Workbook {
         }
     }
 
+    /// The sheet names, in workbook order.
     pub fn sheet_names(&self) -> Vec<String> {
         match self {
             Workbook::Xlsx(wb, _) => wb.sheet_names(),
@@ -73,6 +76,7 @@ impl Workbook {
         }
     }
 
+    /// The rows of a sheet; `shown` names the file in errors.
     pub fn rows(&mut self, shown: &str, sheet: &str) -> Result<Box<dyn RowSource + '_>, ReadError> {
         let rows_err = |e: &dyn std::fmt::Display| ReadError::Rows {
             file: shown.to_string(),

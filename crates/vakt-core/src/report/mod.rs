@@ -41,13 +41,18 @@ use crate::finding::{Finding, Severity};
 /// Counts of findings by severity, and data rows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Totals {
+    /// Error findings.
     pub errors: u64,
+    /// Warning findings.
     pub warnings: u64,
+    /// Information findings.
     pub infos: u64,
+    /// Data rows read.
     pub rows: u64,
 }
 
 impl Totals {
+    /// Counts one finding.
     pub fn add(&mut self, f: &Finding) {
         match f.severity {
             Severity::Error => self.errors += 1,
@@ -56,6 +61,7 @@ impl Totals {
         }
     }
 
+    /// The totals of some findings.
     pub fn of(findings: &[Finding]) -> Totals {
         let mut t = Totals::default();
         findings.iter().for_each(|f| t.add(f));
@@ -66,17 +72,24 @@ impl Totals {
 /// One checked return.
 #[derive(Debug)]
 pub struct InputReport {
+    /// The input as given.
     pub path: String,
+    /// SHA-256 of the input, if it could be opened.
     pub sha256: Option<String>,
+    /// Its format, if it could be opened.
     pub format: Option<&'static str>,
+    /// The tables found.
     pub tables: Vec<TableRun>,
+    /// The findings listed.
     pub findings: Vec<Finding>,
+    /// Every finding counted, listed or not.
     pub totals: Totals,
     /// The return could not be read completely.
     pub failed: bool,
 }
 
 impl InputReport {
+    /// The report of one checked return.
     pub fn new(path: &str, input: Option<&crate::read::Input>, result: InputResult) -> InputReport {
         let mut totals = Totals::of(&result.findings);
         totals.infos += result.dropped[0];
@@ -98,7 +111,9 @@ impl InputReport {
 /// A whole `vakt check` run.
 #[derive(Debug)]
 pub struct Report {
+    /// vakt's version.
     pub tool_version: &'static str,
+    /// The pack's path.
     pub pack_path: String,
     /// SHA-256 over the pack and every file it loaded.
     pub pack_sha256: String,
@@ -106,12 +121,14 @@ pub struct Report {
     pub pack_embedded: bool,
     /// The files the pack loaded, with their SHA-256.
     pub pack_files: Vec<crate::pack::PackFile>,
+    /// Each input, in command-line order.
     pub inputs: Vec<InputReport>,
     /// At most this many diagnostics are listed (totals stay exact).
     pub max_diagnostics: Option<usize>,
 }
 
 impl Report {
+    /// Totals over every input.
     pub fn totals(&self) -> Totals {
         let mut t = Totals::default();
         for i in &self.inputs {
@@ -128,6 +145,7 @@ impl Report {
         self.inputs.iter().flat_map(|i| i.findings.iter())
     }
 
+    /// Whether any input could not be read completely.
     pub fn any_failed(&self) -> bool {
         self.inputs.iter().any(|i| i.failed)
     }

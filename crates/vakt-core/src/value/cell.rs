@@ -8,15 +8,19 @@ use std::fmt::Write as _;
 /// What kind of value a cell holds, as the file stored it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum CellKind {
+    /// Nothing stored.
     Empty,
     /// Text as typed. Numbers typed into CSV files are text too: the file has no types.
     Text,
     /// A numeric cell; its text is the number written without a trailing `.0`.
     Number(f64),
+    /// A boolean cell.
     Bool(bool),
     /// A cell with a date format: the Excel serial and whether the workbook uses the 1904 system.
     Date {
+        /// The Excel serial number.
         serial: f64,
+        /// Whether the workbook counts from 1904.
         is_1904: bool,
     },
     /// An ISO 8601 date or date-time string from a typed cell (ODS dates arrive like this).
@@ -35,7 +39,9 @@ struct RawCell {
 /// A cell of the current row: its kind and its text (for numbers, their rendering).
 #[derive(Debug, Clone, Copy)]
 pub struct CellRef<'a> {
+    /// What the file stored.
     pub kind: CellKind,
+    /// The text (for numbers, their rendering).
     pub text: &'a str,
 }
 
@@ -67,6 +73,7 @@ pub struct RowBuf {
 }
 
 impl RowBuf {
+    /// Empties the buffer for physical row `row`.
     pub fn clear(&mut self, row: u64) {
         self.row = row;
         self.text.clear();
@@ -78,6 +85,7 @@ impl RowBuf {
         self.cells.len()
     }
 
+    /// Whether the row has no cells.
     pub fn is_empty(&self) -> bool {
         self.cells.is_empty()
     }
@@ -93,6 +101,7 @@ impl RowBuf {
         }
     }
 
+    /// The cells, in column order.
     pub fn iter(&self) -> impl Iterator<Item = CellRef<'_>> + '_ {
         (0..self.cells.len()).map(|i| self.get(i))
     }

@@ -10,9 +10,13 @@ use std::collections::{BTreeMap, HashMap};
 /// One allowed code.
 #[derive(Debug, Clone)]
 pub struct CodeEntry {
+    /// The canonical code.
     pub code: String,
+    /// English label.
     pub en: String,
+    /// Norwegian label.
     pub no: String,
+    /// Other ways people write it.
     pub synonyms: Vec<String>,
     /// Further columns of the CSV (`formal`, `region`, ...), by column name.
     pub extra: BTreeMap<String, String>,
@@ -30,7 +34,9 @@ enum Field {
 /// A loaded code list.
 #[derive(Debug, Clone)]
 pub struct CodeList {
+    /// The list's name in the pack.
     pub name: String,
+    /// Its entries, by index.
     pub entries: Vec<CodeEntry>,
     exact: HashMap<String, u32>,
     keys: HashMap<String, (u32, Field)>,
@@ -42,9 +48,11 @@ pub const MAX_SUGGEST_CHARS: usize = 64;
 /// A close match offered as help for a value that matched nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suggestion {
+    /// The entry suggested.
     pub entry: u32,
     /// The label to show: Norwegian when the value looked Norwegian, else English.
     pub label: String,
+    /// Its code.
     pub code: String,
 }
 
@@ -140,10 +148,12 @@ impl CodeList {
         self.keys.get(scratch.as_str()).map(|&(i, _)| i)
     }
 
+    /// The code of an entry.
     pub fn code(&self, idx: u32) -> &str {
         &self.entries[idx as usize].code
     }
 
+    /// An entry by index.
     pub fn entry(&self, idx: u32) -> &CodeEntry {
         &self.entries[idx as usize]
     }

@@ -6,14 +6,18 @@
 
 use std::fmt;
 
+/// A calendar date, as days since 1970-01-01.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(pub i32);
 
 /// Why a serial number is not a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SerialError {
+    /// Serial 0, Excel's empty date.
     Zero,
+    /// Serial 60, 1900-02-29, which never existed.
     FakeLeapDay,
+    /// Before year 1 or after 9999.
     OutOfRange,
 }
 
@@ -26,10 +30,12 @@ impl Date {
         Some(Date(days_from_civil(y, m, d)))
     }
 
+    /// Year, month and day.
     pub fn ymd(self) -> (i32, u32, u32) {
         civil_from_days(self.0)
     }
 
+    /// The year.
     pub fn year(self) -> i32 {
         self.ymd().0
     }

@@ -64,6 +64,7 @@ impl KeyHash {
         self.b = fold(self.b ^ x.rotate_left(29) ^ K2, K1 ^ self.a);
     }
 
+    /// The hash of the parts so far.
     pub fn finish(&self) -> u128 {
         let a = fold(self.a ^ K3, K1);
         let b = fold(self.b ^ K4, K2);

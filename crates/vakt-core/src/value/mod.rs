@@ -20,13 +20,19 @@ pub use date::Date;
 /// A parsed cell value. Text stays in the row buffer; only its presence is recorded here.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Value {
+    /// A blank cell.
     Missing,
+    /// A whole number.
     Int(i64),
+    /// A decimal number (or minutes).
     Num(f64),
+    /// A date.
     Date(Date),
+    /// Yes or no.
     Bool(bool),
     /// Index of the entry in the column's code list.
     Code(u32),
+    /// Text: the cell's text is the value.
     Text,
 }
 
@@ -49,6 +55,7 @@ pub enum Issue {
     ExcelError,
     /// A stand-in for "unknown" (`-`, `?`, `ukjent`, `vet ikke`).
     Placeholder,
+    /// Not a number.
     NotNumber,
     /// A number with a fraction in an integer column.
     NotInteger,
@@ -56,7 +63,9 @@ pub enum Issue {
     RangeGiven,
     /// A bound like `>10` or `<5` where one value belongs.
     BoundGiven,
+    /// Not a duration.
     NotDuration,
+    /// Not a date.
     NotDate,
     /// A date that does not exist (`31.02.2010`).
     NoSuchDate,
@@ -66,6 +75,7 @@ pub enum Issue {
     ZeroDate,
     /// Excel serial 60, 1900-02-29, a day that never existed.
     FakeLeapDay,
+    /// Not yes or no.
     NotBoolean,
     /// Matches no entry of the code list.
     UnknownCode,
@@ -103,12 +113,16 @@ pub enum Note {
 /// The outcome of parsing one cell.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Parsed {
+    /// The value read (missing when there is an issue).
     pub value: Value,
+    /// Why the cell could not be read, if it could not.
     pub issue: Option<Issue>,
+    /// A repair made while reading it.
     pub note: Option<Note>,
 }
 
 impl Parsed {
+    /// A blank cell.
     pub const MISSING: Parsed = Parsed {
         value: Value::Missing,
         issue: None,
@@ -187,6 +201,7 @@ const PLACEHOLDERS: &[&str] = &[
     "..",
 ];
 
+/// Whether a text stands in for "unknown" (`-`, `?`, `ukjent`, `vet ikke`).
 pub fn is_placeholder(t: &str) -> bool {
     let t = text::trim(t);
     // Placeholders are short and start with one of a few characters: skip the key (an
@@ -209,7 +224,9 @@ pub fn is_excel_error(cell: &CellRef<'_>) -> bool {
 
 /// What a parser needs besides the cell: the column's code list and a reusable buffer.
 pub struct ParseCtx<'a> {
+    /// The column's code list.
     pub codes: Option<&'a CodeList>,
+    /// Bare serial numbers count from 1904 (Mac Excel).
     pub date_1904: bool,
 }
 

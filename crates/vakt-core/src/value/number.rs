@@ -15,9 +15,13 @@ pub enum Units {
 /// The unit a number was written with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
+    /// No unit.
     None,
+    /// Minutes (`min`).
     Minutes,
+    /// Hours (`t`, `h`, `timer`).
     Hours,
+    /// A count word (`pas.`, `stk`).
     Count,
 }
 

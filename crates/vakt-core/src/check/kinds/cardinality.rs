@@ -147,7 +147,7 @@ impl RowRule for CardinalityRule<'_> {
             return;
         };
         let env = super::expression::RowEnv { row, table: self.table };
-        let hit = self.spec.when.root.eval(&env) == Val::Bool(true);
+        let hit = self.spec.when.eval(&env) == Val::Bool(true);
         let seen = self.keys.entry(key).or_insert_with(|| Seen {
             matches: 0,
             first_row: row.row.row,

@@ -79,12 +79,19 @@ pub struct RuleParams {
 /// A compiled row rule.
 #[derive(Debug)]
 pub struct Rule {
+    /// The rule's name.
     pub name: String,
+    /// The code of its findings (VK0201, or the pack's own).
     pub code: Code,
+    /// The rows it applies to.
     pub when: Option<expr::Expr>,
+    /// What must hold.
     pub assert: expr::Expr,
+    /// The message template.
     pub message: String,
+    /// Help shown with the finding.
     pub help: Option<String>,
+    /// How serious a finding is.
     pub severity: RuleSeverity,
     /// The column whose cell the finding points at.
     pub column: usize,
@@ -187,7 +194,7 @@ fn configure_rule(ti: usize, r: RuleParams, cx: &mut Configure<'_, '_>) -> Optio
         },
         None => {
             let mut cols = Vec::new();
-            expr::columns(&assert.root, &mut cols);
+            assert.columns(&mut cols);
             match cols.iter().find(|c| c.relation.is_none()) {
                 Some(c) => c.column,
                 None => {
@@ -251,9 +258,9 @@ impl Configured for Rule {
     fn bind<'p>(&'p self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
         // A rule reading a column the sheet lacks cannot be evaluated: VK0003 already says so.
         let mut cols = Vec::new();
-        expr::columns(&self.assert.root, &mut cols);
+        self.assert.columns(&mut cols);
         if let Some(w) = &self.when {
-            expr::columns(&w.root, &mut cols);
+            w.columns(&mut cols);
         }
         if !cols
             .iter()
@@ -280,11 +287,11 @@ impl RowRule for ExpressionRule<'_> {
         let env = RowEnv { row, table: self.table };
         let rule = self.rule;
         if let Some(w) = &rule.when {
-            if w.root.eval(&env) != Val::Bool(true) {
+            if w.eval(&env) != Val::Bool(true) {
                 return;
             }
         }
-        if rule.assert.root.eval(&env) != Val::Bool(false) {
+        if rule.assert.eval(&env) != Val::Bool(false) {
             return;
         }
         let message = render(&rule.message, self.plan, self.table, row, out);
@@ -408,10 +415,13 @@ impl Schema for ExprSchema<'_> {
 
 /// Column values of one row (and its related rows) for the evaluator.
 pub struct RowEnv<'r, 'a> {
+    /// The row.
     pub row: &'r RowCtx<'a>,
+    /// Its table.
     pub table: &'r Table,
 }
 
+/// A parsed cell value as the evaluator sees it; `text` gives a text cell's text.
 pub fn to_val<'a>(v: Value, text: impl FnOnce() -> &'a str) -> Val<'a> {
     match v {
         Value::Missing => Val::Null,
