@@ -284,14 +284,18 @@ fn score(seed: u64) -> Score {
             .filter(|f| column.is_none() || f.location.column == column || f.location.column.is_none())
             .collect();
         let severity = d["severity"].as_str().unwrap();
+        let code = d["code"].as_str();
         let ok = if severity == "none" {
             !hits.iter().any(|f| f.severity >= vakt::finding::Severity::Warning)
         } else {
-            hits.iter().any(|f| f.severity.as_str() == severity)
+            // The finding the defect calls for: its severity and its code, both from the kind's
+            // entry in the generator's table (written from the spec, not asked of vakt).
+            hits.iter()
+                .any(|f| f.severity.as_str() == severity && Some(f.code.as_str()) == code)
         };
         let kind = d["kind"].as_str().unwrap();
         let what = format!(
-            "{kind} ({severity}) at {} {:?} row {:?} {:?}: `{}` → {:?}",
+            "{kind} ({severity} {code:?}) at {} {:?} row {:?} {:?}: `{}` → {:?}",
             d["file"],
             sheet,
             row,

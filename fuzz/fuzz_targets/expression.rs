@@ -12,7 +12,11 @@ fuzz_target!(|data: &[u8]| {
         "name = \"f\"\nversion = \"1\"\n[codelists]\nc = \"c.csv\"\n[[table]]\nname = \"t\"\n[[table.column]]\nname = \"a\"\ntype = \"integer\"\n[[table.column]]\nname = \"d\"\ntype = \"date\"\n[[table.column]]\nname = \"k\"\ntype = \"code\"\ncodelist = \"c\"\n[[table.rule]]\nname = \"r\"\nassert = {}\nmessage = \"m\"\n",
         toml_string(text)
     );
-    let _ = vakt::pack::Pack::from_source("f.toml", pack, &|_| Ok("code,en,no,synonyms\nA,a,a,\n".into()));
+    let Ok(pack) = vakt::pack::Pack::from_source("f.toml", pack, &|_| Ok("code,en,no,synonyms\nA,a,a,\n".into())) else {
+        return;
+    };
+    let registry = vakt::check::Registry::builtin();
+    let _ = vakt::check::Plan::new(pack, &registry);
 });
 
 fn toml_string(s: &str) -> String {

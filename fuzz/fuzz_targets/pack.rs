@@ -1,4 +1,4 @@
-//! The rule-pack loader on any TOML.
+//! The rule-pack loader and the plan (every kind's configuration) on any TOML.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
@@ -11,7 +11,12 @@ fuzz_target!(|data: &[u8]| {
             Err("no such file".into())
         }
     });
-    if let Err(e) = result {
-        let _ = e.render(false);
+    // A pack that loads has its rule entries configured by the kinds, as every command does.
+    let registry = vakt::check::Registry::builtin();
+    match result.map(|pack| vakt::check::Plan::new(pack, &registry)) {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) | Err(e) => {
+            let _ = e.render(false);
+        }
     }
 });

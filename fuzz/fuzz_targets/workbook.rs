@@ -3,21 +3,24 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
-use vakt::check::{engine, Registry};
+use vakt::check::{engine, Plan, Registry};
 use vakt::pack::Pack;
 
-static PACK: OnceLock<Option<Pack>> = OnceLock::new();
+static REGISTRY: OnceLock<Registry> = OnceLock::new();
+static PLAN: OnceLock<Option<Plan<'static>>> = OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
     static HOOK: std::sync::Once = std::sync::Once::new();
     // libFuzzer aborts on every panic; vakt catches reader panics and reports the file.
     HOOK.call_once(vakt::read::guard::install_quiet_hook);
-    let Some(pack) = PACK.get_or_init(|| Pack::embedded().ok()).as_ref() else { return };
+    let registry = REGISTRY.get_or_init(Registry::builtin);
+    let plan = PLAN.get_or_init(|| Plan::new(Pack::embedded().ok()?, registry).ok());
+    let Some(plan) = plan.as_ref() else { return };
     let Ok(dir) = tempfile::tempdir() else { return };
     let path = dir.path().join("return.xlsx");
     if std::fs::write(&path, data).is_err() {
         return;
     }
-    let (_, result) = engine::check_path(pack, &Registry::builtin(), &path);
+    let (_, result) = engine::check_path(plan, &path);
     assert!(result.findings.len() <= 100_000);
 });

@@ -75,6 +75,22 @@ pub struct Report {
     pub json: serde_json::Value,
 }
 
+/// A published table as read: its count columns (physical index, header) and its body rows
+/// (physical row, label, cells).
+struct Published {
+    cols: Vec<(usize, String)>,
+    body: Vec<(u64, String, Vec<Shown>)>,
+}
+
+/// The table's cells as a grid, with where each cell is in the sheet and what it shows.
+struct Located {
+    grid: Grid,
+    places: Vec<String>,
+    suppressed: Vec<bool>,
+    total_row: bool,
+    total_col: bool,
+}
+
 /// Reads a published table and audits it against threshold `n`.
 pub fn audit(sheet: &Sheet, n: f64, seconds: u64) -> Result<Report, String> {
     let where_ = |row: u64, col: usize| match &sheet.sheet {
@@ -85,6 +101,43 @@ pub fn audit(sheet: &Sheet, n: f64, seconds: u64) -> Result<Report, String> {
         ),
         None => format!("line {row}, column {}", col + 1),
     };
+    let table = read_published(sheet, &where_)?;
+    let t = locate(&table, &where_);
+    let mut risks = published_small(&t, n);
+    let consistent = non_additive(&t, &mut risks);
+    let exact = suppress::determined(&t.grid, &t.suppressed);
+    if t.total_row && t.total_col {
+        if let Some(b) = super::bridge::bridges(&t.grid, &t.suppressed) {
+            debug_assert!(b.iter().zip(&exact).zip(&t.suppressed).all(|((x, y), s)| !s || x == y));
+        }
+    }
+    exactly_recoverable(&t, &exact, &mut risks);
+    if consistent {
+        intervals(&t, &exact, n, seconds, &mut risks);
+    }
+    small_sums(&t, n, &mut risks);
+    let suppressed = t.suppressed.iter().filter(|&&s| s).count();
+    let json = json!({
+        "file": sheet.file,
+        "sheet": sheet.sheet,
+        "threshold": n,
+        "total_row": t.total_row,
+        "total_column": t.total_col,
+        "suppressed_cells": suppressed,
+        "safe": risks.is_empty(),
+        "risks": risks.iter().map(|r| json!({"kind": r.kind, "cell": r.cell, "message": r.message})).collect::<Vec<_>>(),
+    });
+    Ok(Report {
+        suppressed,
+        grid: t.grid,
+        risks,
+        json,
+    })
+}
+
+/// The header, the label column and the counts; a cell that is neither a count nor a symbol is
+/// an error naming it.
+fn read_published(sheet: &Sheet, where_: &dyn Fn(u64, usize) -> String) -> Result<Published, String> {
     let mut rows = sheet.rows.iter();
     let (_, header) = rows
         .next()
@@ -116,22 +169,29 @@ pub fn audit(sheet: &Sheet, n: f64, seconds: u64) -> Result<Report, String> {
             sheet.file
         ));
     }
-    // Total column and row: by label, else by additivity.
-    let adds_up = |vals: &[Shown]| -> bool {
-        let (last, rest) = vals.split_last().unwrap_or((&Shown::Suppressed, &[]));
-        match last {
-            Shown::Value(t) if rest.iter().all(|v| matches!(v, Shown::Value(_))) && rest.len() >= 2 => {
-                (rest
-                    .iter()
-                    .map(|v| if let Shown::Value(x) = v { *x } else { 0.0 })
-                    .sum::<f64>()
-                    - t)
-                    .abs()
-                    < 1e-9
-            }
-            _ => false,
+    Ok(Published { cols, body })
+}
+
+/// Whether the last value is the sum of the others (all published, at least two).
+fn adds_up(vals: &[Shown]) -> bool {
+    let (last, rest) = vals.split_last().unwrap_or((&Shown::Suppressed, &[]));
+    match last {
+        Shown::Value(t) if rest.iter().all(|v| matches!(v, Shown::Value(_))) && rest.len() >= 2 => {
+            (rest
+                .iter()
+                .map(|v| if let Shown::Value(x) = v { *x } else { 0.0 })
+                .sum::<f64>()
+                - t)
+                .abs()
+                < 1e-9
         }
-    };
+        _ => false,
+    }
+}
+
+/// Total column and row: by label, else by additivity.
+fn totals(p: &Published) -> (bool, bool) {
+    let (cols, body) = (&p.cols, &p.body);
     let total_col = cols.last().is_some_and(|(_, h)| is_total(h))
         || (body.iter().filter(|b| adds_up(&b.2)).count() * 2 > body.len() && body.iter().any(|b| adds_up(&b.2)));
     let total_row = body.last().is_some_and(|b| is_total(&b.1)) || {
@@ -142,16 +202,21 @@ pub fn audit(sheet: &Sheet, n: f64, seconds: u64) -> Result<Report, String> {
         });
         body.len() >= 3 && col_sums_ok.count() * 2 > k
     };
-    let n_rows = body.len() - usize::from(total_row);
-    let n_cols = cols.len() - usize::from(total_col);
-    let row_labels: Vec<String> = body.iter().take(n_rows).map(|b| b.1.clone()).collect();
-    let col_labels: Vec<String> = cols.iter().take(n_cols).map(|c| c.1.clone()).collect();
-    // Cells with their place in the sheet.
+    (total_row, total_col)
+}
+
+/// The published table as a grid with its margins as relations.
+fn locate(p: &Published, where_: &dyn Fn(u64, usize) -> String) -> Located {
+    let (total_row, total_col) = totals(p);
+    let n_rows = p.body.len() - usize::from(total_row);
+    let n_cols = p.cols.len() - usize::from(total_col);
+    let row_labels: Vec<String> = p.body.iter().take(n_rows).map(|b| b.1.clone()).collect();
+    let col_labels: Vec<String> = p.cols.iter().take(n_cols).map(|c| c.1.clone()).collect();
     let mut cells = Vec::new();
     let mut places = Vec::new();
-    let mut shown = Vec::new();
+    let mut suppressed = Vec::new();
     let mut at = std::collections::HashMap::new();
-    for (i, (row_no, _, vals)) in body.iter().enumerate() {
+    for (i, (row_no, _, vals)) in p.body.iter().enumerate() {
         for (j, v) in vals.iter().enumerate() {
             let coord = vec![(i < n_rows).then_some(i), (j < n_cols).then_some(j)];
             at.insert((coord[0], coord[1]), cells.len());
@@ -159,8 +224,8 @@ pub fn audit(sheet: &Sheet, n: f64, seconds: u64) -> Result<Report, String> {
                 coord,
                 value: if let Shown::Value(x) = v { *x } else { f64::NAN },
             });
-            places.push(where_(*row_no, cols[j].0));
-            shown.push(*v);
+            places.push(where_(*row_no, p.cols[j].0));
+            suppressed.push(*v == Shown::Suppressed);
         }
     }
     let mut relations = Vec::new();
@@ -185,93 +250,100 @@ pub fn audit(sheet: &Sheet, n: f64, seconds: u64) -> Result<Report, String> {
         cells,
         relations,
     };
-    let suppressed: Vec<bool> = shown.iter().map(|s| *s == Shown::Suppressed).collect();
-    let mut risks = Vec::new();
+    Located {
+        grid,
+        places,
+        suppressed,
+        total_row,
+        total_col,
+    }
+}
 
-    for (c, s) in shown.iter().enumerate() {
-        if let Shown::Value(v) = s {
-            if *v > 0.0 && *v < n {
-                risks.push(Risk {
-                    kind: "published-small",
-                    cell: places[c].clone(),
-                    message: format!("{} is {v}, below the threshold {n}, and published", grid.label(c)),
-                });
-            }
+/// Counts below the threshold that are published.
+fn published_small(t: &Located, n: f64) -> Vec<Risk> {
+    let mut risks = Vec::new();
+    for (c, cell) in t.grid.cells.iter().enumerate().filter(|(c, _)| !t.suppressed[*c]) {
+        let v = cell.value;
+        if v > 0.0 && v < n {
+            risks.push(Risk {
+                kind: "published-small",
+                cell: t.places[c].clone(),
+                message: format!("{} is {v}, below the threshold {n}, and published", t.grid.label(c)),
+            });
         }
     }
-    // Margins that do not add up.
+    risks
+}
+
+/// Margins that do not add up; returns whether the published figures are consistent.
+fn non_additive(t: &Located, risks: &mut Vec<Risk>) -> bool {
+    let (grid, suppressed) = (&t.grid, &t.suppressed);
     let mut consistent = true;
-    for (ri, (t, parts)) in grid.relations.iter().enumerate() {
+    for (ri, (total, parts)) in grid.relations.iter().enumerate() {
         let known = |c: &usize| !suppressed[*c];
         let published_sum: f64 = parts.iter().filter(|c| known(c)).map(|&c| grid.cells[c].value).sum();
-        let all_known = known(t) && parts.iter().all(known);
-        if (all_known && (published_sum - grid.cells[*t].value).abs() > 1e-9)
-            || (known(t) && published_sum > grid.cells[*t].value + 1e-9)
+        let all_known = known(total) && parts.iter().all(known);
+        if (all_known && (published_sum - grid.cells[*total].value).abs() > 1e-9)
+            || (known(total) && published_sum > grid.cells[*total].value + 1e-9)
         {
             consistent = false;
             risks.push(Risk {
                 kind: "non-additive",
-                cell: places[*t].clone(),
+                cell: t.places[*total].clone(),
                 message: format!(
                     "{}: the margin {} is not the sum of its cells ({} published); margins computed after removing records leak the removed counts",
                     grid.relation_label(ri),
-                    grid.cells[*t].value,
+                    grid.cells[*total].value,
                     published_sum
                 ),
             });
         }
     }
-    let exact = suppress::determined(&grid, &suppressed);
-    let bridges = if total_row && total_col {
-        super::bridge::bridges(&grid, &suppressed)
-    } else {
-        None
-    };
-    for c in (0..grid.cells.len()).filter(|&c| suppressed[c] && exact[c]) {
-        let how = super::bridge::derivation(&grid, &suppressed, c)
+    consistent
+}
+
+/// Suppressed cells the published figures determine exactly.
+fn exactly_recoverable(t: &Located, exact: &[bool], risks: &mut Vec<Risk>) {
+    for c in (0..t.grid.cells.len()).filter(|&c| t.suppressed[c] && exact[c]) {
+        let how = super::bridge::derivation(&t.grid, &t.suppressed, c)
             .unwrap_or_else(|| "by combining rows and columns of the table".into());
         risks.push(Risk {
             kind: "exactly-recoverable",
-            cell: places[c].clone(),
-            message: format!("suppressed {} can be recovered exactly: {how}", grid.label(c)),
+            cell: t.places[c].clone(),
+            message: format!("suppressed {} can be recovered exactly: {how}", t.grid.label(c)),
         });
     }
-    if let Some(b) = &bridges {
-        debug_assert!(b.iter().zip(&exact).zip(&suppressed).all(|((x, y), s)| !s || x == y));
-    }
-    // Intervals, when the published figures are consistent. Counts are suppressed because they are
-    // small, not because they are zero: every suppressed cell is at least 1.
-    let judged = if consistent {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
-        let mask: Vec<bool> = (0..suppressed.len()).map(|c| suppressed[c] && !exact[c]).collect();
-        suppress::judge(&grid, &suppressed, &mask, 1.0, n, deadline)
-    } else {
-        None
-    };
-    if consistent && judged.is_none() {
+}
+
+/// Intervals of the other suppressed cells. Counts are suppressed because they are small, not
+/// because they are zero: every suppressed cell is at least 1.
+fn intervals(t: &Located, exact: &[bool], n: f64, seconds: u64, risks: &mut Vec<Risk>) {
+    let (grid, suppressed) = (&t.grid, &t.suppressed);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    let mask: Vec<bool> = (0..suppressed.len()).map(|c| suppressed[c] && !exact[c]).collect();
+    let Some(judged) = suppress::judge(grid, suppressed, &mask, 1.0, n, deadline) else {
         risks.push(Risk {
             kind: "non-additive",
             cell: String::new(),
             message: "the margins leave no room for the suppressed counts (each at least 1): they are partial sums, computed after removing records, and leak the removed counts".into(),
         });
-    }
+        return;
+    };
     let mut unknown = 0;
-    if let Some(j) = &judged {
-        for c in (0..grid.cells.len()).filter(|&c| suppressed[c] && !exact[c]) {
-            match j[c] {
-                Some(suppress::Judged::Exposed(lo, hi)) if hi < n - 1e-6 => risks.push(Risk {
-                    kind: "interval-below-threshold",
-                    cell: places[c].clone(),
-                    message: format!(
-                        "suppressed {} is provably between {} and {}: below the threshold {n}",
-                        grid.label(c),
-                        lo.round(),
-                        hi.round()
-                    ),
-                }),
-                Some(suppress::Judged::Unknown) => unknown += 1,
-                _ => {}
-            }
+    for c in (0..grid.cells.len()).filter(|&c| mask[c]) {
+        match judged[c] {
+            Some(suppress::Judged::Exposed(lo, hi)) if hi < n - 1e-6 => risks.push(Risk {
+                kind: "interval-below-threshold",
+                cell: t.places[c].clone(),
+                message: format!(
+                    "suppressed {} is provably between {} and {}: below the threshold {n}",
+                    grid.label(c),
+                    lo.round(),
+                    hi.round()
+                ),
+            }),
+            Some(suppress::Judged::Unknown) => unknown += 1,
+            _ => {}
         }
     }
     if unknown > 0 {
@@ -283,22 +355,26 @@ pub fn audit(sheet: &Sheet, n: f64, seconds: u64) -> Result<Report, String> {
             ),
         });
     }
-    // Derivable sums of suppressed cells below the threshold.
-    for (ri, (t, parts)) in grid.relations.iter().enumerate() {
+}
+
+/// Derivable sums of suppressed cells below the threshold.
+fn small_sums(t: &Located, n: f64, risks: &mut Vec<Risk>) {
+    let (grid, suppressed) = (&t.grid, &t.suppressed);
+    for (ri, (total, parts)) in grid.relations.iter().enumerate() {
         let hidden: Vec<usize> = parts.iter().copied().filter(|&c| suppressed[c]).collect();
-        if suppressed[*t] || hidden.len() < 2 {
+        if suppressed[*total] || hidden.len() < 2 {
             continue;
         }
-        let sum = grid.cells[*t].value
-            - parts
-                .iter()
-                .filter(|c| !suppressed[**c])
-                .map(|&c| grid.cells[c].value)
-                .sum::<f64>();
+        let published: f64 = parts
+            .iter()
+            .filter(|c| !suppressed[**c])
+            .map(|&c| grid.cells[c].value)
+            .sum();
+        let sum = grid.cells[*total].value - published;
         if sum > 0.0 && sum < n {
             risks.push(Risk {
                 kind: "small-sum",
-                cell: places[*t].clone(),
+                cell: t.places[*total].clone(),
                 message: format!(
                     "{}: the suppressed cells {} sum to {sum}, below the threshold {n}",
                     grid.relation_label(ri),
@@ -307,20 +383,4 @@ pub fn audit(sheet: &Sheet, n: f64, seconds: u64) -> Result<Report, String> {
             });
         }
     }
-    let json = json!({
-        "file": sheet.file,
-        "sheet": sheet.sheet,
-        "threshold": n,
-        "total_row": total_row,
-        "total_column": total_col,
-        "suppressed_cells": suppressed.iter().filter(|&&s| s).count(),
-        "safe": risks.is_empty(),
-        "risks": risks.iter().map(|r| json!({"kind": r.kind, "cell": r.cell, "message": r.message})).collect::<Vec<_>>(),
-    });
-    Ok(Report {
-        suppressed: suppressed.iter().filter(|&&s| s).count(),
-        grid,
-        risks,
-        json,
-    })
 }

@@ -117,6 +117,10 @@ pub fn published(grid: &Grid, suppressed: &[bool], symbol: &str) -> (Vec<String>
     }
 }
 
+fn io_error(p: &Path, e: &dyn std::fmt::Display) -> String {
+    format!("{}: {e}", p.display())
+}
+
 /// Writes `table.csv`, `table.xlsx`, `audit.json` and `summary.md` into `dir`.
 pub fn write_outputs(
     dir: &Path,
@@ -127,60 +131,107 @@ pub fn write_outputs(
     what: &str,
     notes: &[String],
 ) -> Result<(), String> {
-    let io = |p: &Path, e: &dyn std::fmt::Display| format!("{}: {e}", p.display());
-    std::fs::create_dir_all(dir).map_err(|e| io(dir, &e))?;
+    std::fs::create_dir_all(dir).map_err(|e| io_error(dir, &e))?;
     let (header, rows) = published(grid, &p.suppressed, policy.symbol);
-    let csv_path = dir.join("table.csv");
+    write_table_csv(&dir.join("table.csv"), &header, &rows)?;
+    write_table_xlsx(&dir.join("table.xlsx"), grid, &header, &rows, policy)?;
+    let audit = audit_json(grid, p, policy, zeros, what);
+    let audit_path = dir.join("audit.json");
+    std::fs::write(
+        &audit_path,
+        serde_json::to_string_pretty(&audit).unwrap_or_default() + "\n",
+    )
+    .map_err(|e| io_error(&audit_path, &e))?;
+    let md_path = dir.join("summary.md");
+    std::fs::write(&md_path, summary_md(grid, &audit, policy, what, notes)).map_err(|e| io_error(&md_path, &e))
+}
+
+fn write_table_csv(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<(), String> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
-        .from_path(&csv_path)
-        .map_err(|e| io(&csv_path, &e))?;
-    w.write_record(&header).map_err(|e| io(&csv_path, &e))?;
-    for r in &rows {
-        w.write_record(r).map_err(|e| io(&csv_path, &e))?;
+        .from_path(path)
+        .map_err(|e| io_error(path, &e))?;
+    w.write_record(header).map_err(|e| io_error(path, &e))?;
+    for r in rows {
+        w.write_record(r).map_err(|e| io_error(path, &e))?;
     }
-    w.flush().map_err(|e| io(&csv_path, &e))?;
+    w.flush().map_err(|e| io_error(path, &e))
+}
 
-    let xlsx_path = dir.join("table.xlsx");
-    {
-        use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
-        let err = |e: rust_xlsxwriter::XlsxError| io(&xlsx_path, &e);
-        let mut wb = Workbook::new();
-        let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(err)?;
-        wb.set_properties(
-            &DocProperties::new()
-                .set_creation_datetime(&created)
-                .set_author("vakt tabulate"),
-        );
-        let ws = wb.add_worksheet();
-        ws.set_name("table").map_err(err)?;
-        for (c, h) in header.iter().enumerate() {
-            ws.write_string(0, c as u16, h).map_err(err)?;
-        }
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                match v.parse::<f64>() {
-                    Ok(n) if c >= grid.dims.len().saturating_sub(1).max(1) => {
-                        ws.write_number(r as u32 + 1, c as u16, n).map_err(err)?
-                    }
-                    _ => ws.write_string(r as u32 + 1, c as u16, v).map_err(err)?,
-                };
-            }
-        }
-        let note_row = rows.len() as u32 + 2;
-        ws.write_string(
-            note_row,
-            0,
-            format!(
-                "{} = suppressed to protect small counts (fewer than {}).",
-                policy.symbol,
-                show(policy.threshold)
-            ),
-        )
-        .map_err(err)?;
-        wb.save(&xlsx_path).map_err(err)?;
+fn write_table_xlsx(
+    path: &Path,
+    grid: &Grid,
+    header: &[String],
+    rows: &[Vec<String>],
+    policy: &Policy,
+) -> Result<(), String> {
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
+    let err = |e: rust_xlsxwriter::XlsxError| io_error(path, &e);
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(err)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_author("vakt tabulate"),
+    );
+    let ws = wb.add_worksheet();
+    ws.set_name("table").map_err(err)?;
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, h).map_err(err)?;
     }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            match v.parse::<f64>() {
+                Ok(n) if c >= grid.dims.len().saturating_sub(1).max(1) => {
+                    ws.write_number(r as u32 + 1, c as u16, n).map_err(err)?
+                }
+                _ => ws.write_string(r as u32 + 1, c as u16, v).map_err(err)?,
+            };
+        }
+    }
+    let note_row = rows.len() as u32 + 2;
+    ws.write_string(
+        note_row,
+        0,
+        format!(
+            "{} = suppressed to protect small counts (fewer than {}).",
+            policy.symbol,
+            show(policy.threshold)
+        ),
+    )
+    .map_err(err)?;
+    wb.save(path).map_err(err)
+}
 
+/// One suppressed cell for `audit.json`: its labels, status, interval and whether it passes.
+fn suppressed_cell_json(grid: &Grid, p: &Protection, policy: &Policy, exact: &[bool], c: usize) -> serde_json::Value {
+    let labels: serde_json::Map<String, serde_json::Value> = grid
+        .dims
+        .iter()
+        .zip(&grid.cells[c].coord)
+        .map(|((name, l), k)| (name.clone(), json!(k.map_or("Total", |k| l[k].as_str()))))
+        .collect();
+    let (lo, hi) = p.intervals[c].unwrap_or((f64::NAN, f64::NAN));
+    let relations: Vec<String> = grid
+        .relations
+        .iter()
+        .enumerate()
+        .filter(|(_, (t, parts))| *t == c || parts.contains(&c))
+        .map(|(ri, _)| grid.relation_label(ri))
+        .collect();
+    let pass = !exact[c] && (!p.primary[c] || suppress::passes(lo, hi, policy.threshold));
+    let bound = |x: f64| if x.is_finite() { json!(x.round()) } else { json!(null) };
+    json!({
+        "labels": labels,
+        "status": if p.primary[c] { "primary" } else { "secondary" },
+        "interval": [bound(lo), bound(hi)],
+        "exactly_recoverable": exact[c],
+        "pass": pass,
+        "relations": relations,
+    })
+}
+
+fn audit_json(grid: &Grid, p: &Protection, policy: &Policy, zeros: Zeros, what: &str) -> serde_json::Value {
     let primary = p.primary.iter().filter(|&&x| x).count();
     let secondary = p
         .suppressed
@@ -191,33 +242,13 @@ pub fn write_outputs(
     let exact = suppress::determined(grid, &p.suppressed);
     let cells: Vec<serde_json::Value> = (0..grid.cells.len())
         .filter(|&c| p.suppressed[c])
-        .map(|c| {
-            let labels: serde_json::Map<String, serde_json::Value> =
-                grid.dims.iter().zip(&grid.cells[c].coord).map(|((name, l), k)| (name.clone(), json!(k.map_or("Total", |k| l[k].as_str())))).collect();
-            let (lo, hi) = p.intervals[c].unwrap_or((f64::NAN, f64::NAN));
-            let relations: Vec<String> = grid
-                .relations
-                .iter()
-                .enumerate()
-                .filter(|(_, (t, parts))| *t == c || parts.contains(&c))
-                .map(|(ri, _)| grid.relation_label(ri))
-                .collect();
-            let pass = !exact[c] && (!p.primary[c] || suppress::passes(lo, hi, policy.threshold));
-            json!({
-                "labels": labels,
-                "status": if p.primary[c] { "primary" } else { "secondary" },
-                "interval": [if lo.is_finite() { json!(lo.round()) } else { json!(null) }, if hi.is_finite() { json!(hi.round()) } else { json!(null) }],
-                "exactly_recoverable": exact[c],
-                "pass": pass,
-                "relations": relations,
-            })
-        })
+        .map(|c| suppressed_cell_json(grid, p, policy, &exact, c))
         .collect();
     let all_pass = cells.iter().all(|c| c["pass"] == json!(true));
     let published_small = (0..grid.cells.len())
         .filter(|&c| !p.suppressed[c] && grid.cells[c].value > 0.0 && grid.cells[c].value < policy.threshold)
         .count();
-    let audit = json!({
+    json!({
         "table": what,
         "dimensions": grid.dims.iter().map(|(n, l)| json!({"variable": n, "categories": l.len()})).collect::<Vec<_>>(),
         "cells": grid.cells.len(),
@@ -229,14 +260,17 @@ pub fn write_outputs(
         "published_below_threshold": published_small,
         "safe": all_pass && published_small == 0,
         "suppressed": cells,
-    });
-    let audit_path = dir.join("audit.json");
-    std::fs::write(
-        &audit_path,
-        serde_json::to_string_pretty(&audit).unwrap_or_default() + "\n",
-    )
-    .map_err(|e| io(&audit_path, &e))?;
+    })
+}
 
+/// `summary.md`: what was suppressed and why, and a footnote for the publication.
+fn summary_md(grid: &Grid, audit: &serde_json::Value, policy: &Policy, what: &str, notes: &[String]) -> String {
+    let primary = audit["primary"].as_u64().unwrap_or(0);
+    let secondary = audit["secondary"].as_u64().unwrap_or(0);
+    let all_pass = audit["suppressed"]
+        .as_array()
+        .is_none_or(|cells| cells.iter().all(|c| c["pass"] == json!(true)));
+    let published_small = audit["published_below_threshold"].as_u64().unwrap_or(0);
     let mut md = format!(
         "# {what}\n\n{} cells with margins. Threshold {} (preset `{}`): {primary} cells with counts from 1 to {} are suppressed (primary), and {secondary} more to protect them (secondary); suppressed cells are shown as `{}`.\n\n",
         grid.cells.len(),
@@ -261,7 +295,5 @@ pub fn write_outputs(
         show(policy.threshold),
         env!("CARGO_PKG_VERSION")
     ));
-    let md_path = dir.join("summary.md");
-    std::fs::write(&md_path, md).map_err(|e| io(&md_path, &e))?;
-    Ok(())
+    md
 }

@@ -131,9 +131,8 @@ pub struct Spot {
 
 #[derive(Debug, Clone)]
 pub struct Defect {
-    pub kind: &'static str,
-    /// `error`, `warning`, `info`, or `none` (tolerated: no error or warning expected).
-    pub severity: &'static str,
+    /// Its kind, with what vakt must report for it.
+    pub kind: &'static super::defects::Kind,
     pub spot: Spot,
     pub original: String,
     pub written: String,

@@ -251,25 +251,80 @@ fn person_number(rng: &mut Rng, birth: Date, d_number: bool, used: &mut std::col
     }
 }
 
+/// What is drawn nationally before any authority: settings, group types, sizes and diagnoses
+/// with the paper's exact totals, dealt out in random order.
+struct NationalLists {
+    settings: Vec<&'static str>,
+    types: Vec<&'static str>,
+    sizes: Vec<u32>,
+    dx_of_group: Vec<Vec<&'static str>>,
+    leaves: Vec<(String, String)>,
+    reference: Date,
+}
+
+/// Identifiers already given, so none repeats in the national set.
+#[derive(Default)]
+struct UsedIds {
+    patients: std::collections::HashSet<String>,
+    hpr: std::collections::HashSet<String>,
+}
+
+/// One authority: its code, name and region.
+struct Authority {
+    code: String,
+    name: String,
+    region: String,
+}
+
 /// Builds the national set for a seed and scale.
 pub fn build(seed: u64, scale: usize) -> National {
     let root = Rng::new(seed);
     let scale = scale.max(1);
-    let reference = reference_date();
-    let authority_list = vakt_core::pack::embedded::file("codelists/authority.csv").unwrap_or("");
-    let authorities: Vec<(String, String, String)> = csv::Reader::from_reader(authority_list.as_bytes())
-        .records()
-        .filter_map(Result::ok)
-        .filter_map(|r| Some((r.get(0)?.to_string(), r.get(1)?.to_string(), r.get(4)?.to_string())))
-        .collect();
+    let authorities = authorities();
     let weights: Vec<f64> = authorities
         .iter()
-        .map(|(code, _, _)| WEIGHTS.iter().find(|w| w.0 == code).map_or(0.0, |w| w.1))
+        .map(|a| WEIGHTS.iter().find(|w| w.0 == a.code).map_or(0.0, |w| w.1))
         .collect();
     let per_authority = apportion(GROUPS * scale, &weights);
+    let lists = national_lists(&mut root.fork("national"), scale);
+    let mut used = UsedIds::default();
+    let mut returns = Vec::new();
+    let mut without_groups = Vec::new();
+    let mut next_group = 0usize;
+    for (ai, authority) in authorities.iter().enumerate() {
+        let n_groups = per_authority[ai];
+        if n_groups == 0 {
+            without_groups.push(authority.code.clone());
+            continue;
+        }
+        let gidx: Vec<usize> = (next_group..next_group + n_groups).collect();
+        next_group += n_groups;
+        let mut rng = root.fork(&authority.code);
+        returns.push(build_return(&mut rng, authority, &gidx, &lists, &mut used));
+    }
+    National {
+        returns,
+        without_groups,
+    }
+}
 
-    // National lists with the paper's exact totals, dealt out in random order.
-    let mut rng = root.fork("national");
+/// The 25 authorities of the embedded code list.
+fn authorities() -> Vec<Authority> {
+    let list = vakt_core::pack::embedded::file("codelists/authority.csv").unwrap_or("");
+    csv::Reader::from_reader(list.as_bytes())
+        .records()
+        .filter_map(Result::ok)
+        .filter_map(|r| {
+            Some(Authority {
+                code: r.get(0)?.to_string(),
+                name: r.get(1)?.to_string(),
+                region: r.get(4)?.to_string(),
+            })
+        })
+        .collect()
+}
+
+fn national_lists(rng: &mut Rng, scale: usize) -> NationalLists {
     let mut settings: Vec<&'static str> = std::iter::repeat_n("DPS", DPS_GROUPS * scale)
         .chain(std::iter::repeat_n("HOSP", (GROUPS - DPS_GROUPS) * scale))
         .collect();
@@ -279,8 +334,20 @@ pub fn build(seed: u64, scale: usize) -> National {
         .flat_map(|(t, n)| std::iter::repeat_n(*t, n * scale))
         .collect();
     rng.shuffle(&mut types);
+    let sizes = group_sizes(rng, scale);
+    let dx_of_group = diagnoses(rng, scale, &types, &sizes);
+    NationalLists {
+        settings,
+        types,
+        sizes,
+        dx_of_group,
+        leaves: icd_leaves(),
+        reference: reference_date(),
+    }
+}
 
-    // Group sizes summing to the paper's patient total, all inside the soft range 3..15.
+/// Group sizes summing to the paper's patient total, all inside the soft range 3..15.
+fn group_sizes(rng: &mut Rng, scale: usize) -> Vec<u32> {
     let mut sizes: Vec<u32> = (0..GROUPS * scale)
         .map(|_| [3u32, 4, 5, 5, 6, 6, 7, 8, 9][rng.below(9)])
         .collect();
@@ -296,7 +363,11 @@ pub fn build(seed: u64, scale: usize) -> National {
             sum += 1;
         }
     }
-    // Diagnoses with the paper's counts, assigned with the type affinities.
+    sizes
+}
+
+/// Diagnoses with the paper's counts, assigned to groups with the type affinities.
+fn diagnoses(rng: &mut Rng, scale: usize, types: &[&'static str], sizes: &[u32]) -> Vec<Vec<&'static str>> {
     let mut pool: Vec<(&'static str, usize)> = DX_GROUPS.iter().map(|(g, n)| (*g, n * scale)).collect();
     let mut slots: Vec<usize> = (0..GROUPS * scale)
         .flat_map(|g| std::iter::repeat_n(g, sizes[g] as usize))
@@ -309,264 +380,292 @@ pub fn build(seed: u64, scale: usize) -> National {
         pool[i].1 -= 1;
         dx_of_group[g].push(pool[i].0);
     }
-    let leaves = icd_leaves();
+    dx_of_group
+}
 
-    let mut used_ids = std::collections::HashSet::new();
-    let mut used_hpr = std::collections::HashSet::new();
-    let mut returns = Vec::new();
-    let mut without_groups = Vec::new();
-    let mut next_group = 0usize;
-    for (ai, (code, auth_name, region)) in authorities.iter().enumerate() {
-        let n_groups = per_authority[ai];
-        if n_groups == 0 {
-            without_groups.push(code.clone());
-            continue;
-        }
-        let mut rng = root.fork(code);
-        let place = WEIGHTS.iter().find(|w| w.0 == code).map_or("Norge", |w| w.2);
-        let sh = short(code);
-        let munis = MUNICIPALITIES
-            .iter()
-            .find(|m| m.0 == region)
-            .map_or(&["0301"][..], |m| m.1);
-        let gidx: Vec<usize> = (next_group..next_group + n_groups).collect();
-        next_group += n_groups;
-
-        // Units: one per five DPS groups and per six hospital groups.
-        let dps = gidx.iter().filter(|&&g| settings[g] == "DPS").count();
-        let hosp = n_groups - dps;
-        let mut units = Vec::new();
-        for (setting, n) in [("DPS", dps.div_ceil(5)), ("HOSP", hosp.div_ceil(6))] {
-            for k in 1..=n {
-                let (unit_id, unit_name, mode) = if setting == "DPS" {
-                    (
-                        format!("{sh}-DPS{k}"),
-                        format!(
-                            "{place} DPS {}",
-                            ["Nord", "Sør", "Øst", "Vest", "Sentrum", "Indre"][(k - 1) % 6]
-                        ),
-                        *rng.pick(&["OUT", "OUT", "OUT", "DAY", "MIX"]),
-                    )
-                } else {
-                    (
-                        format!("{sh}-SH{k}"),
-                        format!("{place} sykehus, psykiatrisk avdeling {k}"),
-                        *rng.pick(&["INP", "INP", "DAY", "OUT"]),
-                    )
-                };
-                units.push(Unit {
-                    unit_id,
-                    unit_name,
-                    setting,
-                    service_mode: mode,
-                    municipality: rng.pick(munis).to_string(),
-                });
-            }
-        }
-
-        let mut groups = Vec::new();
-        let mut patients = Vec::new();
-        let pool_size = ((n_groups as f64) * 1.3).round() as usize + 1;
-        let mut therapists = Vec::new();
-        let mut formal: Vec<bool> = (0..pool_size).map(|i| i % 2 == 0).collect();
-        rng.shuffle(&mut formal);
-        for &is_formal in formal.iter() {
-            let id = loop {
-                let id = rng.range(1_000_000, 9_999_999).to_string();
-                if used_hpr.insert(id.clone()) {
-                    break id;
-                }
-            };
-            let (f, l) = name(&mut rng);
-            therapists.push(Therapist {
-                therapist_id: id,
-                therapist_name: format!("{f} {l}"),
-                profession: weighted_pick(
-                    &mut rng,
-                    &[
-                        ("NURSE", 34.0),
-                        ("PSYCHOL", 24.0),
-                        ("PHYS", 12.0),
-                        ("SOCW", 9.0),
-                        ("SOCED", 5.0),
-                        ("OT", 5.0),
-                        ("PT", 4.0),
-                        ("ARTT", 3.0),
-                        ("AUX", 2.0),
-                        ("OTHER", 2.0),
-                    ],
-                ),
-                gt_training: if is_formal {
-                    weighted_pick(
-                        &mut rng,
-                        &[("IGA1", 3.0), ("IGA3_NPF", 4.0), ("IGA5", 1.0), ("OTHER_FORMAL", 1.0)],
-                    )
-                } else {
-                    weighted_pick(&mut rng, &[("NONE", 1.0), ("SHORT", 1.5)])
-                },
-                sex: if rng.chance(0.7) { "F" } else { "M" },
-                birth_year: reference.year() - rng.range(28, 64) as i32,
+/// One authority's return: its units, therapists, groups with their therapists and patients, and
+/// its contact.
+fn build_return(rng: &mut Rng, a: &Authority, gidx: &[usize], lists: &NationalLists, used: &mut UsedIds) -> Return {
+    let place = WEIGHTS.iter().find(|w| w.0 == a.code).map_or("Norge", |w| w.2);
+    let sh = short(&a.code);
+    let munis = MUNICIPALITIES
+        .iter()
+        .find(|m| m.0 == a.region)
+        .map_or(&["0301"][..], |m| m.1);
+    let units = units_of(rng, gidx, lists, &sh, place, munis);
+    let pool_size = ((gidx.len() as f64) * 1.3).round() as usize + 1;
+    let therapists = therapist_pool(rng, pool_size, lists.reference, &mut used.hpr);
+    let mut groups = Vec::new();
+    let mut patients = Vec::new();
+    let mut group_therapists = Vec::new();
+    for (k, &g) in gidx.iter().enumerate() {
+        let group = group_of(rng, format!("{sh}-G{:03}", k + 1), g, &units, lists, pool_size);
+        // Therapists of the group: distinct members of the pool, the first one leads.
+        let mut members: Vec<usize> = (0..therapists.len()).collect();
+        rng.shuffle(&mut members);
+        for (j, &t) in members.iter().take(group.n_therapists as usize).enumerate() {
+            group_therapists.push(GroupTherapist {
+                group_id: group.group_id.clone(),
+                therapist_id: therapists[t].therapist_id.clone(),
+                role: if j == 0 { "LEAD" } else { "CO" },
             });
         }
-        let mut group_therapists = Vec::new();
-        for (k, &g) in gidx.iter().enumerate() {
-            let setting = settings[g];
-            let candidates: Vec<&Unit> = units.iter().filter(|u| u.setting == setting).collect();
-            let unit = candidates[rng.below(candidates.len())];
-            let group_type = types[g];
-            let group_format = weighted_pick(&mut rng, &[("CLOSED", 45.0), ("SLOW_OPEN", 35.0), ("OPEN", 20.0)]);
-            let duration_cat = weighted_pick(
-                &mut rng,
-                &[("LT6", 38.0), ("GT12", 34.0), ("M6_12", 16.0), ("OPEN_ENDED", 12.0)],
-            );
-            let months_back = match duration_cat {
-                "LT6" => rng.range(0, 5),
-                "M6_12" => rng.range(6, 11),
-                "GT12" => rng.range(12, 60),
-                _ => rng.range(1, 120),
-            };
-            let start = Date(reference.0 - (months_back * 30 + rng.range(0, 29)) as i32 - 1);
-            let planned = match duration_cat {
-                "LT6" => Some(rng.range(8, 24) as u32),
-                "M6_12" => Some(rng.range(20, 45) as u32),
-                "GT12" => Some(rng.range(40, 150) as u32),
-                _ => None,
-            };
-            let group_id = format!("{sh}-G{:03}", k + 1);
-            let n_therapists = weighted_pick(&mut rng, &[(1u32, 25.0), (2, 60.0), (3, 15.0)]).min(pool_size as u32);
-            let names = match group_type {
-                "PSYDYN" => ["Gruppeanalyse", "Mentaliseringsgruppe", "Psykodynamisk gruppe"],
-                "CBT" => ["KAT-gruppe", "Kognitiv gruppe", "Angstgruppe"],
-                "PSYEDU" => [
-                    "Psykoedukativ gruppe",
-                    "Kurs i depresjonsmestring",
-                    "Familiegruppe psykose",
-                ],
-                "SKILLS" => ["Ferdighetstrening", "Mestringsgruppe", "Sosial trening"],
-                "ART" => ["Kunstterapigruppe", "Musikkterapi", "Bildegruppe"],
-                "BODY" => ["Kroppsbevissthet", "BBAT-gruppe", "Fysisk aktivitet"],
-                "SUPP" => ["Samtalegruppe", "Støttegruppe", "Samtalegruppe"],
-                _ => ["Gruppe", "Temagruppe", "Samtalegruppe"],
-            };
-            let group = Group {
-                group_id: group_id.clone(),
-                unit_id: unit.unit_id.clone(),
-                group_name: format!("{} {}", rng.pick(&names), ["A", "B", "C", "D"][rng.below(4)]),
-                group_type,
-                group_format,
-                frequency: weighted_pick(
-                    &mut rng,
-                    &[("W", 65.0), ("BIW", 12.0), ("GE2W", 10.0), ("M", 5.0), ("OTHER", 8.0)],
-                ),
-                session_minutes: weighted_pick(
-                    &mut rng,
-                    &[
-                        (90u32, 55.0),
-                        (60, 15.0),
-                        (75, 10.0),
-                        (120, 12.0),
-                        (45, 4.0),
-                        (150, 4.0),
-                    ],
-                ),
-                duration_cat,
-                planned_sessions: planned,
-                start_date: start,
-                n_patients: sizes[g],
-                n_therapists,
-                cotherapy: n_therapists >= 2,
-                comment: if rng.chance(0.1) {
-                    rng.pick(&["Ny gruppe i år", "Venteliste", "Avsluttes til sommeren"])
-                        .to_string()
-                } else {
-                    String::new()
-                },
-                setting,
-            };
-            // Therapists of the group: distinct members of the pool, the first one leads.
-            let mut members: Vec<usize> = (0..therapists.len()).collect();
-            rng.shuffle(&mut members);
-            for (j, &t) in members.iter().take(n_therapists as usize).enumerate() {
-                group_therapists.push(GroupTherapist {
-                    group_id: group_id.clone(),
-                    therapist_id: therapists[t].therapist_id.clone(),
-                    role: if j == 0 { "LEAD" } else { "CO" },
-                });
-            }
-            for dx_group in &dx_of_group[g] {
-                let codes: Vec<&(String, String)> = leaves.iter().filter(|(_, grp)| grp == dx_group).collect();
-                let main_dx = if codes.is_empty() {
-                    "F99".to_string()
-                } else {
-                    codes[rng.below(codes.len())].0.clone()
-                };
-                let age = rng.range(18, 75);
-                let birth = Date(
-                    Date::from_ymd(reference.year() - age as i32, 1, 1).map_or(0, |d| d.0) + rng.range(0, 364) as i32,
-                );
-                let kind = rng.below(100);
-                let patient_id = if kind < 80 {
-                    person_number(&mut rng, birth, false, &mut used_ids)
-                } else if kind < 85 {
-                    person_number(&mut rng, birth, true, &mut used_ids)
-                } else {
-                    loop {
-                        let id = format!("EPJ-{:06}", rng.range(0, 999_999));
-                        if used_ids.insert(id.clone()) {
-                            break id;
-                        }
-                    }
-                };
-                let p_start = if group_format == "CLOSED" {
-                    start
-                } else {
-                    Date(start.0 + rng.range(0, i64::from(reference.0 - start.0)) as i32)
-                };
-                let end_date = (rng.chance(0.2) && reference.0 - p_start.0 > 40)
-                    .then(|| Date(p_start.0 + rng.range(30, i64::from(reference.0 - p_start.0)) as i32));
-                let weeks = ((end_date.unwrap_or(reference).0 - p_start.0) / 7).max(0) as u32;
-                let sessions_attended = rng
-                    .chance(0.7)
-                    .then(|| rng.range(0, i64::from(planned.unwrap_or(40).min(weeks))) as u32);
-                patients.push(Patient {
-                    group_id: group_id.clone(),
-                    patient_id,
-                    birth_year: birth.year(),
-                    sex: if rng.chance(0.65) { "F" } else { "M" },
-                    main_dx,
-                    dx_group,
-                    start_date: p_start,
-                    end_date,
-                    sessions_attended,
-                });
-            }
-            groups.push(group);
+        for dx_group in &lists.dx_of_group[g] {
+            patients.push(patient_of(rng, &group, dx_group, lists, &mut used.patients));
         }
-        let (f, l) = name(&mut rng);
-        returns.push(Return {
-            authority_code: code.clone(),
-            authority_name: auth_name.clone(),
-            region: region.clone(),
-            reference_date: reference,
-            submitted_date: Date(reference.0 + rng.range(20, 90) as i32),
-            contact_email: format!("{}.{}@{}.example.no", ascii(&f), ascii(&l), sh.to_lowercase()),
-            contact_name: format!("{f} {l}"),
-            contact_phone: format!(
-                "+47 {} {:02} {:03}",
-                rng.range(400, 999),
-                rng.range(0, 99),
-                rng.range(0, 999)
+        groups.push(group);
+    }
+    let reference = lists.reference;
+    let (f, l) = name(rng);
+    Return {
+        authority_code: a.code.clone(),
+        authority_name: a.name.clone(),
+        region: a.region.clone(),
+        reference_date: reference,
+        submitted_date: Date(reference.0 + rng.range(20, 90) as i32),
+        contact_email: format!("{}.{}@{}.example.no", ascii(&f), ascii(&l), sh.to_lowercase()),
+        contact_name: format!("{f} {l}"),
+        contact_phone: format!(
+            "+47 {} {:02} {:03}",
+            rng.range(400, 999),
+            rng.range(0, 99),
+            rng.range(0, 999)
+        ),
+        units,
+        groups,
+        patients,
+        therapists,
+        group_therapists,
+    }
+}
+
+/// Units: one per five DPS groups and per six hospital groups.
+fn units_of(rng: &mut Rng, gidx: &[usize], lists: &NationalLists, sh: &str, place: &str, munis: &[&str]) -> Vec<Unit> {
+    let dps = gidx.iter().filter(|&&g| lists.settings[g] == "DPS").count();
+    let hosp = gidx.len() - dps;
+    let mut units = Vec::new();
+    for (setting, n) in [("DPS", dps.div_ceil(5)), ("HOSP", hosp.div_ceil(6))] {
+        for k in 1..=n {
+            let (unit_id, unit_name, mode) = if setting == "DPS" {
+                (
+                    format!("{sh}-DPS{k}"),
+                    format!(
+                        "{place} DPS {}",
+                        ["Nord", "Sør", "Øst", "Vest", "Sentrum", "Indre"][(k - 1) % 6]
+                    ),
+                    *rng.pick(&["OUT", "OUT", "OUT", "DAY", "MIX"]),
+                )
+            } else {
+                (
+                    format!("{sh}-SH{k}"),
+                    format!("{place} sykehus, psykiatrisk avdeling {k}"),
+                    *rng.pick(&["INP", "INP", "DAY", "OUT"]),
+                )
+            };
+            units.push(Unit {
+                unit_id,
+                unit_name,
+                setting,
+                service_mode: mode,
+                municipality: rng.pick(munis).to_string(),
+            });
+        }
+    }
+    units
+}
+
+/// An authority's therapists: half with formal group-therapy training.
+fn therapist_pool(
+    rng: &mut Rng,
+    pool_size: usize,
+    reference: Date,
+    used_hpr: &mut std::collections::HashSet<String>,
+) -> Vec<Therapist> {
+    let mut formal: Vec<bool> = (0..pool_size).map(|i| i % 2 == 0).collect();
+    rng.shuffle(&mut formal);
+    let mut therapists = Vec::new();
+    for &is_formal in formal.iter() {
+        let id = loop {
+            let id = rng.range(1_000_000, 9_999_999).to_string();
+            if used_hpr.insert(id.clone()) {
+                break id;
+            }
+        };
+        let (f, l) = name(rng);
+        therapists.push(Therapist {
+            therapist_id: id,
+            therapist_name: format!("{f} {l}"),
+            profession: weighted_pick(
+                rng,
+                &[
+                    ("NURSE", 34.0),
+                    ("PSYCHOL", 24.0),
+                    ("PHYS", 12.0),
+                    ("SOCW", 9.0),
+                    ("SOCED", 5.0),
+                    ("OT", 5.0),
+                    ("PT", 4.0),
+                    ("ARTT", 3.0),
+                    ("AUX", 2.0),
+                    ("OTHER", 2.0),
+                ],
             ),
-            units,
-            groups,
-            patients,
-            therapists,
-            group_therapists,
+            gt_training: if is_formal {
+                weighted_pick(
+                    rng,
+                    &[("IGA1", 3.0), ("IGA3_NPF", 4.0), ("IGA5", 1.0), ("OTHER_FORMAL", 1.0)],
+                )
+            } else {
+                weighted_pick(rng, &[("NONE", 1.0), ("SHORT", 1.5)])
+            },
+            sex: if rng.chance(0.7) { "F" } else { "M" },
+            birth_year: reference.year() - rng.range(28, 64) as i32,
         });
     }
-    National {
-        returns,
-        without_groups,
+    therapists
+}
+
+/// Names a group of a type might have.
+fn group_names(group_type: &str) -> [&'static str; 3] {
+    match group_type {
+        "PSYDYN" => ["Gruppeanalyse", "Mentaliseringsgruppe", "Psykodynamisk gruppe"],
+        "CBT" => ["KAT-gruppe", "Kognitiv gruppe", "Angstgruppe"],
+        "PSYEDU" => [
+            "Psykoedukativ gruppe",
+            "Kurs i depresjonsmestring",
+            "Familiegruppe psykose",
+        ],
+        "SKILLS" => ["Ferdighetstrening", "Mestringsgruppe", "Sosial trening"],
+        "ART" => ["Kunstterapigruppe", "Musikkterapi", "Bildegruppe"],
+        "BODY" => ["Kroppsbevissthet", "BBAT-gruppe", "Fysisk aktivitet"],
+        "SUPP" => ["Samtalegruppe", "Støttegruppe", "Samtalegruppe"],
+        _ => ["Gruppe", "Temagruppe", "Samtalegruppe"],
+    }
+}
+
+/// Group `g` of the national lists, in one of the authority's units of its setting.
+fn group_of(
+    rng: &mut Rng,
+    group_id: String,
+    g: usize,
+    units: &[Unit],
+    lists: &NationalLists,
+    pool_size: usize,
+) -> Group {
+    let reference = lists.reference;
+    let setting = lists.settings[g];
+    let candidates: Vec<&Unit> = units.iter().filter(|u| u.setting == setting).collect();
+    let unit = candidates[rng.below(candidates.len())];
+    let group_type = lists.types[g];
+    let group_format = weighted_pick(rng, &[("CLOSED", 45.0), ("SLOW_OPEN", 35.0), ("OPEN", 20.0)]);
+    let duration_cat = weighted_pick(
+        rng,
+        &[("LT6", 38.0), ("GT12", 34.0), ("M6_12", 16.0), ("OPEN_ENDED", 12.0)],
+    );
+    let months_back = match duration_cat {
+        "LT6" => rng.range(0, 5),
+        "M6_12" => rng.range(6, 11),
+        "GT12" => rng.range(12, 60),
+        _ => rng.range(1, 120),
+    };
+    let start = Date(reference.0 - (months_back * 30 + rng.range(0, 29)) as i32 - 1);
+    let planned = match duration_cat {
+        "LT6" => Some(rng.range(8, 24) as u32),
+        "M6_12" => Some(rng.range(20, 45) as u32),
+        "GT12" => Some(rng.range(40, 150) as u32),
+        _ => None,
+    };
+    let n_therapists = weighted_pick(rng, &[(1u32, 25.0), (2, 60.0), (3, 15.0)]).min(pool_size as u32);
+    let names = group_names(group_type);
+    Group {
+        group_id,
+        unit_id: unit.unit_id.clone(),
+        group_name: format!("{} {}", rng.pick(&names), ["A", "B", "C", "D"][rng.below(4)]),
+        group_type,
+        group_format,
+        frequency: weighted_pick(
+            rng,
+            &[("W", 65.0), ("BIW", 12.0), ("GE2W", 10.0), ("M", 5.0), ("OTHER", 8.0)],
+        ),
+        session_minutes: weighted_pick(
+            rng,
+            &[
+                (90u32, 55.0),
+                (60, 15.0),
+                (75, 10.0),
+                (120, 12.0),
+                (45, 4.0),
+                (150, 4.0),
+            ],
+        ),
+        duration_cat,
+        planned_sessions: planned,
+        start_date: start,
+        n_patients: lists.sizes[g],
+        n_therapists,
+        cotherapy: n_therapists >= 2,
+        comment: if rng.chance(0.1) {
+            rng.pick(&["Ny gruppe i år", "Venteliste", "Avsluttes til sommeren"])
+                .to_string()
+        } else {
+            String::new()
+        },
+        setting,
+    }
+}
+
+/// A patient of `group` with a diagnosis of `dx_group`.
+fn patient_of(
+    rng: &mut Rng,
+    group: &Group,
+    dx_group: &'static str,
+    lists: &NationalLists,
+    used_ids: &mut std::collections::HashSet<String>,
+) -> Patient {
+    let reference = lists.reference;
+    let codes: Vec<&(String, String)> = lists.leaves.iter().filter(|(_, grp)| grp == dx_group).collect();
+    let main_dx = if codes.is_empty() {
+        "F99".to_string()
+    } else {
+        codes[rng.below(codes.len())].0.clone()
+    };
+    let age = rng.range(18, 75);
+    let birth = Date(Date::from_ymd(reference.year() - age as i32, 1, 1).map_or(0, |d| d.0) + rng.range(0, 364) as i32);
+    let kind = rng.below(100);
+    let patient_id = if kind < 80 {
+        person_number(rng, birth, false, used_ids)
+    } else if kind < 85 {
+        person_number(rng, birth, true, used_ids)
+    } else {
+        loop {
+            let id = format!("EPJ-{:06}", rng.range(0, 999_999));
+            if used_ids.insert(id.clone()) {
+                break id;
+            }
+        }
+    };
+    let start = group.start_date;
+    let p_start = if group.group_format == "CLOSED" {
+        start
+    } else {
+        Date(start.0 + rng.range(0, i64::from(reference.0 - start.0)) as i32)
+    };
+    let end_date = (rng.chance(0.2) && reference.0 - p_start.0 > 40)
+        .then(|| Date(p_start.0 + rng.range(30, i64::from(reference.0 - p_start.0)) as i32));
+    let weeks = ((end_date.unwrap_or(reference).0 - p_start.0) / 7).max(0) as u32;
+    let sessions_attended = rng
+        .chance(0.7)
+        .then(|| rng.range(0, i64::from(group.planned_sessions.unwrap_or(40).min(weeks))) as u32);
+    Patient {
+        group_id: group.group_id.clone(),
+        patient_id,
+        birth_year: birth.year(),
+        sex: if rng.chance(0.65) { "F" } else { "M" },
+        main_dx,
+        dx_group,
+        start_date: p_start,
+        end_date,
+        sessions_attended,
     }
 }
 

@@ -256,169 +256,23 @@ fn write_csv(path: &Path, s: &SheetPlan, lang: Lang, utf8: bool) -> Result<()> {
     std::fs::write(path, bytes).map_err(io_err(path))
 }
 
+/// A truth table: its name, header and rows.
+type TruthTable = (&'static str, Vec<&'static str>, Vec<Vec<String>>);
+
+fn opt(v: Option<String>) -> String {
+    v.unwrap_or_default()
+}
+
 /// The truth tables: canonical codes, ISO dates, UTF-8, one `authority_code` column first.
 pub fn write_truth(dir: &Path, national: &National) -> Result<()> {
     let truth = dir.join("truth");
     std::fs::create_dir_all(&truth).map_err(io_err(&truth))?;
-    let opt = |v: Option<String>| v.unwrap_or_default();
-    type Table<'a> = (&'a str, Vec<&'a str>, Vec<Vec<String>>);
-    let tables: Vec<Table<'_>> = vec![
-        (
-            "units",
-            vec![
-                "authority_code",
-                "unit_id",
-                "unit_name",
-                "setting",
-                "service_mode",
-                "municipality",
-            ],
-            national
-                .returns
-                .iter()
-                .flat_map(|r| {
-                    r.units.iter().map(move |u| {
-                        vec![
-                            r.authority_code.clone(),
-                            u.unit_id.clone(),
-                            u.unit_name.clone(),
-                            u.setting.into(),
-                            u.service_mode.into(),
-                            u.municipality.clone(),
-                        ]
-                    })
-                })
-                .collect(),
-        ),
-        (
-            "groups",
-            vec![
-                "authority_code",
-                "group_id",
-                "unit_id",
-                "group_name",
-                "group_type",
-                "group_format",
-                "frequency",
-                "session_minutes",
-                "duration_cat",
-                "planned_sessions",
-                "start_date",
-                "n_patients",
-                "n_therapists",
-                "cotherapy",
-                "comment",
-                "setting",
-            ],
-            national
-                .returns
-                .iter()
-                .flat_map(|r| {
-                    r.groups.iter().map(move |g| {
-                        vec![
-                            r.authority_code.clone(),
-                            g.group_id.clone(),
-                            g.unit_id.clone(),
-                            g.group_name.clone(),
-                            g.group_type.into(),
-                            g.group_format.into(),
-                            g.frequency.into(),
-                            g.session_minutes.to_string(),
-                            g.duration_cat.into(),
-                            opt(g.planned_sessions.map(|p| p.to_string())),
-                            g.start_date.to_string(),
-                            g.n_patients.to_string(),
-                            g.n_therapists.to_string(),
-                            g.cotherapy.to_string(),
-                            g.comment.clone(),
-                            g.setting.into(),
-                        ]
-                    })
-                })
-                .collect(),
-        ),
-        (
-            "patients",
-            vec![
-                "authority_code",
-                "group_id",
-                "patient_id",
-                "birth_year",
-                "sex",
-                "main_dx",
-                "dx_group",
-                "start_date",
-                "end_date",
-                "sessions_attended",
-            ],
-            national
-                .returns
-                .iter()
-                .flat_map(|r| {
-                    r.patients.iter().map(move |p| {
-                        vec![
-                            r.authority_code.clone(),
-                            p.group_id.clone(),
-                            p.patient_id.clone(),
-                            p.birth_year.to_string(),
-                            p.sex.into(),
-                            p.main_dx.clone(),
-                            p.dx_group.into(),
-                            p.start_date.to_string(),
-                            opt(p.end_date.map(|d| d.to_string())),
-                            opt(p.sessions_attended.map(|s| s.to_string())),
-                        ]
-                    })
-                })
-                .collect(),
-        ),
-        (
-            "therapists",
-            vec![
-                "authority_code",
-                "therapist_id",
-                "therapist_name",
-                "profession",
-                "gt_training",
-                "sex",
-                "birth_year",
-            ],
-            national
-                .returns
-                .iter()
-                .flat_map(|r| {
-                    r.therapists.iter().map(move |t| {
-                        vec![
-                            r.authority_code.clone(),
-                            t.therapist_id.clone(),
-                            t.therapist_name.clone(),
-                            t.profession.into(),
-                            t.gt_training.into(),
-                            t.sex.into(),
-                            t.birth_year.to_string(),
-                        ]
-                    })
-                })
-                .collect(),
-        ),
-        (
-            "group_therapists",
-            vec!["authority_code", "group_id", "therapist_id", "role"],
-            national
-                .returns
-                .iter()
-                .flat_map(|r| {
-                    r.group_therapists.iter().map(move |g| {
-                        vec![
-                            r.authority_code.clone(),
-                            g.group_id.clone(),
-                            g.therapist_id.clone(),
-                            g.role.into(),
-                        ]
-                    })
-                })
-                .collect(),
-        ),
+    let tables = [
+        truth_units(national),
+        truth_groups(national),
+        truth_patients(national),
+        truth_therapists(national),
+        truth_group_therapists(national),
     ];
     for (name, header, rows) in tables {
         let path = truth.join(format!("{name}.csv"));
@@ -436,6 +290,167 @@ pub fn write_truth(dir: &Path, national: &National) -> Result<()> {
     Ok(())
 }
 
+fn truth_units(national: &National) -> TruthTable {
+    let header = vec![
+        "authority_code",
+        "unit_id",
+        "unit_name",
+        "setting",
+        "service_mode",
+        "municipality",
+    ];
+    let rows = national
+        .returns
+        .iter()
+        .flat_map(|r| {
+            r.units.iter().map(move |u| {
+                vec![
+                    r.authority_code.clone(),
+                    u.unit_id.clone(),
+                    u.unit_name.clone(),
+                    u.setting.into(),
+                    u.service_mode.into(),
+                    u.municipality.clone(),
+                ]
+            })
+        })
+        .collect();
+    ("units", header, rows)
+}
+
+fn truth_groups(national: &National) -> TruthTable {
+    let header = vec![
+        "authority_code",
+        "group_id",
+        "unit_id",
+        "group_name",
+        "group_type",
+        "group_format",
+        "frequency",
+        "session_minutes",
+        "duration_cat",
+        "planned_sessions",
+        "start_date",
+        "n_patients",
+        "n_therapists",
+        "cotherapy",
+        "comment",
+        "setting",
+    ];
+    let rows = national
+        .returns
+        .iter()
+        .flat_map(|r| {
+            r.groups.iter().map(move |g| {
+                vec![
+                    r.authority_code.clone(),
+                    g.group_id.clone(),
+                    g.unit_id.clone(),
+                    g.group_name.clone(),
+                    g.group_type.into(),
+                    g.group_format.into(),
+                    g.frequency.into(),
+                    g.session_minutes.to_string(),
+                    g.duration_cat.into(),
+                    opt(g.planned_sessions.map(|p| p.to_string())),
+                    g.start_date.to_string(),
+                    g.n_patients.to_string(),
+                    g.n_therapists.to_string(),
+                    g.cotherapy.to_string(),
+                    g.comment.clone(),
+                    g.setting.into(),
+                ]
+            })
+        })
+        .collect();
+    ("groups", header, rows)
+}
+
+fn truth_patients(national: &National) -> TruthTable {
+    let header = vec![
+        "authority_code",
+        "group_id",
+        "patient_id",
+        "birth_year",
+        "sex",
+        "main_dx",
+        "dx_group",
+        "start_date",
+        "end_date",
+        "sessions_attended",
+    ];
+    let rows = national
+        .returns
+        .iter()
+        .flat_map(|r| {
+            r.patients.iter().map(move |p| {
+                vec![
+                    r.authority_code.clone(),
+                    p.group_id.clone(),
+                    p.patient_id.clone(),
+                    p.birth_year.to_string(),
+                    p.sex.into(),
+                    p.main_dx.clone(),
+                    p.dx_group.into(),
+                    p.start_date.to_string(),
+                    opt(p.end_date.map(|d| d.to_string())),
+                    opt(p.sessions_attended.map(|s| s.to_string())),
+                ]
+            })
+        })
+        .collect();
+    ("patients", header, rows)
+}
+
+fn truth_therapists(national: &National) -> TruthTable {
+    let header = vec![
+        "authority_code",
+        "therapist_id",
+        "therapist_name",
+        "profession",
+        "gt_training",
+        "sex",
+        "birth_year",
+    ];
+    let rows = national
+        .returns
+        .iter()
+        .flat_map(|r| {
+            r.therapists.iter().map(move |t| {
+                vec![
+                    r.authority_code.clone(),
+                    t.therapist_id.clone(),
+                    t.therapist_name.clone(),
+                    t.profession.into(),
+                    t.gt_training.into(),
+                    t.sex.into(),
+                    t.birth_year.to_string(),
+                ]
+            })
+        })
+        .collect();
+    ("therapists", header, rows)
+}
+
+fn truth_group_therapists(national: &National) -> TruthTable {
+    let header = vec!["authority_code", "group_id", "therapist_id", "role"];
+    let rows = national
+        .returns
+        .iter()
+        .flat_map(|r| {
+            r.group_therapists.iter().map(move |g| {
+                vec![
+                    r.authority_code.clone(),
+                    g.group_id.clone(),
+                    g.therapist_id.clone(),
+                    g.role.into(),
+                ]
+            })
+        })
+        .collect();
+    ("group_therapists", header, rows)
+}
+
 /// One defect as JSON, located through the placed sheets of its return.
 pub fn defect_json(code: &str, placed: &[Placed], tables: &[String], d: &super::layout::Defect) -> serde_json::Value {
     let find = |spot: &Spot| -> serde_json::Value {
@@ -446,8 +461,9 @@ pub fn defect_json(code: &str, placed: &[Placed], tables: &[String], d: &super::
     if let Some(o) = v.as_object_mut() {
         o.insert("return".into(), json!(code));
         o.insert("table".into(), json!(d.spot.table));
-        o.insert("kind".into(), json!(d.kind));
-        o.insert("severity".into(), json!(d.severity));
+        o.insert("kind".into(), json!(d.kind.name));
+        o.insert("severity".into(), json!(d.kind.expected.as_str()));
+        o.insert("code".into(), json!(d.kind.code));
         o.insert("original".into(), json!(d.original));
         o.insert("written".into(), json!(d.written));
         o.insert("related".into(), json!(d.related.iter().map(find).collect::<Vec<_>>()));

@@ -227,80 +227,108 @@ fn check(ast: &Ast, schema: &dyn Schema) -> Result<(Node, Ty), CompileError> {
             }
             _ => return err(span.clone(), format!("unknown function `{name}` (known: year, attr)")),
         },
-        Ast::In(lhs, rhs, negated, span) => {
-            let (l, lty) = check(lhs, schema)?;
-            match rhs.as_ref() {
-                Ast::Range(a, b, _) => {
-                    if lty != Ty::Number {
-                        return err(
-                            span.clone(),
-                            format!("a range `a..b` bounds numbers, not a {}", lty.name()),
-                        );
-                    }
-                    (Node::InRange(Box::new(l), *a, *b, *negated), Ty::Bool)
-                }
-                Ast::List(items, _) => {
-                    let mut nodes = Vec::with_capacity(items.len());
-                    for it in items {
-                        let (n, ty) = match coerce(it, lty, schema)? {
-                            Some(x) => x,
-                            None => check(it, schema)?,
-                        };
-                        if !compatible(lty, ty) {
-                            return err(
-                                it.span(),
-                                format!("cannot compare a {} with a {}", lty.name(), ty.name()),
-                            );
-                        }
-                        nodes.push(n);
-                    }
-                    (Node::InList(Box::new(l), nodes, *negated), Ty::Bool)
-                }
-                other => return err(other.span(), "`in` needs a list `[..]` or a range `a..b`".into()),
-            }
-        }
+        Ast::In(lhs, rhs, negated, span) => check_in(lhs, rhs, *negated, span, schema)?,
         Ast::List(_, span) => return err(span.clone(), "a list belongs after `in`".into()),
         Ast::Binary(op @ (BinOp::Eq | BinOp::Ne), lhs, rhs, span) if is_attr(lhs) || is_attr(rhs) => {
-            let (attr, other) = if is_attr(lhs) { (lhs, rhs) } else { (rhs, lhs) };
-            let (o, oty) = check(other, schema)?;
-            let Ty::Code(target) = oty else {
-                return err(span.clone(), "attr(...) compares with a code column".into());
-            };
-            let Ast::Call(_, args, _) = attr.as_ref() else {
-                return err(attr.span(), "expected attr(...)".into());
-            };
-            let [col, Ast::Text(name, name_span)] = args.as_slice() else {
-                return err(
-                    attr.span(),
-                    "attr takes a code column and an attribute name: attr(authority_code, \"region\")".into(),
-                );
-            };
-            let (c, cty) = check(col, schema)?;
-            let map = schema
-                .attr_map(cty, name, target)
-                .or_else(|m| err(name_span.clone(), m))?;
-            let a = Node::Attr(Box::new(c), map);
-            (Node::Binary(*op, Box::new(a), Box::new(o)), Ty::Bool)
+            check_attr(*op, lhs, rhs, span, schema)?
         }
-        Ast::Binary(op, lhs, rhs, span) => {
-            // Literals take the type of the other side first.
-            let (l, lty, r, rty) = {
-                let lt = check(lhs, schema).map(|x| x.1).unwrap_or(Ty::Null);
-                let rt = check(rhs, schema).map(|x| x.1).unwrap_or(Ty::Null);
-                let (l, lty) = match coerce(lhs, rt, schema)? {
-                    Some(x) => x,
-                    None => check(lhs, schema)?,
-                };
-                let (r, rty) = match coerce(rhs, lt, schema)? {
-                    Some(x) => x,
-                    None => check(rhs, schema)?,
-                };
-                (l, lty, r, rty)
-            };
-            let ty = binary_type(*op, lty, rty).or_else(|m| err(span.clone(), m))?;
-            (Node::Binary(*op, Box::new(l), Box::new(r)), ty)
-        }
+        Ast::Binary(op, lhs, rhs, span) => check_binary(*op, lhs, rhs, span, schema)?,
     })
+}
+
+/// `x in a..b` and `x in [..]`.
+fn check_in(
+    lhs: &Ast,
+    rhs: &Ast,
+    negated: bool,
+    span: &std::ops::Range<usize>,
+    schema: &dyn Schema,
+) -> Result<(Node, Ty), CompileError> {
+    let (l, lty) = check(lhs, schema)?;
+    match rhs {
+        Ast::Range(a, b, _) => {
+            if lty != Ty::Number {
+                return err(
+                    span.clone(),
+                    format!("a range `a..b` bounds numbers, not a {}", lty.name()),
+                );
+            }
+            Ok((Node::InRange(Box::new(l), *a, *b, negated), Ty::Bool))
+        }
+        Ast::List(items, _) => {
+            let mut nodes = Vec::with_capacity(items.len());
+            for it in items {
+                let (n, ty) = match coerce(it, lty, schema)? {
+                    Some(x) => x,
+                    None => check(it, schema)?,
+                };
+                if !compatible(lty, ty) {
+                    return err(
+                        it.span(),
+                        format!("cannot compare a {} with a {}", lty.name(), ty.name()),
+                    );
+                }
+                nodes.push(n);
+            }
+            Ok((Node::InList(Box::new(l), nodes, negated), Ty::Bool))
+        }
+        other => err(other.span(), "`in` needs a list `[..]` or a range `a..b`".into()),
+    }
+}
+
+/// `attr(code_column, "attribute") == other_code_column`.
+fn check_attr(
+    op: BinOp,
+    lhs: &Ast,
+    rhs: &Ast,
+    span: &std::ops::Range<usize>,
+    schema: &dyn Schema,
+) -> Result<(Node, Ty), CompileError> {
+    let (attr, other) = if is_attr(lhs) { (lhs, rhs) } else { (rhs, lhs) };
+    let (o, oty) = check(other, schema)?;
+    let Ty::Code(target) = oty else {
+        return err(span.clone(), "attr(...) compares with a code column".into());
+    };
+    let Ast::Call(_, args, _) = attr else {
+        return err(attr.span(), "expected attr(...)".into());
+    };
+    let [col, Ast::Text(name, name_span)] = args.as_slice() else {
+        return err(
+            attr.span(),
+            "attr takes a code column and an attribute name: attr(authority_code, \"region\")".into(),
+        );
+    };
+    let (c, cty) = check(col, schema)?;
+    let map = schema
+        .attr_map(cty, name, target)
+        .or_else(|m| err(name_span.clone(), m))?;
+    let a = Node::Attr(Box::new(c), map);
+    Ok((Node::Binary(op, Box::new(a), Box::new(o)), Ty::Bool))
+}
+
+/// A binary operation. Each side is checked once (checking it twice per level made the work
+/// double with every level of nesting); a string literal then takes the other side's type.
+fn check_binary(
+    op: BinOp,
+    lhs: &Ast,
+    rhs: &Ast,
+    span: &std::ops::Range<usize>,
+    schema: &dyn Schema,
+) -> Result<(Node, Ty), CompileError> {
+    let left = check(lhs, schema);
+    let right = check(rhs, schema);
+    let lt = left.as_ref().map_or(Ty::Null, |x| x.1);
+    let rt = right.as_ref().map_or(Ty::Null, |x| x.1);
+    let (l, lty) = match coerce(lhs, rt, schema)? {
+        Some(x) => x,
+        None => left?,
+    };
+    let (r, rty) = match coerce(rhs, lt, schema)? {
+        Some(x) => x,
+        None => right?,
+    };
+    let ty = binary_type(op, lty, rty).or_else(|m| err(span.clone(), m))?;
+    Ok((Node::Binary(op, Box::new(l), Box::new(r)), ty))
 }
 
 fn is_attr(a: &Ast) -> bool {
@@ -413,6 +441,32 @@ mod tests {
         fn attr_map(&self, _: Ty, _: &str, _: usize) -> Result<Vec<Option<u32>>, String> {
             Err("no lists".into())
         }
+    }
+
+    /// Counts the names the type checker resolves, and stops it past a budget.
+    struct Counting(std::cell::Cell<usize>);
+    impl Schema for Counting {
+        fn column(&self, scope: Option<&str>, name: &str) -> Result<(ColumnRef, Ty), String> {
+            self.0.set(self.0.get() + 1);
+            assert!(self.0.get() <= 10_000, "the type checker resolved names 10,000 times");
+            S.column(scope, name)
+        }
+        fn code(&self, list: usize, literal: &str) -> Result<u32, String> {
+            S.code(list, literal)
+        }
+        fn attr_map(&self, ty: Ty, attribute: &str, target: usize) -> Result<Vec<Option<u32>>, String> {
+            S.attr_map(ty, attribute, target)
+        }
+    }
+
+    #[test]
+    fn type_checking_resolves_each_name_once_however_deep_the_nesting() {
+        // Checking both sides of every operator twice doubled the work per level: 26 terms took
+        // 39 s, 64 would never end.
+        let terms = vec!["a"; 64].join(" + ");
+        let counting = Counting(std::cell::Cell::new(0));
+        compile(&format!("{terms} > b"), &counting).unwrap();
+        assert_eq!(counting.0.get(), 65);
     }
 
     struct Row(Vec<Val<'static>>);
