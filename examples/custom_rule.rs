@@ -50,7 +50,7 @@ struct Rule<'p> {
 impl RowRule for Rule<'_> {
     fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
         let Value::Code(c) = row.value(self.kind) else { return };
-        let entry = self.list.entry(c);
+        let Some(entry) = self.list.entry(c) else { return };
         let name = row.text(self.name).to_lowercase();
         let repeats = [&entry.code, &entry.no, &entry.en]
             .iter()

@@ -49,21 +49,21 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let fail = |m: String| {
+    let fail = |m: &dyn std::fmt::Display| {
         errln!("vakt: {m}");
         Ok(ExitCode::from(super::EXIT_INCOMPLETE))
     };
     let policy = match super::tabulate::policy(args.threshold, args.preset.as_deref()) {
         Ok(p) => p,
-        Err(e) => return fail(e),
+        Err(e) => return fail(&e),
     };
     let sheet = match data::read_sheet(&args.table, args.sheet.as_deref()) {
         Ok(s) => s,
-        Err(e) => return fail(e),
+        Err(e) => return fail(&e),
     };
     let report = match audit::audit(&sheet, policy.threshold, args.time_limit) {
         Ok(r) => r,
-        Err(e) => return fail(e),
+        Err(e) => return fail(&e),
     };
     match args.format {
         Format::Json => outln!("{}", serde_json::to_string_pretty(&report.json).unwrap_or_default()),

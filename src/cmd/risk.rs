@@ -34,21 +34,21 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let fail = |m: String| {
+    let fail = |m: &dyn std::fmt::Display| {
         errln!("vakt: {m}");
         Ok(ExitCode::from(super::EXIT_INCOMPLETE))
     };
     let data = match Data::read(&args.data, None) {
         Ok(d) => d,
-        Err(e) => return fail(e),
+        Err(e) => return fail(&e),
     };
     let qi: Vec<usize> = match args.qi.iter().map(|c| data.column(c)).collect() {
         Ok(q) => q,
-        Err(e) => return fail(format!("{}: {e}", args.data.display())),
+        Err(e) => return fail(&format!("{}: {e}", args.data.display())),
     };
     let sensitive = match args.sensitive.as_ref().map(|s| data.column(s)).transpose() {
         Ok(s) => s,
-        Err(e) => return fail(format!("{}: {e}", args.data.display())),
+        Err(e) => return fail(&format!("{}: {e}", args.data.display())),
     };
     let base = risk::classes(&data, &qi, sensitive, args.k, &HashMap::new());
     outln!(

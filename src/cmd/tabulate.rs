@@ -93,17 +93,17 @@ pub fn policy(threshold: Option<f64>, preset: Option<&str>) -> Result<disclose::
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let fail = |m: String| {
+    let fail = |m: &dyn std::fmt::Display| {
         errln!("vakt: {m}");
         Ok(ExitCode::from(super::EXIT_INCOMPLETE))
     };
     let policy = match policy(args.threshold, args.preset.as_deref()) {
         Ok(p) => p,
-        Err(e) => return fail(e),
+        Err(e) => return fail(&e),
     };
     let mut data = match Data::read(&args.data, None) {
         Ok(d) => d,
-        Err(e) => return fail(e),
+        Err(e) => return fail(&e),
     };
     for j in &args.join {
         let (file, on) = match j.rsplit_once(':') {
@@ -113,16 +113,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             _ => (j.as_str(), args.on.clone()),
         };
         if on.is_empty() {
-            return fail(format!(
+            return fail(&format!(
                 "--join {j}: say which columns to join on (FILE:COLS or --on COLS)"
             ));
         }
         let other = match Data::read(std::path::Path::new(file), None) {
             Ok(d) => d,
-            Err(e) => return fail(e),
+            Err(e) => return fail(&e),
         };
         if let Err(e) = data.join(&other, &on) {
-            return fail(format!("{file}: {e}"));
+            return fail(&format!("{file}: {e}"));
         }
     }
     let spec = tabulate::Spec {
@@ -133,7 +133,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let (grid, counted) = match tabulate::count(&data, &spec) {
         Ok(x) => x,
-        Err(e) => return fail(format!("{}: {e}", args.data.display())),
+        Err(e) => return fail(&format!("{}: {e}", args.data.display())),
     };
     let zeros = match args.zeros {
         ZerosArg::Publish => suppress::Zeros::Publish,
@@ -160,7 +160,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ));
     }
     if let Err(e) = disclose::write_outputs(&args.out, &grid, &protection, &policy, zeros, &what, &notes) {
-        return fail(e);
+        return fail(&e);
     }
     let primary = protection.primary.iter().filter(|&&p| p).count();
     let secondary = protection.suppressed.iter().filter(|&&s| s).count() - primary;

@@ -256,8 +256,7 @@ impl Renderer<'_> {
         match (p.value, self.pack.codelist(col)) {
             (Value::Code(i), Some(l)) if p.issue.is_none() => l
                 .entry(i)
-                .extra
-                .get(attr)
+                .and_then(|e| e.extra.get(attr))
                 .map_or(OutValue::Empty, |v| OutValue::Text(v.clone())),
             _ => OutValue::Empty,
         }

@@ -92,7 +92,7 @@ struct Located {
 }
 
 /// Reads a published table and audits it against threshold `n`.
-pub fn audit(sheet: &Sheet, n: f64, seconds: u64) -> Result<Report, String> {
+pub fn audit(sheet: &Sheet, n: f64, seconds: u64) -> Result<Report, crate::Error> {
     let where_ = |row: u64, col: usize| match &sheet.sheet {
         Some(s) => format!(
             "{}!{}{row}",
@@ -137,11 +137,12 @@ pub fn audit(sheet: &Sheet, n: f64, seconds: u64) -> Result<Report, String> {
 
 /// The header, the label column and the counts; a cell that is neither a count nor a symbol is
 /// an error naming it.
-fn read_published(sheet: &Sheet, where_: &dyn Fn(u64, usize) -> String) -> Result<Published, String> {
+fn read_published(sheet: &Sheet, where_: &dyn Fn(u64, usize) -> String) -> Result<Published, crate::Error> {
+    use crate::Error;
     let mut rows = sheet.rows.iter();
     let (_, header) = rows
         .next()
-        .ok_or_else(|| format!("{}: the table is empty", sheet.file))?;
+        .ok_or_else(|| Error::Table(format!("{}: the table is empty", sheet.file)))?;
     let cols: Vec<(usize, String)> = header
         .iter()
         .enumerate()
@@ -159,15 +160,17 @@ fn read_published(sheet: &Sheet, where_: &dyn Fn(u64, usize) -> String) -> Resul
         let mut vals = Vec::with_capacity(cols.len());
         for (c, _) in &cols {
             let raw = r.get(*c).map(String::as_str).unwrap_or("");
-            vals.push(parse(raw).map_err(|why| format!("{}: {}: `{raw}`: {why}", sheet.file, where_(*row_no, *c)))?);
+            let cell = parse(raw)
+                .map_err(|why| Error::Table(format!("{}: {}: `{raw}`: {why}", sheet.file, where_(*row_no, *c))))?;
+            vals.push(cell);
         }
         body.push((*row_no, label, vals));
     }
     if body.is_empty() || cols.is_empty() {
-        return Err(format!(
+        return Err(Error::Table(format!(
             "{}: no table found (a header row, a label column and counts are expected)",
             sheet.file
-        ));
+        )));
     }
     Ok(Published { cols, body })
 }

@@ -2,6 +2,7 @@
 //! or a table as people make it. Both come through the read stage, so encodings, delimiters and
 //! workbooks behave as in `vakt check`.
 
+use crate::Error;
 use vakt_core::read::{CellKind, Input, RowBuf};
 
 /// A sheet or CSV file as rows of trimmed text, with each row's physical number.
@@ -12,13 +13,12 @@ pub struct Sheet {
 }
 
 /// Reads the first sheet (or the named one) of a file.
-pub fn read_sheet(path: &std::path::Path, sheet: Option<&str>) -> Result<Sheet, String> {
+pub fn read_sheet(path: &std::path::Path, sheet: Option<&str>) -> Result<Sheet, Error> {
     let mut input = vakt_core::read::guard::catch(|| Input::open(path))
-        .map_err(|panic| vakt_core::read::guard::crashed(&path.display().to_string(), &panic).to_string())?
-        .map_err(|e| e.to_string())?;
+        .map_err(|panic| vakt_core::read::guard::crashed(&path.display().to_string(), &panic))??;
     let idx = match sheet {
         Some(name) => input.parts.iter().position(|p| p.name == name).ok_or_else(|| {
-            format!(
+            Error::Request(format!(
                 "{}: no sheet '{name}' (sheets: {})",
                 path.display(),
                 input
@@ -27,7 +27,7 @@ pub fn read_sheet(path: &std::path::Path, sheet: Option<&str>) -> Result<Sheet, 
                     .map(|p| p.name.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
-            )
+            ))
         })?,
         None => 0,
     };
@@ -35,11 +35,11 @@ pub fn read_sheet(path: &std::path::Path, sheet: Option<&str>) -> Result<Sheet, 
         .parts
         .get(idx)
         .cloned()
-        .ok_or_else(|| format!("{}: no table in the file", path.display()))?;
-    let mut source = input.rows(idx).map_err(|e| e.to_string())?;
+        .ok_or_else(|| Error::Table(format!("{}: no table in the file", path.display())))?;
+    let mut source = input.rows(idx)?;
     let mut buf = RowBuf::default();
     let mut rows = Vec::new();
-    while source.next_row(&mut buf).map_err(|e| e.to_string())? {
+    while source.next_row(&mut buf)? {
         let cells: Vec<String> = buf
             .iter()
             .map(|c| match c.kind {
@@ -65,13 +65,13 @@ pub struct Data {
 }
 
 impl Data {
-    pub fn read(path: &std::path::Path, sheet: Option<&str>) -> Result<Data, String> {
+    pub fn read(path: &std::path::Path, sheet: Option<&str>) -> Result<Data, Error> {
         let s = read_sheet(path, sheet)?;
         let mut it = s.rows.into_iter();
         let header = it
             .next()
             .map(|r| r.1)
-            .ok_or_else(|| format!("{}: the table is empty", path.display()))?;
+            .ok_or_else(|| Error::Table(format!("{}: the table is empty", path.display())))?;
         let width = header.len();
         let rows = it
             .map(|(_, mut r)| {
@@ -82,16 +82,16 @@ impl Data {
         Ok(Data { header, rows })
     }
 
-    pub fn column(&self, name: &str) -> Result<usize, String> {
+    pub fn column(&self, name: &str) -> Result<usize, Error> {
         self.header
             .iter()
             .position(|h| h == name)
-            .ok_or_else(|| format!("no column `{name}` (columns: {})", self.header.join(", ")))
+            .ok_or_else(|| Error::Request(format!("no column `{name}` (columns: {})", self.header.join(", "))))
     }
 
     /// Adds the columns of `other` to every row whose `on` columns match (left join; the first
     /// matching row of `other` wins).
-    pub fn join(&mut self, other: &Data, on: &[String]) -> Result<(), String> {
+    pub fn join(&mut self, other: &Data, on: &[String]) -> Result<(), Error> {
         let left: Vec<usize> = on.iter().map(|c| self.column(c)).collect::<Result<_, _>>()?;
         let right: Vec<usize> = on.iter().map(|c| other.column(c)).collect::<Result<_, _>>()?;
         let extra: Vec<usize> = (0..other.header.len())

@@ -9,11 +9,13 @@
 pub mod audit;
 pub mod bridge;
 pub mod data;
+mod error;
 pub mod grid;
 pub mod risk;
 pub mod suppress;
 pub mod tabulate;
 
+pub use error::Error;
 use grid::Grid;
 use serde_json::json;
 use std::path::Path;
@@ -117,8 +119,8 @@ pub fn published(grid: &Grid, suppressed: &[bool], symbol: &str) -> (Vec<String>
     }
 }
 
-fn io_error(p: &Path, e: &dyn std::fmt::Display) -> String {
-    format!("{}: {e}", p.display())
+fn io_error(p: &Path, e: &dyn std::fmt::Display) -> Error {
+    Error::write(p, e)
 }
 
 /// Writes `table.csv`, `table.xlsx`, `audit.json` and `summary.md` into `dir`.
@@ -130,7 +132,7 @@ pub fn write_outputs(
     zeros: Zeros,
     what: &str,
     notes: &[String],
-) -> Result<(), String> {
+) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(|e| io_error(dir, &e))?;
     let (header, rows) = published(grid, &p.suppressed, policy.symbol);
     write_table_csv(&dir.join("table.csv"), &header, &rows)?;
@@ -146,7 +148,7 @@ pub fn write_outputs(
     std::fs::write(&md_path, summary_md(grid, &audit, policy, what, notes)).map_err(|e| io_error(&md_path, &e))
 }
 
-fn write_table_csv(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<(), String> {
+fn write_table_csv(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<(), Error> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_path(path)
@@ -164,7 +166,7 @@ fn write_table_xlsx(
     header: &[String],
     rows: &[Vec<String>],
     policy: &Policy,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
     let err = |e: rust_xlsxwriter::XlsxError| io_error(path, &e);
     let mut wb = Workbook::new();

@@ -25,7 +25,7 @@ pub struct Counted {
 const MISSING: &str = "(blank)";
 
 /// Counts `data` into a complete table with margins.
-pub fn count(data: &Data, spec: &Spec) -> Result<(Grid, Counted), String> {
+pub fn count(data: &Data, spec: &Spec) -> Result<(Grid, Counted), crate::Error> {
     let mut names = vec![spec.rows.clone()];
     names.extend(spec.cols.clone());
     names.extend(spec.layers.clone());

@@ -76,7 +76,7 @@ fn unreadable(e: &ReadError, table: usize) -> Finding {
 }
 
 /// The identifier forms of a pack, for its [`IdSet`].
-pub fn id_set(pack: &Pack) -> IdSet {
+pub(crate) fn id_set(pack: &Pack) -> IdSet {
     IdSet::new(pack.id_types.iter().map(|t| t.form).collect())
 }
 
@@ -260,7 +260,7 @@ struct TableCtx<'p, 'x, 'r> {
 
 /// The folded, hashed key of some columns of a row, after the row's return (`seed`); `None` when a
 /// part is empty.
-pub fn row_key(
+pub(crate) fn row_key(
     seed: KeyHash,
     cols: &[usize],
     row: &RowBuf,
@@ -281,7 +281,7 @@ pub fn row_key(
 }
 
 /// Orders findings by table, then row, then column, keeping discovery order among equals.
-pub fn sort_findings(findings: &mut [Finding]) {
+pub(crate) fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         let key = |f: &Finding| {
             (

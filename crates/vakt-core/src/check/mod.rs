@@ -99,7 +99,7 @@ pub struct RowCtx<'a> {
     pub scope: &'a ReturnScope,
     /// For each relation of the table: the entry of the related row, if found.
     pub related: &'a [Option<u32>],
-    /// The start of every key of this row: the return it belongs to (see [`engine::row_key`]).
+    /// The start of every key of this row: the return it belongs to (see `engine::row_key`).
     seed: KeyHash,
 }
 
@@ -221,6 +221,27 @@ pub trait RowRule {
     fn finish(&mut self, _out: &mut Sink<'_>) {}
 }
 
+/// A rule kind whose code or name another check already has.
+#[derive(Debug, Clone)]
+pub struct KindClash {
+    /// The kind being added.
+    pub kind: CheckInfo,
+    /// The check it clashes with.
+    pub existing: CheckInfo,
+}
+
+impl std::fmt::Display for KindClash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "rule kind {} ({}) clashes with {} ({})",
+            self.kind.code, self.kind.name, self.existing.code, self.existing.name
+        )
+    }
+}
+
+impl std::error::Error for KindClash {}
+
 /// Maps codes and names to rule kinds, and lists the read/locate checks for `vakt explain`.
 pub struct Registry {
     kinds: Vec<Box<dyn RuleKind>>,
@@ -234,18 +255,18 @@ impl Registry {
         }
     }
 
-    /// Adds a rule kind (a user plugin). Its code must not clash with another's.
-    pub fn with(mut self, kind: Box<dyn RuleKind>) -> Result<Registry, String> {
+    /// Adds a rule kind (a user plugin). Its code and name must not clash with another's.
+    pub fn with(mut self, kind: Box<dyn RuleKind>) -> Result<Registry, Box<KindClash>> {
         let info = kind.info();
         if let Some(c) = self
             .all()
             .into_iter()
             .find(|c| c.code == info.code || c.name == info.name)
         {
-            return Err(format!(
-                "rule kind {} ({}) clashes with {} ({})",
-                info.code, info.name, c.code, c.name
-            ));
+            return Err(Box::new(KindClash {
+                kind: info,
+                existing: c,
+            }));
         }
         self.kinds.push(kind);
         Ok(self)

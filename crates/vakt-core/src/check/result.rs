@@ -8,6 +8,7 @@ use crate::locate::stream::Counts;
 
 /// What was found of one table in a return.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct TableRun {
     /// Index of the table in the pack.
     pub table: usize,
@@ -27,6 +28,7 @@ pub struct TableRun {
 
 /// The result of checking one return.
 #[derive(Debug, Default)]
+#[non_exhaustive]
 pub struct InputResult {
     /// The tables found, in the order they were checked.
     pub tables: Vec<TableRun>,

@@ -10,7 +10,7 @@ mod relations;
 mod roles;
 mod spec;
 
-pub use crate::value::codelist::{CodeEntry, CodeList, Suggestion, MAX_SUGGEST_CHARS};
+pub use crate::value::codelist::{CodeEntry, CodeList, CodeListError, Suggestion, MAX_SUGGEST_CHARS};
 pub(crate) use errors::Errs;
 pub use errors::{PackError, PackErrors};
 pub(crate) use relations::{columns_of, did_you_mean};
@@ -271,7 +271,7 @@ impl Pack {
         let mut codelists = Vec::new();
         let mut codelist_index = HashMap::new();
         for (name, file) in &spec.codelists {
-            match resolve(file.get_ref()).and_then(|text| CodeList::parse(name, &text)) {
+            match resolve(file.get_ref()).and_then(|text| CodeList::parse(name, &text).map_err(|e| e.to_string())) {
                 Ok(list) => {
                     codelist_index.insert(name.clone(), codelists.len());
                     codelists.push(list);

@@ -18,6 +18,7 @@ const SNIFF_BYTES: usize = 1 << 20;
 
 /// The text encoding chosen for a CSV file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CsvEncoding {
     /// UTF-8.
     Utf8,
@@ -180,14 +181,14 @@ impl CsvRows {
     fn end_of_file(&mut self) {
         let (start, spans) = self.last_record;
         if spans && self.tally.quotes.load(Relaxed) % 2 == 1 {
-            let lines = self.tally.lines.load(Relaxed) + 1;
+            let lines = self.tally.lines.load(Relaxed).saturating_add(1);
             self.notices.push(Notice {
                 row: Some(start),
                 col: None,
                 limit: true,
                 message: format!(
                     "a quoted field that starts on line {start} runs to the end of the file ({} lines): a closing quote is missing",
-                    lines.saturating_sub(start) + 1
+                    lines.saturating_sub(start).saturating_add(1)
                 ),
             });
         }
@@ -223,7 +224,7 @@ impl RowSource for CsvRows {
         let record = std::mem::take(&mut self.record);
         for (col, field) in record.iter().enumerate() {
             if col >= MAX_COLUMNS as usize {
-                self.cut_fields += 1;
+                self.cut_fields = self.cut_fields.saturating_add(1);
                 let notice = Notice {
                     row: Some(line),
                     col: None,
@@ -255,7 +256,7 @@ impl RowSource for CsvRows {
                 }
             };
             if cut {
-                self.cut_cells += 1;
+                self.cut_cells = self.cut_cells.saturating_add(1);
                 let notice = Notice {
                     row: Some(line),
                     col: Some(col as u32),
@@ -309,7 +310,8 @@ impl<R: Read> CrLf<R> {
             .fetch_add(memchr::memchr_iter(b'\n', bytes).count() as u64, Relaxed);
         t.quotes
             .fetch_add(memchr::memchr_iter(b'"', bytes).count() as u64, Relaxed);
-        let since = t.since_record.fetch_add(bytes.len() as u64, Relaxed) + bytes.len() as u64;
+        let len = bytes.len() as u64;
+        let since = t.since_record.fetch_add(len, Relaxed).saturating_add(len);
         if since > MAX_CSV_RECORD_BYTES {
             return Err(std::io::Error::other(format!(
                 "a record longer than {} MiB (a quote never closed?)",
@@ -323,7 +325,7 @@ impl<R: Read> CrLf<R> {
 impl<R: Read> Read for CrLf<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         let n = self.read_inner(out)?;
-        self.count(&out[..n])?;
+        self.count(out.get(..n).unwrap_or(&[]))?;
         Ok(n)
     }
 }
@@ -334,51 +336,66 @@ impl<R: Read> CrLf<R> {
             return Ok(0);
         }
         loop {
-            if self.held_cr && out.len() == 1 {
-                // No room to look ahead (BufReader never asks for one byte): emit the `\r` as it is.
-                self.held_cr = false;
-                out[0] = b'\r';
-                return Ok(1);
+            let Some((first, rest)) = out.split_first_mut() else {
+                return Ok(0);
+            };
+            if self.held_cr {
+                *first = b'\r';
+                if rest.is_empty() {
+                    // No room to look ahead (BufReader never asks for one byte): emit it as it is.
+                    self.held_cr = false;
+                    return Ok(1);
+                }
             }
             let start = usize::from(self.held_cr);
-            if self.held_cr {
-                out[0] = b'\r';
-            }
-            let n = self.inner.read(&mut out[start..])?;
+            let target = if self.held_cr { rest } else { &mut *out };
+            let n = self.inner.read(target)?;
             if n == 0 {
                 // End of input: a held `\r` is emitted as it is.
                 let had = self.held_cr;
                 self.held_cr = false;
                 return Ok(usize::from(had));
             }
-            let len = start + n;
+            let filled = out.get_mut(..start.saturating_add(n)).unwrap_or_default();
             // Files with Unix line ends (most) have nothing to do here.
-            if !self.held_cr && memchr::memchr(b'\r', &out[..len]).is_none() {
-                return Ok(len);
+            if !self.held_cr && memchr::memchr(b'\r', filled).is_none() {
+                return Ok(filled.len());
             }
-            let mut w = 0;
-            let mut r = 0;
-            while r < len {
-                let b = out[r];
-                if b == b'\r' {
-                    if r + 1 == len {
-                        break; // decide with the next read
-                    }
-                    if out[r + 1] == b'\n' {
-                        r += 1;
-                        continue;
-                    }
-                }
-                out[w] = b;
-                w += 1;
-                r += 1;
-            }
-            self.held_cr = r < len;
+            let (w, held) = drop_cr_before_lf(filled);
+            self.held_cr = held;
             if w > 0 {
                 return Ok(w);
             }
         }
     }
+}
+
+/// Removes every `\r` followed by `\n` in place; returns the new length, and whether the last
+/// byte is a `\r` held back to be decided with the next read.
+fn drop_cr_before_lf(buf: &mut [u8]) -> (usize, bool) {
+    let len = buf.len();
+    let (mut w, mut r) = (0usize, 0usize);
+    while let Some(&b) = buf.get(r) {
+        let next = r.saturating_add(1);
+        if b == b'\r' {
+            match buf.get(next) {
+                None => return (w, true),
+                Some(b'\n') => {
+                    r = next;
+                    continue;
+                }
+                Some(_) => {}
+            }
+        }
+        // w <= r: writing back never overtakes reading.
+        if let Some(slot) = buf.get_mut(w) {
+            *slot = b;
+        }
+        w = w.saturating_add(1);
+        r = next;
+    }
+    debug_assert!(w <= len);
+    (w, false)
 }
 
 fn decode_into(enc: &'static Encoding, bytes: &[u8], out: &mut String) {
@@ -403,19 +420,20 @@ fn sniff_encoding_at(head: &[u8]) -> (CsvEncoding, Option<u64>) {
     loop {
         match std::str::from_utf8(rest) {
             Ok(s) => {
-                valid_multibyte += s.chars().filter(|c| !c.is_ascii()).count();
+                valid_multibyte = valid_multibyte.saturating_add(s.chars().filter(|c| !c.is_ascii()).count());
                 break;
             }
             Err(e) => {
                 let (ok, after) = rest.split_at(e.valid_up_to());
-                valid_multibyte += std::str::from_utf8(ok).map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
+                let multibyte = std::str::from_utf8(ok).map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
+                valid_multibyte = valid_multibyte.saturating_add(multibyte);
                 let Some(bad) = e.error_len() else { break };
-                invalid += 1;
+                invalid = invalid.saturating_add(1);
                 if first_bad.is_none() {
-                    let at = head.len() - after.len();
-                    first_bad = Some(memchr::memchr_iter(b'\n', &head[..at]).count() as u64 + 1);
+                    let before = head.get(..head.len().saturating_sub(after.len())).unwrap_or_default();
+                    first_bad = Some((memchr::memchr_iter(b'\n', before).count() as u64).saturating_add(1));
                 }
-                rest = &after[bad..];
+                rest = after.get(bad..).unwrap_or_default();
             }
         }
     }
@@ -475,18 +493,23 @@ pub fn sniff_delimiter(head: &[u8]) -> u8 {
 
 fn count_unquoted(line: &[u8], d: u8) -> usize {
     let mut quoted = false;
-    let mut n = 0;
+    let mut n = 0usize;
     for &b in line {
         if b == b'"' {
             quoted = !quoted;
         } else if b == d && !quoted {
-            n += 1;
+            n = n.saturating_add(1);
         }
     }
     n
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests may panic"
+)]
 mod tests {
     use super::*;
 
@@ -553,6 +576,11 @@ mod tests {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests may panic"
+)]
 mod crlf_tests {
     use super::*;
 
@@ -568,6 +596,56 @@ mod crlf_tests {
             lines.push(buf.row);
         }
         assert_eq!(lines, vec![1, 2, 4]);
+    }
+
+    /// Hands out at most `step` bytes per read, as pipes and slow disks do.
+    struct Trickle<'a>(&'a [u8], usize);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(self.1).min(out.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn crlf_becomes_lf_whatever_the_read_sizes() {
+        // Every string of up to 6 bytes over {a, CR, LF}, read in steps of 1 to 3 bytes into
+        // buffers of 2 to 5: the same as replacing each CR LF by LF. (A one-byte buffer cannot
+        // look ahead and passes CR through; the BufReader in front asks for 256 KiB.)
+        let alphabet = ['a', '\r', '\n'];
+        let mut inputs = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..6 {
+            last = last
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            inputs.extend(last.iter().cloned());
+        }
+        for input in &inputs {
+            let expected = input.replace("\r\n", "\n");
+            for step in 1..=3 {
+                for size in 2..=5 {
+                    let mut r = CrLf::new(Trickle(input.as_bytes(), step), Arc::new(Tally::default()));
+                    let mut got = Vec::new();
+                    let mut buf = vec![0u8; size];
+                    loop {
+                        let n = r.read(&mut buf).unwrap();
+                        if n == 0 {
+                            break;
+                        }
+                        got.extend_from_slice(&buf[..n]);
+                    }
+                    assert_eq!(
+                        String::from_utf8(got).unwrap(),
+                        expected,
+                        "{input:?} step {step} size {size}"
+                    );
+                }
+            }
+        }
     }
 }
 
@@ -605,9 +683,9 @@ impl ThreadedRows {
                 .unwrap_or_else(|_| (0..BATCH).map(|_| RowBuf::default()).collect());
             batch.resize_with(BATCH, RowBuf::default);
             let mut n = 0;
-            while n < BATCH {
-                match rows.next_row(&mut batch[n]) {
-                    Ok(true) => n += 1,
+            while let Some(slot) = batch.get_mut(n) {
+                match rows.next_row(slot) {
+                    Ok(true) => n = n.saturating_add(1),
                     Ok(false) => break,
                     Err(e) => {
                         batch.truncate(n);
@@ -671,8 +749,11 @@ impl RowSource for ThreadedRows {
                 }
             }
         }
-        std::mem::swap(buf, &mut self.current[self.next]);
-        self.next += 1;
+        // The loop above leaves `next` inside the batch.
+        if let Some(row) = self.current.get_mut(self.next) {
+            std::mem::swap(buf, row);
+        }
+        self.next = self.next.saturating_add(1);
         Ok(true)
     }
 
@@ -682,6 +763,11 @@ impl RowSource for ThreadedRows {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests may panic"
+)]
 mod thread_tests {
     use super::*;
 

@@ -151,23 +151,25 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self
-            .at
-            .checked_add(n)
-            .filter(|&e| e <= self.data.len())
-            .ok_or("the reader's output ended early")?;
-        let s = &self.data[self.at..end];
+        let end = self.at.checked_add(n).ok_or("the reader's output ended early")?;
+        let s = self.data.get(self.at..end).ok_or("the reader's output ended early")?;
         self.at = end;
         Ok(s)
     }
 
     fn u8(&mut self) -> Result<u8, String> {
-        Ok(self.take(1)?[0])
+        let [b] = self.take(1)? else {
+            return Err("the reader's output ended early".into());
+        };
+        Ok(*b)
     }
 
     fn u32(&mut self) -> Result<u32, String> {
-        let b = self.take(4)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        let b: [u8; 4] = self
+            .take(4)?
+            .try_into()
+            .map_err(|_| "the reader's output ended early")?;
+        Ok(u32::from_le_bytes(b))
     }
 
     fn u64(&mut self) -> Result<u64, String> {
@@ -317,7 +319,12 @@ pub fn read(exe: &Path, shown: &str, path: &Path) -> Result<Vec<SheetRows>, Read
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(ISOLATED_READ_SECONDS);
-    let deadline = Instant::now() + Duration::from_secs(seconds);
+    // A timeout too long to represent waits as long as the default.
+    let now = Instant::now();
+    let deadline = now
+        .checked_add(Duration::from_secs(seconds))
+        .or_else(|| now.checked_add(Duration::from_secs(ISOLATED_READ_SECONDS)))
+        .unwrap_or(now);
     let status = loop {
         match child.try_wait() {
             Ok(Some(s)) => break s,
@@ -360,6 +367,11 @@ fn child_failure(status: &std::process::ExitStatus, stderr: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests may panic"
+)]
 mod tests {
     use super::*;
 

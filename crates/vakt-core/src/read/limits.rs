@@ -45,7 +45,9 @@ pub fn read_regular_file(path: &std::path::Path, max: u64) -> std::io::Result<Ve
         )));
     }
     let mut out = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(path)?.take(max + 1).read_to_end(&mut out)?;
+    std::fs::File::open(path)?
+        .take(max.saturating_add(1))
+        .read_to_end(&mut out)?;
     if out.len() as u64 > max {
         return Err(std::io::Error::other(format!("more than the {max} bytes allowed")));
     }

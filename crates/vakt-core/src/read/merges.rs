@@ -27,13 +27,13 @@ fn read_entry<R: Read + std::io::Seek>(zip: &mut zip::ZipArchive<R>, name: &str)
 /// An attribute of a tag's text (the part after the element name).
 fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     let key = format!("{name}=\"");
-    let start = tag
-        .match_indices(&key)
-        .find(|(i, _)| *i == 0 || tag.as_bytes()[i - 1].is_ascii_whitespace())?
-        .0
-        + key.len();
-    let len = tag[start..].find('"')?;
-    Some(&tag[start..start + len])
+    let (at, _) = tag.match_indices(&key).find(|(i, _)| {
+        i.checked_sub(1)
+            .and_then(|before| tag.as_bytes().get(before))
+            .is_none_or(u8::is_ascii_whitespace)
+    })?;
+    let value = tag.get(at.saturating_add(key.len())..)?;
+    value.get(..value.find('"')?)
 }
 
 fn unescape(s: &str) -> String {
@@ -80,19 +80,21 @@ pub fn find_merges(mut xml: impl Read) -> Option<Vec<Dimensions>> {
     let mut kept = 0usize;
     let mut tail: Option<Vec<u8>> = None;
     loop {
-        let n = xml.read(&mut buf[kept..]).ok()?;
+        let n = xml.read(buf.get_mut(kept..)?).ok()?;
         if n == 0 {
             break;
         }
-        let filled = kept + n;
+        let filled = kept.saturating_add(n);
+        let read = buf.get(..filled)?;
         match &mut tail {
-            Some(t) => t.extend_from_slice(&buf[kept..filled]),
+            Some(t) => t.extend_from_slice(read.get(kept..)?),
             None => {
-                if let Some(i) = finder.find(&buf[..filled]) {
-                    tail = Some(buf[i..filled].to_vec());
+                if let Some(i) = finder.find(read) {
+                    tail = Some(read.get(i..)?.to_vec());
                 } else {
+                    // Keep the last bytes: the element name may straddle two reads.
                     let keep = filled.min(OVERLAP);
-                    buf.copy_within(filled - keep..filled, 0);
+                    buf.copy_within(filled.saturating_sub(keep)..filled, 0);
                     kept = keep;
                     continue;
                 }
@@ -105,17 +107,17 @@ pub fn find_merges(mut xml: impl Read) -> Option<Vec<Dimensions>> {
     };
     // Past the sheet's limits (`ZZZZZZZZ2`, row 4294967296) a reference means nothing: dropped.
     let col = |s: &[u8]| -> Option<u32> {
-        let n = s
-            .iter()
-            .try_fold(0u64, |a, &b| a.checked_mul(26)?.checked_add(u64::from(b - b'A' + 1)))?;
+        let n = s.iter().try_fold(0u64, |a, &b| {
+            a.checked_mul(26)?.checked_add(u64::from(b.checked_sub(b'A')?) + 1)
+        })?;
         u32::try_from(n.checked_sub(1)?)
             .ok()
             .filter(|&c| c < super::limits::MAX_COLUMNS)
     };
     let num = |s: &[u8]| -> Option<u32> {
-        let n = s
-            .iter()
-            .try_fold(0u64, |a, &b| a.checked_mul(10)?.checked_add(u64::from(b - b'0')))?;
+        let n = s.iter().try_fold(0u64, |a, &b| {
+            a.checked_mul(10)?.checked_add(u64::from(b.checked_sub(b'0')?))
+        })?;
         u32::try_from(n.checked_sub(1)?)
             .ok()
             .filter(|&r| u64::from(r) < super::limits::MAX_ROWS)
@@ -138,6 +140,11 @@ pub fn find_merges(mut xml: impl Read) -> Option<Vec<Dimensions>> {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests may panic"
+)]
 mod tests {
     use super::*;
 

@@ -5,6 +5,10 @@
 //! into one reused [`RowBuf`], so reading allocates per row only when a row is longer than any
 //! before it. Nothing here knows about rule packs: that is the locate stage's job.
 
+// Reading and values face every byte of hostile input: no indexing that can panic, no
+// arithmetic that can overflow.
+#![warn(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
 mod csv_file;
 pub mod guard;
 pub mod isolated;
@@ -144,6 +148,7 @@ pub fn cap_cell(text: &str) -> (&str, bool) {
 
 /// Format of an input as detected from its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum InputFormat {
     /// An Excel workbook (`.xlsx`, `.xlsm`).
     Xlsx,

@@ -39,13 +39,12 @@ pub fn check(shown: &str, path: &Path, format: InputFormat) -> Result<(), ReadEr
                 format!("its part {name} would unpack to {size} bytes, more than a workbook holds"),
             ));
         }
-        if size > ZIP_RATIO_FLOOR_BYTES && size / packed > MAX_ZIP_RATIO {
+        // `packed` is at least 1.
+        let ratio = size.checked_div(packed).unwrap_or(size);
+        if size > ZIP_RATIO_FLOOR_BYTES && ratio > MAX_ZIP_RATIO {
             return Err(refuse(
                 shown,
-                format!(
-                    "its part {name} would unpack {}-fold to {size} bytes: a zip bomb, not a workbook",
-                    size / packed
-                ),
+                format!("its part {name} would unpack {ratio}-fold to {size} bytes: a zip bomb, not a workbook"),
             ));
         }
         total = total.saturating_add(size);
@@ -79,32 +78,32 @@ fn closed_tables<R: Read + std::io::Seek>(shown: &str, zip: &mut zip::ZipArchive
     let mut counts = [0usize; 3];
     let mut buf = vec![0u8; 1 << 20];
     let keep = 16;
-    let mut held = 0;
+    let mut held = 0usize;
     loop {
-        let n = match content.read(&mut buf[held..]) {
+        let n = match content.read(buf.get_mut(held..).unwrap_or_default()) {
             Ok(0) => break,
             Ok(n) => n,
             Err(_) => return Ok(()),
         };
-        let filled = held + n;
-        for (k, f) in finders.iter().enumerate() {
+        let filled = held.saturating_add(n);
+        let read = buf.get(..filled).unwrap_or_default();
+        for ((count, f), pattern) in counts.iter_mut().zip(&finders).zip(patterns) {
             // Matches ending in the kept overlap were counted with the previous chunk.
-            counts[k] += f
-                .find_iter(&buf[..filled])
-                .filter(|&i| i + patterns[k].len() > held)
+            let new = f
+                .find_iter(read)
+                .filter(|&i| i.saturating_add(pattern.len()) > held)
                 .count();
+            *count = count.saturating_add(new);
         }
         held = filled.min(keep);
-        buf.copy_within(filled - held..filled, 0);
+        buf.copy_within(filled.saturating_sub(held)..filled, 0);
     }
-    if counts[0] + counts[1] != counts[2] {
+    let [open_with_attributes, open_bare, closed] = counts;
+    let opened = open_with_attributes.saturating_add(open_bare);
+    if opened != closed {
         return Err(refuse(
             shown,
-            format!(
-                "{} of its tables are opened and {} closed: the file is cut short or damaged",
-                counts[0] + counts[1],
-                counts[2]
-            ),
+            format!("{opened} of its tables are opened and {closed} closed: the file is cut short or damaged"),
         ));
     }
     Ok(())
@@ -135,12 +134,14 @@ fn shared_strings<R: Read + std::io::Seek>(
     let tag = &sst[..sst.find('>').unwrap_or(sst.len())];
     for attr in ["uniqueCount=\"", "count=\""] {
         let Some(at) = tag.find(attr) else { continue };
-        let digits: String = tag[at + attr.len()..]
+        let digits: String = tag
+            .get(at.saturating_add(attr.len())..)
+            .unwrap_or_default()
             .chars()
             .take_while(char::is_ascii_digit)
             .collect();
         let declared: u64 = digits.parse().unwrap_or(u64::MAX);
-        if attr.starts_with("unique") && declared > size / 5 + 1 {
+        if attr.starts_with("unique") && declared > (size / 5).saturating_add(1) {
             return Err(refuse(
                 shown,
                 format!("its shared strings declare {declared} strings in {size} bytes: damaged"),

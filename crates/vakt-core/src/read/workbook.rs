@@ -152,7 +152,7 @@ impl RowSource for StoredRows<'_> {
         match self.rows.get(self.next) {
             Some(r) => {
                 buf.clone_from(r);
-                self.next += 1;
+                self.next = self.next.saturating_add(1);
                 Ok(true)
             }
             None => Ok(false),
@@ -250,7 +250,7 @@ impl Merges {
                     && d.start.1 <= d.end.1
                     && u64::from(d.end.0) < MAX_ROWS
                     && d.end.1 < MAX_COLUMNS
-                    && d.end.1 - d.start.1 < MAX_MERGE_FILL_COLUMNS
+                    && d.end.1.saturating_sub(d.start.1) < MAX_MERGE_FILL_COLUMNS
             })
             .collect();
         ranges.sort_by_key(|d| (d.start, d.end));
@@ -271,14 +271,17 @@ impl Merges {
             self.active.clear();
         }
         self.last_row = Some(row0);
-        while self.next < self.ranges.len() && self.ranges[self.next].0.start.0 <= row0 {
+        while self.ranges.get(self.next).is_some_and(|(d, _)| d.start.0 <= row0) {
             self.active.push(self.next);
-            self.next += 1;
+            self.next = self.next.saturating_add(1);
         }
         let ranges = &self.ranges;
-        self.active.retain(|&i| ranges[i].0.end.0 >= row0);
+        self.active
+            .retain(|&i| ranges.get(i).is_some_and(|(d, _)| d.end.0 >= row0));
         for &i in &self.active {
-            let (dim, value) = &mut self.ranges[i];
+            let Some((dim, value)) = self.ranges.get_mut(i) else {
+                continue;
+            };
             if row0 == dim.start.0 {
                 let c = buf.get(dim.start.1 as usize);
                 *value = Some((c.kind, c.text.to_string()));
@@ -427,31 +430,33 @@ impl RowSource for RangeRows {
         let (height, width) = self.range.get_size();
         while self.next < height {
             let r = self.next;
-            self.next += 1;
-            let row0 = u64::from(self.start.0) + r as u64;
-            if !self.bounds.row(row0 + 1) {
+            self.next = self.next.saturating_add(1);
+            // 1-based physical row; calamine's u32 start plus a usize offset fits in u64.
+            let row = u64::from(self.start.0).saturating_add(r as u64).saturating_add(1);
+            if !self.bounds.row(row) {
                 self.next = height;
                 return Ok(false);
             }
-            buf.clear(row0 + 1);
+            buf.clear(row);
             buf.date_1904 = self.is_1904;
             let first = u64::from(self.start.1);
-            if !self.bounds.column(row0 + 1, first) {
+            if !self.bounds.column(row, first) {
                 continue;
             }
             buf.pad_to(first as usize);
-            let last = width.min((u64::from(MAX_COLUMNS) - first) as usize);
+            let last = width.min(u64::from(MAX_COLUMNS).saturating_sub(first) as usize);
             if last < width {
-                self.bounds.column(row0 + 1, u64::from(MAX_COLUMNS));
+                self.bounds.column(row, u64::from(MAX_COLUMNS));
             }
             for c in 0..last {
                 let v = self.range.get((r, c)).unwrap_or(&Data::Empty);
-                let col = (first + c as u64) as u32;
+                // Below MAX_COLUMNS: `last` keeps `first + c` inside the sheet.
+                let col = first.saturating_add(c as u64) as u32;
                 match v {
                     Data::Int(i) => buf.push_number(*i as f64),
                     Data::Float(f) => buf.push_number(*f),
                     Data::String(s) => {
-                        let t = self.bounds.text(row0 + 1, col, s);
+                        let t = self.bounds.text(row, col, s);
                         buf.push(CellKind::Text, t);
                     }
                     Data::Bool(b) => buf.push(CellKind::Bool(*b), if *b { "TRUE" } else { "FALSE" }),
@@ -465,7 +470,7 @@ impl RowSource for RangeRows {
                     Data::Empty => buf.push(CellKind::Empty, ""),
                 }
             }
-            if let Ok(r32) = u32::try_from(row0) {
+            if let Ok(r32) = u32::try_from(row.saturating_sub(1)) {
                 self.merges.apply(r32, buf);
             }
             if buf.is_blank() {
@@ -491,6 +496,11 @@ fn is_1904(d: &calamine::ExcelDateTime) -> bool {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests may panic"
+)]
 mod tests {
     use super::*;
 

@@ -152,14 +152,13 @@ impl RowBuf {
 
     /// Replaces the cell at `col` (padding the row if needed).
     pub fn set(&mut self, col: usize, kind: CellKind, text: &str) {
-        self.pad_to(col + 1);
+        self.pad_to(col.saturating_add(1));
         let start = self.text.len() as u32;
         self.text.push_str(text);
-        self.cells[col] = RawCell {
-            kind,
-            start,
-            end: self.text.len() as u32,
-        };
+        let end = self.text.len() as u32;
+        if let Some(cell) = self.cells.get_mut(col) {
+            *cell = RawCell { kind, start, end };
+        }
     }
 }
 
@@ -173,6 +172,11 @@ pub fn write_number(out: &mut String, n: f64) {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests may panic"
+)]
 mod tests {
     use super::*;
 

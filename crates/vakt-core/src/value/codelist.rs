@@ -56,19 +56,52 @@ pub struct Suggestion {
     pub code: String,
 }
 
+/// A mistake in a code-list CSV, at its line when it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeListError {
+    /// The 1-based line of the CSV (the header is line 1).
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl CodeListError {
+    fn at(line: usize, message: String) -> CodeListError {
+        CodeListError {
+            line: Some(line),
+            message,
+        }
+    }
+
+    fn whole(message: String) -> CodeListError {
+        CodeListError { line: None, message }
+    }
+}
+
+impl std::fmt::Display for CodeListError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for CodeListError {}
+
 impl CodeList {
     /// Parses a code-list CSV (`code,en,no,synonyms[,extra...]`, synonyms separated by `|`).
     /// Errors name the line.
-    pub fn parse(name: &str, csv_text: &str) -> Result<CodeList, String> {
+    pub fn parse(name: &str, csv_text: &str) -> Result<CodeList, CodeListError> {
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
             .from_reader(csv_text.as_bytes());
         let headers = rdr
             .headers()
-            .map_err(|e| format!("cannot read the header: {e}"))?
+            .map_err(|e| CodeListError::whole(format!("cannot read the header: {e}")))?
             .clone();
         let col = |n: &str| headers.iter().position(|h| h.trim() == n);
-        let code_col = col("code").ok_or("the header has no `code` column")?;
+        let code_col = col("code").ok_or_else(|| CodeListError::whole("the header has no `code` column".into()))?;
         let en_col = col("en");
         let no_col = col("no");
         let syn_col = col("synonyms");
@@ -79,12 +112,12 @@ impl CodeList {
             keys: HashMap::new(),
         };
         for (i, rec) in rdr.records().enumerate() {
-            let line = i + 2;
-            let rec = rec.map_err(|e| format!("line {line}: {e}"))?;
+            let line = i.saturating_add(2);
+            let rec = rec.map_err(|e| CodeListError::at(line, e.to_string()))?;
             let get = |c: Option<usize>| c.and_then(|c| rec.get(c)).unwrap_or("").trim().to_string();
             let code = get(Some(code_col));
             if code.is_empty() {
-                return Err(format!("line {line}: empty code"));
+                return Err(CodeListError::at(line, "empty code".into()));
             }
             let synonyms: Vec<String> = get(syn_col)
                 .split('|')
@@ -106,17 +139,20 @@ impl CodeList {
             };
             let idx = list.entries.len() as u32;
             if list.exact.insert(entry.code.clone(), idx).is_some() {
-                return Err(format!("line {line}: code `{}` appears twice", entry.code));
+                return Err(CodeListError::at(line, format!("code `{}` appears twice", entry.code)));
             }
-            let mut add = |s: &str, field: Field| -> Result<(), String> {
+            let mut add = |s: &str, field: Field| -> Result<(), CodeListError> {
                 let k = text::key(s);
                 if k.is_empty() {
                     return Ok(());
                 }
                 match list.keys.get(&k) {
-                    Some((other, _)) if *other != idx => Err(format!(
-                        "line {line}: `{s}` already names code `{}`",
-                        list.entries[*other as usize].code
+                    Some((other, _)) if *other != idx => Err(CodeListError::at(
+                        line,
+                        format!(
+                            "`{s}` already names code `{}`",
+                            list.entries.get(*other as usize).map_or("", |e| e.code.as_str())
+                        ),
                     )),
                     Some(_) => Ok(()),
                     None => {
@@ -134,7 +170,7 @@ impl CodeList {
             list.entries.push(entry);
         }
         if list.entries.is_empty() {
-            return Err("the list has no codes".into());
+            return Err(CodeListError::whole("the list has no codes".into()));
         }
         Ok(list)
     }
@@ -150,12 +186,12 @@ impl CodeList {
 
     /// The code of an entry.
     pub fn code(&self, idx: u32) -> &str {
-        &self.entries[idx as usize].code
+        self.entries.get(idx as usize).map_or("", |e| e.code.as_str())
     }
 
     /// An entry by index.
-    pub fn entry(&self, idx: u32) -> &CodeEntry {
-        &self.entries[idx as usize]
+    pub fn entry(&self, idx: u32) -> Option<&CodeEntry> {
+        self.entries.get(idx as usize)
     }
 
     /// The closest entry to a value that matched nothing: a small edit distance to a code, label or
@@ -191,7 +227,7 @@ impl CodeList {
             }
         }
         let (_, _, idx, field) = best?;
-        let e = &self.entries[idx as usize];
+        let e = self.entries.get(idx as usize)?;
         let label = match field {
             Field::En if !e.en.is_empty() => e.en.clone(),
             _ if !e.no.is_empty() => e.no.clone(),
@@ -206,6 +242,11 @@ impl CodeList {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests may panic"
+)]
 mod tests {
     use super::*;
 
@@ -240,13 +281,17 @@ mod tests {
     #[test]
     fn rejects_conflicting_lists() {
         let err = CodeList::parse("x", "code,en,no,synonyms\nA,Same,,\nB,same,,\n").unwrap_err();
-        assert!(err.contains("line 3"), "{err}");
+        assert_eq!(err.line, Some(3), "{err}");
+        assert_eq!(err.to_string(), "line 3: `same` already names code `A`");
         assert!(CodeList::parse("x", "en,no\nA,B\n").is_err());
     }
 
     #[test]
     fn keeps_extra_columns() {
         let list = CodeList::parse("t", "code,en,no,synonyms,formal\nIGA1,1-year,1-årig,,1\n").unwrap();
-        assert_eq!(list.entry(0).extra.get("formal").map(String::as_str), Some("1"));
+        assert_eq!(
+            list.entry(0).and_then(|e| e.extra.get("formal")).map(String::as_str),
+            Some("1")
+        );
     }
 }

@@ -49,14 +49,15 @@ impl Date {
         if days == 0 {
             return Err(SerialError::Zero);
         }
+        // `days` is below 2,958,466 (checked above): these sums cannot overflow.
         if is_1904 {
-            return Ok(Date(days_from_civil(1904, 1, 1) + days));
+            return Ok(Date(days_from_civil(1904, 1, 1).saturating_add(days)));
         }
         if days == 60 {
             return Err(SerialError::FakeLeapDay);
         }
-        let base = days_from_civil(1899, 12, 31);
-        Ok(Date(if days < 60 { base + days } else { base + days - 1 }))
+        let base = days_from_civil(1899, 12, 31).saturating_add(days);
+        Ok(Date(if days < 60 { base } else { base.saturating_sub(1) }))
     }
 }
 
@@ -81,31 +82,49 @@ fn days_in_month(y: i32, m: u32) -> u32 {
     }
 }
 
-// Howard Hinnant's days_from_civil / civil_from_days.
+// Howard Hinnant's days_from_civil / civil_from_days, in i64: for any i32 day number or year
+// and any month 1..=12 and day 1..=31 no step can overflow, and the results fit in i32 for the
+// years 1..=9999 that dates are made from (a wider day number saturates).
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "i64 arithmetic on i32 and small inputs cannot overflow"
+)]
 fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
+    let (y, m, d) = (i64::from(y), i64::from(m.clamp(1, 12)), i64::from(d.min(31)));
     let y = if m <= 2 { y - 1 } else { y };
     let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = (y - era * 400) as u32;
+    let yoe = y - era * 400;
     let mp = (m + 9) % 12;
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe as i32 - 719_468
+    let days = era * 146_097 + doe - 719_468;
+    days.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
 }
 
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "i64 arithmetic on an i32 input cannot overflow"
+)]
 fn civil_from_days(z: i32) -> (i32, u32, u32) {
-    let z = z + 719_468;
+    let z = i64::from(z) + 719_468;
     let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = (z - era * 146_097) as u32;
+    let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe as i32 + era * 400;
+    let y = yoe + era * 400;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    let y = if m <= 2 { y + 1 } else { y };
+    (y as i32, m as u32, d as u32)
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests may panic"
+)]
 mod tests {
     use super::*;
 

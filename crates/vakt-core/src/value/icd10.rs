@@ -21,14 +21,19 @@ pub fn normalise(raw: &str, out: &mut String) {
         out.push(c);
     }
     // F321 → F32.1, F6031 → F60.31
-    let b = out.as_bytes();
-    if b.len() >= 4 && b[0].is_ascii_alphabetic() && b[1..].iter().all(u8::is_ascii_digit) {
+    let code_like = match out.as_bytes() {
+        [first, rest @ ..] => rest.len() >= 3 && first.is_ascii_alphabetic() && rest.iter().all(u8::is_ascii_digit),
+        [] => false,
+    };
+    if code_like {
         out.insert(3, '.');
     }
 }
 
 fn is_leaf(list: &CodeList, i: u32) -> bool {
-    list.entry(i).extra.get("is_leaf").is_none_or(|v| v == "1")
+    list.entry(i)
+        .and_then(|e| e.extra.get("is_leaf"))
+        .is_none_or(|v| v == "1")
 }
 
 /// Parses an ICD-10 cell against the code list.
@@ -91,8 +96,8 @@ fn single(t: &str, list: &CodeList, scratch: &mut String) -> Parsed {
         };
     }
     // A Norwegian 5-character extension of a valid 4-character leaf.
-    if norm.len() == 6 && norm.as_bytes()[5].is_ascii_digit() {
-        if let Some(i) = list.lookup(&norm[..5], scratch) {
+    if norm.len() == 6 && norm.as_bytes().get(5).is_some_and(u8::is_ascii_digit) {
+        if let Some(i) = norm.get(..5).and_then(|head| list.lookup(head, scratch)) {
             if is_leaf(list, i) {
                 return Parsed {
                     value: Value::Code(i),
@@ -155,6 +160,11 @@ pub fn explain(raw: &str, list: &CodeList) -> (String, Option<String>) {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests may panic"
+)]
 mod tests {
     use super::*;
 

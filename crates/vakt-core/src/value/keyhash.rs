@@ -25,7 +25,8 @@ const K3: u64 = 0x8ebc_6af0_9c88_c6e3;
 const K4: u64 = 0x5899_65cc_7537_4cc3;
 
 fn fold(x: u64, k: u64) -> u64 {
-    let m = u128::from(x) * u128::from(k);
+    // A 64×64-bit product fits in 128 bits: it cannot wrap.
+    let m = u128::from(x).wrapping_mul(u128::from(k));
     (m as u64) ^ ((m >> 64) as u64)
 }
 
@@ -50,7 +51,9 @@ impl KeyHash {
         let rest = chunks.remainder();
         if !rest.is_empty() {
             let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
+            if let Some(head) = w.get_mut(..rest.len()) {
+                head.copy_from_slice(rest);
+            }
             self.word(u64::from_le_bytes(w));
         }
         let len = bytes.len() as u64;
@@ -98,6 +101,11 @@ impl Hasher for IdentityHasher {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests may panic"
+)]
 mod tests {
     use super::*;
 

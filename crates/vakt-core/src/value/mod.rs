@@ -5,6 +5,10 @@
 //! value (range, code list) skip it. Repairs whose meaning is certain (`90 min`, `1 234`, an Excel
 //! serial in a date column) succeed with a [`Note`], which is logged, not an error.
 
+// Reading and values face every byte of hostile input: no indexing that can panic, no
+// arithmetic that can overflow.
+#![warn(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
 pub mod cell;
 pub mod codelist;
 pub mod date;
@@ -50,6 +54,7 @@ impl Value {
 
 /// Why a cell could not be read as its column's type.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Issue {
     /// An Excel error value (`#REF!`, `#N/A`, Norwegian `#I/T`, ...).
     ExcelError,
@@ -87,6 +92,7 @@ pub enum Issue {
 
 /// A repair whose meaning is certain enough to accept, logged as a finding.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Note {
     /// A small bare number in a minutes column read as hours (`1.5` → 90 min).
     HoursAsMinutes,
@@ -349,9 +355,15 @@ pub fn parse_date_text(t: &str) -> Result<(Date, Option<Note>), Issue> {
         if n == 3 || piece.is_empty() || piece.len() > 4 || !piece.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Issue::NotDate);
         }
-        let v = piece.bytes().fold(0u32, |a, b| a * 10 + u32::from(b - b'0'));
-        parts[n] = (v, piece.len());
-        n += 1;
+        let v = piece.bytes().fold(0u32, |a, b| {
+            a.saturating_mul(10)
+                .saturating_add((b as char).to_digit(10).unwrap_or(0))
+        });
+        let Some(slot) = parts.get_mut(n) else {
+            return Err(Issue::NotDate);
+        };
+        *slot = (v, piece.len());
+        n = n.saturating_add(1);
     }
     if n != 3 {
         return Err(Issue::NotDate);
@@ -426,6 +438,7 @@ pub fn parse_code(raw: &str, list: &CodeList, scratch: &mut String) -> Parsed {
 /// How a column's cells are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ColumnType {
     /// Any text.
     Text,
@@ -446,6 +459,11 @@ pub enum ColumnType {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests may panic"
+)]
 mod tests {
     use super::*;
 

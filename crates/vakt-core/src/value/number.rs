@@ -61,7 +61,9 @@ pub fn parse_number(raw: &str, units: Units) -> Result<(f64, Unit, Option<Note>)
     if !t.is_empty() && t.len() <= 15 && t.bytes().all(|b| b.is_ascii_digit()) {
         let mut v: u64 = 0;
         for b in t.bytes() {
-            v = v * 10 + u64::from(b - b'0');
+            v = v
+                .saturating_mul(10)
+                .saturating_add(u64::from((b as char).to_digit(10).unwrap_or(0)));
         }
         return Ok((v as f64, Unit::None, None));
     }
@@ -81,46 +83,40 @@ pub fn parse_number(raw: &str, units: Units) -> Result<(f64, Unit, Option<Note>)
     if t.starts_with(['>', '<', '≥', '≤']) {
         return Err(Issue::BoundGiven);
     }
-    let bytes = t.as_bytes();
-    let mut i = 0;
     let mut s = String::with_capacity(t.len());
-    if i < bytes.len() && (bytes[i] == b'-' || bytes[i] == b'+') {
-        if bytes[i] == b'-' {
+    let digits_start = match t.as_bytes().first() {
+        Some(b'-') => {
             s.push('-');
+            1
         }
-        i += 1;
-    }
-    let digits_start = i;
+        Some(b'+') => 1,
+        _ => 0,
+    };
     let mut seen_decimal = false;
     let mut grouped = false;
-    let chars: Vec<(usize, char)> = t[i..].char_indices().map(|(j, c)| (j + i, c)).collect();
+    let chars: Vec<(usize, char)> = t.get(digits_start..).unwrap_or("").char_indices().collect();
+    let is_digit = |k: usize| chars.get(k).is_some_and(|(_, c)| c.is_ascii_digit());
     let mut k = 0;
-    while k < chars.len() {
-        let (_, c) = chars[k];
+    while let Some(&(_, c)) = chars.get(k) {
+        let after = k.saturating_add(1);
         if c.is_ascii_digit() {
             s.push(c);
-        } else if (c == ',' || c == '.') && !seen_decimal && k + 1 < chars.len() && chars[k + 1].1.is_ascii_digit() {
+        } else if (c == ',' || c == '.') && !seen_decimal && is_digit(after) {
             s.push('.');
             seen_decimal = true;
         } else if matches!(c, ' ' | '\u{a0}' | '\u{202f}')
             && !seen_decimal
-            && k + 3 < chars.len() + 1
-            && chars[k + 1..]
-                .iter()
-                .take(3)
-                .filter(|(_, c)| c.is_ascii_digit())
-                .count()
-                == 3
-            && chars.get(k + 4).is_none_or(|(_, c)| !c.is_ascii_digit())
+            && (after..after.saturating_add(3)).all(is_digit)
+            && !is_digit(after.saturating_add(3))
             && !s.is_empty()
         {
             grouped = true;
         } else {
             break;
         }
-        k += 1;
+        k = after;
     }
-    let end = chars.get(k).map(|(j, _)| *j).unwrap_or(t.len());
+    let end = chars.get(k).map_or(t.len(), |(j, _)| digits_start.saturating_add(*j));
     if end == digits_start || s.is_empty() || s == "-" {
         return Err(Issue::NotNumber);
     }
@@ -152,6 +148,11 @@ pub fn parse_number(raw: &str, units: Units) -> Result<(f64, Unit, Option<Note>)
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests may panic"
+)]
 mod tests {
     use super::*;
 
