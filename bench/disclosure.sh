@@ -10,4 +10,8 @@ cargo build --release --quiet --bin vakt --bin vakt-synth
 target/release/vakt-synth --out "$dir/set" --seed 1 --clean >/dev/null
 target/release/vakt keygen --project bench --out "$dir/bench.key" >/dev/null
 target/release/vakt clean "$dir"/set/returns/* --key "$dir/bench.key" --domain bench --out "$dir/clean" >/dev/null
-python3 bench/disclosure_compare.py "$dir/clean" target/release/vakt 2>/dev/null
+# τ-Argus writes its run files (CSPlogfile.txt, HiTaS.log, JJUit.dat, cspSCIP.*, ...) into the
+# working directory: run the comparison inside target/, not in the repository.
+root=$(pwd)
+mkdir -p "$dir/work"
+(cd "$dir/work" && python3 "$root/bench/disclosure_compare.py" "$root/$dir/clean" "$root/target/release/vakt")

@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 
 import pandas as pd
 
@@ -23,7 +22,9 @@ dx = patients.merge(groups[["authority_code", "group_id", "group_type"]], on=["a
 st = groups.merge(units[["authority_code", "unit_id", "setting"]], on=["authority_code", "unit_id"])
 TABLES = [("dx_group × group_type (patients)", dx, "dx_group", "group_type"), ("setting × group_type (groups)", st, "setting", "group_type")]
 N = 5
-work = tempfile.mkdtemp(prefix="vakt-compare-")
+# Everything is written under the working directory (bench/disclosure.sh runs this in target/).
+work = os.path.abspath("tables")
+os.makedirs(work, exist_ok=True)
 
 
 def audit(frame, name):

@@ -1,17 +1,7 @@
 //! `vakt audit`: check a table before publication, however it was made.
 //!
-//! Usage: vakt audit TABLE [--sheet NAME] [--threshold N | --preset NAME] [--format human|json]
-//!
-//! Examples:
-//!   vakt audit tables/dx-by-type/table.csv
-//!   vakt audit report.xlsx --sheet "Tabell 3" --preset ssb
-//!
-//! Reads a CSV file or a sheet: labels in the first column, categories in the header row, a total
-//! row and column when present (found by label — Sum, Totalt, I alt, Total — or by adding up), and
-//! the usual suppression symbols (`.`, `:`, `*`, `x`, `-`, `<5`, blank). Reports published counts
-//! below the threshold, margins that do not add up, suppressed cells that can be recovered exactly
-//! (with the derivation), suppressed cells provably below the threshold, and derivable sums of
-//! suppressed cells below it. Exit status: 0 safe; 1 risk found; 2 unreadable input.
+//! What it does, its examples and its exit status are written once, on [`Args`] and in
+//! [`AFTER_HELP`]; `vakt audit --help` prints them.
 
 use clap::ValueEnum;
 use std::process::ExitCode;
@@ -24,11 +14,19 @@ pub enum Format {
     Json,
 }
 
+/// Examples and exit status, shown after the options by `vakt audit --help`.
+pub const AFTER_HELP: &str = "Examples:\n  vakt audit tables/dx-by-type/table.csv\n  vakt audit report.xlsx --sheet \"Tabell 3\" --preset ssb\n\nExit status: 0 safe; 1 risk found; 2 unreadable input.";
+
 /// Audit a table before publication: small cells, non-additive margins, recoverable suppressions.
+///
+/// Reads a CSV file or a sheet: labels in the first column, categories in the header row, a total
+/// row and column when present (found by label — Sum, Totalt, I alt, Total — or by adding up), and
+/// the usual suppression symbols (`.`, `:`, `*`, `x`, `-`, `<5`, blank). Reports published counts
+/// below the threshold, margins that do not add up, suppressed cells that can be recovered exactly
+/// (with the derivation), suppressed cells provably below the threshold, and derivable sums of
+/// suppressed cells below it.
 #[derive(clap::Args)]
-#[command(
-    after_help = "Examples:\n  vakt audit tables/dx-by-type/table.csv\n  vakt audit report.xlsx --sheet \"Tabell 3\" --preset ssb\n\nExit status: 0 safe, 1 risk found, 2 unreadable input."
-)]
+#[command(after_help = AFTER_HELP)]
 pub struct Args {
     /// The table: CSV, or a workbook (with --sheet).
     table: std::path::PathBuf,

@@ -1,18 +1,7 @@
 //! `vakt check`: check returns against a rule pack and report every finding at its cell.
 //!
-//! Usage: vakt check [OPTIONS] <RETURN>...
-//!
-//! A return is a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods), a folder of CSV files (one per table:
-//! groups.csv or grupper.csv, ...), or a single CSV file. Several returns can be checked in one run;
-//! one that cannot be read is reported and the others are still checked.
-//!
-//! Examples:
-//!   vakt check fixtures/returns/messy.xlsx
-//!   vakt check returns/*.xlsx returns/HN-FIN/ --format json > report.json
-//!   vakt check --rules my-pack.toml --deny warnings return.xlsx
-//!
-//! Exit status: 0 no errors; 1 errors found (or warnings, with --deny warnings); 2 the run could not
-//! complete (an unreadable input or a bad rule pack).
+//! What it does, its examples and its exit status are written once, on [`Args`] and in
+//! [`AFTER_HELP`]; `vakt check --help` prints them.
 
 use super::{EXIT_FINDINGS, EXIT_INCOMPLETE};
 use clap::ValueEnum;
@@ -40,11 +29,16 @@ pub enum Color {
     Never,
 }
 
+/// Examples and exit status, shown after the options by `vakt check --help`.
+pub const AFTER_HELP: &str = "Examples:\n  vakt check fixtures/returns/messy.xlsx\n  vakt check returns/*.xlsx returns/HN-FIN/ --format json > report.json\n  vakt check --rules my-pack.toml --deny warnings return.xlsx\n\nExit status: 0 no errors; 1 errors found (or warnings, with --deny warnings); 2 the run could not complete (an unreadable input or a bad rule pack).";
+
 /// Check returns against a rule pack; report every finding at its file, sheet and cell.
+///
+/// A return is a workbook (.xlsx, .xlsm, .xlsb, .xls, .ods), a folder of CSV files (one per table:
+/// groups.csv or grupper.csv, ...), or a single CSV file. Several returns can be checked in one
+/// run; one that cannot be read is reported and the others are still checked.
 #[derive(clap::Args)]
-#[command(
-    after_help = "Examples:\n  vakt check fixtures/returns/messy.xlsx\n  vakt check returns/*.xlsx returns/HN-FIN/ --format json > report.json\n  vakt check --rules my-pack.toml --deny warnings return.xlsx\n\nExit status: 0 no errors, 1 errors found, 2 the run could not complete."
-)]
+#[command(after_help = AFTER_HELP)]
 pub struct Args {
     /// Returns to check: workbooks, folders of CSV files, or CSV files.
     #[arg(required = true, value_name = "RETURN")]

@@ -1,16 +1,7 @@
 //! `vakt clean`: turn checked returns into one clean, pseudonymised national dataset.
 //!
-//! Usage: vakt clean [OPTIONS] --key KEYFILE --domain NAME --out DIR <RETURN>...
-//!
-//! Examples:
-//!   vakt keygen --project survey-2009 --out survey.key
-//!   vakt clean returns/* --key survey.key --domain release-2026 --out clean/
-//!   vakt clean returns/* --key survey.key --domain release-2026 --out clean/ --format both --on-error keep
-//!
-//! Writes one file per table (groups.csv, patients.csv, ...), all returns merged, each row with its
-//! authority_code; rows with errors in rejected/<table>.csv with their findings; manifest.json
-//! accounting for every row. Exit status: 0 all rows clean; 1 done, some rows rejected or flagged;
-//! 2 nothing written (bad key, unreadable input, existing output folder, failed accounting).
+//! What it does, its examples and its exit status are written once, on [`Args`] and in
+//! [`AFTER_HELP`]; `vakt clean --help` prints them.
 
 use super::EXIT_INCOMPLETE;
 use clap::ValueEnum;
@@ -45,11 +36,16 @@ pub enum Resubmitted {
     Latest,
 }
 
+/// Examples and exit status, shown after the options by `vakt clean --help`.
+pub const AFTER_HELP: &str = "Examples:\n  vakt keygen --project survey-2009 --out survey.key\n  vakt clean returns/* --key survey.key --domain release-2026 --out clean/\n  vakt clean returns/* --key survey.key --domain release-2026 --out clean/ --format both --on-error keep\n\nExit status: 0 every row clean; 1 done, with rows rejected or flagged or a table incomplete; 2 nothing written (bad key, unreadable input, existing output folder, failed accounting).";
+
 /// Clean returns into one pseudonymised national dataset; every row accounted for.
+///
+/// Writes one file per table (groups.csv, patients.csv, ...), all returns merged, each row with its
+/// authority_code; rows with errors in rejected/<table>.csv with their findings; manifest.json
+/// accounting for every row.
 #[derive(clap::Args)]
-#[command(
-    after_help = "Examples:\n  vakt keygen --project survey-2009 --out survey.key\n  vakt clean returns/* --key survey.key --domain release-2026 --out clean/\n\nExit status: 0 every row clean, 1 rows rejected or flagged or a table incomplete, 2 nothing written."
-)]
+#[command(after_help = AFTER_HELP)]
 pub struct Args {
     /// Returns to clean: workbooks, folders of CSV files, or CSV files.
     #[arg(required = true, value_name = "RETURN")]

@@ -1,17 +1,17 @@
 //! `vakt explain`: print the documentation of a check.
 //!
-//! Usage: vakt explain <CODE|NAME>
-//!
-//! Examples:
-//!   vakt explain VK0103
-//!   vakt explain code-list
+//! What it does, its examples and its exit status are written once, on [`Args`] and in
+//! [`AFTER_HELP`]; `vakt explain --help` prints them.
 
 use std::process::ExitCode;
 use vakt::check::Registry;
 
+/// Examples and exit status, shown after the options by `vakt explain --help`.
+pub const AFTER_HELP: &str = "Examples:\n  vakt explain VK0103\n  vakt explain code-list";
+
 /// Print the documentation of a check, by code (VK0103) or name (range).
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  vakt explain VK0103\n  vakt explain code-list")]
+#[command(after_help = AFTER_HELP)]
 pub struct Args {
     /// A code such as VK0103, or a name such as range.
     code: String,

@@ -1,20 +1,21 @@
 //! `vakt keygen`: create a pseudonymisation key file.
 //!
-//! Usage: vakt keygen --project NAME --out KEYFILE
-//!
-//! Examples:
-//!   vakt keygen --project survey-2009 --out ~/keys/survey-2009.key
-//!
-//! The key is 32 random bytes from the operating system, written with mode 0600. An existing file
-//! is never overwritten. Keep the key away from the data: anyone holding both can re-identify.
+//! What it does, its examples and its exit status are written once, on [`Args`] and in
+//! [`AFTER_HELP`]; `vakt keygen --help` prints them.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vakt::clean::pseudo::Key;
 
+/// Examples and exit status, shown after the options by `vakt keygen --help`.
+pub const AFTER_HELP: &str = "Examples:\n  vakt keygen --project survey-2009 --out ~/keys/survey-2009.key";
+
 /// Create a pseudonymisation key file (32 random bytes, mode 0600; never overwrites).
+///
+/// The key is 32 random bytes from the operating system, written with mode 0600. An existing file
+/// is never overwritten. Keep the key away from the data: anyone holding both can re-identify.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  vakt keygen --project survey-2009 --out ~/keys/survey-2009.key")]
+#[command(after_help = AFTER_HELP)]
 pub struct Args {
     /// Project name; it salts every pseudonym, so keys of two projects never agree.
     #[arg(long)]

@@ -1,24 +1,23 @@
 //! `vakt risk`: re-identification risk of released microdata.
 //!
-//! Usage: vakt risk DATA --qi COL,COL,... [--sensitive COL] [--k N]
-//!
-//! Examples:
-//!   vakt risk clean/patients.csv --qi authority_code,sex,birth_year,main_dx --sensitive dx_group --k 5
-//!
-//! Groups the records by the quasi-identifiers and reports k (the smallest class), the class-size
-//! distribution, every class below k, the distinct l-diversity of the sensitive column, and
-//! coarsenings (age bands, diagnosis group instead of code, authority instead of unit) with the k
-//! each reaches. Exit status: 0 k is reached; 1 it is not; 2 unreadable input.
+//! What it does, its examples and its exit status are written once, on [`Args`] and in
+//! [`AFTER_HELP`]; `vakt risk --help` prints them.
 
 use std::collections::HashMap;
 use std::process::ExitCode;
 use vakt::disclose::{data::Data, risk};
 
+/// Examples and exit status, shown after the options by `vakt risk --help`.
+pub const AFTER_HELP: &str = "Examples:\n  vakt risk clean/patients.csv --qi authority_code,sex,birth_year,main_dx --sensitive dx_group --k 5\n\nExit status: 0 k is reached; 1 it is not; 2 unreadable input.";
+
 /// Measure k-anonymity and l-diversity of microdata, and suggest coarsenings.
+///
+/// Groups the records by the quasi-identifiers and reports k (the smallest class), the class-size
+/// distribution, every class below k, the distinct l-diversity of the sensitive column, and
+/// coarsenings (age bands, diagnosis group instead of code, authority instead of unit) with the k
+/// each reaches.
 #[derive(clap::Args)]
-#[command(
-    after_help = "Examples:\n  vakt risk clean/patients.csv --qi authority_code,sex,birth_year,main_dx --sensitive dx_group --k 5"
-)]
+#[command(after_help = AFTER_HELP)]
 pub struct Args {
     /// Microdata (CSV or xlsx), one record per person or row.
     data: std::path::PathBuf,

@@ -1,17 +1,17 @@
 //! `vakt rules`: list every check with its code, name and summary.
 //!
-//! Usage: vakt rules
-//!
-//! Examples:
-//!   vakt rules
-//!   vakt rules | grep VK01
+//! What it does, its examples and its exit status are written once, on [`Args`] and in
+//! [`AFTER_HELP`]; `vakt rules --help` prints them.
 
 use std::process::ExitCode;
 use vakt::check::Registry;
 
+/// Examples and exit status, shown after the options by `vakt rules --help`.
+pub const AFTER_HELP: &str = "Examples:\n  vakt rules\n  vakt rules | grep VK01";
+
 /// List every check: code, name and a one-line summary.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  vakt rules\n  vakt explain VK0104")]
+#[command(after_help = AFTER_HELP)]
 pub struct Args {}
 
 pub fn run(_: Args) -> anyhow::Result<ExitCode> {

@@ -1,18 +1,19 @@
 //! `vakt schema`: print the JSON Schema of the rule-pack format, for editors.
 //!
-//! Usage: vakt schema
-//!
-//! Examples:
-//!   vakt schema > docs/rules.schema.json
-//!
-//! The schema is derived from the Rust types the pack is read into, so it cannot drift from what
-//! vakt accepts. TOML editors (Taplo, Even Better TOML) use it with a `#:schema` comment.
+//! What it does, its examples and its exit status are written once, on [`Args`] and in
+//! [`AFTER_HELP`]; `vakt schema --help` prints them.
 
 use std::process::ExitCode;
 
+/// Examples and exit status, shown after the options by `vakt schema --help`.
+pub const AFTER_HELP: &str = "Examples:\n  vakt schema > docs/rules.schema.json";
+
 /// Print the JSON Schema of the rule-pack format.
+///
+/// The schema is derived from the Rust types the pack is read into, so it cannot drift from what
+/// vakt accepts. TOML editors (Taplo, Even Better TOML) use it with a `#:schema` comment.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  vakt schema > docs/rules.schema.json")]
+#[command(after_help = AFTER_HELP)]
 pub struct Args {}
 
 pub fn run(_: Args) -> anyhow::Result<ExitCode> {

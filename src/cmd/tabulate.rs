@@ -1,22 +1,7 @@
 //! `vakt tabulate`: count clean data into a table and protect its small cells.
 //!
-//! Usage: vakt tabulate DATA --rows COL [--cols COL] [--layers COL] [--count-distinct COL]
-//!        [--join FILE --on COLS] [--threshold N | --preset NAME] [--zeros publish|protect] --out DIR
-//!
-//! Examples:
-//!   vakt tabulate clean/patients.csv --join clean/groups.csv --on authority_code,group_id \
-//!       --rows dx_group --cols group_type --count-distinct patient_id --out tables/dx-by-type
-//!   vakt tabulate clean/groups.csv --join clean/units.csv --on authority_code,unit_id \
-//!       --rows setting --cols group_type --preset ssb --out tables/setting-by-type
-//!   vakt tabulate clean/patients.csv --join clean/groups.csv:authority_code,group_id \
-//!       --join clean/units.csv:authority_code,unit_id --layers setting --rows dx_group \
-//!       --cols group_type --count-distinct patient_id --out tables/dx-by-type-by-setting
-//!
-//! Writes DIR/table.csv and DIR/table.xlsx (suppressed cells as the preset's symbol), DIR/audit.json
-//! (per suppressed cell: labels, primary or secondary, the attacker's interval, pass/fail, the
-//! relations that bound it; never the value) and DIR/summary.md with a method statement.
-//! Exit status: 0 the table is safe; 1 it is not (cannot happen unless the table contradicts
-//! itself); 2 the data could not be read.
+//! What it does, its examples and its exit status are written once, on [`Args`] and in
+//! [`AFTER_HELP`]; `vakt tabulate --help` prints them.
 
 use clap::ValueEnum;
 use std::path::PathBuf;
@@ -29,11 +14,17 @@ pub enum ZerosArg {
     Protect,
 }
 
+/// Examples and exit status, shown after the options by `vakt tabulate --help`.
+pub const AFTER_HELP: &str = "Examples:\n  vakt tabulate clean/patients.csv --join clean/groups.csv --on authority_code,group_id \\\n      --rows dx_group --cols group_type --count-distinct patient_id --out tables/dx-by-type\n  vakt tabulate clean/groups.csv --join clean/units.csv --on authority_code,unit_id \\\n      --rows setting --cols group_type --preset ssb --out tables/setting-by-type\n  vakt tabulate clean/patients.csv --join clean/groups.csv:authority_code,group_id \\\n      --join clean/units.csv:authority_code,unit_id --layers setting --rows dx_group \\\n      --cols group_type --count-distinct patient_id --out tables/dx-by-type-by-setting\n\nExit status: 0 the table is safe; 1 it is not (cannot happen unless the table contradicts itself); 2 the data could not be read.\n\nPresets: ssb (n=3, :), nav (n=4, *), helsedata (n=3, .), tre (n=10, :), survey (n=5, :), the default.";
+
 /// Count clean data into a table and suppress small cells, safely.
+///
+/// Writes DIR/table.csv and DIR/table.xlsx (suppressed cells as the preset's symbol),
+/// DIR/audit.json (per suppressed cell: labels, primary or secondary, the attacker's interval,
+/// pass/fail, the relations that bound it; never the value) and DIR/summary.md with a method
+/// statement.
 #[derive(clap::Args)]
-#[command(
-    after_help = "Examples:\n  vakt tabulate clean/patients.csv --join clean/groups.csv --on authority_code,group_id --rows dx_group --cols group_type --count-distinct patient_id --out tables/dx-by-type\n\nPresets: ssb (n=3, :), nav (n=4, *), helsedata (n=3, .), tre (n=10, :), survey (n=5, :), the default."
-)]
+#[command(after_help = AFTER_HELP)]
 pub struct Args {
     /// A table from `vakt clean` (CSV or xlsx).
     data: std::path::PathBuf,

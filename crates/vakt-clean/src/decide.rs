@@ -452,7 +452,7 @@ fn flag_counts(rec: &Recorder<'_>, carry: &Carry, d: &mut Decisions) {
                 }
                 let flag = Flag {
                     column,
-                    code: vakt_core::check::kinds::CountKind::CODE.into(),
+                    code: rec.counts[s].code.clone(),
                     fix: Fix::Keep,
                 };
                 match d.fates[t].entry(i).or_insert_with(|| Fate::Keep(Vec::new())) {

@@ -8,6 +8,24 @@
 //! `rejected/` with their reasons ([`files`]). Every row read is accounted for in `manifest.json`
 //! (`manifest.rs`), and the data rows of the second pass must be those the first pass checked, or
 //! the run fails. Output appears only when complete ([`output`]).
+//!
+//! Identifiers become keyed pseudonyms: HMAC-SHA256 under a key derived for the release's domain
+//! and the identifier's type, so the same person has one pseudonym within a release and unrelated
+//! ones across releases.
+//!
+//! ```
+//! use vakt_clean::pseudo::{Domain, Key};
+//!
+//! let key = Key::from_bytes([7; 32], "survey-2009");
+//! let release = key.domain(&Domain::parse("release-2026")?, "patient");
+//! let other = key.domain(&Domain::parse("release-2027")?, "patient");
+//! let p = release.pseudonym("01017012345");
+//! assert_eq!(p.len(), 16, "80 bits in lower-case base32");
+//! assert_eq!(p, release.pseudonym("01017012345"), "the same within a release");
+//! assert_ne!(p, other.pseudonym("01017012345"), "unrelated across releases");
+//! assert!(!p.contains("01017012345"));
+//! # Ok::<(), vakt_clean::pseudo::KeyError>(())
+//! ```
 
 pub mod decide;
 pub mod files;

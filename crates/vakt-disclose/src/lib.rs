@@ -5,6 +5,27 @@
 //! Gauss-exact secondary with virtual primaries, LP interval audit and repair); [`bridge`] is the
 //! linear-time screen and explainer for 2-D tables; [`audit`] reads a table as people make it and
 //! reports every way it leaks; [`risk`] measures k-anonymity and l-diversity.
+//!
+//! A published table whose suppressed cell can be recovered from its margins is not safe:
+//!
+//! ```
+//! use vakt_disclose::{audit, data::Sheet};
+//!
+//! let row = |n: u64, cells: &[&str]| (n, cells.iter().map(|c| c.to_string()).collect());
+//! let table = Sheet {
+//!     file: "table.csv".into(),
+//!     sheet: None,
+//!     rows: vec![
+//!         row(1, &["", "Men", "Women", "Total"]),
+//!         row(2, &["Oslo", "12", ":", "14"]),
+//!         row(3, &["Bergen", "20", "31", "51"]),
+//!         row(4, &["Total", "32", "33", "65"]),
+//!     ],
+//! };
+//! let report = audit::audit(&table, 5.0, 10)?;
+//! assert!(report.risks.iter().any(|r| r.kind == "exactly-recoverable"));
+//! # Ok::<(), vakt_disclose::Error>(())
+//! ```
 
 pub mod audit;
 pub mod bridge;

@@ -1,6 +1,16 @@
 //! Synthetic survey returns: a national set that reproduces Lorentzen & Ruud (2014), laid out as the
 //! 25 health authorities would send it, with seeded defects and the ground truth to score a checker
 //! against. `vakt-synth` is the command; the tests use [`generate`] directly.
+//!
+//! ```
+//! let dir = tempfile::tempdir()?;
+//! let opts = vakt_synth::Options { seed: 1, clean: true, scale: 1 };
+//! let summary = vakt_synth::generate(dir.path(), &opts)?;
+//! assert_eq!((summary.groups, summary.patients), (426, 2391), "the paper's totals");
+//! assert_eq!(summary.defects, 0);
+//! assert!(dir.path().join("truth/patients.csv").exists());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod defects;
 pub mod layout;

@@ -40,6 +40,8 @@ pub struct CountLink {
     pub key: Vec<usize>,
     /// The counted table's columns matching the key.
     pub matching: Vec<usize>,
+    /// The code of the count's findings.
+    pub code: Code,
 }
 
 /// A configured rule entry: bound to each sheet's columns, and seeing whole returns if it needs to.
@@ -144,6 +146,15 @@ impl Configure<'_, '_> {
             );
         }
         found
+    }
+
+    /// The code of an entry's findings: its own (`code =` of a `[[table.check]]`, declared) or the
+    /// kind's.
+    pub fn code(&mut self, entry: &Entry<'_>, kind_code: &'static str) -> Code {
+        match entry.code.clone() {
+            Some(c) => self.declare_code(c),
+            None => Code::new(kind_code),
+        }
     }
 
     /// Declares a code of the pack's own (`NH001`): checked once all entries are configured (not
@@ -632,5 +643,32 @@ mod tests {
         assert!(in_g(&base.replace("\"p\"", "\"q\""))
             .unwrap_err()
             .contains("no table `q`"));
+    }
+
+    #[test]
+    fn a_check_entry_code_is_the_code_of_its_findings_for_every_entry_kind() {
+        use crate::check::testing::{codes, pack, run};
+        let columns =
+            "[[table.column]]\nname = \"id\"\ntype = \"text\"\n[[table.column]]\nname = \"y\"\ntype = \"integer\"\n";
+        let entries = "[[table.check]]\nkind = \"consistency\"\ncode = \"NH-SAME\"\nparams = { key = [\"id\"], columns = [\"y\"] }\n[[table.check]]\nkind = \"cardinality\"\ncode = \"NH-ONE\"\nparams = { name = \"one\", key = [\"id\"], when = \"y > 0\", max = 1, column = \"y\" }\n";
+        let plan = pack(columns, entries);
+        let found = codes(&run(&plan, "id,y\nA,1\nA,2\n"));
+        assert_eq!(found, vec!["NH-SAME@3:id", "NH-ONE@3:y"]);
+        // A count, across two tables of a folder return.
+        let src = "name = \"t\"\nversion = \"1\"\n[[table]]\nname = \"g\"\n[[table.check]]\nkind = \"count\"\ncode = \"NH-N\"\nparams = { column = \"n\", table = \"p\", key = [\"id\"], matching = [\"gid\"] }\n[[table.column]]\nname = \"id\"\ntype = \"text\"\n[[table.column]]\nname = \"n\"\ntype = \"integer\"\n[[table]]\nname = \"p\"\n[[table.column]]\nname = \"gid\"\ntype = \"text\"\n";
+        let pack = Pack::from_source("t.toml", src.into(), &|_: &str| Err("none".into())).unwrap();
+        let registry = Registry::builtin();
+        let plan = Plan::new(pack, &registry).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("g.csv"), "id,n\nG1,2\n").unwrap();
+        std::fs::write(dir.path().join("p.csv"), "gid\nG1\n").unwrap();
+        let (_, result) = crate::check::engine::check_path(&plan, dir.path());
+        let counts: Vec<&str> = result
+            .findings
+            .iter()
+            .filter(|f| f.location.row == Some(2))
+            .map(|f| f.code.as_str())
+            .collect();
+        assert_eq!(counts, vec!["NH-N"]);
     }
 }

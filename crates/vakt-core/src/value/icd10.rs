@@ -177,7 +177,7 @@ mod tests {
     }
 
     #[test]
-    fn normalisation() {
+    fn icd_codes_written_another_way_are_normalised() {
         let mut s = String::new();
         for (raw, want) in [
             ("f321", "F32.1"),

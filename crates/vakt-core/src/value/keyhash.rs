@@ -134,7 +134,7 @@ mod tests {
     }
 
     #[test]
-    fn key_map_works() {
+    fn key_map_finds_inserted_keys_and_only_those() {
         let mut m: KeyMap<u32> = KeyMap::default();
         m.insert(h(&["x"]), 1);
         assert_eq!(m.get(&h(&["x"])), Some(&1));

@@ -483,7 +483,7 @@ mod tests {
     }
 
     #[test]
-    fn integers() {
+    fn integers_keep_thousands_units_and_approximations_and_refuse_ranges_and_bounds() {
         assert_eq!(p(ColumnType::Integer, "12").value, Value::Int(12));
         assert_eq!(p(ColumnType::Integer, " 1 234 ").value, Value::Int(1234));
         assert_eq!(
@@ -584,7 +584,7 @@ mod tests {
     }
 
     #[test]
-    fn booleans_builtin() {
+    fn booleans_without_a_code_list_read_norwegian_and_english() {
         assert_eq!(p(ColumnType::Boolean, "Ja").value, Value::Bool(true));
         assert_eq!(p(ColumnType::Boolean, "nei").value, Value::Bool(false));
         assert_eq!(p(ColumnType::Boolean, "kanskje").issue, Some(Issue::NotBoolean));

@@ -1,7 +1,7 @@
 use crate::check::plan::{severity, Configure, Configured, Entry};
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::expr::{self, Val};
-use crate::finding::{CheckInfo, Finding};
+use crate::finding::{CheckInfo, Code, Finding};
 use crate::pack::{RuleSeverity, Table};
 use crate::value::keyhash::KeyMap;
 use schemars::JsonSchema;
@@ -55,6 +55,7 @@ pub struct CardinalityParams {
 /// A configured cardinality rule.
 #[derive(Debug)]
 struct Cardinality {
+    code: Code,
     name: String,
     key: Vec<usize>,
     when: expr::Expr,
@@ -97,6 +98,7 @@ impl RuleKind for CardinalityKind {
             return None;
         }
         Some(Box::new(Cardinality {
+            code: cx.code(entry, CardinalityKind::CODE),
             name: p.name,
             key: key?,
             when: when?,
@@ -181,7 +183,7 @@ impl RowRule for CardinalityRule<'_> {
                 self.spec.max.unwrap_or(0)
             );
             out.cell(
-                CardinalityKind::CODE,
+                self.spec.code.clone(),
                 severity(self.spec.severity),
                 row,
                 self.spec.column,
@@ -207,7 +209,7 @@ impl RowRule for CardinalityRule<'_> {
             let column = &self.table.columns[self.spec.column].name;
             let location = out.location(Some(s.first_row), out.physical[self.spec.column], Some(column));
             out.push(Finding {
-                code: CardinalityKind::CODE.into(),
+                code: self.spec.code.clone(),
                 severity: severity(self.spec.severity),
                 message: format!(
                     "{}: {} `{}` has {} such rows; at least {} expected",

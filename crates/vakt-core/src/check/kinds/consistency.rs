@@ -1,6 +1,6 @@
 use crate::check::plan::{severity, Configure, Configured, Entry};
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
-use crate::finding::CheckInfo;
+use crate::finding::{CheckInfo, Code};
 use crate::pack::{Pack, RuleSeverity, Table};
 use crate::value::keyhash::{KeyHash, KeyMap};
 use crate::value::{text, Value};
@@ -40,6 +40,7 @@ pub struct ConsistentParams {
 /// A configured consistency rule.
 #[derive(Debug)]
 struct Consistent {
+    code: Code,
     key: Vec<usize>,
     columns: Vec<usize>,
     severity: RuleSeverity,
@@ -77,6 +78,7 @@ impl RuleKind for ConsistencyKind {
             return None;
         }
         Some(Box::new(Consistent {
+            code: cx.code(entry, ConsistencyKind::CODE),
             key,
             columns,
             severity: p.severity,
@@ -193,13 +195,6 @@ impl RowRule for ConsistencyRule<'_> {
         );
         let help =
             "one person, one birth year, sex and diagnosis: correct the row that is wrong, or the id".to_string();
-        out.cell(
-            ConsistencyKind::CODE,
-            severity(spec.severity),
-            row,
-            k0,
-            message,
-            Some(help),
-        );
+        out.cell(spec.code.clone(), severity(spec.severity), row, k0, message, Some(help));
     }
 }

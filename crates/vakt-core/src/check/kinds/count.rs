@@ -115,6 +115,7 @@ impl RuleKind for CountKind {
             table: counted?,
             key,
             matching,
+            code: cx.code(entry, CountKind::CODE),
         };
         Some(Box::new(Count {
             link,
@@ -230,7 +231,7 @@ impl ReturnRule for CountRule<'_> {
                 )
             };
             out.push(Finding {
-                code: CountKind::CODE.into(),
+                code: c.code.clone(),
                 severity: severity(self.count.severity),
                 message,
                 help: Some(help),
