@@ -72,7 +72,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| "fixtures/returns/messy.xlsx".into());
     let pack = vakt::pack::Pack::embedded().map_err(|e| format!("{e:?}"))?;
     let registry = Registry::builtin().with(Box::new(NameRepeatsType))?;
-    let plan = vakt::check::Plan::new(pack, &registry).map_err(|e| format!("{e:?}"))?;
+    let plan = vakt::check::Plan::new(pack, registry).map_err(|e| format!("{e:?}"))?;
     let (_, result) = engine::check_path(&plan, &path);
     for f in result.findings.iter().filter(|f| f.code == NameRepeatsType::CODE) {
         println!("{} {}: {}", f.code, f.location.cell().unwrap_or_default(), f.message);

@@ -19,12 +19,15 @@
 //!
 //! ```
 //! let registry = vakt::check::Registry::builtin();
-//! let plan = vakt::check::Plan::new(vakt::pack::Pack::embedded()?, &registry)?;
+//! let plan = vakt::check::Plan::new(vakt::pack::Pack::embedded()?, registry)?;
 //! assert_eq!(plan.pack().tables.len(), 6);
-//! assert!(registry.find("VK0103").is_some());
+//! assert!(plan.registry().find("VK0103").is_some());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 pub use vakt_clean as clean;
+#[macro_use]
+pub mod cli;
+
 pub use vakt_core::{check, documented_check, expr, finding, ident, locate, pack, read, report, value};
 pub use vakt_disclose as disclose;

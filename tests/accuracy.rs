@@ -239,7 +239,7 @@ fn score(seed: u64) -> Score {
     .unwrap();
     let base = dir.path().display().to_string();
     let registry = Registry::builtin();
-    let plan = Plan::new(Pack::embedded().unwrap(), &registry).unwrap();
+    let plan = Plan::new(Pack::embedded().unwrap(), registry).unwrap();
     let mut findings = Vec::new();
     let mut returns: Vec<_> = std::fs::read_dir(dir.path().join("returns"))
         .unwrap()
@@ -381,7 +381,7 @@ fn clean_set_has_no_errors() {
         serde_json::from_slice(&std::fs::read(dir.path().join("defects.json")).unwrap()).unwrap();
     assert_eq!(doc["defects"].as_array().unwrap().len(), 0);
     let registry = Registry::builtin();
-    let plan = Plan::new(Pack::embedded().unwrap(), &registry).unwrap();
+    let plan = Plan::new(Pack::embedded().unwrap(), registry).unwrap();
     let mut rows = 0;
     for e in std::fs::read_dir(dir.path().join("returns")).unwrap() {
         let p = e.unwrap().path();

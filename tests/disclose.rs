@@ -230,7 +230,7 @@ fn national_tables_are_safe_and_deterministic() {
     };
     let registry = vakt::check::Registry::builtin();
     vakt::clean::run(
-        &vakt::check::Plan::new(vakt::pack::Pack::embedded().unwrap(), &registry).unwrap(),
+        &vakt::check::Plan::new(vakt::pack::Pack::embedded().unwrap(), registry).unwrap(),
         &returns,
         &opts,
     )

@@ -22,7 +22,7 @@ fn a_million_findings_are_counted_exactly_in_bounded_memory() {
     let path = dir.path().join("t.csv");
     std::fs::write(&path, csv).unwrap();
     let registry = Registry::builtin();
-    let plan = vakt::check::Plan::new(pack, &registry).unwrap();
+    let plan = vakt::check::Plan::new(pack, registry).unwrap();
     let (_, result) = engine::check_path(&plan, &path);
     let listed = result.findings.iter().filter(|f| f.code == "VK0103").count() as u64;
     assert_eq!(listed, 1_000, "1,000 listed per kind and table");

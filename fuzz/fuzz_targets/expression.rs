@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let registry = vakt::check::Registry::builtin();
-    let _ = vakt::check::Plan::new(pack, &registry);
+    let _ = vakt::check::Plan::new(pack, registry);
 });
 
 fn toml_string(s: &str) -> String {

@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     });
     // A pack that loads has its rule entries configured by the kinds, as every command does.
     let registry = vakt::check::Registry::builtin();
-    match result.map(|pack| vakt::check::Plan::new(pack, &registry)) {
+    match result.map(|pack| vakt::check::Plan::new(pack, registry)) {
         Ok(Ok(_)) => {}
         Ok(Err(e)) | Err(e) => {
             let _ = e.render(false);

@@ -7,7 +7,7 @@ use vakt::check::{engine, Plan, Registry};
 use vakt::pack::Pack;
 
 static REGISTRY: OnceLock<Registry> = OnceLock::new();
-static PLAN: OnceLock<Option<Plan<'static>>> = OnceLock::new();
+static PLAN: OnceLock<Option<Plan>> = OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
     static HOOK: std::sync::Once = std::sync::Once::new();

@@ -137,7 +137,7 @@ pub struct Recorder<'p> {
 }
 
 impl<'p> Recorder<'p> {
-    pub fn new(plan: &'p Plan<'_>) -> Recorder<'p> {
+    pub fn new(plan: &'p Plan) -> Recorder<'p> {
         let pack = plan.pack();
         let counts: Vec<CountLink> = plan.counts().into_iter().cloned().collect();
         Recorder {

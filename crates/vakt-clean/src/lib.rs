@@ -122,7 +122,7 @@ pub(crate) struct Checked<'p> {
 }
 
 /// Runs `vakt clean`.
-pub fn run(plan: &Plan<'_>, paths: &[PathBuf], opts: &Options<'_>) -> Result<Summary, CleanError> {
+pub fn run(plan: &Plan, paths: &[PathBuf], opts: &Options<'_>) -> Result<Summary, CleanError> {
     let pack = plan.pack();
     let domain = Domain::parse(&opts.domain)?;
     if pack.return_key.is_none() && paths.len() > 1 {
@@ -143,7 +143,7 @@ pub fn run(plan: &Plan<'_>, paths: &[PathBuf], opts: &Options<'_>) -> Result<Sum
     Ok(summary)
 }
 
-fn check_one<'p>(plan: &'p Plan<'p>, path: &Path) -> Result<Checked<'p>, CleanError> {
+fn check_one<'p>(plan: &'p Plan, path: &Path) -> Result<Checked<'p>, CleanError> {
     let shown = path.display().to_string();
     let unreadable = |result: &InputResult| {
         let why = result

@@ -25,7 +25,7 @@
 //!     &|_: &str| Err("no files".to_string()),
 //! )?;
 //! let registry = Registry::builtin();
-//! let plan = Plan::new(pack, &registry)?;
+//! let plan = Plan::new(pack, registry)?;
 //!
 //! let dir = tempfile::tempdir()?;
 //! let path = dir.path().join("t.csv");

@@ -25,7 +25,7 @@ use crate::value::{text, Value};
 ///
 /// A panic while reading or checking the input (inside a reader library, say) is caught here: the
 /// input is reported as unreadable, and the caller goes on with the next one.
-pub fn check_path(plan: &Plan<'_>, path: impl AsRef<std::path::Path>) -> (Option<Input>, InputResult) {
+pub fn check_path(plan: &Plan, path: impl AsRef<std::path::Path>) -> (Option<Input>, InputResult) {
     let path = path.as_ref();
     let pack = plan.pack();
     let failed = |e: &ReadError| InputResult {
@@ -82,13 +82,13 @@ pub(crate) fn id_set(pack: &Pack) -> IdSet {
 
 /// Checks every table of an opened return, parents before the tables that refer to them, then runs
 /// the rules that span tables.
-pub fn check_input(plan: &Plan<'_>, input: &mut Input) -> InputResult {
+pub fn check_input(plan: &Plan, input: &mut Input) -> InputResult {
     check_input_with(plan, input, Vec::new(), false)
 }
 
 /// [`check_input`] with more return rules beside the registry's (`vakt clean` records keys this way).
 pub fn check_input_with<'x>(
-    plan: &'x Plan<'x>,
+    plan: &'x Plan,
     input: &mut Input,
     extra: Vec<Box<dyn ReturnRule + 'x>>,
     keep_error_cells: bool,
@@ -250,7 +250,7 @@ fn unresolvable_relations(pack: &Pack, runs: &[TableRun], present: &[bool], out:
 
 /// What checking one table needs from the return around it.
 struct TableCtx<'p, 'x, 'r> {
-    plan: &'p Plan<'p>,
+    plan: &'p Plan,
     pack: &'p Pack,
     table_index: usize,
     part: &'x crate::read::Part,

@@ -28,7 +28,7 @@ use crate::value::{Parsed, Value};
 /// A table of the pack, bound to the physical columns of one sheet or CSV file.
 pub struct TableSchema<'p> {
     /// The plan the table belongs to.
-    pub plan: &'p Plan<'p>,
+    pub plan: &'p Plan,
     /// The pack (the plan's).
     pub pack: &'p Pack,
     /// Index of the table in the pack.
@@ -78,7 +78,7 @@ pub struct LookupRows {
 
 impl ReturnScope {
     /// An empty scope for a new return.
-    pub fn new(plan: &Plan<'_>) -> ReturnScope {
+    pub fn new(plan: &Plan) -> ReturnScope {
         ReturnScope {
             lookups: plan.lookups().iter().map(|_| LookupRows::default()).collect(),
             return_key: None,
@@ -197,7 +197,7 @@ pub trait RuleKind: Send + Sync {
 
     /// A rule across the tables of one return, if this kind has one (not per entry). Called once
     /// per return.
-    fn return_rule<'p>(&self, _plan: &'p Plan<'_>) -> Option<Box<dyn ReturnRule + 'p>> {
+    fn return_rule<'p>(&self, _plan: &'p Plan) -> Option<Box<dyn ReturnRule + 'p>> {
         None
     }
 }
@@ -352,16 +352,14 @@ pub mod testing {
     use crate::finding::Finding;
     use crate::pack::Pack;
 
-    static REGISTRY: std::sync::LazyLock<Registry> = std::sync::LazyLock::new(Registry::builtin);
-
     /// A pack with one table `t` (file `t.csv`) whose columns are given as TOML `[[table.column]]`
     /// bodies, and a `sex` code list, configured with the built-in kinds.
-    pub fn pack(columns: &str, table_extra: &str) -> Plan<'static> {
+    pub fn pack(columns: &str, table_extra: &str) -> Plan {
         pack_top("", columns, table_extra)
     }
 
     /// [`pack`] with more top-level TOML (`[id_types]`, `[return]`) before the table.
-    pub fn pack_top(top: &str, columns: &str, table_extra: &str) -> Plan<'static> {
+    pub fn pack_top(top: &str, columns: &str, table_extra: &str) -> Plan {
         let src = format!(
             "name = \"test\"\nversion = \"1\"\n{top}\n[codelists]\nsex = \"sex.csv\"\n[[table]]\nname = \"t\"\n{table_extra}\n{columns}"
         );
@@ -370,11 +368,11 @@ pub mod testing {
             other => Err(format!("no file {other}")),
         })
         .unwrap_or_else(|e| panic!("{e:?}"));
-        Plan::new(pack, &REGISTRY).unwrap_or_else(|e| panic!("{e:?}"))
+        Plan::new(pack, Registry::builtin()).unwrap_or_else(|e| panic!("{e:?}"))
     }
 
     /// Checks `csv` (header line first) as `t.csv` and returns the findings.
-    pub fn run(plan: &Plan<'_>, csv: &str) -> Vec<Finding> {
+    pub fn run(plan: &Plan, csv: &str) -> Vec<Finding> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
         std::fs::write(&path, csv).unwrap();

@@ -10,7 +10,7 @@
 //! ```
 //! use vakt_core::check::{Plan, Registry};
 //! let registry = Registry::builtin();
-//! let plan = Plan::new(vakt_core::pack::Pack::embedded().unwrap(), &registry).unwrap();
+//! let plan = Plan::new(vakt_core::pack::Pack::embedded().unwrap(), registry).unwrap();
 //! assert_eq!(plan.pack().name, "group-therapy-survey");
 //! assert!(plan.entries(2).len() >= 3, "the groups table's rules, counts and more");
 //! ```
@@ -52,7 +52,7 @@ pub trait Configured: Send + Sync + std::fmt::Debug {
     }
 
     /// A rule across the tables of a return, if the entry needs one.
-    fn return_rule<'p>(&'p self, _plan: &'p Plan<'_>) -> Option<Box<dyn ReturnRule + 'p>> {
+    fn return_rule<'p>(&'p self, _plan: &'p Plan) -> Option<Box<dyn ReturnRule + 'p>> {
         None
     }
 
@@ -176,14 +176,14 @@ pub struct PlannedEntry {
 }
 
 /// A pack with its rule entries configured: what the engine checks returns against.
-pub struct Plan<'r> {
+pub struct Plan {
     pack: Pack,
-    registry: &'r Registry,
+    registry: Registry,
     entries: Vec<Vec<PlannedEntry>>,
     lookups: Vec<Lookup>,
 }
 
-impl std::fmt::Debug for Plan<'_> {
+impl std::fmt::Debug for Plan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Plan")
             .field("pack", &self.pack.name)
@@ -192,9 +192,9 @@ impl std::fmt::Debug for Plan<'_> {
     }
 }
 
-impl<'r> Plan<'r> {
+impl Plan {
     /// Configures every rule entry of `pack` with the kinds of `registry`; all mistakes at once.
-    pub fn new(pack: Pack, registry: &'r Registry) -> Result<Plan<'r>, Box<PackErrors>> {
+    pub fn new(pack: Pack, registry: Registry) -> Result<Plan, Box<PackErrors>> {
         let source = pack.source.clone();
         let mut errs = Errs::new(&pack.path, &source);
         let doc = match DeTable::parse(&source) {
@@ -217,11 +217,11 @@ impl<'r> Plan<'r> {
             };
             let mut planned = Vec::new();
             for section in table_sections {
-                configure_section(registry, ti, section, &mut cx, &mut planned);
+                configure_section(&registry, ti, section, &mut cx, &mut planned);
             }
             entries.push(planned);
         }
-        check_codes(registry, &codes, &mut errs);
+        check_codes(&registry, &codes, &mut errs);
         if !errs.is_empty() {
             return Err(errs.finish());
         }
@@ -239,8 +239,8 @@ impl<'r> Plan<'r> {
     }
 
     /// The registry of rule kinds.
-    pub fn registry(&self) -> &'r Registry {
-        self.registry
+    pub fn registry(&self) -> &Registry {
+        &self.registry
     }
 
     /// The configured entries of a table.
@@ -560,7 +560,7 @@ mod tests {
         let pack =
             Pack::from_source("t.toml", src.clone(), &|_: &str| Err("none".into())).unwrap_or_else(|e| panic!("{e:?}"));
         let registry = Registry::builtin();
-        match Plan::new(pack, &registry) {
+        match Plan::new(pack, registry) {
             Ok(_) => Vec::new(),
             Err(e) => e
                 .errors
@@ -629,7 +629,7 @@ mod tests {
             );
             let pack = Pack::from_source("t.toml", src, &|_: &str| Err("none".into())).unwrap();
             let registry = Registry::builtin();
-            Plan::new(pack, &registry)
+            Plan::new(pack, registry)
                 .map(|p| p.counts().len())
                 .map_err(|e| e.errors[0].message.clone())
         };
@@ -658,7 +658,7 @@ mod tests {
         let src = "name = \"t\"\nversion = \"1\"\n[[table]]\nname = \"g\"\n[[table.check]]\nkind = \"count\"\ncode = \"NH-N\"\nparams = { column = \"n\", table = \"p\", key = [\"id\"], matching = [\"gid\"] }\n[[table.column]]\nname = \"id\"\ntype = \"text\"\n[[table.column]]\nname = \"n\"\ntype = \"integer\"\n[[table]]\nname = \"p\"\n[[table.column]]\nname = \"gid\"\ntype = \"text\"\n";
         let pack = Pack::from_source("t.toml", src.into(), &|_: &str| Err("none".into())).unwrap();
         let registry = Registry::builtin();
-        let plan = Plan::new(pack, &registry).unwrap();
+        let plan = Plan::new(pack, registry).unwrap();
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("g.csv"), "id,n\nG1,2\n").unwrap();
         std::fs::write(dir.path().join("p.csv"), "gid\nG1\n").unwrap();

@@ -125,7 +125,7 @@ impl RuleKind for CountKind {
 }
 
 impl Configured for Count {
-    fn return_rule<'p>(&'p self, plan: &'p Plan<'_>) -> Option<Box<dyn ReturnRule + 'p>> {
+    fn return_rule<'p>(&'p self, plan: &'p Plan) -> Option<Box<dyn ReturnRule + 'p>> {
         Some(Box::new(CountRule {
             plan,
             count: self,
@@ -150,7 +150,7 @@ struct Declared {
 }
 
 struct CountRule<'p> {
-    plan: &'p Plan<'p>,
+    plan: &'p Plan,
     count: &'p Count,
     /// Rows of the counted table by key (within the return).
     counted: KeyMap<u64>,

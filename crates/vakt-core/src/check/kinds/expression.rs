@@ -277,7 +277,7 @@ impl Configured for Rule {
 }
 
 struct ExpressionRule<'p> {
-    plan: &'p Plan<'p>,
+    plan: &'p Plan,
     table: &'p Table,
     rule: &'p Rule,
 }
@@ -455,7 +455,7 @@ impl<'a> Env<'a> for RowEnv<'_, 'a> {
 
 /// Fills `{column}` and `{relation.column}` placeholders with the row's values (masked for
 /// identifier columns; codes by their code).
-pub fn render(template: &str, plan: &Plan<'_>, table: &Table, row: &RowCtx<'_>, out: &Sink<'_>) -> String {
+pub fn render(template: &str, plan: &Plan, table: &Table, row: &RowCtx<'_>, out: &Sink<'_>) -> String {
     let mut s = String::with_capacity(template.len() + 16);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -488,7 +488,7 @@ fn show_value(v: Value, list: Option<&crate::pack::CodeList>) -> String {
     }
 }
 
-fn show(name: &str, plan: &Plan<'_>, table: &Table, row: &RowCtx<'_>, out: &Sink<'_>) -> String {
+fn show(name: &str, plan: &Plan, table: &Table, row: &RowCtx<'_>, out: &Sink<'_>) -> String {
     let pack = plan.pack();
     match name.split_once('.') {
         None => match table.column_index(name) {

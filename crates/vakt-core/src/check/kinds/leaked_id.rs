@@ -31,7 +31,7 @@ impl RuleKind for LeakedIdKind {
         Self::INFO
     }
 
-    fn return_rule<'p>(&self, plan: &'p Plan<'_>) -> Option<Box<dyn ReturnRule + 'p>> {
+    fn return_rule<'p>(&self, plan: &'p Plan) -> Option<Box<dyn ReturnRule + 'p>> {
         let pack = plan.pack();
         // Per table: the text columns to scan, and whether each is free text.
         let scan: Vec<Vec<(usize, bool)>> = pack

@@ -16,8 +16,8 @@ pub const AFTER_HELP: &str = "Examples:\n  vakt schema > docs/rules.schema.json"
 #[command(after_help = AFTER_HELP)]
 pub struct Args {}
 
-pub fn run(_: Args) -> anyhow::Result<ExitCode> {
-    let schema = vakt::check::pack_schema(&vakt::check::Registry::builtin());
+pub fn run(_: Args, registry: crate::check::Registry) -> anyhow::Result<ExitCode> {
+    let schema = crate::check::pack_schema(&registry);
     outln!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
     Ok(ExitCode::SUCCESS)
 }

@@ -3,8 +3,8 @@
 //! What it does, its examples and its exit status are written once, on [`Args`] and in
 //! [`AFTER_HELP`]; `vakt rules --help` prints them.
 
+use crate::check::Registry;
 use std::process::ExitCode;
-use vakt::check::Registry;
 
 /// Examples and exit status, shown after the options by `vakt rules --help`.
 pub const AFTER_HELP: &str = "Examples:\n  vakt rules\n  vakt rules | grep VK01";
@@ -14,8 +14,7 @@ pub const AFTER_HELP: &str = "Examples:\n  vakt rules\n  vakt rules | grep VK01"
 #[command(after_help = AFTER_HELP)]
 pub struct Args {}
 
-pub fn run(_: Args) -> anyhow::Result<ExitCode> {
-    let registry = Registry::builtin();
+pub fn run(_: Args, registry: Registry) -> anyhow::Result<ExitCode> {
     for info in registry.all() {
         outln!("{}  {:<18} {}", info.code, info.name, info.summary());
     }

@@ -3,9 +3,9 @@
 //! What it does, its examples and its exit status are written once, on [`Args`] and in
 //! [`AFTER_HELP`]; `vakt keygen --help` prints them.
 
+use crate::clean::pseudo::Key;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vakt::clean::pseudo::Key;
 
 /// Examples and exit status, shown after the options by `vakt keygen --help`.
 pub const AFTER_HELP: &str = "Examples:\n  vakt keygen --project survey-2009 --out ~/keys/survey-2009.key";
@@ -31,7 +31,7 @@ fn now_utc() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let day = vakt::value::Date((secs / 86_400) as i32);
+    let day = crate::value::Date((secs / 86_400) as i32);
     let t = secs % 86_400;
     format!("{day}T{:02}:{:02}:{:02}Z", t / 3600, t / 60 % 60, t % 60)
 }

@@ -3,10 +3,10 @@
 //! What it does, its examples and its exit status are written once, on [`Args`] and in
 //! [`AFTER_HELP`]; `vakt audit --help` prints them.
 
+use crate::disclose::{audit, data};
+use crate::report::escape;
 use clap::ValueEnum;
 use std::process::ExitCode;
-use vakt::disclose::{audit, data};
-use vakt::report::escape;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Format {

@@ -3,9 +3,9 @@
 //! What it does, its examples and its exit status are written once, on [`Args`] and in
 //! [`AFTER_HELP`]; `vakt risk --help` prints them.
 
+use crate::disclose::{data::Data, risk};
 use std::collections::HashMap;
 use std::process::ExitCode;
-use vakt::disclose::{data::Data, risk};
 
 /// Examples and exit status, shown after the options by `vakt risk --help`.
 pub const AFTER_HELP: &str = "Examples:\n  vakt risk clean/patients.csv --qi authority_code,sex,birth_year,main_dx --sensitive dx_group --k 5\n\nExit status: 0 k is reached; 1 it is not; 2 unreadable input.";
@@ -80,7 +80,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             base.small.iter().map(|s| s.1).sum::<usize>()
         );
         for (labels, size) in base.small.iter().take(20) {
-            let shown: Vec<String> = labels.iter().map(|l| vakt::report::escape(l).into_owned()).collect();
+            let shown: Vec<String> = labels.iter().map(|l| crate::report::escape(l).into_owned()).collect();
             outln!("  {size:>3}  {}", shown.join(" | "));
         }
         if base.small.len() > 20 {

@@ -3,10 +3,10 @@
 //! What it does, its examples and its exit status are written once, on [`Args`] and in
 //! [`AFTER_HELP`]; `vakt tabulate --help` prints them.
 
+use crate::disclose::{self, data::Data, suppress, tabulate};
 use clap::ValueEnum;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vakt::disclose::{self, data::Data, suppress, tabulate};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ZerosArg {

@@ -4,12 +4,12 @@
 //! [`AFTER_HELP`]; `vakt check --help` prints them.
 
 use super::{EXIT_FINDINGS, EXIT_INCOMPLETE};
+use crate::check::{engine, Registry};
+use crate::report::{human, json, InputReport, Report};
 use clap::ValueEnum;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vakt::check::{engine, Registry};
-use vakt::report::{human, json, InputReport, Report};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -60,9 +60,8 @@ pub struct Args {
     color: Color,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let registry = Registry::builtin();
-    let Some(plan) = super::load_plan(args.rules.as_deref(), &registry) else {
+pub fn run(args: Args, registry: Registry) -> anyhow::Result<ExitCode> {
+    let Some(plan) = super::load_plan(args.rules.as_deref(), registry) else {
         return Ok(ExitCode::from(super::EXIT_INCOMPLETE));
     };
     let pack = plan.pack();

@@ -4,11 +4,11 @@
 //! [`AFTER_HELP`]; `vakt clean --help` prints them.
 
 use super::EXIT_INCOMPLETE;
+use crate::check::Registry;
+use crate::clean::{self, pseudo::Key, OnError, OutFormat, Resubmissions};
 use clap::ValueEnum;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vakt::check::Registry;
-use vakt::clean::{self, pseudo::Key, OnError, OutFormat, Resubmissions};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -76,7 +76,7 @@ pub struct Args {
     force: bool,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, registry: Registry) -> anyhow::Result<ExitCode> {
     let key = match Key::load(&args.key) {
         Ok(k) => k,
         Err(e) => {
@@ -84,8 +84,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_INCOMPLETE));
         }
     };
-    let registry = Registry::builtin();
-    let Some(plan) = super::load_plan(args.rules.as_deref(), &registry) else {
+    let Some(plan) = super::load_plan(args.rules.as_deref(), registry) else {
         return Ok(ExitCode::from(super::EXIT_INCOMPLETE));
     };
     let mut protected = vec![args.key.clone()];
@@ -142,11 +141,11 @@ fn report(summary: &clean::Summary, domain: &str, fingerprint: &str) -> ExitCode
     for d in &summary.dropped {
         outln!(
             "left out as an earlier submission of its return: {}",
-            vakt::report::escape(d)
+            crate::report::escape(d)
         );
     }
     for p in &summary.problems {
-        outln!("incomplete: {}", vakt::report::escape(p));
+        outln!("incomplete: {}", crate::report::escape(p));
     }
     outln!("pseudonyms: domain {domain}, key fingerprint {fingerprint}");
     if rejected + summary.flagged > 0 || !summary.problems.is_empty() {

@@ -3,8 +3,8 @@
 //! What it does, its examples and its exit status are written once, on [`Args`] and in
 //! [`AFTER_HELP`]; `vakt explain --help` prints them.
 
+use crate::check::Registry;
 use std::process::ExitCode;
-use vakt::check::Registry;
 
 /// Examples and exit status, shown after the options by `vakt explain --help`.
 pub const AFTER_HELP: &str = "Examples:\n  vakt explain VK0103\n  vakt explain code-list";
@@ -17,8 +17,7 @@ pub struct Args {
     code: String,
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let registry = Registry::builtin();
+pub fn run(args: Args, registry: Registry) -> anyhow::Result<ExitCode> {
     match registry.find(&args.code) {
         Some(info) => {
             outln!("# {} {}\n\n{}", info.code, info.name, info.markdown().trim_end());

@@ -1,10 +1,12 @@
-//! Subcommands, one file each; their usage and examples sit at the top of each file.
+//! The `vakt` command line, as a library: [`main`] is the `vakt` binary, [`main_with`] the same
+//! command with more rule kinds. Subcommands, one file each; each file's `Args` doc comment and
+//! `AFTER_HELP` are its help.
 
 /// A line to standard output. A closed pipe (`vakt rules | head`) is not an error: a reader may
 /// leave early. Any other failure (a full disk) makes the run exit 2; see [`output_failure`].
 macro_rules! outln {
     ($($t:tt)*) => {
-        $crate::cmd::out(format_args!($($t)*))
+        $crate::cli::out(format_args!($($t)*))
     };
 }
 
@@ -37,7 +39,7 @@ pub fn out(args: std::fmt::Arguments<'_>) {
     let text = args.to_string();
     let safe: String = text
         .split('\n')
-        .map(|l| vakt::report::escape(l).into_owned())
+        .map(|l| crate::report::escape(l).into_owned())
         .collect::<Vec<_>>()
         .join("\n");
     let mut o = std::io::stdout().lock();
@@ -102,10 +104,10 @@ pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_INCOMPLETE: u8 = 2;
 
 /// The rule pack from `--rules`, or the embedded survey pack; a bad pack is printed with miette.
-pub fn load_pack(rules: Option<&std::path::Path>) -> Option<vakt::pack::Pack> {
+pub fn load_pack(rules: Option<&std::path::Path>) -> Option<crate::pack::Pack> {
     let pack = match rules {
-        Some(p) => vakt::pack::Pack::load(p),
-        None => vakt::pack::Pack::embedded(),
+        Some(p) => crate::pack::Pack::load(p),
+        None => crate::pack::Pack::embedded(),
     };
     match pack {
         Ok(p) => Some(p),
@@ -117,12 +119,9 @@ pub fn load_pack(rules: Option<&std::path::Path>) -> Option<vakt::pack::Pack> {
 }
 
 /// [`load_pack`] with its rule entries configured by `registry`'s kinds; mistakes printed.
-pub fn load_plan<'r>(
-    rules: Option<&std::path::Path>,
-    registry: &'r vakt::check::Registry,
-) -> Option<vakt::check::Plan<'r>> {
+pub fn load_plan(rules: Option<&std::path::Path>, registry: crate::check::Registry) -> Option<crate::check::Plan> {
     let pack = load_pack(rules)?;
-    match vakt::check::Plan::new(pack, registry) {
+    match crate::check::Plan::new(pack, registry) {
         Ok(plan) => Some(plan),
         Err(e) => {
             print_pack_errors(&e);
@@ -131,7 +130,7 @@ pub fn load_plan<'r>(
     }
 }
 
-fn print_pack_errors(e: &vakt::pack::PackErrors) {
+fn print_pack_errors(e: &crate::pack::PackErrors) {
     use std::io::IsTerminal;
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     errln!("{}", e.render(color).trim_end());
@@ -139,9 +138,9 @@ fn print_pack_errors(e: &vakt::pack::PackErrors) {
 
 /// The isolated reader's side: read one workbook, write its rows to standard output.
 fn read_workbook(path: &std::path::Path) -> ExitCode {
-    vakt::read::isolated::limit_child_memory();
+    crate::read::isolated::limit_child_memory();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match vakt::read::isolated::serve(path, &mut out) {
+    match crate::read::isolated::serve(path, &mut out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             errln!("vakt: {}", e.reason());
@@ -150,17 +149,54 @@ fn read_workbook(path: &std::path::Path) -> ExitCode {
     }
 }
 
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+/// Runs the `vakt` command with the built-in rule kinds.
+pub fn main() -> ExitCode {
+    main_with(crate::check::Registry::builtin())
+}
+
+/// Runs the `vakt` command with the rule kinds of `registry`: every subcommand, report format and
+/// exit status as `vakt` has them, with the kinds a program adds (`Registry::builtin().with(...)`).
+///
+/// ```no_run
+/// fn main() -> std::process::ExitCode {
+///     let registry = vakt::check::Registry::builtin();
+///     // let registry = registry.with(Box::new(MyKind)).expect("no clash");
+///     vakt::cli::main_with(registry)
+/// }
+/// ```
+pub fn main_with(registry: crate::check::Registry) -> ExitCode {
+    crate::read::guard::install_quiet_hook();
+    if let Ok(exe) = std::env::current_exe() {
+        crate::read::isolated::isolate_with(exe);
+    }
+    let cli = Cli::parse();
+    let code = match run(cli, registry) {
+        Ok(code) => code,
+        Err(e) => {
+            errln!("vakt: {e:#}");
+            ExitCode::from(EXIT_INCOMPLETE)
+        }
+    };
+    match output_failure() {
+        Some(why) => {
+            errln!("vakt: cannot write the output: {why}");
+            ExitCode::from(EXIT_INCOMPLETE)
+        }
+        None => code,
+    }
+}
+
+fn run(cli: Cli, registry: crate::check::Registry) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Check(a) => check::run(a),
-        Command::Clean(a) => clean::run(a),
+        Command::Check(a) => check::run(a, registry),
+        Command::Clean(a) => clean::run(a, registry),
         Command::Keygen(a) => keygen::run(a),
         Command::Tabulate(a) => tabulate::run(a),
         Command::Audit(a) => audit::run(a),
         Command::Risk(a) => risk::run(a),
-        Command::Explain(a) => explain::run(a),
-        Command::Rules(a) => rules::run(a),
-        Command::Schema(a) => schema::run(a),
+        Command::Explain(a) => explain::run(a, registry),
+        Command::Rules(a) => rules::run(a, registry),
+        Command::Schema(a) => schema::run(a, registry),
         Command::ReadWorkbook { path } => Ok(read_workbook(&path)),
     }
 }
