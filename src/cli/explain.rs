@@ -7,18 +7,26 @@ use crate::check::Registry;
 use std::process::ExitCode;
 
 /// Examples and exit status, shown after the options by `vakt explain --help`.
-pub const AFTER_HELP: &str = "Examples:\n  vakt explain VK0103\n  vakt explain code-list";
+pub const AFTER_HELP: &str = "Examples:\n  vakt explain VK0103\n  vakt explain code-list\n  vakt explain MIX001 --rules my-pack.toml\n\nExit status: 0 explained; 2 no such check, or the pack or a plugin could not be loaded.";
 
 /// Print the documentation of a check, by code (VK0103) or name (range).
+///
+/// With a pack, also its plugins' rule kinds and the codes of its own rules.
 #[derive(clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
     /// A code such as VK0103, or a name such as range.
     code: String,
+    /// Rule pack (TOML). Default: the survey pack built into vakt.
+    #[arg(long, value_name = "PACK")]
+    rules: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: Args, registry: Registry) -> anyhow::Result<ExitCode> {
-    match registry.find(&args.code) {
+    let Some(plan) = super::load_plan(args.rules.as_deref(), registry) else {
+        return Ok(ExitCode::from(super::EXIT_INCOMPLETE));
+    };
+    match plan.find(&args.code) {
         Some(info) => {
             outln!("# {} {}\n\n{}", info.code, info.name, info.markdown().trim_end());
             Ok(ExitCode::SUCCESS)

@@ -121,6 +121,7 @@ pub fn load_pack(rules: Option<&std::path::Path>) -> Option<crate::pack::Pack> {
 /// [`load_pack`] with its rule entries configured by `registry`'s kinds; mistakes printed.
 pub fn load_plan(rules: Option<&std::path::Path>, registry: crate::check::Registry) -> Option<crate::check::Plan> {
     let pack = load_pack(rules)?;
+    let registry = with_plugins(&pack, registry)?;
     match crate::check::Plan::new(pack, registry) {
         Ok(plan) => Some(plan),
         Err(e) => {
@@ -128,6 +129,34 @@ pub fn load_plan(rules: Option<&std::path::Path>, registry: crate::check::Regist
             None
         }
     }
+}
+
+/// `registry` with the kinds of the plugins the pack declares, started; a plugin that cannot be
+/// started is printed and gives `None` (exit 2).
+fn with_plugins(pack: &crate::pack::Pack, mut registry: crate::check::Registry) -> Option<crate::check::Registry> {
+    if pack.plugins.is_empty() {
+        return Some(registry);
+    }
+    let started = match crate::check::plugin::start(pack) {
+        Ok(s) => s,
+        Err(e) => {
+            errln!("vakt: {}: {e}", pack.path);
+            return None;
+        }
+    };
+    for w in &started.warnings {
+        errln!("vakt: warning: {w}");
+    }
+    for kind in started.kinds {
+        registry = match registry.with(kind) {
+            Ok(r) => r,
+            Err(clash) => {
+                errln!("vakt: {}: a plugin's {clash}", pack.path);
+                return None;
+            }
+        };
+    }
+    Some(registry)
 }
 
 fn print_pack_errors(e: &crate::pack::PackErrors) {

@@ -153,6 +153,7 @@ pub fn check_input_with<'x>(
     result.ids = collected.ids;
     result.dropped = collected.dropped;
     result.error_cells = collected.error_cells;
+    result.failed |= collected.failed;
     result.return_key = scope.return_key.map(|(_, shown)| shown);
     result.submitted = scope.submitted;
     result

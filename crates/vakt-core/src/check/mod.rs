@@ -12,6 +12,7 @@
 pub mod engine;
 pub mod kinds;
 pub mod plan;
+pub mod plugin;
 pub mod result;
 pub mod sink;
 
@@ -177,6 +178,12 @@ pub trait RuleKind: Send + Sync {
         None
     }
 
+    /// Whether a `[[table.check]]` entry of this kind names its columns with `columns = [...]`
+    /// (plugin kinds do; built-in kinds name theirs in `params`).
+    fn takes_columns(&self) -> bool {
+        false
+    }
+
     /// Configures one entry of the pack; mistakes go to `cx` (pointing into the TOML) and give
     /// `None`.
     fn configure(&self, entry: &Entry<'_>, cx: &mut Configure<'_, '_>) -> Option<Box<dyn Configured>> {
@@ -280,6 +287,7 @@ impl Registry {
     /// Every documented check: read/locate findings, then rule kinds, by code.
     pub fn all(&self) -> Vec<CheckInfo> {
         let mut v: Vec<CheckInfo> = crate::locate::codes::ALL.to_vec();
+        v.push(plugin::PluginFailure::INFO);
         v.extend(self.kinds.iter().map(|k| k.info()));
         v.sort_by(|a, b| a.code.cmp(&b.code));
         v

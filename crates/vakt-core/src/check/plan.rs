@@ -16,7 +16,8 @@
 //! ```
 
 use super::{Registry, ReturnRule, RowRule, TableSchema};
-use crate::finding::{Code, Severity};
+use crate::expr::{ColumnRef, Ty};
+use crate::finding::{CheckInfo, Code, Severity};
 use crate::pack::{Errs, Lookup, Pack, PackErrors, RuleSeverity};
 use serde::de::DeserializeOwned;
 use serde_spanned::Spanned;
@@ -90,6 +91,8 @@ pub struct Configure<'a, 'e> {
     pub lookups: &'a mut Vec<Lookup>,
     errs: &'a mut Errs<'e>,
     codes: &'a mut Vec<Spanned<String>>,
+    checks: &'a mut Vec<CheckInfo>,
+    kind_names: &'a [(Code, String)],
 }
 
 impl Configure<'_, '_> {
@@ -150,17 +153,48 @@ impl Configure<'_, '_> {
 
     /// The code of an entry's findings: its own (`code =` of a `[[table.check]]`, declared) or the
     /// kind's.
-    pub fn code(&mut self, entry: &Entry<'_>, kind_code: &'static str) -> Code {
-        match entry.code.clone() {
-            Some(c) => self.declare_code(c),
-            None => Code::new(kind_code),
-        }
+    pub fn code(&mut self, entry: &Entry<'_>, kind_code: impl Into<Code>) -> Code {
+        let kind_code = kind_code.into();
+        let Some(c) = entry.code.clone() else { return kind_code };
+        let table = &self.pack.tables[entry.table].name;
+        let name = format!("{}-{}", table, c.get_ref().to_ascii_lowercase());
+        let doc = format!(
+            " A check of the pack `{}`: its own code for the findings of a `{}` entry on the table `{table}`.\n\n `vakt explain {kind_code}` explains what they mean.\n",
+            self.pack.name, self.registry_kind_name(&kind_code)
+        );
+        self.declare_code(c, name, doc)
     }
 
-    /// Declares a code of the pack's own (`NH001`): checked once all entries are configured (not
-    /// `VK…`, not a built-in's, used once).
-    pub fn declare_code(&mut self, code: Spanned<String>) -> Code {
+    fn registry_kind_name(&self, code: &Code) -> String {
+        self.kind_names
+            .iter()
+            .find(|(c, _)| c == code)
+            .map_or_else(|| code.to_string(), |(_, n)| n.clone())
+    }
+
+    /// Resolves a column an entry names: `name` in its own table, or `relation.name` in a related
+    /// row (its value is then kept as parent rows stream). Reports a mistake at `span`.
+    pub fn column_ref(&mut self, table: usize, written: &Spanned<String>, what: &str) -> Option<(ColumnRef, Ty)> {
+        let (scope, name) = match written.get_ref().split_once('.') {
+            Some((s, n)) => (Some(s), n),
+            None => (None, written.get_ref().as_str()),
+        };
+        let found = super::kinds::expression::resolve_column(self, table, scope, name);
+        found
+            .map_err(|m| self.error(format!("{what}: {m}"), Some(written.span()), "here", None))
+            .ok()
+    }
+
+    /// Declares a code of the pack's own (`NH001`) with its name and documentation for
+    /// `vakt rules` and `vakt explain`; checked once all entries are configured (not `VK…`, not
+    /// another check's, used once).
+    pub fn declare_code(&mut self, code: Spanned<String>, name: String, doc: String) -> Code {
         let c = Code::shared(code.get_ref());
+        self.checks.push(CheckInfo {
+            code: c.clone(),
+            name: name.into(),
+            doc: doc.into(),
+        });
         self.codes.push(code);
         c
     }
@@ -181,6 +215,8 @@ pub struct Plan {
     registry: Registry,
     entries: Vec<Vec<PlannedEntry>>,
     lookups: Vec<Lookup>,
+    /// The pack's own codes, documented.
+    checks: Vec<CheckInfo>,
 }
 
 impl std::fmt::Debug for Plan {
@@ -207,6 +243,12 @@ impl Plan {
         let sections = sections(doc.get_ref());
         let mut lookups = pack.lookups.clone();
         let mut codes = Vec::new();
+        let mut checks = Vec::new();
+        let kind_names: Vec<(Code, String)> = registry
+            .kinds()
+            .iter()
+            .map(|k| (k.info().code, k.info().name.into_owned()))
+            .collect();
         let mut entries = Vec::with_capacity(pack.tables.len());
         for (ti, table_sections) in sections.iter().enumerate().take(pack.tables.len()) {
             let mut cx = Configure {
@@ -214,6 +256,8 @@ impl Plan {
                 lookups: &mut lookups,
                 errs: &mut errs,
                 codes: &mut codes,
+                checks: &mut checks,
+                kind_names: &kind_names,
             };
             let mut planned = Vec::new();
             for section in table_sections {
@@ -230,6 +274,7 @@ impl Plan {
             registry,
             entries,
             lookups,
+            checks,
         })
     }
 
@@ -241,6 +286,26 @@ impl Plan {
     /// The registry of rule kinds.
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// The registry, given back (with the plugins' kinds it was given).
+    pub fn into_registry(self) -> Registry {
+        self.registry
+    }
+
+    /// Every check a run of this plan can report, by code: vakt's, the plugins' and the pack's own.
+    pub fn checks(&self) -> Vec<CheckInfo> {
+        let mut all = self.registry.all();
+        all.extend(self.checks.iter().cloned());
+        all.sort_by(|a, b| a.code.cmp(&b.code));
+        all
+    }
+
+    /// A check by code (case-insensitive) or name, among [`Plan::checks`].
+    pub fn find(&self, code_or_name: &str) -> Option<CheckInfo> {
+        self.checks()
+            .into_iter()
+            .find(|c| c.code.eq_ignore_ascii_case(code_or_name) || c.name.eq_ignore_ascii_case(code_or_name))
     }
 
     /// The configured entries of a table.
@@ -301,11 +366,11 @@ pub fn pack_schema(registry: &Registry) -> serde_json::Value {
         let Some(mut schema) = kind.params_schema() else {
             continue;
         };
-        let title = schema
-            .get("title")
-            .and_then(Value::as_str)
-            .unwrap_or("Params")
-            .to_string();
+        // A plugin's schema may have no title: its kind's name then names the definition.
+        let title = match schema.get("title").and_then(Value::as_str) {
+            Some(t) => t.to_string(),
+            None => format!("{}-params", kind.info().name),
+        };
         if let Some(obj) = schema.as_object_mut() {
             obj.remove("$schema");
             if let Some(Value::Object(inner)) = obj.remove("$defs") {
@@ -503,6 +568,18 @@ fn configure_check_entry(
         );
         return;
     };
+    if let (false, Some(first)) = (registry.kinds()[kind].takes_columns(), head.columns.first()) {
+        cx.error(
+            format!(
+                "[[table.check]]: the kind `{}` takes its columns in `params`",
+                head.kind.get_ref()
+            ),
+            Some(first.span()),
+            "not here",
+            Some("`vakt explain` shows its params".into()),
+        );
+        return;
+    }
     let params = match raw.get_ref() {
         DeValue::Table(t) => t.iter().find(|(k, _)| k.get_ref() == "params").map(|(_, v)| v),
         _ => None,
@@ -536,8 +613,10 @@ fn check_codes(registry: &Registry, codes: &[Spanned<String>], errs: &mut Errs<'
             Some("a code is 2 to 16 capital letters, digits, `_` or `-`, starting with a letter (`NH001`)")
         } else if code.len() < 2 {
             Some("a code has at least 2 characters")
-        } else if code.starts_with("VK") || builtin.contains(code) {
+        } else if code.starts_with("VK") {
             Some("codes starting with VK are vakt's own; choose a prefix of your own (`NH001`)")
+        } else if builtin.contains(code) {
+            Some("this code is a rule kind's (a plugin's); choose another")
         } else if codes[..i].iter().any(|o| o.get_ref() == code) {
             Some("this code is already used by another rule of the pack")
         } else {

@@ -44,6 +44,8 @@ pub struct Collector {
     dropped_by_kind: std::collections::BTreeMap<(usize, Code), (u64, Severity, String)>,
     /// Every error cell, when asked for.
     error_cells: Option<Vec<ErrorCell>>,
+    /// A rule could not run (a plugin failed): the check is incomplete.
+    failed: bool,
 }
 
 /// What a return's collector holds at the end.
@@ -57,6 +59,8 @@ pub struct Collected {
     pub dropped: [u64; 3],
     /// Every error cell, when the collector was asked to keep them.
     pub error_cells: Vec<ErrorCell>,
+    /// A rule could not run: the check of this return is incomplete (exit 2).
+    pub failed: bool,
 }
 
 impl Collector {
@@ -122,6 +126,12 @@ impl Collector {
         self.findings.push(f);
     }
 
+    /// Adds the finding of a rule that could not run: the return's check is then incomplete.
+    pub fn fail(&mut self, f: Finding) {
+        self.failed = true;
+        self.push(f);
+    }
+
     /// Everything collected: the listed findings (with a note for each kind that was cut), the
     /// identifiers, and the counts of what was not listed.
     pub fn finish(mut self) -> Collected {
@@ -147,6 +157,7 @@ impl Collector {
             ids: self.ids,
             dropped: self.dropped,
             error_cells: self.error_cells.unwrap_or_default(),
+            failed: self.failed,
         }
     }
 
@@ -235,6 +246,11 @@ impl<'a> Sink<'a> {
     /// Adds a finding (masked by the collector).
     pub fn push(&mut self, f: Finding) {
         self.out.push(f);
+    }
+
+    /// Adds the finding of a rule that could not run (see [`Collector::fail`]).
+    pub fn fail(&mut self, f: Finding) {
+        self.out.fail(f);
     }
 
     /// The location of a cell of this table.

@@ -6,6 +6,7 @@
 
 pub mod embedded;
 mod errors;
+mod plugins;
 mod relations;
 mod roles;
 mod spec;
@@ -13,11 +14,12 @@ mod spec;
 pub use crate::value::codelist::{CodeEntry, CodeList, CodeListError, Suggestion, MAX_SUGGEST_CHARS};
 pub(crate) use errors::Errs;
 pub use errors::{PackError, PackErrors};
+pub use plugins::{PluginDecl, DEFAULT_PLUGIN_BATCH, DEFAULT_PLUGIN_TIMEOUT_SECONDS};
 pub(crate) use relations::{columns_of, did_you_mean};
 pub use roles::{valid_derivation_name, IdType, ReturnKey};
 pub use spec::{
-    Bound, ColumnSpec, ColumnType, IdClass, IdFormSpec, IdTypeSpec, PackSpec, RangeSpec, ReturnSpec, RuleSeverity,
-    TableSpec, TABLE_KEYS,
+    Bound, ColumnSpec, ColumnType, IdClass, IdFormSpec, IdTypeSpec, PackSpec, PluginSpec, RangeSpec, ReturnSpec,
+    RuleSeverity, TableSpec, TABLE_KEYS,
 };
 
 use crate::value::text;
@@ -196,6 +198,10 @@ pub struct Pack {
     pub tables: Vec<Table>,
     /// Parent rows kept per relation, filled by the engine as parent tables stream.
     pub lookups: Vec<Lookup>,
+    /// The plugins the pack declares.
+    pub plugins: Vec<PluginDecl>,
+    /// The folder of the pack file (none for the embedded pack and packs given as text).
+    pub dir: Option<std::path::PathBuf>,
 }
 
 impl Pack {
@@ -205,11 +211,25 @@ impl Pack {
         let shown = path.display().to_string();
         let source = read_regular_text(path, MAX_PACK_BYTES)
             .map_err(|e| PackErrors::single(&shown, format!("cannot read the rule pack {shown}: {e}")))?;
-        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Pack::from_source(&shown, source, &|rel: &str| {
+        // A bare file name is in the current folder.
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let mut pack = Pack::from_source(&shown, source, &|rel: &str| {
             read_regular_text(&dir.join(rel), MAX_PACK_FILE_BYTES)
                 .map_err(|e| format!("cannot read {}: {e}", dir.join(rel).display()))
-        })
+        })?;
+        pack.set_dir(dir);
+        Ok(pack)
+    }
+
+    /// Sets the folder the pack's relative paths (a plugin's program, its working folder) are in.
+    pub fn set_dir(&mut self, dir: std::path::PathBuf) {
+        for p in &mut self.plugins {
+            p.dir = Some(dir.clone());
+        }
+        self.dir = Some(dir);
     }
 
     /// The pack's hash: SHA-256 of the lines `toml <sha256>` and `<path> <sha256>` for each loaded
@@ -301,6 +321,7 @@ impl Pack {
             }
         }
         let return_key = roles::return_key(spec.return_key.as_ref(), &tables, &mut errs);
+        let plugins = plugins::compile(&spec.plugins, &mut errs);
         if tables.is_empty() {
             errs.push(
                 "the pack defines no `[[table]]`".into(),
@@ -329,6 +350,8 @@ impl Pack {
             return_key,
             tables,
             lookups,
+            plugins,
+            dir: None,
         })
     }
 

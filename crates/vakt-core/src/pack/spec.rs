@@ -41,6 +41,36 @@ pub struct PackSpec {
     /// The tables of a return, in the order they are checked and reported.
     #[serde(rename = "table", default)]
     pub tables: Vec<TableSpec>,
+    /// Out-of-process plugins: programs in any language whose rule kinds the tables use in
+    /// `[[table.check]]` (docs/plugins.md).
+    #[serde(rename = "plugin", default)]
+    pub plugins: Vec<PluginSpec>,
+}
+
+/// A plugin: a program vakt starts once per run and speaks JSON Lines with (docs/plugins.md).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PluginSpec {
+    /// The plugin's name, in messages (`patient-mix`).
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// The program and its arguments, e.g. `["python3", "plugins/mix.py"]`; a program given with a
+    /// path is relative to the pack's folder, which is also its working folder.
+    #[schemars(with = "Vec<String>")]
+    pub command: Spanned<Vec<String>>,
+    /// Seconds to wait for each answer (default 30); past it the plugin is stopped and the run
+    /// fails.
+    #[serde(default)]
+    #[schemars(with = "Option<f64>")]
+    pub timeout: Option<Spanned<f64>>,
+    /// Rows sent per message (default 1000).
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub batch: Option<Spanned<u32>>,
+    /// Let its rules name identifier columns (class `D`). Off by default: a plugin then never
+    /// receives a personal identifier. When on, vakt warns once per run.
+    #[serde(default)]
+    pub allow_identifiers: bool,
 }
 
 /// How the values of an identifier type are written canonically.

@@ -127,7 +127,7 @@ fn counts(t: &Totals) -> String {
 fn summary_line(input: &InputReport) -> String {
     if input.failed {
         return format!(
-            "✗ {}: could not be read completely; {}",
+            "✗ {}: could not be read or checked completely; {}",
             escape(&input.path),
             counts(&input.totals)
         );

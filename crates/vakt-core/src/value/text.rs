@@ -93,6 +93,35 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Text from a return, a file name or a pack, made safe to print to a terminal: control characters
+/// (escape sequences that could clear the screen, move the cursor or write the clipboard, line
+/// breaks that could fake a line of the report) and bidirectional overrides are shown as escapes
+/// (`\u{1b}`), not obeyed.
+///
+/// ```
+/// assert_eq!(vakt_core::value::text::escape("a\u{1b}[2Jb\nc"), "a\\u{1b}[2Jb\\nc");
+/// assert_eq!(vakt_core::value::text::escape("Bodø"), "Bodø");
+/// ```
+pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+    };
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len().saturating_add(8));
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 #[allow(
     clippy::indexing_slicing,

@@ -153,6 +153,16 @@ fn with_schema<R>(cx: &mut Configure<'_, '_>, table: usize, f: impl FnOnce(&Expr
     f(&schema)
 }
 
+/// Resolves `name` or `scope.name` as an expression would read it (see [`Configure::column_ref`]).
+pub(crate) fn resolve_column(
+    cx: &mut Configure<'_, '_>,
+    table: usize,
+    scope: Option<&str>,
+    name: &str,
+) -> Result<(ColumnRef, Ty), String> {
+    with_schema(cx, table, |schema| schema.column(scope, name))
+}
+
 /// Compiles one expression of an entry against table `table`; a mistake is reported into the TOML.
 pub(super) fn compile_in(
     table: usize,
@@ -207,7 +217,10 @@ fn configure_rule(ti: usize, r: RuleParams, cx: &mut Configure<'_, '_>) -> Optio
     };
     check_placeholders(ti, &r, cx);
     let code = match r.code.clone() {
-        Some(c) => cx.declare_code(c),
+        Some(c) => {
+            let doc = rule_doc(&cx.pack.name, &cx.pack.tables[ti].name, &r);
+            cx.declare_code(c, r.name.clone(), doc)
+        }
         None => Code::new(ExpressionKind::CODE),
     };
     Some(Rule {
@@ -220,6 +233,22 @@ fn configure_rule(ti: usize, r: RuleParams, cx: &mut Configure<'_, '_>) -> Optio
         severity: r.severity,
         column,
     })
+}
+
+/// The documentation of a pack rule with a code of its own, from the rule itself.
+fn rule_doc(pack: &str, table: &str, r: &RuleParams) -> String {
+    let mut doc = format!(
+        " {}\n\n A row rule of the pack `{pack}` on the table `{table}` (an expression, VK0201).\n\n",
+        r.message
+    );
+    if let Some(w) = &r.when {
+        doc.push_str(&format!(" Applies when: `{}`\n\n", w.get_ref()));
+    }
+    doc.push_str(&format!(" Must hold: `{}`\n", r.assert.get_ref()));
+    if let Some(h) = &r.help {
+        doc.push_str(&format!("\n {h}\n"));
+    }
+    doc
 }
 
 /// Every `{column}` and `{relation.column}` of the message names a column.
