@@ -7,7 +7,7 @@
 #
 #   [[plugin]]
 #   name = "cap"
-#   command = ["sh", "examples/plugins/attendance_cap.sh"]
+#   command = ["sh", "plugins/attendance_cap.sh"]    # relative to the pack's folder
 #
 #   [[table.check]]            # in the patients table
 #   kind = "attendance-cap"

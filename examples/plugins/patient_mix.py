@@ -10,7 +10,7 @@ Use it in a pack (the patients table has a relation `group` to the groups table)
 
     [[plugin]]
     name = "mix"
-    command = ["python3", "examples/plugins/patient_mix.py"]
+    command = ["python3", "plugins/patient_mix.py"]    # relative to the pack's folder
 
     [[table.check]]                 # in the patients table
     kind = "patient-mix"

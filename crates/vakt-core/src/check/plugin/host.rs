@@ -104,8 +104,20 @@ impl Host {
 
     /// [`Host::request`] with the message already written as a line.
     pub fn request_line(&self, line: String) -> Result<Value, PluginError> {
+        self.send_line(line)?;
+        self.receive()
+    }
+
+    /// Sends a line without waiting for its answer (which [`Host::receive`] then reads): the
+    /// plugin works on one batch while vakt reads the next.
+    pub fn send_line(&self, line: String) -> Result<(), PluginError> {
         let mut conn = self.lock()?;
-        conn.send(line).map_err(|why| PluginError::new(&self.decl.name, why))?;
+        conn.send(line).map_err(|why| PluginError::new(&self.decl.name, why))
+    }
+
+    /// Waits for the next answer, within the plugin's timeout.
+    pub fn receive(&self) -> Result<Value, PluginError> {
+        let mut conn = self.lock()?;
         match conn.receive(self.decl.timeout) {
             Ok(v) => Ok(v),
             Err(why) => Err(self.die(&mut conn, why)),

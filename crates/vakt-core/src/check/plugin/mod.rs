@@ -325,6 +325,7 @@ impl Configured for PluginRule {
             batch: String::new(),
             in_batch: 0,
             sent: Vec::new(),
+            in_flight: false,
             failed: false,
         })]
     }
@@ -342,6 +343,8 @@ struct Stream<'p> {
     in_batch: usize,
     /// Every row sent, in order: an answer may only name these.
     sent: Vec<u64>,
+    /// A batch was sent whose answer is not read yet (one is kept in flight).
+    in_flight: bool,
     failed: bool,
 }
 
@@ -377,6 +380,7 @@ impl RowRule for Stream<'_> {
             return;
         }
         self.flush(out);
+        self.collect(out);
         if self.failed {
             return;
         }
@@ -453,7 +457,22 @@ impl Stream<'_> {
         let line = format!("{{\"type\":\"rows\",\"stream\":{stream},\"rows\":[{}]}}", self.batch);
         self.batch.clear();
         self.in_batch = 0;
-        let reply = self.rule.host.request_line(line);
+        // Send this batch first, then read the answer to the one before: the plugin works on this
+        // batch while vakt reads the next rows.
+        if let Err(e) = self.rule.host.send_line(line) {
+            self.failed(out, e);
+            return;
+        }
+        self.collect(out);
+        self.in_flight = true;
+    }
+
+    /// Reads the answer to the batch in flight, if any.
+    fn collect(&mut self, out: &mut Sink<'_>) {
+        if !std::mem::take(&mut self.in_flight) || self.failed {
+            return;
+        }
+        let reply = self.rule.host.receive();
         self.answer(reply, out);
     }
 
