@@ -7,11 +7,12 @@ use crate::check::Registry;
 use std::process::ExitCode;
 
 /// Examples and exit status, shown after the options by `vakt explain --help`.
-pub const AFTER_HELP: &str = "Examples:\n  vakt explain VK0103\n  vakt explain code-list\n  vakt explain MIX001 --rules my-pack.toml\n\nExit status: 0 explained; 2 no such check, or the pack or a plugin could not be loaded.";
+pub const AFTER_HELP: &str = "Examples:\n  vakt explain VK0103\n  vakt explain code-list\n  vakt explain months_between\n  vakt explain functions\n  vakt explain MIX001 --rules my-pack.toml\n\nExit status: 0 explained; 2 no such check, or the pack or a plugin could not be loaded.";
 
 /// Print the documentation of a check, by code (VK0103) or name (range).
 ///
-/// With a pack, also its plugins' rule kinds and the codes of its own rules.
+/// With a pack, also its plugins' rule kinds and the codes of its own rules. A function of the
+/// expression language by its name (`months_between`); `functions` lists them all.
 #[derive(clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
@@ -26,6 +27,23 @@ pub fn run(args: Args, registry: Registry) -> anyhow::Result<ExitCode> {
     let Some(plan) = super::load_plan(args.rules.as_deref(), registry) else {
         return Ok(ExitCode::from(super::EXIT_INCOMPLETE));
     };
+    if args.code.eq_ignore_ascii_case("functions") {
+        outln!("# Functions of the expression language\n");
+        for f in crate::expr::functions() {
+            outln!("- `{}`: {}\n  Example: `{}`", f.signature, f.summary, f.example);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let function = crate::expr::functions().find(|f| f.name.eq_ignore_ascii_case(args.code.trim_end_matches("()")));
+    if let (None, Some(f)) = (plan.find(&args.code), function) {
+        outln!(
+            "# {} (a function of the expression language, VK0201)\n\n{}\n\nExample:\n\n    {}",
+            f.signature,
+            f.summary,
+            f.example
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     match plan.find(&args.code) {
         Some(info) => {
             outln!("# {} {}\n\n{}", info.code, info.name, info.markdown().trim_end());

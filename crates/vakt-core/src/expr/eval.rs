@@ -1,9 +1,16 @@
-//! Evaluation: a walk over the resolved tree, three-valued (null-aware), without allocation.
+//! Evaluation: a walk over the resolved tree, three-valued (null-aware). Text borrows from the row
+//! and the rule; only the text functions (`lower`, `upper`, `trim`) allocate.
+//!
+//! Text compares as people read it: without leading and trailing spaces and ignoring case, with
+//! Unicode case folding (`Bodø` equals `BODØ`), and ordering agrees with equality (equal texts are
+//! neither less nor greater). Date arithmetic stays within the years 1 to 9999; beyond is unknown.
 
 use super::{BinOp, ColumnRef, Node};
+use std::borrow::Cow;
+use std::cmp::Ordering;
 
-/// A runtime value. Text borrows from the row.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A runtime value. Text borrows from the row or the rule where it can.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Val<'a> {
     /// Unknown: a missing value, or a comparison with one.
     Null,
@@ -15,8 +22,8 @@ pub enum Val<'a> {
     Date(i32),
     /// An entry of a code list, by index.
     Code(u32),
-    /// Text, borrowed from the row or the expression.
-    Text(&'a str),
+    /// Text, from the row, the rule, or a text function.
+    Text(Cow<'a, str>),
 }
 
 /// Where column values come from.
@@ -32,7 +39,7 @@ impl Node {
             Node::Null => Val::Null,
             Node::Bool(b) => Val::Bool(*b),
             Node::Number(n) => Val::Num(*n),
-            Node::Text(s) => Val::Text(s),
+            Node::Text(s) => Val::Text(Cow::Borrowed(s)),
             Node::Range => Val::Null,
             Node::Date(d) => Val::Date(*d),
             Node::Code(c) => Val::Code(*c),
@@ -45,9 +52,20 @@ impl Node {
                 Val::Num(n) => Val::Num(-n),
                 _ => Val::Null,
             },
-            Node::IsNull(a, negated) => Val::Bool((a.eval(env) == Val::Null) != *negated),
-            Node::Year(a) => match a.eval(env) {
-                Val::Date(d) => Val::Num(f64::from(crate::value::Date(d).year())),
+            Node::IsNull(a, negated) => Val::Bool(matches!(a.eval(env), Val::Null) != *negated),
+            Node::Call(f, args) => {
+                let values: Vec<Val<'a>> = args.iter().map(|a| a.eval(env)).collect();
+                super::functions::apply(*f, values, &|v| match v {
+                    Val::Text(t) => Some(t.clone()),
+                    _ => None,
+                })
+            }
+            Node::CodeText(a, codes) => match a.eval(env) {
+                Val::Code(c) => codes.get(c as usize).map_or(Val::Null, |t| Val::Text(Cow::Borrowed(t))),
+                other => other,
+            },
+            Node::Matches(a, re) => match a.eval(env) {
+                Val::Text(t) => Val::Bool(re.is_match(crate::value::text::trim(&t))),
                 _ => Val::Null,
             },
             Node::InRange(a, lo, hi, negated) => match a.eval(env) {
@@ -56,10 +74,10 @@ impl Node {
             },
             Node::InList(a, items, negated) => {
                 let v = a.eval(env);
-                if v == Val::Null {
+                if matches!(v, Val::Null) {
                     return Val::Null;
                 }
-                let found = items.iter().any(|i| literal_eq(v, i));
+                let found = items.iter().any(|i| literal_eq(&v, i));
                 Val::Bool(found != *negated)
             }
             Node::Binary(op, a, b) => binary(*op, a, b, env),
@@ -71,13 +89,13 @@ impl Node {
     }
 }
 
-fn literal_eq(v: Val<'_>, node: &Node) -> bool {
+fn literal_eq(v: &Val<'_>, node: &Node) -> bool {
     match (v, node) {
-        (Val::Text(t), Node::Text(s)) => crate::value::text::trim(t).eq_ignore_ascii_case(s),
-        (Val::Num(a), Node::Number(b)) => a == *b,
-        (Val::Code(a), Node::Code(b)) => a == *b,
-        (Val::Date(a), Node::Date(b)) => a == *b,
-        (Val::Bool(a), Node::Bool(b)) => a == *b,
+        (Val::Text(t), Node::Text(s)) => text_cmp(t, s) == Ordering::Equal,
+        (Val::Num(a), Node::Number(b)) => a == b,
+        (Val::Code(a), Node::Code(b)) => a == b,
+        (Val::Date(a), Node::Date(b)) => a == b,
+        (Val::Bool(a), Node::Bool(b)) => a == b,
         _ => false,
     }
 }
@@ -102,13 +120,13 @@ fn binary<'a>(op: BinOp, a: &'a Node, b: &'a Node, env: &dyn Env<'a>) -> Val<'a>
         },
         _ => {
             let (l, r) = (a.eval(env), b.eval(env));
-            if l == Val::Null || r == Val::Null {
+            if matches!(l, Val::Null) || matches!(r, Val::Null) {
                 return Val::Null;
             }
             match op {
-                BinOp::Eq => Val::Bool(equal(l, r)),
-                BinOp::Ne => Val::Bool(!equal(l, r)),
-                BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => match order(l, r) {
+                BinOp::Eq => Val::Bool(equal(&l, &r)),
+                BinOp::Ne => Val::Bool(!equal(&l, &r)),
+                BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => match order(&l, &r) {
                     Some(o) => Val::Bool(match op {
                         BinOp::Lt => o.is_lt(),
                         BinOp::Le => o.is_le(),
@@ -117,19 +135,19 @@ fn binary<'a>(op: BinOp, a: &'a Node, b: &'a Node, env: &dyn Env<'a>) -> Val<'a>
                     }),
                     None => Val::Null,
                 },
-                BinOp::Contains => match (l, r) {
-                    (Val::Text(h), Val::Text(n)) => Val::Bool(contains_ci(h, n)),
+                BinOp::Contains => match (&l, &r) {
+                    (Val::Text(h), Val::Text(n)) => Val::Bool(fold(h).contains(&fold(n))),
                     _ => Val::Null,
                 },
                 BinOp::Add => match (l, r) {
                     (Val::Num(x), Val::Num(y)) => Val::Num(x + y),
-                    (Val::Date(d), Val::Num(n)) => Val::Date(d + n as i32),
+                    (Val::Date(d), Val::Num(n)) => shift(d, n),
                     _ => Val::Null,
                 },
                 BinOp::Sub => match (l, r) {
                     (Val::Num(x), Val::Num(y)) => Val::Num(x - y),
-                    (Val::Date(d), Val::Num(n)) => Val::Date(d - n as i32),
-                    (Val::Date(x), Val::Date(y)) => Val::Num(f64::from(x - y)),
+                    (Val::Date(d), Val::Num(n)) => shift(d, -n),
+                    (Val::Date(x), Val::Date(y)) => Val::Num(f64::from(x) - f64::from(y)),
                     _ => Val::Null,
                 },
                 BinOp::Mul => match (l, r) {
@@ -146,29 +164,61 @@ fn binary<'a>(op: BinOp, a: &'a Node, b: &'a Node, env: &dyn Env<'a>) -> Val<'a>
     }
 }
 
-fn equal(l: Val<'_>, r: Val<'_>) -> bool {
+fn equal(l: &Val<'_>, r: &Val<'_>) -> bool {
     match (l, r) {
-        (Val::Text(a), Val::Text(b)) => crate::value::text::trim(a).eq_ignore_ascii_case(crate::value::text::trim(b)),
+        (Val::Text(a), Val::Text(b)) => text_cmp(a, b) == Ordering::Equal,
         (a, b) => a == b,
     }
 }
 
-fn order(l: Val<'_>, r: Val<'_>) -> Option<std::cmp::Ordering> {
+fn order(l: &Val<'_>, r: &Val<'_>) -> Option<Ordering> {
     match (l, r) {
-        (Val::Num(a), Val::Num(b)) => a.partial_cmp(&b),
-        (Val::Date(a), Val::Date(b)) => Some(a.cmp(&b)),
-        (Val::Text(a), Val::Text(b)) => Some(a.cmp(b)),
+        (Val::Num(a), Val::Num(b)) => a.partial_cmp(b),
+        (Val::Date(a), Val::Date(b)) => Some(a.cmp(b)),
+        (Val::Text(a), Val::Text(b)) => Some(text_cmp(a, b)),
         _ => None,
     }
 }
 
-fn contains_ci(hay: &str, needle: &str) -> bool {
-    if needle.is_ascii() {
-        let n = needle.as_bytes();
-        hay.as_bytes()
-            .windows(n.len().max(1))
-            .any(|w| w.eq_ignore_ascii_case(n))
+/// Text as compared: trimmed, each character lower-cased (Unicode), compared one by one. Equality
+/// and ordering both come from here, so they agree.
+pub(crate) fn text_cmp(a: &str, b: &str) -> Ordering {
+    let folded = |s: &str| {
+        crate::value::text::trim(s)
+            .chars()
+            .flat_map(char::to_lowercase)
+            .collect::<Vec<char>>()
+    };
+    if a.is_ascii() && b.is_ascii() {
+        let (a, b) = (
+            crate::value::text::trim(a).as_bytes(),
+            crate::value::text::trim(b).as_bytes(),
+        );
+        return a
+            .iter()
+            .map(u8::to_ascii_lowercase)
+            .cmp(b.iter().map(u8::to_ascii_lowercase));
+    }
+    folded(a).cmp(&folded(b))
+}
+
+/// Text folded for `contains`, `starts_with` and `ends_with`: trimmed and lower-cased.
+pub(crate) fn fold(s: &str) -> String {
+    crate::value::text::trim(s)
+        .chars()
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A date moved by a number of days; out of the years 1 to 9999 (or not a number of days) it is
+/// unknown, never a wrapped date.
+fn shift<'a>(d: i32, days: f64) -> Val<'a> {
+    const FIRST: f64 = -719_162.0; // 0001-01-01
+    const LAST: f64 = 2_932_896.0; // 9999-12-31
+    let moved = f64::from(d) + days.trunc();
+    if days.is_finite() && (FIRST..=LAST).contains(&moved) {
+        Val::Date(moved as i32)
     } else {
-        hay.to_lowercase().contains(&needle.to_lowercase())
+        Val::Null
     }
 }

@@ -20,9 +20,11 @@
 //! value is the required-check's business, not every rule's.
 
 mod eval;
+mod functions;
 mod parse;
 
 pub use eval::{Env, Val};
+pub use functions::{documentation as functions, FunctionDoc};
 pub use parse::{parse, ExprError};
 pub(crate) use parse::{Ast, BinOp};
 
@@ -82,6 +84,10 @@ pub trait Schema {
     /// For `attr(column, "name")` compared with a code of list `target`: the target entry for each
     /// entry of the column's list, through the column's code-list attribute `name`.
     fn attr_map(&self, column_ty: Ty, attribute: &str, target: usize) -> Result<Vec<Option<u32>>, String>;
+    /// The codes of a code list, by entry: text functions see a code column's value as its code.
+    fn code_names(&self, _list: usize) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A compiled expression: a typed tree whose columns are indices and whose code literals are
@@ -123,7 +129,12 @@ pub(crate) enum Node {
     Binary(BinOp, Box<Node>, Box<Node>),
     InList(Box<Node>, Vec<Node>, bool),
     InRange(Box<Node>, f64, f64, bool),
-    Year(Box<Node>),
+    /// A function of the library (`functions.rs`) and its arguments.
+    Call(functions::Func, Vec<Node>),
+    /// A code column's value as its code, for a text function.
+    CodeText(Box<Node>, Vec<String>),
+    /// `matches(text, "regex")`: the whole trimmed text matches.
+    Matches(Box<Node>, Box<regex::Regex>),
     /// A code column mapped to another list through a code-list attribute.
     Attr(Box<Node>, Vec<Option<u32>>),
 }
@@ -210,23 +221,7 @@ fn check(ast: &Ast, schema: &dyn Schema) -> Result<(Node, Ty), CompileError> {
             let (n, _) = check(inner, schema)?;
             (Node::IsNull(Box::new(n), *negated), Ty::Bool)
         }
-        Ast::Call(name, args, span) => match (name.as_str(), args.as_slice()) {
-            ("year", [a]) => {
-                let (n, ty) = check(a, schema)?;
-                if ty != Ty::Date {
-                    return err(a.span(), format!("year() needs a date, not a {}", ty.name()));
-                }
-                (Node::Year(Box::new(n)), Ty::Number)
-            }
-            ("year", _) => return err(span.clone(), "year() takes one date".into()),
-            ("attr", _) => {
-                return err(
-                    span.clone(),
-                    "attr(...) can only be compared with == or != to a code column".into(),
-                )
-            }
-            _ => return err(span.clone(), format!("unknown function `{name}` (known: year, attr)")),
-        },
+        Ast::Call(name, args, span) => check_call(name, args, span, schema)?,
         Ast::In(lhs, rhs, negated, span) => check_in(lhs, rhs, *negated, span, schema)?,
         Ast::List(_, span) => return err(span.clone(), "a list belongs after `in`".into()),
         Ast::Binary(op @ (BinOp::Eq | BinOp::Ne), lhs, rhs, span) if is_attr(lhs) || is_attr(rhs) => {
@@ -234,6 +229,67 @@ fn check(ast: &Ast, schema: &dyn Schema) -> Result<(Node, Ty), CompileError> {
         }
         Ast::Binary(op, lhs, rhs, span) => check_binary(*op, lhs, rhs, span, schema)?,
     })
+}
+
+/// A call of a library function, `matches`, or a misplaced `attr`.
+fn check_call(
+    name: &str,
+    args: &[Ast],
+    span: &std::ops::Range<usize>,
+    schema: &dyn Schema,
+) -> Result<(Node, Ty), CompileError> {
+    match name {
+        "attr" => {
+            return err(
+                span.clone(),
+                "attr(...) can only be compared with == or != to a code column".into(),
+            )
+        }
+        "matches" => return check_matches(args, span, schema),
+        _ => {}
+    }
+    let mut nodes = Vec::with_capacity(args.len());
+    let mut types = Vec::with_capacity(args.len());
+    for a in args {
+        let (n, ty) = check(a, schema)?;
+        // Text functions see a code column's value as its code.
+        let n = match ty {
+            Ty::Code(list) => Node::CodeText(Box::new(n), schema.code_names(list)),
+            _ => n,
+        };
+        nodes.push(n);
+        types.push(ty);
+    }
+    match functions::check(name, &types) {
+        Some(Ok((func, ty))) => Ok((Node::Call(func, nodes), ty)),
+        Some(Err(m)) => err(span.clone(), m),
+        None => {
+            let hint = crate::pack::did_you_mean(name, functions::names().split(", "));
+            err(
+                span.clone(),
+                format!("unknown function `{name}`{hint}; functions: {}", functions::names()),
+            )
+        }
+    }
+}
+
+/// `matches(text, "regex")`: the regex is a literal, compiled once, and must match the whole text.
+fn check_matches(args: &[Ast], span: &std::ops::Range<usize>, schema: &dyn Schema) -> Result<(Node, Ty), CompileError> {
+    let [text, Ast::Text(pattern, pattern_span)] = args else {
+        return err(
+            span.clone(),
+            "matches takes: matches(text, \"regular expression\")".into(),
+        );
+    };
+    let (n, ty) = check(text, schema)?;
+    if !matches!(ty, Ty::Text | Ty::Null) {
+        return err(text.span(), format!("matches needs text, not a {}", ty.name()));
+    }
+    let re = regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+        .size_limit(1 << 20)
+        .build()
+        .or_else(|e| err(pattern_span.clone(), format!("not a regular expression: {e}")))?;
+    Ok((Node::Matches(Box::new(n), Box::new(re)), Ty::Bool))
 }
 
 /// `x in a..b` and `x in [..]`.
@@ -396,9 +452,11 @@ fn columns(node: &Node, out: &mut Vec<ColumnRef>) {
         Node::Not(a)
         | Node::Neg(a)
         | Node::IsNull(a, _)
-        | Node::Year(a)
+        | Node::CodeText(a, _)
+        | Node::Matches(a, _)
         | Node::InRange(a, _, _, _)
         | Node::Attr(a, _) => columns(a, out),
+        Node::Call(_, args) => args.iter().for_each(|a| columns(a, out)),
         Node::Binary(_, a, b) => {
             columns(a, out);
             columns(b, out);
@@ -472,7 +530,7 @@ mod tests {
     struct Row(Vec<Val<'static>>);
     impl<'a> Env<'a> for Row {
         fn column(&self, r: &ColumnRef) -> Val<'a> {
-            self.0[r.column]
+            self.0[r.column].clone()
         }
     }
 
@@ -486,7 +544,7 @@ mod tests {
 
     #[test]
     fn three_valued_logic_and_arithmetic() {
-        let row = [Val::Num(3.0), Val::Null, Val::Date(100), Val::Text("Bergen DPS")];
+        let row = [Val::Num(3.0), Val::Null, Val::Date(100), Val::Text("Bergen DPS".into())];
         assert_eq!(eval("a + 1 == 4", &row), Val::Bool(true));
         assert_eq!(eval("a > b", &row), Val::Null, "a comparison with null is unknown");
         assert_eq!(eval("a > b or a == 3", &row), Val::Bool(true));
@@ -497,5 +555,68 @@ mod tests {
         assert_eq!(eval("year(d) == 1970", &row), Val::Bool(true));
         assert_eq!(eval("t contains \"dps\"", &row), Val::Bool(true));
         assert_eq!(eval("a / 0 == 1", &row), Val::Null);
+    }
+
+    #[test]
+    fn text_equality_and_order_agree_with_unicode_case_folding() {
+        let words = [
+            "Bodø", "BODØ", " bodø ", "Bergen", "bergen", "Ålesund", "ålesund", "Aal", "aal", "Z", "æ", "Æ",
+        ];
+        for a in words {
+            for b in words {
+                let row = [Val::Null, Val::Null, Val::Null, Val::Text(a.into())];
+                let lit = format!("\"{b}\"");
+                let eq = eval(&format!("t == {lit}"), &row);
+                let le = eval(&format!("t <= {lit}"), &row);
+                let ge = eval(&format!("t >= {lit}"), &row);
+                let lt = eval(&format!("t < {lit}"), &row);
+                assert_eq!(
+                    eq == Val::Bool(true),
+                    le == Val::Bool(true) && ge == Val::Bool(true),
+                    "{a} {b}"
+                );
+                assert!(!(eq == Val::Bool(true) && lt == Val::Bool(true)), "{a} {b}");
+            }
+        }
+        let row = [Val::Null, Val::Null, Val::Null, Val::Text("BODØ".into())];
+        assert_eq!(eval("t == \"Bodø\"", &row), Val::Bool(true));
+        assert_eq!(eval("t in [\"bodø\", \"Tromsø\"]", &row), Val::Bool(true));
+        assert_eq!(eval("lower(t) == \"bodø\" and len(t) == 4", &row), Val::Bool(true));
+    }
+
+    #[test]
+    fn date_arithmetic_out_of_range_is_unknown_not_wrapped() {
+        let row = [Val::Num(1e12), Val::Null, Val::Date(100), Val::Null];
+        assert_eq!(eval("d + a > d", &row), Val::Null);
+        assert_eq!(eval("d - a < d", &row), Val::Null);
+        assert_eq!(eval("d + 1 > d", &row), Val::Bool(true));
+        assert_eq!(eval("month_end(d) == \"1970-04-30\"", &row), Val::Bool(true));
+    }
+
+    #[test]
+    fn functions_are_type_checked_and_regexes_compiled_at_load() {
+        let row = [Val::Num(2.4), Val::Null, Val::Date(100), Val::Text(" ab-12 ".into())];
+        assert_eq!(eval("matches(t, \"[a-z]{2}-[0-9]+\")", &row), Val::Bool(true));
+        assert_eq!(
+            eval("matches(t, \"[0-9]+\")", &row),
+            Val::Bool(false),
+            "the whole text must match"
+        );
+        assert_eq!(eval("round(a) == 2 and abs(0 - a) == a", &row), Val::Bool(true));
+        assert_eq!(eval("coalesce(b, a) == a", &row), Val::Bool(true));
+        let e = compile("matches(t, \"(\")", &S).unwrap_err();
+        assert!(e.message.contains("not a regular expression"), "{}", e.message);
+        let e = compile("lowr(t) == \"x\"", &S).unwrap_err();
+        assert!(
+            e.message.contains("unknown function `lowr`; did you mean `lower`"),
+            "{}",
+            e.message
+        );
+        let e = compile("len(a) > 2", &S).unwrap_err();
+        assert!(
+            e.message.contains("len takes: len(text) -> number, not (number)"),
+            "{}",
+            e.message
+        );
     }
 }

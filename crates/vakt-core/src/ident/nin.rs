@@ -121,6 +121,21 @@ pub fn validate(s: &str) -> Result<Nin, NinError> {
     Ok(Nin { kind, synthetic })
 }
 
+/// The day, month and two-digit year of a valid fødselsnummer, D- or H-number (test numbers
+/// included); `None` for an FH-number or an invalid one. The century is not there to derive: the
+/// 2032 format encodes none (the spec forbids guessing it).
+pub fn birth_parts(s: &str) -> Option<(u32, u32, u32)> {
+    let nin = validate(s).ok()?;
+    if nin.kind == NinKind::FhNumber {
+        return None;
+    }
+    let d = digits(s)?;
+    let [d0, d1, d2, d3, d4, d5, ..] = d;
+    let day = (d0 * 10 + d1) % 40;
+    let month = (d2 * 10 + d3) % 40;
+    Some((day, month, d4 * 10 + d5))
+}
+
 /// Builds a number from its first nine digits with pre-2032 check digits; `None` when k1 or k2
 /// would be 10 (that individual number is not issued).
 pub fn with_check_digits(first9: &str) -> Option<String> {

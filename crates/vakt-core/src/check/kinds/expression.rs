@@ -34,9 +34,14 @@ documented_check! {
     ///
     /// The language: comparisons `== != < <= > >=`, `and`, `or`, `not`, arithmetic `+ - * /`,
     /// `x in [a, b]`, `x in 16..100`, `x is null`, `x is not null`, `text contains "DPS"`, dates
-    /// (`date - date` is days, `date + 30`), `year(date)`, `attr(code_column, "attribute")` for a
-    /// code list's extra column, and related rows by relation name (`group.start_date`,
-    /// `submission.reference_date`). Strings compared with a code column are resolved in its code
+    /// (`date - date` is days, `date + 30`), `attr(code_column, "attribute")` for a code list's
+    /// extra column, related rows by relation name (`group.start_date`,
+    /// `submission.reference_date`), `matches(text, "regex")` (the whole text; compiled when the
+    /// pack loads), and a library of functions for dates, text, numbers and identifiers
+    /// (`months_between`, `lower`, `round`, `coalesce`, `birth_year_fits`, ...): `vakt explain
+    /// functions` lists them, each with an example. Text compares ignoring case (Unicode: `Bodø`
+    /// equals `BODØ`) and surrounding spaces, in `==`, `<` and `in` alike; a date moved out of the
+    /// years 1 to 9999 is unknown. Strings compared with a code column are resolved in its code
     /// list when the pack loads: a code that does not exist is a pack error, as are unknown columns
     /// and type errors, each pointing into the TOML.
     ///
@@ -425,6 +430,13 @@ impl Schema for ExprSchema<'_> {
         })
     }
 
+    fn code_names(&self, list: usize) -> Vec<String> {
+        self.codelists
+            .get(list)
+            .map(|l| l.entries.iter().map(|e| e.code.clone()).collect())
+            .unwrap_or_default()
+    }
+
     fn attr_map(&self, column_ty: Ty, attribute: &str, target: usize) -> Result<Vec<Option<u32>>, String> {
         let Ty::Code(src) = column_ty else {
             return Err("attr() needs a code column".into());
@@ -459,7 +471,7 @@ pub fn to_val<'a>(v: Value, text: impl FnOnce() -> &'a str) -> Val<'a> {
         Value::Date(d) => Val::Date(d.0),
         Value::Bool(b) => Val::Bool(b),
         Value::Code(c) => Val::Code(c),
-        Value::Text => Val::Text(text()),
+        Value::Text => Val::Text(std::borrow::Cow::Borrowed(text())),
     }
 }
 

@@ -444,8 +444,8 @@ impl Stream<'_> {
                     .map_or("", |l| l.code(i));
                 push_json_string(b, code);
             }
-            Val::Text(t) if c.scrub => push_json_string(b, &crate::ident::scrub(t, None).text),
-            Val::Text(t) => push_json_string(b, t),
+            Val::Text(t) if c.scrub => push_json_string(b, &crate::ident::scrub(&t, None).text),
+            Val::Text(t) => push_json_string(b, &t),
         }
     }
 
