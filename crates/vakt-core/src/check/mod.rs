@@ -379,6 +379,23 @@ pub mod testing {
         Plan::new(pack, Registry::builtin()).unwrap_or_else(|e| panic!("{e:?}"))
     }
 
+    /// A plan from a whole pack's TOML (no code lists).
+    pub fn plan(src: &str) -> Plan {
+        let pack = Pack::from_source("test.toml", src.to_string(), &|rel: &str| Err(format!("no file {rel}")))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        Plan::new(pack, Registry::builtin()).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    /// Checks a folder return of CSV files (name, text) and returns the findings.
+    pub fn run_folder(plan: &Plan, files: &[(&str, &str)]) -> Vec<Finding> {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let (_, result) = super::engine::check_path(plan, dir.path());
+        result.findings
+    }
+
     /// Checks `csv` (header line first) as `t.csv` and returns the findings.
     pub fn run(plan: &Plan, csv: &str) -> Vec<Finding> {
         let dir = tempfile::tempdir().unwrap();

@@ -1,6 +1,7 @@
 //! The built-in rule kinds, one per file. Each file's `documented_check!` doc comment is the kind's
 //! user documentation (`vakt explain CODE`).
 
+mod aggregate;
 mod cardinality;
 mod code_list;
 mod consistency;
@@ -12,12 +13,14 @@ mod icd10;
 mod leaked_id;
 mod national_id;
 mod normalised;
+mod overlap;
 mod pattern;
 mod range;
 mod required;
 mod type_check;
 mod unique;
 
+pub use aggregate::AggregateKind;
 pub use cardinality::CardinalityKind;
 pub use code_list::CodeListKind;
 pub use consistency::ConsistencyKind;
@@ -29,6 +32,7 @@ pub use icd10::Icd10Kind;
 pub use leaked_id::LeakedIdKind;
 pub use national_id::NationalIdKind;
 pub use normalised::NormalisedKind;
+pub use overlap::OverlapKind;
 pub use pattern::PatternKind;
 pub use range::RangeKind;
 pub use required::RequiredKind;
@@ -56,5 +60,7 @@ pub fn builtin() -> Vec<Box<dyn RuleKind>> {
         Box::new(Icd10Kind),
         Box::new(NationalIdKind),
         Box::new(LeakedIdKind),
+        Box::new(AggregateKind),
+        Box::new(OverlapKind),
     ]
 }
