@@ -25,14 +25,16 @@ pub struct TableMatch {
     pub part: usize,
 }
 
-/// The normalised key of a sheet name or file stem, with drift removed: `Grupper (2)` → `grupper`,
-/// `Pasienter kopi` → `pasienter`.
-pub fn part_key(name: &str, format: InputFormat) -> String {
+/// The keys a sheet name or file stem may stand for: as written, then with each kind of drift
+/// removed in turn: `Grupper (2)` → `grupper (2)`, `grupper`; `Sheet2 kopi` → `sheet2 kopi`,
+/// `sheet2`, `sheet`. A table named `Sheet2` is found in `Sheet2` and `Sheet2 (2)`, not in `Sheet3`.
+pub fn part_keys(name: &str, format: InputFormat) -> Vec<String> {
     let stem = match format {
         InputFormat::Csv | InputFormat::CsvFolder => name.rsplit_once('.').map_or(name, |(s, _)| s),
         _ => name,
     };
     let mut k = text::header_key(stem);
+    let mut keys = vec![k.clone()];
     loop {
         let before = k.len();
         if k.ends_with(')') {
@@ -45,111 +47,122 @@ pub fn part_key(name: &str, format: InputFormat) -> String {
                 k.truncate(s.len());
             }
         }
-        while k.ends_with(|c: char| c.is_ascii_digit() || c == ' ') && k.len() > 1 {
-            k.pop();
-        }
         k = k.trim().to_string();
         if k.len() == before {
-            return k;
+            // Trailing numbers last: `Grupper 2` is drift, but only once nothing else is.
+            while k.ends_with(|c: char| c.is_ascii_digit() || c == ' ') && k.len() > 1 {
+                k.pop();
+            }
+            k = k.trim().to_string();
+        }
+        if !keys.contains(&k) {
+            keys.push(k.clone());
+        }
+        if k.len() == before {
+            return keys;
         }
     }
 }
 
+/// The normalised key of a sheet name or file stem with all drift removed (see [`part_keys`]).
+pub fn part_key(name: &str, format: InputFormat) -> String {
+    part_keys(name, format).pop().unwrap_or_default()
+}
+
+/// Whether `name` (a key) matches a glob `pattern` (a key with `*` for any text, `?` for one
+/// character).
+pub fn glob_matches(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    // The classic two-pointer match with one backtracking point for the last `*`.
+    let (mut i, mut j, mut star, mut mark) = (0usize, 0usize, None, 0usize);
+    while j < n.len() {
+        match p.get(i) {
+            Some('*') => {
+                star = Some(i);
+                mark = j;
+                i += 1;
+            }
+            Some(&c) if c == '?' || Some(&c) == n.get(j) => {
+                i += 1;
+                j += 1;
+            }
+            _ => match star {
+                Some(s) => {
+                    i = s + 1;
+                    mark += 1;
+                    j = mark;
+                }
+                None => return false,
+            },
+        }
+    }
+    p[i.min(p.len())..].iter().all(|&c| c == '*')
+}
+
+/// How well part `i` fits table `t`: 2 by its exact name, 1 by a name with drift removed or a
+/// pattern, `None` not at all.
+fn fit(t: &Table, keys: &[String], csv: bool) -> Option<u8> {
+    let (wanted, patterns) = if csv {
+        (&t.file_keys, &t.file_patterns)
+    } else {
+        (&t.sheet_keys, &t.sheet_patterns)
+    };
+    let exact = keys.first().is_some_and(|k| wanted.contains(k));
+    if exact {
+        return Some(2);
+    }
+    let drift = keys.iter().skip(1).any(|k| wanted.contains(k));
+    let pattern = keys
+        .first()
+        .is_some_and(|k| patterns.iter().any(|p| glob_matches(p, k)));
+    (drift || pattern).then_some(1)
+}
+
 /// Matches the parts of an input to the pack's tables; reports missing tables, parts that match no
-/// table, and tables found twice (the first, exact name preferred, is used).
-pub fn match_tables(pack: &Pack, input: &Input) -> (Vec<TableMatch>, Vec<Finding>) {
+/// table, and tables found twice (the first, exact name preferred, is used). A table whose names
+/// include `"*"` is looked for, after the named ones, in the parts left, by its header.
+pub fn match_tables(pack: &Pack, input: &mut Input) -> (Vec<TableMatch>, Vec<Finding>) {
     let mut matches = Vec::new();
     let mut findings = Vec::new();
-    let keys: Vec<String> = input.parts.iter().map(|p| part_key(&p.name, input.format)).collect();
+    let keys: Vec<Vec<String>> = input.parts.iter().map(|p| part_keys(&p.name, input.format)).collect();
     let csv = matches!(input.format, InputFormat::Csv | InputFormat::CsvFolder);
     let mut used = vec![false; input.parts.len()];
+    let mut unfound = Vec::new();
     for (ti, table) in pack.tables.iter().enumerate() {
-        let wanted = if csv { &table.file_keys } else { &table.sheet_keys };
-        let candidates: Vec<usize> = (0..input.parts.len()).filter(|&i| wanted.contains(&keys[i])).collect();
+        let fits: Vec<(usize, u8)> = (0..input.parts.len())
+            .filter_map(|i| fit(table, &keys[i], csv).map(|f| (i, f)))
+            .collect();
         // Prefer a part whose name needed no drift removal.
-        let exact = candidates.iter().copied().find(|&i| {
-            wanted.contains(&text::header_key(
-                input.parts[i]
-                    .name
-                    .rsplit_once('.')
-                    .filter(|_| csv)
-                    .map_or(input.parts[i].name.as_str(), |(s, _)| s),
-            ))
-        });
-        let chosen = exact.or(candidates.first().copied());
+        let chosen = fits.iter().find(|(_, f)| *f == 2).or(fits.first()).map(|(i, _)| *i);
         match chosen {
             Some(part) => {
                 used[part] = true;
-                for &other in candidates.iter().filter(|&&i| i != part) {
+                for &(other, _) in fits.iter().filter(|(i, _)| *i != part) {
                     used[other] = true;
-                    let p = &input.parts[other];
-                    findings.push(Finding {
-                        code: codes::DUPLICATE_TABLE.into(),
-                        severity: Severity::Warning,
-                        message: format!(
-                            "table `{}` is also in {}; only {} was checked",
-                            table.name,
-                            describe(p),
-                            describe(&input.parts[part])
-                        ),
-                        help: Some("remove the extra copy, or rename it if it holds other data".into()),
-                        location: Location {
-                            table: ti,
-                            file: p.file.clone(),
-                            sheet: p.sheet.clone(),
-                            ..Default::default()
-                        },
-                        value: None,
-                    });
+                    findings.push(duplicate(table, ti, &input.parts[other], &input.parts[part]));
                 }
                 matches.push(TableMatch { table: ti, part });
             }
-            None => {
-                // A single CSV file is one table, not a whole return: do not demand the others.
-                if input.format == InputFormat::Csv {
-                    continue;
-                }
-                let names = if csv {
-                    expected_files(table)
-                } else {
-                    expected_sheets(table)
-                };
-                findings.push(Finding {
-                    code: codes::MISSING_TABLE.into(),
-                    severity: if table.required {
-                        Severity::Error
-                    } else {
-                        Severity::Info
-                    },
-                    message: format!("table `{}` not found", table.name),
-                    help: Some(format!("expected {names}")),
-                    location: Location {
-                        table: ti,
-                        file: input.path.clone(),
-                        ..Default::default()
-                    },
-                    value: None,
-                });
+            None => unfound.push(ti),
+        }
+    }
+    for ti in unfound {
+        let table = &pack.tables[ti];
+        let by_header = table
+            .by_header
+            .then(|| find_by_header(pack, ti, input, &used))
+            .flatten();
+        match by_header {
+            Some(part) => {
+                used[part] = true;
+                matches.push(TableMatch { table: ti, part });
             }
+            // A single CSV file is one table, not a whole return: do not demand the others.
+            None if input.format == InputFormat::Csv => {}
+            None => findings.push(missing(table, ti, input, csv)),
         }
     }
-    for (i, p) in input.parts.iter().enumerate() {
-        if !used[i] {
-            findings.push(Finding {
-                code: codes::UNKNOWN_PART.into(),
-                severity: Severity::Info,
-                message: format!("{} matches no table of the pack and was not checked", describe(p)),
-                help: None,
-                location: Location {
-                    table: usize::MAX,
-                    file: p.file.clone(),
-                    sheet: p.sheet.clone(),
-                    ..Default::default()
-                },
-                value: None,
-            });
-        }
-    }
+    unmatched_parts(input, &used, &mut findings);
     if input.format == InputFormat::Csv && matches.is_empty() {
         findings.push(Finding {
             code: codes::UNKNOWN_PART.into(),
@@ -170,7 +183,85 @@ pub fn match_tables(pack: &Pack, input: &Input) -> (Vec<TableMatch>, Vec<Finding
             value: None,
         });
     }
+    matches.sort_by_key(|m| m.table);
     (matches, findings)
+}
+
+/// The first part no table took whose first rows hold the header of table `ti`.
+fn find_by_header(pack: &Pack, ti: usize, input: &mut Input, used: &[bool]) -> Option<usize> {
+    for part in (0..input.parts.len()).filter(|&i| !used[i]) {
+        let sheet = input.parts[part].sheet.is_some();
+        let Ok(mut rows) = input.rows(part) else { continue };
+        if let Ok(stream::Opened::Table(_)) = stream::TableStream::open(pack, ti, sheet, rows.as_mut()) {
+            return Some(part);
+        }
+    }
+    None
+}
+
+fn duplicate(table: &Table, ti: usize, other: &crate::read::Part, chosen: &crate::read::Part) -> Finding {
+    Finding {
+        code: codes::DUPLICATE_TABLE.into(),
+        severity: Severity::Warning,
+        message: format!(
+            "table `{}` is also in {}; only {} was checked",
+            table.name,
+            describe(other),
+            describe(chosen)
+        ),
+        help: Some("remove the extra copy, or rename it if it holds other data".into()),
+        location: Location {
+            table: ti,
+            file: other.file.clone(),
+            sheet: other.sheet.clone(),
+            ..Default::default()
+        },
+        value: None,
+    }
+}
+
+fn missing(table: &Table, ti: usize, input: &Input, csv: bool) -> Finding {
+    let names = if csv {
+        expected_files(table)
+    } else {
+        expected_sheets(table)
+    };
+    Finding {
+        code: codes::MISSING_TABLE.into(),
+        severity: if table.required {
+            Severity::Error
+        } else {
+            Severity::Info
+        },
+        message: format!("table `{}` not found", table.name),
+        help: Some(format!("expected {names}")),
+        location: Location {
+            table: ti,
+            file: input.path.clone(),
+            ..Default::default()
+        },
+        value: None,
+    }
+}
+
+fn unmatched_parts(input: &Input, used: &[bool], findings: &mut Vec<Finding>) {
+    for (i, p) in input.parts.iter().enumerate() {
+        if !used[i] {
+            findings.push(Finding {
+                code: codes::UNKNOWN_PART.into(),
+                severity: Severity::Info,
+                message: format!("{} matches no table of the pack and was not checked", describe(p)),
+                help: None,
+                location: Location {
+                    table: usize::MAX,
+                    file: p.file.clone(),
+                    sheet: p.sheet.clone(),
+                    ..Default::default()
+                },
+                value: None,
+            });
+        }
+    }
 }
 
 fn describe(p: &crate::read::Part) -> String {
@@ -368,6 +459,64 @@ mod tests {
             part_key("Group_Therapists.CSV", InputFormat::CsvFolder),
             "group therapists"
         );
+    }
+
+    #[test]
+    fn a_name_ending_in_digits_is_found_as_written_and_drifted_but_not_as_another_number() {
+        let keys = part_keys("Sheet2 (2)", InputFormat::Xlsx);
+        assert_eq!(keys, vec!["sheet2 (2)", "sheet2", "sheet"]);
+        let src = "name = \"t\"\nversion = \"1\"\n[[table]]\nname = \"t\"\nsheets = [\"Sheet2\"]\n[[table.column]]\nname = \"a\"\ntype = \"text\"\n";
+        let pack = crate::pack::Pack::from_source("t.toml", src.into(), &|_: &str| Err("none".into())).unwrap();
+        let t = &pack.tables[0];
+        assert_eq!(fit(t, &part_keys("Sheet2", InputFormat::Xlsx), false), Some(2));
+        assert_eq!(fit(t, &part_keys("Sheet2 (2)", InputFormat::Xlsx), false), Some(1));
+        assert_eq!(fit(t, &part_keys("Sheet3", InputFormat::Xlsx), false), None);
+    }
+
+    #[test]
+    fn glob_patterns() {
+        assert!(glob_matches("avdeling *", "avdeling nord"));
+        assert!(glob_matches("avdeling ?", "avdeling 3"));
+        assert!(!glob_matches("avdeling ?", "avdeling 12"));
+        assert!(glob_matches("*rapport*", "månedsrapport mars"));
+        assert!(glob_matches("*", ""));
+        assert!(!glob_matches("a*b", "acbd"));
+    }
+
+    #[test]
+    fn tables_are_found_by_file_pattern_and_by_header_alone() {
+        let src = r#"name = "t"
+version = "1"
+[[table]]
+name = "wards"
+files = ["ward_*.csv"]
+[[table.column]]
+name = "ward"
+type = "text"
+[[table]]
+name = "staff"
+files = ["*"]
+[[table.column]]
+name = "employee"
+type = "text"
+[[table.column]]
+name = "hours"
+type = "integer"
+"#;
+        let pack = crate::pack::Pack::from_source("t.toml", src.into(), &|_: &str| Err("none".into())).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ward_north.csv"), "ward\nN1\n").unwrap();
+        std::fs::write(dir.path().join("export (3).csv"), "Employee,Hours\nA,37\n").unwrap();
+        std::fs::write(dir.path().join("notes.csv"), "something,else\n1,2\n").unwrap();
+        let mut input = Input::open(dir.path()).unwrap();
+        let (matches, findings) = match_tables(&pack, &mut input);
+        let found: Vec<(&str, &str)> = matches
+            .iter()
+            .map(|m| (pack.tables[m.table].name.as_str(), input.parts[m.part].name.as_str()))
+            .collect();
+        assert_eq!(found, vec![("wards", "ward_north.csv"), ("staff", "export (3).csv")]);
+        assert_eq!(findings.len(), 1, "only notes.csv is unmatched: {findings:?}");
+        assert!(findings[0].message.contains("notes.csv"));
     }
 
     #[test]

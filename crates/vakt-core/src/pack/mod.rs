@@ -145,6 +145,12 @@ pub struct Table {
     pub sheet_keys: Vec<String>,
     /// Keys of the CSV file stems that hold this table.
     pub file_keys: Vec<String>,
+    /// Glob patterns (`*`, `?`) of sheet names that hold this table, as keys (`ward *`).
+    pub sheet_patterns: Vec<String>,
+    /// Glob patterns of CSV file stems that hold this table.
+    pub file_patterns: Vec<String>,
+    /// `"*"` among the names: the table is in whichever sheet or file holds its header.
+    pub by_header: bool,
     /// The columns, in template order.
     pub columns: Vec<Column>,
     /// Composite unique keys, as column indices.
@@ -363,13 +369,39 @@ impl Pack {
 
 fn compile_table(t: &TableSpec, codelists: &HashMap<String, usize>, id_types: &[IdType], errs: &mut Errs<'_>) -> Table {
     let name = t.name.get_ref().clone();
+    let stem = |f: &String| {
+        f.rsplit_once('.')
+            .map(|(s, _)| s.to_string())
+            .unwrap_or_else(|| f.clone())
+    };
+    // `*` alone is not a pattern of names: it asks for the table wherever its header is.
+    let is_pattern = |s: &&String| s.contains(['*', '?']) && s.trim() != "*" && stem(s).trim() != "*";
+    let by_header = t
+        .sheets
+        .iter()
+        .chain(&t.files)
+        .any(|s| s.trim() == "*" || stem(s).trim() == "*");
     let mut sheet_keys = vec![text::header_key(&name)];
-    sheet_keys.extend(t.sheets.iter().map(|s| text::header_key(s)));
+    sheet_keys.extend(t.sheets.iter().filter(|s| !is_pattern(s)).map(|s| text::header_key(s)));
+    let sheet_patterns = t
+        .sheets
+        .iter()
+        .filter(is_pattern)
+        .map(|s| text::header_key(s))
+        .collect();
     let mut file_keys = vec![text::header_key(&name)];
-    file_keys.extend(t.files.iter().map(|f| {
-        let stem = f.rsplit_once('.').map(|(s, _)| s).unwrap_or(f);
-        text::header_key(stem)
-    }));
+    file_keys.extend(
+        t.files
+            .iter()
+            .filter(|f| !is_pattern(f))
+            .map(|f| text::header_key(&stem(f))),
+    );
+    let file_patterns = t
+        .files
+        .iter()
+        .filter(is_pattern)
+        .map(|f| text::header_key(&stem(f)))
+        .collect();
     // A clean dataset names its files after `output`: it can be checked with the same pack.
     if let Some(o) = &t.output {
         file_keys.push(text::header_key(o));
@@ -433,6 +465,9 @@ fn compile_table(t: &TableSpec, codelists: &HashMap<String, usize>, id_types: &[
         required: t.required,
         sheet_keys,
         file_keys,
+        sheet_patterns,
+        file_patterns,
+        by_header,
         columns,
         unique,
         relations: Vec::new(),
@@ -683,6 +718,27 @@ pattern = "(["
         assert_eq!(&src[span.offset()..span.offset() + span.len()], "\"gender\"");
         assert!(messages.iter().any(|m| m.contains("invalid pattern")));
         assert!(messages.iter().any(|m| m.contains("does not fit a `date` column")));
+    }
+
+    #[test]
+    fn a_relation_with_a_misspelt_table_or_column_gets_one_error_with_a_suggestion() {
+        let src = |table: &str, column: &str| {
+            format!(
+                "name = \"t\"\nversion = \"1\"\n[[table]]\nname = \"groups\"\n[[table.column]]\nname = \"group_id\"\ntype = \"text\"\n[[table]]\nname = \"patients\"\n[[table.relation]]\nname = \"group\"\ntable = \"{table}\"\ncolumns = [\"{column}\"]\nreferences = [\"group_id\"]\n[[table.column]]\nname = \"group_id\"\ntype = \"text\"\n"
+            )
+        };
+        let err = load(&src("grups", "group_id")).unwrap_err();
+        let messages: Vec<&str> = err.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec!["relation `group`: no table `grups`; did you mean `groups`?"]
+        );
+        let err = load(&src("groups", "grup_id")).unwrap_err();
+        let messages: Vec<&str> = err.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec!["relation: `grup_id` is not a column of `patients`; did you mean `group_id`?"]
+        );
     }
 
     #[test]

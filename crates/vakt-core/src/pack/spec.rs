@@ -128,9 +128,12 @@ pub struct TableSpec {
     #[schemars(with = "String")]
     pub name: Spanned<String>,
     /// Sheet names that hold this table (any language); drift like `Grupper (2)` is tolerated.
+    /// A name with `*` or `?` is a pattern (`"Avdeling *"`); `"*"` alone finds the table in
+    /// whichever sheet holds its header.
     #[serde(default)]
     pub sheets: Vec<String>,
-    /// CSV file names that hold this table in a folder return, e.g. `grupper.csv`.
+    /// CSV file names that hold this table in a folder return, e.g. `grupper.csv`; patterns as
+    /// for `sheets`.
     #[serde(default)]
     pub files: Vec<String>,
     /// File name (without extension) of the table in `vakt clean` output; default: the name.

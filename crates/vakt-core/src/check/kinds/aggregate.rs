@@ -126,7 +126,8 @@ impl RuleKind for AggregateKind {
             (Some(of), _, Some(d)) => Some(number_column(cx, d, of, "`of`")?),
             (None, Function::Count, _) | (_, _, None) => None,
             (None, f, Some(_)) => {
-                let message = format!("aggregate: `{f:?}` needs `of`, the detail column it is computed over").to_lowercase();
+                let message =
+                    format!("aggregate: `{f:?}` needs `of`, the detail column it is computed over").to_lowercase();
                 cx.error(message, Some(entry.span.clone()), "this entry", None);
                 return None;
             }
@@ -135,7 +136,9 @@ impl RuleKind for AggregateKind {
         let matching = cx.columns(detail?, &p.matching, "aggregate matching", Some(p.table.span()));
         let (key, matching) = (key?, matching?);
         if key.len() != matching.len() || p.tolerance < 0.0 || p.share.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
-            let message = "aggregate: `key` and `matching` name as many columns; `tolerance` is 0 or more; `share` is 0 to 1".to_string();
+            let message =
+                "aggregate: `key` and `matching` name as many columns; `tolerance` is 0 or more; `share` is 0 to 1"
+                    .to_string();
             cx.error(message, Some(entry.span.clone()), "this entry", None);
             return None;
         }
@@ -163,10 +166,18 @@ fn number_column(cx: &mut Configure<'_, '_>, table: usize, name: &Spanned<String
         cx.error(message, Some(name.span()), "here", None);
         return None;
     };
-    let numeric = matches!(t.columns[c].ty, ColumnType::Integer | ColumnType::Decimal | ColumnType::Minutes);
+    let numeric = matches!(
+        t.columns[c].ty,
+        ColumnType::Integer | ColumnType::Decimal | ColumnType::Minutes
+    );
     if !numeric {
         let message = format!("aggregate: {what} `{}` holds no numbers", name.get_ref());
-        cx.error(message, Some(name.span()), "not a number", Some("give it type = \"integer\" or \"decimal\"".into()));
+        cx.error(
+            message,
+            Some(name.span()),
+            "not a number",
+            Some("give it type = \"integer\" or \"decimal\"".into()),
+        );
         return None;
     }
     Some(c)
@@ -245,8 +256,12 @@ impl ReturnRule for AggregateRule<'_> {
         if table != r.owner {
             return;
         }
-        let Some(value) = row.value(r.column).as_f64() else { return };
-        let Some(key) = row.key(&r.key, &mut self.scratch) else { return };
+        let Some(value) = row.value(r.column).as_f64() else {
+            return;
+        };
+        let Some(key) = row.key(&r.key, &mut self.scratch) else {
+            return;
+        };
         let column = &out.table.columns[r.column].name;
         let key_text: Vec<String> = r.key.iter().map(|&k| out.shown(k, row.text(k))).collect();
         self.totals.push(Total {
@@ -265,7 +280,9 @@ impl ReturnRule for AggregateRule<'_> {
         }
         for t in &self.totals {
             let acc = self.acc.get(&t.key).copied().unwrap_or_default();
-            let Some(computed) = acc.value(r.function) else { continue };
+            let Some(computed) = acc.value(r.function) else {
+                continue;
+            };
             let allowed = r.tolerance.max(r.share * computed.abs()) + 1e-9;
             if (t.value - computed).abs() <= allowed {
                 continue;
@@ -284,7 +301,12 @@ impl AggregateRule<'_> {
         let of = r.of.map_or(String::new(), |c| detail.columns[c].name.clone());
         let what = match r.function {
             Function::Count => format!("the count of its rows of `{}`", detail.name),
-            f => format!("the {} of `{of}` over its {} rows of `{}`", format!("{f:?}").to_lowercase(), acc.rows, detail.name),
+            f => format!(
+                "the {} of `{of}` over its {} rows of `{}`",
+                format!("{f:?}").to_lowercase(),
+                acc.rows,
+                detail.name
+            ),
         };
         let whose = if r.key.is_empty() {
             String::new()
@@ -372,21 +394,42 @@ type = "integer"
         let found = run_folder(
             &plan,
             &[
-                ("units.csv", "unit_id,beds_total,wards,max_beds\nU1,30,2,20\nU2,12,1,12\nU3,0,0,\nU4,5,1,5\n"),
+                (
+                    "units.csv",
+                    "unit_id,beds_total,wards,max_beds\nU1,30,2,20\nU2,12,1,12\nU3,0,0,\nU4,5,1,5\n",
+                ),
                 ("wards.csv", "unit_id,beds\nU1,20\nU1,12\nU2,12\nU4,\nU4,\n"),
             ],
         );
         let got: Vec<(u64, &str, &str)> = found
             .iter()
             .filter(|f| f.code == "VK0209")
-            .map(|f| (f.location.row.unwrap_or(0), f.location.column.as_deref().unwrap_or(""), f.message.as_str()))
+            .map(|f| {
+                (
+                    f.location.row.unwrap_or(0),
+                    f.location.column.as_deref().unwrap_or(""),
+                    f.message.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             got,
             vec![
-                (2, "beds_total", "beds_total is 30, but the sum of `beds` over its 2 rows of `wards` with unit_id `U1` is 32"),
-                (5, "beds_total", "beds_total is 5, but the sum of `beds` over its 2 rows of `wards` with unit_id `U4` is 0"),
-                (5, "wards", "wards is 1, but the count of its rows of `wards` with unit_id `U4` is 2"),
+                (
+                    2,
+                    "beds_total",
+                    "beds_total is 30, but the sum of `beds` over its 2 rows of `wards` with unit_id `U1` is 32"
+                ),
+                (
+                    5,
+                    "beds_total",
+                    "beds_total is 5, but the sum of `beds` over its 2 rows of `wards` with unit_id `U4` is 0"
+                ),
+                (
+                    5,
+                    "wards",
+                    "wards is 1, but the count of its rows of `wards` with unit_id `U4` is 2"
+                ),
             ],
             "U1's max 20 is the max; U2 and U3 agree; U4's blank beds give no max to compare"
         );

@@ -125,7 +125,14 @@ impl RuleKind for OverlapKind {
                 cx.error(message, Some(other.table.span()), "this table", None);
                 return None;
             }
-            sources.push(source(cx, table, &other.key, &other.start, other.end.as_ref(), other.table.span())?);
+            sources.push(source(
+                cx,
+                table,
+                &other.key,
+                &other.start,
+                other.end.as_ref(),
+                other.table.span(),
+            )?);
         }
         Some(Box::new(Overlap {
             code: cx.code(entry, OverlapKind::CODE),
@@ -216,7 +223,9 @@ impl ReturnRule for OverlapRule<'_> {
                     continue;
                 }
             }
-            let Value::Date(start) = row.value(s.start) else { continue };
+            let Value::Date(start) = row.value(s.start) else {
+                continue;
+            };
             let end = match s.end.map(|c| row.value(c)) {
                 Some(Value::Date(e)) => e.0,
                 _ => i32::MAX,
@@ -224,7 +233,9 @@ impl ReturnRule for OverlapRule<'_> {
             if end < start.0 {
                 continue;
             }
-            let Some(key) = row.key(&s.key, &mut self.scratch) else { continue };
+            let Some(key) = row.key(&s.key, &mut self.scratch) else {
+                continue;
+            };
             let column = &out.table.columns[s.start].name;
             self.periods.push(Period {
                 key,
@@ -267,7 +278,13 @@ impl OverlapRule<'_> {
     fn finding(&self, at: usize, other: usize) -> Finding {
         let (p, q) = (&self.periods[at], &self.periods[other]);
         let tables = &self.plan.pack().tables;
-        let show = |d: i32| if d == i32::MAX { "ongoing".to_string() } else { crate::value::Date(d).to_string() };
+        let show = |d: i32| {
+            if d == i32::MAX {
+                "ongoing".to_string()
+            } else {
+                crate::value::Date(d).to_string()
+            }
+        };
         let place = if p.table == q.table && p.location.file == q.location.file {
             format!("row {}", q.row)
         } else {
@@ -343,7 +360,13 @@ type = "date"
         let got: Vec<(&str, u64, &str)> = found
             .iter()
             .filter(|f| f.code == "VK0210")
-            .map(|f| (f.location.file.rsplit('/').next().unwrap_or(""), f.location.row.unwrap_or(0), f.message.as_str()))
+            .map(|f| {
+                (
+                    f.location.file.rsplit('/').next().unwrap_or(""),
+                    f.location.row.unwrap_or(0),
+                    f.message.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             got,
