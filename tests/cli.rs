@@ -399,3 +399,57 @@ fn remaining_survey_rules_fire() {
         .unwrap()
         .contains("after the reference date 2007-12-01"));
 }
+
+#[test]
+fn a_bad_pack_is_a_json_error_with_json_output_and_never_a_panic_in_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("bad.toml");
+    std::fs::write(
+        &pack,
+        "name = \"x\"\nversion = \"1\"\n[[table]]\nname = \"t\"\n[[table.column]]\nname = \"a\"\ntype = \"integr\"\n",
+    )
+    .unwrap();
+    let out = vakt()
+        .args([
+            "check",
+            "--rules",
+            pack.to_str().unwrap(),
+            "--format",
+            "json",
+            "fixtures/returns/clean.xlsx",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(doc["error"]["kind"], "pack");
+    let mistake = &doc["error"]["mistakes"][0];
+    assert_eq!(
+        (mistake["line"].as_u64(), mistake["column"].as_u64()),
+        (Some(7), Some(8))
+    );
+    assert!(mistake["message"]
+        .as_str()
+        .unwrap()
+        .contains("unknown variant `integr`"));
+    // A reader that stops after one byte: no panic, still exit 2.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vakt"))
+        .args([
+            "check",
+            "--rules",
+            pack.to_str().unwrap(),
+            "--format",
+            "json",
+            "fixtures/returns/clean.xlsx",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 1];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}

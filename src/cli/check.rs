@@ -61,7 +61,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, registry: Registry) -> anyhow::Result<ExitCode> {
-    let Some(plan) = super::load_plan(args.rules.as_deref(), registry) else {
+    let Some(plan) = super::load_plan_as(args.rules.as_deref(), registry, matches!(args.format, Format::Json)) else {
         return Ok(ExitCode::from(super::EXIT_INCOMPLETE));
     };
     let pack = plan.pack();

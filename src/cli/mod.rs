@@ -103,60 +103,77 @@ enum Command {
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_INCOMPLETE: u8 = 2;
 
-/// The rule pack from `--rules`, or the embedded survey pack; a bad pack is printed with miette.
-pub fn load_pack(rules: Option<&std::path::Path>) -> Option<crate::pack::Pack> {
-    let pack = match rules {
-        Some(p) => crate::pack::Pack::load(p),
-        None => crate::pack::Pack::embedded(),
-    };
-    match pack {
-        Ok(p) => Some(p),
-        Err(e) => {
-            print_pack_errors(&e);
-            None
-        }
-    }
-}
-
-/// [`load_pack`] with its rule entries configured by `registry`'s kinds; mistakes printed.
+/// The rule pack from `--rules` (or the embedded survey pack) with its plugins started and its
+/// rule entries configured by `registry`'s kinds; mistakes printed.
 pub fn load_plan(rules: Option<&std::path::Path>, registry: crate::check::Registry) -> Option<crate::check::Plan> {
-    let pack = load_pack(rules)?;
-    let registry = with_plugins(&pack, registry)?;
-    match crate::check::Plan::new(pack, registry) {
-        Ok(plan) => Some(plan),
-        Err(e) => {
-            print_pack_errors(&e);
-            None
-        }
-    }
+    load_plan_as(rules, registry, false)
 }
 
-/// `registry` with the kinds of the plugins the pack declares, started; a plugin that cannot be
-/// started is printed and gives `None` (exit 2).
-fn with_plugins(pack: &crate::pack::Pack, mut registry: crate::check::Registry) -> Option<crate::check::Registry> {
-    if pack.plugins.is_empty() {
-        return Some(registry);
-    }
-    let started = match crate::check::plugin::start(pack) {
-        Ok(s) => s,
+/// [`load_plan`]; with `json`, a pack or plugin that cannot be loaded is a JSON error object on
+/// standard output (`{"tool": …, "error": {"kind": "pack", "mistakes": [{"message", "line", …}]}}`),
+/// so a program reading `--format json` always gets JSON.
+pub fn load_plan_as(
+    rules: Option<&std::path::Path>,
+    registry: crate::check::Registry,
+    json: bool,
+) -> Option<crate::check::Plan> {
+    let pack = match rules.map_or_else(crate::pack::Pack::embedded, crate::pack::Pack::load) {
+        Ok(p) => p,
         Err(e) => {
-            errln!("vakt: {}: {e}", pack.path);
+            report_pack_errors(&e, json);
             return None;
         }
     };
+    let registry = match with_plugins(&pack, registry) {
+        Ok(r) => r,
+        Err(message) => {
+            if json {
+                print_json_error(serde_json::json!({"kind": "plugin", "path": pack.path, "message": message}));
+            } else {
+                errln!("vakt: {}: {message}", pack.path);
+            }
+            return None;
+        }
+    };
+    match crate::check::Plan::new(pack, registry) {
+        Ok(plan) => Some(plan),
+        Err(e) => {
+            report_pack_errors(&e, json);
+            None
+        }
+    }
+}
+
+fn report_pack_errors(e: &crate::pack::PackErrors, json: bool) {
+    if json {
+        print_json_error(e.to_json());
+    } else {
+        print_pack_errors(e);
+    }
+}
+
+fn print_json_error(error: serde_json::Value) {
+    let doc = serde_json::json!({"tool": {"name": "vakt", "version": env!("CARGO_PKG_VERSION")}, "error": error});
+    out_text(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+}
+
+/// `registry` with the kinds of the plugins the pack declares, started; or why a plugin could not
+/// be (warnings are printed here, once).
+fn with_plugins(
+    pack: &crate::pack::Pack,
+    mut registry: crate::check::Registry,
+) -> Result<crate::check::Registry, String> {
+    if pack.plugins.is_empty() {
+        return Ok(registry);
+    }
+    let started = crate::check::plugin::start(pack).map_err(|e| e.to_string())?;
     for w in &started.warnings {
         errln!("vakt: warning: {w}");
     }
     for kind in started.kinds {
-        registry = match registry.with(kind) {
-            Ok(r) => r,
-            Err(clash) => {
-                errln!("vakt: {}: a plugin's {clash}", pack.path);
-                return None;
-            }
-        };
+        registry = registry.with(kind).map_err(|clash| format!("a plugin's {clash}"))?;
     }
-    Some(registry)
+    Ok(registry)
 }
 
 fn print_pack_errors(e: &crate::pack::PackErrors) {

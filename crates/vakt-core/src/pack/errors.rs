@@ -135,6 +135,36 @@ impl PackErrors {
     }
 }
 
+impl PackErrors {
+    /// The mistakes as JSON, for `--format json`: each with its message, label, help, and place
+    /// (1-based line and column, byte offset and length in the TOML).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mistakes: Vec<serde_json::Value> = self
+            .errors
+            .iter()
+            .map(|e| {
+                let (line, column) = e.line_col().map_or((None, None), |(l, c)| (Some(l), Some(c)));
+                serde_json::json!({
+                    "message": e.message,
+                    "label": if e.label.is_empty() { None } else { Some(&e.label) },
+                    "help": e.help,
+                    "line": line,
+                    "column": column,
+                    "offset": e.span.map(|s| s.offset()),
+                    "length": e.span.map(|s| s.len()),
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "kind": "pack",
+            "path": self.path,
+            "message": self.to_string(),
+            "count": self.count,
+            "mistakes": mistakes,
+        })
+    }
+}
+
 /// Collects the mistakes of a pack while it compiles. The TOML is shared by all of them.
 pub(crate) struct Errs<'a> {
     shown: &'a str,
