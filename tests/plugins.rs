@@ -177,12 +177,28 @@ fn a_broken_handshake_stops_the_run_before_any_return_is_read() {
     ] {
         let r = check(mode);
         assert_eq!(r.code, 2, "{mode}: {}", r.stderr);
+        // With --format json the error is a JSON object, and nothing was checked.
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let message = doc["error"]["message"].as_str().unwrap();
+        assert_eq!(doc["error"]["kind"], "plugin", "{mode}");
+        assert!(
+            message.starts_with("plugin `tester`: ") && message.contains(says),
+            "{mode}: {message}"
+        );
+        assert!(doc.get("diagnostics").is_none(), "{mode}: nothing checked");
+        // Without it, the same on standard error.
+        let (_dir, pack, data) = setup(mode, r#"["word"]"#, "");
+        let r = vakt(
+            &["check", "--rules", pack.to_str().unwrap(), data.to_str().unwrap()],
+            &[],
+        );
+        assert_eq!(r.code, 2);
         assert!(
             r.stderr.contains("plugin `tester`: ") && r.stderr.contains(says),
             "{mode}: {}",
             r.stderr
         );
-        assert!(r.stdout.is_empty(), "{mode}: nothing checked: {}", r.stdout);
+        assert!(r.stdout.is_empty(), "{mode}: {}", r.stdout);
     }
 }
 
@@ -193,12 +209,10 @@ fn params_the_plugin_refuses_are_a_pack_error_at_the_entry() {
     }
     let r = check("refuse-params");
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("plugin kind `echo`: `limit` must be a number"),
-        "{}",
-        r.stderr
-    );
-    assert!(r.stderr.contains("pack.toml:10"), "points at the entry: {}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let mistake = &doc["error"]["mistakes"][0];
+    assert_eq!(mistake["message"], "plugin kind `echo`: `limit` must be a number");
+    assert_eq!(mistake["line"], 10, "points at the entry");
 }
 
 #[test]

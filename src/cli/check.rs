@@ -30,7 +30,7 @@ pub enum Color {
 }
 
 /// Examples and exit status, shown after the options by `vakt check --help`.
-pub const AFTER_HELP: &str = "Examples:\n  vakt check fixtures/returns/messy.xlsx\n  vakt check returns/*.xlsx returns/HN-FIN/ --format json > report.json\n  vakt check --rules my-pack.toml --deny warnings return.xlsx\n\nExit status: 0 no errors; 1 errors found (or warnings, with --deny warnings); 2 the run could not complete (an unreadable input or a bad rule pack).";
+pub const AFTER_HELP: &str = "Examples:\n  vakt check fixtures/returns/messy.xlsx\n  vakt check returns/*.xlsx returns/HN-FIN/ --format json > report.json\n  vakt check --rules my-pack.toml --deny warnings return.xlsx\n  vakt check --rules my-pack.toml return-2024/ --previous return-2023/\n\nExit status: 0 no errors; 1 errors found (or warnings, with --deny warnings); 2 the run could not complete (an unreadable input or a bad rule pack).";
 
 /// Check returns against a rule pack; report every finding at its file, sheet and cell.
 ///
@@ -58,12 +58,40 @@ pub struct Args {
     /// Colour in the human output.
     #[arg(long, value_enum, default_value = "auto")]
     color: Color,
+    /// The previous period (a return, or a clean dataset of several), for the pack's rules that
+    /// compare with it ([[table.previous]]). May be given more than once.
+    #[arg(long, value_name = "RETURN")]
+    previous: Vec<PathBuf>,
+}
+
+/// Reads the previous period for the pack's comparisons; says when the pack has some and no
+/// previous period was given.
+fn read_previous(plan: &crate::check::Plan, args: &Args) -> Result<(), String> {
+    if args.previous.is_empty() {
+        if plan.needs_previous() {
+            errln!("vakt: note: the pack's rules comparing with the previous period were not run: give --previous");
+        }
+        return Ok(());
+    }
+    for p in &args.previous {
+        engine::record_previous(plan, p)?;
+    }
+    plan.previous_loaded();
+    Ok(())
 }
 
 pub fn run(args: Args, registry: Registry) -> anyhow::Result<ExitCode> {
     let Some(plan) = super::load_plan_as(args.rules.as_deref(), registry, matches!(args.format, Format::Json)) else {
         return Ok(ExitCode::from(super::EXIT_INCOMPLETE));
     };
+    if let Err(e) = read_previous(&plan, &args) {
+        if matches!(args.format, Format::Json) {
+            super::print_json_error(serde_json::json!({"kind": "previous", "message": e}));
+        } else {
+            errln!("vakt: {e}");
+        }
+        return Ok(ExitCode::from(super::EXIT_INCOMPLETE));
+    }
     let pack = plan.pack();
     let checked: Vec<_> = args.paths.iter().map(|path| engine::check_path(&plan, path)).collect();
     let (inputs, mut results): (Vec<_>, Vec<_>) = checked.into_iter().unzip();

@@ -152,7 +152,7 @@ fn report_pack_errors(e: &crate::pack::PackErrors, json: bool) {
     }
 }
 
-fn print_json_error(error: serde_json::Value) {
+pub(crate) fn print_json_error(error: serde_json::Value) {
     let doc = serde_json::json!({"tool": {"name": "vakt", "version": env!("CARGO_PKG_VERSION")}, "error": error});
     out_text(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
 }

@@ -159,6 +159,26 @@ pub fn check_input_with<'x>(
     result
 }
 
+/// Reads a previous period (a return, or a clean dataset of several) through the plan and keeps
+/// what the pack's comparisons need of it; call [`Plan::previous_loaded`] when every previous
+/// input is read. An input that cannot be read completely is an error naming it.
+pub fn record_previous(plan: &Plan, path: impl AsRef<std::path::Path>) -> Result<(), String> {
+    let path = path.as_ref();
+    let shown = path.display().to_string();
+    let read = crate::read::guard::catch(|| -> Result<InputResult, ReadError> {
+        let mut input = Input::open(path)?;
+        let result = check_input_with(plan, &mut input, plan.previous_recorders(), false);
+        input.finish_hash()?;
+        Ok(result)
+    });
+    match read {
+        Ok(Ok(result)) if !result.failed => Ok(()),
+        Ok(Ok(_)) => Err(format!("the previous period {shown} could not be read completely")),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(panic) => Err(crate::read::guard::crashed(&shown, &panic).to_string()),
+    }
+}
+
 /// Inputs holding the same return (one value of the return key): a warning in each, naming the
 /// others. `results[i]` is the result of `paths[i]`.
 pub fn mark_resubmissions(paths: &[&str], results: &mut [InputResult]) {

@@ -61,6 +61,19 @@ pub trait Configured: Send + Sync + std::fmt::Debug {
     fn count(&self) -> Option<&CountLink> {
         None
     }
+
+    /// Whether the entry compares with the previous period (`vakt check --previous`).
+    fn needs_previous(&self) -> bool {
+        false
+    }
+
+    /// A rule that keeps what the entry needs of the previous period while it is read.
+    fn previous_recorder<'p>(&'p self) -> Option<Box<dyn ReturnRule + 'p>> {
+        None
+    }
+
+    /// The previous period has been read: the entry's comparisons may run.
+    fn previous_loaded(&self) {}
 }
 
 /// One entry as its kind receives it.
@@ -316,6 +329,26 @@ impl Plan {
     /// What the engine keeps of parent tables, per relation.
     pub fn lookups(&self) -> &[Lookup] {
         &self.lookups
+    }
+
+    /// Whether any entry compares with the previous period.
+    pub fn needs_previous(&self) -> bool {
+        self.entries.iter().flatten().any(|e| e.rule.needs_previous())
+    }
+
+    /// The rules that keep what the entries need of the previous period (see
+    /// [`super::engine::record_previous`]).
+    pub fn previous_recorders(&self) -> Vec<Box<dyn ReturnRule + '_>> {
+        self.entries
+            .iter()
+            .flatten()
+            .filter_map(|e| e.rule.previous_recorder())
+            .collect()
+    }
+
+    /// Every previous period has been read: comparisons with it run from now on.
+    pub fn previous_loaded(&self) {
+        self.entries.iter().flatten().for_each(|e| e.rule.previous_loaded());
     }
 
     /// Every count the pack declares.

@@ -15,6 +15,7 @@ mod national_id;
 mod normalised;
 mod overlap;
 mod pattern;
+mod previous;
 mod range;
 mod required;
 mod type_check;
@@ -34,6 +35,7 @@ pub use national_id::NationalIdKind;
 pub use normalised::NormalisedKind;
 pub use overlap::OverlapKind;
 pub use pattern::PatternKind;
+pub use previous::PreviousKind;
 pub use range::RangeKind;
 pub use required::RequiredKind;
 pub use type_check::TypeKind;
@@ -62,5 +64,6 @@ pub fn builtin() -> Vec<Box<dyn RuleKind>> {
         Box::new(LeakedIdKind),
         Box::new(AggregateKind),
         Box::new(OverlapKind),
+        Box::new(PreviousKind),
     ]
 }
