@@ -29,5 +29,5 @@ pub use vakt_clean as clean;
 #[macro_use]
 pub mod cli;
 
-pub use vakt_core::{check, documented_check, expr, finding, ident, locate, pack, read, report, value};
+pub use vakt_core::{check, documented_check, expr, finding, ident, infer, locate, pack, read, report, value};
 pub use vakt_disclose as disclose;

@@ -64,6 +64,7 @@ mod audit;
 mod check;
 mod clean;
 mod explain;
+mod infer;
 mod keygen;
 mod risk;
 mod rules;
@@ -90,6 +91,7 @@ enum Command {
     Audit(audit::Args),
     Risk(risk::Args),
     Explain(explain::Args),
+    Infer(infer::Args),
     Rules(rules::Args),
     Schema(schema::Args),
     /// Internal: reads a workbook for the parent `vakt` process (isolated reader).
@@ -241,6 +243,7 @@ fn run(cli: Cli, registry: crate::check::Registry) -> anyhow::Result<ExitCode> {
         Command::Audit(a) => audit::run(a),
         Command::Risk(a) => risk::run(a),
         Command::Explain(a) => explain::run(a, registry),
+        Command::Infer(a) => infer::run(a),
         Command::Rules(a) => rules::run(a, registry),
         Command::Schema(a) => schema::run(a, registry),
         Command::ReadWorkbook { path } => Ok(read_workbook(&path)),

@@ -68,6 +68,7 @@ pub mod check;
 pub mod expr;
 pub mod finding;
 pub mod ident;
+pub mod infer;
 pub mod locate;
 pub mod pack;
 pub mod read;

@@ -297,7 +297,11 @@ impl Pack {
         let mut codelists = Vec::new();
         let mut codelist_index = HashMap::new();
         for (name, file) in &spec.codelists {
-            match resolve(file.get_ref()).and_then(|text| CodeList::parse(name, &text).map_err(|e| e.to_string())) {
+            let text = match file.get_ref() {
+                spec::CodeListSpec::File(f) => resolve(f),
+                spec::CodeListSpec::Inline(inline) => Ok(codes_csv(&inline.codes)),
+            };
+            match text.and_then(|text| CodeList::parse(name, &text).map_err(|e| e.to_string())) {
                 Ok(list) => {
                     codelist_index.insert(name.clone(), codelists.len());
                     codelists.push(list);
@@ -555,6 +559,19 @@ fn compile_column(
         drop: c.drop,
         header_keys,
     }
+}
+
+/// A code list's CSV text for codes written in the pack (each its own label).
+fn codes_csv(codes: &[String]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["code", "en", "no", "synonyms"]);
+    for c in codes {
+        let _ = w.write_record([c.as_str(), c.as_str(), c.as_str(), ""]);
+    }
+    w.into_inner()
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_default()
 }
 
 /// The option closest to `name` (at most two edits), for "did you mean".

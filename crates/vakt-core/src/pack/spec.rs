@@ -24,10 +24,11 @@ pub struct PackSpec {
     /// What the pack checks, for humans.
     #[serde(default)]
     pub description: Option<String>,
-    /// Code lists by name: a CSV file relative to the pack (`code,en,no,synonyms[,extra...]`).
+    /// Code lists by name: a CSV file relative to the pack (`code,en,no,synonyms[,extra...]`), or
+    /// the codes themselves (`{ codes = ["F", "M"] }`).
     #[serde(default)]
-    #[schemars(with = "BTreeMap<String, String>")]
-    pub codelists: BTreeMap<String, Spanned<String>>,
+    #[schemars(with = "BTreeMap<String, CodeListSpec>")]
+    pub codelists: BTreeMap<String, Spanned<CodeListSpec>>,
     /// Identifier types by name (`patient`, `hpr`): how their values are written canonically,
     /// checked, searched for in free text and pseudonymised. Columns name them with `id_type`.
     #[serde(default)]
@@ -71,6 +72,24 @@ pub struct PluginSpec {
     /// receives a personal identifier. When on, vakt warns once per run.
     #[serde(default)]
     pub allow_identifiers: bool,
+}
+
+/// Where a code list comes from.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CodeListSpec {
+    /// A CSV file relative to the pack: `code,en,no,synonyms[,extra...]`.
+    File(String),
+    /// The codes, written in the pack.
+    Inline(InlineCodes),
+}
+
+/// A code list written in the pack: its codes, without labels.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InlineCodes {
+    /// The codes.
+    pub codes: Vec<String>,
 }
 
 /// How the values of an identifier type are written canonically.
