@@ -120,6 +120,12 @@ pub(super) fn infer(header: &str, cells: &[(CellKind, String, bool)], rows: usiz
     if column.kind == Kind::Text {
         column.kind = text_kind(&filled, &column);
     }
+    // Measurements that happen to differ (beds 40, 22, 31) are not keys; numbered ids are.
+    let keyable = matches!(
+        column.kind,
+        Kind::Text | Kind::Code(_) | Kind::Digits(_) | Kind::NationalId
+    );
+    column.unique &= keyable || key_header(header);
     column
 }
 
@@ -171,6 +177,9 @@ fn text_kind(filled: &[&(CellKind, String, bool)], column: &DraftColumn) -> Kind
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '-')
     };
     let written_as_codes = column.distinct.len() >= 2 && filled.iter().all(|(_, t, _)| code_like(t));
+    if column.unique && numbered(filled) {
+        return Kind::Text;
+    }
     let few = column.distinct.len() <= MAX_CODES;
     if !(short && few && (repeats || written_as_codes)) || (column.unique && !written_as_codes) {
         return Kind::Text;
@@ -183,6 +192,17 @@ fn text_kind(filled: &[&(CellKind, String, bool)], column: &DraftColumn) -> Kind
     let mut codes: Vec<(String, usize)> = counts.into_values().collect();
     codes.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Kind::Code(codes)
+}
+
+/// Whether the values are numbered ids with one prefix (`W1`, `W2`, `SH-003`): a key, not codes.
+fn numbered(filled: &[&(CellKind, String, bool)]) -> bool {
+    let prefix = |t: &str| -> Option<String> {
+        let stem = t.trim_end_matches(|c: char| c.is_ascii_digit());
+        (stem.len() < t.len() && stem.chars().all(|c| c.is_alphabetic() || c == '-' || c == '_'))
+            .then(|| stem.to_uppercase())
+    };
+    let first = filled.first().and_then(|(_, t, _)| prefix(t));
+    first.is_some() && filled.iter().all(|(_, t, _)| prefix(t) == first)
 }
 
 /// Whether at least half the values are `what` (a column of identifiers may hold some local ids).

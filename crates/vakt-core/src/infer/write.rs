@@ -53,6 +53,8 @@ pub(super) fn toml(d: &Draft) -> String {
     for t in &d.tables {
         table(&mut out, d, t, &lists);
     }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
     out
 }
 
@@ -110,6 +112,9 @@ fn table(out: &mut String, d: &Draft, t: &DraftTable, lists: &[(String, Vec<(Str
         );
     }
     let _ = writeln!(out, "# {} data rows in the sample\n", t.rows);
+    for c in &t.columns {
+        column(out, t, c, lists);
+    }
     let mut used = Vec::new();
     for &(ci, ai, ki) in &t.relations {
         let parent = &d.tables[ai];
@@ -129,9 +134,6 @@ fn table(out: &mut String, d: &Draft, t: &DraftTable, lists: &[(String, Vec<(Str
             q(&t.columns[ci].name),
             q(&parent.columns[ki].name)
         );
-    }
-    for c in &t.columns {
-        column(out, t, c, lists);
     }
 }
 

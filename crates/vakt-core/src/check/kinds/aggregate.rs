@@ -302,9 +302,13 @@ impl AggregateRule<'_> {
         let what = match r.function {
             Function::Count => format!("the count of its rows of `{}`", detail.name),
             f => format!(
-                "the {} of `{of}` over its {} rows of `{}`",
+                "the {} of `{of}` over its {} of `{}`",
                 format!("{f:?}").to_lowercase(),
-                acc.rows,
+                if acc.rows == 1 {
+                    "1 row".to_string()
+                } else {
+                    format!("{} rows", acc.rows)
+                },
                 detail.name
             ),
         };

@@ -16,6 +16,15 @@ documented_check! {
     pub struct CodeListKind => "VK0104", "code-list";
 }
 
+/// `Label (CODE)`, or the code alone when the label is the code (codes written in the pack).
+fn labelled(label: &str, code: &str) -> String {
+    if label.is_empty() || label.eq_ignore_ascii_case(code) {
+        code.to_string()
+    } else {
+        format!("{label} ({code})")
+    }
+}
+
 impl RuleKind for CodeListKind {
     fn info(&self) -> CheckInfo {
         Self::INFO
@@ -58,12 +67,12 @@ impl RowRule for CodeRule<'_> {
                 )
             } else {
                 let help = match list.suggest(raw) {
-                    Some(s) => format!("did you mean {} ({})?", s.label, s.code),
+                    Some(s) => format!("did you mean {}?", labelled(&s.label, &s.code)),
                     None if list.entries.len() <= 12 => format!(
                         "allowed: {}",
                         list.entries
                             .iter()
-                            .map(|e| format!("{} ({})", if e.no.is_empty() { &e.en } else { &e.no }, e.code))
+                            .map(|e| labelled(if e.no.is_empty() { &e.en } else { &e.no }, &e.code))
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
