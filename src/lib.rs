@@ -31,3 +31,5 @@ pub mod cli;
 
 pub use vakt_core::{check, documented_check, expr, finding, ident, infer, locate, pack, read, report, value};
 pub use vakt_disclose as disclose;
+/// Reports written as files for people: the feedback workbook.
+pub use vakt_report as reports;

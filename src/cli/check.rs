@@ -30,7 +30,7 @@ pub enum Color {
 }
 
 /// Examples and exit status, shown after the options by `vakt check --help`.
-pub const AFTER_HELP: &str = "Examples:\n  vakt check fixtures/returns/messy.xlsx\n  vakt check returns/*.xlsx returns/HN-FIN/ --format json > report.json\n  vakt check --rules my-pack.toml --deny warnings return.xlsx\n  vakt check --rules my-pack.toml return-2024/ --previous return-2023/\n\nExit status: 0 no errors; 1 errors found (or warnings, with --deny warnings); 2 the run could not complete (an unreadable input or a bad rule pack).";
+pub const AFTER_HELP: &str = "Examples:\n  vakt check fixtures/returns/messy.xlsx\n  vakt check returns/*.xlsx returns/HN-FIN/ --format json > report.json\n  vakt check --rules my-pack.toml --deny warnings return.xlsx\n  vakt check --rules my-pack.toml return-2024/ --previous return-2023/\n  vakt check returns/*.xlsx --feedback feedback/\n\nExit status: 0 no errors; 1 errors found (or warnings, with --deny warnings); 2 the run could not complete (an unreadable input or a bad rule pack).";
 
 /// Check returns against a rule pack; report every finding at its file, sheet and cell.
 ///
@@ -62,6 +62,11 @@ pub struct Args {
     /// compare with it ([[table.previous]]). May be given more than once.
     #[arg(long, value_name = "RETURN")]
     previous: Vec<PathBuf>,
+    /// Write a feedback workbook per return into DIR (<return>-tilbakemelding.xlsx): the return as
+    /// submitted, each cell with a finding highlighted and carrying a note, and a first sheet
+    /// listing every finding with a link to its cell.
+    #[arg(long, value_name = "DIR")]
+    feedback: Option<PathBuf>,
 }
 
 /// Reads the previous period for the pack's comparisons; says when the pack has some and no
@@ -78,6 +83,37 @@ fn read_previous(plan: &crate::check::Plan, args: &Args) -> Result<(), String> {
     }
     plan.previous_loaded();
     Ok(())
+}
+
+/// Writes one feedback workbook per return that could be read; says where, or why not. False when
+/// one could not be written.
+fn write_feedback(report: &Report, dir: &std::path::Path) -> bool {
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        errln!("vakt: feedback folder {}: {e}", dir.display());
+        return false;
+    }
+    let mut used: Vec<String> = Vec::new();
+    let mut ok = true;
+    for input in report.inputs.iter().filter(|i| i.sha256.is_some()) {
+        let stem = std::path::Path::new(&input.path)
+            .file_stem()
+            .map_or_else(|| "return".to_string(), |s| s.to_string_lossy().into_owned());
+        let mut name = stem.clone();
+        let mut n = 1;
+        while used.contains(&name.to_lowercase()) {
+            n += 1;
+            name = format!("{stem}-{n}");
+        }
+        used.push(name.to_lowercase());
+        match crate::reports::feedback::write(input, dir, &name) {
+            Ok(path) => errln!("vakt: feedback for {}: {}", input.path, path.display()),
+            Err(e) => {
+                errln!("vakt: feedback for {} could not be written: {e}", input.path);
+                ok = false;
+            }
+        }
+    }
+    ok
 }
 
 pub fn run(args: Args, registry: Registry) -> anyhow::Result<ExitCode> {
@@ -124,9 +160,13 @@ pub fn run(args: Args, registry: Registry) -> anyhow::Result<ExitCode> {
         }
     };
     super::out_text(&text);
+    let feedback_failed = match &args.feedback {
+        Some(dir) => !write_feedback(&report, dir),
+        None => false,
+    };
 
     let totals = report.totals();
-    Ok(if report.any_failed() {
+    Ok(if report.any_failed() || feedback_failed {
         ExitCode::from(EXIT_INCOMPLETE)
     } else if totals.errors > 0 || (args.deny == Some(Deny::Warnings) && totals.warnings > 0) {
         ExitCode::from(EXIT_FINDINGS)

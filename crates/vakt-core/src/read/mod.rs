@@ -133,6 +133,13 @@ pub trait RowSource {
     fn notices(&mut self) -> Vec<Notice> {
         Vec::new()
     }
+
+    /// The merged ranges whose top-left value the reader copies into the cells they cover, as
+    /// 0-based ((first row, first column), (last row, last column)). A copy of the sheet leaves
+    /// those cells empty, as the file does.
+    fn merged_ranges(&self) -> Vec<((u32, u32), (u32, u32))> {
+        Vec::new()
+    }
 }
 
 /// Cuts text longer than a cell may hold ([`limits::MAX_CELL_CHARS`]); says whether it cut.

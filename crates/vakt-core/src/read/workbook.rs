@@ -262,6 +262,11 @@ impl Merges {
         }
     }
 
+    /// The ranges, 0-based ((first row, first column), (last row, last column)).
+    fn ranges(&self) -> Vec<((u32, u32), (u32, u32))> {
+        self.ranges.iter().map(|(d, _)| (d.start, d.end)).collect()
+    }
+
     /// Records top-left values in this row and fills empty cells inside merged ranges. Rows come
     /// in order, so each range is looked at only while the rows it covers stream past.
     fn apply(&mut self, row0: u32, buf: &mut RowBuf) {
@@ -359,6 +364,10 @@ impl RowSource for XlsxRows<'_> {
 
     fn notices(&mut self) -> Vec<Notice> {
         std::mem::take(&mut self.bounds.notices)
+    }
+
+    fn merged_ranges(&self) -> Vec<((u32, u32), (u32, u32))> {
+        self.merges.ranges()
     }
 }
 
@@ -483,6 +492,10 @@ impl RowSource for RangeRows {
 
     fn notices(&mut self) -> Vec<Notice> {
         std::mem::take(&mut self.bounds.notices)
+    }
+
+    fn merged_ranges(&self) -> Vec<((u32, u32), (u32, u32))> {
+        self.merges.ranges()
     }
 }
 
