@@ -30,7 +30,7 @@ pub enum Color {
 }
 
 /// Examples and exit status, shown after the options by `vakt check --help`.
-pub const AFTER_HELP: &str = "Examples:\n  vakt check fixtures/returns/messy.xlsx\n  vakt check returns/*.xlsx returns/HN-FIN/ --format json > report.json\n  vakt check --rules my-pack.toml --deny warnings return.xlsx\n  vakt check --rules my-pack.toml return-2024/ --previous return-2023/\n  vakt check returns/*.xlsx --feedback feedback/\n\nExit status: 0 no errors; 1 errors found (or warnings, with --deny warnings); 2 the run could not complete (an unreadable input or a bad rule pack).";
+pub const AFTER_HELP: &str = "Examples:\n  vakt check fixtures/returns/messy.xlsx\n  vakt check returns/*.xlsx returns/HN-FIN/ --format json > report.json\n  vakt check --rules my-pack.toml --deny warnings return.xlsx\n  vakt check --rules my-pack.toml return-2024/ --previous return-2023/\n  vakt check returns/*.xlsx --feedback feedback/ --html report.html --lang nb\n\nExit status: 0 no errors; 1 errors found (or warnings, with --deny warnings); 2 the run could not complete (an unreadable input or a bad rule pack).";
 
 /// Check returns against a rule pack; report every finding at its file, sheet and cell.
 ///
@@ -67,6 +67,35 @@ pub struct Args {
     /// listing every finding with a link to its cell.
     #[arg(long, value_name = "DIR")]
     feedback: Option<PathBuf>,
+    /// Write the HTML report to FILE: one self-contained page with a summary per return, charts of
+    /// the findings, the distributions the pack profiles per return next to the national figures,
+    /// and a filterable list of the findings.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Language of the HTML report (default: from the environment's locale, English otherwise).
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
+}
+
+/// A language of the reports.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    /// Norwegian bokmål.
+    Nb,
+    /// English.
+    En,
+}
+
+impl LangArg {
+    /// The language asked for, or the environment's.
+    pub fn resolve(arg: Option<LangArg>) -> crate::report::i18n::Lang {
+        use crate::report::i18n::Lang;
+        match arg {
+            Some(LangArg::Nb) => Lang::Nb,
+            Some(LangArg::En) => Lang::En,
+            None => Lang::from_env(),
+        }
+    }
 }
 
 /// Reads the previous period for the pack's comparisons; says when the pack has some and no
@@ -116,6 +145,39 @@ fn write_feedback(report: &Report, dir: &std::path::Path) -> bool {
     ok
 }
 
+/// Writes the HTML report (counting the pack's profiles in each return that could be read); says
+/// where, or why not. False when it could not be written.
+fn write_html(
+    report: &Report,
+    pack: &crate::pack::Pack,
+    file: &std::path::Path,
+    lang: crate::report::i18n::Lang,
+) -> bool {
+    let profiles: Vec<_> = report
+        .inputs
+        .iter()
+        .map(|i| {
+            if pack.profiles.is_empty() || i.sha256.is_none() {
+                return None;
+            }
+            crate::reports::profile::count(pack, &i.path)
+                .map_err(|e| errln!("vakt: distributions of {}: {e}", i.path))
+                .ok()
+        })
+        .collect();
+    let html = crate::reports::html::render(report, pack, &profiles, lang);
+    match crate::reports::write_private(file, html.as_bytes()) {
+        Ok(()) => {
+            errln!("vakt: HTML report: {}", file.display());
+            true
+        }
+        Err(e) => {
+            errln!("vakt: the HTML report could not be written: {e}");
+            false
+        }
+    }
+}
+
 pub fn run(args: Args, registry: Registry) -> anyhow::Result<ExitCode> {
     let Some(plan) = super::load_plan_as(args.rules.as_deref(), registry, matches!(args.format, Format::Json)) else {
         return Ok(ExitCode::from(super::EXIT_INCOMPLETE));
@@ -160,13 +222,16 @@ pub fn run(args: Args, registry: Registry) -> anyhow::Result<ExitCode> {
         }
     };
     super::out_text(&text);
-    let feedback_failed = match &args.feedback {
+    let mut reports_failed = match &args.feedback {
         Some(dir) => !write_feedback(&report, dir),
         None => false,
     };
+    if let Some(file) = &args.html {
+        reports_failed |= !write_html(&report, pack, file, LangArg::resolve(args.lang));
+    }
 
     let totals = report.totals();
-    Ok(if report.any_failed() || feedback_failed {
+    Ok(if report.any_failed() || reports_failed {
         ExitCode::from(EXIT_INCOMPLETE)
     } else if totals.errors > 0 || (args.deny == Some(Deny::Warnings) && totals.warnings > 0) {
         ExitCode::from(EXIT_FINDINGS)

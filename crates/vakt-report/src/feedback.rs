@@ -54,7 +54,7 @@ pub fn write(report: &InputReport, dir: &Path, name: &str) -> Result<PathBuf, Er
         annotate(ws, sheet, &written, &styles)?;
     }
     let bytes = wb.save_to_buffer()?;
-    xlsx::write_private(&path, &bytes)?;
+    crate::write_private(&path, &bytes)?;
     Ok(path)
 }
 

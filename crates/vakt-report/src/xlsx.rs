@@ -20,18 +20,6 @@ pub fn workbook(author: &str) -> Result<Workbook, Error> {
     Ok(wb)
 }
 
-/// Writes a file only its owner may read (0600 on Unix): it holds the return's data.
-pub fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), Error> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let err = |e: std::io::Error| Error::Write(path.display().to_string(), e.to_string());
-    let mut file = options.open(path).map_err(err)?;
-    file.write_all(bytes).map_err(err)
-}
-
 /// A sheet name Excel accepts (at most 31 characters, none of `[]:*?/\`, not blank, no leading or
 /// trailing `'`), different from every name in `taken` (compared ignoring case); added to it.
 pub fn sheet_name(wanted: &str, taken: &mut Vec<String>) -> String {

@@ -7,6 +7,7 @@
 pub mod embedded;
 mod errors;
 mod plugins;
+mod profiles;
 mod relations;
 mod roles;
 mod spec;
@@ -15,6 +16,7 @@ pub use crate::value::codelist::{CodeEntry, CodeList, CodeListError, Suggestion,
 pub(crate) use errors::Errs;
 pub use errors::{PackError, PackErrors};
 pub use plugins::{PluginDecl, DEFAULT_PLUGIN_BATCH, DEFAULT_PLUGIN_TIMEOUT_SECONDS};
+pub use profiles::Profile;
 pub(crate) use relations::{columns_of, did_you_mean};
 pub use roles::{valid_derivation_name, IdType, ReturnKey};
 pub use spec::{
@@ -206,6 +208,8 @@ pub struct Pack {
     pub lookups: Vec<Lookup>,
     /// The plugins the pack declares.
     pub plugins: Vec<PluginDecl>,
+    /// The distributions reports show (`[[profile]]`).
+    pub profiles: Vec<Profile>,
     /// The folder of the pack file (none for the embedded pack and packs given as text).
     pub dir: Option<std::path::PathBuf>,
 }
@@ -332,6 +336,7 @@ impl Pack {
         }
         let return_key = roles::return_key(spec.return_key.as_ref(), &tables, &mut errs);
         let plugins = plugins::compile(&spec.plugins, &mut errs);
+        let profiles = profiles::compile(&spec.profiles, &tables, &codelists, &mut errs);
         if tables.is_empty() {
             errs.push(
                 "the pack defines no `[[table]]`".into(),
@@ -361,6 +366,7 @@ impl Pack {
             tables,
             lookups,
             plugins,
+            profiles,
             dir: None,
         })
     }

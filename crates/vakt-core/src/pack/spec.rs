@@ -42,6 +42,9 @@ pub struct PackSpec {
     /// The tables of a return, in the order they are checked and reported.
     #[serde(rename = "table", default)]
     pub tables: Vec<TableSpec>,
+    /// Distributions the HTML report shows per return next to the national figure.
+    #[serde(rename = "profile", default)]
+    pub profiles: Vec<ProfileSpec>,
     /// Out-of-process plugins: programs in any language whose rule kinds the tables use in
     /// `[[table.check]]` (docs/plugins.md).
     #[serde(rename = "plugin", default)]
@@ -72,6 +75,32 @@ pub struct PluginSpec {
     /// receives a personal identifier. When on, vakt warns once per run.
     #[serde(default)]
     pub allow_identifiers: bool,
+}
+
+/// A distribution reports show per return, next to the national figure (`[[profile]]`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileSpec {
+    /// Its title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Its title in Norwegian.
+    #[serde(default)]
+    pub title_no: Option<String>,
+    /// The table.
+    #[schemars(with = "String")]
+    pub table: Spanned<String>,
+    /// The column: a code, boolean or number column.
+    #[schemars(with = "String")]
+    pub column: Spanned<String>,
+    /// For number columns: the bins' lower bounds, ascending (`[0, 60, 90, 120]`).
+    #[serde(default)]
+    pub bins: Option<Vec<f64>>,
+    /// For code columns: count a further column of the code list instead of the codes
+    /// (`dx_group` of the ICD-10 list).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub attribute: Option<Spanned<String>>,
 }
 
 /// Where a code list comes from.

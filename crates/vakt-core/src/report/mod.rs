@@ -4,6 +4,7 @@
 //! before any truncation, so `--max-diagnostics` never changes the numbers.
 
 pub mod human;
+pub mod i18n;
 pub mod json;
 
 /// Text made safe to print to a terminal (see [`crate::value::text::escape`]).

@@ -1,0 +1,164 @@
+//! The message catalogue: every fixed text of vakt's reports in Norwegian (bokmål) and English, in
+//! one place, so a translation is one edit and no text is left in one language only.
+//!
+//! ```
+//! use vakt_core::report::i18n::{Lang, Msg};
+//! assert_eq!(Msg::Errors.text(Lang::Nb), "feil");
+//! assert_eq!(Lang::from_locale("nb_NO.UTF-8"), Lang::Nb);
+//! assert_eq!(Lang::from_locale("C"), Lang::En);
+//! ```
+
+/// A language of the reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Norwegian bokmål.
+    Nb,
+}
+
+impl Lang {
+    /// The language a locale name asks for (`nb_NO.UTF-8`, `no`, `nn_NO`: Norwegian); English
+    /// otherwise.
+    pub fn from_locale(locale: &str) -> Lang {
+        let l = locale.to_ascii_lowercase();
+        if ["nb", "no", "nn"].iter().any(|p| l.starts_with(p)) {
+            Lang::Nb
+        } else {
+            Lang::En
+        }
+    }
+
+    /// The language of the environment: `LC_ALL`, `LC_MESSAGES`, then `LANG`; English when none
+    /// is set.
+    pub fn from_env() -> Lang {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+            .map_or(Lang::En, |l| Lang::from_locale(&l))
+    }
+
+    /// The language's code for HTML (`en`, `nb`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Nb => "nb",
+        }
+    }
+}
+
+macro_rules! catalogue {
+    ($($(#[$doc:meta])* $key:ident => $en:literal, $nb:literal;)*) => {
+        /// A fixed text of the reports.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum Msg {
+            $($(#[$doc])* $key,)*
+        }
+
+        impl Msg {
+            /// Every message, for tests that each has both languages.
+            pub const ALL: &'static [Msg] = &[$(Msg::$key,)*];
+
+            /// The text in a language.
+            pub fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Msg::$key, Lang::En) => $en, (Msg::$key, Lang::Nb) => $nb,)*
+                }
+            }
+        }
+    };
+}
+
+catalogue! {
+    /// The HTML report's title.
+    ReportTitle => "Validation report", "Valideringsrapport";
+    /// Heading of the per-return summary.
+    Returns => "Returns", "Innleveringer";
+    /// A return (column header).
+    Return => "Return", "Innlevering";
+    /// Its format.
+    Format => "Format", "Format";
+    /// Data rows.
+    Rows => "Data rows", "Datarader";
+    /// Errors.
+    Errors => "errors", "feil";
+    /// Warnings.
+    Warnings => "warnings", "advarsler";
+    /// Notes (info findings).
+    Notes => "notes", "merknader";
+    /// Status column.
+    Status => "Status", "Status";
+    /// Status: no errors.
+    StatusOk => "no errors", "ingen feil";
+    /// Status: errors found.
+    StatusErrors => "errors found", "feil funnet";
+    /// Status: could not be read or checked completely.
+    StatusFailed => "could not be checked", "kunne ikke kontrolleres";
+    /// All returns together.
+    Total => "All returns", "Alle innleveringer";
+    /// Heading: findings by check.
+    ByCheck => "Findings by check", "Funn per kontroll";
+    /// Heading: findings by return.
+    ByReturn => "Findings by return", "Funn per innlevering";
+    /// Heading: distributions.
+    Distributions => "Distributions per return", "Fordelinger per innlevering";
+    /// The note under the distributions.
+    DistributionsNote => "Share of each return's values in each category; the national row counts every return. A share is marked when it is more than 10 points from the national share and too far to be chance for a return of its size (3 standard errors).", "Andel av innleveringens verdier i hver kategori; den nasjonale raden teller alle innleveringer. En andel er merket når den er mer enn 10 prosentpoeng fra den nasjonale og for langt unna til å være tilfeldig for en innlevering av sin størrelse (3 standardfeil).";
+    /// The national figure.
+    National => "National", "Nasjonalt";
+    /// Values counted.
+    Counted => "values", "verdier";
+    /// Heading: the findings.
+    Findings => "Findings", "Funn";
+    /// Filter: search box.
+    Search => "Search", "Søk";
+    /// Filter: any severity.
+    AnySeverity => "any severity", "alle alvorlighetsgrader";
+    /// Filter: any return.
+    AnyReturn => "any return", "alle innleveringer";
+    /// Shown count.
+    Shown => "shown", "vist";
+    /// Severity column.
+    Severity => "Severity", "Alvorlighet";
+    /// Code column.
+    Code => "Code", "Kode";
+    /// Where: file and sheet.
+    Place => "File / sheet", "Fil / ark";
+    /// Cell or line.
+    Cell => "Cell", "Celle";
+    /// Column.
+    Column => "Column", "Kolonne";
+    /// Message.
+    Message => "Message", "Melding";
+    /// Help.
+    Help => "Help", "Råd";
+    /// Severity: error.
+    Error => "error", "feil";
+    /// Severity: warning.
+    Warning => "warning", "advarsel";
+    /// Severity: note.
+    Info => "note", "merknad";
+    /// The rule pack.
+    Pack => "Rule pack", "Regelsett";
+    /// Line (CSV).
+    Line => "line", "linje";
+    /// Findings listed of all.
+    Listed => "Findings listed", "Funn listet";
+    /// Checked with.
+    CheckedWith => "Checked with", "Kontrollert med";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_has_both_languages_and_they_differ_where_words_differ() {
+        for m in Msg::ALL {
+            assert!(!m.text(Lang::En).is_empty() && !m.text(Lang::Nb).is_empty(), "{m:?}");
+        }
+        assert_ne!(Msg::Errors.text(Lang::En), Msg::Errors.text(Lang::Nb));
+    }
+}
