@@ -70,6 +70,7 @@ mod risk;
 mod rules;
 mod schema;
 mod tabulate;
+mod template;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -92,6 +93,7 @@ enum Command {
     Risk(risk::Args),
     Explain(explain::Args),
     Infer(infer::Args),
+    Template(template::Args),
     Rules(rules::Args),
     Schema(schema::Args),
     /// Internal: reads a workbook for the parent `vakt` process (isolated reader).
@@ -244,6 +246,7 @@ fn run(cli: Cli, registry: crate::check::Registry) -> anyhow::Result<ExitCode> {
         Command::Risk(a) => risk::run(a),
         Command::Explain(a) => explain::run(a, registry),
         Command::Infer(a) => infer::run(a),
+        Command::Template(a) => template::run(a, registry),
         Command::Rules(a) => rules::run(a, registry),
         Command::Schema(a) => schema::run(a, registry),
         Command::ReadWorkbook { path } => Ok(read_workbook(&path)),

@@ -14,6 +14,7 @@
 pub mod feedback;
 pub mod html;
 pub mod profile;
+pub mod template;
 pub mod xlsx;
 
 /// Why a report could not be written.

@@ -75,7 +75,8 @@ documented_check! {
     /// A sheet or CSV file that matches no table of the pack.
     ///
     /// It is not checked. Information only, unless a single CSV file was given that matches no
-    /// table, which is an error.
+    /// table, which is an error. A hidden sheet that matches no table (a lookup list, such as the
+    /// code lists of `vakt template`) is skipped without a note.
     pub struct UnknownPart => "VK0010", "unknown-sheet";
 }
 

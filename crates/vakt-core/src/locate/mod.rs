@@ -246,7 +246,8 @@ fn missing(table: &Table, ti: usize, input: &Input, csv: bool) -> Finding {
 
 fn unmatched_parts(input: &Input, used: &[bool], findings: &mut Vec<Finding>) {
     for (i, p) in input.parts.iter().enumerate() {
-        if !used[i] {
+        // A hidden sheet that holds no table is a lookup list (a template's code lists).
+        if !used[i] && !p.hidden {
             findings.push(Finding {
                 code: codes::UNKNOWN_PART.into(),
                 severity: Severity::Info,

@@ -83,6 +83,10 @@ pub struct Column {
     pub drop: bool,
     /// Header keys that name this column.
     pub header_keys: Vec<String>,
+    /// Further headers accepted, as written in the pack.
+    pub aliases: Vec<String>,
+    /// What the column holds, for humans (the template's input message).
+    pub description: Option<String>,
 }
 
 impl Column {
@@ -153,6 +157,10 @@ pub struct Table {
     pub file_patterns: Vec<String>,
     /// `"*"` among the names: the table is in whichever sheet or file holds its header.
     pub by_header: bool,
+    /// The sheet names the pack gives, as written (patterns and `"*"` left out).
+    pub sheet_names: Vec<String>,
+    /// The table's Norwegian name, if the pack gives it.
+    pub label_no: Option<String>,
     /// The columns, in template order.
     pub columns: Vec<Column>,
     /// Composite unique keys, as column indices.
@@ -393,6 +401,8 @@ fn compile_table(t: &TableSpec, codelists: &HashMap<String, usize>, id_types: &[
         .any(|s| s.trim() == "*" || stem(s).trim() == "*");
     let mut sheet_keys = vec![text::header_key(&name)];
     sheet_keys.extend(t.sheets.iter().filter(|s| !is_pattern(s)).map(|s| text::header_key(s)));
+    // The Norwegian name is the sheet name of the Norwegian template: always accepted.
+    sheet_keys.extend(t.label_no.iter().map(|s| text::header_key(s)));
     let sheet_patterns = t
         .sheets
         .iter()
@@ -474,6 +484,8 @@ fn compile_table(t: &TableSpec, codelists: &HashMap<String, usize>, id_types: &[
         name,
         required: t.required,
         sheet_keys,
+        sheet_names: t.sheets.iter().filter(|s| !is_pattern(s)).cloned().collect(),
+        label_no: t.label_no.clone(),
         file_keys,
         sheet_patterns,
         file_patterns,
@@ -550,6 +562,8 @@ fn compile_column(
     Column {
         name,
         label_no: c.label_no.clone(),
+        aliases: c.aliases.clone(),
+        description: c.description.clone(),
         ty,
         required: c.required,
         range,

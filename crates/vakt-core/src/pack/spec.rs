@@ -166,7 +166,7 @@ pub struct ReturnSpec {
 /// entries (`[[table.count]]`, `[[table.check]]`) for the check stage's rule kinds, which say
 /// which sections they take; a key neither knows is an error there.
 pub const TABLE_KEYS: &[&str] = &[
-    "name", "sheets", "files", "output", "required", "unique", "column", "relation",
+    "name", "label_no", "sheets", "files", "output", "required", "unique", "column", "relation",
 ];
 
 /// One table of a return: a sheet of a workbook or a CSV file of a folder.
@@ -175,6 +175,9 @@ pub struct TableSpec {
     /// Canonical (English) name, also the name of the table in reports, e.g. `groups`.
     #[schemars(with = "String")]
     pub name: Spanned<String>,
+    /// The table's Norwegian name: the sheet name of the Norwegian template (`vakt template`).
+    #[serde(default)]
+    pub label_no: Option<String>,
     /// Sheet names that hold this table (any language); drift like `Grupper (2)` is tolerated.
     /// A name with `*` or `?` is a pattern (`"Avdeling *"`); `"*"` alone finds the table in
     /// whichever sheet holds its header.

@@ -197,6 +197,8 @@ pub struct Part {
     /// Why the file cannot be read (a CSV file of a folder that is unreadable): the other parts
     /// are still read.
     pub unreadable: Option<String>,
+    /// A sheet the workbook hides (lookup lists, such as a template's code lists).
+    pub hidden: bool,
     path: PathBuf,
 }
 
@@ -249,6 +251,7 @@ impl Input {
                 sha256: String::new(),
                 pending_hash: Some(pending),
                 parts: vec![Part {
+                    hidden: false,
                     name,
                     file: shown,
                     sheet: None,
@@ -260,12 +263,14 @@ impl Input {
         }
         let sha256 = sha256_file(&shown, p)?;
         let workbook = Workbook::open(&shown, p, format)?;
+        let hidden = workbook.hidden_sheets();
         let parts = workbook
             .sheet_names()
             .into_iter()
             .map(|s| Part {
                 name: s.clone(),
                 file: shown.clone(),
+                hidden: hidden.contains(&s),
                 sheet: Some(s),
                 unreadable: None,
                 path: p.to_path_buf(),
@@ -381,6 +386,7 @@ fn open_folder(path: &str, p: &Path) -> Result<Input, ReadError> {
         folder_hash.update(digest.as_bytes());
         folder_hash.update([b'\n']);
         parts.push(Part {
+            hidden: false,
             name,
             file,
             sheet: None,

@@ -76,6 +76,21 @@ impl Workbook {
         }
     }
 
+    /// The sheets the workbook hides (none known for workbooks read in the isolated reader).
+    pub fn hidden_sheets(&self) -> Vec<String> {
+        let hidden = |m: &[calamine::Sheet]| -> Vec<String> {
+            m.iter()
+                .filter(|s| s.visible != calamine::SheetVisible::Visible)
+                .map(|s| s.name.clone())
+                .collect()
+        };
+        match self {
+            Workbook::Xlsx(wb, _) => hidden(wb.sheets_metadata()),
+            Workbook::Loaded(wb) => hidden(wb.sheets_metadata()),
+            Workbook::Isolated(_) => Vec::new(),
+        }
+    }
+
     /// The rows of a sheet; `shown` names the file in errors.
     pub fn rows(&mut self, shown: &str, sheet: &str) -> Result<Box<dyn RowSource + '_>, ReadError> {
         let rows_err = |e: &dyn std::fmt::Display| ReadError::Rows {
