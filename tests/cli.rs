@@ -453,3 +453,71 @@ fn a_bad_pack_is_a_json_error_with_json_output_and_never_a_panic_in_a_pipe() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+/// A run over several returns ends with a table of them, in the language asked for; the JSON
+/// carries each return's status and totals; lines fit the width asked for.
+#[test]
+fn a_national_run_ends_with_a_row_per_return_in_either_language() {
+    let inputs = [
+        "fixtures/returns/messy.xlsx",
+        "fixtures/returns/HN-FIN",
+        "fixtures/returns/mac-1904.xlsx",
+    ];
+    let (_, json) = check_json(&inputs);
+    let mut per_input = [0u64; 3];
+    for (i, input) in json["inputs"].as_array().unwrap().iter().enumerate() {
+        let errors = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["severity"] == "error" && d["file"].as_str().unwrap().starts_with(inputs[i]))
+            .count() as u64;
+        assert_eq!(input["summary"]["errors"], errors, "{input}");
+        assert_eq!(input["status"], if errors > 0 { "errors" } else { "ok" });
+        per_input[i] = input["summary"]["rows"].as_u64().unwrap();
+    }
+    let out = vakt()
+        .args(["check", "--lang", "nb"])
+        .args(inputs)
+        .env("COLUMNS", "80")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let table: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Innlevering "))
+        .take(4)
+        .collect();
+    assert_eq!(table.len(), 4, "{text}");
+    assert!(
+        table[0].contains("Datarader") && table[0].contains("Advarsler"),
+        "{}",
+        table[0]
+    );
+    for (i, input) in inputs.iter().enumerate() {
+        assert!(table[i + 1].starts_with(input), "{}", table[i + 1]);
+        assert!(
+            table[i + 1].split_whitespace().nth(1) == Some(per_input[i].to_string().as_str()),
+            "{}",
+            table[i + 1]
+        );
+    }
+    assert!(text.lines().last().unwrap().starts_with("3 innleveringer: "), "{text}");
+    let widest = text
+        .lines()
+        .filter(|l| l.contains("× [") || l.contains("│"))
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap();
+    assert!(widest <= 80, "a finding line of {widest} columns");
+    let one = vakt()
+        .args(["check", "--lang", "en", "fixtures/returns/clean.xlsx"])
+        .output()
+        .unwrap();
+    let one = String::from_utf8(one.stdout).unwrap();
+    assert!(
+        one.ends_with("1 return: 0 errors, 0 warnings, 0 notes in 23 data rows\n"),
+        "{one}"
+    );
+    assert!(!one.contains("Status"), "one return needs no table: {one}");
+}

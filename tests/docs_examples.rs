@@ -58,6 +58,10 @@ fn run(dir: &Path, command: &str) -> String {
         .args(&args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("LANG", "C")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("COLUMNS")
         .output()
         .unwrap();
     let mut text = String::from_utf8(out.stdout).unwrap();

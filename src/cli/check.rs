@@ -72,9 +72,24 @@ pub struct Args {
     /// and a filterable list of the findings.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
-    /// Language of the HTML report (default: from the environment's locale, English otherwise).
+    /// Language of the report's own texts in the terminal and the HTML report (default: from the
+    /// environment's locale, English otherwise).
     #[arg(long, value_enum)]
     lang: Option<LangArg>,
+}
+
+/// Columns to wrap the terminal report at: the terminal's width when standard output is one, else
+/// `COLUMNS`, else 120.
+fn terminal_width() -> usize {
+    if std::io::stdout().is_terminal() {
+        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
+            return usize::from(w);
+        }
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(120)
 }
 
 /// A language of the reports.
@@ -218,7 +233,12 @@ pub fn run(args: Args, registry: Registry) -> anyhow::Result<ExitCode> {
                 Color::Never => false,
                 Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
             };
-            human::render(&report, color)
+            let style = human::Style {
+                color,
+                width: terminal_width(),
+                lang: LangArg::resolve(args.lang),
+            };
+            human::render(&report, &style)
         }
     };
     super::out_text(&text);

@@ -1,6 +1,7 @@
 //! The terminal report: findings grouped by return and by sheet or file, each rendered by miette,
 //! and a summary line per return.
 
+use super::i18n::{Lang, Msg, Noun};
 use super::{escape, InputReport, Report, Totals};
 use crate::finding::{Finding, Severity};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
@@ -54,14 +55,36 @@ fn place(f: &Finding) -> String {
     }
 }
 
-/// Renders the report for a terminal. `color` turns on ANSI colours.
-pub fn render(report: &Report, color: bool) -> String {
-    let theme = if color {
+/// How the terminal report looks.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// ANSI colours.
+    pub color: bool,
+    /// Columns to wrap at.
+    pub width: usize,
+    /// The language of the report's own texts (the findings' messages are the checks').
+    pub lang: Lang,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style {
+            color: false,
+            width: 120,
+            lang: Lang::En,
+        }
+    }
+}
+
+/// Renders the report for a terminal.
+pub fn render(report: &Report, style: &Style) -> String {
+    let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(120);
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width.clamp(40, 400));
+    let lang = style.lang;
     let mut out = String::new();
     let mut shown = 0usize;
     let limit = report.max_diagnostics.unwrap_or(usize::MAX);
@@ -102,45 +125,104 @@ pub fn render(report: &Report, color: bool) -> String {
                 let _ = writeln!(out, "  {line}");
             }
         }
-        let _ = writeln!(out, "{}", summary_line(input));
+        let _ = writeln!(out, "{}", summary_line(input, lang));
         out.push('\n');
     }
     let totals = report.totals();
     if shown < (totals.errors + totals.warnings + totals.infos) as usize {
-        let _ = writeln!(out, "(showing {shown} findings; the totals count all of them)");
+        let _ = writeln!(
+            out,
+            "({})",
+            Msg::ShowingSome.text(lang).replace("{shown}", &shown.to_string())
+        );
     }
-    let _ = writeln!(out, "{}", total_line(&totals, report.inputs.len()));
+    if report.inputs.len() > 1 {
+        out.push_str(&returns_table(report, lang));
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{}", total_line(&totals, report.inputs.len(), lang));
     out
 }
 
-fn counts(t: &Totals) -> String {
-    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+fn counts(t: &Totals, lang: Lang) -> String {
     format!(
-        "{}, {}, {} in {}",
-        plural(t.errors, "error", "errors"),
-        plural(t.warnings, "warning", "warnings"),
-        plural(t.infos, "note", "notes"),
-        plural(t.rows, "data row", "data rows")
+        "{}, {}, {} {} {}",
+        Noun::Error.count(t.errors, lang),
+        Noun::Warning.count(t.warnings, lang),
+        Noun::Note.count(t.infos, lang),
+        Msg::In.text(lang),
+        Noun::DataRow.count(t.rows, lang)
     )
 }
 
-fn summary_line(input: &InputReport) -> String {
+fn summary_line(input: &InputReport, lang: Lang) -> String {
     if input.failed {
         return format!(
-            "✗ {}: could not be read or checked completely; {}",
+            "✗ {}: {}; {}",
             escape(&input.path),
-            counts(&input.totals)
+            Msg::NotChecked.text(lang),
+            counts(&input.totals, lang)
         );
     }
     let mark = if input.totals.errors > 0 { "✗" } else { "✓" };
-    format!("{mark} {}: {}", escape(&input.path), counts(&input.totals))
+    format!("{mark} {}: {}", escape(&input.path), counts(&input.totals, lang))
 }
 
-fn total_line(t: &Totals, inputs: usize) -> String {
-    format!(
-        "{} {}: {}",
-        inputs,
-        if inputs == 1 { "return" } else { "returns" },
-        counts(t)
-    )
+fn total_line(t: &Totals, inputs: usize, lang: Lang) -> String {
+    format!("{}: {}", Noun::Return.count(inputs as u64, lang), counts(t, lang))
+}
+
+/// The national run summary: a row per return (rows, errors, warnings, notes, status), with the
+/// return names cut from the left to keep the table narrow.
+fn returns_table(report: &Report, lang: Lang) -> String {
+    let t = |m: Msg| m.text(lang);
+    let status = |i: &InputReport| match i.status() {
+        "failed" => format!("✗ {}", t(Msg::StatusFailed)),
+        "errors" => format!("✗ {}", t(Msg::StatusErrors)),
+        _ => format!("✓ {}", t(Msg::StatusOk)),
+    };
+    let names: Vec<String> = report.inputs.iter().map(|i| escape(&i.path).into_owned()).collect();
+    let width = names
+        .iter()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(t(Msg::Return).len(), 48);
+    let cut = |n: &str| -> String {
+        let len = n.chars().count();
+        if len <= width {
+            n.to_string()
+        } else {
+            format!("…{}", n.chars().skip(len + 1 - width).collect::<String>())
+        }
+    };
+    let mut out = format!(
+        "{:<width$}  {:>10}  {:>8}  {:>9}  {:>9}  {}\n",
+        t(Msg::Return),
+        t(Msg::Rows),
+        capitalised(t(Msg::Errors)),
+        capitalised(t(Msg::Warnings)),
+        capitalised(t(Msg::Notes)),
+        t(Msg::Status)
+    );
+    for (i, name) in report.inputs.iter().zip(&names) {
+        let x = &i.totals;
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>10}  {:>8}  {:>9}  {:>9}  {}",
+            cut(name),
+            x.rows,
+            x.errors,
+            x.warnings,
+            x.infos,
+            status(i)
+        );
+    }
+    out
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }

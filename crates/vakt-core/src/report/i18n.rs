@@ -148,11 +148,65 @@ catalogue! {
     Listed => "Findings listed", "Funn listet";
     /// Checked with.
     CheckedWith => "Checked with", "Kontrollert med";
+    /// `in` between the findings and the rows they were found in.
+    In => "in", "i";
+    /// A return that could not be read or checked completely.
+    NotChecked => "could not be read or checked completely", "kunne ikke leses eller kontrolleres helt";
+    /// The list was cut.
+    ShowingSome => "showing {shown} findings; the totals count all of them", "viser {shown} funn; totalene teller alle";
+}
+
+/// Things counted in reports, with their singular and plural in each language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Noun {
+    /// An error finding.
+    Error,
+    /// A warning finding.
+    Warning,
+    /// A note (info finding).
+    Note,
+    /// A data row.
+    DataRow,
+    /// A return.
+    Return,
+}
+
+impl Noun {
+    fn forms(self, lang: Lang) -> (&'static str, &'static str) {
+        match (self, lang) {
+            (Noun::Error, Lang::En) => ("error", "errors"),
+            (Noun::Error, Lang::Nb) => ("feil", "feil"),
+            (Noun::Warning, Lang::En) => ("warning", "warnings"),
+            (Noun::Warning, Lang::Nb) => ("advarsel", "advarsler"),
+            (Noun::Note, Lang::En) => ("note", "notes"),
+            (Noun::Note, Lang::Nb) => ("merknad", "merknader"),
+            (Noun::DataRow, Lang::En) => ("data row", "data rows"),
+            (Noun::DataRow, Lang::Nb) => ("datarad", "datarader"),
+            (Noun::Return, Lang::En) => ("return", "returns"),
+            (Noun::Return, Lang::Nb) => ("innlevering", "innleveringer"),
+        }
+    }
+
+    /// `1 error`, `2 errors`, `1 advarsel`, `2 advarsler`.
+    pub fn count(self, n: u64, lang: Lang) -> String {
+        let (one, many) = self.forms(lang);
+        format!("{n} {}", if n == 1 { one } else { many })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_take_the_right_number() {
+        assert_eq!(Noun::Error.count(1, Lang::En), "1 error");
+        assert_eq!(Noun::Error.count(0, Lang::En), "0 errors");
+        assert_eq!(Noun::Warning.count(1, Lang::Nb), "1 advarsel");
+        assert_eq!(Noun::Warning.count(3, Lang::Nb), "3 advarsler");
+        assert_eq!(Noun::DataRow.count(1, Lang::Nb), "1 datarad");
+    }
 
     #[test]
     fn every_message_has_both_languages_and_they_differ_where_words_differ() {

@@ -2,7 +2,8 @@
 //!
 //! ```json
 //! {"tool":{"name","version"}, "rules":{"path","sha256","embedded","files":[{"path","sha256"}]},
-//!  "inputs":[{"path","sha256","format","tables":[{"name","sheet","header_row","data_rows"}]}],
+//!  "inputs":[{"path","sha256","format","status":"ok"|"errors"|"failed","summary":{...},
+//!             "tables":[{"name","sheet","header_row","data_rows"}]}],
 //!  "summary":{"errors","warnings","infos","rows"}, "truncated":null|{"limit":null|N,"shown","omitted"},
 //!  "diagnostics":[{"code","severity","message","help","file","sheet","row","column","cell","value"}]}
 //! ```
@@ -45,6 +46,9 @@ struct InputJson<'a> {
     path: &'a str,
     sha256: Option<&'a str>,
     format: Option<&'static str>,
+    /// `ok` (no errors), `errors`, or `failed` (could not be read or checked completely).
+    status: &'static str,
+    summary: Summary,
     tables: Vec<TableJson<'a>>,
 }
 
@@ -134,6 +138,13 @@ pub fn render(report: &Report) -> String {
                 path: &i.path,
                 sha256: i.sha256.as_deref(),
                 format: i.format,
+                status: i.status(),
+                summary: Summary {
+                    errors: i.totals.errors,
+                    warnings: i.totals.warnings,
+                    infos: i.totals.infos,
+                    rows: i.totals.rows,
+                },
                 tables: i
                     .tables
                     .iter()

@@ -83,6 +83,19 @@ impl InputReport {
     }
 }
 
+impl InputReport {
+    /// `ok` (no errors), `errors`, or `failed` (could not be read or checked completely).
+    pub fn status(&self) -> &'static str {
+        if self.failed {
+            "failed"
+        } else if self.totals.errors > 0 {
+            "errors"
+        } else {
+            "ok"
+        }
+    }
+}
+
 /// A whole `vakt check` run.
 #[derive(Debug)]
 pub struct Report {
