@@ -521,3 +521,32 @@ fn a_national_run_ends_with_a_row_per_return_in_either_language() {
     );
     assert!(!one.contains("Status"), "one return needs no table: {one}");
 }
+
+/// Runs `vakt ARGS` with standard error on a terminal (through `script`), the progress shown at
+/// once; returns what the terminal showed.
+fn on_a_terminal(args: &str) -> String {
+    let bin = env!("CARGO_BIN_EXE_vakt");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &format!("{bin} {args} > /dev/null"), "/dev/null"])
+        .env("VAKT_PROGRESS_DELAY_MS", "0")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("script (util-linux) runs a command on a terminal");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn progress_is_shown_on_a_terminal_only_and_never_with_quiet() {
+    let inputs = "fixtures/returns/messy.xlsx fixtures/returns/HN-FIN fixtures/returns/clean.ods";
+    let shown = on_a_terminal(&format!("check {inputs}"));
+    assert!(shown.contains("checking [") && shown.contains("/3"), "{shown:?}");
+    let quiet = on_a_terminal(&format!("check --quiet {inputs}"));
+    assert!(!quiet.contains("checking ["), "{quiet:?}");
+    // Piped, standard error shows no bar.
+    let piped = vakt()
+        .args(["check", "fixtures/returns/messy.xlsx", "fixtures/returns/HN-FIN"])
+        .env("VAKT_PROGRESS_DELAY_MS", "0")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&piped.stderr).contains("checking ["));
+}

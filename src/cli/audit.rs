@@ -44,6 +44,9 @@ pub struct Args {
     /// Seconds the interval check may take; cells it could not bound are reported as not proven.
     #[arg(long, value_name = "SECONDS", default_value_t = audit::AUDIT_SECONDS)]
     time_limit: u64,
+    /// No progress bar on standard error (it is shown only on a terminal, after a second).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -59,7 +62,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Ok(s) => s,
         Err(e) => return fail(&e),
     };
-    let report = match audit::audit(&sheet, policy.threshold, args.time_limit) {
+    let audited = {
+        let _progress = super::progress::Progress::spinner("auditing the table", args.quiet);
+        audit::audit(&sheet, policy.threshold, args.time_limit)
+    };
+    let report = match audited {
         Ok(r) => r,
         Err(e) => return fail(&e),
     };

@@ -76,6 +76,9 @@ pub struct Args {
     /// environment's locale, English otherwise).
     #[arg(long, value_enum)]
     lang: Option<LangArg>,
+    /// No progress bar on standard error (it is shown only on a terminal, after a second).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 /// Columns to wrap the terminal report at: the terminal's width when standard output is one, else
@@ -206,7 +209,18 @@ pub fn run(args: Args, registry: Registry) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(super::EXIT_INCOMPLETE));
     }
     let pack = plan.pack();
-    let checked: Vec<_> = args.paths.iter().map(|path| engine::check_path(&plan, path)).collect();
+    let progress = super::progress::Progress::bar(args.paths.len() as u64, "checking", args.quiet);
+    let checked: Vec<_> = args
+        .paths
+        .iter()
+        .map(|path| {
+            progress.message(&path.display().to_string());
+            let result = engine::check_path(&plan, path);
+            progress.step();
+            result
+        })
+        .collect();
+    drop(progress);
     let (inputs, mut results): (Vec<_>, Vec<_>) = checked.into_iter().unzip();
     let shown: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
     let paths: Vec<&str> = shown.iter().map(String::as_str).collect();

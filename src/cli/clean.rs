@@ -74,6 +74,9 @@ pub struct Args {
     /// Replace an existing output folder, if `vakt clean` wrote it.
     #[arg(long)]
     force: bool,
+    /// No progress bar on standard error (it is shown only on a terminal, after a second).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 pub fn run(args: Args, registry: Registry) -> anyhow::Result<ExitCode> {
@@ -110,7 +113,12 @@ pub fn run(args: Args, registry: Registry) -> anyhow::Result<ExitCode> {
         force: args.force,
         protected,
     };
-    match clean::run(&plan, &args.paths, &opts) {
+    let cleaned = {
+        let progress = super::progress::Progress::spinner("cleaning", args.quiet);
+        progress.message(&format!("{} returns", args.paths.len()));
+        clean::run(&plan, &args.paths, &opts)
+    };
+    match cleaned {
         Ok(summary) => Ok(report(&summary, &args.domain, &key.fingerprint)),
         Err(e) => {
             errln!("vakt: {e}");

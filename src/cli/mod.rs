@@ -66,6 +66,7 @@ mod clean;
 mod explain;
 mod infer;
 mod keygen;
+mod progress;
 mod risk;
 mod rules;
 mod schema;

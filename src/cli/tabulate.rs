@@ -59,6 +59,9 @@ pub struct Args {
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
+    /// No progress bar on standard error (it is shown only on a terminal, after a second).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 pub fn policy(threshold: Option<f64>, preset: Option<&str>) -> Result<disclose::Policy, String> {
@@ -130,7 +133,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ZerosArg::Publish => suppress::Zeros::Publish,
         ZerosArg::Protect => suppress::Zeros::Protect,
     };
-    let protection = suppress::protect(&grid, policy.threshold, zeros);
+    let protection = {
+        let progress = super::progress::Progress::spinner("protecting the table", args.quiet);
+        progress.message(&format!("{} cells", grid.cells.len()));
+        suppress::protect(&grid, policy.threshold, zeros)
+    };
     let what = {
         let dims: Vec<&str> = grid.dims.iter().map(|d| d.0.as_str()).collect();
         let unit = args
