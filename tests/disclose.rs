@@ -282,10 +282,28 @@ fn national_tables_are_safe_and_deterministic() {
         "--cols".into(),
         "group_type".into(),
     ];
-    let st: Vec<&str> = st.iter().map(String::as_str).collect();
-    let t = String::from_utf8(tab(&st, &dir.path().join("st"))).unwrap();
+    let mut st: Vec<&str> = st.iter().map(String::as_str).collect();
+    let codes = [&st[..], &["--codes", "--lang", "en"]].concat();
+    let t = String::from_utf8(tab(&codes, &dir.path().join("st"))).unwrap();
     assert!(t.ends_with("Total,35,14,85,30,12,110,70,50,20,426\n"), "{t}");
-    assert!(t.contains("DPS,") && t.contains("HOSP,"));
+    assert!(t.contains("\nDPS,") && t.contains("\nHOSP,"), "{t}");
+    // By default the code lists' labels, and the headers and margins in the language asked for.
+    st.extend(["--lang", "nb"]);
+    let t = String::from_utf8(tab(&st, &dir.path().join("st-nb"))).unwrap();
+    assert!(
+        t.starts_with("Type enhet,Kunst- og uttrykksterapi,Kroppsorientert,"),
+        "{t}"
+    );
+    assert!(
+        t.contains("\nDistriktspsykiatrisk senter,") && t.contains("\nSykehus,"),
+        "{t}"
+    );
+    assert!(t.ends_with("I alt,35,14,85,30,12,110,70,50,20,426\n"), "{t}");
+    let summary = std::fs::read_to_string(dir.path().join("st-nb/summary.md")).unwrap();
+    assert!(
+        summary.contains("**Metode (til en fotnote):** Antall under 5 er skjult"),
+        "{summary}"
+    );
 }
 
 #[test]

@@ -117,6 +117,18 @@ pub fn load_plan(rules: Option<&std::path::Path>, registry: crate::check::Regist
 /// [`load_plan`]; with `json`, a pack or plugin that cannot be loaded is a JSON error object on
 /// standard output (`{"tool": …, "error": {"kind": "pack", "mistakes": [{"message", "line", …}]}}`),
 /// so a program reading `--format json` always gets JSON.
+/// The rule pack from `--rules` (or the embedded survey pack) alone, for its tables, columns and
+/// code lists (no plugins started); mistakes printed.
+pub fn load_pack(rules: Option<&std::path::Path>) -> Option<crate::pack::Pack> {
+    match rules.map_or_else(crate::pack::Pack::embedded, crate::pack::Pack::load) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            report_pack_errors(&e, false);
+            None
+        }
+    }
+}
+
 pub fn load_plan_as(
     rules: Option<&std::path::Path>,
     registry: crate::check::Registry,

@@ -62,6 +62,17 @@ pub struct Args {
     /// No progress bar on standard error (it is shown only on a terminal, after a second).
     #[arg(long, short)]
     quiet: bool,
+    /// Language of the margins' label, the headers and the summary (default: from the
+    /// environment's locale, English otherwise).
+    #[arg(long, value_enum)]
+    lang: Option<super::check::LangArg>,
+    /// Show codes (PSYDYN) instead of the code lists' labels (Psykodynamisk).
+    #[arg(long)]
+    codes: bool,
+    /// Rule pack whose code lists and column labels name the table's rows and columns. Default:
+    /// the survey pack built into vakt.
+    #[arg(long, value_name = "PACK")]
+    rules: Option<std::path::PathBuf>,
 }
 
 pub fn policy(threshold: Option<f64>, preset: Option<&str>) -> Result<disclose::Policy, String> {
@@ -83,6 +94,47 @@ pub fn policy(threshold: Option<f64>, preset: Option<&str>) -> Result<disclose::
             threshold: 5.0,
             symbol: ":",
         })),
+    }
+}
+
+/// Names the table's rows and columns as people read them: each dimension whose column the pack
+/// knows gets the column's header in the language, and its codes the code list's labels (a code
+/// without a label, or a column without a code list, stays as it is).
+fn relabel(grid: &mut disclose::grid::Grid, pack: &crate::pack::Pack, lang: crate::report::i18n::Lang) {
+    use crate::report::i18n::Lang;
+    for (name, labels) in &mut grid.dims {
+        let Some(column) = pack.tables.iter().flat_map(|t| &t.columns).find(|c| c.name == *name) else {
+            continue;
+        };
+        let header = match lang {
+            Lang::Nb => column.label_no.clone(),
+            _ => column.aliases.first().cloned(),
+        };
+        let Some(list) = pack.codelist(column) else {
+            if let Some(h) = header {
+                *name = h;
+            }
+            continue;
+        };
+        let mut scratch = String::new();
+        let named: Vec<String> = labels
+            .iter()
+            .map(|code| {
+                let entry = list.lookup(code, &mut scratch).and_then(|i| list.entry(i));
+                let label = entry.map(|e| if lang == Lang::Nb { &e.no } else { &e.en });
+                label.filter(|l| !l.is_empty()).cloned().unwrap_or_else(|| code.clone())
+            })
+            .collect();
+        // Two codes with one label would make two rows look alike: keep the codes then.
+        let mut unique = named.clone();
+        unique.sort();
+        unique.dedup();
+        if unique.len() == named.len() {
+            *labels = named;
+        }
+        if let Some(h) = header {
+            *name = h;
+        }
     }
 }
 
@@ -125,10 +177,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         layers: args.layers.clone(),
         distinct: args.count_distinct.clone(),
     };
-    let (grid, counted) = match tabulate::count(&data, &spec) {
+    let (mut grid, counted) = match tabulate::count(&data, &spec) {
         Ok(x) => x,
         Err(e) => return fail(&format!("{}: {e}", args.data.display())),
     };
+    let lang = super::check::LangArg::resolve(args.lang);
+    if !args.codes {
+        let Some(pack) = super::load_pack(args.rules.as_deref()) else {
+            return Ok(ExitCode::from(super::EXIT_INCOMPLETE));
+        };
+        relabel(&mut grid, &pack, lang);
+    }
     let zeros = match args.zeros {
         ZerosArg::Publish => suppress::Zeros::Publish,
         ZerosArg::Protect => suppress::Zeros::Protect,
@@ -157,7 +216,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             counted.multi_cell_persons
         ));
     }
-    if let Err(e) = disclose::write_outputs(&args.out, &grid, &protection, &policy, zeros, &what, &notes) {
+    let caption = disclose::Caption {
+        what: &what,
+        notes: &notes,
+        lang,
+    };
+    if let Err(e) = disclose::write_outputs(&args.out, &grid, &protection, &policy, zeros, caption) {
         return fail(&e);
     }
     let primary = protection.primary.iter().filter(|&&p| p).count();

@@ -41,6 +41,8 @@ use grid::Grid;
 use serde_json::json;
 use std::path::Path;
 use suppress::{Protection, Zeros};
+pub use vakt_core::report::i18n::Lang;
+use vakt_core::report::i18n::{fill, Msg};
 
 /// A named suppression policy: the smallest publishable count and the symbol for suppressed cells.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -91,18 +93,19 @@ fn show(v: f64) -> String {
 }
 
 /// The published table as text cells: header and rows, suppressed cells as the symbol.
-pub fn published(grid: &Grid, suppressed: &[bool], symbol: &str) -> (Vec<String>, Vec<Vec<String>>) {
+pub fn published(grid: &Grid, suppressed: &[bool], symbol: &str, lang: Lang) -> (Vec<String>, Vec<Vec<String>>) {
+    let total = Msg::TableTotal.text(lang);
     let index = |coord: &[Option<usize>]| grid.cells.iter().position(|c| c.coord == coord);
     let cell = |coord: &[Option<usize>]| match index(coord) {
         Some(i) if suppressed[i] => symbol.to_string(),
         Some(i) => show(grid.cells[i].value),
         None => String::new(),
     };
-    let lab = |d: usize, k: Option<usize>| k.map_or("Total".to_string(), |k| grid.dims[d].1[k].clone());
+    let lab = |d: usize, k: Option<usize>| k.map_or(total.to_string(), |k| grid.dims[d].1[k].clone());
     let opts = |d: usize| (0..grid.dims[d].1.len()).map(Some).chain([None]).collect::<Vec<_>>();
     match grid.dims.len() {
         1 => {
-            let header = vec![grid.dims[0].0.clone(), "count".into()];
+            let header = vec![grid.dims[0].0.clone(), Msg::TableCount.text(lang).into()];
             (
                 header,
                 opts(0).into_iter().map(|r| vec![lab(0, r), cell(&[r])]).collect(),
@@ -144,6 +147,18 @@ fn io_error(p: &Path, e: &dyn std::fmt::Display) -> Error {
     Error::write(p, e)
 }
 
+/// What a table's summary says besides its figures: its title, notes, and the language of the
+/// fixed texts (margins, footnote).
+#[derive(Debug, Clone, Copy)]
+pub struct Caption<'a> {
+    /// The title (`distinct patient_id by dx_group × group_type`).
+    pub what: &'a str,
+    /// Notes (source, persons counted more than once).
+    pub notes: &'a [String],
+    /// The language of the margins' label and the summary's fixed texts.
+    pub lang: Lang,
+}
+
 /// Writes `table.csv`, `table.xlsx`, `audit.json` and `summary.md` into `dir`.
 pub fn write_outputs(
     dir: &Path,
@@ -151,11 +166,11 @@ pub fn write_outputs(
     p: &Protection,
     policy: &Policy,
     zeros: Zeros,
-    what: &str,
-    notes: &[String],
+    caption: Caption<'_>,
 ) -> Result<(), Error> {
+    let Caption { what, notes, lang } = caption;
     std::fs::create_dir_all(dir).map_err(|e| io_error(dir, &e))?;
-    let (header, rows) = published(grid, &p.suppressed, policy.symbol);
+    let (header, rows) = published(grid, &p.suppressed, policy.symbol, lang);
     write_table_csv(&dir.join("table.csv"), &header, &rows)?;
     write_table_xlsx(&dir.join("table.xlsx"), grid, &header, &rows, policy)?;
     let audit = audit_json(grid, p, policy, zeros, what);
@@ -166,7 +181,7 @@ pub fn write_outputs(
     )
     .map_err(|e| io_error(&audit_path, &e))?;
     let md_path = dir.join("summary.md");
-    std::fs::write(&md_path, summary_md(grid, &audit, policy, what, notes)).map_err(|e| io_error(&md_path, &e))
+    std::fs::write(&md_path, summary_md(grid, &audit, policy, what, notes, lang)).map_err(|e| io_error(&md_path, &e))
 }
 
 fn write_table_csv(path: &Path, header: &[String], rows: &[Vec<String>]) -> Result<(), Error> {
@@ -287,36 +302,50 @@ fn audit_json(grid: &Grid, p: &Protection, policy: &Policy, zeros: Zeros, what: 
 }
 
 /// `summary.md`: what was suppressed and why, and a footnote for the publication.
-fn summary_md(grid: &Grid, audit: &serde_json::Value, policy: &Policy, what: &str, notes: &[String]) -> String {
+fn summary_md(
+    grid: &Grid,
+    audit: &serde_json::Value,
+    policy: &Policy,
+    what: &str,
+    notes: &[String],
+    lang: Lang,
+) -> String {
     let primary = audit["primary"].as_u64().unwrap_or(0);
     let secondary = audit["secondary"].as_u64().unwrap_or(0);
     let all_pass = audit["suppressed"]
         .as_array()
         .is_none_or(|cells| cells.iter().all(|c| c["pass"] == json!(true)));
     let published_small = audit["published_below_threshold"].as_u64().unwrap_or(0);
-    let mut md = format!(
-        "# {what}\n\n{} cells with margins. Threshold {} (preset `{}`): {primary} cells with counts from 1 to {} are suppressed (primary), and {secondary} more to protect them (secondary); suppressed cells are shown as `{}`.\n\n",
-        grid.cells.len(),
-        show(policy.threshold),
-        policy.name,
-        show(policy.threshold - 1.0),
-        policy.symbol
+    let n = show(policy.threshold);
+    let cells = fill(
+        Msg::TableCells.text(lang),
+        &[
+            ("cells", &grid.cells.len().to_string()),
+            ("n", &n),
+            ("preset", policy.name),
+            ("primary", &primary.to_string()),
+            ("below", &show(policy.threshold - 1.0)),
+            ("secondary", &secondary.to_string()),
+            ("symbol", policy.symbol),
+        ],
     );
-    md.push_str(&format!(
-        "Audit: {} suppressed cell can be derived exactly from the published figures, no suppressed small count can be shown to be below {}, and no published count is below it.{}\n\n",
-        if all_pass { "no" } else { "a" },
-        show(policy.threshold),
-        if all_pass && published_small == 0 { "" } else { " **The table is not safe: see audit.json.**" }
-    ));
-    for n in notes {
-        md.push_str(&format!("{n}\n\n"));
+    let verdict = if all_pass && published_small == 0 {
+        fill(Msg::TableSafe.text(lang), &[("n", &n)])
+    } else {
+        Msg::TableNotSafe.text(lang).to_string()
+    };
+    let mut md = format!("# {what}\n\n{cells}\n\n{verdict}\n\n");
+    for note in notes {
+        md.push_str(&format!("{note}\n\n"));
     }
-    md.push_str(&format!(
-        "**Method (for a footnote):** Counts below {} are suppressed ({}). Further cells are suppressed so that no suppressed count, and no sum of small suppressed counts, can be calculated from the published figures (Gauss elimination), and so that no suppressed small count can be bounded below {} (linear programming). Checked with vakt {}.\n",
-        show(policy.threshold),
-        policy.symbol,
-        show(policy.threshold),
-        env!("CARGO_PKG_VERSION")
+    md.push_str(&fill(
+        Msg::TableMethod.text(lang),
+        &[
+            ("n", &n),
+            ("symbol", policy.symbol),
+            ("version", env!("CARGO_PKG_VERSION")),
+        ],
     ));
+    md.push('\n');
     md
 }

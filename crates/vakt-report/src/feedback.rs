@@ -52,6 +52,11 @@ pub fn write(report: &InputReport, dir: &Path, name: &str) -> Result<PathBuf, Er
         let rows = input.rows(idx).map_err(|e| Error::Input(e.to_string()))?;
         let written = copy_rows(ws, rows, sheet, &styles)?;
         annotate(ws, sheet, &written, &styles)?;
+        ws.set_autofit_max_width(300);
+        ws.autofit();
+        // Printed (or saved as PDF) landscape, every column on one page's width.
+        ws.set_landscape();
+        ws.set_print_fit_to_pages(1, 0);
     }
     let bytes = wb.save_to_buffer()?;
     crate::write_private(&path, &bytes)?;
@@ -211,9 +216,10 @@ fn write_summary(ws: &mut Worksheet, report: &InputReport, sheets: &[Sheet], sty
     }
     r += 2;
     list_findings(ws, r, report, sheets, styles)?;
-    ws.set_column_width(0, 22)?;
-    ws.set_column_width(4, 80)?;
-    ws.set_column_width(5, 60)?;
+    for (col, width) in [(0, 22), (1, 12), (2, 18), (3, 10), (4, 80), (5, 60)] {
+        ws.set_column_width(col, width)?;
+    }
+    ws.set_landscape();
     Ok(())
 }
 

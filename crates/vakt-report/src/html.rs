@@ -77,7 +77,7 @@ pub fn render(report: &Report, pack: &Pack, profiles: &[Option<Vec<Counts>>], la
 const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem;color:#1f2328;max-width:1200px}\
 h1{margin:0 0 .3rem}h2{margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.3rem}.meta{color:#57606a;margin:0}\
 table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:left;vertical-align:top}\
-th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}\
+th{background:#f6f8fa}th::first-letter{text-transform:uppercase}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\
 .error{color:#cf222e}.warning{color:#9a6700}.info{color:#0969da}.ok{color:#1a7f37}\
 tr.sev-error td:first-child{border-left:4px solid #cf222e}tr.sev-warning td:first-child{border-left:4px solid #d4a72c}tr.sev-info td:first-child{border-left:4px solid #54aeff}\
 td.share{min-width:4.5rem;text-align:right;background-repeat:no-repeat}td.odd{outline:2px solid #cf222e;outline-offset:-2px;font-weight:600}\

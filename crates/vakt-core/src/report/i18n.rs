@@ -152,6 +152,18 @@ catalogue! {
     In => "in", "i";
     /// A return that could not be read or checked completely.
     NotChecked => "could not be read or checked completely", "kunne ikke leses eller kontrolleres helt";
+    /// A table's margin.
+    TableTotal => "Total", "I alt";
+    /// The count column of a one-way table.
+    TableCount => "count", "antall";
+    /// The table's size and suppressions (summary.md).
+    TableCells => "{cells} cells with margins. Threshold {n} (preset `{preset}`): {primary} cells with counts from 1 to {below} are suppressed (primary), and {secondary} more to protect them (secondary); suppressed cells are shown as `{symbol}`.", "{cells} celler med marginaler. Terskel {n} (forhåndsvalg `{preset}`): {primary} celler med antall fra 1 til {below} er skjult (primærundertrykking), og {secondary} til for å beskytte dem (sekundærundertrykking); skjulte celler vises som `{symbol}`.";
+    /// The audit's verdict (summary.md): safe.
+    TableSafe => "Audit: no suppressed cell can be derived exactly from the published figures, no suppressed small count can be shown to be below {n}, and no published count is below it.", "Revisjon: ingen skjult celle kan regnes ut eksakt fra de publiserte tallene, ingen skjult lite antall kan vises å være under {n}, og ingen publisert celle er under terskelen.";
+    /// The audit's verdict (summary.md): not safe.
+    TableNotSafe => "Audit: **the table is not safe: see audit.json.**", "Revisjon: **tabellen er ikke trygg: se audit.json.**";
+    /// The method statement for a footnote (summary.md).
+    TableMethod => "**Method (for a footnote):** Counts below {n} are suppressed ({symbol}). Further cells are suppressed so that no suppressed count, and no sum of small suppressed counts, can be calculated from the published figures (Gauss elimination), and so that no suppressed small count can be bounded below {n} (linear programming). Checked with vakt {version}.", "**Metode (til en fotnote):** Antall under {n} er skjult ({symbol}). Flere celler er skjult slik at ingen skjult verdi, og ingen sum av små skjulte verdier, kan regnes ut fra de publiserte tallene (Gauss-eliminasjon), og slik at ingen skjult liten verdi kan avgrenses til under {n} (lineær programmering). Kontrollert med vakt {version}.";
     /// The list was cut.
     ShowingSome => "showing {shown} findings; the totals count all of them", "viser {shown} funn; totalene teller alle";
 }
@@ -193,6 +205,20 @@ impl Noun {
         let (one, many) = self.forms(lang);
         format!("{n} {}", if n == 1 { one } else { many })
     }
+}
+
+/// A catalogue text with its `{name}` places filled in.
+///
+/// ```
+/// use vakt_core::report::i18n::{fill, Lang, Msg};
+/// assert_eq!(fill(Msg::ShowingSome.text(Lang::En), &[("shown", "3")]), "showing 3 findings; the totals count all of them");
+/// ```
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_string();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
 }
 
 #[cfg(test)]
