@@ -109,6 +109,7 @@ impl CsvRows {
             .read_to_end(&mut head)
             .map_err(open_err)?;
         let (encoding, first_bad) = sniff_encoding_at(&head);
+        let cr_only = memchr::memchr(b'\r', &head).is_some() && memchr::memchr(b'\n', &head).is_none();
         let mut notices = Vec::new();
         match (encoding, first_bad) {
             (CsvEncoding::Utf8, Some(line)) => notices.push(Notice {
@@ -144,7 +145,7 @@ impl CsvRows {
             other => (rest, other),
         };
         let tally = Arc::new(Tally::default());
-        let mut stream = std::io::BufReader::with_capacity(256 * 1024, CrLf::new(stream, tally.clone()));
+        let mut stream = std::io::BufReader::with_capacity(256 * 1024, CrLf::new(stream, tally.clone(), cr_only));
         // Peek at the (decoded) start to choose the delimiter without consuming it.
         let delimiter = {
             use std::io::BufRead;
@@ -293,14 +294,17 @@ struct CrLf<R> {
     inner: R,
     held_cr: bool,
     tally: Arc<Tally>,
+    /// The file ends its lines with `\r` alone (old Mac "CSV"): each lone `\r` is a line end.
+    cr_only: bool,
 }
 
 impl<R: Read> CrLf<R> {
-    fn new(inner: R, tally: Arc<Tally>) -> Self {
+    fn new(inner: R, tally: Arc<Tally>, cr_only: bool) -> Self {
         CrLf {
             inner,
             held_cr: false,
             tally,
+            cr_only,
         }
     }
 
@@ -344,6 +348,9 @@ impl<R: Read> CrLf<R> {
                 if rest.is_empty() {
                     // No room to look ahead (BufReader never asks for one byte): emit it as it is.
                     self.held_cr = false;
+                    if self.cr_only {
+                        *first = b'\n';
+                    }
                     return Ok(1);
                 }
             }
@@ -351,9 +358,14 @@ impl<R: Read> CrLf<R> {
             let target = if self.held_cr { rest } else { &mut *out };
             let n = self.inner.read(target)?;
             if n == 0 {
-                // End of input: a held `\r` is emitted as it is.
+                // End of input: a held `\r` is emitted as it is (a line end in a CR-only file).
                 let had = self.held_cr;
                 self.held_cr = false;
+                if had && self.cr_only {
+                    if let Some(b) = out.first_mut() {
+                        *b = b'\n';
+                    }
+                }
                 return Ok(usize::from(had));
             }
             let filled = out.get_mut(..start.saturating_add(n)).unwrap_or_default();
@@ -361,7 +373,7 @@ impl<R: Read> CrLf<R> {
             if !self.held_cr && memchr::memchr(b'\r', filled).is_none() {
                 return Ok(filled.len());
             }
-            let (w, held) = drop_cr_before_lf(filled);
+            let (w, held) = drop_cr_before_lf(filled, self.cr_only);
             self.held_cr = held;
             if w > 0 {
                 return Ok(w);
@@ -370,9 +382,10 @@ impl<R: Read> CrLf<R> {
     }
 }
 
-/// Removes every `\r` followed by `\n` in place; returns the new length, and whether the last
-/// byte is a `\r` held back to be decided with the next read.
-fn drop_cr_before_lf(buf: &mut [u8]) -> (usize, bool) {
+/// Removes every `\r` followed by `\n` in place (and, with `cr_only`, turns a lone `\r` into
+/// `\n`); returns the new length, and whether the last byte is a `\r` held back to be decided
+/// with the next read.
+fn drop_cr_before_lf(buf: &mut [u8], cr_only: bool) -> (usize, bool) {
     let len = buf.len();
     let (mut w, mut r) = (0usize, 0usize);
     while let Some(&b) = buf.get(r) {
@@ -387,6 +400,7 @@ fn drop_cr_before_lf(buf: &mut [u8]) -> (usize, bool) {
                 Some(_) => {}
             }
         }
+        let b = if b == b'\r' && cr_only { b'\n' } else { b };
         // w <= r: writing back never overtakes reading.
         if let Some(slot) = buf.get_mut(w) {
             *slot = b;
@@ -460,10 +474,10 @@ pub fn sniff_encoding(head: &[u8]) -> CsvEncoding {
     }
 }
 
-/// Chooses `;`, `,` or tab: the candidate that splits the first lines most consistently, preferring
+/// Chooses `;`, tab, `,` or `|`: the candidate that splits the first lines most consistently, preferring
 /// more fields. Separators inside double quotes do not count.
 pub fn sniff_delimiter(head: &[u8]) -> u8 {
-    const CANDIDATES: [u8; 3] = [b';', b'\t', b','];
+    const CANDIDATES: [u8; 4] = [b';', b'\t', b',', b'|'];
     let lines: Vec<&[u8]> = head
         .split(|&b| b == b'\n')
         .filter(|l| !l.iter().all(|b| b.is_ascii_whitespace()))
@@ -624,11 +638,15 @@ mod crlf_tests {
                 .collect();
             inputs.extend(last.iter().cloned());
         }
-        for input in &inputs {
-            let expected = input.replace("\r\n", "\n");
+        // In a CR-only file every remaining lone CR is a line end too.
+        for (input, cr_only) in inputs.iter().flat_map(|i| [(i, false), (i, true)]) {
+            let mut expected = input.replace("\r\n", "\n");
+            if cr_only {
+                expected = expected.replace('\r', "\n");
+            }
             for step in 1..=3 {
                 for size in 2..=5 {
-                    let mut r = CrLf::new(Trickle(input.as_bytes(), step), Arc::new(Tally::default()));
+                    let mut r = CrLf::new(Trickle(input.as_bytes(), step), Arc::new(Tally::default()), cr_only);
                     let mut got = Vec::new();
                     let mut buf = vec![0u8; size];
                     loop {
@@ -641,7 +659,7 @@ mod crlf_tests {
                     assert_eq!(
                         String::from_utf8(got).unwrap(),
                         expected,
-                        "{input:?} step {step} size {size}"
+                        "{input:?} step {step} size {size} cr_only {cr_only}"
                     );
                 }
             }
