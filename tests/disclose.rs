@@ -370,3 +370,45 @@ fn audit_reads_the_workbook_tabulate_writes() {
         assert_eq!(json["suppressed_cells"], 4, "{f}: the small cell and three partners");
     }
 }
+
+/// Published tables as people make them (fixtures/tables, from fixtures/make_layouts.py): a title
+/// row above the table, and a publisher who hid true zeros too.
+#[test]
+fn audit_finds_a_table_under_its_title_and_allows_suppressed_zeros_when_told() {
+    let run = |args: &[&str]| {
+        let out = vakt().args(["audit", "--format", "json"]).args(args).output().unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code().unwrap(), json)
+    };
+    // Oslo x Kvinner = 14 - 12: found under the title, and recoverable.
+    let (code, json) = run(&["fixtures/tables/with-title.csv"]);
+    assert_eq!(
+        (code, kinds(&json)),
+        (1, vec!["exactly-recoverable".to_string()]),
+        "{json:#}"
+    );
+    assert!(
+        json["risks"][0]["message"].as_str().unwrap().contains("14 - 12"),
+        "{json:#}"
+    );
+    // Zeros shown elsewhere: a margin that forces a suppressed cell to 0 is a partial sum...
+    let (code, json) = run(&["fixtures/tables/suppressed-zeros.csv"]);
+    assert_eq!(code, 1);
+    assert!(kinds(&json).contains(&"non-additive".to_string()), "{json:#}");
+    let hint = json["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["message"].as_str().unwrap().contains("--zeros suppressed"));
+    assert!(hint, "{json:#}");
+    // ... unless the publisher hid zeros too: recovering a zero reveals no one.
+    let (code, json) = run(&["fixtures/tables/suppressed-zeros.csv", "--zeros", "suppressed"]);
+    assert_eq!((code, kinds(&json)), (0, vec![]), "{json:#}");
+    // A suppressed cell that is not zero stays recoverable with zeros suppressed.
+    let (code, json) = run(&["fixtures/tables/with-title.csv", "--zeros", "suppressed"]);
+    assert_eq!(
+        (code, kinds(&json)),
+        (1, vec!["exactly-recoverable".to_string()]),
+        "{json:#}"
+    );
+}

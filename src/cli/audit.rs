@@ -15,6 +15,15 @@ pub enum Format {
 }
 
 /// Examples and exit status, shown after the options by `vakt audit --help`.
+/// How the publisher treated zeros.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum AuditZeros {
+    /// Zeros are shown: every suppressed cell is a count of at least 1.
+    Published,
+    /// True zeros were suppressed too: a suppressed cell may be 0.
+    Suppressed,
+}
+
 pub const AFTER_HELP: &str = "Examples:\n  vakt audit tables/dx-by-type/table.csv\n  vakt audit report.xlsx --sheet \"Tabell 3\" --preset ssb\n\nExit status: 0 safe; 1 risk found; 2 unreadable input.";
 
 /// Audit a table before publication: small cells, non-additive margins, recoverable suppressions.
@@ -47,6 +56,10 @@ pub struct Args {
     /// No progress bar on standard error (it is shown only on a terminal, after a second).
     #[arg(long, short)]
     quiet: bool,
+    /// Whether the publisher shows zeros (`published`: a suppressed cell is a count of at least 1)
+    /// or hid true zeros too (`suppressed`: a suppressed cell may be 0).
+    #[arg(long, value_enum, default_value = "published")]
+    zeros: AuditZeros,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -64,7 +77,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let audited = {
         let _progress = super::progress::Progress::spinner("auditing the table", args.quiet);
-        audit::audit(&sheet, policy.threshold, args.time_limit)
+        let zeros = match args.zeros {
+            AuditZeros::Published => crate::disclose::suppress::Zeros::Publish,
+            AuditZeros::Suppressed => crate::disclose::suppress::Zeros::Protect,
+        };
+        audit::audit(&sheet, policy.threshold, args.time_limit, zeros)
     };
     let report = match audited {
         Ok(r) => r,
@@ -76,20 +93,32 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let rows = report.grid.dims[0].1.len();
             let cols = report.grid.dims[1].1.len();
             outln!(
-                "{}: {rows} × {cols} table, {} suppressed cells, threshold {}",
+                "{}: {rows} × {cols} table, {} suppressed {}, threshold {}",
                 escape(&args.table.display().to_string()),
                 report.suppressed,
+                if report.suppressed == 1 { "cell" } else { "cells" },
                 policy.threshold
             );
             for r in &report.risks {
-                outln!("  ✗ [{}] {}: {}", r.kind, escape(&r.cell), escape(&r.message));
+                if r.cell.is_empty() {
+                    outln!("  ✗ [{}] {}", r.kind, escape(&r.message));
+                } else {
+                    outln!("  ✗ [{}] {}: {}", r.kind, escape(&r.cell), escape(&r.message));
+                }
             }
             outln!(
                 "{}",
                 if report.risks.is_empty() {
                     "✓ safe to publish".to_string()
                 } else {
-                    format!("✗ {} risks found", report.risks.len())
+                    format!(
+                        "✗ {} found",
+                        if report.risks.len() == 1 {
+                            "1 risk".to_string()
+                        } else {
+                            format!("{} risks", report.risks.len())
+                        }
+                    )
                 }
             );
         }

@@ -92,7 +92,7 @@ struct Located {
 }
 
 /// Reads a published table and audits it against threshold `n`.
-pub fn audit(sheet: &Sheet, n: f64, seconds: u64) -> Result<Report, crate::Error> {
+pub fn audit(sheet: &Sheet, n: f64, seconds: u64, zeros: suppress::Zeros) -> Result<Report, crate::Error> {
     let where_ = |row: u64, col: usize| match &sheet.sheet {
         Some(s) => format!(
             "{}!{}{row}",
@@ -111,9 +111,11 @@ pub fn audit(sheet: &Sheet, n: f64, seconds: u64) -> Result<Report, crate::Error
             debug_assert!(b.iter().zip(&exact).zip(&t.suppressed).all(|((x, y), s)| !s || x == y));
         }
     }
-    exactly_recoverable(&t, &exact, &mut risks);
+    // Suppressed cells are small counts (at least 1), unless the publisher hid zeros too.
+    let floor = if zeros == suppress::Zeros::Protect { 0.0 } else { 1.0 };
+    exactly_recoverable(&t, &exact, floor, &mut risks);
     if consistent {
-        intervals(&t, &exact, n, seconds, &mut risks);
+        intervals(&t, &exact, (n, floor), seconds, &mut risks);
     }
     small_sums(&t, n, &mut risks);
     let suppressed = t.suppressed.iter().filter(|&&s| s).count();
@@ -139,7 +141,10 @@ pub fn audit(sheet: &Sheet, n: f64, seconds: u64) -> Result<Report, crate::Error
 /// an error naming it.
 fn read_published(sheet: &Sheet, where_: &dyn Fn(u64, usize) -> String) -> Result<Published, crate::Error> {
     use crate::Error;
-    let mut rows = sheet.rows.iter();
+    // Title rows above the table (`Tabell 3. Pasienter etter region`) and blank rows hold at most
+    // one cell: the header is the first row with two or more.
+    let filled = |r: &Vec<String>| r.iter().filter(|c| !c.trim().is_empty()).count();
+    let mut rows = sheet.rows.iter().skip_while(|(_, r)| filled(r) < 2);
     let (_, header) = rows
         .next()
         .ok_or_else(|| Error::Table(format!("{}: the table is empty", sheet.file)))?;
@@ -305,9 +310,19 @@ fn non_additive(t: &Located, risks: &mut Vec<Risk>) -> bool {
     consistent
 }
 
-/// Suppressed cells the published figures determine exactly.
-fn exactly_recoverable(t: &Located, exact: &[bool], risks: &mut Vec<Risk>) {
-    for c in (0..t.grid.cells.len()).filter(|&c| t.suppressed[c] && exact[c]) {
+/// Suppressed cells the published figures determine exactly. When the publisher hid zeros too
+/// (`floor` 0), a suppressed cell that can only be zero reveals no one: not a risk.
+fn exactly_recoverable(t: &Located, exact: &[bool], floor: f64, risks: &mut Vec<Risk>) {
+    let values = (floor == 0.0)
+        .then(|| suppress::intervals(&t.grid, &t.suppressed, 0.0))
+        .flatten();
+    let zero = |c: usize| {
+        values
+            .as_ref()
+            .and_then(|v| v.get(c).copied().flatten())
+            .is_some_and(|(lo, hi)| lo.abs() < 1e-9 && hi.abs() < 1e-9)
+    };
+    for c in (0..t.grid.cells.len()).filter(|&c| t.suppressed[c] && exact[c] && !zero(c)) {
         let how = super::bridge::derivation(&t.grid, &t.suppressed, c)
             .unwrap_or_else(|| "by combining rows and columns of the table".into());
         risks.push(Risk {
@@ -318,17 +333,23 @@ fn exactly_recoverable(t: &Located, exact: &[bool], risks: &mut Vec<Risk>) {
     }
 }
 
-/// Intervals of the other suppressed cells. Counts are suppressed because they are small, not
-/// because they are zero: every suppressed cell is at least 1.
-fn intervals(t: &Located, exact: &[bool], n: f64, seconds: u64, risks: &mut Vec<Risk>) {
+/// Intervals of the other suppressed cells. Counts are suppressed because they are small, so the
+/// attacker takes every suppressed cell to be at least `floor`: 1 where zeros are published, 0
+/// where the publisher hid zeros too. Margins that leave no room for that are partial sums.
+fn intervals(t: &Located, exact: &[bool], (n, floor): (f64, f64), seconds: u64, risks: &mut Vec<Risk>) {
     let (grid, suppressed) = (&t.grid, &t.suppressed);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
     let mask: Vec<bool> = (0..suppressed.len()).map(|c| suppressed[c] && !exact[c]).collect();
-    let Some(judged) = suppress::judge(grid, suppressed, &mask, 1.0, n, deadline) else {
+    let Some(judged) = suppress::judge(grid, suppressed, &mask, floor, n, deadline) else {
+        let message = if floor > 0.0 {
+            "the margins leave no room for the suppressed counts (each at least 1): they are partial sums, computed after removing records, and leak the removed counts; if the publisher suppressed true zeros too, audit with --zeros suppressed"
+        } else {
+            "the margins leave no room for the suppressed counts (not even zeros): they are partial sums, computed after removing records, and leak the removed counts"
+        };
         risks.push(Risk {
             kind: "non-additive",
             cell: String::new(),
-            message: "the margins leave no room for the suppressed counts (each at least 1): they are partial sums, computed after removing records, and leak the removed counts".into(),
+            message: message.into(),
         });
         return;
     };

@@ -22,7 +22,7 @@
 //!         row(4, &["Total", "32", "33", "65"]),
 //!     ],
 //! };
-//! let report = audit::audit(&table, 5.0, 10)?;
+//! let report = audit::audit(&table, 5.0, 10, vakt_disclose::suppress::Zeros::Publish)?;
 //! assert!(report.risks.iter().any(|r| r.kind == "exactly-recoverable"));
 //! # Ok::<(), vakt_disclose::Error>(())
 //! ```
