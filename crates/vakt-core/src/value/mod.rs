@@ -106,6 +106,8 @@ pub enum Note {
     SerialAsDate,
     /// A date-time with a time part; the time was dropped.
     TimeDropped,
+    /// A time or duration (`1:30`, a `[h]:mm` cell, ODS `PT01H30M00S`) read as minutes.
+    TimeAsMinutes,
     /// Mojibake (`Ã¸` for `ø`) was repaired before matching.
     Mojibake,
     /// An ICD-10 code written another way (`f321`, `F32,1`) was normalised.
@@ -289,6 +291,9 @@ fn parse_integer(cell: CellRef<'_>) -> Parsed {
 }
 
 fn parse_minutes(cell: CellRef<'_>) -> Parsed {
+    if let Some(minutes) = time_as_minutes(cell) {
+        return Parsed::noted(Value::Num(minutes), Some(Note::TimeAsMinutes));
+    }
     let (n, unit, note) = match cell.kind {
         CellKind::Number(n) => (n, number::Unit::None, None),
         CellKind::Text | CellKind::DateIso => {
@@ -311,6 +316,62 @@ fn parse_minutes(cell: CellRef<'_>) -> Parsed {
     }
 }
 
+/// A session length written as a time: a time or `[h]:mm` duration cell (a day fraction), `h:mm`
+/// or `h:mm:ss` typed as text, or an ISO 8601 duration (`PT01H30M00S`, as ODS stores durations).
+/// Whole minutes, more than 0 and less than a day; `None` for anything else.
+fn time_as_minutes(cell: CellRef<'_>) -> Option<f64> {
+    let minutes = match cell.kind {
+        CellKind::Date { serial, .. } if serial > 0.0 && serial < 1.0 => (serial * 1440.0).round(),
+        CellKind::Text | CellKind::DateIso => {
+            let t = text::trim(cell.text);
+            clock_minutes(t).or_else(|| iso_duration_minutes(t))?
+        }
+        _ => return None,
+    };
+    (minutes > 0.0 && minutes < 1440.0).then_some(minutes)
+}
+
+/// `1:30`, `01:30`, `1:30:00` → 90.
+fn clock_minutes(t: &str) -> Option<f64> {
+    let mut parts = t.split(':');
+    let (h, m) = (parts.next()?, parts.next()?);
+    let s = parts.next();
+    if parts.next().is_some() || h.is_empty() || h.len() > 2 || m.len() != 2 {
+        return None;
+    }
+    let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+    if !digits(h) || !digits(m) || s.is_some_and(|s| s.len() != 2 || !digits(s)) {
+        return None;
+    }
+    let (h, m): (f64, f64) = (h.parse().ok()?, m.parse().ok()?);
+    let s: f64 = s.map_or(Some(0.0), |s| s.parse().ok())?;
+    (m < 60.0 && s < 60.0).then(|| h * 60.0 + m + (s / 60.0).round())
+}
+
+/// `PT1H30M`, `PT01H30M00S`, `PT90M` → 90.
+fn iso_duration_minutes(t: &str) -> Option<f64> {
+    let rest = t.strip_prefix("PT").or_else(|| t.strip_prefix("pt"))?;
+    let mut total = 0.0;
+    let mut number = String::new();
+    let mut any = false;
+    for c in rest.chars() {
+        if c.is_ascii_digit() || c == '.' {
+            number.push(c);
+            continue;
+        }
+        let n: f64 = number.parse().ok()?;
+        number.clear();
+        total += match c.to_ascii_uppercase() {
+            'H' => n * 60.0,
+            'M' => n,
+            'S' => n / 60.0,
+            _ => return None,
+        };
+        any = true;
+    }
+    (any && number.is_empty()).then(|| total.round())
+}
+
 fn serial_date(serial: f64, is_1904: bool, note: Option<Note>) -> Parsed {
     match Date::from_excel_serial(serial, is_1904) {
         Ok(d) => Parsed::noted(Value::Date(d), note),
@@ -322,7 +383,11 @@ fn serial_date(serial: f64, is_1904: bool, note: Option<Note>) -> Parsed {
 
 fn parse_date(cell: CellRef<'_>, date_1904: bool) -> Parsed {
     match cell.kind {
-        CellKind::Date { serial, is_1904 } => serial_date(serial, is_1904, None),
+        CellKind::Date { serial, is_1904 } => {
+            // A time of day on the date (at least a minute past midnight) is dropped, and said.
+            let timed = serial.fract() * 1440.0 >= 1.0;
+            serial_date(serial, is_1904, timed.then_some(Note::TimeDropped))
+        }
         CellKind::Number(n) => serial_date(n, date_1904, Some(Note::SerialAsDate)),
         CellKind::Bool(_) | CellKind::Error | CellKind::Empty => Parsed::bad(Issue::NotDate),
         CellKind::Text | CellKind::DateIso => {
@@ -466,6 +531,59 @@ pub enum ColumnType {
 )]
 mod tests {
     use super::*;
+
+    fn minutes(kind: CellKind, text: &str) -> (Value, Option<Note>, Option<Issue>) {
+        let p = parse_minutes(CellRef { kind, text });
+        (p.value, p.note, p.issue)
+    }
+
+    #[test]
+    fn times_and_durations_in_a_minutes_column_are_minutes() {
+        let as_minutes = |v: f64| (Value::Num(v), Some(Note::TimeAsMinutes), None);
+        assert_eq!(minutes(CellKind::Text, "1:30"), as_minutes(90.0));
+        assert_eq!(minutes(CellKind::Text, "01:30:00"), as_minutes(90.0));
+        assert_eq!(minutes(CellKind::Text, "0:45"), as_minutes(45.0));
+        assert_eq!(minutes(CellKind::DateIso, "PT01H30M00S"), as_minutes(90.0));
+        assert_eq!(minutes(CellKind::Text, "PT90M"), as_minutes(90.0));
+        // A [h]:mm cell holding 1:30 is the day fraction 0.0625.
+        let cell = CellKind::Date {
+            serial: 0.0625,
+            is_1904: false,
+        };
+        assert_eq!(minutes(cell, "0.0625"), as_minutes(90.0));
+        // Not times: minutes past 59, a whole date, text.
+        assert_eq!(minutes(CellKind::Text, "1:75").2, Some(Issue::NotDuration));
+        assert!(minutes(
+            CellKind::Date {
+                serial: 40000.0,
+                is_1904: false
+            },
+            ""
+        )
+        .2
+        .is_some());
+        assert_eq!(minutes(CellKind::Text, "PTxM").2, Some(Issue::NotDuration));
+        assert_eq!(minutes(CellKind::Text, "90").0, Value::Num(90.0));
+    }
+
+    #[test]
+    fn a_time_of_day_on_a_date_cell_is_dropped_and_said() {
+        let date = |serial: f64| {
+            parse_date(
+                CellRef {
+                    kind: CellKind::Date { serial, is_1904: false },
+                    text: "",
+                },
+                false,
+            )
+        };
+        let timed = date(40_000.75);
+        assert_eq!(
+            (timed.value, timed.note),
+            (date(40_000.0).value, Some(Note::TimeDropped))
+        );
+        assert_eq!(date(40_000.0).note, None);
+    }
 
     fn text_cell(t: &str) -> CellRef<'_> {
         CellRef {

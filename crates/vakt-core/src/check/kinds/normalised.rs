@@ -47,6 +47,7 @@ fn describe(note: Note) -> Option<(Severity, &'static str)> {
         Note::ThousandsSeparator => (Severity::Info, ""),
         Note::SerialAsDate => (Severity::Info, ": a serial number taken as an Excel date"),
         Note::TimeDropped => (Severity::Info, ": the time of day was dropped"),
+        Note::TimeAsMinutes => (Severity::Info, ": a time or duration taken as hours and minutes"),
         // ICD-10 notes belong to the icd10 kind.
         Note::IcdNormalised | Note::IcdCategory | Note::IcdExtension => return None,
     })
