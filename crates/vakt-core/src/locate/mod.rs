@@ -326,50 +326,85 @@ fn needed_matches(table: &Table) -> usize {
 
 /// Finds the header row: the first of the leading rows that names enough of the table's columns.
 /// A header split over two rows (`Varighet per møte` over `(min)`) is read by joining a cell with the
-/// one above it.
+/// one above it; a header of two rows (parents over children, other headers in the upper row or
+/// merged down over both) is read from the lower row when that names more columns.
 pub fn find_header(table: &Table, rows: &[RowBuf]) -> Option<Header> {
     let need = needed_matches(table);
-    for (i, row) in rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
-        let above = i.checked_sub(1).map(|j| &rows[j]).filter(|a| a.row + 1 == row.row);
-        let mut physical = vec![None; table.columns.len()];
-        let mut unknown = Vec::new();
-        let mut repeated = Vec::new();
-        let mut hits = 0;
-        for (c, cell) in row.iter().enumerate() {
-            if cell.is_blank() {
-                continue;
-            }
-            let mut found = table.column_for_header(cell.text);
-            if found.is_none() {
-                if let Some(a) = above {
-                    let up = a.get(c);
-                    if !up.is_blank() {
-                        found = table.column_for_header(&format!("{} {}", up.text, cell.text));
-                    }
-                }
-            }
-            match found {
-                Some(col) if physical[col].is_none() => {
-                    physical[col] = Some(c as u32);
-                    hits += 1;
-                }
-                Some(col) => repeated.push((c as u32, col)),
-                None => unknown.push((c as u32, text::trim(cell.text).to_string())),
-            }
+    for i in 0..rows.len().min(HEADER_SEARCH_ROWS) {
+        let (hits, header) = reading(table, rows, i);
+        if hits < need {
+            continue;
         }
-        if hits >= need {
-            return Some(Header {
-                index: i,
-                row: row.row,
-                physical,
-                unknown,
-                repeated,
-                tag: None,
-                flags: None,
-            });
-        }
+        // A header may span two rows: parents over their children (`Antall` over `pasienter` |
+        // `terapeuter`) and the other headers merged down over both. Then the upper row already
+        // names some columns, and the lower one, read with it, names more: prefer that reading.
+        let lower = (i + 1 < rows.len() && rows[i].row + 1 == rows[i + 1].row)
+            .then(|| two_row_reading(&header, reading(table, rows, i + 1), &rows[i + 1]));
+        return Some(match lower {
+            Some((more, h)) if more > hits => h,
+            _ => header,
+        });
     }
     None
+}
+
+/// The lower row of a two-row header, with the headers written only in the upper row (over a
+/// blank cell below, merged or not) taken from it.
+fn two_row_reading(upper: &Header, (mut hits, mut lower): (usize, Header), below: &RowBuf) -> (usize, Header) {
+    for (col, at) in upper.physical.iter().enumerate() {
+        let Some(p) = *at else { continue };
+        let free = lower.physical.get(col).is_some_and(Option::is_none);
+        if free && below.get(p as usize).is_blank() && !lower.physical.contains(&Some(p)) {
+            if let Some(slot) = lower.physical.get_mut(col) {
+                *slot = Some(p);
+                hits += 1;
+            }
+        }
+    }
+    (hits, lower)
+}
+
+/// Reads row `i` as the header (each cell alone, or joined with the cell above it): how many of
+/// the table's columns it names, and the header it would be.
+fn reading(table: &Table, rows: &[RowBuf], i: usize) -> (usize, Header) {
+    let row = &rows[i];
+    let above = i.checked_sub(1).map(|j| &rows[j]).filter(|a| a.row + 1 == row.row);
+    let mut physical = vec![None; table.columns.len()];
+    let mut unknown = Vec::new();
+    let mut repeated = Vec::new();
+    let mut hits = 0;
+    for (c, cell) in row.iter().enumerate() {
+        if cell.is_blank() {
+            continue;
+        }
+        let mut found = table.column_for_header(cell.text);
+        if found.is_none() {
+            if let Some(a) = above {
+                let up = a.get(c);
+                if !up.is_blank() {
+                    found = table.column_for_header(&format!("{} {}", up.text, cell.text));
+                }
+            }
+        }
+        match found {
+            Some(col) if physical[col].is_none() => {
+                physical[col] = Some(c as u32);
+                hits += 1;
+            }
+            Some(col) => repeated.push((c as u32, col)),
+            None => unknown.push((c as u32, text::trim(cell.text).to_string())),
+        }
+    }
+    let header = Header {
+        index: i,
+        row: row.row,
+        physical,
+        unknown,
+        repeated,
+        tag: None,
+        flags: None,
+    };
+    (hits, header)
 }
 
 /// What a row under the header is.
