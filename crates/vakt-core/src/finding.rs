@@ -203,6 +203,50 @@ pub struct Finding {
     pub location: Location,
     /// The raw cell value, already masked when it comes from an identifier column.
     pub value: Option<String>,
+    /// The message and help in Norwegian, when the catalogue has them (`None` for texts written
+    /// by a pack or a plugin, shown as written).
+    pub nb: Option<Box<Nb>>,
+}
+
+/// A finding's message and help in Norwegian.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nb {
+    /// The message.
+    pub message: String,
+    /// The help.
+    pub help: Option<String>,
+}
+
+impl Finding {
+    /// The message in a language (as written when it has no Norwegian).
+    pub fn message_in(&self, lang: crate::i18n::Lang) -> &str {
+        match (&self.nb, lang) {
+            (Some(nb), crate::i18n::Lang::Nb) => &nb.message,
+            _ => &self.message,
+        }
+    }
+
+    /// The help in a language.
+    pub fn help_in(&self, lang: crate::i18n::Lang) -> Option<&str> {
+        match (&self.nb, lang) {
+            (Some(nb), crate::i18n::Lang::Nb) => nb.help.as_deref().or(self.help.as_deref()),
+            _ => self.help.as_deref(),
+        }
+    }
+
+    /// Sets the message and help from texts in both languages.
+    pub fn said(mut self, message: crate::i18n::Said, help: Option<crate::i18n::Said>) -> Finding {
+        let nb = message.nb.map(|m| {
+            Box::new(Nb {
+                message: m,
+                help: help.as_ref().and_then(|h| h.nb.clone().or_else(|| Some(h.en.clone()))),
+            })
+        });
+        self.message = message.en;
+        self.help = help.map(|h| h.en);
+        self.nb = nb;
+        self
+    }
 }
 
 /// Masks an identifier so it can be shown without revealing it: `31129956715` → `311299*****`.

@@ -67,6 +67,7 @@ macro_rules! documented_check {
 pub mod check;
 pub mod expr;
 pub mod finding;
+pub mod i18n;
 pub mod ident;
 pub mod infer;
 pub mod locate;

@@ -135,6 +135,7 @@ impl RowRule for Count<'_> {
             let name = out.table.columns[c].name.clone();
             let location = out.location(None, out.physical[c], Some(&name));
             out.push(Finding {
+                nb: None,
                 code: self.rule.code.clone(),
                 severity: self.rule.severity,
                 message: format!(

@@ -12,6 +12,7 @@
 
 use super::{Collector, InputResult, Plan, ReturnRule, ReturnScope, RowCtx, RowRule, Sink, TableRun, TableSchema};
 use crate::finding::{Finding, Location, Severity};
+use crate::i18n::T;
 use crate::ident::IdSet;
 use crate::locate::stream::{Counts, Event, Opened, TableStream};
 use crate::locate::{self, codes, Header};
@@ -60,6 +61,7 @@ fn unreadable(e: &ReadError, table: usize) -> Finding {
         _ => (None, None),
     };
     Finding {
+        nb: None,
         code: codes::UNREADABLE.into(),
         severity: Severity::Error,
         message: e.to_string(),
@@ -193,18 +195,23 @@ pub fn mark_resubmissions(paths: &[&str], results: &mut [InputResult]) {
             continue;
         }
         let shown = results[i].return_key.clone().unwrap_or_default();
-        results[i].findings.push(Finding {
+        let f = Finding {
+            nb: None,
             code: codes::DUPLICATE_RETURN.into(),
             severity: Severity::Warning,
-            message: format!("the return `{shown}` is also in {}", others.join(", ")),
-            help: Some("a corrected copy sent again? `vakt clean` takes one only with --resubmissions latest".into()),
+            message: String::new(),
+            help: None,
             location: Location {
                 table: usize::MAX,
                 file: paths[i].to_string(),
                 ..Default::default()
             },
             value: None,
-        });
+        };
+        let message = T::DuplicateReturn.say(&[("value", &shown), ("others", &others.join(", "))]);
+        results[i]
+            .findings
+            .push(f.said(message, Some(T::HelpResubmission.say(&[]))));
     }
 }
 
@@ -221,21 +228,21 @@ fn single_file_note(pack: &Pack, input: &Input, result: &InputResult, out: &mut 
     if others.is_empty() {
         return;
     }
-    out.push(Finding {
+    let f = Finding {
+        nb: None,
         code: codes::UNKNOWN_PART.into(),
         severity: Severity::Info,
-        message: format!(
-            "one file of a return: the other tables ({}) and the rules across tables were not checked",
-            others.join(", ")
-        ),
-        help: Some("check the whole return: its folder or workbook".into()),
+        message: String::new(),
+        help: None,
         location: Location {
             table: usize::MAX,
             file: input.path.clone(),
             ..Default::default()
         },
         value: None,
-    });
+    };
+    let message = T::SingleFile.say(&[("tables", &others.join(", "))]);
+    out.push(f.said(message, Some(T::HelpWholeReturn.say(&[]))));
 }
 
 /// A relation whose parent table is missing, has no header or could not be read leaves every
@@ -246,16 +253,12 @@ fn unresolvable_relations(pack: &Pack, runs: &[TableRun], present: &[bool], out:
         for rel in table.relations.iter().filter(|r| r.must_exist && !present[r.table]) {
             let parent = &pack.tables[rel.table].name;
             let cols: Vec<&str> = rel.columns.iter().map(|&c| table.columns[c].name.as_str()).collect();
-            out.push(Finding {
+            let f = Finding {
+                nb: None,
                 code: crate::check::kinds::ForeignKeyKind::CODE.into(),
                 severity: Severity::Error,
-                message: format!(
-                    "`{}` refers to `{parent}`, which is missing or unreadable in this return: none of its {} rows' {} can be resolved",
-                    table.name,
-                    run.data_rows,
-                    cols.join(" + ")
-                ),
-                help: Some(format!("send the `{parent}` table with the return")),
+                message: String::new(),
+                help: None,
                 location: Location {
                     table: run.table,
                     file: run.file.clone(),
@@ -264,7 +267,14 @@ fn unresolvable_relations(pack: &Pack, runs: &[TableRun], present: &[bool], out:
                     ..Default::default()
                 },
                 value: None,
-            });
+            };
+            let message = T::ParentMissing.say(&[
+                ("table", &table.name),
+                ("parent", parent),
+                ("rows", &run.data_rows),
+                ("columns", &cols.join(" + ")),
+            ]);
+            out.push(f.said(message, Some(T::HelpSendParent.say(&[("parent", parent)]))));
         }
     }
 }
@@ -317,24 +327,21 @@ pub(crate) fn sort_findings(findings: &mut [Finding]) {
 }
 
 fn header_not_found(table: &Table, table_index: usize, part: &crate::read::Part) -> Finding {
+    let names = table
+        .columns
+        .iter()
+        .take(4)
+        .map(|c| c.label_no.clone().unwrap_or_else(|| c.name.clone()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let message = T::HeaderNotFound.say(&[("table", &table.name), ("rows", &locate::HEADER_SEARCH_ROWS)]);
+    let help = T::HelpHeader.say(&[("names", &names)]);
     Finding {
+        nb: None,
         code: codes::HEADER_NOT_FOUND.into(),
         severity: Severity::Error,
-        message: format!(
-            "no header row for table `{}` in the first {} rows",
-            table.name,
-            locate::HEADER_SEARCH_ROWS
-        ),
-        help: Some(format!(
-            "the header row names the columns, e.g. {}",
-            table
-                .columns
-                .iter()
-                .take(4)
-                .map(|c| c.label_no.clone().unwrap_or_else(|| c.name.clone()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
+        message: String::new(),
+        help: None,
         location: Location {
             table: table_index,
             file: part.file.clone(),
@@ -343,6 +350,7 @@ fn header_not_found(table: &Table, table_index: usize, part: &crate::read::Part)
         },
         value: None,
     }
+    .said(message, Some(help))
 }
 
 fn check_table(
@@ -392,9 +400,9 @@ fn check_table(
                 before_data: true,
             } => {
                 let message = if count == 1 {
-                    format!("blank row {from} skipped")
+                    T::BlankRow.say(&[("row", &from)])
                 } else {
-                    format!("{count} blank rows ({from}-{}) skipped", from + count - 1)
+                    T::BlankRows.say(&[("count", &count), ("from", &from), ("to", &(from + count - 1))])
                 };
                 sink.row(codes::BLANK_ROWS, Severity::Info, from, message, None);
             }
@@ -403,15 +411,15 @@ fn check_table(
                 codes::TOTALS_ROW,
                 Severity::Info,
                 stream.row().row,
-                "totals row skipped (not data)".into(),
+                T::TotalsRow.say(&[]),
                 None,
             ),
             Event::Note => sink.row(
                 codes::NOTE_ROW,
                 Severity::Warning,
                 stream.row().row,
-                "note under the table skipped (not data)".into(),
-                Some("read it: notes can hold corrections, and sometimes personal data".into()),
+                T::NoteRow.say(&[]),
+                Some(T::HelpReadNote.say(&[])),
             ),
             Event::Data => {
                 run.data_rows += 1;
@@ -422,14 +430,16 @@ fn check_table(
     run.counts = stream.counts();
     for n in rows.notices() {
         let location = sink.location(n.row, n.col, None);
-        sink.push(Finding {
+        let f = Finding {
+            nb: None,
             code: codes::READ_NOTICE.into(),
             severity: if n.limit { Severity::Warning } else { Severity::Info },
-            message: n.message,
+            message: String::new(),
             help: None,
             location,
             value: None,
-        });
+        };
+        sink.push(f.said(n.message, None));
     }
     mixed_returns(ctx, &header, run, &mut sink);
     for r in rules.iter_mut() {
@@ -445,20 +455,13 @@ fn mixed_returns(ctx: &TableCtx<'_, '_, '_>, header: &Header, run: &TableRun, si
         return;
     }
     let key_name = &ctx.pack.tables[k.table].columns[k.column].name;
-    let message = format!(
-        "this input holds {} returns, but `{}` has no `{key_name}` column to say which return each row belongs to",
-        ctx.scope.return_keys.len(),
-        sink.table.name
-    );
-    sink.row(
-        codes::MIXED_RETURNS,
-        Severity::Error,
-        header.row,
-        message,
-        Some(format!(
-            "add a `{key_name}` column to every table, or send one return per input"
-        )),
-    );
+    let message = T::MixedReturns.say(&[
+        ("count", &ctx.scope.return_keys.len()),
+        ("table", &sink.table.name),
+        ("column", key_name),
+    ]);
+    let help = T::HelpReturnColumn.say(&[("column", key_name)]);
+    sink.row(codes::MIXED_RETURNS, Severity::Error, header.row, message, Some(help));
 }
 
 /// Per-table state while rows stream.
@@ -648,25 +651,32 @@ fn report_header(header: &Header, sink: &mut Sink<'_>) {
     for (i, col) in sink.table.columns.iter().enumerate() {
         if header.physical[i].is_none() {
             let (severity, what) = if col.required {
-                (Severity::Error, "required column")
+                (Severity::Error, T::RequiredColumnMissing)
             } else {
-                (Severity::Info, "optional column")
+                (Severity::Info, T::OptionalColumnMissing)
             };
-            let names = std::iter::once(col.name.clone())
+            let names: Vec<String> = std::iter::once(col.name.clone())
                 .chain(col.label_no.clone())
                 .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(" or ");
-            let message = format!("{what} `{}` not found in the header", col.name);
+                .collect();
+            let or = T::Or.say(&[]);
+            let names = crate::i18n::Said {
+                en: names.join(&format!(" {} ", or.en)),
+                nb: Some(names.join(&format!(" {} ", or.get(crate::i18n::Lang::Nb)))),
+            };
+            let message = what.say(&[("column", &col.name)]);
+            let help = T::HelpAddColumn.say_with(&[], &[("names", &names)]);
             let location = sink.location(Some(row), None, Some(col.name.as_str()));
-            sink.push(Finding {
+            let f = Finding {
+                nb: None,
                 code: codes::MISSING_COLUMN.into(),
                 severity,
-                message,
-                help: Some(format!("add a column headed {names}")),
+                message: String::new(),
+                help: None,
                 location,
                 value: None,
-            });
+            };
+            sink.push(f.said(message, Some(help)));
         }
     }
     for (p, text) in &header.unknown {
@@ -676,7 +686,7 @@ fn report_header(header: &Header, sink: &mut Sink<'_>) {
             (row, *p),
             None,
             text,
-            format!("column `{text}` is not in the pack; kept but not checked"),
+            T::UnknownColumn.say(&[("column", text)]),
         );
     }
     for &(p, col) in &header.repeated {
@@ -687,7 +697,7 @@ fn report_header(header: &Header, sink: &mut Sink<'_>) {
             (row, p),
             None,
             "",
-            format!("a second column for `{name}`; only the first is read"),
+            T::RepeatedColumn.say(&[("column", &name)]),
         );
     }
 }

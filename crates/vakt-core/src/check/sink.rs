@@ -8,6 +8,7 @@
 //! The collector also drops findings at cells a clean dataset already flagged (`vakt_flags`).
 
 use crate::finding::{mask, mask_found, Code, Finding, Location, Severity};
+use crate::i18n::{Said, T};
 use crate::ident::{IdSet, Scanner};
 use crate::pack::Table;
 use std::collections::HashSet;
@@ -123,6 +124,14 @@ impl Collector {
         f.message = self.mask(f.message);
         f.help = f.help.map(|h| self.mask(h));
         f.value = f.value.map(|v| self.mask(v));
+        // The Norwegian texts hold the same values: masked the same way.
+        if let Some(nb) = f.nb.take() {
+            let crate::finding::Nb { message, help } = *nb;
+            f.nb = Some(Box::new(crate::finding::Nb {
+                message: self.mask(message),
+                help: help.map(|h| self.mask(h)),
+            }));
+        }
         self.findings.push(f);
     }
 
@@ -136,21 +145,29 @@ impl Collector {
     /// identifiers, and the counts of what was not listed.
     pub fn finish(mut self) -> Collected {
         for ((table, code), (n, severity, file)) in std::mem::take(&mut self.dropped_by_kind) {
-            self.findings.push(Finding {
-                code: crate::locate::codes::FINDINGS_LIMIT.into(),
-                severity: Severity::Info,
-                message: format!(
-                    "{n} more {code} findings ({}s) in this table are counted but not listed: the list keeps the first {MAX_FINDINGS_PER_KIND}",
-                    severity.as_str()
-                ),
-                help: Some("fix the first ones and check again; the totals count all".into()),
-                location: Location {
-                    table,
-                    file,
-                    ..Default::default()
-                },
-                value: None,
-            });
+            let message = T::FindingsCut.say(&[
+                ("count", &n),
+                ("code", &code),
+                ("severity", &severity.as_str()),
+                ("max", &MAX_FINDINGS_PER_KIND),
+            ]);
+            let help = T::HelpFixFirst.say(&[]);
+            self.findings.push(
+                Finding {
+                    nb: None,
+                    code: crate::locate::codes::FINDINGS_LIMIT.into(),
+                    severity: Severity::Info,
+                    message: String::new(),
+                    help: None,
+                    location: Location {
+                        table,
+                        file,
+                        ..Default::default()
+                    },
+                    value: None,
+                }
+                .said(message, Some(help)),
+            );
         }
         Collected {
             findings: self.findings,
@@ -281,8 +298,8 @@ impl<'a> Sink<'a> {
         severity: Severity,
         row: &super::RowCtx<'_>,
         col: usize,
-        message: String,
-        help: Option<String>,
+        message: impl Into<Said>,
+        help: Option<Said>,
     ) {
         let value = self.shown(col, row.text(col));
         let location = self.location(
@@ -290,14 +307,16 @@ impl<'a> Sink<'a> {
             self.physical.get(col).copied().flatten(),
             self.table.columns.get(col).map(|c| c.name.as_str()),
         );
-        self.push(Finding {
+        let f = Finding {
+            nb: None,
             code: code.into(),
             severity,
-            message,
-            help,
+            message: String::new(),
+            help: None,
             location,
             value: Some(value),
-        });
+        };
+        self.push(f.said(message.into(), help));
     }
 
     /// A finding at a physical cell of the current row, which may belong to no pack column.
@@ -308,7 +327,7 @@ impl<'a> Sink<'a> {
         row: &super::RowCtx<'_>,
         phys: u32,
         column: Option<usize>,
-        message: String,
+        message: impl Into<Said>,
     ) {
         let raw = crate::value::text::trim(row.row.get(phys as usize).text);
         self.at_physical(code, severity, (row.row.row, phys), column, raw, message);
@@ -322,7 +341,7 @@ impl<'a> Sink<'a> {
         (row, phys): (u64, u32),
         column: Option<usize>,
         raw: &str,
-        message: String,
+        message: impl Into<Said>,
     ) {
         let value = match column {
             Some(c) => self.shown(c, raw),
@@ -330,27 +349,38 @@ impl<'a> Sink<'a> {
         };
         let name = column.and_then(|c| self.table.columns.get(c)).map(|c| c.name.as_str());
         let location = self.location(Some(row), Some(phys), name);
-        self.push(Finding {
+        let f = Finding {
+            nb: None,
             code: code.into(),
             severity,
-            message,
+            message: String::new(),
             help: None,
             location,
             value: Some(value),
-        });
+        };
+        self.push(f.said(message.into(), None));
     }
 
     /// A finding about a whole row.
-    pub fn row(&mut self, code: impl Into<Code>, severity: Severity, row: u64, message: String, help: Option<String>) {
+    pub fn row(
+        &mut self,
+        code: impl Into<Code>,
+        severity: Severity,
+        row: u64,
+        message: impl Into<Said>,
+        help: Option<Said>,
+    ) {
         let location = self.location(Some(row), None, None);
-        self.push(Finding {
+        let f = Finding {
+            nb: None,
             code: code.into(),
             severity,
-            message,
-            help,
+            message: String::new(),
+            help: None,
             location,
             value: None,
-        });
+        };
+        self.push(f.said(message.into(), help));
     }
 }
 

@@ -9,6 +9,7 @@ pub mod codes;
 pub mod stream;
 
 use crate::finding::{Finding, Location, Severity};
+use crate::i18n::{Lang, Said, T};
 use crate::pack::{Pack, Table};
 use crate::read::{Input, InputFormat, RowBuf};
 use crate::value::text;
@@ -164,24 +165,27 @@ pub fn match_tables(pack: &Pack, input: &mut Input) -> (Vec<TableMatch>, Vec<Fin
     }
     unmatched_parts(input, &used, &mut findings);
     if input.format == InputFormat::Csv && matches.is_empty() {
-        findings.push(Finding {
+        let file = input.parts.first().map_or("", |p| p.name.as_str());
+        let names: Vec<Said> = pack.tables.iter().map(expected_files).collect();
+        let names = Said {
+            en: names.iter().map(|n| n.en.as_str()).collect::<Vec<_>>().join("; "),
+            nb: Some(names.iter().map(|n| n.get(Lang::Nb)).collect::<Vec<_>>().join("; ")),
+        };
+        let f = Finding {
+            nb: None,
             code: codes::UNKNOWN_PART.into(),
             severity: Severity::Error,
-            message: format!(
-                "cannot tell which table `{}` holds",
-                input.parts.first().map_or("", |p| p.name.as_str())
-            ),
-            help: Some(format!(
-                "name the file after its table: {}",
-                pack.tables.iter().map(expected_files).collect::<Vec<_>>().join("; ")
-            )),
+            message: String::new(),
+            help: None,
             location: Location {
                 table: usize::MAX,
                 file: input.path.clone(),
                 ..Default::default()
             },
             value: None,
-        });
+        };
+        let help = T::HelpNameFile.say_with(&[], &[("names", &names)]);
+        findings.push(f.said(T::WhichTable.say(&[("file", &file)]), Some(help)));
     }
     matches.sort_by_key(|m| m.table);
     (matches, findings)
@@ -200,16 +204,16 @@ fn find_by_header(pack: &Pack, ti: usize, input: &mut Input, used: &[bool]) -> O
 }
 
 fn duplicate(table: &Table, ti: usize, other: &crate::read::Part, chosen: &crate::read::Part) -> Finding {
+    let message = T::DuplicateTable.say_with(
+        &[("table", &table.name)],
+        &[("other", &describe(other)), ("chosen", &describe(chosen))],
+    );
     Finding {
+        nb: None,
         code: codes::DUPLICATE_TABLE.into(),
         severity: Severity::Warning,
-        message: format!(
-            "table `{}` is also in {}; only {} was checked",
-            table.name,
-            describe(other),
-            describe(chosen)
-        ),
-        help: Some("remove the extra copy, or rename it if it holds other data".into()),
+        message: String::new(),
+        help: None,
         location: Location {
             table: ti,
             file: other.file.clone(),
@@ -218,6 +222,7 @@ fn duplicate(table: &Table, ti: usize, other: &crate::read::Part, chosen: &crate
         },
         value: None,
     }
+    .said(message, Some(T::HelpRemoveCopy.say(&[])))
 }
 
 fn missing(table: &Table, ti: usize, input: &Input, csv: bool) -> Finding {
@@ -227,14 +232,15 @@ fn missing(table: &Table, ti: usize, input: &Input, csv: bool) -> Finding {
         expected_sheets(table)
     };
     Finding {
+        nb: None,
         code: codes::MISSING_TABLE.into(),
         severity: if table.required {
             Severity::Error
         } else {
             Severity::Info
         },
-        message: format!("table `{}` not found", table.name),
-        help: Some(format!("expected {names}")),
+        message: String::new(),
+        help: None,
         location: Location {
             table: ti,
             file: input.path.clone(),
@@ -242,16 +248,21 @@ fn missing(table: &Table, ti: usize, input: &Input, csv: bool) -> Finding {
         },
         value: None,
     }
+    .said(
+        T::MissingTable.say(&[("table", &table.name)]),
+        Some(T::HelpExpectedNames.say_with(&[], &[("names", &names)])),
+    )
 }
 
 fn unmatched_parts(input: &Input, used: &[bool], findings: &mut Vec<Finding>) {
     for (i, p) in input.parts.iter().enumerate() {
         // A hidden sheet that holds no table is a lookup list (a template's code lists).
         if !used[i] && !p.hidden {
-            findings.push(Finding {
+            let f = Finding {
+                nb: None,
                 code: codes::UNKNOWN_PART.into(),
                 severity: Severity::Info,
-                message: format!("{} matches no table of the pack and was not checked", describe(p)),
+                message: String::new(),
                 help: None,
                 location: Location {
                     table: usize::MAX,
@@ -260,38 +271,40 @@ fn unmatched_parts(input: &Input, used: &[bool], findings: &mut Vec<Finding>) {
                     ..Default::default()
                 },
                 value: None,
-            });
+            };
+            findings.push(f.said(T::UnknownPart.say_with(&[], &[("part", &describe(p))]), None));
         }
     }
 }
 
-fn describe(p: &crate::read::Part) -> String {
+fn describe(p: &crate::read::Part) -> Said {
     match &p.sheet {
-        Some(s) => format!("sheet '{s}'"),
-        None => format!("file {}", p.name),
+        Some(s) => T::Sheet.say(&[("name", s)]),
+        None => T::File.say(&[("name", &p.name)]),
     }
 }
 
-fn expected_sheets(t: &Table) -> String {
-    format!(
-        "a sheet named {}",
-        t.sheet_keys
-            .iter()
-            .map(|k| format!("'{k}'"))
-            .collect::<Vec<_>>()
-            .join(" or ")
-    )
+/// Names joined with the word for "or" in each language.
+fn either(names: &[String]) -> Said {
+    let or = T::Or.say(&[]);
+    Said {
+        en: names.join(&format!(" {} ", or.en)),
+        nb: Some(names.join(&format!(" {} ", or.get(Lang::Nb)))),
+    }
 }
 
-fn expected_files(t: &Table) -> String {
-    format!(
-        "a file named {}",
-        t.file_keys
-            .iter()
-            .map(|k| format!("{}.csv", k.replace(' ', "_")))
-            .collect::<Vec<_>>()
-            .join(" or ")
-    )
+fn expected_sheets(t: &Table) -> Said {
+    let names: Vec<String> = t.sheet_keys.iter().map(|k| format!("'{k}'")).collect();
+    T::SheetNamed.say_with(&[], &[("names", &either(&names))])
+}
+
+fn expected_files(t: &Table) -> Said {
+    let names: Vec<String> = t
+        .file_keys
+        .iter()
+        .map(|k| format!("{}.csv", k.replace(' ', "_")))
+        .collect();
+    T::FileNamed.say_with(&[], &[("names", &either(&names))])
 }
 
 /// The header of a located table.

@@ -7,6 +7,7 @@
 
 use super::limits::{MAX_COLUMNS, MAX_CSV_RECORD_BYTES};
 use super::{cap_cell, CellKind, Notice, ReadError, RowBuf, RowSource};
+use crate::i18n::T;
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use std::fs::File;
 use std::io::{Cursor, Read};
@@ -116,15 +117,13 @@ impl CsvRows {
                 row: Some(line),
                 col: None,
                 limit: false,
-                message: format!(
-                    "read as UTF-8; line {line} holds bytes that are not UTF-8, read there as Windows-1252"
-                ),
+                message: T::MostlyUtf8.say(&[("line", &line)]),
             }),
             (CsvEncoding::Windows1252, _) => notices.push(Notice {
                 row: None,
                 col: None,
                 limit: false,
-                message: "read as Windows-1252 (the file is not UTF-8)".into(),
+                message: T::ReadAs1252.say(&[]),
             }),
             _ => {}
         }
@@ -187,10 +186,10 @@ impl CsvRows {
                 row: Some(start),
                 col: None,
                 limit: true,
-                message: format!(
-                    "a quoted field that starts on line {start} runs to the end of the file ({} lines): a closing quote is missing",
-                    lines.saturating_sub(start).saturating_add(1)
-                ),
+                message: T::QuoteNeverClosed.say(&[
+                    ("start", &start),
+                    ("lines", &lines.saturating_sub(start).saturating_add(1)),
+                ]),
             });
         }
     }
@@ -230,7 +229,7 @@ impl RowSource for CsvRows {
                     row: Some(line),
                     col: None,
                     limit: true,
-                    message: format!("fields past the {MAX_COLUMNS}th of a line are not read"),
+                    message: T::PastLastField.say(&[("max", &MAX_COLUMNS)]),
                 };
                 self.note_once(self.cut_fields, notice);
                 break;
@@ -248,7 +247,7 @@ impl RowSource for CsvRows {
                             row: Some(line),
                             col: Some(col as u32),
                             limit: false,
-                            message: format!("line {line} holds bytes that are not UTF-8; read there as Windows-1252"),
+                            message: T::StrayBytes.say(&[("line", &line)]),
                         });
                     }
                     let mut text = String::new();
@@ -262,10 +261,7 @@ impl RowSource for CsvRows {
                     row: Some(line),
                     col: Some(col as u32),
                     limit: true,
-                    message: format!(
-                        "a value longer than {} characters was cut there (a cell holds no more)",
-                        super::limits::MAX_CELL_CHARS
-                    ),
+                    message: T::ValueCut.say(&[("max", &super::limits::MAX_CELL_CHARS)]),
                 };
                 self.note_once(self.cut_cells, notice);
             }

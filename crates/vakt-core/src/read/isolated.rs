@@ -125,7 +125,8 @@ pub fn serve(path: &Path, out: &mut dyn Write) -> Result<(), ReadError> {
                     put_u64(out, n.row.unwrap_or(u64::MAX)).map_err(io)?;
                     put_u32(out, n.col.unwrap_or(u32::MAX)).map_err(io)?;
                     out.write_all(&[u8::from(n.limit)]).map_err(io)?;
-                    put_str(out, &n.message).map_err(io)?;
+                    put_str(out, &n.message.en).map_err(io)?;
+                    put_str(out, n.message.nb.as_deref().unwrap_or("")).map_err(io)?;
                 }
             }
         }
@@ -244,12 +245,16 @@ impl<'a> Cursor<'a> {
             let row = self.u64()?;
             let col = self.u32()?;
             let limit = self.u8()? != 0;
-            let message = self.str()?.to_string();
+            let en = self.str()?.to_string();
+            let nb = self.str()?.to_string();
             notices.push(Notice {
                 row: (row != u64::MAX).then_some(row),
                 col: (col != u32::MAX).then_some(col),
                 limit,
-                message,
+                message: crate::i18n::Said {
+                    en,
+                    nb: (!nb.is_empty()).then_some(nb),
+                },
             });
         }
         Ok(SheetRows {

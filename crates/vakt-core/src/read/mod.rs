@@ -95,8 +95,8 @@ pub struct Notice {
     pub col: Option<u32>,
     /// A limit was hit (a warning), else a choice was made (information).
     pub limit: bool,
-    /// What happened, for the user.
-    pub message: String,
+    /// What happened, for the user, in both languages.
+    pub message: crate::i18n::Said,
 }
 
 impl ReadError {

@@ -12,6 +12,7 @@
 
 use super::limits::{MAX_COLUMNS, MAX_ROWS};
 use super::{cap_cell, isolated, write_number, CellKind, InputFormat, Notice, ReadError, RowBuf, RowSource};
+use crate::i18n::T;
 use calamine::{Data, DataRef, Dimensions, Reader, Sheets, Xlsx, XlsxCellReader};
 use std::fs::File;
 use std::io::BufReader;
@@ -200,7 +201,7 @@ impl Bounds {
                 row: Some(row),
                 col: None,
                 limit: true,
-                message: format!("cells past column XFD (the {MAX_COLUMNS}th) are not read; the first is in row {row}"),
+                message: T::PastLastColumn.say(&[("max", &MAX_COLUMNS), ("row", &row)]),
             });
         }
         false
@@ -217,7 +218,7 @@ impl Bounds {
                 row: None,
                 col: None,
                 limit: true,
-                message: format!("rows past row {MAX_ROWS} are not read"),
+                message: T::PastLastRow.say(&[("max", &MAX_ROWS)]),
             });
         }
         false
@@ -232,10 +233,7 @@ impl Bounds {
                 row: Some(row),
                 col: Some(col),
                 limit: true,
-                message: format!(
-                    "a value longer than {} characters was cut there (a cell holds no more)",
-                    super::limits::MAX_CELL_CHARS
-                ),
+                message: T::ValueCut.say(&[("max", &super::limits::MAX_CELL_CHARS)]),
             });
         }
         t

@@ -4,7 +4,8 @@
 //! before any truncation, so `--max-diagnostics` never changes the numbers.
 
 pub mod human;
-pub mod i18n;
+/// The message catalogue (kept in the leaf [`crate::i18n`], so checks can use it too).
+pub use crate::i18n;
 pub mod json;
 
 /// Text made safe to print to a terminal (see [`crate::value::text::escape`]).

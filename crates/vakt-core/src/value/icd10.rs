@@ -122,20 +122,36 @@ fn single(t: &str, list: &CodeList, scratch: &mut String) -> Parsed {
 }
 
 /// Why a value is not a chapter V code, and the nearest valid code when there is one.
-pub fn explain(raw: &str, list: &CodeList) -> (String, Option<String>) {
+/// Why a code is not in chapter V: what it looks like instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unknown {
+    /// A DSM-IV number.
+    Dsm,
+    /// A US ICD-10-CM code.
+    Cm,
+    /// Words, not a code.
+    Text,
+    /// A code of another chapter.
+    OutsideChapter,
+    /// Not a code of chapter V.
+    NotACode,
+}
+
+/// Why a value is no code of the list, and the nearest valid code.
+pub fn explain(raw: &str, list: &CodeList) -> (Unknown, Option<String>) {
     let mut norm = String::new();
     normalise(raw, &mut norm);
     let t = super::text::trim(raw);
     let what = if t.chars().all(|c| c.is_ascii_digit() || c == '.') && t.chars().any(|c| c.is_ascii_digit()) {
-        "looks like a DSM-IV code; the survey uses WHO ICD-10".to_string()
+        Unknown::Dsm
     } else if norm.starts_with('F') && norm.len() >= 5 && norm.as_bytes().get(4).is_some_and(u8::is_ascii_alphabetic) {
-        "looks like an ICD-10-CM (US) code; the survey uses WHO ICD-10".to_string()
+        Unknown::Cm
     } else if !norm.starts_with('F') && norm.chars().filter(char::is_ascii_alphabetic).count() > 2 {
-        "is text; give the ICD-10 code".to_string()
+        Unknown::Text
     } else if !norm.starts_with('F') {
-        "is outside chapter V (F00-F99)".to_string()
+        Unknown::OutsideChapter
     } else {
-        "is not a code of ICD-10 chapter V".to_string()
+        Unknown::NotACode
     };
     // Nearest: the leaves of the same category, else the closest code by edit distance.
     let category = norm.get(..3).unwrap_or("");
@@ -209,11 +225,11 @@ mod tests {
     fn explanations_name_the_nearest_code() {
         let l = icd();
         let (what, near) = explain("F32.7", &l);
-        assert!(what.contains("not a code"));
+        assert_eq!(what, Unknown::NotACode);
         assert!(near.unwrap().starts_with("F32."));
-        assert!(explain("296.32", &l).0.contains("DSM"));
-        assert!(explain("F32.A", &l).0.contains("ICD-10-CM"));
-        assert!(explain("Z63.0", &l).0.contains("outside chapter V"));
-        assert!(explain("depresjon", &l).0.contains("text"));
+        assert_eq!(explain("296.32", &l).0, Unknown::Dsm);
+        assert_eq!(explain("F32.A", &l).0, Unknown::Cm);
+        assert_eq!(explain("Z63.0", &l).0, Unknown::OutsideChapter);
+        assert_eq!(explain("depresjon", &l).0, Unknown::Text);
     }
 }

@@ -4,6 +4,7 @@
 use crate::check::plan::{severity, Configure, Configured, Entry, Plan};
 use crate::check::{Collector, ReturnRule, RowCtx, RuleKind, Sink};
 use crate::finding::{CheckInfo, Code, Finding, Location};
+use crate::i18n::T;
 use crate::pack::{ColumnType, RuleSeverity};
 use crate::value::keyhash::KeyMap;
 use schemars::JsonSchema;
@@ -300,41 +301,55 @@ impl AggregateRule<'_> {
         let column = &owner.columns[r.column].name;
         let of = r.of.map_or(String::new(), |c| detail.columns[c].name.clone());
         let what = match r.function {
-            Function::Count => format!("the count of its rows of `{}`", detail.name),
-            f => format!(
-                "the {} of `{of}` over its {} of `{}`",
-                format!("{f:?}").to_lowercase(),
-                if acc.rows == 1 {
-                    "1 row".to_string()
+            Function::Count => T::AggCount.say(&[("table", &detail.name)]),
+            f => {
+                let function = match f {
+                    Function::Sum => T::FnSum,
+                    Function::Min => T::FnMin,
+                    Function::Max => T::FnMax,
+                    _ => T::FnMean,
+                };
+                let rows = if acc.rows == 1 {
+                    T::OneRow.say(&[])
                 } else {
-                    format!("{} rows", acc.rows)
-                },
-                detail.name
-            ),
+                    T::Rows.say(&[("count", &acc.rows)])
+                };
+                T::AggOver.say_with(
+                    &[("of", &of), ("table", &detail.name)],
+                    &[("function", &function.say(&[])), ("rows", &rows)],
+                )
+            }
         };
         let whose = if r.key.is_empty() {
-            String::new()
+            T::Nothing.say(&[])
         } else {
             let names: Vec<&str> = r.matching.iter().map(|&m| detail.columns[m].name.as_str()).collect();
-            format!(" with {} `{}`", names.join(" + "), t.key_text)
+            T::With.say(&[("columns", &names.join(" + ")), ("value", &t.key_text)])
         };
         let mut shown = String::new();
         crate::value::cell::write_number(&mut shown, (computed * 1000.0).round() / 1000.0);
         let slack = if r.share > 0.0 {
-            format!(" (more than {} % apart)", r.share * 100.0)
+            T::ApartShare.say(&[("value", &(r.share * 100.0))])
         } else if r.tolerance > 0.0 {
-            format!(" (more than {} apart)", r.tolerance)
+            T::ApartAmount.say(&[("value", &r.tolerance)])
         } else {
-            String::new()
+            T::Nothing.say(&[])
         };
+        let message = T::Aggregate.say_with(
+            &[("column", column), ("value", &t.raw), ("computed", &shown)],
+            &[("what", &what), ("whose", &whose), ("slack", &slack)],
+        );
+        let help = T::HelpCorrectTotal.say(&[("column", column), ("table", &detail.name)]);
         Finding {
+            nb: None,
             code: r.code.clone(),
             severity: severity(r.severity),
-            message: format!("{column} is {}, but {what}{whose} is {shown}{slack}", t.raw),
-            help: Some(format!("correct {column}, or the rows of `{}` it sums up", detail.name)),
+            message: String::new(),
+            help: None,
             location: t.location.clone(),
             value: Some(t.raw.clone()),
         }
+        .said(message, Some(help))
     }
 }
 

@@ -2,6 +2,7 @@ use crate::check::plan::{severity, Configure, Configured, Entry};
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::expr::{self, Val};
 use crate::finding::{CheckInfo, Code, Finding};
+use crate::i18n::T;
 use crate::pack::{RuleSeverity, Table};
 use crate::value::keyhash::KeyMap;
 use schemars::JsonSchema;
@@ -174,14 +175,14 @@ impl RowRule for CardinalityRule<'_> {
                 .iter()
                 .map(|&k| self.table.columns[k].name.as_str())
                 .collect();
-            let message = format!(
-                "{}: {} `{}` has {} matching rows, at most {} expected (the first in row {first})",
-                self.spec.name,
-                names.join(" + "),
-                seen.key_text,
-                seen.matches,
-                self.spec.max.unwrap_or(0)
-            );
+            let message = T::CardinalityMax.say(&[
+                ("name", &self.spec.name),
+                ("columns", &names.join(" + ")),
+                ("value", &seen.key_text),
+                ("count", &seen.matches),
+                ("max", &self.spec.max.unwrap_or(0)),
+                ("first", &first),
+            ]);
             out.cell(
                 self.spec.code.clone(),
                 severity(self.spec.severity),
@@ -208,21 +209,23 @@ impl RowRule for CardinalityRule<'_> {
         for s in short {
             let column = &self.table.columns[self.spec.column].name;
             let location = out.location(Some(s.first_row), out.physical[self.spec.column], Some(column));
-            out.push(Finding {
+            let message = T::CardinalityMin.say(&[
+                ("name", &self.spec.name),
+                ("columns", &names.join(" + ")),
+                ("value", &s.key_text),
+                ("count", &s.matches),
+                ("min", &self.spec.min),
+            ]);
+            let f = Finding {
+                nb: None,
                 code: self.spec.code.clone(),
                 severity: severity(self.spec.severity),
-                message: format!(
-                    "{}: {} `{}` has {} such rows; at least {} expected",
-                    self.spec.name,
-                    names.join(" + "),
-                    s.key_text,
-                    s.matches,
-                    self.spec.min
-                ),
+                message: String::new(),
                 help: None,
                 location,
                 value: None,
-            });
+            };
+            out.push(f.said(message, None));
         }
     }
 }

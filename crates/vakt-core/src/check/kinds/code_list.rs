@@ -1,5 +1,6 @@
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Severity};
+use crate::i18n::T;
 use crate::pack::CodeList;
 use crate::value::Issue;
 
@@ -62,24 +63,25 @@ impl RowRule for CodeRule<'_> {
             let name = &out.table.columns[col].name;
             let (message, help) = if issue == Some(Issue::SeveralValues) {
                 (
-                    format!("{name}: `{shown}` holds several values; one is expected"),
-                    Some("keep the main one; mention the others in the comment".to_string()),
+                    T::CodeSeveral.say(&[("column", name), ("value", &shown)]),
+                    Some(T::HelpKeepMain.say(&[])),
                 )
             } else {
                 let help = match list.suggest(raw) {
-                    Some(s) => format!("did you mean {}?", labelled(&s.label, &s.code)),
-                    None if list.entries.len() <= 12 => format!(
-                        "allowed: {}",
-                        list.entries
+                    Some(s) => T::HelpDidYouMean.say(&[("value", &labelled(&s.label, &s.code))]),
+                    None if list.entries.len() <= 12 => {
+                        let values = list
+                            .entries
                             .iter()
                             .map(|e| labelled(if e.no.is_empty() { &e.en } else { &e.no }, &e.code))
                             .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                    None => format!("see the code list `{}` ({} codes)", list.name, list.entries.len()),
+                            .join(", ");
+                        T::HelpAllowed.say(&[("values", &values)])
+                    }
+                    None => T::HelpSeeList.say(&[("list", &list.name), ("count", &list.entries.len())]),
                 };
                 (
-                    format!("{name}: `{shown}` is not in the code list `{}`", list.name),
+                    T::CodeUnknown.say(&[("column", name), ("value", &shown), ("list", &list.name)]),
                     Some(help),
                 )
             };

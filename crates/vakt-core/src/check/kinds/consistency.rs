@@ -1,6 +1,7 @@
 use crate::check::plan::{severity, Configure, Configured, Entry};
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Code};
+use crate::i18n::T;
 use crate::pack::{Pack, RuleSeverity, Table};
 use crate::value::keyhash::{KeyHash, KeyMap};
 use crate::value::{text, Value};
@@ -174,12 +175,12 @@ impl RowRule for ConsistencyRule<'_> {
             let a = self.fact(row, c);
             let b = self.facts[offset as usize + i];
             if a != Fact::Blank && b != Fact::Blank && a != b {
-                diffs.push(format!(
-                    "{} {} here but {} in row {first_row}",
-                    self.table.columns[c].name,
-                    self.show(c, a),
-                    self.show(c, b)
-                ));
+                diffs.push(T::ConsistentDiff.say(&[
+                    ("column", &self.table.columns[c].name),
+                    ("here", &self.show(c, a)),
+                    ("there", &self.show(c, b)),
+                    ("first", &first_row),
+                ]));
             }
         }
         if diffs.is_empty() {
@@ -187,14 +188,22 @@ impl RowRule for ConsistencyRule<'_> {
         }
         let k0 = spec.key[0];
         let names: Vec<&str> = spec.key.iter().map(|&k| self.table.columns[k].name.as_str()).collect();
-        let message = format!(
-            "{} `{}` has {}",
-            names.join(" + "),
-            out.shown(k0, row.text(k0)),
-            diffs.join("; ")
+        let joined = crate::i18n::Said {
+            en: diffs.iter().map(|d| d.en.as_str()).collect::<Vec<_>>().join("; "),
+            nb: Some(
+                diffs
+                    .iter()
+                    .map(|d| d.get(crate::i18n::Lang::Nb))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        };
+        let shown = out.shown(k0, row.text(k0));
+        let message = T::Inconsistent.say_with(
+            &[("columns", &names.join(" + ")), ("value", &shown)],
+            &[("diffs", &joined)],
         );
-        let help =
-            "one person, one birth year, sex and diagnosis: correct the row that is wrong, or the id".to_string();
+        let help = T::HelpOnePerson.say(&[]);
         out.cell(spec.code.clone(), severity(spec.severity), row, k0, message, Some(help));
     }
 }

@@ -1,6 +1,7 @@
 use crate::check::plan::{severity, Configure, Configured, CountLink, Entry, Plan};
 use crate::check::{Collector, ReturnRule, RowCtx, RuleKind, Sink};
 use crate::finding::{CheckInfo, Finding, Location};
+use crate::i18n::T;
 use crate::pack::{ColumnType, RuleSeverity};
 use crate::value::keyhash::KeyMap;
 use crate::value::Value;
@@ -210,34 +211,38 @@ impl ReturnRule for CountRule<'_> {
             }
             let (message, help) = if c.key.is_empty() {
                 (
-                    format!(
-                        "{column} is {}, but the table `{counted}` has {actual} data rows",
-                        d.raw
-                    ),
-                    format!("count the rows of `{counted}` again"),
+                    T::CountAll.say(&[
+                        ("column", column),
+                        ("value", &d.raw),
+                        ("table", counted),
+                        ("actual", &actual),
+                    ]),
+                    T::HelpCountAgain.say(&[("table", counted)]),
                 )
             } else {
+                let keys = keys.join(" + ");
                 (
-                    format!(
-                        "{column} is {}, but the table `{counted}` has {actual} rows with {} `{}`",
-                        d.raw,
-                        keys.join(" + "),
-                        d.key_text
-                    ),
-                    format!(
-                        "correct {column}, or the rows of `{counted}` for this {}",
-                        keys.join(" + ")
-                    ),
+                    T::CountKey.say(&[
+                        ("column", column),
+                        ("value", &d.raw),
+                        ("table", counted),
+                        ("actual", &actual),
+                        ("columns", &keys),
+                        ("key", &d.key_text),
+                    ]),
+                    T::HelpCorrectCount.say(&[("column", column), ("table", counted), ("columns", &keys)]),
                 )
             };
-            out.push(Finding {
+            let f = Finding {
+                nb: None,
                 code: c.code.clone(),
                 severity: severity(self.count.severity),
-                message,
-                help: Some(help),
+                message: String::new(),
+                help: None,
                 location: d.location.clone(),
                 value: Some(d.raw.clone()),
-            });
+            };
+            out.push(f.said(message, Some(help)));
         }
     }
 }

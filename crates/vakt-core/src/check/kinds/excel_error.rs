@@ -1,5 +1,6 @@
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Severity};
+use crate::i18n::T;
 use crate::value::text;
 
 documented_check! {
@@ -44,17 +45,12 @@ impl RowRule for ExcelErrorRule {
             }
             let t = text::trim(cell.text);
             let col = self.owner.get(p).copied().flatten();
-            let what = col
-                .map(|c| out.table.columns[c].name.clone())
-                .unwrap_or_else(|| "cell".to_string());
-            out.physical_cell(
-                ExcelErrorKind::CODE,
-                Severity::Error,
-                row,
-                p as u32,
-                col,
-                format!("{what}: Excel error value `{t}`"),
-            );
+            let what = match col {
+                Some(c) => crate::i18n::Said::from(out.table.columns[c].name.clone()),
+                None => T::Cell.say(&[]),
+            };
+            let message = T::ExcelError.say_with(&[("value", &t)], &[("column", &what)]);
+            out.physical_cell(ExcelErrorKind::CODE, Severity::Error, row, p as u32, col, message);
         }
     }
 }

@@ -335,7 +335,7 @@ impl RowRule for ExpressionRule<'_> {
             row,
             rule.column,
             message,
-            rule.help.clone(),
+            rule.help.clone().map(crate::i18n::Said::from),
         );
     }
 }

@@ -1,5 +1,6 @@
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Severity};
+use crate::i18n::T;
 use crate::pack::{Pack, Relation};
 
 documented_check! {
@@ -67,13 +68,12 @@ impl RowRule for ForeignKeyRule<'_> {
                 .iter()
                 .map(|&c| out.table.columns[c].name.as_str())
                 .collect();
-            let message = format!(
-                "{} `{}` is not in the table `{}`",
-                names.join(" + "),
-                shown.join(" + "),
-                parent.name
-            );
-            let help = format!("add the {} to `{}`, or correct the reference", rel.name, parent.name);
+            let message = T::ForeignMissing.say(&[
+                ("columns", &names.join(" + ")),
+                ("value", &shown.join(" + ")),
+                ("table", &parent.name),
+            ]);
+            let help = T::HelpAddOrCorrect.say(&[("what", &rel.name), ("table", &parent.name)]);
             out.cell(ForeignKeyKind::CODE, Severity::Error, row, c0, message, Some(help));
         }
     }

@@ -1,5 +1,6 @@
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Severity};
+use crate::i18n::T;
 use crate::pack::{CodeList, ColumnType};
 use crate::value::{icd10, Issue, Note, Value};
 
@@ -59,33 +60,37 @@ impl RowRule for Icd10Rule<'_> {
             let (severity, message, help) = match (p.issue, p.note) {
                 (Some(Issue::UnknownIcd), _) => {
                     let (what, nearest) = icd10::explain(raw, list);
+                    let what = match what {
+                        icd10::Unknown::Dsm => T::IcdDsm,
+                        icd10::Unknown::Cm => T::IcdCm,
+                        icd10::Unknown::Text => T::IcdText,
+                        icd10::Unknown::OutsideChapter => T::IcdOutside,
+                        icd10::Unknown::NotACode => T::IcdNotCode,
+                    };
                     (
                         Severity::Error,
-                        format!("{name}: `{raw}` {what}"),
-                        nearest.map(|n| format!("nearest valid code: {n}")),
+                        T::IcdUnknown.say_with(&[("column", name), ("value", &raw)], &[("what", &what.say(&[]))]),
+                        nearest.map(|n| T::HelpNearest.say(&[("value", &n)])),
                     )
                 }
                 (Some(Issue::SeveralValues), _) => (
                     Severity::Error,
-                    format!("{name}: `{raw}` holds several diagnoses; one main diagnosis is expected"),
-                    Some("keep the main diagnosis".to_string()),
+                    T::IcdSeveral.say(&[("column", name), ("value", &raw)]),
+                    Some(T::HelpMainDiagnosis.say(&[])),
                 ),
                 (None, Some(Note::IcdCategory)) => (
                     Severity::Warning,
-                    format!("{name}: `{raw}` is a category with subcategories; the fourth character is missing"),
-                    Some(format!("give the full code, e.g. {}.1", code(p.value))),
+                    T::IcdCategory.say(&[("column", name), ("value", &raw)]),
+                    Some(T::HelpFullCode.say(&[("value", &code(p.value))])),
                 ),
                 (None, Some(Note::IcdExtension)) => (
                     Severity::Warning,
-                    format!(
-                        "{name}: `{raw}` is a Norwegian clinical extension; read as {}",
-                        code(p.value)
-                    ),
+                    T::IcdExtension.say(&[("column", name), ("value", &raw), ("read", &code(p.value))]),
                     None,
                 ),
                 (None, Some(Note::IcdNormalised)) => (
                     Severity::Info,
-                    format!("{name}: `{raw}` read as {}", code(p.value)),
+                    T::IcdRead.say(&[("column", name), ("value", &raw), ("read", &code(p.value))]),
                     None,
                 ),
                 _ => continue,

@@ -1,6 +1,7 @@
 use crate::check::Plan;
 use crate::check::{Collector, ReturnRule, RowCtx, RuleKind, Sink};
 use crate::finding::{CheckInfo, Finding, Location, Severity};
+use crate::i18n::T;
 use crate::ident::{scrub, IdSet, Leak, Scanner};
 use crate::pack::ColumnType;
 
@@ -79,26 +80,43 @@ fn leak_finding(location: Location, raw: &str, ids: Option<&IdSet>) -> Option<Fi
         return None;
     }
     let column = location.column.clone().unwrap_or_default();
-    let kinds: Vec<&str> = s.kinds.iter().map(|k| Leak::describe(*k)).collect();
-    Some(Finding {
+    let kinds: Vec<crate::i18n::Said> = s
+        .kinds
+        .iter()
+        .map(|k| {
+            match k {
+                Leak::Fnr => T::LeakFnr,
+                Leak::Phone => T::LeakPhone,
+                Leak::Email => T::LeakEmail,
+                Leak::Id => T::LeakId,
+            }
+            .say(&[])
+        })
+        .collect();
+    let what = crate::i18n::Said {
+        en: join_words(&kinds, crate::i18n::Lang::En),
+        nb: Some(join_words(&kinds, crate::i18n::Lang::Nb)),
+    };
+    let f = Finding {
+        nb: None,
         code: LeakedIdKind::CODE.into(),
         severity: Severity::Error,
-        message: format!(
-            "{column}: contains {}; identifiers must not be in text columns",
-            join_words(&kinds)
-        ),
-        help: Some("remove it; clean output replaces it with a tag".into()),
+        message: String::new(),
+        help: None,
         location,
         value: Some(s.text),
-    })
+    };
+    let message = T::Leaked.say_with(&[("column", &column)], &[("what", &what)]);
+    Some(f.said(message, Some(T::HelpRemoveId.say(&[]))))
 }
 
-/// `a`, `a and b`, `a, b and c`.
-fn join_words(words: &[&str]) -> String {
-    match words {
+/// `a`, `a and b`, `a, b and c`, in a language.
+fn join_words(words: &[crate::i18n::Said], lang: crate::i18n::Lang) -> String {
+    let words: Vec<&str> = words.iter().map(|w| w.get(lang)).collect();
+    match words.as_slice() {
         [] => String::new(),
         [one] => (*one).to_string(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [rest @ .., last] => format!("{} {} {last}", rest.join(", "), T::And.template(lang)),
     }
 }
 

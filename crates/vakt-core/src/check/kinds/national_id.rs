@@ -1,5 +1,6 @@
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Severity};
+use crate::i18n::T;
 use crate::ident::{nin::NinError, validate, IdForm, IdProblem};
 
 documented_check! {
@@ -46,12 +47,13 @@ struct NationalIdRule {
     cols: Vec<(usize, IdForm)>,
 }
 
-fn reason(e: NinError) -> &'static str {
+fn reason(e: NinError) -> crate::i18n::Said {
     match e {
-        NinError::BadCheckDigits => "its check digits do not match",
-        NinError::BadDate => "its date part is not a real date",
-        NinError::NotElevenDigits => "it does not have 11 digits",
+        NinError::BadCheckDigits => T::WhyCheckDigits,
+        NinError::BadDate => T::WhyDatePart,
+        NinError::NotElevenDigits => T::WhyNotEleven,
     }
+    .say(&[])
 }
 
 impl RowRule for NationalIdRule {
@@ -66,8 +68,8 @@ impl RowRule for NationalIdRule {
             let (severity, message, help) = match validate(form, raw) {
                 Ok(c) if c.zero_restored => (
                     Severity::Info,
-                    format!("{name}: `{shown}` had lost its leading zero; restored and valid"),
-                    Some("format the column as text so Excel keeps leading zeros".to_string()),
+                    T::IdZeroRestored.say(&[("column", name), ("value", &shown)]),
+                    Some(T::HelpFormatText.say(&[])),
                 ),
                 Ok(_) => continue,
                 Err(IdProblem::NotNationalId {
@@ -75,23 +77,22 @@ impl RowRule for NationalIdRule {
                     why,
                 }) => (
                     Severity::Error,
-                    format!(
-                        "{name}: `{shown}` is not a valid identity number, even with a leading zero: {}",
-                        reason(why)
-                    ),
+                    T::IdInvalidWithZero.say_with(&[("column", name), ("value", &shown)], &[("why", &reason(why))]),
                     None,
                 ),
                 Err(IdProblem::NotNationalId { why, .. }) => (
                     Severity::Error,
-                    format!(
-                        "{name}: `{shown}` is not a valid fødselsnummer or D-number: {}",
-                        reason(why)
-                    ),
-                    Some("check the number against its source".to_string()),
+                    T::IdInvalid.say_with(&[("column", name), ("value", &shown)], &[("why", &reason(why))]),
+                    Some(T::HelpCheckSource.say(&[])),
                 ),
                 Err(IdProblem::TooManyDigits { digits, width }) => (
                     Severity::Error,
-                    format!("{name}: `{shown}` has {digits} digits; at most {width} are expected"),
+                    T::IdTooLong.say(&[
+                        ("column", name),
+                        ("value", &shown),
+                        ("digits", &digits),
+                        ("width", &width),
+                    ]),
                     None,
                 ),
             };

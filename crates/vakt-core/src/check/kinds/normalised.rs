@@ -1,5 +1,6 @@
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Severity};
+use crate::i18n::T;
 use crate::pack::{CodeList, ColumnType};
 use crate::value::{Note, Value};
 
@@ -38,16 +39,16 @@ struct NormalisedRule<'p> {
 }
 
 /// Severity and the reason, shown after "read as VALUE".
-fn describe(note: Note) -> Option<(Severity, &'static str)> {
+fn describe(note: Note) -> Option<(Severity, T)> {
     Some(match note {
-        Note::HoursAsMinutes => (Severity::Warning, ": a number this small is taken as hours"),
-        Note::Approximate => (Severity::Warning, ": the value is approximate"),
-        Note::Mojibake => (Severity::Warning, ": garbled letters (wrong encoding) repaired"),
-        Note::UnitDropped => (Severity::Info, ""),
-        Note::ThousandsSeparator => (Severity::Info, ""),
-        Note::SerialAsDate => (Severity::Info, ": a serial number taken as an Excel date"),
-        Note::TimeDropped => (Severity::Info, ": the time of day was dropped"),
-        Note::TimeAsMinutes => (Severity::Info, ": a time or duration taken as hours and minutes"),
+        Note::HoursAsMinutes => (Severity::Warning, T::WhyHours),
+        Note::Approximate => (Severity::Warning, T::WhyApproximate),
+        Note::Mojibake => (Severity::Warning, T::WhyMojibake),
+        Note::UnitDropped => (Severity::Info, T::Nothing),
+        Note::ThousandsSeparator => (Severity::Info, T::Nothing),
+        Note::SerialAsDate => (Severity::Info, T::WhySerial),
+        Note::TimeDropped => (Severity::Info, T::WhyTimeDropped),
+        Note::TimeAsMinutes => (Severity::Info, T::WhyTimeAsMinutes),
         // ICD-10 notes belong to the icd10 kind.
         Note::IcdNormalised | Note::IcdCategory | Note::IcdExtension => return None,
     })
@@ -63,24 +64,25 @@ impl RowRule for NormalisedRule<'_> {
             let Some((severity, why)) = describe(note) else {
                 continue;
             };
-            let read_as = match p.value {
-                Value::Int(i) => i.to_string(),
+            let read_as: crate::i18n::Said = match p.value {
+                Value::Int(i) => i.to_string().into(),
                 Value::Num(n) => {
                     let mut s = String::new();
                     crate::value::cell::write_number(&mut s, n);
                     if out.table.columns[col].ty == ColumnType::Minutes {
-                        s.push_str(" minutes");
+                        T::Minutes.say(&[]).prefixed(&s)
+                    } else {
+                        s.into()
                     }
-                    s
                 }
-                Value::Date(d) => d.to_string(),
-                Value::Code(c) => list.map(|l| l.code(c).to_string()).unwrap_or_default(),
-                _ => String::new(),
+                Value::Date(d) => d.to_string().into(),
+                Value::Code(c) => list.map(|l| l.code(c).to_string()).unwrap_or_default().into(),
+                _ => String::new().into(),
             };
-            let message = format!(
-                "{}: `{}` read as {read_as}{why}",
-                out.table.columns[col].name,
-                out.shown(col, row.text(col))
+            let shown = out.shown(col, row.text(col));
+            let message = T::ReadAs.say_with(
+                &[("column", &out.table.columns[col].name), ("value", &shown)],
+                &[("read", &read_as), ("why", &why.say(&[]))],
             );
             out.cell(NormalisedKind::CODE, severity, row, col, message, None);
         }

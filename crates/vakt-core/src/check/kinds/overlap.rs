@@ -5,6 +5,7 @@ use crate::check::plan::{severity, Configure, Configured, Entry, Plan};
 use crate::check::{Collector, ReturnRule, RowCtx, RuleKind, Sink};
 use crate::expr;
 use crate::finding::{CheckInfo, Code, Finding, Location};
+use crate::i18n::T;
 use crate::pack::{ColumnType, RuleSeverity};
 use crate::value::Value;
 use schemars::JsonSchema;
@@ -280,30 +281,36 @@ impl OverlapRule<'_> {
         let tables = &self.plan.pack().tables;
         let show = |d: i32| {
             if d == i32::MAX {
-                "ongoing".to_string()
+                T::Ongoing.say(&[])
             } else {
-                crate::value::Date(d).to_string()
+                crate::i18n::Said::from(crate::value::Date(d).to_string())
             }
         };
         let place = if p.table == q.table && p.location.file == q.location.file {
-            format!("row {}", q.row)
+            T::Row.say(&[("row", &q.row)])
         } else {
-            format!("`{}` row {}", tables[q.table].name, q.row)
+            T::TableRow.say(&[("table", &tables[q.table].name), ("row", &q.row)])
         };
+        let message = T::Overlap.say_with(
+            &[],
+            &[
+                ("start", &show(p.start)),
+                ("end", &show(p.end)),
+                ("start2", &show(q.start)),
+                ("end2", &show(q.end)),
+                ("place", &place),
+            ],
+        );
         Finding {
+            nb: None,
             code: self.rule.code.clone(),
             severity: severity(self.rule.severity),
-            message: format!(
-                "the period {} to {} overlaps the same person's period {} to {} in {place}",
-                show(p.start),
-                show(p.end),
-                show(q.start),
-                show(q.end)
-            ),
-            help: Some("correct a start or end date, or the person's id in one of the rows".into()),
+            message: String::new(),
+            help: None,
             location: p.location.clone(),
             value: None,
         }
+        .said(message, Some(T::HelpCorrectDates.say(&[])))
     }
 }
 

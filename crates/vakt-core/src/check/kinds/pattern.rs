@@ -1,5 +1,6 @@
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Severity};
+use crate::i18n::T;
 use regex::Regex;
 
 documented_check! {
@@ -51,20 +52,14 @@ impl RowRule for PatternRule<'_> {
             if re.is_match(text) {
                 continue;
             }
-            let mut hint = help.map(|h| format!("expected {h}"));
+            let mut hint = help.map(|h| T::HelpExpected.say(&[("what", &h)]));
             if text.bytes().all(|b| b.is_ascii_digit())
                 && (1..=3).any(|n| re.is_match(&format!("{}{text}", "0".repeat(n))))
             {
-                hint = Some(
-                    "a lost leading zero? Excel drops leading zeros from numbers: format the column as text"
-                        .to_string(),
-                );
+                hint = Some(T::HelpLeadingZero.say(&[]));
             }
-            let message = format!(
-                "{}: `{}` does not have the expected form",
-                out.table.columns[col].name,
-                out.shown(col, text)
-            );
+            let shown = out.shown(col, text);
+            let message = T::PatternWrong.say(&[("column", &out.table.columns[col].name), ("value", &shown)]);
             out.cell(PatternKind::CODE, Severity::Error, row, col, message, hint);
         }
     }

@@ -4,6 +4,7 @@
 use crate::check::plan::{severity, Configure, Configured, Entry, Plan};
 use crate::check::{Collector, ReturnRule, RowCtx, RuleKind, Sink};
 use crate::finding::{CheckInfo, Code, Finding, Location, Severity};
+use crate::i18n::T;
 use crate::pack::RuleSeverity;
 use crate::value::keyhash::KeyMap;
 use crate::value::{text, Value};
@@ -259,18 +260,14 @@ impl ReturnRule for Compare<'_> {
             None if r.appeared && d.by_return.contains_key(&ret) => {
                 let names: Vec<&str> = r.key.iter().map(|&k| out.table.columns[k].name.as_str()).collect();
                 let shown: Vec<String> = r.key.iter().map(|&k| out.shown(k, row.text(k))).collect();
-                let message = format!(
-                    "{} `{}` is new: it was not in the previous period",
-                    names.join(" + "),
-                    shown.join(" + ")
-                );
+                let message = T::PreviousNew.say(&[("columns", &names.join(" + ")), ("value", &shown.join(" + "))]);
                 out.cell(
                     r.code.clone(),
                     r.severity,
                     row,
                     r.key[0],
                     message,
-                    Some("a new unit, or one renamed or renumbered?".into()),
+                    Some(T::HelpNew.say(&[])),
                 );
             }
             None => {}
@@ -294,19 +291,21 @@ impl ReturnRule for Compare<'_> {
                 .filter(|k| !self.seen.contains_key(k))
             {
                 let Some(prev) = d.rows.get(key) else { continue };
-                out.push(Finding {
+                let message = T::PreviousGone.say(&[
+                    ("columns", &names.join(" + ")),
+                    ("value", &prev.key_text),
+                    ("table", &table.name),
+                ]);
+                let f = Finding {
+                    nb: None,
                     code: r.code.clone(),
                     severity: r.severity,
-                    message: format!(
-                        "{} `{}` of the previous period is not in `{}` of this return",
-                        names.join(" + "),
-                        prev.key_text,
-                        table.name
-                    ),
-                    help: Some("closed or merged since, or left out by mistake?".into()),
+                    message: String::new(),
+                    help: None,
                     location: place.clone(),
                     value: None,
-                });
+                };
+                out.push(f.said(message, Some(T::HelpGone.say(&[]))));
             }
         }
     }
@@ -339,11 +338,12 @@ impl Compare<'_> {
                 } else {
                     format!(" ({:+.0} %)", (b - a) / a.abs() * 100.0)
                 };
-                format!(
-                    "{name} is {}; it was {} in the previous period{pct}",
-                    row.text(c),
-                    text::trim(before_text)
-                )
+                T::PreviousChange.say(&[
+                    ("column", name),
+                    ("value", &row.text(c)),
+                    ("before", &text::trim(before_text)),
+                    ("pct", &pct),
+                ])
             } else {
                 if matches!(now, Value::Missing)
                     || matches!(before, Value::Missing)
@@ -352,13 +352,13 @@ impl Compare<'_> {
                     continue;
                 }
                 let names: Vec<&str> = r.key.iter().map(|&k| out.table.columns[k].name.as_str()).collect();
-                format!(
-                    "{name} is {}; it was {} in the previous period for the same {} `{}`",
-                    out.shown(c, row.text(c)),
-                    out.shown(c, before_text),
-                    names.join(" + "),
-                    prev.key_text
-                )
+                T::PreviousSame.say(&[
+                    ("column", name),
+                    ("value", &out.shown(c, row.text(c))),
+                    ("before", &out.shown(c, before_text)),
+                    ("columns", &names.join(" + ")),
+                    ("key", &prev.key_text),
+                ])
             };
             out.cell(
                 r.code.clone(),
@@ -366,7 +366,7 @@ impl Compare<'_> {
                 row,
                 c,
                 message,
-                Some("check it against the previous return".into()),
+                Some(T::HelpCompare.say(&[])),
             );
         }
     }

@@ -1,5 +1,6 @@
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Severity};
+use crate::i18n::T;
 use crate::pack::{ColumnType, Range};
 use crate::value::Value;
 
@@ -81,20 +82,15 @@ impl RowRule for RangeRule<'_> {
             };
             let unit = if rc.ty == ColumnType::Minutes { " min" } else { "" };
             let name = &out.table.columns[rc.col].name;
+            let value = show(p.value);
             if let Some(h) = rc.hard.filter(|h| !h.contains(v)) {
                 let help = magnitude_hint(v, h);
-                let message = format!(
-                    "{name}: {}{unit} is outside the allowed range {}",
-                    show(p.value),
-                    h.text
-                );
+                let message =
+                    T::RangeOutside.say(&[("column", name), ("value", &value), ("unit", &unit), ("range", &h.text)]);
                 out.cell(RangeKind::CODE, Severity::Error, row, rc.col, message, help);
             } else if let Some(s) = rc.soft.filter(|s| !s.contains(v)) {
-                let message = format!(
-                    "{name}: {}{unit} is unusual (expected {}); please confirm",
-                    show(p.value),
-                    s.text
-                );
+                let message =
+                    T::RangeUnusual.say(&[("column", name), ("value", &value), ("unit", &unit), ("range", &s.text)]);
                 out.cell(RangeKind::CODE, Severity::Warning, row, rc.col, message, None);
             }
         }
@@ -102,12 +98,12 @@ impl RowRule for RangeRule<'_> {
 }
 
 /// "900 min: did you mean 90?" when dividing by ten lands inside the range.
-fn magnitude_hint(v: f64, r: &Range) -> Option<String> {
+fn magnitude_hint(v: f64, r: &Range) -> Option<crate::i18n::Said> {
     let tenth = v / 10.0;
     if v > 0.0 && tenth.fract() == 0.0 && r.contains(tenth) {
         let mut s = String::new();
         crate::value::cell::write_number(&mut s, tenth);
-        return Some(format!("a typing slip? {s} would be in range"));
+        return Some(T::HelpTypingSlip.say(&[("value", &s)]));
     }
     None
 }

@@ -1,5 +1,6 @@
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Severity};
+use crate::i18n::T;
 use crate::value::{Issue, Value};
 
 documented_check! {
@@ -42,32 +43,19 @@ impl RowRule for Required {
             let name = &out.table.columns[col].name;
             match (v.issue, v.value, required) {
                 (Some(Issue::Placeholder), _, true) => {
-                    let message = format!(
-                        "{name} is required, but `{}` only says the value is unknown",
-                        out.shown(col, row.text(col))
-                    );
-                    out.cell(
-                        RequiredKind::CODE,
-                        Severity::Error,
-                        row,
-                        col,
-                        message,
-                        Some("fill in the value, or ask the unit for it".into()),
-                    );
+                    let shown = out.shown(col, row.text(col));
+                    let message = T::RequiredUnknown.say(&[("column", name), ("value", &shown)]);
+                    let help = T::HelpFillIn.say(&[]);
+                    out.cell(RequiredKind::CODE, Severity::Error, row, col, message, Some(help));
                 }
                 (Some(Issue::Placeholder), _, false) => {
-                    let message = format!("`{}` in {name} read as blank (unknown)", out.shown(col, row.text(col)));
+                    let shown = out.shown(col, row.text(col));
+                    let message = T::ReadAsBlank.say(&[("column", name), ("value", &shown)]);
                     out.cell(RequiredKind::CODE, Severity::Info, row, col, message, None);
                 }
                 (None, Value::Missing, true) => {
-                    out.cell(
-                        RequiredKind::CODE,
-                        Severity::Error,
-                        row,
-                        col,
-                        format!("{name} is required but empty"),
-                        None,
-                    );
+                    let message = T::RequiredEmpty.say(&[("column", name)]);
+                    out.cell(RequiredKind::CODE, Severity::Error, row, col, message, None);
                 }
                 _ => {}
             }

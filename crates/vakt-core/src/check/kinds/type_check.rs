@@ -1,5 +1,6 @@
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Severity};
+use crate::i18n::T;
 use crate::pack::ColumnType;
 use crate::value::Issue;
 
@@ -38,34 +39,19 @@ struct TypeRule {
     cols: Vec<(usize, ColumnType, bool)>,
 }
 
-fn explain(issue: Issue) -> Option<(&'static str, Option<&'static str>)> {
+fn explain(issue: Issue) -> Option<(T, Option<T>)> {
     Some(match issue {
-        Issue::NotNumber => ("is not a number", Some("write digits only, e.g. 12 or 1,5")),
-        Issue::NotInteger => ("is not a whole number", None),
-        Issue::RangeGiven => (
-            "is a range, not one value",
-            Some("give one number; if it varies, give the typical value and explain in the comment"),
-        ),
-        Issue::BoundGiven => ("is a bound (like >10), not one value", Some("give the exact number")),
-        Issue::NotDuration => (
-            "is not a duration",
-            Some("write minutes (90) or with a unit: 90 min, 1,5 t"),
-        ),
-        Issue::NotDate => ("is not a date", Some("write dates as 01.02.2010 or 2010-02-01")),
-        Issue::NoSuchDate => ("is a date that does not exist", None),
-        Issue::TwoDigitYear => (
-            "has a two-digit year",
-            Some("write the year in four digits: 01.02.2010"),
-        ),
-        Issue::ZeroDate => (
-            "is Excel's zero date (serial 0), not a real date",
-            Some("the date cell was probably left as a formula or cleared: type the date"),
-        ),
-        Issue::FakeLeapDay => (
-            "is serial 60, 1900-02-29, a day that never existed",
-            Some("type the date"),
-        ),
-        Issue::NotBoolean => ("is not yes or no", Some("write Ja or Nei")),
+        Issue::NotNumber => (T::IsNotNumber, Some(T::HelpDigits)),
+        Issue::NotInteger => (T::IsNotInteger, None),
+        Issue::RangeGiven => (T::IsRange, Some(T::HelpOneNumber)),
+        Issue::BoundGiven => (T::IsBound, Some(T::HelpExact)),
+        Issue::NotDuration => (T::IsNotDuration, Some(T::HelpMinutes)),
+        Issue::NotDate => (T::IsNotDate, Some(T::HelpDates)),
+        Issue::NoSuchDate => (T::IsNoSuchDate, None),
+        Issue::TwoDigitYear => (T::IsTwoDigitYear, Some(T::HelpFourDigits)),
+        Issue::ZeroDate => (T::IsZeroDate, Some(T::HelpZeroDate)),
+        Issue::FakeLeapDay => (T::IsFakeLeapDay, Some(T::HelpTypeDate)),
+        Issue::NotBoolean => (T::IsNotBoolean, Some(T::HelpJaNei)),
         Issue::ExcelError | Issue::Placeholder | Issue::UnknownCode | Issue::SeveralValues | Issue::UnknownIcd => {
             return None
         }
@@ -84,20 +70,20 @@ impl RowRule for TypeRule {
             let Some((what, help)) = explain(issue) else {
                 continue;
             };
-            let raw = row.text(col);
-            let message = format!(
-                "{}: `{}` {what} ({} expected)",
-                out.table.columns[col].name,
-                out.shown(col, raw),
-                ty.as_str()
-            );
+            let shown = out.shown(col, row.text(col));
+            let plain: [(&str, &dyn std::fmt::Display); 3] = [
+                ("column", &out.table.columns[col].name),
+                ("value", &shown),
+                ("type", &ty.as_str()),
+            ];
+            let message = T::TypeWrong.say_with(&plain, &[("what", &what.say(&[]))]);
             out.cell(
                 TypeKind::CODE,
                 Severity::Error,
                 row,
                 col,
                 message,
-                help.map(str::to_string),
+                help.map(|h| h.say(&[])),
             );
         }
     }

@@ -1,5 +1,6 @@
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Severity};
+use crate::i18n::T;
 use crate::value::keyhash::{KeyHash, KeyMap};
 use crate::value::text;
 
@@ -84,23 +85,22 @@ impl RowRule for UniqueRule {
             let names: Vec<&str> = self.cols.iter().map(|&c| out.table.columns[c].name.as_str()).collect();
             let shown: Vec<String> = self.cols.iter().map(|&c| out.shown(c, row.text(c))).collect();
             let exact = row_hash(row) == first_hash;
+            let (columns, value) = (names.join(" + "), shown.join(" + "));
+            let values: [(&str, &dyn std::fmt::Display); 4] = [
+                ("row", &this),
+                ("first", &first),
+                ("columns", &columns),
+                ("value", &value),
+            ];
             let message = if exact {
-                format!(
-                    "row {this} is an exact copy of row {first} ({} `{}`)",
-                    names.join(" + "),
-                    shown.join(" + ")
-                )
+                T::UniqueCopy.say(&values)
             } else {
-                format!(
-                    "duplicate {} `{}`: already used in row {first}",
-                    names.join(" + "),
-                    shown.join(" + ")
-                )
+                T::UniqueDuplicate.say(&values)
             };
             let help = if exact {
-                "delete the copied row".to_string()
+                T::HelpDeleteCopy.say(&[])
             } else {
-                "two different rows share one key: give each its own, or merge them".to_string()
+                T::HelpOneKey.say(&[])
             };
             let c0 = self.cols[0];
             out.cell(UniqueKind::CODE, Severity::Error, row, c0, message, Some(help));

@@ -538,6 +538,7 @@ impl Stream<'_> {
         });
         let shown = column.filter(|c| c.cref.relation.is_none()).map(|c| c.name.as_str());
         Ok(Finding {
+            nb: None,
             code: self.rule.code.clone(),
             severity,
             message: cut(r.message),
@@ -551,6 +552,7 @@ impl Stream<'_> {
     fn failed(&mut self, out: &mut Sink<'_>, e: PluginError) {
         self.failed = true;
         out.fail(Finding {
+            nb: None,
             code: PluginFailure::CODE.into(),
             severity: Severity::Error,
             message: e.to_string(),
