@@ -341,6 +341,22 @@ templates! {
     // ---- reading a cell (VK0102 and what a value is) -------------------------------------------
     /// A cell that cannot be read as its column's type.
     TypeWrong => "{column}: `{value}` {what} ({type} expected)", "{column}: `{value}` {what} ({type} forventet)";
+    /// The types of columns, as messages name them.
+    TypeText => "text", "tekst";
+    /// Whole numbers.
+    TypeInteger => "integer", "heltall";
+    /// Decimal numbers.
+    TypeDecimal => "decimal", "desimaltall";
+    /// Minutes.
+    TypeMinutes => "minutes", "minutter";
+    /// Dates.
+    TypeDate => "date", "dato";
+    /// Yes or no.
+    TypeBoolean => "boolean", "ja/nei";
+    /// Codes.
+    TypeCode => "code", "kode";
+    /// ICD-10 codes.
+    TypeIcd10 => "icd10", "ICD-10-kode";
     /// Not a number.
     IsNotNumber => "is not a number", "er ikke et tall";
     /// Help: write digits.
@@ -669,6 +685,26 @@ templates! {
     PastLastField => "fields past the {max}th of a line are not read", "felt etter det {max}. på en linje leses ikke";
     /// A line with stray bytes.
     StrayBytes => "line {line} holds bytes that are not UTF-8; read there as Windows-1252", "linje {line} har byte som ikke er UTF-8; lest der som Windows-1252";
+    /// The input cannot be opened.
+    CannotOpen => "{file}: cannot open: {reason}", "{file}: kan ikke åpnes: {reason}";
+    /// Not a return.
+    Unsupported => "{file}: not a supported return (expected .xlsx, .xlsm, .xlsb, .xls, .ods, .csv or a folder of CSV files)", "{file}: ikke en innlevering vakt kan lese (forventet .xlsx, .xlsm, .xlsb, .xls, .ods, .csv eller en mappe med CSV-filer)";
+    /// Encrypted.
+    Encrypted => "{file}: the workbook is password-protected or encrypted; save an unprotected copy and check that", "{file}: arbeidsboken er passordbeskyttet eller kryptert; lagre en ubeskyttet kopi og kontroller den";
+    /// Corrupt.
+    Corrupt => "{file}: the workbook is corrupt or not a spreadsheet: {reason}", "{file}: arbeidsboken er skadet eller ikke et regneark: {reason}";
+    /// Binary named .csv.
+    NotText => "{file}: not a text file: it looks like {what}; a CSV file is text", "{file}: ikke en tekstfil: den ser ut som {what}; en CSV-fil er tekst";
+    /// Reading failed.
+    ReadFailed => "{file}{sheet}: read failed{row}: {reason}", "{file}{sheet}: lesingen feilet{row}: {reason}";
+    /// In a sheet.
+    InSheet => " sheet '{name}'", " arket '{name}'";
+    /// At a row.
+    AtRow => " at row {row}", " i rad {row}";
+    /// A plugin failed.
+    PluginFailed => "plugin `{name}`: {why}", "tillegget `{name}`: {why}";
+    /// Help: the check is incomplete.
+    HelpPluginFailed => "the check of this return is incomplete; fix the plugin or leave its rules out of the pack", "kontrollen av denne innleveringen er ufullstendig; rett tillegget eller ta reglene dets ut av regelsettet";
     /// Help: fix the first.
     HelpFixFirst => "fix the first ones and check again; the totals count all", "rett de første og kontroller på nytt; totalene teller alle";
 }

@@ -170,9 +170,22 @@ fn annotate(ws: &mut Worksheet, sheet: &Sheet, written: &HashSet<(u32, u16)>, st
 
 /// A note: severity, code, message and help, in Norwegian and English labels.
 fn note_text(f: &Finding) -> String {
-    let mut s = format!("{} [{}] {}", xlsx::severity_label(f.severity), f.code, f.message);
-    if let Some(help) = &f.help {
-        s.push_str(&format!("\nRåd / help: {help}"));
+    use vakt_core::i18n::Lang;
+    let mut s = format!(
+        "{} [{}] {}",
+        xlsx::severity_label(f.severity),
+        f.code,
+        f.message_in(Lang::Nb)
+    );
+    if let Some(help) = f.help_in(Lang::Nb) {
+        s.push_str(&format!("\nRåd: {help}"));
+    }
+    // The English text too, when it differs (a pack's own messages are as the pack wrote them).
+    if f.nb.is_some() {
+        s.push_str(&format!("\n\n(en) {}", f.message));
+        if let Some(help) = &f.help {
+            s.push_str(&format!("\nHelp: {help}"));
+        }
     }
     xlsx::printable(&s)
 }
@@ -216,7 +229,7 @@ fn write_summary(ws: &mut Worksheet, report: &InputReport, sheets: &[Sheet], sty
     }
     r += 2;
     list_findings(ws, r, report, sheets, styles)?;
-    for (col, width) in [(0, 22), (1, 12), (2, 18), (3, 10), (4, 80), (5, 60)] {
+    for (col, width) in [(0, 22), (1, 12), (2, 18), (3, 10), (4, 70), (5, 50), (6, 70), (7, 50)] {
         ws.set_column_width(col, width)?;
     }
     ws.set_landscape();
@@ -296,9 +309,13 @@ fn list_findings(
                 }
             }
         }
-        xlsx::write_text(ws, r, 4, &f.message, styles)?;
-        if let Some(help) = &f.help {
+        xlsx::write_text(ws, r, 4, f.message_in(vakt_core::i18n::Lang::Nb), styles)?;
+        if let Some(help) = f.help_in(vakt_core::i18n::Lang::Nb) {
             xlsx::write_text(ws, r, 5, help, styles)?;
+        }
+        xlsx::write_text(ws, r, 6, &f.message, styles)?;
+        if let Some(help) = &f.help {
+            xlsx::write_text(ws, r, 7, help, styles)?;
         }
     }
     ws.set_freeze_panes(first + 1, 0)?;

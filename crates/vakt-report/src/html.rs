@@ -419,8 +419,8 @@ fn finding_row(h: &mut String, ret: &str, f: &Finding, lang: Lang) {
         severity_text(f.severity, lang),
         escape(&f.code.to_string()),
         escape(l.column.as_deref().unwrap_or("")),
-        escape(&f.message),
-        escape(f.help.as_deref().unwrap_or(""))
+        escape(f.message_in(lang)),
+        escape(f.help_in(lang).unwrap_or(""))
     );
 }
 

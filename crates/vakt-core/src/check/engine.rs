@@ -64,7 +64,7 @@ fn unreadable(e: &ReadError, table: usize) -> Finding {
         nb: None,
         code: codes::UNREADABLE.into(),
         severity: Severity::Error,
-        message: e.to_string(),
+        message: String::new(),
         help: None,
         location: Location {
             table,
@@ -75,6 +75,7 @@ fn unreadable(e: &ReadError, table: usize) -> Finding {
         },
         value: None,
     }
+    .said(e.said(), None)
 }
 
 /// The identifier forms of a pack, for its [`IdSet`].

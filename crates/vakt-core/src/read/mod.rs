@@ -85,6 +85,35 @@ pub enum ReadError {
     },
 }
 
+impl ReadError {
+    /// The message in both languages (the reason a library gave stays as it said it).
+    pub fn said(&self) -> crate::i18n::Said {
+        use crate::i18n::{Said, T};
+        match self {
+            ReadError::Open { file, reason } => T::CannotOpen.say(&[("file", file), ("reason", reason)]),
+            ReadError::Unsupported { file } => T::Unsupported.say(&[("file", file)]),
+            ReadError::Encrypted { file } => T::Encrypted.say(&[("file", file)]),
+            ReadError::Corrupt { file, reason } => T::Corrupt.say(&[("file", file), ("reason", reason)]),
+            ReadError::NotText { file, what } => T::NotText.say(&[("file", file), ("what", what)]),
+            ReadError::Rows {
+                file,
+                sheet,
+                row,
+                reason,
+            } => {
+                let sheet = sheet
+                    .as_ref()
+                    .map_or_else(Said::default, |s| T::InSheet.say(&[("name", s)]));
+                let row = row.map_or_else(Said::default, |r| T::AtRow.say(&[("row", &r)]));
+                T::ReadFailed.say_with(
+                    &[("file", file), ("reason", reason)],
+                    &[("sheet", &sheet), ("row", &row)],
+                )
+            }
+        }
+    }
+}
+
 /// Something a reader noticed and the user should know: a value cut at a format's limit, the
 /// encoding a CSV file was read in, a quote never closed.
 #[derive(Debug, Clone, PartialEq, Eq)]

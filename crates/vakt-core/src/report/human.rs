@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 struct Shown<'a> {
     finding: &'a Finding,
     text: String,
+    lang: Lang,
 }
 
 impl std::fmt::Display for Shown<'_> {
@@ -33,8 +34,7 @@ impl Diagnostic for Shown<'_> {
 
     fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
         self.finding
-            .help
-            .as_ref()
+            .help_in(self.lang)
             .map(|h| Box::new(escape(h).into_owned()) as Box<dyn std::fmt::Display>)
     }
 }
@@ -99,7 +99,7 @@ pub fn render(report: &Report, style: &Style) -> String {
             let key = (f.location.file.clone(), f.location.sheet.clone());
             if group.as_ref() != Some(&key) {
                 let title = match &key.1 {
-                    Some(s) => format!("sheet '{}'", escape(s)),
+                    Some(s) => crate::i18n::T::Sheet.say(&[("name", &escape(s))]).get(lang).to_string(),
                     None if key.0 != input.path => escape(&key.0).into_owned(),
                     None => String::new(),
                 };
@@ -109,14 +109,14 @@ pub fn render(report: &Report, style: &Style) -> String {
                 group = Some(key);
             }
             let p = escape(&place(f)).into_owned();
-            let message = escape(&f.message);
+            let message = escape(f.message_in(lang));
             // The code leads the line (miette would put it on a header line of its own).
             let text = if p.is_empty() {
                 format!("[{}] {message}", f.code)
             } else {
                 format!("[{}] {p}: {message}", f.code)
             };
-            let d = Shown { finding: f, text };
+            let d = Shown { finding: f, text, lang };
             let mut buf = String::new();
             if handler.render_report(&mut buf, &d).is_err() {
                 buf = format!("{}: {}\n", f.code, d.text);

@@ -5,7 +5,7 @@
 //!  "inputs":[{"path","sha256","format","status":"ok"|"errors"|"failed","summary":{...},
 //!             "tables":[{"name","sheet","header_row","data_rows"}]}],
 //!  "summary":{"errors","warnings","infos","rows"}, "truncated":null|{"limit":null|N,"shown","omitted"},
-//!  "diagnostics":[{"code","severity","message","help","file","sheet","row","column","cell","value"}]}
+//!  "diagnostics":[{"code","severity","message","help","message_nb","help_nb","file","sheet","row","column","cell","value"}]}
 //! ```
 
 use super::Report;
@@ -83,6 +83,10 @@ struct Diagnostic<'a> {
     severity: &'static str,
     message: &'a str,
     help: Option<&'a str>,
+    /// The message in Norwegian (null for a pack's or a plugin's own text).
+    message_nb: Option<&'a str>,
+    /// The help in Norwegian.
+    help_nb: Option<&'a str>,
     file: &'a str,
     sheet: Option<&'a str>,
     row: Option<u64>,
@@ -104,6 +108,8 @@ pub fn render(report: &Report) -> String {
             severity: f.severity.as_str(),
             message: &f.message,
             help: f.help.as_deref(),
+            message_nb: f.nb.as_ref().map(|nb| nb.message.as_str()),
+            help_nb: f.nb.as_ref().and_then(|nb| nb.help.as_deref()),
             file: &f.location.file,
             sheet: f.location.sheet.as_deref(),
             row: f.location.row,

@@ -65,9 +65,16 @@ pub struct RuleParams {
     pub assert: Spanned<String>,
     /// The finding's message; `{column}` and `{relation.column}` are replaced by values.
     pub message: String,
+    /// The message in Norwegian, with the same placeholders (shown with `--lang nb` and in the
+    /// feedback workbook; without it the message is shown as written).
+    #[serde(default)]
+    pub message_no: Option<String>,
     /// Help shown with the finding.
     #[serde(default)]
     pub help: Option<String>,
+    /// The help in Norwegian.
+    #[serde(default)]
+    pub help_no: Option<String>,
     /// `error` (default), `warning` or `info`.
     #[serde(default)]
     pub severity: RuleSeverity,
@@ -94,8 +101,12 @@ pub struct Rule {
     pub assert: expr::Expr,
     /// The message template.
     pub message: String,
+    /// The message template in Norwegian.
+    pub message_no: Option<String>,
     /// Help shown with the finding.
     pub help: Option<String>,
+    /// The help in Norwegian.
+    pub help_no: Option<String>,
     /// How serious a finding is.
     pub severity: RuleSeverity,
     /// The column whose cell the finding points at.
@@ -234,7 +245,9 @@ fn configure_rule(ti: usize, r: RuleParams, cx: &mut Configure<'_, '_>) -> Optio
         when,
         assert,
         message: r.message,
+        message_no: r.message_no,
         help: r.help,
+        help_no: r.help_no,
         severity: r.severity,
         column,
     })
@@ -260,7 +273,10 @@ fn rule_doc(pack: &str, table: &str, r: &RuleParams) -> String {
 fn check_placeholders(ti: usize, r: &RuleParams, cx: &mut Configure<'_, '_>) {
     let mistakes: Vec<String> = with_schema(cx, ti, |schema| {
         let mut mistakes = Vec::new();
-        for p in placeholders(&r.message) {
+        for p in placeholders(&r.message)
+            .into_iter()
+            .chain(r.message_no.as_deref().map(placeholders).unwrap_or_default())
+        {
             let (scope, name) = match p.split_once('.') {
                 Some((s, n)) => (Some(s), n),
                 None => (None, p),
@@ -328,14 +344,27 @@ impl RowRule for ExpressionRule<'_> {
         if rule.assert.eval(&env) != Val::Bool(false) {
             return;
         }
-        let message = render(&rule.message, self.plan, self.table, row, out);
+        let message = crate::i18n::Said {
+            en: render(&rule.message, self.plan, self.table, row, out),
+            nb: rule
+                .message_no
+                .as_ref()
+                .map(|m| render(m, self.plan, self.table, row, out)),
+        };
+        let help = rule.help.clone().map(|en| crate::i18n::Said {
+            nb: rule
+                .help_no
+                .clone()
+                .or_else(|| rule.message_no.as_ref().map(|_| en.clone())),
+            en,
+        });
         out.cell(
             rule.code.clone(),
             severity(rule.severity),
             row,
             rule.column,
             message,
-            rule.help.clone().map(crate::i18n::Said::from),
+            help,
         );
     }
 }

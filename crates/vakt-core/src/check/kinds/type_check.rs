@@ -71,12 +71,20 @@ impl RowRule for TypeRule {
                 continue;
             };
             let shown = out.shown(col, row.text(col));
-            let plain: [(&str, &dyn std::fmt::Display); 3] = [
-                ("column", &out.table.columns[col].name),
-                ("value", &shown),
-                ("type", &ty.as_str()),
-            ];
-            let message = T::TypeWrong.say_with(&plain, &[("what", &what.say(&[]))]);
+            let plain: [(&str, &dyn std::fmt::Display); 2] =
+                [("column", &out.table.columns[col].name), ("value", &shown)];
+            let type_name = match ty {
+                ColumnType::Integer => T::TypeInteger,
+                ColumnType::Decimal => T::TypeDecimal,
+                ColumnType::Minutes => T::TypeMinutes,
+                ColumnType::Date => T::TypeDate,
+                ColumnType::Boolean => T::TypeBoolean,
+                ColumnType::Code => T::TypeCode,
+                ColumnType::Icd10 => T::TypeIcd10,
+                _ => T::TypeText,
+            };
+            let (what, type_name) = (what.say(&[]), type_name.say(&[]));
+            let message = T::TypeWrong.say_with(&plain, &[("what", &what), ("type", &type_name)]);
             out.cell(
                 TypeKind::CODE,
                 Severity::Error,

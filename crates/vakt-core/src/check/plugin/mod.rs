@@ -551,17 +551,18 @@ impl Stream<'_> {
     /// The plugin failed: one finding that fails the run, and nothing more from this stream.
     fn failed(&mut self, out: &mut Sink<'_>, e: PluginError) {
         self.failed = true;
-        out.fail(Finding {
+        use crate::i18n::T;
+        let message = T::PluginFailed.say(&[("name", &e.plugin), ("why", &e.message)]);
+        let f = Finding {
             nb: None,
             code: PluginFailure::CODE.into(),
             severity: Severity::Error,
-            message: e.to_string(),
-            help: Some(
-                "the check of this return is incomplete; fix the plugin or leave its rules out of the pack".into(),
-            ),
+            message: String::new(),
+            help: None,
             location: out.location(None, None, None),
             value: None,
-        });
+        };
+        out.fail(f.said(message, Some(T::HelpPluginFailed.say(&[]))));
     }
 }
 
