@@ -124,3 +124,40 @@ fn a_two_row_merged_header_away_from_a1_with_reordered_and_extra_columns_reads_a
     let got = by_table("fixtures/layouts/hn-fin-two-row-header.xlsx");
     assert_eq!(got, expected);
 }
+
+/// A 1904-system workbook whose date column holds bare serial numbers: 38361 is 2009-01-10 there
+/// (2005-01-09 in the 1900 system). The workbook's own flag decides, in .xlsx and in .xls.
+#[test]
+fn bare_serials_follow_the_workbooks_date_system() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack.toml");
+    std::fs::write(
+        &pack,
+        "name = \"t\"\nversion = \"1\"\n[[table]]\nname = \"groups\"\nsheets = [\"Grupper\"]\n\
+         [[table.column]]\nname = \"group_id\"\nlabel_no = \"Gruppe-ID\"\ntype = \"text\"\n\
+         [[table.column]]\nname = \"start_date\"\nlabel_no = \"Oppstartsdato\"\ntype = \"date\"\n",
+    )
+    .unwrap();
+    for file in [
+        "fixtures/layouts/serials-1904.xlsx",
+        "fixtures/layouts/serials-1904.xls",
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_vakt"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["check", "--rules", pack.to_str().unwrap(), file, "--format", "json"])
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let messages: Vec<&str> = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["message"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            messages,
+            vec!["start_date: `38361` read as 2009-01-10: a serial number taken as an Excel date"],
+            "{file}"
+        );
+    }
+}

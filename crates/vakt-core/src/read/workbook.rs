@@ -120,15 +120,22 @@ impl Workbook {
                 }))
             }
             Workbook::Loaded(wb) => {
-                let merges = match wb.as_mut() {
-                    Sheets::Xls(x) => x.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
-                    _ => Vec::new(),
+                // An .xls workbook says which date system it uses: bare serials in a date column
+                // follow it. Other formats are judged by their date cells.
+                let (merges, flag) = match wb.as_mut() {
+                    Sheets::Xls(x) => (
+                        x.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
+                        Some(x.has_1904_epoch()),
+                    ),
+                    _ => (Vec::new(), None),
                 };
                 let range = wb.worksheet_range(sheet).map_err(|e| rows_err(&e))?;
                 let start = range.start().unwrap_or((0, 0));
-                let is_1904 = range
-                    .used_cells()
-                    .any(|(_, _, c)| matches!(c, Data::DateTime(d) if is_1904(d)));
+                let is_1904 = flag.unwrap_or_else(|| {
+                    range
+                        .used_cells()
+                        .any(|(_, _, c)| matches!(c, Data::DateTime(d) if is_1904(d)))
+                });
                 Ok(Box::new(RangeRows {
                     range,
                     start,
