@@ -161,3 +161,62 @@ fn bare_serials_follow_the_workbooks_date_system() {
         );
     }
 }
+
+/// Messages name each alternative once, and a folder of workbooks is told what it is.
+#[test]
+fn messages_name_each_alternative_once_and_a_folder_of_workbooks_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack.toml");
+    std::fs::write(
+        &pack,
+        "name = \"t\"\nversion = \"1\"\n[[table]]\nname = \"submission\"\nsheets = [\"Submission\", \"Innsending\"]\n\
+         [[table.column]]\nname = \"a\"\nlabel_no = \"a\"\ntype = \"text\"\nrequired = true\n\
+         [[table.column]]\nname = \"b\"\ntype = \"text\"\n[[table.column]]\nname = \"c\"\ntype = \"text\"\n",
+    )
+    .unwrap();
+    let check = |input: &std::path::Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_vakt"))
+            .args([
+                "check",
+                "--rules",
+                pack.to_str().unwrap(),
+                input.to_str().unwrap(),
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["diagnostics"].as_array().unwrap().clone()
+    };
+    // A workbook without the table: the sheets it may be in, each named once.
+    let book = dir.path().join("book.xlsx");
+    std::fs::copy("fixtures/layouts/serials-1904.xlsx", &book).unwrap();
+    let d = check(&book);
+    let help = d.iter().find(|x| x["code"] == "VK0002").unwrap()["help"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(help, "expected a sheet named 'submission' or 'innsending'");
+    // A header missing its column: the header to add, once when label and name agree.
+    let ret = dir.path().join("ret");
+    std::fs::create_dir(&ret).unwrap();
+    std::fs::write(ret.join("submission.csv"), "b,c\n1,2\n").unwrap();
+    let d = check(&ret);
+    let help = d
+        .iter()
+        .find(|x| x["code"] == "VK0003")
+        .map(|x| x["help"].as_str().unwrap().to_string());
+    assert_eq!(help.as_deref(), Some("add a column headed `a`"));
+    // A folder of workbooks is no CSV return: say so, and how to check them.
+    let folder = dir.path().join("returns");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::copy("fixtures/returns/clean.xlsx", folder.join("b.xlsx")).unwrap();
+    std::fs::copy("fixtures/returns/clean.xlsx", folder.join("a.xlsx")).unwrap();
+    let d = check(&folder);
+    let message = d[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("holds 2 workbooks (a.xlsx, b.xlsx) and no CSV files"),
+        "{message}"
+    );
+}

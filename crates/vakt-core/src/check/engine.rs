@@ -336,7 +336,7 @@ fn header_not_found(table: &Table, table_index: usize, part: &crate::read::Part)
         .collect::<Vec<_>>()
         .join(", ");
     let message = T::HeaderNotFound.say(&[("table", &table.name), ("rows", &locate::HEADER_SEARCH_ROWS)]);
-    let help = T::HelpHeader.say(&[("names", &names)]);
+    let help = (!names.is_empty()).then(|| T::HelpHeader.say(&[("names", &names)]));
     Finding {
         nb: None,
         code: codes::HEADER_NOT_FOUND.into(),
@@ -351,7 +351,7 @@ fn header_not_found(table: &Table, table_index: usize, part: &crate::read::Part)
         },
         value: None,
     }
-    .said(message, Some(help))
+    .said(message, help)
 }
 
 fn check_table(
@@ -656,10 +656,11 @@ fn report_header(header: &Header, sink: &mut Sink<'_>) {
             } else {
                 (Severity::Info, T::OptionalColumnMissing)
             };
-            let names: Vec<String> = std::iter::once(col.name.clone())
+            let mut names: Vec<String> = std::iter::once(col.name.clone())
                 .chain(col.label_no.clone())
                 .map(|n| format!("`{n}`"))
                 .collect();
+            names.dedup();
             let or = T::Or.say(&[]);
             let names = crate::i18n::Said {
                 en: names.join(&format!(" {} ", or.en)),

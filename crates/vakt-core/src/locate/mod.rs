@@ -284,8 +284,15 @@ fn describe(p: &crate::read::Part) -> Said {
     }
 }
 
-/// Names joined with the word for "or" in each language.
+/// Names joined with the word for "or" in each language, each name once.
 fn either(names: &[String]) -> Said {
+    let mut once: Vec<String> = Vec::new();
+    for n in names {
+        if !once.contains(n) {
+            once.push(n.clone());
+        }
+    }
+    let names = &once;
     let or = T::Or.say(&[]);
     Said {
         en: names.join(&format!(" {} ", or.en)),

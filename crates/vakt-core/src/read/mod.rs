@@ -366,6 +366,33 @@ impl Input {
     }
 }
 
+/// Why a folder is no return: it holds no CSV files, and perhaps workbooks (each its own return).
+fn empty_folder_reason(p: &Path) -> String {
+    let workbooks: Vec<String> = std::fs::read_dir(p)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| {
+                    Input::format_of(f).is_some_and(|k| !matches!(k, InputFormat::Csv | InputFormat::CsvFolder))
+                })
+                .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut workbooks = workbooks;
+    workbooks.sort();
+    match workbooks.len() {
+        0 => "the folder holds no .csv, .txt or .tsv files (a return in a folder is one CSV file per table)".into(),
+        n => format!(
+            "the folder holds {n} workbook{} ({}{}) and no CSV files: a workbook is a return of its own; check them as files (vakt check {}/*.xlsx)",
+            if n == 1 { "" } else { "s" },
+            workbooks.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+            if n > 3 { ", ..." } else { "" },
+            p.display()
+        ),
+    }
+}
+
 fn open_folder(path: &str, p: &Path) -> Result<Input, ReadError> {
     let entries = std::fs::read_dir(p).map_err(|e| ReadError::Open {
         file: path.to_string(),
@@ -384,8 +411,7 @@ fn open_folder(path: &str, p: &Path) -> Result<Input, ReadError> {
     if files.is_empty() {
         return Err(ReadError::Open {
             file: path.to_string(),
-            reason: "the folder holds no .csv, .txt or .tsv files (a return in a folder is one CSV file per table)"
-                .into(),
+            reason: empty_folder_reason(p),
         });
     }
     let mut folder_hash = Sha256::new();
