@@ -19,6 +19,8 @@ struct Run {
 }
 
 /// Runs `vakt args` with at most `mib` MiB of address space and `secs` seconds; kills it past them.
+/// The seconds are a guard against hangs and runaway work, set far above a normal run (a loaded
+/// machine must not fail a test); speed is measured by the scripts in `bench/`, never asserted.
 fn run(args: &[&std::ffi::OsStr], secs: u64, mib: u64, dir: Option<&Path>) -> Run {
     let mut cmd = std::process::Command::new("sh");
     cmd.arg("-c")
@@ -101,7 +103,6 @@ fn damaged_xls_files_are_reported_and_the_run_goes_on() {
     }
     let clean = json["inputs"].as_array().unwrap().last().unwrap();
     assert_eq!(clean["tables"].as_array().unwrap().len(), 6, "clean.xlsx still checked");
-    assert!(r.seconds < 60.0, "{:.1} s", r.seconds);
 }
 
 #[test]
@@ -114,7 +115,6 @@ fn an_ods_table_never_closed_is_refused_at_once() {
     );
     assert_eq!(r.code, Some(2));
     assert!(r.stdout.contains("opened and"), "{}", r.stdout);
-    assert!(r.seconds < 10.0, "{:.1} s", r.seconds);
 }
 
 #[test]
@@ -126,7 +126,6 @@ fn an_ods_row_repeated_a_billion_times_stops_at_the_last_row() {
         None,
     );
     assert_clean_exit(&r, "repeated rows");
-    assert!(r.seconds < 90.0, "{:.1} s", r.seconds);
 }
 
 #[test]
@@ -193,7 +192,6 @@ fn many_merged_ranges_are_filled_row_by_row_not_range_by_row() {
     write_xlsx(&path, "Enheter", &sheet);
     let r = run(&[os("check"), path.as_os_str()], 60, 2048, None);
     assert_clean_exit(&r, "merges");
-    assert!(r.seconds < 30.0, "{:.1} s", r.seconds);
 }
 
 fn col(c: u32) -> String {
@@ -256,7 +254,6 @@ fn long_cells_get_no_suggestion_and_stay_fast() {
     std::fs::write(&p, s).unwrap();
     let r = run(&[os("check"), p.as_os_str()], 60, 2048, None);
     assert_eq!(r.code, Some(1));
-    assert!(r.seconds < 20.0, "{:.1} s", r.seconds);
 }
 
 #[test]
@@ -356,7 +353,6 @@ fn fifos_and_devices_are_refused_as_returns_keys_packs_and_code_lists() {
         let args: Vec<&std::ffi::OsStr> = c.iter().map(|a| os(a)).collect();
         let r = run(&args, 20, 1024, Some(d));
         assert_eq!(r.code, Some(2), "{c:?}: {}{}", r.stdout, r.stderr);
-        assert!(r.seconds < 10.0, "{c:?}");
     }
 }
 
@@ -465,7 +461,6 @@ fn broken_packs_are_errors_in_bounded_time_and_memory() {
                 "{name}: {}",
                 r.stderr
             );
-            assert!(r.seconds < 30.0, "{name}: {:.1} s", r.seconds);
         }
     }
     // Pack errors into a pipe that closes early: no panic.
@@ -519,7 +514,6 @@ fn audit_of_large_half_suppressed_tables_ends_in_bounded_time() {
     checkerboard(&p50, 50);
     let r = run(&[os("audit"), p50.as_os_str()], 120, 2048, None);
     assert_eq!(r.code, Some(1), "{}", r.stderr);
-    assert!(r.seconds < 60.0, "50 × 50: {:.1} s", r.seconds);
     let p100 = dir.path().join("t100.csv");
     checkerboard(&p100, 100);
     let r = run(
@@ -529,7 +523,6 @@ fn audit_of_large_half_suppressed_tables_ends_in_bounded_time() {
         None,
     );
     assert_eq!(r.code, Some(1), "{}", r.stderr);
-    assert!(r.seconds < 60.0, "100 × 100: {:.1} s", r.seconds);
 }
 
 #[test]

@@ -15,6 +15,7 @@ pub mod isolated;
 pub mod limits;
 #[doc(hidden)]
 pub mod merges;
+pub mod ods_merges;
 mod package;
 mod workbook;
 

@@ -25,7 +25,7 @@ pub enum Workbook {
     /// An xlsx workbook, with its path (merged cells are read from the package).
     Xlsx(Box<Xlsx<Rs>>, std::path::PathBuf),
     /// Any other workbook calamine opened.
-    Loaded(Box<Sheets<Rs>>),
+    Loaded(Box<Sheets<Rs>>, std::path::PathBuf),
     /// Read by the isolated reader; every sheet's rows in memory.
     Isolated(Vec<isolated::SheetRows>),
 }
@@ -64,7 +64,7 @@ impl Workbook {
             Ok(Workbook::Xlsx(Box::new(wb), path.to_path_buf()))
         } else {
             let wb = calamine::open_workbook_auto(path).map_err(|e| classify(shown, e))?;
-            Ok(Workbook::Loaded(Box::new(wb)))
+            Ok(Workbook::Loaded(Box::new(wb), path.to_path_buf()))
         }
     }
 
@@ -72,7 +72,7 @@ impl Workbook {
     pub fn sheet_names(&self) -> Vec<String> {
         match self {
             Workbook::Xlsx(wb, _) => wb.sheet_names(),
-            Workbook::Loaded(wb) => wb.sheet_names(),
+            Workbook::Loaded(wb, _) => wb.sheet_names(),
             Workbook::Isolated(sheets) => sheets.iter().map(|s| s.name.clone()).collect(),
         }
     }
@@ -87,7 +87,7 @@ impl Workbook {
         };
         match self {
             Workbook::Xlsx(wb, _) => hidden(wb.sheets_metadata()),
-            Workbook::Loaded(wb) => hidden(wb.sheets_metadata()),
+            Workbook::Loaded(wb, _) => hidden(wb.sheets_metadata()),
             Workbook::Isolated(_) => Vec::new(),
         }
     }
@@ -119,14 +119,16 @@ impl Workbook {
                     bounds: Bounds::default(),
                 }))
             }
-            Workbook::Loaded(wb) => {
+            Workbook::Loaded(wb, path) => {
                 // An .xls workbook says which date system it uses: bare serials in a date column
-                // follow it. Other formats are judged by their date cells.
+                // follow it. Other formats are judged by their date cells. calamine reads no
+                // merged ranges of .ods: they come from its content.xml.
                 let (merges, flag) = match wb.as_mut() {
                     Sheets::Xls(x) => (
                         x.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
                         Some(x.has_1904_epoch()),
                     ),
+                    Sheets::Ods(_) => (super::ods_merges::scan(path, sheet).unwrap_or_default(), None),
                     _ => (Vec::new(), None),
                 };
                 let range = wb.worksheet_range(sheet).map_err(|e| rows_err(&e))?;
