@@ -132,6 +132,52 @@ fn read_previous(plan: &crate::check::Plan, args: &Args) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks every return, several at once on a machine with several cores (a national run is 25
+/// returns), and gives the results in the order of `paths`. A pack with plugins checks one return
+/// at a time: each plugin is one process, answering one stream at a time.
+fn check_all(
+    plan: &crate::check::Plan,
+    paths: &[PathBuf],
+    progress: &super::progress::Progress,
+) -> Vec<(Option<crate::read::Input>, crate::check::InputResult)> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let workers = if plan.pack().plugins.is_empty() {
+        cores.min(paths.len()).max(1)
+    } else {
+        1
+    };
+    let results: Vec<Mutex<Option<_>>> = paths.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(path) = paths.get(i) else { break };
+                progress.message(&path.display().to_string());
+                let result = engine::check_path(plan, path);
+                progress.step();
+                if let Ok(mut slot) = results[i].lock() {
+                    *slot = Some(result);
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .zip(paths)
+        .map(|(slot, path)| {
+            // Every slot is filled (a panic in a worker would end the scope with it); a slot left
+            // empty all the same is checked here rather than dropped.
+            slot.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| engine::check_path(plan, path))
+        })
+        .collect()
+}
+
 /// Writes one feedback workbook per return that could be read; says where, or why not. False when
 /// one could not be written.
 fn write_feedback(report: &Report, dir: &std::path::Path) -> bool {
@@ -210,16 +256,7 @@ pub fn run(args: Args, registry: Registry) -> anyhow::Result<ExitCode> {
     }
     let pack = plan.pack();
     let progress = super::progress::Progress::bar(args.paths.len() as u64, "checking", args.quiet);
-    let checked: Vec<_> = args
-        .paths
-        .iter()
-        .map(|path| {
-            progress.message(&path.display().to_string());
-            let result = engine::check_path(&plan, path);
-            progress.step();
-            result
-        })
-        .collect();
+    let checked = check_all(&plan, &args.paths, &progress);
     drop(progress);
     let (inputs, mut results): (Vec<_>, Vec<_>) = checked.into_iter().unzip();
     let shown: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
