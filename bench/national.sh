@@ -20,7 +20,14 @@ python3 bench/column_only_pack.py rules/group-therapy-survey.toml "$dir/pack/col
 
 run() {
   local label=$1 set=$2; shift 2
-  /usr/bin/time -o "$dir/time.txt" -f '%e %M' target/release/vakt check --format json "$@" "$dir/$set"/returns/* > "$dir/out.json" || true
+  local status=0
+  /usr/bin/time -o "$dir/time.txt" -f '%e %M' target/release/vakt check --format json "$@" "$dir/$set"/returns/* > "$dir/out.json" 2> "$dir/stderr.txt" || status=$?
+  # 1 = errors found (the seeded set has them); anything else is a failed run, never a number.
+  if [ "$status" -gt 1 ]; then
+    echo "bench/national.sh: '$label' failed (exit $status)" >&2
+    tail -20 "$dir/stderr.txt" >&2
+    exit 1
+  fi
   local secs kb rows errs
   read -r secs kb < <(tail -1 "$dir/time.txt")
   rows=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1]))['summary']; print(d['rows'], d['errors'])" "$dir/out.json")

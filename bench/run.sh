@@ -21,11 +21,18 @@ gen "$dir/csv/patients.csv" "$csv_rows"
 gen "$dir/xlsx/patients.xlsx" "$xlsx_rows"
 gen "$dir/small/patients.csv" 100000
 
-# measure LABEL ROWS CMD...: wall seconds and peak RSS (MiB) from GNU time.
+# measure LABEL ROWS OK CMD...: wall seconds and peak RSS (MiB) from GNU time. OK lists the exit
+# statuses that mean the command ran (a validator exits 1 when it finds errors); any other status
+# stops the benchmark with the command's error output: a failed run must never become a number.
 measure() {
-  local label=$1 rows=$2; shift 2
-  local out
-  /usr/bin/time -o "$dir/time.txt" -f '%e %M' "$@" >/dev/null 2>&1 || true
+  local label=$1 rows=$2 ok=$3; shift 3
+  local out status=0
+  /usr/bin/time -o "$dir/time.txt" -f '%e %M' "$@" >/dev/null 2>"$dir/stderr.txt" || status=$?
+  if [[ ",$ok," != *",$status,"* ]]; then
+    echo "bench/run.sh: '$label' failed (exit $status): $*" >&2
+    tail -20 "$dir/stderr.txt" >&2
+    exit 1
+  fi
   out=$(tail -1 "$dir/time.txt")
   local secs=${out% *} kb=${out#* }
   awk -v l="$label" -v r="$rows" -v s="$secs" -v k="$kb" \
@@ -46,17 +53,17 @@ fl=(frictionless validate --limit-errors 100000000 --schema bench/patients.schem
 
 echo "| run | rows | seconds | rows/s | peak MiB |"
 echo "|---|---:|---:|---:|---:|"
-measure "bare parse, CSV (csv crate)" "$csv_rows" "$bare" "$dir/csv/patients.csv"
-measure "vakt check, CSV, full survey pack" "$csv_rows" "$vakt" check --format json "$dir/csv/patients.csv"
-measure "vakt check, CSV, 100k rows, full survey pack" 100000 "$vakt" check --format json "$dir/small/patients.csv"
-measure "vakt check, CSV, column rules" "$csv_rows" "$vakt" check --rules "$packs/columns.toml" --format json "$dir/csv/patients.csv"
-measure "vakt check, CSV, 100k rows, column rules" 100000 "$vakt" check --rules "$packs/columns.toml" --format json "$dir/small/patients.csv"
-measure "vakt check, CSV, column rules, no unique key" "$csv_rows" "$vakt" check --rules "$packs/nokey.toml" --format json "$dir/csv/patients.csv"
-measure "vakt check, CSV, 100k rows, column rules, no unique key" 100000 "$vakt" check --rules "$packs/nokey.toml" --format json "$dir/small/patients.csv"
-measure "frictionless validate, CSV, 100k rows" 100000 "${fl[@]}" "$dir/small/patients.csv"
+measure "bare parse, CSV (csv crate)" "$csv_rows" 0 "$bare" "$dir/csv/patients.csv"
+measure "vakt check, CSV, full survey pack" "$csv_rows" 0,1 "$vakt" check --format json "$dir/csv/patients.csv"
+measure "vakt check, CSV, 100k rows, full survey pack" 100000 0,1 "$vakt" check --format json "$dir/small/patients.csv"
+measure "vakt check, CSV, column rules" "$csv_rows" 0,1 "$vakt" check --rules "$packs/columns.toml" --format json "$dir/csv/patients.csv"
+measure "vakt check, CSV, 100k rows, column rules" 100000 0,1 "$vakt" check --rules "$packs/columns.toml" --format json "$dir/small/patients.csv"
+measure "vakt check, CSV, column rules, no unique key" "$csv_rows" 0,1 "$vakt" check --rules "$packs/nokey.toml" --format json "$dir/csv/patients.csv"
+measure "vakt check, CSV, 100k rows, column rules, no unique key" 100000 0,1 "$vakt" check --rules "$packs/nokey.toml" --format json "$dir/small/patients.csv"
+measure "frictionless validate, CSV, 100k rows" 100000 0,1 "${fl[@]}" "$dir/small/patients.csv"
 if [ "${FULL_FRICTIONLESS:-0}" = 1 ]; then
-  measure "frictionless validate, CSV" "$csv_rows" "${fl[@]}" "$dir/csv/patients.csv"
+  measure "frictionless validate, CSV" "$csv_rows" 0,1 "${fl[@]}" "$dir/csv/patients.csv"
 fi
-measure "bare parse, xlsx (calamine streaming)" "$xlsx_rows" "$bare" "$dir/xlsx/patients.xlsx"
-measure "vakt check, xlsx, full survey pack" "$xlsx_rows" "$vakt" check --format json "$dir/xlsx/patients.xlsx"
-measure "vakt check, xlsx, column rules" "$xlsx_rows" "$vakt" check --rules "$packs/columns.toml" --format json "$dir/xlsx/patients.xlsx"
+measure "bare parse, xlsx (calamine streaming)" "$xlsx_rows" 0 "$bare" "$dir/xlsx/patients.xlsx"
+measure "vakt check, xlsx, full survey pack" "$xlsx_rows" 0,1 "$vakt" check --format json "$dir/xlsx/patients.xlsx"
+measure "vakt check, xlsx, column rules" "$xlsx_rows" 0,1 "$vakt" check --rules "$packs/columns.toml" --format json "$dir/xlsx/patients.xlsx"
