@@ -550,3 +550,56 @@ fn progress_is_shown_on_a_terminal_only_and_never_with_quiet() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&piped.stderr).contains("checking ["));
 }
+
+/// A pack can be checked without data: loaded, validated and summarised (exit 0), or its
+/// mistakes shown (exit 2).
+#[test]
+fn a_pack_is_checked_and_summarised_without_returns() {
+    let out = vakt()
+        .args(["check", "--rules", "examples/packs/nursing-home-monthly.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("nursing-home-monthly 2026.1: the pack loads without mistakes"),
+        "{text}"
+    );
+    assert!(
+        text.contains("table stays") && text.contains("2 relations") && text.contains("1 relation\n"),
+        "{text}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "name = \"x\"\nversion = \"1\"\n[[table]]\nname = \"t\"\n[[table.column]]\nname = \"a\"\ntype = \"txt\"\n",
+    )
+    .unwrap();
+    let out = vakt()
+        .args(["check", "--rules", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 mistake"));
+}
+
+/// Another domain's return checked without its pack: one error says the built-in survey pack was
+/// used and how to give another, not one "table not found" per survey table.
+#[test]
+fn a_return_of_another_kind_is_told_to_bring_its_pack() {
+    let (code, json) = check_json(&["fixtures/nursing-home/bergen-2026-10.xlsx"]);
+    assert_eq!(code, 1);
+    let errors: Vec<&Value> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("survey pack built into vakt"));
+    assert!(errors[0]["help"].as_str().unwrap().contains("--rules PACK"));
+}

@@ -176,7 +176,10 @@ fn messages_name_each_alternative_once_and_a_folder_of_workbooks_is_explained() 
         &pack,
         "name = \"t\"\nversion = \"1\"\n[[table]]\nname = \"submission\"\nsheets = [\"Submission\", \"Innsending\"]\n\
          [[table.column]]\nname = \"a\"\nlabel_no = \"a\"\ntype = \"text\"\nrequired = true\n\
-         [[table.column]]\nname = \"b\"\ntype = \"text\"\n[[table.column]]\nname = \"c\"\ntype = \"text\"\n",
+         [[table.column]]\nname = \"b\"\ntype = \"text\"\n[[table.column]]\nname = \"c\"\ntype = \"text\"\n\
+         [[table]]\nname = \"groups\"\nsheets = [\"Grupper\"]\nrequired = false\n\
+         [[table.column]]\nname = \"group_id\"\nlabel_no = \"Gruppe-ID\"\ntype = \"text\"\n\
+         [[table.column]]\nname = \"start_date\"\nlabel_no = \"Oppstartsdato\"\ntype = \"date\"\n",
     )
     .unwrap();
     let check = |input: &std::path::Path| {

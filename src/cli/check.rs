@@ -30,7 +30,7 @@ pub enum Color {
 }
 
 /// Examples and exit status, shown after the options by `vakt check --help`.
-pub const AFTER_HELP: &str = "Examples:\n  vakt check fixtures/returns/messy.xlsx\n  vakt check returns/*.xlsx returns/HN-FIN/ --format json > report.json\n  vakt check --rules my-pack.toml --deny warnings return.xlsx\n  vakt check --rules my-pack.toml return-2024/ --previous return-2023/\n  vakt check returns/*.xlsx --feedback feedback/ --html report.html --lang nb\n\nExit status: 0 no errors; 1 errors found (or warnings, with --deny warnings); 2 the run could not complete (an unreadable input or a bad rule pack).";
+pub const AFTER_HELP: &str = "Examples:\n  vakt check fixtures/returns/messy.xlsx\n  vakt check returns/*.xlsx returns/HN-FIN/ --format json > report.json\n  vakt check --rules my-pack.toml --deny warnings return.xlsx\n  vakt check --rules my-pack.toml return-2024/ --previous return-2023/\n  vakt check --rules my-pack.toml                (load, check and summarise the pack)\n  vakt check returns/*.xlsx --feedback feedback/ --html report.html --lang nb\n\nExit status: 0 no errors; 1 errors found (or warnings, with --deny warnings); 2 the run could not complete (an unreadable input or a bad rule pack).";
 
 /// Check returns against a rule pack; report every finding at its file, sheet and cell.
 ///
@@ -40,8 +40,9 @@ pub const AFTER_HELP: &str = "Examples:\n  vakt check fixtures/returns/messy.xls
 #[derive(clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
-    /// Returns to check: workbooks, folders of CSV files, or CSV files.
-    #[arg(required = true, value_name = "RETURN")]
+    /// Returns to check: workbooks, folders of CSV files, or CSV files. None: the pack is loaded,
+    /// checked and summarised (a way to check a pack you are writing).
+    #[arg(value_name = "RETURN")]
     paths: Vec<PathBuf>,
     /// Rule pack (TOML). Default: the survey pack built into vakt.
     #[arg(long, value_name = "PACK")]
@@ -178,6 +179,33 @@ fn check_all(
         .collect()
 }
 
+/// What a pack holds, for `vakt check --rules PACK` without returns: it loaded without mistakes.
+fn summarise_pack(plan: &crate::check::Plan) {
+    let pack = plan.pack();
+    outln!("{} {}: the pack loads without mistakes", pack.name, pack.version);
+    for t in &pack.tables {
+        let required = t.columns.iter().filter(|c| c.required).count();
+        let relations = match t.relations.len() {
+            1 => "1 relation".to_string(),
+            n => format!("{n} relations"),
+        };
+        outln!(
+            "  table {:<20} {} columns ({required} required), {relations}",
+            t.name,
+            t.columns.len()
+        );
+    }
+    outln!(
+        "  {} code lists, {} rule entries, {} plugins, {} profiles; sha256 {}",
+        pack.codelists.len(),
+        plan.entry_count(),
+        pack.plugins.len(),
+        pack.profiles.len(),
+        pack.sha256
+    );
+    outln!("Give returns to check them: vakt check [--rules PACK] RETURN...");
+}
+
 /// Writes one feedback workbook per return that could be read; says where, or why not. False when
 /// one could not be written.
 fn write_feedback(report: &Report, dir: &std::path::Path) -> bool {
@@ -246,6 +274,10 @@ pub fn run(args: Args, registry: Registry) -> anyhow::Result<ExitCode> {
     let Some(plan) = super::load_plan_as(args.rules.as_deref(), registry, matches!(args.format, Format::Json)) else {
         return Ok(ExitCode::from(super::EXIT_INCOMPLETE));
     };
+    if args.paths.is_empty() {
+        summarise_pack(&plan);
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Err(e) = read_previous(&plan, &args) {
         if matches!(args.format, Format::Json) {
             super::print_json_error(serde_json::json!({"kind": "previous", "message": e}));

@@ -531,7 +531,7 @@ templates! {
     /// A reference to nothing.
     ForeignMissing => "{columns} `{value}` is not in the table `{table}`", "{columns} `{value}` finnes ikke i tabellen `{table}`";
     /// Help: add or correct.
-    HelpAddOrCorrect => "add the {what} to `{table}`, or correct the reference", "legg til {what} i `{table}`, eller rett referansen";
+    HelpAddOrCorrect => "add {columns} `{value}` to `{table}`, or correct the reference", "legg {columns} `{value}` til i `{table}`, eller rett referansen";
     /// A count against all rows.
     CountAll => "{column} is {value}, but the table `{table}` has {actual} data rows", "{column} er {value}, men tabellen `{table}` har {actual} datarader";
     /// Help: count again.
@@ -705,6 +705,12 @@ templates! {
     PluginFailed => "plugin `{name}`: {why}", "tillegget `{name}`: {why}";
     /// Help: the check is incomplete.
     HelpPluginFailed => "the check of this return is incomplete; fix the plugin or leave its rules out of the pack", "kontrollen av denne innleveringen er ufullstendig; rett tillegget eller ta reglene dets ut av regelsettet";
+    /// No table of the pack in a return.
+    NoTableOfPack => "no table of the pack `{pack}` was found in this return{embedded}: is it another kind of return?", "ingen tabell fra regelsettet `{pack}` ble funnet i denne innleveringen{embedded}: er det en annen type innlevering?";
+    /// The pack is the built-in one.
+    BuiltIn => " (the survey pack built into vakt, used when --rules is not given)", " (kartleggingens regelsett innebygd i vakt, brukt når --rules ikke er gitt)";
+    /// Help: give the pack.
+    HelpGivePack => "check it with its own pack: vakt check --rules PACK RETURN (vakt infer RETURN drafts one)", "kontroller den med sitt eget regelsett: vakt check --rules REGELSETT INNLEVERING (vakt infer INNLEVERING lager et utkast)";
     /// Help: fix the first.
     HelpFixFirst => "fix the first ones and check again; the totals count all", "rett de første og kontroller på nytt; totalene teller alle";
 }

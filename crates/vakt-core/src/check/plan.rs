@@ -242,6 +242,11 @@ impl std::fmt::Debug for Plan {
 }
 
 impl Plan {
+    /// How many rule entries the pack's tables configure (counts, rules, checks, ...).
+    pub fn entry_count(&self) -> usize {
+        self.entries.iter().map(Vec::len).sum()
+    }
+
     /// Configures every rule entry of `pack` with the kinds of `registry`; all mistakes at once.
     pub fn new(pack: Pack, registry: Registry) -> Result<Plan, Box<PackErrors>> {
         let source = pack.source.clone();

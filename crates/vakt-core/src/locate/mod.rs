@@ -187,8 +187,37 @@ pub fn match_tables(pack: &Pack, input: &mut Input) -> (Vec<TableMatch>, Vec<Fin
         let help = T::HelpNameFile.say_with(&[], &[("names", &names)]);
         findings.push(f.said(T::WhichTable.say(&[("file", &file)]), Some(help)));
     }
+    if matches.is_empty() && input.format != InputFormat::Csv && !input.parts.is_empty() {
+        // One error that names the likely cause, instead of one "not found" per table.
+        findings.retain(|f| f.code.as_str() != codes::MISSING_TABLE);
+        findings.insert(0, no_table_of_pack(pack, input));
+    }
     matches.sort_by_key(|m| m.table);
     (matches, findings)
+}
+
+/// Not one table of the pack in a return: most likely the wrong pack (`--rules` forgotten).
+fn no_table_of_pack(pack: &Pack, input: &Input) -> Finding {
+    let embedded = if pack.embedded {
+        T::BuiltIn.say(&[])
+    } else {
+        T::Nothing.say(&[])
+    };
+    let message = T::NoTableOfPack.say_with(&[("pack", &pack.name)], &[("embedded", &embedded)]);
+    Finding {
+        nb: None,
+        code: codes::MISSING_TABLE.into(),
+        severity: Severity::Error,
+        message: String::new(),
+        help: None,
+        location: Location {
+            table: usize::MAX,
+            file: input.path.clone(),
+            ..Default::default()
+        },
+        value: None,
+    }
+    .said(message, Some(T::HelpGivePack.say(&[])))
 }
 
 /// The first part no table took whose first rows hold the header of table `ti`.

@@ -73,7 +73,11 @@ impl RowRule for ForeignKeyRule<'_> {
                 ("value", &shown.join(" + ")),
                 ("table", &parent.name),
             ]);
-            let help = T::HelpAddOrCorrect.say(&[("what", &rel.name), ("table", &parent.name)]);
+            let help = T::HelpAddOrCorrect.say(&[
+                ("columns", &names.join(" + ")),
+                ("value", &shown.join(" + ")),
+                ("table", &parent.name),
+            ]);
             out.cell(ForeignKeyKind::CODE, Severity::Error, row, c0, message, Some(help));
         }
     }
