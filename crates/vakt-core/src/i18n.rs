@@ -429,6 +429,18 @@ templates! {
     // ---- pattern (VK0105) -----------------------------------------------------------------------
     /// Not of the form.
     PatternWrong => "{column}: `{value}` does not have the expected form", "{column}: `{value}` har ikke forventet form";
+    /// Not of the form, and why.
+    PatternWrongBecause => "{column}: `{value}` does not have the expected form: {why}", "{column}: `{value}` har ikke forventet form: {why}";
+    /// Why: no @.
+    WhyNoAt => "it has no @", "den har ingen @";
+    /// Why: a space.
+    WhySpace => "it holds a space", "den har et mellomrom";
+    /// Why: not only digits.
+    WhyNotDigits => "it holds characters other than digits", "den har andre tegn enn sifre";
+    /// Why: length.
+    WhyLength => "it has {count} characters, {width} expected", "den har {count} tegn, {width} forventet";
+    /// Why: no domain.
+    WhyNoDomain => "the part after @ is no domain (like example.no)", "delen etter @ er ikke et domene (som eksempel.no)";
     /// Help: expected form.
     HelpExpected => "expected {what}", "forventet: {what}";
     /// Help: lost leading zero.

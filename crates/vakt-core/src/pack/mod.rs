@@ -469,7 +469,7 @@ fn compile_table(t: &TableSpec, codelists: &HashMap<String, usize>, id_types: &[
                     format!("unique key names `{n}`, which is not a column of `{name}`"),
                     Some(u.span()),
                     "this key",
-                    None,
+                    closest(n, columns.iter().map(|c| c.name.as_str())).map(|c| format!("did you mean `{c}`?")),
                 ),
             }
         }

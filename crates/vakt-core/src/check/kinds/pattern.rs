@@ -59,15 +59,91 @@ impl RowRule for PatternRule<'_> {
                 hint = Some(T::HelpLeadingZero.say(&[]));
             }
             let shown = out.shown(col, text);
-            let message = T::PatternWrong.say(&[("column", &out.table.columns[col].name), ("value", &shown)]);
+            let values: [(&str, &dyn std::fmt::Display); 2] =
+                [("column", &out.table.columns[col].name), ("value", &shown)];
+            // What is wrong, said without the value (which may be masked).
+            let message = match why_not(re.as_str(), text) {
+                Some(why) => T::PatternWrongBecause.say_with(&values, &[("why", &why)]),
+                None => T::PatternWrong.say(&values),
+            };
             out.cell(PatternKind::CODE, Severity::Error, row, col, message, hint);
         }
     }
 }
 
+/// A plain reason a value misses its pattern, from the pattern's text and the value's shape: an
+/// e-mail pattern and no `@`, a space where none is allowed, letters where digits are, a fixed
+/// width missed. `None` when nothing simple can be said.
+fn why_not(pattern: &str, text: &str) -> Option<crate::i18n::Said> {
+    // The pack's pattern as written: compiled patterns are anchored `^(?:...)$`.
+    let pattern = pattern
+        .strip_prefix("^(?:")
+        .and_then(|p| p.strip_suffix(")$"))
+        .unwrap_or(pattern);
+    let text = crate::value::text::trim(text);
+    let allows_space = pattern.contains("\\s") || pattern.contains(' ');
+    if pattern.contains('@') {
+        if !text.contains('@') {
+            return Some(T::WhyNoAt.say(&[]));
+        }
+        if text.chars().any(char::is_whitespace) {
+            return Some(T::WhySpace.say(&[]));
+        }
+        let domain = text.rsplit('@').next().unwrap_or("");
+        if !domain.contains('.') || domain.ends_with('.') {
+            return Some(T::WhyNoDomain.say(&[]));
+        }
+        return None;
+    }
+    if !allows_space && text.chars().any(char::is_whitespace) {
+        return Some(T::WhySpace.say(&[]));
+    }
+    // `\d{4}` or `[0-9]{4}`: digits of one width.
+    let width = ["\\d{", "[0-9]{"].iter().find_map(|p| {
+        let rest = pattern.strip_prefix(p)?;
+        rest.strip_suffix('}')?.parse::<usize>().ok()
+    });
+    if let Some(width) = width {
+        if !text.chars().all(|c| c.is_ascii_digit()) {
+            return Some(T::WhyNotDigits.say(&[]));
+        }
+        let count = text.chars().count();
+        if count != width {
+            return Some(T::WhyLength.say(&[("count", &count), ("width", &width)]));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use crate::check::testing::{codes, pack, run};
+
+    #[test]
+    fn the_reason_is_said_without_the_value() {
+        use super::why_not;
+        let email = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}";
+        let why = |p: &str, t: &str| why_not(p, t).map(|s| s.en);
+        assert_eq!(why(email, "kari.nordmann.example.no").as_deref(), Some("it has no @"));
+        assert_eq!(
+            why(email, "kari nordmann@example.no").as_deref(),
+            Some("it holds a space")
+        );
+        assert_eq!(
+            why(email, "kari@example").as_deref(),
+            Some("the part after @ is no domain (like example.no)")
+        );
+        assert_eq!(why(r"\d{4}", "301").as_deref(), Some("it has 3 characters, 4 expected"));
+        assert_eq!(
+            why(r"\d{4}", "03O1").as_deref(),
+            Some("it holds characters other than digits")
+        );
+        assert_eq!(why(r"[A-Z]{2}-\d+", "ab-1"), None);
+        assert_eq!(
+            why(r"^(?:\d{4})$", "301").as_deref(),
+            Some("it has 3 characters, 4 expected")
+        );
+    }
 
     #[test]
     fn whole_value_must_match_and_lost_zeros_are_named() {
