@@ -546,3 +546,25 @@ fn check_finds_no_errors_in_the_clean_output_of_the_seeded_national_set() {
     let rows = json["summary"]["rows"].as_u64().unwrap();
     assert!(rows > 4000, "{rows} rows checked");
 }
+
+/// A workbook given as the key (readable by others, as files are) is told it is no key file, not
+/// asked to chmod it first.
+#[cfg(unix)]
+#[test]
+fn a_workbook_given_as_the_key_is_named_as_no_key_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("Oslo.xlsx");
+    std::fs::copy("fixtures/returns/clean.xlsx", &key).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vakt"))
+        .args(["clean", "fixtures/returns/clean.xlsx", "--key"])
+        .arg(&key)
+        .args(["--domain", "d", "--out"])
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a vakt key file") && !err.contains("chmod"), "{err}");
+}

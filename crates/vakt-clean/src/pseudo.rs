@@ -195,15 +195,6 @@ impl Key {
     pub fn load(path: &Path) -> Result<Key, KeyError> {
         let shown = path.display().to_string();
         let meta = std::fs::metadata(path).map_err(|e| KeyError::Read(shown.clone(), e.to_string()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = meta.permissions().mode() & 0o777;
-            if mode & 0o077 != 0 {
-                return Err(KeyError::Permissions(shown, mode));
-            }
-        }
-        let _ = meta;
         if !meta.is_file() {
             return Err(KeyError::Format(shown, "it is not a regular file".into()));
         }
@@ -261,6 +252,16 @@ impl Key {
         let k = Key::from_bytes(key, &f.project);
         if k.fingerprint != f.fingerprint {
             return Err(KeyError::Fingerprint(shown));
+        }
+        // Only a file that is a key is judged by who may read it: another file given as the key is
+        // first told that it is not one.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(KeyError::Permissions(shown, mode));
+            }
         }
         Ok(k)
     }
