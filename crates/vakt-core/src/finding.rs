@@ -218,6 +218,30 @@ pub struct Nb {
 }
 
 impl Finding {
+    /// A finding about a whole input (no table, sheet or cell), with its texts in both languages.
+    pub fn about_input(
+        code: impl Into<Code>,
+        severity: Severity,
+        file: &str,
+        message: crate::i18n::Said,
+        help: Option<crate::i18n::Said>,
+    ) -> Finding {
+        Finding {
+            nb: None,
+            code: code.into(),
+            severity,
+            message: String::new(),
+            help: None,
+            location: Location {
+                table: usize::MAX,
+                file: file.to_string(),
+                ..Default::default()
+            },
+            value: None,
+        }
+        .said(message, help)
+    }
+
     /// The message in a language (as written when it has no Norwegian).
     pub fn message_in(&self, lang: crate::i18n::Lang) -> &str {
         match (&self.nb, lang) {

@@ -229,21 +229,15 @@ fn single_file_note(pack: &Pack, input: &Input, result: &InputResult, out: &mut 
     if others.is_empty() {
         return;
     }
-    let f = Finding {
-        nb: None,
-        code: codes::UNKNOWN_PART.into(),
-        severity: Severity::Info,
-        message: String::new(),
-        help: None,
-        location: Location {
-            table: usize::MAX,
-            file: input.path.clone(),
-            ..Default::default()
-        },
-        value: None,
-    };
     let message = T::SingleFile.say(&[("tables", &others.join(", "))]);
-    out.push(f.said(message, Some(T::HelpWholeReturn.say(&[]))));
+    let help = Some(T::HelpWholeReturn.say(&[]));
+    out.push(Finding::about_input(
+        codes::UNKNOWN_PART,
+        Severity::Info,
+        &input.path,
+        message,
+        help,
+    ));
 }
 
 /// A relation whose parent table is missing, has no header or could not be read leaves every

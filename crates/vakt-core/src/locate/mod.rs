@@ -171,21 +171,15 @@ pub fn match_tables(pack: &Pack, input: &mut Input) -> (Vec<TableMatch>, Vec<Fin
             en: names.iter().map(|n| n.en.as_str()).collect::<Vec<_>>().join("; "),
             nb: Some(names.iter().map(|n| n.get(Lang::Nb)).collect::<Vec<_>>().join("; ")),
         };
-        let f = Finding {
-            nb: None,
-            code: codes::UNKNOWN_PART.into(),
-            severity: Severity::Error,
-            message: String::new(),
-            help: None,
-            location: Location {
-                table: usize::MAX,
-                file: input.path.clone(),
-                ..Default::default()
-            },
-            value: None,
-        };
         let help = T::HelpNameFile.say_with(&[], &[("names", &names)]);
-        findings.push(f.said(T::WhichTable.say(&[("file", &file)]), Some(help)));
+        let message = T::WhichTable.say(&[("file", &file)]);
+        findings.push(Finding::about_input(
+            codes::UNKNOWN_PART,
+            Severity::Error,
+            &input.path,
+            message,
+            Some(help),
+        ));
     }
     if matches.is_empty() && input.format != InputFormat::Csv && !input.parts.is_empty() {
         // One error that names the likely cause, instead of one "not found" per table.
@@ -204,20 +198,8 @@ fn no_table_of_pack(pack: &Pack, input: &Input) -> Finding {
         T::Nothing.say(&[])
     };
     let message = T::NoTableOfPack.say_with(&[("pack", &pack.name)], &[("embedded", &embedded)]);
-    Finding {
-        nb: None,
-        code: codes::MISSING_TABLE.into(),
-        severity: Severity::Error,
-        message: String::new(),
-        help: None,
-        location: Location {
-            table: usize::MAX,
-            file: input.path.clone(),
-            ..Default::default()
-        },
-        value: None,
-    }
-    .said(message, Some(T::HelpGivePack.say(&[])))
+    let help = Some(T::HelpGivePack.say(&[]));
+    Finding::about_input(codes::MISSING_TABLE, Severity::Error, &input.path, message, help)
 }
 
 /// The first part no table took whose first rows hold the header of table `ti`.
