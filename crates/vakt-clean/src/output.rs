@@ -176,8 +176,10 @@ impl Target {
         if partial.exists() {
             std::fs::remove_dir_all(&partial).map_err(io(&partial))?;
         }
-        private_dir(&partial)?;
+        // The handler first: a signal between creating the folder and installing the handler
+        // would leave the folder behind (seen under load in tests/trust.rs).
         on_interrupt(&partial);
+        private_dir(&partial)?;
         Ok(Target {
             out: out.to_path_buf(),
             partial,
