@@ -141,7 +141,12 @@ fn on_interrupt(partial: &Path) {
         let _ = ctrlc::set_handler(|| {
             if let Ok(g) = PARTIAL.lock() {
                 if let Some(p) = g.as_ref() {
-                    let _ = std::fs::remove_dir_all(p);
+                    // Writers may still add a file while the folder is removed: try again.
+                    for _ in 0..5 {
+                        if std::fs::remove_dir_all(p).is_ok() || !p.exists() {
+                            break;
+                        }
+                    }
                 }
             }
             std::process::exit(130);
