@@ -603,3 +603,33 @@ fn a_return_of_another_kind_is_told_to_bring_its_pack() {
         .contains("survey pack built into vakt"));
     assert!(errors[0]["help"].as_str().unwrap().contains("--rules PACK"));
 }
+
+/// A header one letter from a pack's label: the missing-column finding names both, so the two
+/// findings it causes are read as one mistake (in the pack or in the file).
+#[test]
+fn a_header_close_to_a_missing_columns_label_is_named_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("p.toml");
+    std::fs::write(
+        &pack,
+        "name = \"w\"\nversion = \"1\"\n[[table]]\nname = \"wards\"\n\
+         [[table.column]]\nname = \"ward\"\nlabel_no = \"Avdeling\"\ntype = \"text\"\n\
+         [[table.column]]\nname = \"beds\"\nlabel_no = \"Senger\"\ntype = \"integer\"\n\
+         [[table.column]]\nname = \"occupied\"\nlabel_no = \"Beleg\"\ntype = \"integer\"\nrequired = true\n",
+    )
+    .unwrap();
+    let ret = dir.path().join("r");
+    std::fs::create_dir(&ret).unwrap();
+    std::fs::write(ret.join("wards.csv"), "Avdeling,Senger,Belegg\nA1,20,19\n").unwrap();
+    let (_, json) = check_json(&["--rules", pack.to_str().unwrap(), ret.to_str().unwrap()]);
+    let missing = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "VK0003")
+        .unwrap();
+    assert_eq!(
+        missing["help"],
+        "the file's `Belegg` is close to the pack's `Beleg` for `occupied`: a typo in the pack or in the file?"
+    );
+}

@@ -651,6 +651,8 @@ templates! {
     OptionalColumnMissing => "optional column `{column}` not found in the header", "valgfri kolonne `{column}` ble ikke funnet i overskriften";
     /// Help: add the column.
     HelpAddColumn => "add a column headed {names}", "legg til en kolonne med overskriften {names}";
+    /// A header one or two letters from a missing column's.
+    HelpNearHeader => "the file's `{header}` is close to the pack's `{expected}` for `{column}`: a typo in the pack or in the file?", "filens `{header}` ligner regelsettets `{expected}` for `{column}`: en skrivefeil i regelsettet eller i filen?";
     /// A column the pack does not know.
     UnknownColumn => "column `{column}` is not in the pack; kept but not checked", "kolonnen `{column}` er ikke i regelsettet; beholdt, men ikke kontrollert";
     /// A column twice.

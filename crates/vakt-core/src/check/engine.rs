@@ -641,6 +641,25 @@ fn flag_cells(
     }
 }
 
+/// The unknown header closest (at most two edits, compared as header keys) to one of a column's
+/// names, with that name: (`Belegg`, `Beleg`).
+fn near_header(col: &crate::pack::Column, unknown: &[(u32, String)]) -> Option<(String, String)> {
+    let names = std::iter::once(&col.name)
+        .chain(col.label_no.iter())
+        .chain(col.aliases.iter());
+    names
+        .flat_map(|n| {
+            let key = text::header_key(n);
+            unknown.iter().map(move |(_, u)| {
+                let d = strsim::damerau_levenshtein(&key, &text::header_key(u));
+                (d, u.clone(), n.clone())
+            })
+        })
+        .filter(|(d, u, _)| *d >= 1 && *d <= 2 && u.chars().count() > 3)
+        .min_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, u, n)| (u, n))
+}
+
 fn report_header(header: &Header, sink: &mut Sink<'_>) {
     let row = header.row;
     for (i, col) in sink.table.columns.iter().enumerate() {
@@ -661,7 +680,14 @@ fn report_header(header: &Header, sink: &mut Sink<'_>) {
                 nb: Some(names.join(&format!(" {} ", or.get(crate::i18n::Lang::Nb)))),
             };
             let message = what.say(&[("column", &col.name)]);
-            let help = T::HelpAddColumn.say_with(&[], &[("names", &names)]);
+            // A header of the file one or two letters from this column's: say which, the likely
+            // cause of both this finding and the "not in the pack" note on that header.
+            let help = match near_header(col, &header.unknown) {
+                Some((found, expected)) => {
+                    T::HelpNearHeader.say(&[("header", &found), ("expected", &expected), ("column", &col.name)])
+                }
+                None => T::HelpAddColumn.say_with(&[], &[("names", &names)]),
+            };
             let location = sink.location(Some(row), None, Some(col.name.as_str()));
             let f = Finding {
                 nb: None,
