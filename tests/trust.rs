@@ -479,6 +479,54 @@ message = "{person_id} has {n_visits} visits"
             );
         }
     }
+    // The same in Norwegian, in the HTML report and in the notes and list of the feedback
+    // workbook (its cells are the authority's own data; what vakt writes about them is masked).
+    let html = dir.path().join("report.html");
+    let feedback = dir.path().join("feedback");
+    let o = vakt()
+        .args(["check", "--lang", "nb", "--rules"])
+        .arg(&pack)
+        .arg(&r)
+        .arg("--html")
+        .arg(&html)
+        .arg("--feedback")
+        .arg(&feedback)
+        .output()
+        .unwrap();
+    let mut written = vec![(
+        "terminal (nb)".to_string(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+    )];
+    written.push(("html".into(), std::fs::read_to_string(&html).unwrap()));
+    let book = std::fs::read_dir(&feedback).unwrap().next().unwrap().unwrap().path();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&book).unwrap()).unwrap();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        // The notes (the data sheets are the return itself, identifiers and all).
+        if name.contains("comments") {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+            written.push((name, s));
+        }
+    }
+    // The first sheet, which lists every finding, as Excel shows it.
+    {
+        use calamine::Reader;
+        let mut wb = calamine::open_workbook_auto(&book).unwrap();
+        let list = wb.worksheet_range("Tilbakemelding").unwrap();
+        let cells: Vec<String> = list.rows().flatten().map(|c| c.to_string()).collect();
+        written.push(("Tilbakemelding".into(), cells.join("\n")));
+    }
+    assert!(written.len() >= 4, "notes written: {}", written.len());
+    for (what, text) in &written {
+        for id in ids {
+            assert!(
+                !text.contains(id) && !text.contains(&id[6..]),
+                "{what}: raw {id}:\n{text}"
+            );
+        }
+    }
 }
 
 // 4. Tables do not vanish -----------------------------------------------------------------------

@@ -41,8 +41,7 @@ impl OutValue {
 
 /// Neutralises text that a spreadsheet would run as a formula, unless it is a real number.
 pub fn neutralise(s: &str) -> String {
-    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r', '|']);
-    if risky && s.trim().parse::<f64>().is_err() {
+    if vakt_core::value::text::formula_like(s) {
         format!("'{s}")
     } else {
         s.to_string()

@@ -242,6 +242,24 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
+/// Names joined with the word for "or" in each language, each name once (`` `a` or `b` ``).
+pub fn either(names: &[String]) -> Said {
+    let mut once: Vec<&String> = Vec::new();
+    for n in names {
+        if !once.contains(&n) {
+            once.push(n);
+        }
+    }
+    let join = |lang: Lang| {
+        let or = format!(" {} ", T::Or.template(lang));
+        once.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(&or)
+    };
+    Said {
+        en: join(Lang::En),
+        nb: Some(join(Lang::Nb)),
+    }
+}
+
 /// A finding's text in both languages: English always, Norwegian when the text comes from the
 /// catalogue (a plugin's messages, say, are as the plugin wrote them).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -111,12 +111,11 @@ fn copy_rows(
 ) -> Result<HashSet<(u32, u16)>, Error> {
     let mut written = HashSet::new();
     // Cells a merged range covers are empty in the file; the reader fills them for the checks.
-    let merged = rows.merged_ranges();
-    let covered = |r: u32, c: u32| {
-        merged
-            .iter()
-            .any(|&(a, b)| (a.0..=b.0).contains(&r) && (a.1..=b.1).contains(&c) && (r, c) != a)
-    };
+    // Rows come in order: only the ranges over the current row are looked at (as the reader does).
+    let mut merged = rows.merged_ranges();
+    merged.sort_unstable();
+    let mut next = 0;
+    let mut active = Vec::new();
     let mut buf = RowBuf::default();
     while rows.next_row(&mut buf).map_err(|e| Error::Input(e.to_string()))? {
         let Some(r) = buf.row.checked_sub(1).and_then(|r| u32::try_from(r).ok()) else {
@@ -125,11 +124,17 @@ fn copy_rows(
         if r >= xlsx::MAX_ROWS {
             break;
         }
+        while let Some(&m) = merged.get(next).filter(|m| m.0 .0 <= r) {
+            active.push(m);
+            next += 1;
+        }
+        active.retain(|m| m.1 .0 >= r);
+        let covered = |c: u32| active.iter().any(|&(a, b)| (a.1..=b.1).contains(&c) && (r, c) != a);
         for (c, cell) in buf.iter().enumerate() {
             let Some(c) = u16::try_from(c).ok().filter(|&c| c < xlsx::MAX_COLS) else {
                 break;
             };
-            if covered(r, u32::from(c)) {
+            if covered(u32::from(c)) {
                 continue;
             }
             let severity = worst(sheet.cells.get(&(r, c)));

@@ -61,10 +61,8 @@ pub fn printable(s: &str) -> String {
     out
 }
 
-/// Whether a spreadsheet would take the text for a formula if it were typed in.
-pub fn formula_like(s: &str) -> bool {
-    s.starts_with(['=', '+', '-', '@', '\t', '\r', '|']) && s.trim().parse::<f64>().is_err()
-}
+/// Whether a spreadsheet would take the text for a formula (the one test vakt clean uses too).
+pub use vakt_core::value::text::formula_like;
 
 /// `Feil / error`, `Advarsel / warning`, `Merknad / note`.
 pub fn severity_label(s: Severity) -> &'static str {

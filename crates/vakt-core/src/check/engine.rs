@@ -669,16 +669,11 @@ fn report_header(header: &Header, sink: &mut Sink<'_>) {
             } else {
                 (Severity::Info, T::OptionalColumnMissing)
             };
-            let mut names: Vec<String> = std::iter::once(col.name.clone())
-                .chain(col.label_no.clone())
+            let names: Vec<String> = std::iter::once(&col.name)
+                .chain(&col.label_no)
                 .map(|n| format!("`{n}`"))
                 .collect();
-            names.dedup();
-            let or = T::Or.say(&[]);
-            let names = crate::i18n::Said {
-                en: names.join(&format!(" {} ", or.en)),
-                nb: Some(names.join(&format!(" {} ", or.get(crate::i18n::Lang::Nb)))),
-            };
+            let names = crate::i18n::either(&names);
             let message = what.say(&[("column", &col.name)]);
             // A header of the file one or two letters from this column's: say which, the likely
             // cause of both this finding and the "not in the pack" note on that header.

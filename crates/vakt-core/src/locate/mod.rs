@@ -295,25 +295,9 @@ fn describe(p: &crate::read::Part) -> Said {
     }
 }
 
-/// Names joined with the word for "or" in each language, each name once.
-fn either(names: &[String]) -> Said {
-    let mut once: Vec<String> = Vec::new();
-    for n in names {
-        if !once.contains(n) {
-            once.push(n.clone());
-        }
-    }
-    let names = &once;
-    let or = T::Or.say(&[]);
-    Said {
-        en: names.join(&format!(" {} ", or.en)),
-        nb: Some(names.join(&format!(" {} ", or.get(Lang::Nb)))),
-    }
-}
-
 fn expected_sheets(t: &Table) -> Said {
     let names: Vec<String> = t.sheet_keys.iter().map(|k| format!("'{k}'")).collect();
-    T::SheetNamed.say_with(&[], &[("names", &either(&names))])
+    T::SheetNamed.say_with(&[], &[("names", &crate::i18n::either(&names))])
 }
 
 fn expected_files(t: &Table) -> Said {
@@ -322,7 +306,7 @@ fn expected_files(t: &Table) -> Said {
         .iter()
         .map(|k| format!("{}.csv", k.replace(' ', "_")))
         .collect();
-    T::FileNamed.say_with(&[], &[("names", &either(&names))])
+    T::FileNamed.say_with(&[], &[("names", &crate::i18n::either(&names))])
 }
 
 /// The header of a located table.

@@ -36,12 +36,13 @@ fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     value.get(..value.find('"')?)
 }
 
-fn unescape(s: &str) -> String {
-    s.replace("&amp;", "&")
-        .replace("&lt;", "<")
+/// XML text with its five predefined entities replaced (`&amp;` last, so `&amp;lt;` stays `&lt;`).
+pub(super) fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&apos;", "'")
+        .replace("&amp;", "&")
 }
 
 /// The zip path of a sheet's XML, through `xl/workbook.xml` and its relationships.

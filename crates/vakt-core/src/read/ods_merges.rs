@@ -33,16 +33,8 @@ fn is_sheet(tag: &BytesStart<'_>, sheet: &str) -> bool {
     tag.attributes()
         .flatten()
         .find(|a| a.key.as_ref() == "table:name")
-        .map(|a| unescape(&a.value) == sheet)
+        .map(|a| super::merges::unescape(&a.value) == sheet)
         .unwrap_or(false)
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
 }
 
 /// The spans of one sheet in a `content.xml` stream (public for the fuzz target).
@@ -110,5 +102,8 @@ mod tests {
         let pairs: Vec<_> = got.iter().map(|d| (d.start, d.end)).collect();
         assert_eq!(pairs, vec![((2, 3), (3, 3)), ((2, 4), (2, 5)), ((4, 4), (6, 5))]);
         assert_eq!(spans(xml.as_bytes(), "Missing").unwrap(), vec![]);
+        // Names are unescaped once: `&amp;lt;` is the text `&lt;`.
+        let named = r#"<table:table table:name="R&amp;lt;D"><table:table-row><table:table-cell table:number-columns-spanned="2"/></table:table-row></table:table>"#;
+        assert_eq!(spans(named.as_bytes(), "R&lt;D").unwrap().len(), 1);
     }
 }

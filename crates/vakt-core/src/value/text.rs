@@ -93,6 +93,18 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Whether a spreadsheet would take text for a formula if it were typed into a cell (`=`, `+`,
+/// `-`, `@`, a tab, a carriage return or `|` first), unless it is a plain number. CSV and xlsx
+/// writers quote such text (vakt clean with `'`, the reports with Excel's quote prefix).
+///
+/// ```
+/// use vakt_core::value::text::formula_like;
+/// assert!(formula_like("=HYPERLINK(\"http://x\")") && !formula_like("-5") && !formula_like("Oslo"));
+/// ```
+pub fn formula_like(s: &str) -> bool {
+    s.starts_with(['=', '+', '-', '@', '\t', '\r', '|']) && s.trim().parse::<f64>().is_err()
+}
+
 /// Text from a return, a file name or a pack, made safe to print to a terminal: control characters
 /// (escape sequences that could clear the screen, move the cursor or write the clipboard, line
 /// breaks that could fake a line of the report) and bidirectional overrides are shown as escapes

@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_spanned::Spanned;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::RwLock;
 
 documented_check! {
     /// This period differs from the previous one more than is plausible: a count that changed by
@@ -84,7 +84,8 @@ struct Previous {
     same: Vec<usize>,
     disappeared: bool,
     appeared: bool,
-    data: Mutex<Recorded>,
+    /// Written while the previous period is read, then only read (by every worker at once).
+    data: RwLock<Recorded>,
 }
 
 /// The previous period's rows of the table, by key.
@@ -147,7 +148,7 @@ impl RuleKind for PreviousKind {
             same,
             disappeared: p.disappeared,
             appeared: p.appeared,
-            data: Mutex::new(Recorded::default()),
+            data: RwLock::new(Recorded::default()),
         }))
     }
 }
@@ -161,7 +162,7 @@ impl Previous {
 
 impl Configured for Previous {
     fn return_rule<'p>(&'p self, plan: &'p Plan) -> Option<Box<dyn ReturnRule + 'p>> {
-        let loaded = self.data.lock().is_ok_and(|d| d.loaded);
+        let loaded = self.data.read().is_ok_and(|d| d.loaded);
         loaded.then(|| {
             Box::new(Compare {
                 plan,
@@ -182,7 +183,7 @@ impl Configured for Previous {
     }
 
     fn previous_loaded(&self) {
-        if let Ok(mut d) = self.data.lock() {
+        if let Ok(mut d) = self.data.write() {
             d.loaded = true;
         }
     }
@@ -209,7 +210,7 @@ impl ReturnRule for Record<'_> {
         };
         let values = r.compared().map(|c| (row.value(c), row.text(c).to_string())).collect();
         let key_text: Vec<String> = r.key.iter().map(|&k| out.shown(k, row.text(k))).collect();
-        let Ok(mut d) = r.data.lock() else { return };
+        let Ok(mut d) = r.data.write() else { return };
         if d.rows
             .insert(
                 key,
@@ -254,7 +255,7 @@ impl ReturnRule for Compare<'_> {
             self.returns.push(ret);
         }
         self.seen.insert(key, ());
-        let Ok(d) = r.data.lock() else { return };
+        let Ok(d) = r.data.read() else { return };
         match d.rows.get(&key) {
             Some(prev) => self.changes(prev, row, out),
             None if r.appeared && d.by_return.contains_key(&ret) => {
@@ -279,7 +280,7 @@ impl ReturnRule for Compare<'_> {
         let (Some(place), true) = (&self.place, r.disappeared) else {
             return;
         };
-        let Ok(d) = r.data.lock() else { return };
+        let Ok(d) = r.data.read() else { return };
         let table = &self.plan.pack().tables[r.table];
         let names: Vec<&str> = r.key.iter().map(|&k| table.columns[k].name.as_str()).collect();
         for ret in &self.returns {
