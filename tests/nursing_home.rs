@@ -248,3 +248,63 @@ fn every_rule_of_the_pack_is_breached_by_a_fixture() {
         .collect();
     assert!(unbreached.is_empty(), "breached by no fixture: {unbreached:?}");
 }
+
+/// Words of the survey pack's domain. A generic rule kind speaks of rows, keys and columns, and of
+/// the pack's own names; these must come only from the survey pack (issue 19, item 10).
+const SURVEY_WORDS: &[&str] = &[
+    "patient",
+    "diagnos",
+    "pasient",
+    "therapist",
+    "terapeut",
+    "group",
+    "gruppe",
+    "survey",
+    "kartlegging",
+];
+
+fn survey_words_in(text: &str) -> Vec<&'static str> {
+    let lower = text.to_lowercase();
+    SURVEY_WORDS.iter().copied().filter(|w| lower.contains(w)).collect()
+}
+
+#[test]
+fn another_domain_s_findings_speak_its_words_not_the_survey_s() {
+    let (_, json) = check(true);
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert!(diagnostics.len() > 50, "the fixtures have many findings");
+    for d in diagnostics {
+        for field in ["message", "help", "message_nb", "help_nb"] {
+            let text = d[field].as_str().unwrap_or_default();
+            let found = survey_words_in(text);
+            assert!(found.is_empty(), "{field} of {} says {found:?}: {text}", d["code"]);
+        }
+    }
+}
+
+#[test]
+fn explain_texts_of_the_built_in_kinds_use_no_survey_words() {
+    let vakt = env!("CARGO_BIN_EXE_vakt");
+    let rules = Command::new(vakt).args(["rules", "--rules", PACK]).output().unwrap();
+    let listing = String::from_utf8(rules.stdout).unwrap();
+    let codes: Vec<&str> = listing
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| c.starts_with("VK"))
+        .collect();
+    assert!(codes.len() >= 30, "{listing}");
+    for code in codes.iter().copied().chain(["functions"]) {
+        let out = Command::new(vakt)
+            .args(["explain", code, "--rules", PACK])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{code}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        // Diagnoses are what the ICD-10 kind is about; only there is the word generic.
+        let found: Vec<_> = survey_words_in(&text)
+            .into_iter()
+            .filter(|w| !(code == "VK0206" && *w == "diagnos"))
+            .collect();
+        assert!(found.is_empty(), "vakt explain {code} says {found:?}:\n{text}");
+    }
+}

@@ -500,9 +500,9 @@ templates! {
     /// An unknown diagnosis code.
     IcdUnknown => "{column}: `{value}` {what}", "{column}: `{value}` {what}";
     /// DSM-IV.
-    IcdDsm => "looks like a DSM-IV code; the survey uses WHO ICD-10", "ser ut som en DSM-IV-kode; kartleggingen bruker WHO ICD-10";
+    IcdDsm => "looks like a DSM-IV code; the pack uses WHO ICD-10", "ser ut som en DSM-IV-kode; regelsettet bruker WHO ICD-10";
     /// ICD-10-CM.
-    IcdCm => "looks like an ICD-10-CM (US) code; the survey uses WHO ICD-10", "ser ut som en ICD-10-CM-kode (USA); kartleggingen bruker WHO ICD-10";
+    IcdCm => "looks like an ICD-10-CM (US) code; the pack uses WHO ICD-10", "ser ut som en ICD-10-CM-kode (USA); regelsettet bruker WHO ICD-10";
     /// Text.
     IcdText => "is text; give the ICD-10 code", "er tekst; oppgi ICD-10-koden";
     /// Outside chapter V.
@@ -575,8 +575,8 @@ templates! {
     ConsistentDiff => "{column} {here} here but {there} in row {first}", "{column} {here} her, men {there} i rad {first}";
     /// The differences of one key.
     Inconsistent => "{columns} `{value}` has {diffs}", "{columns} `{value}` har {diffs}";
-    /// Help: one person.
-    HelpOnePerson => "one person, one birth year, sex and diagnosis: correct the row that is wrong, or the id", "én person, ett fødselsår, kjønn og én diagnose: rett raden som er feil, eller id-en";
+    /// Help: rows of one key must agree.
+    HelpAgree => "rows with the same {columns} describe one thing and must agree on {checked}: correct the row that is wrong, or its {columns}", "rader med samme {columns} beskriver én ting og må stemme overens i {checked}: rett raden som er feil, eller {columns}";
     /// Too many rows.
     CardinalityMax => "{name}: {columns} `{value}` has {count} matching rows, at most {max} expected (the first in row {first})", "{name}: {columns} `{value}` har {count} rader som passer, høyst {max} forventet (den første i rad {first})";
     /// Too few rows.

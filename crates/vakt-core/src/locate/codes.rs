@@ -16,8 +16,8 @@ documented_check! {
     /// A table of the rule pack was not found in the return.
     ///
     /// Workbooks are searched for a sheet named like the table in English or Norwegian
-    /// (`Groups`, `Grupper`); drift such as `Grupper (2)` or `Pasienter kopi` is tolerated.
-    /// CSV folders are searched for a file named after the table (`groups.csv`, `grupper.csv`).
+    /// (`Clinics`, `Klinikker`); drift such as `Klinikker (2)` or `Klinikker kopi` is tolerated.
+    /// CSV folders are searched for a file named after the table (`clinics.csv`, `klinikker.csv`).
     /// An error for required tables, information for optional ones.
     pub struct MissingTable => "VK0002", "missing-table";
 }
@@ -81,7 +81,7 @@ documented_check! {
 }
 
 documented_check! {
-    /// The same table appears in more than one sheet or file (`Grupper` and `Grupper (2)`).
+    /// The same table appears in more than one sheet or file (`Klinikker` and `Klinikker (2)`).
     ///
     /// The sheet whose name matches exactly (else the first) is checked; the others are not.
     pub struct DuplicateTable => "VK0011", "duplicate-table";

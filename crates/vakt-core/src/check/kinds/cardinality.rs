@@ -10,13 +10,13 @@ use serde::Deserialize;
 use serde_spanned::Spanned;
 
 documented_check! {
-    /// Too many or too few rows per key meet a condition: a group with two lead therapists, or none.
+    /// Too many or too few rows per key meet a condition: a clinic with two heads, or none.
     ///
     /// ```toml
     /// [[table.cardinality]]
-    /// name = "one-lead"
-    /// key = ["group_id"]
-    /// when = 'role == "LEAD"'
+    /// name = "one-head"            # in staff
+    /// key = ["clinic_id"]
+    /// when = 'role == "HEAD"'
     /// min = 1
     /// max = 1
     /// column = "role"
@@ -34,7 +34,7 @@ documented_check! {
 pub struct CardinalityParams {
     /// Short name, shown in messages.
     pub name: String,
-    /// The columns grouping the rows (`group_id`).
+    /// The columns grouping the rows (`clinic_id`).
     #[schemars(with = "Vec<String>")]
     pub key: Spanned<Vec<String>>,
     /// The condition counted, in the expression language.

@@ -10,13 +10,13 @@ use serde::Deserialize;
 use serde_spanned::Spanned;
 
 documented_check! {
-    /// Rows that describe one entity disagree: a `patient_id` in several groups with another birth
-    /// year, sex or main diagnosis.
+    /// Rows that describe one entity disagree: a `person_id` in several visits with another birth
+    /// year or sex.
     ///
     /// ```toml
     /// [[table.consistent]]
-    /// key = ["patient_id"]
-    /// columns = ["birth_year", "sex", "main_dx"]
+    /// key = ["person_id"]
+    /// columns = ["birth_year", "sex"]
     /// ```
     ///
     /// Reported once per disagreeing row, at its key cell, naming the column, both values and the
@@ -28,7 +28,7 @@ documented_check! {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsistentParams {
-    /// The columns naming the entity (`patient_id`).
+    /// The columns naming the entity (`person_id`).
     #[schemars(with = "Vec<String>")]
     pub key: Spanned<Vec<String>>,
     /// The columns that must agree between its rows.
@@ -203,7 +203,12 @@ impl RowRule for ConsistencyRule<'_> {
             &[("columns", &names.join(" + ")), ("value", &shown)],
             &[("diffs", &joined)],
         );
-        let help = T::HelpOnePerson.say(&[]);
+        let checked: Vec<&str> = spec
+            .columns
+            .iter()
+            .map(|&c| self.table.columns[c].name.as_str())
+            .collect();
+        let help = T::HelpAgree.say(&[("columns", &names.join(" + ")), ("checked", &checked.join(", "))]);
         out.cell(spec.code.clone(), severity(spec.severity), row, k0, message, Some(help));
     }
 }

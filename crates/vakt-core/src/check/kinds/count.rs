@@ -10,19 +10,19 @@ use serde::Deserialize;
 use serde_spanned::Spanned;
 
 documented_check! {
-    /// A count column disagrees with the rows it counts: a group's `n_patients` against its rows in
-    /// Patients, `n_therapists` against GroupTherapists, the return's `n_groups` against Groups.
+    /// A count column disagrees with the rows it counts: a clinic's `n_visits` against its rows in
+    /// `visits`, the return's `n_clinics` against `clinics`.
     ///
     /// ```toml
-    /// [[table.count]]            # in the groups table
-    /// column = "n_patients"
-    /// table = "patients"
-    /// key = ["group_id"]         # this table's columns ...
-    /// matching = ["group_id"]    # ... equal to these columns of the counted table
+    /// [[table.count]]            # in the clinics table
+    /// column = "n_visits"
+    /// table = "visits"
+    /// key = ["clinic_id"]        # this table's columns ...
+    /// matching = ["clinic_id"]   # ... equal to these columns of the counted table
     ///
-    /// [[table.count]]            # in the submission table: all rows of groups
-    /// column = "n_groups"
-    /// table = "groups"
+    /// [[table.count]]            # in the return's own table: all rows of clinics
+    /// column = "n_clinics"
+    /// table = "clinics"
     /// severity = "warning"
     /// ```
     ///

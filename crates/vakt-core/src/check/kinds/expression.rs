@@ -13,7 +13,7 @@ use std::cell::RefCell;
 
 documented_check! {
     /// A row rule of the pack does not hold: a relation between fields of a row, of a row and its
-    /// related rows, or of a row and the return's submission.
+    /// related rows, or of a row and the return's own row (its reporting period, say).
     ///
     /// Rules are written in the pack with an optional `when`, an `assert`, a message template, a
     /// severity and, optionally, a code of their own:
@@ -27,7 +27,7 @@ documented_check! {
     /// [[table.rule]]
     /// name = "age"
     /// when = "birth_year is not null"
-    /// assert = "year(submission.reference_date) - birth_year in 16..100"
+    /// assert = "year(report.period_end) - birth_year in 16..100"
     /// message = "born {birth_year}: age at the reference date is outside 16..100"
     /// column = "birth_year"
     /// ```
@@ -35,8 +35,8 @@ documented_check! {
     /// The language: comparisons `== != < <= > >=`, `and`, `or`, `not`, arithmetic `+ - * /`,
     /// `x in [a, b]`, `x in 16..100`, `x is null`, `x is not null`, `text contains "DPS"`, dates
     /// (`date - date` is days, `date + 30`), `attr(code_column, "attribute")` for a code list's
-    /// extra column, related rows by relation name (`group.start_date`,
-    /// `submission.reference_date`), `matches(text, "regex")` (the whole text; compiled when the
+    /// extra column, related rows by relation name (`clinic.opened`,
+    /// `report.period_end`), `matches(text, "regex")` (the whole text; compiled when the
     /// pack loads), and a library of functions for dates, text, numbers and identifiers
     /// (`months_between`, `lower`, `round`, `coalesce`, `birth_year_fits`, ...): `vakt explain
     /// functions` lists them, each with an example. Text compares ignoring case (Unicode: `Bodø`

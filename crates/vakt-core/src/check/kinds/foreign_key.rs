@@ -4,17 +4,17 @@ use crate::i18n::T;
 use crate::pack::{Pack, Relation};
 
 documented_check! {
-    /// A row refers to a row of another table that does not exist: a group in a unit that is not in
-    /// Units, a patient in a group that is not in Groups, a therapist who is not in Therapists.
+    /// A row refers to a row of another table that does not exist: a visit at a clinic that is not in
+    /// `clinics`, a stay in a ward that is not in `wards`.
     ///
     /// Declared in the pack as a relation; keys compare after trimming and case-folding:
     ///
     /// ```toml
     /// [[table.relation]]
-    /// name = "group"
-    /// table = "groups"
-    /// columns = ["group_id"]
-    /// references = ["group_id"]
+    /// name = "clinic"              # in visits; expressions say clinic.opened
+    /// table = "clinics"
+    /// columns = ["clinic_id"]
+    /// references = ["clinic_id"]
     /// ```
     ///
     /// The related table must come earlier in the pack (its keys are kept as it streams). Rows with

@@ -21,7 +21,8 @@ documented_check! {
     ///   codes (`F32.A`), diagnoses written as text (`depresjon`), several codes in one cell
     ///   (`F32.1/F60.3`).
     ///
-    /// The code list's `dx_group` column gives each code its diagnosis group for tables.
+    /// Extra columns of the code list (a diagnosis chapter, say) can be written beside the code by
+    /// `vakt clean` (`output_attributes`) and used in expressions (`attr`) and tables.
     pub struct Icd10Kind => "VK0206", "icd10";
 }
 

@@ -6,14 +6,14 @@ use crate::ident::{scrub, IdSet, Leak, Scanner};
 use crate::pack::ColumnType;
 
 documented_check! {
-    /// Personal identifiers in a text column that is not an identifier column: a comment or a group
-    /// name holding a fødselsnummer, a phone number, an e-mail address, or an id from the return's
-    /// patient or therapist columns. They must not reach the clean output.
+    /// Personal identifiers in a text column that is not an identifier column: a comment or a name
+    /// holding a fødselsnummer, a phone number, an e-mail address, or a value of one of the
+    /// return's identifier columns. They must not reach the clean output.
     ///
     /// Every text column without class `D` is scanned for:
     /// - 11-digit numbers that pass the fødselsnummer / D-number checks, also written 6+5 with a
     ///   space or dash (`311299 56715`); bank account numbers written 4.2.5 are not matched;
-    /// - Norwegian phone numbers: 8 digits starting 2-9, optionally after +47, whole or grouped
+    /// - Norwegian phone numbers: 8 digits starting 2-9, optionally after +47, whole or in blocks
     ///   (`91234567`, `912 34 567`, `91 23 45 67`);
     /// - e-mail addresses;
     /// - in free-text columns (class `F`): any value of an identifier column (a column with an

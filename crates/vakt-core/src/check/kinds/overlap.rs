@@ -13,16 +13,16 @@ use serde::Deserialize;
 use serde_spanned::Spanned;
 
 documented_check! {
-    /// Two periods of one person overlap: two stays at once, a patient in two closed groups at the
+    /// Two periods of one person overlap: two stays at once, a person in two courses at the
     /// same time, an employment that starts before the last one ended.
     ///
     /// ```toml
-    /// [[table.overlap]]                 # in patients
-    /// key = ["patient_id"]              # whose periods
+    /// [[table.overlap]]                 # in enrolments
+    /// key = ["person_id"]               # whose periods
     /// start = "start_date"
     /// end = "end_date"                  # blank: still going
-    /// when = 'group.group_format == "CLOSED"'        # optional: only these rows
-    /// also = [{ table = "stays", key = ["patient_id"], start = "admitted", end = "discharged" }]
+    /// when = 'course.format == "CLOSED"'   # optional: only these rows
+    /// also = [{ table = "stays", key = ["person_id"], start = "admitted", end = "discharged" }]
     /// ```
     ///
     /// `also` adds the periods of other tables of the same return (each with its own key, start
@@ -55,7 +55,7 @@ pub struct OtherPeriods {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OverlapParams {
-    /// The columns naming the person (`patient_id`).
+    /// The columns naming the person (`person_id`).
     #[schemars(with = "Vec<String>")]
     pub key: Spanned<Vec<String>>,
     /// The start date column.

@@ -16,13 +16,13 @@ use std::sync::RwLock;
 
 documented_check! {
     /// This period differs from the previous one more than is plausible: a count that changed by
-    /// more than a share (`n_groups` from 30 to 3), a unit or group that disappeared or appeared,
-    /// a group whose type changed under the same id. Statistical offices call these plausibility
+    /// more than a share (`n_clinics` from 30 to 3), a unit that disappeared or appeared, a
+    /// clinic whose type changed under the same id. Statistical offices call these plausibility
     /// or soft edits: they catch the mistakes that pass every hard rule.
     ///
     /// ```toml
-    /// [[table.previous]]            # in the submission table: the return's one row
-    /// column = "n_groups"
+    /// [[table.previous]]            # in the return's own table: its one row
+    /// column = "n_clinics"
     /// change = 0.5                  # more than 50 % up or down
     ///
     /// [[table.previous]]            # in units
@@ -30,9 +30,9 @@ documented_check! {
     /// disappeared = true            # a unit of the previous period missing now
     /// appeared = true               # a unit that was not there before
     ///
-    /// [[table.previous]]            # in groups
-    /// key = ["group_id"]
-    /// same = ["group_type"]         # must not change under the same id
+    /// [[table.previous]]            # in clinics
+    /// key = ["clinic_id"]
+    /// same = ["clinic_type"]         # must not change under the same id
     /// ```
     ///
     /// Run with the previous period: `vakt check RETURN --previous LAST_YEARS_RETURN`, where the

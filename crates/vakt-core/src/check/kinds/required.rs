@@ -14,7 +14,7 @@ documented_check! {
     ///
     /// ```toml
     /// [[table.column]]
-    /// name = "patient_id"
+    /// name = "person_id"
     /// type = "text"
     /// required = true
     /// ```

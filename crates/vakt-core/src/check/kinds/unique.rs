@@ -7,7 +7,7 @@ use crate::value::text;
 documented_check! {
     /// A value (or combination of values) that must be unique appears twice.
     ///
-    /// `unique = true` on a column, or `unique = [["group_id", "patient_id"]]` on a table, declares
+    /// `unique = true` on a column, or `unique = [["clinic_id", "visit_no"]]` on a table, declares
     /// a key. Values are compared after trimming and case-folding, so `g1 ` and `G1` collide.
     /// The finding is at the later row and names the earlier one; when the whole row repeats the
     /// earlier one it says so (an exact copy-paste, usually safe to delete). Rows with an empty key
