@@ -321,12 +321,135 @@ fn risk_reports_k_and_coarsenings() {
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("k = 1"), "{text}");
     assert!(text.contains("birth_year in ten-year bands"), "{text}");
-    assert!(text.contains("diagnosis group instead of main_dx"), "{text}");
+    // From the survey pack: main_dx's code list groups its codes by dx_group and by parent.
     assert!(
-        text.lines()
-            .any(|l| l.contains("all of them together") && l.ends_with("k = 2")),
+        text.contains("dx_group (of the code list icd10) instead of main_dx"),
         "{text}"
     );
+    assert!(
+        text.contains("parent (of the code list icd10) instead of main_dx"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("is_leaf") && !text.contains("level ("),
+        "flags are not groups: {text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("the first of each together") && l.ends_with("k = 2")),
+        "{text}"
+    );
+}
+
+/// Rows of one person: by hand, sex F holds person a (three rows) and d, sex M persons b and c.
+const PERSONS: &str = "pid,sex\na,F\na,F\na,F\nb,M\nc,M\nd,F\n";
+
+#[test]
+fn risk_counts_persons_when_told_which_column_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.csv");
+    std::fs::write(&p, PERSONS).unwrap();
+    let run = |extra: &[&str]| {
+        let o = vakt()
+            .arg("risk")
+            .arg(&p)
+            .args(["--qi", "sex", "--k", "3"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    let (code, rows) = run(&[]);
+    assert_eq!(code, Some(1), "{rows}");
+    assert!(rows.contains("6 rows: classes count rows"), "{rows}");
+    assert!(
+        rows.contains("k = 2") && rows.contains("class sizes (size: classes): 2: 1, 4: 1"),
+        "{rows}"
+    );
+    let (code, persons) = run(&["--person", "pid"]);
+    assert_eq!(code, Some(1), "{persons}");
+    assert!(
+        persons.contains("6 rows, 4 persons: classes count persons (distinct pid)"),
+        "{persons}"
+    );
+    assert!(
+        persons.contains("class sizes (size: classes): 2: 2"),
+        "F is 2 persons, not 4 rows: {persons}"
+    );
+}
+
+/// A pack written for this test, about nothing the survey knows: a home's region comes from its
+/// code list, weights are numbers, admissions dates. The coarsenings must come from it.
+const RISK_PACK: &str = r#"
+name = "risk-test"
+version = "1"
+[codelists]
+home = "homes.csv"
+[id_types]
+resident = { form = "text" }
+[[table]]
+name = "residents"
+[[table.column]]
+name = "resident"
+type = "text"
+class = ["D"]
+id_type = "resident"
+[[table.column]]
+name = "home"
+type = "code"
+codelist = "home"
+[[table.column]]
+name = "weight"
+type = "decimal"
+[[table.column]]
+name = "admitted"
+type = "date"
+"#;
+
+#[test]
+fn risk_coarsenings_come_from_the_pack_not_from_column_names() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pack.toml"), RISK_PACK).unwrap();
+    std::fs::write(
+        dir.path().join("homes.csv"),
+        "code,no,en,region\nH1,Ein,One,Nord\nH2,To,Two,Nord\nH3,Tre,Three,Sør\nH4,Fire,Four,Vest\n",
+    )
+    .unwrap();
+    let data = dir.path().join("r.csv");
+    std::fs::write(
+        &data,
+        "resident,home,weight,admitted\nr1,H1,61.5,2024-03-01\nr2,H2,64,2024-11-30\nr3,H3,88,2025-01-02\nr4,H4,90.5,2021-06-07\nr4,H4,90.5,2021-06-07\n",
+    )
+    .unwrap();
+    let o = vakt()
+        .arg("risk")
+        .arg(&data)
+        .args(["--qi", "home,weight,admitted", "--k", "2", "--rules"])
+        .arg(dir.path().join("pack.toml"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{text}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        text.contains("give --person resident to count persons"),
+        "the pack's id column: {text}"
+    );
+    // Alone, each coarsening leaves the others' unique values: k = 1; region + bands of 10 kg +
+    // year groups H1/H2 (Nord, 60-69, 2024) into one class of two by hand, and r3, r4 stay alone.
+    for line in [
+        "region (of the code list home) instead of home",
+        "weight in bands of 10",
+        "the year of admitted ",
+        "the year of admitted in ten-year bands",
+    ] {
+        assert!(text.contains(line), "missing `{line}`: {text}");
+    }
+    assert!(
+        text.lines()
+            .any(|l| l.contains("the first of each together") && l.ends_with("k = 1")),
+        "{text}"
+    );
+    assert!(!text.contains("3-character") && !text.contains("diagnos"), "{text}");
 }
 
 #[test]
