@@ -568,3 +568,59 @@ fn a_workbook_given_as_the_key_is_named_as_no_key_file() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("not a vakt key file") && !err.contains("chmod"), "{err}");
 }
+
+/// A pack written for the test: one table, a four-digit text column and a code list of
+/// two-digit codes, both as Excel leaves them after dropping leading zeros.
+const ZEROS_PACK: &str = r#"
+name = "zeros"
+version = "1"
+[codelists]
+county = { codes = ["03", "11", "46"] }
+[[table]]
+name = "sites"
+[[table.column]]
+name = "site"
+type = "text"
+required = true
+[[table.column]]
+name = "municipality"
+type = "text"
+pattern = '\d{4}'
+[[table.column]]
+name = "county"
+type = "code"
+codelist = "county"
+"#;
+
+#[test]
+fn lost_leading_zeros_are_restored_where_the_form_is_certain_and_the_row_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = keygen(dir.path(), "z");
+    std::fs::write(dir.path().join("zeros.toml"), ZEROS_PACK).unwrap();
+    let input = dir.path().join("sites.csv");
+    std::fs::write(&input, "site,municipality,county\nOslo sykehjem,301,3\n").unwrap();
+    let pack = dir.path().join("zeros.toml");
+    let checked = vakt()
+        .arg("check")
+        .arg(&input)
+        .arg("--rules")
+        .arg(&pack)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&checked.stdout);
+    assert_eq!(checked.status.code(), Some(0), "information only: {report}");
+    assert!(
+        report.contains("`301` had lost its leading zeros; read as `0301`"),
+        "{report}"
+    );
+    let out = dir.path().join("out");
+    let o = clean(&[input], &key, "d", &out, &["--rules", pack.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let (h, rows) = read_csv(&out.join("sites.csv"));
+    assert_eq!(rows.len(), 1, "the one row is kept, not rejected");
+    let at = |c: &str| rows[0][h.iter().position(|x| x == c).unwrap()].clone();
+    assert_eq!(
+        (at("municipality"), at("county")),
+        ("0301".to_string(), "03".to_string())
+    );
+}

@@ -204,7 +204,10 @@ impl Renderer<'_> {
                 Some(l) => OutValue::Text(l.code(c).to_string()),
                 None => OutValue::Empty,
             },
-            Value::Text => self.text(raw, counters),
+            Value::Text => match restored(col, raw) {
+                Some(padded) => self.text(&padded, counters),
+                None => self.text(raw, counters),
+            },
         }
     }
 
@@ -260,6 +263,13 @@ impl Renderer<'_> {
             _ => OutValue::Empty,
         }
     }
+}
+
+/// A text the column's pattern refuses but accepts with the leading zeros Excel dropped put back
+/// (`301` → `0301`): the same decision the pattern check reports as information.
+fn restored(col: &Column, raw: &str) -> Option<String> {
+    let re = col.pattern.as_ref()?;
+    text::restore_leading_zeros(raw, |s| re.is_match(s))
 }
 
 #[cfg(test)]

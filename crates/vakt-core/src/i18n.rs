@@ -486,6 +486,8 @@ templates! {
     WhyHours => ": a number this small is taken as hours", ": et så lite tall tas som timer";
     /// Why: approximate.
     WhyApproximate => ": the value is approximate", ": verdien er omtrentlig";
+    /// Why: leading zeros restored.
+    WhyZeroRestored => ": the leading zeros Excel drops from numbers were restored", ": nullene foran som Excel fjerner fra tall, ble lagt til igjen";
     /// Why: mojibake.
     WhyMojibake => ": garbled letters (wrong encoding) repaired", ": ødelagte bokstaver (feil tegnkoding) reparert";
     /// Why: serial.
@@ -526,6 +528,8 @@ templates! {
     // ---- national id (VK0207) -------------------------------------------------------------------
     /// Leading zero restored.
     IdZeroRestored => "{column}: `{value}` had lost its leading zero; restored and valid", "{column}: `{value}` hadde mistet nullen foran; lagt til igjen, og gyldig";
+    /// Leading zeros restored to fit a pattern.
+    ZeroRestored => "{column}: `{value}` had lost its leading zeros; read as `{read}`", "{column}: `{value}` hadde mistet nullene foran; lest som `{read}`";
     /// Help: format as text.
     HelpFormatText => "format the column as text so Excel keeps leading zeros", "formater kolonnen som tekst så Excel beholder nuller foran";
     /// Not valid even with a zero.

@@ -110,7 +110,7 @@ pub static KINDS: &[Kind] = &[
     Kind::new("range_value", Expected::Error, Some("VK0102"), false, range_value),
     Kind::new(
         "lost_zero_municipality",
-        Expected::Error,
+        Expected::Info,
         Some("VK0105"),
         false,
         lost_zero_municipality,

@@ -110,6 +110,9 @@ pub enum Note {
     TimeAsMinutes,
     /// Mojibake (`Ã¸` for `ø`) was repaired before matching.
     Mojibake,
+    /// Leading zeros Excel dropped were restored (`301` → `0301`), the code list's codes all
+    /// having one width.
+    ZeroRestored,
     /// An ICD-10 code written another way (`f321`, `F32,1`) was normalised.
     IcdNormalised,
     /// A 3-character ICD-10 category that has subcategories.
@@ -484,6 +487,12 @@ pub fn parse_code(raw: &str, list: &CodeList, scratch: &mut String) -> Parsed {
     if let Some(fixed) = text::repair_mojibake(t) {
         if let Some(i) = list.lookup(&fixed, scratch) {
             return Parsed::noted(Value::Code(i), Some(Note::Mojibake));
+        }
+    }
+    let known = |s: &str| list.lookup(s, &mut String::new()).is_some();
+    if let Some(padded) = text::restore_leading_zeros(t, known) {
+        if let Some(i) = list.lookup(&padded, scratch) {
+            return Parsed::noted(Value::Code(i), Some(Note::ZeroRestored));
         }
     }
     if is_placeholder(t) {

@@ -84,6 +84,38 @@ pub fn repair_mojibake(s: &str) -> Option<String> {
     (fixed != s).then(|| fixed.to_string())
 }
 
+/// The value with the leading zeros Excel dropped restored, when the column's form makes the
+/// meaning certain: `text` is all ASCII digits, `accepts` refuses it, and exactly one number of
+/// added zeros (1 to 12) gives a value it accepts — `301` for a four-digit pattern or a list of
+/// four-digit codes. Two possible widths (a pattern accepting `0301` and `000301`) restore nothing.
+///
+/// ```
+/// use vakt_core::value::text::restore_leading_zeros;
+/// let four_digits = |s: &str| s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit());
+/// assert_eq!(restore_leading_zeros("301", four_digits).as_deref(), Some("0301"));
+/// assert_eq!(restore_leading_zeros("0301", four_digits), None); // nothing to restore
+/// assert_eq!(restore_leading_zeros("30a", four_digits), None);
+/// let four_or_six = |s: &str| (s.len() == 4 || s.len() == 6) && s.bytes().all(|b| b.is_ascii_digit());
+/// assert_eq!(restore_leading_zeros("301", four_or_six), None); // 0301 or 000301: not certain
+/// ```
+pub fn restore_leading_zeros(text: &str, accepts: impl Fn(&str) -> bool) -> Option<String> {
+    let t = trim(text);
+    if t.is_empty() || t.len() > 20 || !t.bytes().all(|b| b.is_ascii_digit()) || accepts(t) {
+        return None;
+    }
+    let mut found = None;
+    for zeros in 1..=12 {
+        let padded = format!("{}{t}", "0".repeat(zeros));
+        if accepts(&padded) {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(padded);
+        }
+    }
+    found
+}
+
 /// Lower-case hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len().saturating_mul(2));

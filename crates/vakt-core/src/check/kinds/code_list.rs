@@ -106,4 +106,18 @@ mod tests {
         assert!(f[1].message.contains("holds several values"));
         assert_eq!(f[2].help.as_deref(), Some("allowed: Kvinne (F), Mann (M), Ukjent (U)"));
     }
+
+    #[test]
+    fn codes_of_one_width_get_their_lost_zeros_back_as_information() {
+        use crate::check::testing::plan;
+        use crate::finding::Severity;
+        let p = plan(
+            "name = \"z\"\nversion = \"1\"\n[codelists]\nkommune = { codes = [\"0301\", \"1103\", \"5001\"] }\nmixed = { codes = [\"0301\", \"000301\"] }\n[[table]]\nname = \"t\"\n[[table.column]]\nname = \"kommune\"\ntype = \"code\"\ncodelist = \"kommune\"\n[[table.column]]\nname = \"mixed\"\ntype = \"code\"\ncodelist = \"mixed\"\n",
+        );
+        let f = run(&p, "kommune,mixed\n301,0301\n1103,301\n302,000301\n");
+        assert_eq!(codes(&f), ["VK0108@2:kommune", "VK0104@3:mixed", "VK0104@4:kommune"]);
+        assert_eq!(f[0].severity, Severity::Info);
+        assert!(f[0].message.contains("read as 0301"), "{}", f[0].message);
+        assert!(f[0].message.contains("leading zeros"), "{}", f[0].message);
+    }
 }

@@ -11,7 +11,9 @@ documented_check! {
     /// - a unit after a number was dropped (`90 min`, `8 pas.`);
     /// - spaced thousands were joined (`1 234`);
     /// - a serial number in a date column was read as an Excel date;
-    /// - a time after a date was dropped.
+    /// - a time after a date was dropped;
+    /// - leading zeros Excel dropped from a code were restored (`301` → `0301`), when the code
+    ///   list's codes make the width certain (exactly one number of zeros gives a code).
     ///
     /// Warnings (the meaning is likely, but confirm it):
     /// - a bare number from 0.5 to 4 in a minutes column was read as hours (`1.5` → 90 min);
@@ -44,6 +46,7 @@ fn describe(note: Note) -> Option<(Severity, T)> {
         Note::HoursAsMinutes => (Severity::Warning, T::WhyHours),
         Note::Approximate => (Severity::Warning, T::WhyApproximate),
         Note::Mojibake => (Severity::Warning, T::WhyMojibake),
+        Note::ZeroRestored => (Severity::Info, T::WhyZeroRestored),
         Note::UnitDropped => (Severity::Info, T::Nothing),
         Note::ThousandsSeparator => (Severity::Info, T::Nothing),
         Note::SerialAsDate => (Severity::Info, T::WhySerial),

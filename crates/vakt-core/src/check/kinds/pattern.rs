@@ -8,8 +8,11 @@ documented_check! {
     ///
     /// `pattern` is a regular expression (Rust `regex` syntax) that the whole trimmed value must
     /// match; anchors are implied. `pattern_help` says in words what the form is, for the message.
-    /// A digits-only pattern whose value is too short points at a lost leading zero (`301` for
-    /// `0301`: Excel drops leading zeros from numbers).
+    /// Excel drops leading zeros from numbers: a digits-only value that misses the pattern but
+    /// fits it with exactly one number of zeros added in front (`301` for a four-digit pattern) is
+    /// read with them restored — information, not an error, and `vakt clean` writes `0301`. When
+    /// two widths would fit (a pattern of four or six digits), nothing is assumed: an error whose
+    /// help points at the lost zero.
     ///
     /// ```toml
     /// [[table.column]]
@@ -52,15 +55,28 @@ impl RowRule for PatternRule<'_> {
             if re.is_match(text) {
                 continue;
             }
+            let shown = out.shown(col, text);
+            let name = &out.table.columns[col].name;
+            if let Some(restored) = crate::value::text::restore_leading_zeros(text, |s| re.is_match(s)) {
+                let read = out.shown(col, &restored);
+                let message = T::ZeroRestored.say(&[("column", name), ("value", &shown), ("read", &read)]);
+                out.cell(
+                    PatternKind::CODE,
+                    Severity::Info,
+                    row,
+                    col,
+                    message,
+                    Some(T::HelpFormatText.say(&[])),
+                );
+                continue;
+            }
             let mut hint = help.map(|h| T::HelpExpected.say(&[("what", &h)]));
             if text.bytes().all(|b| b.is_ascii_digit())
                 && (1..=3).any(|n| re.is_match(&format!("{}{text}", "0".repeat(n))))
             {
                 hint = Some(T::HelpLeadingZero.say(&[]));
             }
-            let shown = out.shown(col, text);
-            let values: [(&str, &dyn std::fmt::Display); 2] =
-                [("column", &out.table.columns[col].name), ("value", &shown)];
+            let values: [(&str, &dyn std::fmt::Display); 2] = [("column", name), ("value", &shown)];
             // What is wrong, said without the value (which may be masked).
             let message = match why_not(re.as_str(), text) {
                 Some(why) => T::PatternWrongBecause.say_with(&values, &[("why", &why)]),
@@ -153,7 +169,29 @@ mod tests {
         );
         let f = run(&p, "kommune\n0301\n301\n03011\nOslo\n");
         assert_eq!(codes(&f), ["VK0105@3:kommune", "VK0105@4:kommune", "VK0105@5:kommune"]);
-        assert!(f[0].help.as_deref().unwrap().contains("lost leading zero"));
+        // One width fits: the zero is restored, as information.
+        assert_eq!(f[0].severity, crate::finding::Severity::Info);
+        assert_eq!(
+            f[0].message,
+            "kommune: `301` had lost its leading zeros; read as `0301`"
+        );
+        assert_eq!(f[1].severity, crate::finding::Severity::Error);
         assert_eq!(f[1].help.as_deref(), Some("expected 4 digits"));
+    }
+
+    #[test]
+    fn two_widths_that_fit_restore_nothing() {
+        let p = pack(
+            "[[table.column]]\nname = \"postnr\"\ntype = \"text\"\npattern = '\\d{4}|\\d{6}'\n",
+            "",
+        );
+        let f = run(&p, "postnr\n301\n");
+        assert_eq!(codes(&f), ["VK0105@2:postnr"]);
+        assert_eq!(f[0].severity, crate::finding::Severity::Error);
+        assert!(
+            f[0].help.as_deref().unwrap().contains("lost leading zero"),
+            "{:?}",
+            f[0].help
+        );
     }
 }
