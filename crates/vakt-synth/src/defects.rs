@@ -2,7 +2,7 @@
 //! and a breach of every whole-return and cross-sheet rule, each placed at a random cell and
 //! recorded with the severity vakt is expected to give it.
 
-use super::layout::{Cell, Defect, Format, Lang, PlanRow, ReturnPlan, RowKind, Spot};
+use super::layout::{Cell, Defect, Format, Lang, PlanRow, Related, ReturnPlan, RowKind, Spot, HEADER};
 use super::model::{National, Return};
 use super::rng::Rng;
 use std::collections::HashSet;
@@ -76,6 +76,16 @@ impl Kind {
 /// Every defect kind: the damage the survey spec lists under "What real returns look like", and a
 /// breach of every whole-return and cross-sheet rule.
 pub static KINDS: &[Kind] = &[
+    // Layouts first: they move columns and rows that the cell defects below then point into.
+    Kind::new("cr_only_csv", Expected::Tolerated, None, false, cr_only_csv),
+    Kind::new("two_row_header", Expected::Tolerated, None, true, two_row_header),
+    Kind::new("away_from_a1", Expected::Tolerated, None, false, away_from_a1),
+    Kind::new("reordered_columns", Expected::Tolerated, None, false, reordered_columns),
+    Kind::new("header_variant", Expected::Tolerated, None, false, header_variant),
+    Kind::new("header_unknown", Expected::Info, Some("VK0004"), false, header_unknown),
+    Kind::new("extra_column", Expected::Info, Some("VK0004"), false, extra_column),
+    Kind::new("multiline_field", Expected::Tolerated, None, false, multiline_field),
+    Kind::new("nbsp_in_id", Expected::Tolerated, None, false, nbsp_in_id),
     Kind::new("unit_text", Expected::Info, Some("VK0108"), false, unit_text),
     Kind::new("approximate", Expected::Warning, Some("VK0108"), false, approximate),
     Kind::new(
@@ -125,6 +135,13 @@ pub static KINDS: &[Kind] = &[
         missing_required,
     ),
     Kind::new("merged_key_cells", Expected::Tolerated, None, true, merged_key_cells),
+    Kind::new(
+        "merged_key_cells_ods",
+        Expected::Tolerated,
+        None,
+        false,
+        merged_key_cells_ods,
+    ),
     Kind::new("fk_unit", Expected::Error, Some("VK0202"), false, fk_unit),
     Kind::new("fk_group", Expected::Error, Some("VK0202"), false, fk_group),
     Kind::new("fk_therapist", Expected::Error, Some("VK0202"), false, fk_therapist),
@@ -265,6 +282,9 @@ impl Ctx<'_> {
     /// Writes `cell` and returns the defect for it.
     fn set(&mut self, s: usize, pos: usize, col: &str, cell: Cell) -> Option<Defect> {
         let sheet = &mut self.plan.sheets[s];
+        if sheet.unknown.iter().any(|u| u == col) {
+            return None; // vakt cannot see it: its header is one the pack does not know
+        }
         let c = sheet.col(col)?;
         let original = sheet.rows[pos].cells[c].show(true);
         let written = cell.show(true);
@@ -360,12 +380,25 @@ fn label_of(ctx: &Ctx<'_>, list: &str, code: &str, lang: Lang) -> Option<String>
     })
 }
 
+/// Whether `value` could be read as an entry of the list, by the generator's own rule (not the
+/// checker's matcher): equal to a code, label or synonym once case, spaces and punctuation are
+/// folded away.
 fn matches_code(ctx: &Ctx<'_>, list: &str, value: &str) -> bool {
-    ctx.pack
-        .codelists
-        .iter()
-        .find(|c| c.name == list)
-        .is_some_and(|cl| cl.lookup(value, &mut String::new()).is_some())
+    let fold = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let value = fold(value);
+    ctx.pack.codelists.iter().find(|c| c.name == list).is_some_and(|cl| {
+        cl.entries.iter().any(|e| {
+            [&e.code, &e.en, &e.no]
+                .into_iter()
+                .chain(&e.synonyms)
+                .any(|label| fold(label) == value)
+        })
+    })
 }
 
 /// A fresh valid fødselsnummer that is nobody's in this return.
@@ -378,7 +411,7 @@ fn stray_fnr(rng: &mut Rng) -> String {
             rng.range(50, 99),
             rng.range(0, 499)
         );
-        if let Some(n) = vakt_core::ident::nin::with_check_digits(&first9) {
+        if let Some(n) = crate::nin::with_check_digits(&first9) {
             return n;
         }
     }
@@ -441,18 +474,29 @@ fn norwegian_date_text(ctx: &mut Ctx<'_>) -> Option<Defect> {
     ctx.set(s, pos, "start_date", text(format!("{d:02}.{m:02}.{y}")))
 }
 
+/// A label with one letter dropped or two neighbouring letters swapped: a typo by the generator's
+/// own rule (letters only, never a space or punctuation), kept only when it is no entry of the
+/// list (`matches_code`), so vakt must refuse it (VK0104).
 fn misspelt_label(ctx: &mut Ctx<'_>) -> Option<Defect> {
     let r = ctx.r;
     let (s, pos, _, i) = ctx.pick("groups", &|_| true)?;
     let lab = label_of(ctx, "group_type", r.groups[i].group_type, ctx.lang())?;
     let chars: Vec<char> = lab.chars().collect();
     for _ in 0..20 {
-        let k = 1 + ctx.rng.below(chars.len().saturating_sub(2).max(1));
+        let k = ctx.rng.below(chars.len().max(1));
         let mut c = chars.clone();
-        if k + 1 < c.len() && c[k] != c[k + 1] {
+        if !c.get(k).is_some_and(|x| x.is_alphabetic()) {
+            continue;
+        }
+        let swappable = c
+            .get(k + 1)
+            .is_some_and(|n| n.is_alphabetic() && !n.eq_ignore_ascii_case(&c[k]));
+        if swappable && ctx.rng.chance(0.5) {
             c.swap(k, k + 1);
-        } else {
+        } else if c.len() > 3 {
             c.remove(k);
+        } else {
+            continue;
         }
         let typo: String = c.into_iter().collect();
         if !matches_code(ctx, "group_type", &typo) {
@@ -534,6 +578,8 @@ fn duplicate_copy(ctx: &mut Ctx<'_>) -> Option<Defect> {
 }
 
 fn duplicate_id(ctx: &mut Ctx<'_>) -> Option<Defect> {
+    // The extra unit puts the return's n_units one out: that cell must be this defect's alone.
+    let (_, _, _, _) = ctx.pick("submission", &|_| true)?;
     let (s, pos, _, _) = ctx.pick("units", &|_| true)?;
     let mut cells = ctx.plan.sheets[s].rows[pos].cells.clone();
     let name_col = ctx.plan.sheets[s].col("unit_name")?;
@@ -543,7 +589,12 @@ fn duplicate_id(ctx: &mut Ctx<'_>) -> Option<Defect> {
     let tag = insert_row(ctx, s, n, RowKind::Extra, cells);
     let mut d = ctx.row_defect("units", tag, &written);
     d.spot.column = Some("unit_id".into());
-    d.related.extend(ctx.spot_of("submission", &|_| true, "n_units"));
+    d.related
+        .extend(ctx.spot_of("submission", &|_| true, "n_units").map(|spot| Related {
+            spot,
+            code: "VK0203",
+            expected: Expected::Warning,
+        }));
     Some(d)
 }
 
@@ -618,31 +669,57 @@ fn missing_required(ctx: &mut Ctx<'_>) -> Option<Defect> {
     ctx.set(s, pos, "profession", Cell::Empty)
 }
 
+/// Key cells merged down over a group's patients, in a workbook.
 fn merged_key_cells(ctx: &mut Ctx<'_>) -> Option<Defect> {
-    let r = ctx.r;
-    let s = ctx.plan.sheet("patients")?;
-    let gi = ctx.rng.below(r.groups.len());
-    let gid = r.groups[gi].group_id.clone();
-    let rows: Vec<(usize, u32)> = ctx.plan.sheets[s]
-        .rows
-        .iter()
-        .enumerate()
-        .filter(|(_, row)| matches!(row.kind, RowKind::Data(i) if r.patients[i].group_id == gid))
-        .map(|(p, row)| (p, row.tag))
-        .collect();
-    if rows.len() < 2 || rows.windows(2).any(|w| w[1].0 != w[0].0 + 1) {
+    merge_group_ids(ctx)
+}
+
+/// The same in an ODS spreadsheet, whose merges are stored another way (covered cells).
+fn merged_key_cells_ods(ctx: &mut Ctx<'_>) -> Option<Defect> {
+    if ctx.plan.format != Format::Ods {
         return None;
     }
-    let col = ctx.plan.sheets[s].col("group_id")?;
-    for &(p, _) in &rows[1..] {
-        ctx.plan.sheets[s].rows[p].cells[col] = Cell::Empty;
+    merge_group_ids(ctx)
+}
+
+/// Merges the `group_id` cells of a group whose patients stand in consecutive rows, none of them
+/// touched by another defect.
+fn merge_group_ids(ctx: &mut Ctx<'_>) -> Option<Defect> {
+    let r = ctx.r;
+    let s = ctx.plan.sheet("patients")?;
+    let mut groups: Vec<usize> = (0..r.groups.len()).collect();
+    ctx.rng.shuffle(&mut groups);
+    for gi in groups {
+        let gid = r.groups[gi].group_id.clone();
+        let rows: Vec<(usize, u32)> = ctx.plan.sheets[s]
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| matches!(row.kind, RowKind::Data(i) if r.patients[i].group_id == gid))
+            .map(|(p, row)| (p, row.tag))
+            .collect();
+        let consecutive = rows.windows(2).all(|w| w[1].0 == w[0].0 + 1);
+        let untouched = rows
+            .iter()
+            .all(|&(_, tag)| !ctx.touched.contains(&("patients".to_string(), tag)));
+        if rows.len() < 2 || !consecutive || !untouched {
+            continue;
+        }
+        let col = ctx.plan.sheets[s].col("group_id")?;
+        for &(p, tag) in &rows {
+            ctx.touched.insert(("patients".to_string(), tag));
+            if p != rows[0].0 {
+                ctx.plan.sheets[s].rows[p].cells[col] = Cell::Empty;
+            }
+        }
+        let (first, last) = (rows[0].1, rows[rows.len() - 1].1);
+        ctx.plan.sheets[s].merges.push((first, last, col));
+        let mut d = ctx.row_defect("patients", rows[1].1, "merged");
+        d.spot.column = Some("group_id".into());
+        d.original = gid;
+        return Some(d);
     }
-    let (first, last) = (rows[0].1, rows[rows.len() - 1].1);
-    ctx.plan.sheets[s].merges.push((first, last, col));
-    let mut d = ctx.row_defect("patients", rows[1].1, "merged");
-    d.spot.column = Some("group_id".into());
-    d.original = gid;
-    Some(d)
+    None
 }
 
 fn fk_unit(ctx: &mut Ctx<'_>) -> Option<Defect> {
@@ -658,10 +735,14 @@ fn fk_group(ctx: &mut Ctx<'_>) -> Option<Defect> {
     let gi = ctx.group(&r.patients[i].group_id)?;
     let gtag = ctx.touch_group(gi)?;
     let mut d = ctx.set(s, pos, "group_id", text(format!("{}X", r.patients[i].group_id)))?;
-    d.related.push(Spot {
-        table: "groups".into(),
-        tag: gtag,
-        column: Some("n_patients".into()),
+    d.related.push(Related {
+        spot: Spot {
+            table: "groups".into(),
+            tag: gtag,
+            column: Some("n_patients".into()),
+        },
+        code: "VK0203",
+        expected: Expected::Error,
     });
     Some(d)
 }
@@ -741,9 +822,7 @@ fn start_after_reference(ctx: &mut Ctx<'_>) -> Option<Defect> {
 fn submitted_before_reference(ctx: &mut Ctx<'_>) -> Option<Defect> {
     let reference = ctx.r.reference_date;
     let (s, pos, _, _) = ctx.pick("submission", &|_| true)?;
-    let mut d = ctx.set(s, pos, "submitted_date", Cell::Date(Date(reference.0 - 5)))?;
-    d.related.extend(ctx.spot_of("submission", &|_| true, "reference_date"));
-    Some(d)
+    ctx.set(s, pos, "submitted_date", Cell::Date(Date(reference.0 - 5)))
 }
 
 fn age_hard(ctx: &mut Ctx<'_>) -> Option<Defect> {
@@ -817,13 +896,7 @@ fn inconsistent_patient(ctx: &mut Ctx<'_>) -> Option<Defect> {
     })?;
     ctx.touched.insert(("patients".to_string(), a_tag));
     let a_id = a.patient_id.clone();
-    let mut d = ctx.set(s, pos, "patient_id", text(a_id))?;
-    d.related.push(Spot {
-        table: "patients".into(),
-        tag: a_tag,
-        column: Some("patient_id".into()),
-    });
-    Some(d)
+    ctx.set(s, pos, "patient_id", text(a_id))
 }
 
 fn fnr_checksum(ctx: &mut Ctx<'_>) -> Option<Defect> {
@@ -995,4 +1068,201 @@ pub fn seed(plans: &mut [ReturnPlan], national: &National, pack: &Pack, rng: &mu
             }
         }
     }
+}
+
+// ---- layouts --------------------------------------------------------------------------------
+
+/// Real-world header variants the pack does not contain, each decided by hand against the
+/// documented header rule (case, spacing and `_ - . :` ignored): (table, column, language,
+/// variant, recognised). Unrecognised ones are only for optional columns no rule reads.
+pub const HEADER_VARIANTS: &[(&str, &str, Lang, &str, bool)] = &[
+    ("patients", "patient_id", Lang::No, "PASIENT ID", true),
+    ("patients", "birth_year", Lang::No, "fødselsår:", true),
+    ("patients", "sex", Lang::No, "KJØNN", true),
+    ("groups", "group_id", Lang::No, "Gruppe id", true),
+    ("groups", "n_patients", Lang::No, "Antall\npasienter", true),
+    ("groups", "frequency", Lang::No, "Hyppighet:", true),
+    ("units", "unit_id", Lang::No, "enhets_id", true),
+    ("therapists", "therapist_id", Lang::No, "Terapeut - ID", true),
+    ("group_therapists", "role", Lang::No, "Rolle.", true),
+    ("patients", "patient_id", Lang::En, "PATIENT_ID", true),
+    ("patients", "main_dx", Lang::En, "main diagnosis", true),
+    ("groups", "start_date", Lang::En, "Start-date", true),
+    ("groups", "group_type", Lang::En, "GROUP TYPE", true),
+    ("units", "unit_name", Lang::En, "Unit  name", true),
+    ("therapists", "profession", Lang::En, "profession:", true),
+    ("groups", "comment", Lang::No, "Kommentarer/merknader", false),
+    ("groups", "group_name", Lang::No, "Navn på gruppen", false),
+    ("groups", "comment", Lang::En, "Remarks", false),
+    ("groups", "group_name", Lang::En, "Name of group", false),
+];
+
+/// A defect at the header row of a sheet (at one column's header, or the whole row).
+fn header_defect(ctx: &Ctx<'_>, s: usize, column: Option<&str>, written: &str) -> Defect {
+    let mut d = ctx.row_defect(&ctx.plan.sheets[s].table.clone(), HEADER, written);
+    d.spot.column = column.map(str::to_string);
+    d
+}
+
+/// A sheet fit for a header change: one-row header, nothing unknown yet.
+fn plain_sheet(ctx: &mut Ctx<'_>, tables: &[&str]) -> Option<usize> {
+    let fit: Vec<usize> = (0..ctx.plan.sheets.len())
+        .filter(|&s| {
+            let sh = &ctx.plan.sheets[s];
+            tables.contains(&sh.table.as_str()) && sh.parents.is_empty() && sh.unknown.is_empty()
+        })
+        .collect();
+    (!fit.is_empty()).then(|| fit[ctx.rng.below(fit.len())])
+}
+
+/// One CSV return's lines end in a lone carriage return, as old Mac Excel wrote them.
+fn cr_only_csv(ctx: &mut Ctx<'_>) -> Option<Defect> {
+    if ctx.plan.format != Format::Csv || ctx.plan.cr_only {
+        return None;
+    }
+    ctx.plan.cr_only = true;
+    let s = ctx.plan.sheet("groups")?;
+    Some(header_defect(ctx, s, None, "CR line ends"))
+}
+
+/// `Antall` over `pasienter` | `terapeuter`, the other headers merged down over both rows.
+fn two_row_header(ctx: &mut Ctx<'_>) -> Option<Defect> {
+    let s = plain_sheet(ctx, &["groups"])?;
+    let sheet = &mut ctx.plan.sheets[s];
+    let (a, b) = (sheet.col("n_patients")?, sheet.col("n_therapists")?);
+    if b != a + 1 {
+        return None;
+    }
+    let (parent, children) = match ctx.plan.lang {
+        Lang::No => ("Antall", ["pasienter", "terapeuter"]),
+        Lang::En => ("Number of", ["patients", "therapists"]),
+    };
+    let sheet = &mut ctx.plan.sheets[s];
+    sheet.parents = vec![None; sheet.columns.len()];
+    for (c, child) in [a, b].into_iter().zip(children) {
+        sheet.parents[c] = Some(parent.to_string());
+        sheet.header[c] = child.to_string();
+    }
+    Some(header_defect(ctx, s, None, "two-row header"))
+}
+
+/// The table starts at C3 or further right and down: empty columns to its left, a title above.
+fn away_from_a1(ctx: &mut Ctx<'_>) -> Option<Defect> {
+    if ctx.plan.format == Format::Csv {
+        return None;
+    }
+    let s = ctx.rng.below(ctx.plan.sheets.len());
+    let sheet = &mut ctx.plan.sheets[s];
+    if sheet.col0 > 0 {
+        return None;
+    }
+    sheet.col0 = 1 + ctx.rng.below(3) as u16;
+    if sheet.title.is_empty() {
+        sheet.title = vec![format!("{} {}", sheet.name, 2009), String::new()];
+    }
+    Some(header_defect(ctx, s, None, "away from A1"))
+}
+
+/// The columns of a sheet in another order than the pack's.
+fn reordered_columns(ctx: &mut Ctx<'_>) -> Option<Defect> {
+    let s = plain_sheet(ctx, &["groups", "patients", "units", "therapists"])?;
+    let n = ctx.plan.sheets[s].columns.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    while order.iter().enumerate().all(|(i, &o)| i == o) {
+        ctx.rng.shuffle(&mut order);
+    }
+    let sheet = &mut ctx.plan.sheets[s];
+    let pick = |v: &mut Vec<String>| *v = order.iter().map(|&i| v[i].clone()).collect();
+    pick(&mut sheet.columns);
+    pick(&mut sheet.header);
+    for r in &mut sheet.rows {
+        r.cells = order.iter().map(|&i| r.cells[i].clone()).collect();
+    }
+    Some(header_defect(ctx, s, None, "columns reordered"))
+}
+
+fn variant_for(ctx: &mut Ctx<'_>, recognised: bool) -> Option<(usize, &'static str, &'static str)> {
+    let lang = ctx.plan.lang;
+    let options: Vec<(usize, &str, &str)> = HEADER_VARIANTS
+        .iter()
+        .filter(|v| v.2 == lang && v.4 == recognised)
+        .filter_map(|v| {
+            let s = ctx.plan.sheet(v.0)?;
+            let sh = &ctx.plan.sheets[s];
+            (sh.parents.is_empty() && sh.unknown.is_empty()).then_some((s, v.1, v.3))
+        })
+        .collect();
+    (!options.is_empty()).then(|| options[ctx.rng.below(options.len())])
+}
+
+/// A header written another way that the documented rule still recognises.
+fn header_variant(ctx: &mut Ctx<'_>) -> Option<Defect> {
+    let (s, column, variant) = variant_for(ctx, true)?;
+    let c = ctx.plan.sheets[s].col(column)?;
+    ctx.plan.sheets[s].header[c] = variant.to_string();
+    Some(header_defect(ctx, s, Some(column), variant))
+}
+
+/// A header the pack does not know, for an optional column: the column is reported missing
+/// (information) and the header unknown (information); its cells go unchecked.
+fn header_unknown(ctx: &mut Ctx<'_>) -> Option<Defect> {
+    let (s, column, variant) = variant_for(ctx, false)?;
+    let c = ctx.plan.sheets[s].col(column)?;
+    ctx.plan.sheets[s].header[c] = variant.to_string();
+    ctx.plan.sheets[s].unknown.push(column.to_string());
+    let mut d = header_defect(ctx, s, None, variant);
+    d.related.push(Related {
+        spot: Spot {
+            table: ctx.plan.sheets[s].table.clone(),
+            tag: HEADER,
+            column: Some(column.to_string()),
+        },
+        code: "VK0003",
+        expected: Expected::Info,
+    });
+    Some(d)
+}
+
+/// A column of the authority's own that the pack does not have: a note, never an error.
+fn extra_column(ctx: &mut Ctx<'_>) -> Option<Defect> {
+    let s = plain_sheet(ctx, &["groups", "patients", "therapists"])?;
+    let header = if ctx.plan.lang == Lang::No {
+        "Internt nr"
+    } else {
+        "Internal no"
+    };
+    let sheet = &mut ctx.plan.sheets[s];
+    let at = ctx.rng.below(sheet.columns.len() + 1);
+    sheet.columns.insert(at, "(extra)".into());
+    sheet.header.insert(at, header.into());
+    sheet.unknown.push("(extra)".into());
+    for (i, r) in sheet.rows.iter_mut().enumerate() {
+        r.cells.insert(at, Cell::Number(1000.0 + i as f64));
+    }
+    Some(header_defect(ctx, s, None, header))
+}
+
+/// A comment over two lines: in CSV a quoted field with a line break, one record on two lines.
+fn multiline_field(ctx: &mut Ctx<'_>) -> Option<Defect> {
+    if ctx.plan.format != Format::Csv || ctx.plan.cr_only {
+        return None; // a line feed inside a CR-only file would make its line ends mixed
+    }
+    let (s, pos, _, _) = ctx.pick("groups", &|_| true)?;
+    let note = if ctx.plan.lang == Lang::No {
+        "Startet sent.\nTo byttet gruppe."
+    } else {
+        "Started late.\nTwo moved group."
+    };
+    ctx.set(s, pos, "comment", text(note))
+}
+
+/// A fødselsnummer typed 6+5 with a no-break space between (what Word and web forms paste).
+fn nbsp_in_id(ctx: &mut Ctx<'_>) -> Option<Defect> {
+    let r = ctx.r;
+    let (s, pos, _, i) = ctx.pick("patients", &|i| {
+        let id = &r.patients[i].patient_id;
+        id.len() == 11 && id.bytes().all(|b| b.is_ascii_digit())
+    })?;
+    let id = &r.patients[i].patient_id;
+    ctx.set(s, pos, "patient_id", text(format!("{}\u{a0}{}", &id[..6], &id[6..])))
 }

@@ -78,31 +78,52 @@ pub struct SheetPlan {
     pub rows: Vec<PlanRow>,
     /// Merged key cells: (first tag, last tag, column index).
     pub merges: Vec<(u32, u32, usize)>,
+    /// Empty columns left of the table (workbooks): 0 starts at A.
+    pub col0: u16,
+    /// A parent header over each column, for a header on two rows (workbooks): a parent merged
+    /// across its children, whose labels are then in `header`; columns without one merged down
+    /// over both rows. Empty: a header on one row.
+    pub parents: Vec<Option<String>>,
+    /// Columns whose header the pack does not know (a variant of its own): not checked by vakt,
+    /// so no defect may be seeded there.
+    pub unknown: Vec<String>,
 }
+
+/// The tag that stands for the header row, in spots and positions.
+pub const HEADER: u32 = 0;
 
 impl SheetPlan {
     pub fn col(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c == name)
     }
 
-    /// 1-based physical row (sheet) or line (CSV) of each row tag, in order.
-    pub fn positions(&self, csv: bool) -> Vec<(u32, u64)> {
-        let mut line = self.title.len() as u64 + 1;
-        if csv {
-            line += self.header.iter().map(|h| h.matches('\n').count() as u64).sum::<u64>();
+    /// Rows the header takes: two when columns have parents.
+    pub fn header_rows(&self) -> u64 {
+        if self.parents.iter().any(Option::is_some) {
+            2
+        } else {
+            1
         }
-        let mut out = Vec::with_capacity(self.rows.len());
+    }
+
+    /// 1-based physical row (sheet) or line (CSV) of each row tag, in order; [`HEADER`] first (the
+    /// header's last row). In CSV a record spans one line more for every line break in any field.
+    pub fn positions(&self, csv: bool) -> Vec<(u32, u64)> {
+        let breaks = |cells: &mut dyn Iterator<Item = String>| -> u64 {
+            if csv {
+                cells.map(|c| c.matches('\n').count() as u64).sum()
+            } else {
+                0
+            }
+        };
+        let mut line = self.title.len() as u64 + self.header_rows();
+        let mut out = Vec::with_capacity(self.rows.len() + 1);
+        out.push((HEADER, line));
+        line += breaks(&mut self.header.iter().cloned());
         for r in &self.rows {
             line += 1;
             out.push((r.tag, line));
-            if csv {
-                line += r
-                    .cells
-                    .iter()
-                    .map(|c| c.show(false).matches('\n').count() as u64)
-                    .max()
-                    .unwrap_or(0);
-            }
+            line += breaks(&mut r.cells.iter().map(|c| c.show(false)));
         }
         out
     }
@@ -136,8 +157,17 @@ pub struct Defect {
     pub spot: Spot,
     pub original: String,
     pub written: String,
-    /// Other cells where findings are a legitimate consequence.
-    pub related: Vec<Spot>,
+    /// The findings a defect causes elsewhere, each with what vakt must report there (a patient
+    /// moved to another group leaves its old group's count one short).
+    pub related: Vec<Related>,
+}
+
+/// A consequence of a defect at another cell: the finding vakt must give there.
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub spot: Spot,
+    pub code: &'static str,
+    pub expected: super::defects::Expected,
 }
 
 #[derive(Debug, Clone)]
@@ -147,6 +177,8 @@ pub struct ReturnPlan {
     pub lang: Lang,
     pub sheets: Vec<SheetPlan>,
     pub defects: Vec<Defect>,
+    /// CSV lines end in a lone carriage return (an old Mac export).
+    pub cr_only: bool,
     next_tag: u32,
 }
 
@@ -328,6 +360,7 @@ pub fn plan(pack: &Pack, r: &Return, format: Format, lang: Lang, rng: &mut Rng) 
         lang,
         sheets: Vec::new(),
         defects: Vec::new(),
+        cr_only: false,
         next_tag: 0,
     };
     for (ti, table) in pack.tables.iter().enumerate() {
@@ -399,6 +432,9 @@ pub fn plan(pack: &Pack, r: &Return, format: Format, lang: Lang, rng: &mut Rng) 
             header,
             rows,
             merges: Vec::new(),
+            col0: 0,
+            parents: Vec::new(),
+            unknown: Vec::new(),
         });
     }
     plan

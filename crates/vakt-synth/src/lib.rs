@@ -15,6 +15,7 @@
 pub mod defects;
 pub mod layout;
 pub mod model;
+pub mod nin;
 pub mod rng;
 mod write;
 

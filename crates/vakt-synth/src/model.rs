@@ -3,7 +3,7 @@
 //! patients with the paper's diagnosis counts) and plausibly everywhere else.
 
 use super::rng::{apportion, Rng};
-use vakt_core::ident::nin;
+use crate::nin;
 use vakt_core::value::Date;
 
 /// Survey date of the national set.

@@ -26,6 +26,8 @@ pub struct Placed {
     pub sheet: Option<String>,
     pub positions: Vec<(u32, u64)>,
     pub columns: Vec<String>,
+    /// Empty columns left of the table.
+    pub col0: u16,
 }
 
 impl Placed {
@@ -33,7 +35,7 @@ impl Placed {
         let row = self.positions.iter().find(|p| p.0 == tag).map(|p| p.1);
         let col = column.and_then(|c| self.columns.iter().position(|x| x == c));
         let cell = match (&self.sheet, row, col) {
-            (Some(_), Some(r), Some(c)) => Some(format!("{}{r}", column_letters(c as u32))),
+            (Some(_), Some(r), Some(c)) => Some(format!("{}{r}", column_letters(c as u32 + u32::from(self.col0)))),
             _ => None,
         };
         json!({
@@ -66,7 +68,7 @@ pub fn write_return(dir: &Path, plan: &ReturnPlan, utf8_csv: bool) -> Result<Vec
             std::fs::create_dir_all(&folder).map_err(io_err(&folder))?;
             let mut out = Vec::new();
             for s in &plan.sheets {
-                write_csv(&folder.join(&s.name), s, plan.lang, utf8_csv)?;
+                write_csv(&folder.join(&s.name), s, plan.lang, utf8_csv, plan.cr_only)?;
                 out.push(placed(&format!("returns/{}/{}", plan.code, s.name), None, s, true));
             }
             Ok(out)
@@ -80,11 +82,12 @@ fn placed(file: &str, sheet: Option<&SheetPlan>, s: &SheetPlan, csv: bool) -> Pl
         sheet: sheet.map(|x| x.name.clone()),
         positions: s.positions(csv),
         columns: s.columns.clone(),
+        col0: s.col0,
     }
 }
 
 fn write_xlsx(path: &Path, plan: &ReturnPlan) -> Result<()> {
-    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as Fmt, Workbook};
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
     let err = |e: rust_xlsxwriter::XlsxError| format!("{}: {e}", path.display());
     let mut wb = Workbook::new();
     let created = ExcelDateTime::from_ymd(2009, 4, 1).map_err(err)?;
@@ -93,58 +96,121 @@ fn write_xlsx(path: &Path, plan: &ReturnPlan) -> Result<()> {
             .set_creation_datetime(&created)
             .set_author("vakt-synth"),
     );
-    let date_fmt = Fmt::new().set_num_format("dd.mm.yyyy");
-    let plain = Fmt::new();
     for s in &plan.sheets {
         let ws = wb.add_worksheet();
         ws.set_name(&s.name).map_err(err)?;
-        let mut row: u32 = 0;
-        for t in &s.title {
-            ws.write_string(row, 0, t).map_err(err)?;
-            row += 1;
-        }
-        for (c, h) in s.header.iter().enumerate() {
-            ws.write_string(row, c as u16, h).map_err(err)?;
-        }
+        write_xlsx_sheet(ws, s).map_err(err)?;
+    }
+    wb.save(path).map_err(err)
+}
+
+fn write_xlsx_sheet(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    s: &SheetPlan,
+) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format as Fmt, Formula};
+    let date_fmt = Fmt::new().set_num_format("dd.mm.yyyy");
+    let plain = Fmt::new();
+    let c0 = s.col0;
+    let mut row: u32 = 0;
+    for t in &s.title {
+        ws.write_string(row, c0, t)?;
         row += 1;
-        let first_data_row = row;
-        for r in &s.rows {
-            for (c, cell) in r.cells.iter().enumerate() {
-                let c = c as u16;
-                match cell {
-                    Cell::Empty => {}
-                    Cell::Text(t) => {
-                        ws.write_string(row, c, t).map_err(err)?;
-                    }
-                    Cell::Error(t) => {
-                        ws.write_string(row, c, t).map_err(err)?;
-                    }
-                    Cell::Number(n) | Cell::Serial(n) => {
-                        ws.write_number(row, c, *n).map_err(err)?;
-                    }
-                    Cell::Date(d) => {
-                        ws.write_number_with_format(row, c, serial(*d), &date_fmt)
-                            .map_err(err)?;
-                    }
+    }
+    write_xlsx_header(ws, s, row, &plain)?;
+    row += s.header_rows() as u32;
+    let first_data_row = row;
+    for r in &s.rows {
+        for (c, cell) in r.cells.iter().enumerate() {
+            let c = c0 + c as u16;
+            match cell {
+                Cell::Empty => {}
+                Cell::Text(t) => {
+                    ws.write_string(row, c, t)?;
+                }
+                // A real error cell: a formula whose cached result is the error (t="e").
+                Cell::Error(e) => {
+                    let (formula, result) = error_formula(e);
+                    ws.write_formula(row, c, Formula::new(formula).set_result(result))?;
+                }
+                Cell::Number(n) | Cell::Serial(n) => {
+                    ws.write_number(row, c, *n)?;
+                }
+                Cell::Date(d) => {
+                    ws.write_number_with_format(row, c, serial(*d), &date_fmt)?;
                 }
             }
-            row += 1;
         }
-        for &(first, last, col) in &s.merges {
-            let pos = |tag: u32| {
-                s.rows
+        row += 1;
+    }
+    for &(first, last, col) in &s.merges {
+        let pos = |tag: u32| {
+            s.rows
+                .iter()
+                .position(|r| r.tag == tag)
+                .map(|p| first_data_row + p as u32)
+        };
+        if let (Some(a), Some(b)) = (pos(first), pos(last)) {
+            let value = s.rows[(a - first_data_row) as usize].cells[col].show(true);
+            ws.merge_range(a, c0 + col as u16, b, c0 + col as u16, &value, &plain)?;
+        }
+    }
+    Ok(())
+}
+
+/// The header: one row, or two with each parent merged across its children and every other
+/// header merged down over both rows.
+fn write_xlsx_header(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    s: &SheetPlan,
+    row: u32,
+    plain: &rust_xlsxwriter::Format,
+) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
+    let c0 = s.col0;
+    if s.header_rows() == 1 {
+        for (c, h) in s.header.iter().enumerate() {
+            ws.write_string(row, c0 + c as u16, h)?;
+        }
+        return Ok(());
+    }
+    let mut c = 0;
+    while c < s.header.len() {
+        let col = c0 + c as u16;
+        match s.parents.get(c).cloned().flatten() {
+            None => {
+                ws.merge_range(row, col, row + 1, col, &s.header[c], plain)?;
+                c += 1;
+            }
+            Some(parent) => {
+                let run = s.parents[c..]
                     .iter()
-                    .position(|r| r.tag == tag)
-                    .map(|p| first_data_row + p as u32)
-            };
-            if let (Some(a), Some(b)) = (pos(first), pos(last)) {
-                let value = s.rows[(a - first_data_row) as usize].cells[col].show(true);
-                ws.merge_range(a, col as u16, b, col as u16, &value, &plain)
-                    .map_err(err)?;
+                    .take_while(|p| p.as_deref() == Some(parent.as_str()))
+                    .count();
+                if run > 1 {
+                    ws.merge_range(row, col, row, col + run as u16 - 1, &parent, plain)?;
+                } else {
+                    ws.write_string(row, col, &parent)?;
+                }
+                for k in 0..run {
+                    ws.write_string(row + 1, col + k as u16, &s.header[c + k])?;
+                }
+                c += run;
             }
         }
     }
-    wb.save(path).map_err(err)
+    Ok(())
+}
+
+/// A formula Excel would leave with this error, and the error as a workbook stores it (in
+/// English whatever the language Excel shows it in: Norwegian `#I/T` is `#N/A`).
+fn error_formula(e: &str) -> (&'static str, &'static str) {
+    match e {
+        "#DIV/0!" => ("1/0", "#DIV/0!"),
+        "#N/A" | "#I/T" => ("NA()", "#N/A"),
+        "#REF!" => ("#REF!", "#REF!"),
+        "#NAME?" => ("NOSUCHFUNCTION()", "#NAME?"),
+        _ => ("\"a\"+1", "#VALUE!"),
+    }
 }
 
 fn xml_escape(s: &str) -> String {
@@ -175,23 +241,23 @@ fn write_ods(path: &Path, plan: &ReturnPlan) -> Result<()> {
     };
     for s in &plan.sheets {
         body.push_str(&format!("<table:table table:name=\"{}\">", xml_escape(&s.name)));
-        for t in &s.title {
-            body.push_str(&format!(
-                "<table:table-row>{}</table:table-row>",
-                cell_xml(&Cell::Text(t.clone()))
-            ));
-        }
-        body.push_str("<table:table-row>");
-        for h in &s.header {
-            body.push_str(&cell_xml(&Cell::Text(h.clone())));
-        }
-        body.push_str("</table:table-row>");
-        for r in &s.rows {
+        let lead = "<table:table-cell/>".repeat(usize::from(s.col0));
+        let mut row = |cells: &mut dyn Iterator<Item = String>| {
             body.push_str("<table:table-row>");
-            for c in &r.cells {
-                body.push_str(&cell_xml(c));
-            }
+            body.push_str(&lead);
+            cells.for_each(|c| body.push_str(&c));
             body.push_str("</table:table-row>");
+        };
+        for t in &s.title {
+            row(&mut std::iter::once(cell_xml(&Cell::Text(t.clone()))));
+        }
+        row(&mut s.header.iter().map(|h| cell_xml(&Cell::Text(h.clone()))));
+        for (p, r) in s.rows.iter().enumerate() {
+            row(&mut r
+                .cells
+                .iter()
+                .enumerate()
+                .map(|(c, cell)| ods_cell(s, p, c, cell_xml(cell))));
         }
         body.push_str("</table:table>");
     }
@@ -217,7 +283,27 @@ fn write_ods(path: &Path, plan: &ReturnPlan) -> Result<()> {
     Ok(())
 }
 
-fn write_csv(path: &Path, s: &SheetPlan, lang: Lang, utf8: bool) -> Result<()> {
+/// A data cell of an ODS sheet, as merges leave it: the first cell of a merged range spans its
+/// rows, the others are covered.
+fn ods_cell(s: &SheetPlan, pos: usize, col: usize, xml: String) -> String {
+    let index = |tag: u32| s.rows.iter().position(|r| r.tag == tag);
+    for &(first, last, c) in &s.merges {
+        let (Some(a), Some(b)) = (index(first), index(last)) else {
+            continue;
+        };
+        if c != col || pos < a || pos > b {
+            continue;
+        }
+        if pos == a {
+            let spanned = format!("<table:table-cell table:number-rows-spanned=\"{}\" ", b - a + 1);
+            return xml.replacen("<table:table-cell ", &spanned, 1);
+        }
+        return "<table:covered-table-cell/>".into();
+    }
+    xml
+}
+
+fn write_csv(path: &Path, s: &SheetPlan, lang: Lang, utf8: bool, cr_only: bool) -> Result<()> {
     let delim = if utf8 { ',' } else { ';' };
     let iso = lang == Lang::En;
     let mut text = String::new();
@@ -237,7 +323,7 @@ fn write_csv(path: &Path, s: &SheetPlan, lang: Lang, utf8: bool) -> Result<()> {
             }
             field(c, out);
         }
-        out.push_str("\r\n");
+        out.push_str(if cr_only { "\r" } else { "\r\n" });
     };
     for t in &s.title {
         line(vec![t.clone()], &mut text);
@@ -466,7 +552,19 @@ pub fn defect_json(code: &str, placed: &[Placed], tables: &[String], d: &super::
         o.insert("code".into(), json!(d.kind.code));
         o.insert("original".into(), json!(d.original));
         o.insert("written".into(), json!(d.written));
-        o.insert("related".into(), json!(d.related.iter().map(find).collect::<Vec<_>>()));
+        let related: Vec<serde_json::Value> = d
+            .related
+            .iter()
+            .map(|r| {
+                let mut v = find(&r.spot);
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("code".into(), json!(r.code));
+                    o.insert("severity".into(), json!(r.expected.as_str()));
+                }
+                v
+            })
+            .collect();
+        o.insert("related".into(), json!(related));
     }
     v
 }

@@ -282,7 +282,8 @@ fn push_capped(buf: &mut RowBuf, s: &str) -> bool {
     cut
 }
 
-/// Turns `\r\n` into `\n` (a lone `\r` stays), and counts lines and quotes. The csv crate ends a
+/// Turns `\r\n` that ends a record into `\n` (a lone `\r` stays; a `\r\n` inside a quoted field is
+/// data and is kept as written), and counts lines and quotes. The csv crate ends a
 /// record at the `\r` and counts the `\n` into the next record's start line, so without this every
 /// CRLF line number would lag by one. A record longer than [`MAX_CSV_RECORD_BYTES`] stops the read:
 /// a stray quote must not pull a whole file into one field in memory.
@@ -292,6 +293,8 @@ struct CrLf<R> {
     tally: Arc<Tally>,
     /// The file ends its lines with `\r` alone (old Mac "CSV"): each lone `\r` is a line end.
     cr_only: bool,
+    /// Inside a quoted field (an odd number of `"` so far).
+    in_quotes: bool,
 }
 
 impl<R: Read> CrLf<R> {
@@ -301,6 +304,7 @@ impl<R: Read> CrLf<R> {
             held_cr: false,
             tally,
             cr_only,
+            in_quotes: false,
         }
     }
 
@@ -367,9 +371,10 @@ impl<R: Read> CrLf<R> {
             let filled = out.get_mut(..start.saturating_add(n)).unwrap_or_default();
             // Files with Unix line ends (most) have nothing to do here.
             if !self.held_cr && memchr::memchr(b'\r', filled).is_none() {
+                self.in_quotes ^= memchr::memchr_iter(b'"', filled).count() % 2 == 1;
                 return Ok(filled.len());
             }
-            let (w, held) = drop_cr_before_lf(filled, self.cr_only);
+            let (w, held) = drop_cr_before_lf(filled, self.cr_only, &mut self.in_quotes);
             self.held_cr = held;
             if w > 0 {
                 return Ok(w);
@@ -378,25 +383,29 @@ impl<R: Read> CrLf<R> {
     }
 }
 
-/// Removes every `\r` followed by `\n` in place (and, with `cr_only`, turns a lone `\r` into
-/// `\n`); returns the new length, and whether the last byte is a `\r` held back to be decided
-/// with the next read.
-fn drop_cr_before_lf(buf: &mut [u8], cr_only: bool) -> (usize, bool) {
+/// Removes every `\r` followed by `\n` in place outside quoted fields (and, with `cr_only`,
+/// turns a lone `\r` into `\n`); returns the new length, and whether the last byte is a `\r`
+/// held back to be decided with the next read. `in_quotes` carries the quoting across reads.
+fn drop_cr_before_lf(buf: &mut [u8], cr_only: bool, in_quotes: &mut bool) -> (usize, bool) {
     let len = buf.len();
     let (mut w, mut r) = (0usize, 0usize);
     while let Some(&b) = buf.get(r) {
         let next = r.saturating_add(1);
+        if b == b'"' {
+            *in_quotes = !*in_quotes;
+        }
         if b == b'\r' {
             match buf.get(next) {
                 None => return (w, true),
-                Some(b'\n') => {
+                Some(b'\n') if !*in_quotes => {
                     r = next;
                     continue;
                 }
-                Some(_) => {}
+                _ => {}
             }
         }
-        let b = if b == b'\r' && cr_only { b'\n' } else { b };
+        let lone = buf.get(next) != Some(&b'\n');
+        let b = if b == b'\r' && cr_only && lone { b'\n' } else { b };
         // w <= r: writing back never overtakes reading.
         if let Some(slot) = buf.get_mut(w) {
             *slot = b;
@@ -619,12 +628,44 @@ mod crlf_tests {
         }
     }
 
+    /// The oracle, one character at a time: CR LF outside quotes becomes LF; inside quotes it is
+    /// data; with `cr_only` every other CR becomes LF.
+    fn line_ends_outside_quotes(input: &str, cr_only: bool) -> String {
+        let chars: Vec<char> = input.chars().collect();
+        let (mut out, mut quoted) = (String::new(), false);
+        for (i, &c) in chars.iter().enumerate() {
+            quoted ^= c == '"';
+            let crlf = c == '\r' && chars.get(i + 1) == Some(&'\n');
+            match c {
+                '\r' if crlf && !quoted => {}
+                '\r' if !crlf && cr_only => out.push('\n'),
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_crlf_inside_a_quoted_field_is_kept_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.csv");
+        std::fs::write(&path, b"a;b\r\n1;\"x\r\ny\"\r\n2;z\r\n").unwrap();
+        let mut rows = CsvRows::open("g.csv", &path).unwrap();
+        let mut buf = RowBuf::default();
+        let mut seen = Vec::new();
+        while rows.next_row(&mut buf).unwrap() {
+            seen.push((buf.row, buf.get(1).text.to_string()));
+        }
+        assert_eq!(seen[1], (2, "x\r\ny".to_string()));
+        assert_eq!(seen[2], (4, "z".to_string()));
+    }
+
     #[test]
     fn crlf_becomes_lf_whatever_the_read_sizes() {
         // Every string of up to 6 bytes over {a, CR, LF}, read in steps of 1 to 3 bytes into
         // buffers of 2 to 5: the same as replacing each CR LF by LF. (A one-byte buffer cannot
         // look ahead and passes CR through; the BufReader in front asks for 256 KiB.)
-        let alphabet = ['a', '\r', '\n'];
+        let alphabet = ['a', '\r', '\n', '"'];
         let mut inputs = vec![String::new()];
         let mut last = vec![String::new()];
         for _ in 0..6 {
@@ -636,10 +677,7 @@ mod crlf_tests {
         }
         // In a CR-only file every remaining lone CR is a line end too.
         for (input, cr_only) in inputs.iter().flat_map(|i| [(i, false), (i, true)]) {
-            let mut expected = input.replace("\r\n", "\n");
-            if cr_only {
-                expected = expected.replace('\r', "\n");
-            }
+            let expected = line_ends_outside_quotes(input, cr_only);
             for step in 1..=3 {
                 for size in 2..=5 {
                     let mut r = CrLf::new(Trickle(input.as_bytes(), step), Arc::new(Tally::default()), cr_only);
