@@ -494,3 +494,53 @@ fn clean_set_has_no_errors() {
 fn rows_of(dir: &Path, table: &str) -> u64 {
     read_csv(&dir.join(format!("truth/{table}.csv"))).len() as u64
 }
+
+/// The header variants the generator writes are variants: none is literally a name, Norwegian
+/// label or alias of its column in the survey pack (read here as plain TOML), and the ones marked
+/// recognised equal one under the documented header rule (case, spacing and `_ - . :` ignored,
+/// docs/rules.md), folded by this test's own code; the unrecognised ones equal none.
+#[test]
+fn header_variants_are_not_in_the_pack_and_their_verdicts_follow_the_documented_rule() {
+    let text = std::fs::read_to_string("rules/group-therapy-survey.toml").unwrap();
+    let pack: toml::Table = text.parse().unwrap();
+    let fold = |s: &str| -> String {
+        s.chars()
+            .map(|c| if "_-.:".contains(c) { ' ' } else { c })
+            .collect::<String>()
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for &(table, column, _, variant, recognised) in vakt_synth::defects::HEADER_VARIANTS {
+        let t = pack["table"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"].as_str() == Some(table))
+            .unwrap();
+        let c = t["column"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"].as_str() == Some(column))
+            .unwrap();
+        let mut names = vec![column.to_string()];
+        names.extend(c.get("label_no").and_then(|v| v.as_str()).map(str::to_string));
+        if let Some(a) = c.get("aliases").and_then(|v| v.as_array()) {
+            names.extend(a.iter().filter_map(|v| v.as_str()).map(str::to_string));
+        }
+        assert!(
+            !names.iter().any(|n| n == variant),
+            "`{variant}` is in the pack for {table}.{column}"
+        );
+        let matches = names.iter().any(|n| fold(n) == fold(variant));
+        assert_eq!(matches, recognised, "`{variant}` for {table}.{column}: {names:?}");
+        if !recognised {
+            assert!(
+                c.get("required").and_then(|v| v.as_bool()) != Some(true),
+                "{column} is required"
+            );
+        }
+    }
+}

@@ -633,3 +633,30 @@ fn a_header_close_to_a_missing_columns_label_is_named_with_it() {
         "the file's `Belegg` is close to the pack's `Beleg` for `occupied`: a typo in the pack or in the file?"
     );
 }
+
+/// A quoted field over two lines (kept with its CRLF) puts the next record on line 4 as record 3:
+/// CSV findings name both, counted by hand from the bytes below; before it, only the line.
+#[test]
+fn csv_findings_past_a_multi_line_record_name_the_line_and_the_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("grupper.csv");
+    std::fs::write(
+        &path,
+        "Gruppe-ID,Enhets-ID,Gruppetype,Gruppeform,Hyppighet,Varighet per møte (min),Behandlingsvarighet,Oppstartsdato,Antall pasienter,Antall terapeuter,Koterapi,Kommentar\r\n\
+         G1,U1,CBT,CLOSED,W,901,LT6,2009-01-01,5,1,false,\"to\r\nlinjer\"\r\n\
+         G2,U1,CBT,CLOSED,W,900,LT6,2009-01-01,5,1,false,ok\r\n",
+    )
+    .unwrap();
+    let (_, json) = check_json(&[path.to_str().unwrap()]);
+    let at: Vec<(u64, Option<u64>)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "VK0103")
+        .map(|d| (d["row"].as_u64().unwrap(), d["record"].as_u64()))
+        .collect();
+    assert_eq!(at, [(2, None), (4, Some(3))]);
+    let text = vakt().arg("check").arg(&path).output().unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("line 4 (record 3), column 6"), "{text}");
+}

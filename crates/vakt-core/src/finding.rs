@@ -153,6 +153,9 @@ pub struct Location {
     pub col: Option<u32>,
     /// The rule pack's canonical column name.
     pub column: Option<String>,
+    /// In CSV, the record number when it differs from the line (a quoted field above spanned
+    /// lines): a spreadsheet program that opened the file shows the record on this row.
+    pub record: Option<u64>,
 }
 
 impl Location {

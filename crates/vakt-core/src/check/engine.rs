@@ -388,6 +388,9 @@ fn check_table(
     let mut rules = ctx.plan.row_rules(&schema);
     let mut state = RowState::new(pack, ctx.plan.lookups(), table_index, &header);
     while let Some(event) = stream.next(rows)? {
+        if !matches!(event, Event::Blank { .. } | Event::TrailingBlank { .. }) {
+            sink.note_record(stream.row());
+        }
         match event {
             Event::Blank {
                 from,

@@ -47,6 +47,8 @@ pub struct Collector {
     error_cells: Option<Vec<ErrorCell>>,
     /// A rule could not run (a plugin failed): the check is incomplete.
     failed: bool,
+    /// Per CSV file, where the record number starts to lag the line: (first line, lag).
+    record_lags: std::collections::HashMap<String, Vec<(u64, u64)>>,
 }
 
 /// What a return's collector holds at the end.
@@ -65,6 +67,30 @@ pub struct Collected {
 }
 
 impl Collector {
+    /// Notes a CSV row's line and record number, so findings at later lines can name both.
+    pub fn note_record(&mut self, file: &str, line: u64, record: u64) {
+        if record == 0 || record > line {
+            return;
+        }
+        let lag = line - record;
+        let lags = self.record_lags.entry(file.to_string()).or_default();
+        if lags.last().map_or(0, |l| l.1) != lag {
+            lags.push((line, lag));
+        }
+    }
+
+    /// The record number of a CSV finding whose line is past a record that spanned lines.
+    fn add_record(&self, loc: &mut Location) {
+        let (None, Some(row), Some(lags)) = (&loc.sheet, loc.row, self.record_lags.get(&loc.file)) else {
+            return;
+        };
+        let at = lags.partition_point(|l| l.0 <= row);
+        let lag = at.checked_sub(1).and_then(|i| lags.get(i)).map_or(0, |l| l.1);
+        if lag > 0 {
+            loc.record = Some(row - lag);
+        }
+    }
+
     /// A collector that masks the identifiers recorded in `ids` (more can be added as rows stream).
     pub fn new(ids: IdSet) -> Collector {
         Collector {
@@ -95,6 +121,7 @@ impl Collector {
 
     /// Adds a finding, masked.
     pub fn push(&mut self, mut f: Finding) {
+        self.add_record(&mut f.location);
         if let (Some(row), Some(col)) = (f.location.row, f.location.col) {
             if self.flagged.contains(&(f.location.table, row, col)) {
                 return;
@@ -265,6 +292,14 @@ impl<'a> Sink<'a> {
         self.out.push(f);
     }
 
+    /// Notes the line and record number of a row of this table's file (see
+    /// [`Collector::note_record`]).
+    pub fn note_record(&mut self, row: &crate::value::RowBuf) {
+        if self.sheet.is_none() {
+            self.out.note_record(self.file, row.row, row.record);
+        }
+    }
+
     /// Adds the finding of a rule that could not run (see [`Collector::fail`]).
     pub fn fail(&mut self, f: Finding) {
         self.out.fail(f);
@@ -279,6 +314,7 @@ impl<'a> Sink<'a> {
             row,
             col,
             column: column.map(str::to_string),
+            record: None,
         }
     }
 

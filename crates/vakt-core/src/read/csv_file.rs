@@ -220,6 +220,7 @@ impl RowSource for CsvRows {
         let line = self.record.position().map(|p| p.line()).unwrap_or(0);
         self.last_record = (line, self.record.iter().any(|f| f.contains(&b'\n')));
         buf.clear(line);
+        buf.record = self.record.position().map_or(0, |p| p.record().saturating_add(1));
         let cp1252 = self.encoding == CsvEncoding::Windows1252;
         let record = std::mem::take(&mut self.record);
         for (col, field) in record.iter().enumerate() {

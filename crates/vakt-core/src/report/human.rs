@@ -47,10 +47,13 @@ fn place(f: &Finding) -> String {
     match (&loc.sheet, loc.row) {
         (Some(s), Some(r)) => format!("{}!{r}:{r}", crate::finding::quote_sheet(s)),
         (Some(s), None) => crate::finding::quote_sheet(s),
-        (None, Some(r)) => match loc.col {
-            Some(c) => format!("line {r}, column {}", c + 1),
-            None => format!("line {r}"),
-        },
+        (None, Some(r)) => {
+            let record = loc.record.map(|n| format!(" (record {n})")).unwrap_or_default();
+            match loc.col {
+                Some(c) => format!("line {r}{record}, column {}", c + 1),
+                None => format!("line {r}{record}"),
+            }
+        }
         (None, None) => String::new(),
     }
 }

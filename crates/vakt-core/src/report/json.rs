@@ -6,6 +6,7 @@
 //!             "tables":[{"name","sheet","header_row","data_rows"}]}],
 //!  "summary":{"errors","warnings","infos","rows"}, "truncated":null|{"limit":null|N,"shown","omitted"},
 //!  "diagnostics":[{"code","severity","message","help","message_nb","help_nb","file","sheet","row","column","cell","value"}]}
+//!  (a CSV diagnostic past a record that spanned lines also has "record": its record number)
 //! ```
 
 use super::Report;
@@ -90,6 +91,9 @@ struct Diagnostic<'a> {
     file: &'a str,
     sheet: Option<&'a str>,
     row: Option<u64>,
+    /// In CSV, the record number when a quoted field above spanned lines (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record: Option<u64>,
     column: Option<&'a str>,
     cell: Option<String>,
     value: Option<&'a str>,
@@ -113,6 +117,7 @@ pub fn render(report: &Report) -> String {
             file: &f.location.file,
             sheet: f.location.sheet.as_deref(),
             row: f.location.row,
+            record: f.location.record,
             column: f.location.column.as_deref(),
             cell: f.location.cell(),
             value: f.value.as_deref(),

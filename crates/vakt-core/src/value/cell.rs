@@ -68,6 +68,9 @@ pub struct RowBuf {
     pub row: u64,
     /// Whether bare serial numbers in this row's workbook count from 1904 (Mac Excel) or 1900.
     pub date_1904: bool,
+    /// 1-based record number of a CSV row (header and title records counted), which differs from
+    /// `row` once a quoted field has spanned lines; 0 where it is not known (workbooks).
+    pub record: u64,
     text: String,
     cells: Vec<RawCell>,
 }
@@ -76,6 +79,7 @@ impl RowBuf {
     /// Empties the buffer for physical row `row`.
     pub fn clear(&mut self, row: u64) {
         self.row = row;
+        self.record = 0;
         self.text.clear();
         self.cells.clear();
     }
