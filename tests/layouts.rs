@@ -40,7 +40,7 @@ fn csv_returns_written_every_way_give_the_findings_of_the_original() {
         original.iter().filter(|f| f.2 > 2).count() >= 3,
         "findings on several lines: {original:?}"
     );
-    for layout in ["hn-fin-cr-only", "hn-fin-pipe", "hn-fin-tab"] {
+    for layout in ["hn-fin-cr-only", "hn-fin-pipe", "hn-fin-tab", "hn-fin-crlf-in-field"] {
         let got = findings(&format!("fixtures/layouts/{layout}"));
         assert_eq!(got, original, "{layout}");
     }
@@ -227,4 +227,85 @@ fn messages_name_each_alternative_once_and_a_folder_of_workbooks_is_explained() 
         message.contains("holds 2 workbooks (a.xlsx, b.xlsx) and no CSV files"),
         "{message}"
     );
+}
+
+/// A gzip or zip file named `.csv` is refused with the file named and what it is, exit 2, and the
+/// other inputs of the run are still checked.
+#[test]
+fn archives_named_csv_are_refused_and_the_rest_is_still_checked() {
+    for (file, what) in [("gzip-named.csv", "a gzip archive"), ("zip-named.csv", "a zip archive")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_vakt"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "check",
+                &format!("fixtures/layouts/{file}"),
+                "fixtures/returns/HN-FIN",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let inputs = json["inputs"].as_array().unwrap();
+        let failed = inputs
+            .iter()
+            .find(|i| i["path"].as_str().unwrap().ends_with(file))
+            .unwrap();
+        assert_eq!(failed["status"], "failed", "{failed}");
+        let said = serde_json::to_string(&json["diagnostics"]).unwrap();
+        assert!(said.contains(what), "{file}: {said}");
+        let other = inputs
+            .iter()
+            .find(|i| i["path"].as_str().unwrap().ends_with("HN-FIN"))
+            .unwrap();
+        assert_ne!(other["status"], "failed", "HN-FIN is still checked: {other}");
+    }
+}
+
+/// A comment over two lines, written with CRLF inside its quotes (`hn-fin-crlf-in-field`): `vakt
+/// clean` writes it as it was written, CRLF and all (it was turned into LF before).
+#[test]
+fn a_crlf_inside_a_quoted_field_reaches_the_clean_output_as_written() {
+    let raw = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/layouts/hn-fin-crlf-in-field/grupper.csv"
+    ))
+    .unwrap();
+    assert!(
+        raw.windows(4).any(|w| w == b"i\r\ns"),
+        "the fixture's comment: `Møtes i\\r\\nstore møterom`"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("k.key");
+    let vakt = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_vakt"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let k = vakt(&["keygen", "--project", "t", "--out", key.to_str().unwrap()]);
+    assert!(k.status.success());
+    let out = dir.path().join("out");
+    let c = vakt(&[
+        "clean",
+        "fixtures/layouts/hn-fin-crlf-in-field",
+        "--key",
+        key.to_str().unwrap(),
+        "--domain",
+        "d",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        c.status.code().is_some_and(|c| c < 2),
+        "{}",
+        String::from_utf8_lossy(&c.stderr)
+    );
+    let mut rows = csv::Reader::from_path(out.join("groups.csv")).unwrap();
+    let header = rows.headers().unwrap().clone();
+    let comment = header.iter().position(|h| h == "comment").unwrap();
+    let comments: Vec<String> = rows.records().map(|r| r.unwrap()[comment].to_string()).collect();
+    assert!(comments.iter().any(|c| c == "Møtes i\r\nstore møterom"), "{comments:?}");
 }
