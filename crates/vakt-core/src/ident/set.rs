@@ -20,6 +20,8 @@ pub struct IdSet {
     forms: Vec<IdForm>,
     ids: HashSet64,
     values: HashSet64,
+    /// Reused for the comparison key of each value (one per identifier cell: no allocation).
+    scratch: String,
 }
 
 fn hash(s: &str) -> u64 {
@@ -27,7 +29,13 @@ fn hash(s: &str) -> u64 {
 }
 
 fn folded(form: IdForm, raw: &str) -> String {
-    canonical(form, raw).text.to_lowercase()
+    let mut t = canonical(form, raw).text;
+    if t.is_ascii() {
+        t.make_ascii_lowercase(); // in place: ids are nearly always ASCII
+        t
+    } else {
+        t.to_lowercase()
+    }
 }
 
 impl IdSet {
@@ -39,6 +47,7 @@ impl IdSet {
             forms,
             ids: HashSet64::default(),
             values: HashSet64::default(),
+            scratch: String::new(),
         }
     }
 
@@ -50,7 +59,7 @@ impl IdSet {
     /// Records an identifier value of an id column.
     pub fn insert(&mut self, form: IdForm, raw: &str) {
         let f = folded(form, raw);
-        if f.chars().count() >= MIN_ID_LEN && f.bytes().any(|b| b.is_ascii_digit()) {
+        if f.chars().nth(MIN_ID_LEN - 1).is_some() && f.bytes().any(|b| b.is_ascii_digit()) {
             self.ids.insert(hash(&f));
         }
         self.insert_value(raw);
@@ -58,10 +67,13 @@ impl IdSet {
 
     /// Records the whole value of a direct-identifier column (a name, an e-mail address).
     pub fn insert_value(&mut self, raw: &str) {
-        let t = text::key(raw);
-        if t.chars().count() >= 3 {
-            self.values.insert(hash(&t));
+        let mut key = std::mem::take(&mut self.scratch);
+        key.clear();
+        text::key_into(raw, &mut key);
+        if key.chars().nth(2).is_some() {
+            self.values.insert(hash(&key));
         }
+        self.scratch = key;
     }
 
     /// Whether a token of text is one of the identifiers, in any of the forms.

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Throughput of `vakt check` on one whole return (every table, every relation active), side by
+# side in one run with a bare parse of the same files, the column rules alone, a national set and
+# `vakt clean`: each command run RUNS times after one warm-up, reporting min / median / max wall
+# seconds and the peak memory of the slowest run. A command that fails, or that reports another
+# number of data rows than the return holds, stops the script: a failed run is never a number.
+#
+# usage: bash bench/whole_return.sh [ROWS] [RUNS]     (defaults 1100000 and 5)
+# needs: python3 (standard library only), GNU time (/usr/bin/time). Data under target/bench/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rows=${1:-1100000}
+runs=${2:-5}
+dir=target/bench/whole
+mkdir -p "$dir"
+cargo build --release --quiet --bin vakt --bin vakt-synth --example bare_parse
+vakt=target/release/vakt
+[ -d "$dir/synth/returns" ] || target/release/vakt-synth --out "$dir/synth" --seed 1 --clean >/dev/null
+ret="$dir/return-$rows"
+[ -s "$ret/patients.csv" ] || python3 bench/gen_return.py "$dir/synth/returns/HMN-STO" "$ret" "$rows" >/dev/null
+expected=$(python3 -c "import csv,glob,sys; print(sum(sum(1 for _ in csv.reader(open(f, encoding='utf-8-sig'))) - 1 for f in glob.glob(sys.argv[1] + '/*.csv')))" "$ret")
+mkdir -p "$dir/pack"
+ln -sfn "$PWD/rules/codelists" "$dir/pack/codelists"
+ln -sfn "$PWD/rules/icd10-chapter-v.csv" "$dir/pack/icd10-chapter-v.csv"
+python3 bench/column_only_pack.py rules/group-therapy-survey.toml "$dir/pack/columns.toml"
+[ -s "$dir/bench.key" ] || "$vakt" keygen --project bench --out "$dir/bench.key" >/dev/null
+
+# once CMD...: one timed run; prints "seconds peak_kib"; stops the script on an exit status that is
+# not 0 (or 1: errors found), showing the command's error output.
+once() {
+  local status=0
+  /usr/bin/time -o "$dir/time.txt" -f '%e %M' "$@" >"$dir/out.txt" 2>"$dir/err.txt" || status=$?
+  if [ "$status" -gt 1 ]; then
+    echo "bench/whole_return.sh: failed (exit $status): $*" >&2
+    tail -20 "$dir/err.txt" >&2
+    exit 1
+  fi
+  tail -1 "$dir/time.txt"
+}
+
+# rows_of: data rows in the last JSON report, which must be the return's.
+rows_of() {
+  python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['summary']['rows'])" "$dir/out.txt"
+}
+
+# measure LABEL ROWS CHECK_ROWS CMD...: warm-up, then RUNS runs; a Markdown row.
+measure() {
+  local label=$1 n=$2 check=$3; shift 3
+  once "$@" >/dev/null
+  local times=() peak=0 t kb
+  for _ in $(seq "$runs"); do
+    read -r t kb < <(once "$@")
+    if [ "$check" = yes ]; then
+      local got; got=$(rows_of)
+      if [ "$got" != "$n" ]; then
+        echo "bench/whole_return.sh: '$label' reported $got data rows, expected $n" >&2
+        exit 1
+      fi
+    fi
+    times+=("$t"); [ "$kb" -gt "$peak" ] && peak=$kb
+  done
+  printf '%s\n' "${times[@]}" | sort -g | awk -v l="$label" -v r="$n" -v k="$peak" '
+    { t[NR] = $1 } END {
+      med = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
+      printf "| %s | %d | %.2f / %.2f / %.2f | %.0f | %.0f |\n", l, r, t[1], med, t[NR], r / med, k / 1024 }'
+}
+
+echo "| run | data rows | seconds min / median / max | rows/s (median) | peak MiB |"
+echo "|---|---:|---:|---:|---:|"
+measure "bare parse of patients.csv (csv crate)" "$(($(wc -l < "$ret/patients.csv") - 1))" no target/release/examples/bare_parse "$ret/patients.csv"
+measure "vakt check, whole return, full survey pack" "$expected" yes "$vakt" check --format json "$ret"
+measure "vakt check, whole return, column rules only" "$expected" yes "$vakt" check --format json --rules "$dir/pack/columns.toml" "$ret"
+measure "vakt clean, whole return" "$expected" no "$vakt" clean "$ret" --key "$dir/bench.key" --domain bench --out "$dir/clean" --force
+echo
+echo "($runs runs after one warm-up; $(nproc) cores; $(date -u +%Y-%m-%d))"
