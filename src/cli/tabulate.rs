@@ -56,6 +56,11 @@ pub struct Args {
     /// Whether zero counts are published.
     #[arg(long, value_enum, default_value = "publish")]
     zeros: ZerosArg,
+    /// Seconds the search for the cheapest safe pattern may take (a guard: its work is limited in
+    /// rounds and nodes, so a table gives the same pattern on any machine); when it runs out, the
+    /// greedy pattern is kept, and audit.json and summary.md say so.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5)]
+    time_limit: u64,
     /// Output folder.
     #[arg(long)]
     out: PathBuf,
@@ -195,7 +200,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let protection = {
         let progress = super::progress::Progress::spinner("protecting the table", args.quiet);
         progress.message(&format!("{} cells", grid.cells.len()));
-        suppress::protect(&grid, policy.threshold, zeros)
+        let limit = std::time::Duration::from_secs(args.time_limit);
+        suppress::protect_within(&grid, policy.threshold, zeros, limit)
     };
     let what = {
         let dims: Vec<&str> = grid.dims.iter().map(|d| d.0.as_str()).collect();

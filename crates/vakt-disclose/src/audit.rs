@@ -381,30 +381,27 @@ fn intervals(t: &Located, exact: &[bool], (n, floor): (f64, f64), seconds: u64, 
     }
 }
 
-/// Derivable sums of suppressed cells below the threshold.
+/// Derivable sums of suppressed cells below the threshold (`suppress::small_sums`, which the
+/// minimum-loss search avoids by the same test).
 fn small_sums(t: &Located, n: f64, risks: &mut Vec<Risk>) {
     let (grid, suppressed) = (&t.grid, &t.suppressed);
-    for (ri, (total, parts)) in grid.relations.iter().enumerate() {
+    for ri in suppress::small_sums(grid, suppressed, n) {
+        let (total, parts) = &grid.relations[ri];
         let hidden: Vec<usize> = parts.iter().copied().filter(|&c| suppressed[c]).collect();
-        if suppressed[*total] || hidden.len() < 2 {
-            continue;
-        }
         let published: f64 = parts
             .iter()
             .filter(|c| !suppressed[**c])
             .map(|&c| grid.cells[c].value)
             .sum();
         let sum = grid.cells[*total].value - published;
-        if sum > 0.0 && sum < n {
-            risks.push(Risk {
-                kind: "small-sum",
-                cell: t.places[*total].clone(),
-                message: format!(
-                    "{}: the suppressed cells {} sum to {sum}, below the threshold {n}",
-                    grid.relation_label(ri),
-                    hidden.iter().map(|&c| grid.label(c)).collect::<Vec<_>>().join(" + ")
-                ),
-            });
-        }
+        risks.push(Risk {
+            kind: "small-sum",
+            cell: t.places[*total].clone(),
+            message: format!(
+                "{}: the suppressed cells {} sum to {sum}, below the threshold {n}",
+                grid.relation_label(ri),
+                hidden.iter().map(|&c| grid.label(c)).collect::<Vec<_>>().join(" + ")
+            ),
+        });
     }
 }

@@ -32,6 +32,7 @@ pub mod bridge;
 pub mod data;
 mod error;
 pub mod grid;
+pub mod optimal;
 pub mod risk;
 pub mod suppress;
 pub mod tabulate;
@@ -291,13 +292,38 @@ fn audit_json(grid: &Grid, p: &Protection, policy: &Policy, zeros: Zeros, what: 
         "dimensions": grid.dims.iter().map(|(n, l)| json!({"variable": n, "categories": l.len()})).collect::<Vec<_>>(),
         "cells": grid.cells.len(),
         "policy": {"preset": policy.name, "threshold": policy.threshold, "symbol": policy.symbol, "zeros": if zeros == Zeros::Publish { "publish" } else { "protect" }},
-        "method": "primary: 0 < count < threshold; secondary: Gauss elimination with virtual primaries (exact safety), then LP interval audit and repair",
+        "method": "primary: 0 < count < threshold; secondary: Gauss elimination with virtual primaries (exact safety), then LP interval audit and repair (the greedy pattern); then the cheapest pattern under the same criterion by a MIP with cuts from the attacker's LPs (cost: value + 1, times 1 + the relations a cell totals)",
         "primary": primary,
         "secondary": secondary,
         "repaired_by_lp": p.repaired.len(),
+        "optimisation": p.optimality.as_ref().map(|o| json!({
+            "proven_optimal": o.proven,
+            "gap": o.gap(),
+            "cost": o.cost,
+            "greedy_cost": o.greedy_cost,
+            "rounds": o.rounds,
+            "kept_greedy_because": o.fallback,
+        })),
         "published_below_threshold": published_small,
         "safe": all_pass && published_small == 0,
         "suppressed": cells,
+    })
+}
+
+/// Whether the pattern is the cheapest, for `summary.md`.
+fn optimality_line(o: &serde_json::Value, lang: Lang) -> Option<String> {
+    let cost = o["cost"].as_f64()?;
+    let greedy = o["greedy_cost"].as_f64()?;
+    let (c, g) = (show(cost), show(greedy));
+    Some(if o["proven_optimal"] == json!(true) {
+        fill(Msg::TableOptimal.text(lang), &[("cost", &c), ("greedy", &g)])
+    } else {
+        let gap = format!("{:.0}", 100.0 * o["gap"].as_f64().unwrap_or(1.0));
+        let why = o["kept_greedy_because"].as_str().unwrap_or("");
+        fill(
+            Msg::TableNotOptimal.text(lang),
+            &[("cost", &c), ("gap", &gap), ("why", why)],
+        )
     })
 }
 
@@ -335,6 +361,10 @@ fn summary_md(
         Msg::TableNotSafe.text(lang).to_string()
     };
     let mut md = format!("# {what}\n\n{cells}\n\n{verdict}\n\n");
+    if let Some(line) = optimality_line(&audit["optimisation"], lang) {
+        md.push_str(&line);
+        md.push_str("\n\n");
+    }
     for note in notes {
         md.push_str(&format!("{note}\n\n"));
     }

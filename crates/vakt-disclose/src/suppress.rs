@@ -292,11 +292,84 @@ pub struct Protection {
     pub primary: Vec<bool>,
     pub suppressed: Vec<bool>,
     pub intervals: Vec<Option<(f64, f64)>>,
-    /// Cells added by the interval repair (after Gauss).
+    /// Cells added by the interval repair (after Gauss), when the greedy pattern is the one kept.
     pub repaired: Vec<usize>,
+    /// How the minimum-loss search went, when it ran.
+    pub optimality: Option<crate::optimal::Optimality>,
 }
 
-/// Primary, exact and interval protection of a table.
+/// Primary, exact and interval protection of a table, then the cheapest pattern under the same
+/// criterion (`optimal`), searched for at most `time_limit`: the greedy pattern is its start and
+/// what is kept when the limit comes first.
+pub fn protect_within(grid: &Grid, n: f64, zeros: Zeros, time_limit: std::time::Duration) -> Protection {
+    let deadline = std::time::Instant::now() + time_limit;
+    let greedy = protect(grid, n, zeros);
+    let floor = if zeros == Zeros::Publish { 1.0 } else { 0.0 };
+    let hideable = |c: usize| !greedy.primary[c] && (zeros != Zeros::Publish || grid.cells[c].value != 0.0);
+    let exposed = |pattern: &[bool]| -> Option<Vec<crate::optimal::Exposure>> {
+        use crate::optimal::Exposure;
+        let mut failing: Vec<Exposure> = small_sums(grid, pattern, n)
+            .into_iter()
+            .map(Exposure::SmallSum)
+            .collect();
+        // The attacker's LPs, sharing their solutions between cells (`judge`); a cell it had no
+        // time to judge counts as exposed, so no pattern passes unjudged.
+        let judged = judge(grid, pattern, &greedy.primary, floor, n, deadline)?;
+        for (c, j) in judged.iter().enumerate() {
+            if matches!(j, Some(Judged::Exposed(..) | Judged::Unknown)) {
+                failing.push(Exposure::Primary(c));
+            }
+        }
+        Some(failing)
+    };
+    let (mut pattern, info) = crate::optimal::optimise(
+        grid,
+        (n, floor),
+        &greedy.primary,
+        &greedy.suppressed,
+        &hideable,
+        &exposed,
+        time_limit,
+    );
+    if info.fallback.is_some() {
+        return Protection {
+            optimality: Some(info),
+            ..greedy
+        };
+    }
+    publish_derivable(grid, &greedy.primary, &mut pattern);
+    let intervals = intervals(grid, &pattern, floor).unwrap_or_else(|| vec![None; grid.cells.len()]);
+    Protection {
+        primary: greedy.primary,
+        suppressed: pattern,
+        intervals,
+        repaired: Vec::new(),
+        optimality: Some(info),
+    }
+}
+
+/// Relations whose total is published and whose two or more hidden parts sum to a count above
+/// zero and below `n` (what `vakt audit` reports as a derivable small sum).
+pub fn small_sums(grid: &Grid, suppressed: &[bool], n: f64) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (r, (total, parts)) in grid.relations.iter().enumerate() {
+        if suppressed[*total] || parts.iter().filter(|&&c| suppressed[c]).count() < 2 {
+            continue;
+        }
+        let published: f64 = parts
+            .iter()
+            .filter(|&&c| !suppressed[c])
+            .map(|&c| grid.cells[c].value)
+            .sum();
+        let sum = grid.cells[*total].value - published;
+        if sum > 0.0 && sum < n {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// Primary, exact and interval protection of a table (the greedy pattern).
 pub fn protect(grid: &Grid, n: f64, zeros: Zeros) -> Protection {
     let primary = primary(grid, n, zeros);
     let mut suppressed = gauss(grid, &primary, n, zeros);
@@ -374,6 +447,7 @@ pub fn protect(grid: &Grid, n: f64, zeros: Zeros) -> Protection {
         suppressed,
         intervals,
         repaired,
+        optimality: None,
     }
 }
 
