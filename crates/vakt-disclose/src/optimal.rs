@@ -93,7 +93,8 @@ pub fn optimise(
 ) -> (Vec<bool>, Optimality) {
     let deadline = Instant::now() + time_limit;
     let cost = costs(grid);
-    let total = |p: &[bool]| -> f64 { (0..p.len()).filter(|&c| p[c]).map(|c| cost[c]).sum() };
+    // `+ 0.0`: an empty sum is -0.0, which would print as "-0".
+    let total = |p: &[bool]| -> f64 { (0..p.len()).filter(|&c| p[c]).map(|c| cost[c]).sum::<f64>() + 0.0 };
     let mut info = Optimality {
         proven: false,
         cost: total(greedy),
