@@ -899,13 +899,16 @@ fn inconsistent_patient(ctx: &mut Ctx<'_>) -> Option<Defect> {
     ctx.set(s, pos, "patient_id", text(a_id))
 }
 
-fn fnr_checksum(ctx: &mut Ctx<'_>) -> Option<Defect> {
+/// An untouched patient row whose id is an 11-digit number: (sheet, position, the id).
+fn pick_eleven_digit_id<'r>(ctx: &mut Ctx<'r>) -> Option<(usize, usize, &'r str)> {
     let r = ctx.r;
-    let (s, pos, _, i) = ctx.pick("patients", &|i| {
-        let id = &r.patients[i].patient_id;
-        id.len() == 11 && id.bytes().all(|b| b.is_ascii_digit())
-    })?;
-    let id = &r.patients[i].patient_id;
+    let eleven = |id: &str| id.len() == 11 && id.bytes().all(|b| b.is_ascii_digit());
+    let (s, pos, _, i) = ctx.pick("patients", &|i| eleven(&r.patients[i].patient_id))?;
+    Some((s, pos, r.patients[i].patient_id.as_str()))
+}
+
+fn fnr_checksum(ctx: &mut Ctx<'_>) -> Option<Defect> {
+    let (s, pos, id) = pick_eleven_digit_id(ctx)?;
     let last = id.as_bytes()[10] - b'0';
     let bad = format!("{}{}", &id[..10], (last + 1) % 10);
     ctx.set(s, pos, "patient_id", text(bad))
@@ -1258,11 +1261,6 @@ fn multiline_field(ctx: &mut Ctx<'_>) -> Option<Defect> {
 
 /// A fødselsnummer typed 6+5 with a no-break space between (what Word and web forms paste).
 fn nbsp_in_id(ctx: &mut Ctx<'_>) -> Option<Defect> {
-    let r = ctx.r;
-    let (s, pos, _, i) = ctx.pick("patients", &|i| {
-        let id = &r.patients[i].patient_id;
-        id.len() == 11 && id.bytes().all(|b| b.is_ascii_digit())
-    })?;
-    let id = &r.patients[i].patient_id;
+    let (s, pos, id) = pick_eleven_digit_id(ctx)?;
     ctx.set(s, pos, "patient_id", text(format!("{}\u{a0}{}", &id[..6], &id[6..])))
 }
