@@ -660,3 +660,40 @@ fn csv_findings_past_a_multi_line_record_name_the_line_and_the_record() {
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("line 4 (record 3), column 6"), "{text}");
 }
+
+/// A return that sends counts, with a pack written for the test: a shown count below the threshold
+/// is an error at its cell; the return's own suppression symbol passes, as does zero.
+#[test]
+fn small_counts_in_an_aggregate_sheet_must_be_suppressed() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("counts.toml");
+    std::fs::write(
+        &pack,
+        "name = \"counts\"\nversion = \"1\"\n[[table]]\nname = \"residents\"\nfiles = [\"beboere.csv\"]\n\
+         [[table.column]]\nname = \"home\"\ntype = \"text\"\nrequired = true\n\
+         [[table.column]]\nname = \"n_women\"\ntype = \"integer\"\nrequired = true\nsuppressed = [\":\"]\n\
+         [[table.column]]\nname = \"n_men\"\ntype = \"integer\"\nrequired = true\nsuppressed = [\":\"]\n\
+         [[table.small_count]]\ncolumns = [\"n_women\", \"n_men\"]\nthreshold = 5\n",
+    )
+    .unwrap();
+    let data = dir.path().join("beboere.csv");
+    std::fs::write(&data, "home,n_women,n_men\nSolsiden,12,:\nFjordly,0,7\nLinden,2,9\n").unwrap();
+    let (code, json) = check_json(&["--rules", pack.to_str().unwrap(), data.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let found: Vec<(String, u64, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] != "info")
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().into(),
+                d["row"].as_u64().unwrap(),
+                d["column"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("VK0212".to_string(), 4, "n_women".to_string())]);
+    let explained = vakt().args(["explain", "small-count"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&explained.stdout).starts_with("# VK0212 small-count"));
+}

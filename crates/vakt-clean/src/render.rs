@@ -176,6 +176,7 @@ impl Renderer<'_> {
                     &ParseCtx {
                         codes: self.pack.codelist(col),
                         date_1904: r.row.date_1904,
+                        suppressed: &col.suppressed,
                     },
                     &mut String::new(),
                 );

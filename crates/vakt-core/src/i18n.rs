@@ -589,6 +589,13 @@ templates! {
     CardinalityMax => "{name}: {columns} `{value}` has {count} matching rows, at most {max} expected (the first in row {first})", "{name}: {columns} `{value}` har {count} rader som passer, høyst {max} forventet (den første i rad {first})";
     /// Too few rows.
     CardinalityMin => "{name}: {columns} `{value}` has {count} such rows; at least {min} expected", "{name}: {columns} `{value}` har {count} slike rader; minst {min} forventet";
+    // ---- small counts (VK0212) ----------------------------------------------------------------
+    /// A small count shown.
+    SmallCount => "{column}: {value} is shown, but counts below {threshold} must be suppressed before publication", "{column}: {value} er vist, men antall under {threshold} skal skjules før publisering";
+    /// Help: the symbol.
+    HelpSuppressWith => "write `{symbol}` instead, or merge it with a neighbouring category", "skriv `{symbol}` i stedet, eller slå den sammen med en nabokategori";
+    /// Help: suppress.
+    HelpSuppress => "suppress it, or merge it with a neighbouring category", "skjul det, eller slå det sammen med en nabokategori";
     // ---- aggregate (VK0209), overlap (VK0210), previous (VK0211) ---------------------------------
     /// A total against its rows.
     Aggregate => "{column} is {value}, but {what}{whose} is {computed}{slack}", "{column} er {value}, men {what}{whose} er {computed}{slack}";

@@ -137,6 +137,7 @@ fn all_parse(ty: ColumnType, filled: &[&(CellKind, String, bool)]) -> Option<Opt
         let ctx = ParseCtx {
             codes: None,
             date_1904: *date_1904,
+            suppressed: &[],
         };
         let p = value::parse(ty, CellRef { kind: *kind, text: t }, &ctx, &mut scratch);
         if p.issue.is_some() || p.value == Value::Missing {

@@ -68,7 +68,7 @@ pub enum Opened<'p> {
     NoHeader,
 }
 
-type Parser<'p> = (usize, u32, ColumnType, Option<&'p CodeList>);
+type Parser<'p> = (usize, u32, ColumnType, Option<&'p CodeList>, &'p [String]);
 
 /// Streams the rows of one table under its header. Pass the same [`RowSource`] to every call.
 pub struct TableStream<'p> {
@@ -111,7 +111,7 @@ impl<'p> TableStream<'p> {
             .columns
             .iter()
             .enumerate()
-            .filter_map(|(i, c)| header.physical[i].map(|p| (i, p, c.ty, pack.codelist(c))))
+            .filter_map(|(i, c)| header.physical[i].map(|p| (i, p, c.ty, pack.codelist(c), c.suppressed.as_slice())))
             .collect();
         let skip = header.index + 1;
         let last_row = header.row;
@@ -228,10 +228,11 @@ impl<'p> TableStream<'p> {
 
     fn parse(&mut self) {
         let row = &self.current;
-        for &(i, p, ty, list) in &self.parsers {
+        for &(i, p, ty, list, suppressed) in &self.parsers {
             let ctx = ParseCtx {
                 codes: list,
                 date_1904: row.date_1904,
+                suppressed,
             };
             self.values[i] = value::parse(ty, row.get(p as usize), &ctx, &mut self.scratch);
         }

@@ -79,6 +79,8 @@ pub struct Column {
     pub id_form: Option<crate::ident::IdForm>,
     /// Code-list attributes clean output adds after this column.
     pub output_attributes: Vec<String>,
+    /// Symbols that stand for a suppressed count in this column (`:`, `*`).
+    pub suppressed: Vec<String>,
     /// Left out of clean output.
     pub drop: bool,
     /// Header keys that name this column.
@@ -575,6 +577,7 @@ fn compile_column(
         id_form,
         id_type: c.id_type.as_ref().map(|t| t.get_ref().clone()),
         output_attributes: c.output_attributes.iter().map(|a| a.get_ref().clone()).collect(),
+        suppressed: c.suppressed.iter().map(|s| text::trim(s).to_string()).collect(),
         class: c.class.clone(),
         drop: c.drop,
         header_keys,

@@ -351,6 +351,11 @@ pub struct ColumnSpec {
     /// Leave the column out of `vakt clean` output (free text a release should not carry).
     #[serde(default)]
     pub drop: bool,
+    /// Symbols a publisher writes for a suppressed count (`:`, `*`, `..`): such a cell reads as a
+    /// hidden value — not a type error, not a missing required value — and `small_count` rules
+    /// count it as suppressed. `vakt clean` writes it empty.
+    #[serde(default)]
+    pub suppressed: Vec<String>,
     /// What the column holds, for humans.
     #[serde(default)]
     pub description: Option<String>,

@@ -119,6 +119,8 @@ pub enum Note {
     IcdCategory,
     /// A Norwegian 5-character extension of a valid ICD-10 code.
     IcdExtension,
+    /// A symbol the pack declares for a suppressed count (`:`): a value that is there but hidden.
+    Suppressed,
 }
 
 /// The outcome of parsing one cell.
@@ -239,12 +241,17 @@ pub struct ParseCtx<'a> {
     pub codes: Option<&'a CodeList>,
     /// Bare serial numbers count from 1904 (Mac Excel).
     pub date_1904: bool,
+    /// Symbols that stand for a suppressed count in this column (`:`, `*`).
+    pub suppressed: &'a [String],
 }
 
 /// Parses one cell as `ty`.
 pub fn parse(ty: ColumnType, cell: CellRef<'_>, ctx: &ParseCtx<'_>, scratch: &mut String) -> Parsed {
     if cell.is_blank() {
         return Parsed::MISSING;
+    }
+    if !ctx.suppressed.is_empty() && ctx.suppressed.iter().any(|s| s == text::trim(cell.text)) {
+        return Parsed::noted(Value::Missing, Some(Note::Suppressed));
     }
     if is_excel_error(&cell) {
         return Parsed::bad(Issue::ExcelError);
@@ -605,6 +612,7 @@ mod tests {
         let ctx = ParseCtx {
             codes: None,
             date_1904: false,
+            suppressed: &[],
         };
         parse(ty, text_cell(t), &ctx, &mut String::new())
     }
@@ -656,6 +664,7 @@ mod tests {
         let ctx = ParseCtx {
             codes: None,
             date_1904: false,
+            suppressed: &[],
         };
         let num = CellRef {
             kind: CellKind::Number(1.5),
@@ -683,6 +692,7 @@ mod tests {
         let ctx = ParseCtx {
             codes: None,
             date_1904: false,
+            suppressed: &[],
         };
         let mut s = String::new();
         let cell = |kind| CellRef { kind, text: "" };

@@ -18,6 +18,7 @@ mod pattern;
 mod previous;
 mod range;
 mod required;
+mod small_count;
 mod type_check;
 mod unique;
 
@@ -38,6 +39,7 @@ pub use pattern::PatternKind;
 pub use previous::PreviousKind;
 pub use range::RangeKind;
 pub use required::RequiredKind;
+pub use small_count::SmallCountKind;
 pub use type_check::TypeKind;
 pub use unique::UniqueKind;
 
@@ -65,5 +67,6 @@ pub fn builtin() -> Vec<Box<dyn RuleKind>> {
         Box::new(AggregateKind),
         Box::new(OverlapKind),
         Box::new(PreviousKind),
+        Box::new(SmallCountKind),
     ]
 }

@@ -54,6 +54,8 @@ fn describe(note: Note) -> Option<(Severity, T)> {
         Note::TimeAsMinutes => (Severity::Info, T::WhyTimeAsMinutes),
         // ICD-10 notes belong to the icd10 kind.
         Note::IcdNormalised | Note::IcdCategory | Note::IcdExtension => return None,
+        // A suppressed count is read as the publisher meant it: nothing was repaired.
+        Note::Suppressed => return None,
     })
 }
 

@@ -53,7 +53,7 @@ impl RowRule for Required {
                     let message = T::ReadAsBlank.say(&[("column", name), ("value", &shown)]);
                     out.cell(RequiredKind::CODE, Severity::Info, row, col, message, None);
                 }
-                (None, Value::Missing, true) => {
+                (None, Value::Missing, true) if v.note != Some(crate::value::Note::Suppressed) => {
                     let message = T::RequiredEmpty.say(&[("column", name)]);
                     out.cell(RequiredKind::CODE, Severity::Error, row, col, message, None);
                 }
