@@ -124,7 +124,7 @@ pub fn optimise(
             return (greedy.to_vec(), info);
         }
         info.rounds += 1;
-        let Some((pattern, proven, bound)) = program.solve(&cuts, greedy, remaining) else {
+        let Some((pattern, bound)) = program.solve(&cuts, greedy, remaining) else {
             info.fallback = Some("the solver's limits");
             return (greedy.to_vec(), info);
         };
@@ -135,12 +135,12 @@ pub fn optimise(
         };
         if failing.is_empty() {
             let c = total(&pattern);
+            // Every solve was optimal under valid constraints, and greedy meets them all, so this
+            // cannot cost more than greedy; the comparison guards against a solver fault.
             if c <= info.greedy_cost {
-                info.proven = proven;
+                info.proven = true;
                 info.cost = c;
-                if proven {
-                    info.bound = c;
-                }
+                info.bound = c;
                 return (pattern, info);
             }
             info.fallback = Some("the greedy pattern was cheaper");
@@ -183,9 +183,9 @@ struct Program<'a> {
 type Var = Option<microlp::Variable>;
 
 impl Program<'_> {
-    /// One MIP solve with the cuts so far: the pattern, whether it is proven optimal, and the
-    /// best bound. `None` when the solver stops without a proof.
-    fn solve(&self, cuts: &[Vec<usize>], greedy: &[bool], limit: Duration) -> Option<(Vec<bool>, bool, f64)> {
+    /// One MIP solve with the cuts so far: the cheapest pattern meeting them, and its cost (a
+    /// lower bound on the true optimum). `None` when the solver stops without a proof.
+    fn solve(&self, cuts: &[Vec<usize>], greedy: &[bool], limit: Duration) -> Option<(Vec<bool>, f64)> {
         let mut problem = Problem::new(OptimizationDirection::Minimize);
         let vars: Vec<Var> = (0..self.grid.cells.len())
             .map(|c| self.free[c].then(|| problem.add_integer_var(self.cost[c], (i32::from(self.primary[c]), 1))))
@@ -215,7 +215,7 @@ impl Program<'_> {
             .iter()
             .map(|v| v.is_some_and(|v| solution.var_value(v) > 0.5))
             .collect();
-        Some((pattern, true, solution.objective()))
+        Some((pattern, solution.objective()))
     }
 
     /// No hidden cell alone in a relation: it would be its total minus the rest, so exactly
