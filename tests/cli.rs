@@ -697,3 +697,30 @@ fn small_counts_in_an_aggregate_sheet_must_be_suppressed() {
     let explained = vakt().args(["explain", "small-count"]).output().unwrap();
     assert!(String::from_utf8_lossy(&explained.stdout).starts_with("# VK0212 small-count"));
 }
+
+/// Mistakes in a publication plan are pack errors, pointing at the entry, with a suggestion.
+#[test]
+fn publication_plan_mistakes_are_pack_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("plan.toml");
+    std::fs::write(
+        &pack,
+        "name = \"plan\"\nversion = \"1\"\n[[table]]\nname = \"people\"\n[[table.column]]\nname = \"region\"\ntype = \"text\"\n\
+         [[publication]]\nname = \"a\"\ntable = \"peple\"\nrows = \"region\"\n\
+         [[publication]]\nname = \"../b\"\ntable = \"people\"\nrows = \"regoin\"\nsymbol = \"#\"\n",
+    )
+    .unwrap();
+    let o = vakt().args(["check", "--rules"]).arg(&pack).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&o.stderr);
+    for said in [
+        "publication `a`: no table `peple`",
+        "did you mean `people`?",
+        "no column `regoin` in its tables",
+        "did you mean `region`?",
+        "symbol `#` is not one of",
+        "a name is letters, digits",
+    ] {
+        assert!(text.contains(said), "missing `{said}`:\n{text}");
+    }
+}

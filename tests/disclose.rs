@@ -330,6 +330,29 @@ fn national_tables_are_safe_and_deterministic() {
         summary.contains("The suppression pattern is the cheapest that passes (proven"),
         "{summary}"
     );
+    // The survey pack's publication plan: every table written, each passes `vakt audit`.
+    let plan = dir.path().join("plan");
+    let o = vakt()
+        .arg("publish")
+        .arg(&out)
+        .arg("--out")
+        .arg(&plan)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    for name in ["dx-by-type", "setting-by-type", "profession-by-training"] {
+        let audit = vakt()
+            .arg("audit")
+            .arg(plan.join(name).join("table.csv"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            audit.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&audit.stdout)
+        );
+    }
 }
 
 #[test]
@@ -658,4 +681,150 @@ fn the_optimal_pattern_is_safe_never_dearer_than_greedy_and_the_cheapest_on_smal
         proven * 2 > tables,
         "most small tables are solved to optimality: {proven}/{tables}"
     );
+}
+
+/// Two tables of one population: persons by region, and by region and sex. Built by hand so that
+/// protected one at a time, the first shows region totals the second hides (N = 2 + 3, W = 1 + 8:
+/// the second hides its small cells and their row totals, the first has no count below 5).
+fn linked_tables(dir: &Path) -> std::path::PathBuf {
+    let counts = [
+        ("N", "F", 2),
+        ("N", "M", 3),
+        ("S", "F", 1),
+        ("S", "M", 8),
+        ("W", "F", 1),
+        ("W", "M", 8),
+    ];
+    let mut csv = String::from("person,region,sex\n");
+    let mut i = 0;
+    for (r, s, n) in counts {
+        for _ in 0..n {
+            csv.push_str(&format!("p{i},{r},{s}\n"));
+            i += 1;
+        }
+    }
+    std::fs::create_dir_all(dir.join("clean")).unwrap();
+    std::fs::write(dir.join("clean/people.csv"), csv).unwrap();
+    let pack = "name = \"linked\"\nversion = \"1\"\n[[table]]\nname = \"people\"\n\
+        [[table.column]]\nname = \"person\"\ntype = \"text\"\n[[table.column]]\nname = \"region\"\ntype = \"text\"\n\
+        [[table.column]]\nname = \"sex\"\ntype = \"text\"\n\
+        [[publication]]\nname = \"by-region\"\ntable = \"people\"\nrows = \"region\"\n\
+        [[publication]]\nname = \"by-region-sex\"\ntable = \"people\"\nrows = \"region\"\ncols = \"sex\"\n";
+    std::fs::write(dir.join("pack.toml"), pack).unwrap();
+    dir.join("pack.toml")
+}
+
+/// What a reader of both published tables learns, by the test's own arithmetic: every relation
+/// of either table (a row or column of cells and its total) whose total is shown in either table
+/// bounds each hidden part by the total minus the shown parts minus 1 for every other hidden part
+/// (zeros are shown, so a hidden count is at least 1). Returns the true small counts (1 to 4)
+/// that some relation pins below 5 or recovers exactly.
+fn small_counts_given_away(by_region: &str, by_region_sex: &str) -> Vec<String> {
+    use std::collections::HashMap;
+    let truth: HashMap<(&str, &str), f64> = [
+        (("N", "F"), 2.0),
+        (("N", "M"), 3.0),
+        (("S", "F"), 1.0),
+        (("S", "M"), 8.0),
+        (("W", "F"), 1.0),
+        (("W", "M"), 8.0),
+    ]
+    .into();
+    // Known figures by (region, sex), "" for a total; None = hidden.
+    let mut shown: HashMap<(String, String), Option<f64>> = HashMap::new();
+    let value = |s: &str| s.parse::<f64>().ok();
+    for line in by_region.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let r = if f[0] == "Total" { "" } else { f[0] };
+        shown.insert((r.into(), String::new()), value(f[1]));
+    }
+    let lines: Vec<Vec<&str>> = by_region_sex.lines().map(|l| l.split(',').collect()).collect();
+    let sexes: Vec<&str> = lines[0][1..]
+        .iter()
+        .map(|s| if *s == "Total" { "" } else { *s })
+        .collect();
+    for f in &lines[1..] {
+        let r = if f[0] == "Total" { "" } else { f[0] };
+        for (k, s) in sexes.iter().enumerate() {
+            let v = value(f[k + 1]);
+            let slot = shown.entry((r.into(), (*s).into())).or_insert(v);
+            *slot = slot.or(v);
+        }
+    }
+    let known = |r: &str, s: &str| shown.get(&(r.to_string(), s.to_string())).copied().flatten();
+    type Place = (String, String);
+    let mut relations: Vec<(Place, Vec<Place>)> = Vec::new();
+    for r in ["N", "S", "W"] {
+        relations.push((
+            (r.into(), "".into()),
+            vec![(r.into(), "F".into()), (r.into(), "M".into())],
+        ));
+    }
+    for s in ["F", "M", ""] {
+        relations.push((
+            ("".into(), s.into()),
+            ["N", "S", "W"].iter().map(|r| (r.to_string(), s.to_string())).collect(),
+        ));
+    }
+    let mut given = Vec::new();
+    for (total, parts) in relations {
+        let Some(t) = known(&total.0, &total.1) else { continue };
+        let hidden: Vec<&(String, String)> = parts.iter().filter(|p| known(&p.0, &p.1).is_none()).collect();
+        let shown_sum: f64 = parts.iter().filter_map(|p| known(&p.0, &p.1)).sum();
+        for h in &hidden {
+            let upper = t - shown_sum - (hidden.len() as f64 - 1.0);
+            let small = truth.get(&(h.0.as_str(), h.1.as_str())).is_some_and(|&v| v < 5.0);
+            if small && (upper < 5.0 || hidden.len() == 1) {
+                given.push(format!("{} × {} (at most {upper})", h.0, h.1));
+            }
+        }
+    }
+    given.sort();
+    given.dedup();
+    given
+}
+
+#[test]
+fn tables_of_one_population_are_protected_together_by_publish() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = linked_tables(dir.path());
+    let data = dir.path().join("clean/people.csv");
+    let run = |args: &[&str]| {
+        let o = vakt().args(args).current_dir(dir.path()).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let d = data.to_str().unwrap();
+    run(&["tabulate", d, "--rows", "region", "--codes", "--out", "alone-a"]);
+    run(&[
+        "tabulate", d, "--rows", "region", "--cols", "sex", "--codes", "--out", "alone-b",
+    ]);
+    let read = |p: &str| std::fs::read_to_string(dir.path().join(p)).unwrap();
+    let alone = small_counts_given_away(&read("alone-a/table.csv"), &read("alone-b/table.csv"));
+    assert!(
+        !alone.is_empty(),
+        "published one at a time, the two tables give small counts away"
+    );
+    run(&[
+        "publish",
+        "clean",
+        "--rules",
+        pack.to_str().unwrap(),
+        "--codes",
+        "--out",
+        "together",
+    ]);
+    let together = small_counts_given_away(
+        &read("together/by-region/table.csv"),
+        &read("together/by-region-sex/table.csv"),
+    );
+    assert!(together.is_empty(), "published together: {together:?}");
+    for t in ["together/by-region/table.csv", "together/by-region-sex/table.csv"] {
+        let audit = vakt().arg("audit").arg(dir.path().join(t)).output().unwrap();
+        assert_eq!(
+            audit.status.code(),
+            Some(0),
+            "{t}: {}",
+            String::from_utf8_lossy(&audit.stdout)
+        );
+    }
 }

@@ -67,6 +67,7 @@ mod explain;
 mod infer;
 mod keygen;
 mod progress;
+mod publish;
 mod risk;
 mod rules;
 mod schema;
@@ -90,6 +91,7 @@ enum Command {
     Clean(clean::Args),
     Keygen(keygen::Args),
     Tabulate(tabulate::Args),
+    Publish(publish::Args),
     Audit(audit::Args),
     Risk(risk::Args),
     Explain(explain::Args),
@@ -255,6 +257,7 @@ fn run(cli: Cli, registry: crate::check::Registry) -> anyhow::Result<ExitCode> {
         Command::Clean(a) => clean::run(a, registry),
         Command::Keygen(a) => keygen::run(a),
         Command::Tabulate(a) => tabulate::run(a),
+        Command::Publish(a) => publish::run(a),
         Command::Audit(a) => audit::run(a),
         Command::Risk(a) => risk::run(a),
         Command::Explain(a) => explain::run(a, registry),

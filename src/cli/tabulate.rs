@@ -105,7 +105,7 @@ pub fn policy(threshold: Option<f64>, preset: Option<&str>) -> Result<disclose::
 /// Names the table's rows and columns as people read them: each dimension whose column the pack
 /// knows gets the column's header in the language, and its codes the code list's labels (a code
 /// without a label, or a column without a code list, stays as it is).
-fn relabel(grid: &mut disclose::grid::Grid, pack: &crate::pack::Pack, lang: crate::report::i18n::Lang) {
+pub(super) fn relabel(grid: &mut disclose::grid::Grid, pack: &crate::pack::Pack, lang: crate::report::i18n::Lang) {
     use crate::report::i18n::Lang;
     for (name, labels) in &mut grid.dims {
         let Some(column) = pack.tables.iter().flat_map(|t| &t.columns).find(|c| c.name == *name) else {

@@ -302,8 +302,42 @@ pub struct Protection {
 /// criterion (`optimal`), searched for at most `time_limit`: the greedy pattern is its start and
 /// what is kept when the limit comes first.
 pub fn protect_within(grid: &Grid, n: f64, zeros: Zeros, time_limit: std::time::Duration) -> Protection {
+    protect_linked(grid, n, zeros, time_limit, &[])
+}
+
+/// [`protect_within`] for a table published with others: the `linked` cells are hidden in
+/// another table of the same population, so they are hidden here too and protected as primaries
+/// (a reader must not recover here what another table hides, nor bound it below the threshold).
+pub fn protect_linked(
+    grid: &Grid,
+    n: f64,
+    zeros: Zeros,
+    time_limit: std::time::Duration,
+    linked: &[bool],
+) -> Protection {
     let deadline = std::time::Instant::now() + time_limit;
-    let greedy = protect(grid, n, zeros);
+    let mut first = primary(grid, n, zeros);
+    for (c, &l) in linked.iter().enumerate() {
+        if l && first.get(c).is_some() && (zeros == Zeros::Protect || grid.cells[c].value != 0.0) {
+            first[c] = true;
+        }
+    }
+    let true_primary = primary(grid, n, zeros);
+    let mut protection = protect_first(grid, n, zeros, first, time_limit, deadline);
+    // Reported as they are in this table: a linked cell is a secondary here.
+    protection.primary = true_primary;
+    protection
+}
+
+fn protect_first(
+    grid: &Grid,
+    n: f64,
+    zeros: Zeros,
+    first: Vec<bool>,
+    time_limit: std::time::Duration,
+    deadline: std::time::Instant,
+) -> Protection {
+    let greedy = protect_primary(grid, n, zeros, first);
     let floor = if zeros == Zeros::Publish { 1.0 } else { 0.0 };
     let hideable = |c: usize| !greedy.primary[c] && (zeros != Zeros::Publish || grid.cells[c].value != 0.0);
     let exposed = |pattern: &[bool]| -> Option<Vec<crate::optimal::Exposure>> {
@@ -371,7 +405,11 @@ pub fn small_sums(grid: &Grid, suppressed: &[bool], n: f64) -> Vec<usize> {
 
 /// Primary, exact and interval protection of a table (the greedy pattern).
 pub fn protect(grid: &Grid, n: f64, zeros: Zeros) -> Protection {
-    let primary = primary(grid, n, zeros);
+    protect_primary(grid, n, zeros, primary(grid, n, zeros))
+}
+
+/// The greedy pattern for the given primary cells.
+fn protect_primary(grid: &Grid, n: f64, zeros: Zeros, primary: Vec<bool>) -> Protection {
     let mut suppressed = gauss(grid, &primary, n, zeros);
     publish_derivable(grid, &primary, &mut suppressed);
     let floor = if zeros == Zeros::Publish { 1.0 } else { 0.0 };

@@ -8,6 +8,7 @@ pub mod embedded;
 mod errors;
 mod plugins;
 mod profiles;
+mod publications;
 mod relations;
 mod roles;
 mod spec;
@@ -17,6 +18,7 @@ pub(crate) use errors::Errs;
 pub use errors::{PackError, PackErrors};
 pub use plugins::{PluginDecl, DEFAULT_PLUGIN_BATCH, DEFAULT_PLUGIN_TIMEOUT_SECONDS};
 pub use profiles::Profile;
+pub use publications::Publication;
 pub(crate) use relations::{columns_of, did_you_mean};
 pub use roles::{valid_derivation_name, IdType, ReturnKey};
 pub use spec::{
@@ -220,6 +222,8 @@ pub struct Pack {
     pub plugins: Vec<PluginDecl>,
     /// The distributions reports show (`[[profile]]`).
     pub profiles: Vec<Profile>,
+    /// The tables `vakt publish` writes, protected together.
+    pub publications: Vec<Publication>,
     /// The folder of the pack file (none for the embedded pack and packs given as text).
     pub dir: Option<std::path::PathBuf>,
 }
@@ -347,6 +351,7 @@ impl Pack {
         let return_key = roles::return_key(spec.return_key.as_ref(), &tables, &mut errs);
         let plugins = plugins::compile(&spec.plugins, &mut errs);
         let profiles = profiles::compile(&spec.profiles, &tables, &codelists, &mut errs);
+        let publications = publications::compile(&spec.publications, &tables, return_key.as_ref(), &mut errs);
         if tables.is_empty() {
             errs.push(
                 "the pack defines no `[[table]]`".into(),
@@ -377,6 +382,7 @@ impl Pack {
             lookups,
             plugins,
             profiles,
+            publications,
             dir: None,
         })
     }

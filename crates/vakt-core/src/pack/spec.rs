@@ -49,6 +49,58 @@ pub struct PackSpec {
     /// `[[table.check]]` (docs/plugins.md).
     #[serde(rename = "plugin", default)]
     pub plugins: Vec<PluginSpec>,
+    /// The tables published from a clean dataset (`vakt publish`), protected together.
+    #[serde(rename = "publication", default)]
+    pub publications: Vec<PublicationSpec>,
+}
+
+/// A table to publish from the clean dataset (`[[publication]]`): what is counted, by what, and
+/// the disclosure rule.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicationSpec {
+    /// Its name: the folder `vakt publish` writes it to (`dx-by-type`).
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// The clean table counted (`patients`).
+    #[schemars(with = "String")]
+    pub table: Spanned<String>,
+    /// Tables joined to it for more columns: `{ table = "groups", on = ["authority_code",
+    /// "group_id"] }`.
+    #[serde(default)]
+    pub join: Vec<JoinSpec>,
+    /// The column whose categories are the rows.
+    #[schemars(with = "String")]
+    pub rows: Spanned<String>,
+    /// The column whose categories are the columns.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub cols: Option<Spanned<String>>,
+    /// The column whose categories are layers (a third dimension).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub layers: Option<Spanned<String>>,
+    /// Count distinct values of this column (a pseudonym: persons) instead of rows.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub count_distinct: Option<Spanned<String>>,
+    /// The smallest count that may be shown (default 5).
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    /// The symbol written for a suppressed cell (default `:`).
+    #[serde(default)]
+    pub symbol: Option<String>,
+}
+
+/// A table joined in a publication.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JoinSpec {
+    /// The clean table joined.
+    #[schemars(with = "String")]
+    pub table: Spanned<String>,
+    /// The columns both tables share, matched.
+    pub on: Vec<String>,
 }
 
 /// A plugin: a program vakt starts once per run and speaks JSON Lines with (docs/plugins.md).
