@@ -828,3 +828,62 @@ fn tables_of_one_population_are_protected_together_by_publish() {
         );
     }
 }
+
+/// The ledger: a table published earlier counts in the next publish. Persons by region first
+/// (nothing to hide: N 5, S 9, W 9), then by region and sex: the second must hide N's and W's
+/// totals, which the first showed, so it is refused, naming them, and writes nothing. The other
+/// way round, the second release hides what the first hid, and the two together give nothing away
+/// (the test's own arithmetic).
+#[test]
+fn a_publish_is_checked_against_the_ledger_of_earlier_releases() {
+    let dir = tempfile::tempdir().unwrap();
+    linked_tables(dir.path());
+    let base = std::fs::read_to_string(dir.path().join("pack.toml")).unwrap();
+    let (head, rest) = base.split_once("[[publication]]").unwrap();
+    let (first, second) = rest.split_once("[[publication]]").unwrap();
+    std::fs::write(dir.path().join("region.toml"), format!("{head}[[publication]]{first}")).unwrap();
+    std::fs::write(
+        dir.path().join("region-sex.toml"),
+        format!("{head}[[publication]]{second}"),
+    )
+    .unwrap();
+    let publish = |pack: &str, out: &str| {
+        vakt()
+            .args(["publish", "clean", "--rules", pack, "--codes", "--out", out])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let read = |p: &str| std::fs::read_to_string(dir.path().join(p)).unwrap();
+    assert_eq!(publish("region.toml", "r/1").status.code(), Some(0));
+    let refused = publish("region-sex.toml", "r/2");
+    assert_eq!(refused.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("by-region-sex") && said.contains("N × Total (shown by `by-region`"),
+        "{said}"
+    );
+    assert!(!dir.path().join("r/2").exists(), "nothing written");
+    assert_eq!(
+        read("r/ledger.jsonl").lines().count(),
+        1,
+        "a refused publish adds nothing to the ledger"
+    );
+    // The other order: the ledger carries the hidden totals into the second release.
+    assert_eq!(publish("region-sex.toml", "s/1").status.code(), Some(0));
+    assert_eq!(publish("region.toml", "s/2").status.code(), Some(0));
+    let given = small_counts_given_away(&read("s/2/by-region/table.csv"), &read("s/1/by-region-sex/table.csv"));
+    assert!(given.is_empty(), "{given:?}");
+    let ledger = read("s/ledger.jsonl");
+    assert_eq!(ledger.lines().count(), 2);
+    assert!(
+        !ledger.contains("\"value\":2.0") && !ledger.contains("\"value\":3.0"),
+        "hidden values never in the ledger: {ledger}"
+    );
+    std::fs::create_dir_all(dir.path().join("t")).unwrap();
+    std::fs::write(dir.path().join("t/ledger.jsonl"), "{\"table\": 1}\n").unwrap();
+    let bad = publish("region.toml", "t/1");
+    assert_eq!(bad.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(said.contains("ledger.jsonl:1: not a ledger entry"), "{said}");
+}

@@ -3,13 +3,13 @@
 //! What it does, its examples and its exit status are written once, on [`Args`] and in
 //! [`AFTER_HELP`]; `vakt publish --help` prints them.
 
-use crate::disclose::{self, data::Data, link, suppress, tabulate};
+use crate::disclose::{self, data::Data, ledger, link, suppress, tabulate};
 use crate::pack::Publication;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Examples and exit status, shown after the options by `vakt publish --help`.
-pub const AFTER_HELP: &str = "Examples:\n  vakt publish clean/ --out tables/\n  vakt publish clean/ --rules my-pack.toml --out tables/ --lang nb\n\nExit status: 0 every table is safe, alone and together; 1 one is not (cannot happen unless a table contradicts itself); 2 the pack has no publication plan, or the data could not be read.";
+pub const AFTER_HELP: &str = "Examples:\n  vakt publish clean/ --out tables/2026\n  vakt publish clean/ --rules my-pack.toml --out tables/2026 --lang nb\n  vakt publish clean/ --out tables/2026-revised --ledger tables/ledger.jsonl\n\nExit status: 0 every table is safe, alone, together and with what the ledger says was published; 1 refused: combined with an earlier release a table would give a hidden count away (nothing is written); 2 the pack has no publication plan, or the data or the ledger could not be read.";
 
 /// Write every table of the pack's publication plan (`[[publication]]`) from a clean dataset,
 /// protected together.
@@ -17,7 +17,10 @@ pub const AFTER_HELP: &str = "Examples:\n  vakt publish clean/ --out tables/\n  
 /// Tables that count the same population share cells (a margin of one is a margin of the other):
 /// a cell hidden in one table is hidden, and protected, in every table that holds it, so no table
 /// gives away what another hides. Writes DIR/NAME/ for each table as `vakt tabulate` does
-/// (table.csv, table.xlsx, audit.json, summary.md).
+/// (table.csv, table.xlsx, audit.json, summary.md), and appends what it published to the ledger
+/// (next to DIR: its parent's ledger.jsonl, or --ledger). The next publish reads the ledger: a
+/// cell an earlier table hid is hidden here too, and a cell an earlier table showed counts as
+/// known; where that would give a hidden count away, the publish is refused.
 #[derive(clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
@@ -30,6 +33,9 @@ pub struct Args {
     /// built into vakt.
     #[arg(long, value_name = "PACK")]
     rules: Option<PathBuf>,
+    /// The ledger of earlier releases, appended to (default: ledger.jsonl next to --out).
+    #[arg(long, value_name = "FILE")]
+    ledger: Option<PathBuf>,
     /// Seconds each table's search for the cheapest safe pattern may take (see `vakt tabulate`).
     #[arg(long, value_name = "SECONDS", default_value_t = 5)]
     time_limit: u64,
@@ -72,12 +78,33 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         })
         .collect();
+    let ledger_path = args.ledger.clone().unwrap_or_else(|| {
+        let parent = args
+            .out
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        parent.join("ledger.jsonl")
+    });
+    let earlier = match ledger::Ledger::read(&ledger_path) {
+        Ok(l) => l,
+        Err(e) => return fail(&e),
+    };
     let limit = std::time::Duration::from_secs(args.time_limit);
-    let (protections, rounds) = link::protect_together(&linked, suppress::Zeros::Publish, limit);
+    let (mut protections, rounds) = link::protect_together(&linked, suppress::Zeros::Publish, limit, &earlier.hidden());
+    let names: Vec<&str> = pack.publications.iter().map(|p| p.name.as_str()).collect();
+    let refusals = known_before(&names, &linked, &mut protections, &earlier);
+    if !refusals.is_empty() {
+        errln!("vakt: refused: with what {} says was published, these tables would give hidden counts away; nothing was written:", ledger_path.display());
+        for r in &refusals {
+            errln!("  {r}");
+        }
+        return Ok(ExitCode::from(super::EXIT_FINDINGS));
+    }
     let lang = super::check::LangArg::resolve(args.lang);
     let mut all_safe = true;
-    for ((p, (grid, records)), protection) in pack.publications.iter().zip(grids).zip(&protections) {
-        let mut grid = grid;
+    for ((p, (grid, records)), protection) in pack.publications.iter().zip(&grids).zip(&protections) {
+        let (mut grid, records) = (grid.clone(), *records);
         if !args.codes {
             super::tabulate::relabel(&mut grid, &pack, lang);
         }
@@ -91,10 +118,31 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             if safe { "" } else { ", NOT safe" }
         );
     }
+    let date = today();
+    let lines: Vec<String> = pack
+        .publications
+        .iter()
+        .zip(&linked)
+        .zip(&protections)
+        .map(|((p, l), pr)| {
+            ledger::line(
+                &p.name,
+                (&pack.name, &pack.sha256),
+                &date,
+                &l.population,
+                l.grid,
+                &pr.suppressed,
+            )
+        })
+        .collect();
+    if let Err(e) = ledger::append(&ledger_path, &lines) {
+        return fail(&e);
+    }
     outln!(
-        "{} tables protected together ({rounds} rounds); wrote {}",
+        "{} tables protected together ({rounds} rounds); wrote {}; ledger {}",
         pack.publications.len(),
-        args.out.display()
+        args.out.display(),
+        ledger_path.display()
     );
     Ok(if all_safe {
         ExitCode::SUCCESS
@@ -171,4 +219,60 @@ fn symbol(s: &str) -> &'static str {
         ".." => "..",
         _ => ":",
     }
+}
+
+/// Cells the new tables hide but an earlier release showed: published knowledge. Each is shown
+/// here too (hiding it protects nothing), and the table must still be safe; the tables and cells
+/// where it is not are returned, naming the earlier table.
+fn known_before(
+    names: &[&str],
+    linked: &[link::Linked<'_>],
+    protections: &mut [suppress::Protection],
+    earlier: &ledger::Ledger,
+) -> Vec<String> {
+    let mut refusals = Vec::new();
+    for ((l, pr), name) in linked.iter().zip(protections.iter_mut()).zip(names) {
+        let keys = link::cell_keys(l.grid, &l.population);
+        let mut shown_before = Vec::new();
+        for (c, key) in keys.iter().enumerate() {
+            if let Some(e) = earlier.cells.get(key).filter(|e| e.shown.is_some() && pr.suppressed[c]) {
+                pr.suppressed[c] = false;
+                shown_before.push((c, e));
+            }
+        }
+        if shown_before.is_empty() {
+            continue;
+        }
+        // Zeros are published, so a hidden count is at least 1.
+        let intervals = suppress::intervals(l.grid, &pr.suppressed, 1.0);
+        let protected = |c: usize| {
+            pr.suppressed[c]
+                && intervals
+                    .as_ref()
+                    .is_some_and(|iv| iv[c].is_some_and(|(lo, hi)| suppress::passes(lo, hi, l.threshold)))
+        };
+        let exposed = (0..l.grid.cells.len()).any(|c| pr.primary[c] && !protected(c));
+        if !exposed && suppress::small_sums(l.grid, &pr.suppressed, l.threshold).is_empty() {
+            pr.intervals = intervals.unwrap_or_else(|| vec![None; l.grid.cells.len()]);
+            continue;
+        }
+        let cells: Vec<String> = shown_before
+            .iter()
+            .map(|(c, e)| format!("{} (shown by `{}`, {})", l.grid.label(*c), e.table, e.date))
+            .collect();
+        refusals.push(format!(
+            "{name}: {} cell(s) it must hide were shown before: {}",
+            shown_before.len(),
+            cells.join("; ")
+        ));
+    }
+    refusals
+}
+
+/// Today's date (UTC), for the ledger.
+fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400);
+    crate::value::Date(i32::try_from(days).unwrap_or(0)).to_string()
 }

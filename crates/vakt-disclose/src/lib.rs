@@ -32,6 +32,7 @@ pub mod bridge;
 pub mod data;
 mod error;
 pub mod grid;
+pub mod ledger;
 pub mod link;
 pub mod optimal;
 pub mod risk;

@@ -11,7 +11,7 @@
 
 use super::grid::Grid;
 use super::suppress::{protect_linked, Protection, Zeros};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// A cell's identity across tables: the population and the fixed (variable, category) pairs.
 pub type CellKey = (String, BTreeSet<(String, String)>);
@@ -40,14 +40,16 @@ pub struct Linked<'g> {
 }
 
 /// Protects every table so that no cell is hidden in one and shown in another; returns the
-/// protections in the order given and the number of rounds it took.
+/// protections in the order given and the number of rounds it took. `earlier` holds the cells an
+/// earlier release hid (from the ledger): they are hidden, and protected, here too.
 pub fn protect_together(
     tables: &[Linked<'_>],
     zeros: Zeros,
     time_limit: std::time::Duration,
+    earlier: &HashSet<CellKey>,
 ) -> (Vec<Protection>, usize) {
     let keys: Vec<Vec<CellKey>> = tables.iter().map(|t| cell_keys(t.grid, &t.population)).collect();
-    let mut hidden: HashMap<&CellKey, ()> = HashMap::new();
+    let mut hidden: HashSet<CellKey> = earlier.clone();
     let mut rounds = 0;
     loop {
         rounds += 1;
@@ -55,7 +57,7 @@ pub fn protect_together(
             .iter()
             .zip(&keys)
             .map(|(t, k)| {
-                let linked: Vec<bool> = k.iter().map(|key| hidden.contains_key(key)).collect();
+                let linked: Vec<bool> = k.iter().map(|key| hidden.contains(key)).collect();
                 protect_linked(t.grid, t.threshold, zeros, time_limit, &linked)
             })
             .collect();
@@ -63,7 +65,7 @@ pub fn protect_together(
         for (p, k) in out.iter().zip(&keys) {
             for (c, key) in k.iter().enumerate() {
                 if p.suppressed[c] {
-                    hidden.insert(key, ());
+                    hidden.insert(key.clone());
                 }
             }
         }
