@@ -63,10 +63,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let fail = |m: &dyn std::fmt::Display| {
-        errln!("vakt: {m}");
-        Ok(ExitCode::from(super::EXIT_INCOMPLETE))
-    };
+    let fail = super::incomplete;
     let policy = match super::tabulate::policy(args.threshold, args.preset.as_deref()) {
         Ok(p) => p,
         Err(e) => return fail(&e),

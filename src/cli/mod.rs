@@ -110,6 +110,12 @@ enum Command {
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_INCOMPLETE: u8 = 2;
 
+/// Says why a run could not complete, on standard error, and ends it with exit status 2.
+pub fn incomplete(why: &dyn std::fmt::Display) -> anyhow::Result<ExitCode> {
+    errln!("vakt: {why}");
+    Ok(ExitCode::from(EXIT_INCOMPLETE))
+}
+
 /// The rule pack from `--rules` (or the embedded survey pack) with its plugins started and its
 /// rule entries configured by `registry`'s kinds; mistakes printed.
 pub fn load_plan(rules: Option<&std::path::Path>, registry: crate::check::Registry) -> Option<crate::check::Plan> {

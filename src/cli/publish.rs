@@ -48,10 +48,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let fail = |m: &dyn std::fmt::Display| {
-        errln!("vakt: {m}");
-        Ok(ExitCode::from(super::EXIT_INCOMPLETE))
-    };
+    let fail = super::incomplete;
     let Some(pack) = super::load_pack(args.rules.as_deref()) else {
         return Ok(ExitCode::from(super::EXIT_INCOMPLETE));
     };

@@ -144,10 +144,7 @@ pub(super) fn relabel(grid: &mut disclose::grid::Grid, pack: &crate::pack::Pack,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let fail = |m: &dyn std::fmt::Display| {
-        errln!("vakt: {m}");
-        Ok(ExitCode::from(super::EXIT_INCOMPLETE))
-    };
+    let fail = super::incomplete;
     let policy = match policy(args.threshold, args.preset.as_deref()) {
         Ok(p) => p,
         Err(e) => return fail(&e),
