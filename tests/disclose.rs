@@ -887,3 +887,103 @@ fn a_publish_is_checked_against_the_ledger_of_earlier_releases() {
     let said = String::from_utf8_lossy(&bad.stderr);
     assert!(said.contains("ledger.jsonl:1: not a ledger entry"), "{said}");
 }
+
+/// The issue's case: age 18–29 in one table, 18–24 and 25–29 in the other, the 25–29 count of
+/// women small (2). Built so that, protected one at a time, the fine table hides 25–29 with 30+
+/// (cheaper) and shows 18–24: then 25–29 = (18–29) − (18–24) by subtraction. Through `vakt publish`
+/// with both in the plan it is not. The check is the test's own subtraction.
+#[test]
+fn nested_age_bands_do_not_leak_by_subtraction_when_published_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let counts = [
+        ("18-24", "F", 30),
+        ("18-24", "M", 40),
+        ("25-29", "F", 2),
+        ("25-29", "M", 9),
+        ("30+", "F", 12),
+        ("30+", "M", 15),
+    ];
+    let mut csv = String::from("person,age10,age5,sex\n");
+    let mut i = 0;
+    for (band, sex, n) in counts {
+        let coarse = if band == "30+" { "30+" } else { "18-29" };
+        for _ in 0..n {
+            csv.push_str(&format!("p{i},{coarse},{band},{sex}\n"));
+            i += 1;
+        }
+    }
+    std::fs::create_dir_all(dir.path().join("clean")).unwrap();
+    std::fs::write(dir.path().join("clean/people.csv"), csv).unwrap();
+    let pack = "name = \"bands\"\nversion = \"1\"\n[[table]]\nname = \"people\"\n\
+        [[table.column]]\nname = \"person\"\ntype = \"text\"\n[[table.column]]\nname = \"age10\"\ntype = \"text\"\n\
+        [[table.column]]\nname = \"age5\"\ntype = \"text\"\n[[table.column]]\nname = \"sex\"\ntype = \"text\"\n\
+        [[publication]]\nname = \"coarse\"\ntable = \"people\"\nrows = \"age10\"\ncols = \"sex\"\n\
+        [[publication]]\nname = \"fine\"\ntable = \"people\"\nrows = \"age5\"\ncols = \"sex\"\n";
+    std::fs::write(dir.path().join("pack.toml"), pack).unwrap();
+    let run = |args: &[&str]| {
+        let o = vakt().args(args).current_dir(dir.path()).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let read = |p: &str| std::fs::read_to_string(dir.path().join(p)).unwrap();
+    // (18–29, sex) − (18–24, sex) from the two published tables, where both are shown.
+    let subtracted = |coarse: &str, fine: &str| -> Vec<(String, f64)> {
+        let cell = |table: &str, row: &str, col: usize| -> Option<f64> {
+            table
+                .lines()
+                .find(|l| l.starts_with(&format!("{row},")))
+                .and_then(|l| l.split(',').nth(col)?.parse().ok())
+        };
+        let (c, f) = (read(coarse), read(fine));
+        let header: Vec<String> = c.lines().next().unwrap().split(',').map(str::to_string).collect();
+        (1..header.len())
+            .filter_map(|k| Some((header[k].clone(), cell(&c, "18-29", k)? - cell(&f, "18-24", k)?)))
+            .collect()
+    };
+    run(&[
+        "tabulate",
+        "clean/people.csv",
+        "--rows",
+        "age10",
+        "--cols",
+        "sex",
+        "--codes",
+        "--out",
+        "alone-c",
+    ]);
+    run(&[
+        "tabulate",
+        "clean/people.csv",
+        "--rows",
+        "age5",
+        "--cols",
+        "sex",
+        "--codes",
+        "--out",
+        "alone-f",
+    ]);
+    let alone = subtracted("alone-c/table.csv", "alone-f/table.csv");
+    assert!(
+        alone.iter().any(|(sex, v)| sex == "F" && *v == 2.0),
+        "one at a time, 25-29 women = 2 by subtraction: {alone:?}"
+    );
+    run(&[
+        "publish",
+        "clean",
+        "--rules",
+        "pack.toml",
+        "--codes",
+        "--out",
+        "together",
+    ]);
+    let together = subtracted("together/coarse/table.csv", "together/fine/table.csv");
+    assert!(together.iter().all(|(_, v)| *v >= 5.0), "together: {together:?}");
+    for t in ["together/coarse/table.csv", "together/fine/table.csv"] {
+        let audit = vakt().arg("audit").arg(dir.path().join(t)).output().unwrap();
+        assert_eq!(
+            audit.status.code(),
+            Some(0),
+            "{t}: {}",
+            String::from_utf8_lossy(&audit.stdout)
+        );
+    }
+}

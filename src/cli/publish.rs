@@ -66,7 +66,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .publications
         .iter()
         .zip(&grids)
-        .map(|(p, (g, _))| {
+        .map(|(p, (g, _, _))| {
             let (table, distinct) = p.population();
             link::Linked {
                 population: format!("{table}/{}", distinct.unwrap_or_default()),
@@ -88,7 +88,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(e) => return fail(&e),
     };
     let limit = std::time::Duration::from_secs(args.time_limit);
-    let (mut protections, rounds) = link::protect_together(&linked, suppress::Zeros::Publish, limit, &earlier.hidden());
+    let finest = finest_cells(&pack.publications, &grids);
+    let Some((mut protections, rounds)) = protect_across(&linked, &finest, limit, earlier.hidden()) else {
+        errln!("vakt: refused: the tables could not be protected together (nested categories kept giving a hidden count away); nothing was written");
+        return Ok(ExitCode::from(super::EXIT_FINDINGS));
+    };
     let names: Vec<&str> = pack.publications.iter().map(|p| p.name.as_str()).collect();
     let refusals = known_before(&names, &linked, &mut protections, &earlier);
     if !refusals.is_empty() {
@@ -100,7 +104,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let lang = super::check::LangArg::resolve(args.lang);
     let mut all_safe = true;
-    for ((p, (grid, records)), protection) in pack.publications.iter().zip(&grids).zip(&protections) {
+    for ((p, (grid, records, _)), protection) in pack.publications.iter().zip(&grids).zip(&protections) {
         let (mut grid, records) = (grid.clone(), *records);
         if !args.codes {
             super::tabulate::relabel(&mut grid, &pack, lang);
@@ -149,7 +153,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// Reads the counted table and its joins from the clean dataset and counts the publication.
-fn count(dir: &Path, p: &Publication) -> Result<(disclose::grid::Grid, usize), String> {
+fn count(dir: &Path, p: &Publication) -> Result<(disclose::grid::Grid, usize, Data), String> {
     let read = |table: &str| {
         let path = dir.join(format!("{table}.csv"));
         Data::read(&path, None).map_err(|e| e.to_string())
@@ -166,7 +170,7 @@ fn count(dir: &Path, p: &Publication) -> Result<(disclose::grid::Grid, usize), S
         distinct: p.count_distinct.clone(),
     };
     let (grid, counted) = tabulate::count(&data, &spec).map_err(|e| e.to_string())?;
-    Ok((grid, counted.records))
+    Ok((grid, counted.records, data))
 }
 
 /// Writes one table as `vakt tabulate` does; whether it is safe.
@@ -272,4 +276,154 @@ fn today() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() / 86_400);
     crate::value::Date(i32::try_from(days).unwrap_or(0)).to_string()
+}
+
+type Counted = (disclose::grid::Grid, usize, Data);
+
+/// Per table, the finest cells of its population when the tables of that population can be read
+/// together (two or more tables, one data table holding all their variables, counted by rows or
+/// by persons who each fall in one finest cell); `None` otherwise.
+fn finest_cells(plan: &[Publication], grids: &[Counted]) -> Vec<Option<std::rc::Rc<link::Finest>>> {
+    let mut out: Vec<Option<std::rc::Rc<link::Finest>>> = vec![None; plan.len()];
+    for (i, p) in plan.iter().enumerate() {
+        if out[i].is_some() {
+            continue;
+        }
+        let same: Vec<usize> = (0..plan.len())
+            .filter(|&j| plan[j].population() == p.population())
+            .collect();
+        if same.len() < 2 {
+            continue;
+        }
+        let mut vars: Vec<String> = Vec::new();
+        for &j in &same {
+            for (name, _) in &grids[j].0.dims {
+                if !vars.contains(name) {
+                    vars.push(name.clone());
+                }
+            }
+        }
+        let Some(data) = same
+            .iter()
+            .map(|&j| &grids[j].2)
+            .find(|d| vars.iter().all(|v| d.column(v).is_ok()))
+        else {
+            continue;
+        };
+        if let Some(f) = finest_of(data, &vars, p.count_distinct.as_deref()) {
+            let f = std::rc::Rc::new(f);
+            for &j in &same {
+                out[j] = Some(f.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Counts the data by every combination of `vars`; `None` when a person falls in two of them
+/// (then cells are not sums of finest cells).
+fn finest_of(data: &Data, vars: &[String], distinct: Option<&str>) -> Option<link::Finest> {
+    use std::collections::{BTreeMap, HashMap, HashSet};
+    let cols: Vec<usize> = vars.iter().map(|v| data.column(v).ok()).collect::<Option<_>>()?;
+    let person = distinct.map(|d| data.column(d).ok()).unwrap_or(None);
+    let label = |s: &str| {
+        if s.is_empty() {
+            "(blank)".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    let mut rows: BTreeMap<Vec<String>, f64> = BTreeMap::new();
+    let mut persons: BTreeMap<Vec<String>, HashSet<&str>> = BTreeMap::new();
+    let mut cell_of: HashMap<&str, Vec<String>> = HashMap::new();
+    for r in &data.rows {
+        let key: Vec<String> = cols.iter().map(|&c| label(&r[c])).collect();
+        match person {
+            Some(pc) if !r[pc].is_empty() => {
+                if cell_of.get(r[pc].as_str()).is_some_and(|k| *k != key) {
+                    return None;
+                }
+                cell_of.insert(r[pc].as_str(), key.clone());
+                persons.entry(key).or_default().insert(r[pc].as_str());
+            }
+            Some(_) => {}
+            None => *rows.entry(key).or_insert(0.0) += 1.0,
+        }
+    }
+    let cells = if person.is_some() {
+        persons.into_iter().map(|(k, s)| (k, s.len() as f64)).collect()
+    } else {
+        rows.into_iter().collect()
+    };
+    Some(link::Finest {
+        vars: vars.to_vec(),
+        cells,
+    })
+}
+
+/// Protects the tables together (shared cells), then reads each population's tables together
+/// over its finest cells; where a primary is still exposed (nested categories: 18–29 in one table
+/// shown, 18–24 in another shown, 25–29 hidden), the shown cells of the other tables that overlap
+/// it are hidden too, and the tables protected again. `None` when that does not settle.
+fn protect_across(
+    linked: &[link::Linked<'_>],
+    finest: &[Option<std::rc::Rc<link::Finest>>],
+    limit: std::time::Duration,
+    mut forced: std::collections::HashSet<link::CellKey>,
+) -> Option<(Vec<suppress::Protection>, usize)> {
+    let keys: Vec<Vec<link::CellKey>> = linked.iter().map(|l| link::cell_keys(l.grid, &l.population)).collect();
+    for _ in 0..10 {
+        let (protections, rounds) = link::protect_together(linked, suppress::Zeros::Publish, limit, &forced);
+        let before = forced.len();
+        let mut exposed_any = false;
+        for (i, f) in finest.iter().enumerate() {
+            let Some(f) = f else { continue };
+            if finest[..i]
+                .iter()
+                .any(|g| g.as_ref().is_some_and(|g| std::rc::Rc::ptr_eq(f, g)))
+            {
+                continue; // this population was read with an earlier table
+            }
+            let group: Vec<usize> = (0..linked.len())
+                .filter(|&j| finest[j].as_ref().is_some_and(|g| std::rc::Rc::ptr_eq(f, g)))
+                .collect();
+            let seen: Vec<link::Seen<'_>> = group
+                .iter()
+                .map(|&j| link::Seen {
+                    grid: linked[j].grid,
+                    suppressed: &protections[j].suppressed,
+                    primary: &protections[j].primary,
+                    threshold: linked[j].threshold,
+                })
+                .collect();
+            for (gi, c) in link::exposed_together(&seen, f) {
+                exposed_any = true;
+                let Some(hidden) = link::members(f, seen[gi].grid, c) else {
+                    continue;
+                };
+                // In each other table, hide the most specific shown cells that hold it (the
+                // fewest finest cells): 18–29 × F, not the margins above it.
+                for (gj, &j) in group.iter().enumerate().filter(|(gj, _)| *gj != gi) {
+                    let holding: Vec<(usize, usize)> = (0..linked[j].grid.cells.len())
+                        .filter(|&d| !seen[gj].suppressed[d] && linked[j].grid.cells[d].value > 0.0)
+                        .filter_map(|d| {
+                            let m = link::members(f, linked[j].grid, d)?;
+                            m.iter().any(|x| hidden.contains(x)).then_some((d, m.len()))
+                        })
+                        .collect();
+                    let fewest = holding.iter().map(|h| h.1).min();
+                    for &(d, _) in holding.iter().filter(|h| Some(h.1) == fewest) {
+                        forced.insert(keys[j][d].clone());
+                    }
+                }
+            }
+        }
+        if !exposed_any {
+            return Some((protections, rounds));
+        }
+        if forced.len() == before {
+            return None;
+        }
+    }
+    None
 }

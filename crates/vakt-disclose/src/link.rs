@@ -99,3 +99,84 @@ pub fn inconsistencies<'k>(keys: &'k [Vec<CellKey>], suppressed: &[Vec<bool>]) -
     }
     out
 }
+
+/// The finest cells of one population: every combination of the categories of all its tables'
+/// variables that occurs in the data, with its count. Each cell of each table is a sum of them,
+/// so a reader of all the tables knows sums of these — also across tables whose categories nest
+/// (age 18–29 in one, 18–24 and 25–29 in another), which share no cell by key.
+pub struct Finest {
+    /// The variables, in a fixed order.
+    pub vars: Vec<String>,
+    /// Per finest cell: its category of each variable, and its count.
+    pub cells: Vec<(Vec<String>, f64)>,
+}
+
+/// One table as the cross-table reader sees it.
+pub struct Seen<'a> {
+    pub grid: &'a Grid,
+    pub suppressed: &'a [bool],
+    pub primary: &'a [bool],
+    pub threshold: f64,
+}
+
+/// The finest cells of `grid`'s cell `c`: those whose categories match every category it fixes.
+pub fn members(finest: &Finest, grid: &Grid, c: usize) -> Option<Vec<usize>> {
+    let mut fixed = Vec::new();
+    for (k, (name, labels)) in grid.cells[c].coord.iter().zip(&grid.dims) {
+        if let Some(k) = k {
+            let v = finest.vars.iter().position(|x| x == name)?;
+            fixed.push((v, labels.get(*k)?.as_str()));
+        }
+    }
+    Some(
+        (0..finest.cells.len())
+            .filter(|&f| fixed.iter().all(|&(v, l)| finest.cells[f].0[v] == l))
+            .collect(),
+    )
+}
+
+/// Primary cells a reader of all the tables together can recover exactly or bound below the
+/// threshold: a linear program over the finest cells (each at least 0), every shown cell of every
+/// table an equation, every hidden one at least 1 (zeros are shown). (table, cell) pairs.
+pub fn exposed_together(tables: &[Seen<'_>], finest: &Finest) -> Vec<(usize, usize)> {
+    use microlp::{ComparisonOp, OptimizationDirection as Dir, Problem, SolveOutcome};
+    let sets: Vec<Vec<Option<Vec<usize>>>> = tables
+        .iter()
+        .map(|t| (0..t.grid.cells.len()).map(|c| members(finest, t.grid, c)).collect())
+        .collect();
+    let bound = |target: &[usize], dir: Dir| -> Option<f64> {
+        let mut lp = Problem::new(dir);
+        let vars: Vec<microlp::Variable> = (0..finest.cells.len())
+            .map(|f| lp.add_var(if target.contains(&f) { 1.0 } else { 0.0 }, (0.0, f64::INFINITY)))
+            .collect();
+        for (t, set) in tables.iter().zip(&sets) {
+            for (c, members) in set.iter().enumerate() {
+                let Some(members) = members else { continue };
+                let expr: Vec<(microlp::Variable, f64)> = members.iter().map(|&f| (vars[f], 1.0)).collect();
+                if t.suppressed[c] {
+                    lp.add_constraint(expr.as_slice(), ComparisonOp::Ge, 1.0);
+                } else {
+                    lp.add_constraint(expr.as_slice(), ComparisonOp::Eq, t.grid.cells[c].value);
+                }
+            }
+        }
+        match lp.solve() {
+            Ok(SolveOutcome::Solution(s)) => Some(s.objective()),
+            Err(microlp::Error::Unbounded) => Some(f64::INFINITY),
+            _ => None,
+        }
+    };
+    let mut out = Vec::new();
+    for (ti, (t, set)) in tables.iter().zip(&sets).enumerate() {
+        for c in (0..t.grid.cells.len()).filter(|&c| t.primary[c] && t.suppressed[c]) {
+            let Some(target) = &set[c] else { continue };
+            let (Some(hi), Some(lo)) = (bound(target, Dir::Maximize), bound(target, Dir::Minimize)) else {
+                continue;
+            };
+            if !super::suppress::passes(lo, hi, t.threshold) {
+                out.push((ti, c));
+            }
+        }
+    }
+    out
+}
