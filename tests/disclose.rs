@@ -986,4 +986,30 @@ fn nested_age_bands_do_not_leak_by_subtraction_when_published_together() {
             String::from_utf8_lossy(&audit.stdout)
         );
     }
+    // Against the ledger of an earlier release instead of together: coarse first, then fine is
+    // refused, naming the cell and the earlier table; fine first, then coarse hides what it must.
+    let (head, rest) = pack.split_once("[[publication]]").unwrap();
+    let (coarse, fine) = rest.split_once("[[publication]]").unwrap();
+    std::fs::write(dir.path().join("coarse.toml"), format!("{head}[[publication]]{coarse}")).unwrap();
+    std::fs::write(dir.path().join("fine.toml"), format!("{head}[[publication]]{fine}")).unwrap();
+    let publish = |pack: &str, out: &str| {
+        vakt()
+            .args(["publish", "clean", "--rules", pack, "--codes", "--out", out])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    assert_eq!(publish("coarse.toml", "r/1").status.code(), Some(0));
+    let refused = publish("fine.toml", "r/2");
+    assert_eq!(refused.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("fine: 25-29 × F could be derived with what `coarse`"),
+        "{said}"
+    );
+    assert!(!dir.path().join("r/2").exists());
+    assert_eq!(publish("fine.toml", "s/1").status.code(), Some(0));
+    assert_eq!(publish("coarse.toml", "s/2").status.code(), Some(0));
+    let later = subtracted("s/2/coarse/table.csv", "s/1/fine/table.csv");
+    assert!(later.iter().all(|(_, v)| *v >= 5.0), "against the ledger: {later:?}");
 }

@@ -66,13 +66,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .publications
         .iter()
         .zip(&grids)
-        .map(|(p, (g, _, _))| {
-            let (table, distinct) = p.population();
-            link::Linked {
-                population: format!("{table}/{}", distinct.unwrap_or_default()),
-                grid: g,
-                threshold: p.threshold,
-            }
+        .map(|(p, (g, _, _))| link::Linked {
+            population: population_of(p),
+            grid: g,
+            threshold: p.threshold,
         })
         .collect();
     let ledger_path = args.ledger.clone().unwrap_or_else(|| {
@@ -88,13 +85,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(e) => return fail(&e),
     };
     let limit = std::time::Duration::from_secs(args.time_limit);
-    let finest = finest_cells(&pack.publications, &grids);
-    let Some((mut protections, rounds)) = protect_across(&linked, &finest, limit, earlier.hidden()) else {
-        errln!("vakt: refused: the tables could not be protected together (nested categories kept giving a hidden count away); nothing was written");
-        return Ok(ExitCode::from(super::EXIT_FINDINGS));
-    };
+    let finest = finest_cells(&pack.publications, &grids, &earlier);
+    let (mut protections, rounds, settled) = protect_across(&linked, &finest, limit, &earlier);
     let names: Vec<&str> = pack.publications.iter().map(|p| p.name.as_str()).collect();
-    let refusals = known_before(&names, &linked, &mut protections, &earlier);
+    let mut refusals = known_before(&names, &linked, &mut protections, &earlier);
+    if refusals.is_empty() {
+        refusals = derivable_with_ledger(&names, &linked, &protections, &finest, &earlier);
+    }
+    if refusals.is_empty() && !settled {
+        refusals.push(
+            "the tables could not be protected together: nested categories kept giving a hidden count away".into(),
+        );
+    }
     if !refusals.is_empty() {
         errln!("vakt: refused: with what {} says was published, these tables would give hidden counts away; nothing was written:", ledger_path.display());
         for r in &refusals {
@@ -283,7 +285,11 @@ type Counted = (disclose::grid::Grid, usize, Data);
 /// Per table, the finest cells of its population when the tables of that population can be read
 /// together (two or more tables, one data table holding all their variables, counted by rows or
 /// by persons who each fall in one finest cell); `None` otherwise.
-fn finest_cells(plan: &[Publication], grids: &[Counted]) -> Vec<Option<std::rc::Rc<link::Finest>>> {
+fn finest_cells(
+    plan: &[Publication],
+    grids: &[Counted],
+    earlier: &ledger::Ledger,
+) -> Vec<Option<std::rc::Rc<link::Finest>>> {
     let mut out: Vec<Option<std::rc::Rc<link::Finest>>> = vec![None; plan.len()];
     for (i, p) in plan.iter().enumerate() {
         if out[i].is_some() {
@@ -292,7 +298,14 @@ fn finest_cells(plan: &[Publication], grids: &[Counted]) -> Vec<Option<std::rc::
         let same: Vec<usize> = (0..plan.len())
             .filter(|&j| plan[j].population() == p.population())
             .collect();
-        if same.len() < 2 {
+        let population = population_of(p);
+        let in_ledger: Vec<&String> = earlier
+            .cells
+            .keys()
+            .filter(|k| k.0 == population)
+            .flat_map(|k| k.1.iter().map(|(v, _)| v))
+            .collect();
+        if same.len() < 2 && in_ledger.is_empty() {
             continue;
         }
         let mut vars: Vec<String> = Vec::new();
@@ -301,6 +314,12 @@ fn finest_cells(plan: &[Publication], grids: &[Counted]) -> Vec<Option<std::rc::
                 if !vars.contains(name) {
                     vars.push(name.clone());
                 }
+            }
+        }
+        // The ledger's variables too, where the data has them.
+        for v in in_ledger {
+            if !vars.contains(v) && same.iter().any(|&j| grids[j].2.column(v).is_ok()) {
+                vars.push(v.clone());
             }
         }
         let Some(data) = same
@@ -362,52 +381,42 @@ fn finest_of(data: &Data, vars: &[String], distinct: Option<&str>) -> Option<lin
 }
 
 /// Protects the tables together (shared cells), then reads each population's tables together
-/// over its finest cells; where a primary is still exposed (nested categories: 18–29 in one table
-/// shown, 18–24 in another shown, 25–29 hidden), the shown cells of the other tables that overlap
-/// it are hidden too, and the tables protected again. `None` when that does not settle.
+/// over its finest cells, with what the ledger says earlier releases showed and hid; where a
+/// small count — a primary of these tables, or one an earlier release hid — is still recovered or
+/// bounded below the threshold (nested categories: 18–29 shown in one table, 18–24 shown in
+/// another, 25–29 hidden), the most specific shown cells that hold it are hidden too, and the
+/// tables protected again. The last protections, their rounds, and whether it settled.
 fn protect_across(
     linked: &[link::Linked<'_>],
     finest: &[Option<std::rc::Rc<link::Finest>>],
     limit: std::time::Duration,
-    mut forced: std::collections::HashSet<link::CellKey>,
-) -> Option<(Vec<suppress::Protection>, usize)> {
+    earlier: &ledger::Ledger,
+) -> (Vec<suppress::Protection>, usize, bool) {
     let keys: Vec<Vec<link::CellKey>> = linked.iter().map(|l| link::cell_keys(l.grid, &l.population)).collect();
-    for _ in 0..10 {
+    let mut forced = earlier.hidden();
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
         let (protections, rounds) = link::protect_together(linked, suppress::Zeros::Publish, limit, &forced);
         let before = forced.len();
         let mut exposed_any = false;
-        for (i, f) in finest.iter().enumerate() {
-            let Some(f) = f else { continue };
-            if finest[..i]
+        for group in groups(linked, finest, earlier) {
+            let seen = group.seen(linked, &protections);
+            let (cells, hidden_before) =
+                link::exposed_with(&seen, &group.finest, &group.constraints(), group.threshold(linked));
+            let targets = cells
                 .iter()
-                .any(|g| g.as_ref().is_some_and(|g| std::rc::Rc::ptr_eq(f, g)))
-            {
-                continue; // this population was read with an earlier table
-            }
-            let group: Vec<usize> = (0..linked.len())
-                .filter(|&j| finest[j].as_ref().is_some_and(|g| std::rc::Rc::ptr_eq(f, g)))
-                .collect();
-            let seen: Vec<link::Seen<'_>> = group
-                .iter()
-                .map(|&j| link::Seen {
-                    grid: linked[j].grid,
-                    suppressed: &protections[j].suppressed,
-                    primary: &protections[j].primary,
-                    threshold: linked[j].threshold,
-                })
-                .collect();
-            for (gi, c) in link::exposed_together(&seen, f) {
+                .filter_map(|&(gi, c)| Some((Some(gi), link::members(&group.finest, seen[gi].grid, c)?)))
+                .chain(hidden_before.iter().map(|&e| (None, group.before[e].1.clone())));
+            for (from, hidden) in targets {
                 exposed_any = true;
-                let Some(hidden) = link::members(f, seen[gi].grid, c) else {
-                    continue;
-                };
-                // In each other table, hide the most specific shown cells that hold it (the
-                // fewest finest cells): 18–29 × F, not the margins above it.
-                for (gj, &j) in group.iter().enumerate().filter(|(gj, _)| *gj != gi) {
+                // In the other tables, hide the most specific shown cells that hold it (the fewest
+                // finest cells): 18–29 × F, not the margins above it.
+                for (gj, &j) in group.tables.iter().enumerate().filter(|(gj, _)| Some(*gj) != from) {
                     let holding: Vec<(usize, usize)> = (0..linked[j].grid.cells.len())
                         .filter(|&d| !seen[gj].suppressed[d] && linked[j].grid.cells[d].value > 0.0)
                         .filter_map(|d| {
-                            let m = link::members(f, linked[j].grid, d)?;
+                            let m = link::members(&group.finest, linked[j].grid, d)?;
                             m.iter().any(|x| hidden.contains(x)).then_some((d, m.len()))
                         })
                         .collect();
@@ -418,12 +427,123 @@ fn protect_across(
                 }
             }
         }
-        if !exposed_any {
-            return Some((protections, rounds));
-        }
-        if forced.len() == before {
-            return None;
+        if !exposed_any || forced.len() == before || attempts == 10 {
+            return (protections, rounds, !exposed_any);
         }
     }
-    None
+}
+
+/// The tables of one population read together: their finest cells, and what the ledger holds of
+/// that population, mapped onto them.
+struct Group<'l> {
+    tables: Vec<usize>,
+    finest: std::rc::Rc<link::Finest>,
+    before: Vec<(&'l ledger::Entry, Vec<usize>)>,
+}
+
+impl Group<'_> {
+    fn seen<'a>(&self, linked: &'a [link::Linked<'_>], protections: &'a [suppress::Protection]) -> Vec<link::Seen<'a>> {
+        self.tables
+            .iter()
+            .map(|&j| link::Seen {
+                grid: linked[j].grid,
+                suppressed: &protections[j].suppressed,
+                primary: &protections[j].primary,
+                threshold: linked[j].threshold,
+            })
+            .collect()
+    }
+
+    fn constraints(&self) -> Vec<(Vec<usize>, Option<f64>)> {
+        self.before.iter().map(|(e, m)| (m.clone(), e.shown)).collect()
+    }
+
+    /// The strictest threshold of the group's tables, for counts an earlier release hid.
+    fn threshold(&self, linked: &[link::Linked<'_>]) -> f64 {
+        self.tables.iter().map(|&j| linked[j].threshold).fold(0.0, f64::max)
+    }
+}
+
+/// The populations that can be read together, each once.
+fn groups<'l>(
+    linked: &[link::Linked<'_>],
+    finest: &[Option<std::rc::Rc<link::Finest>>],
+    earlier: &'l ledger::Ledger,
+) -> Vec<Group<'l>> {
+    let mut out: Vec<Group<'l>> = Vec::new();
+    for (i, f) in finest.iter().enumerate() {
+        let Some(f) = f else { continue };
+        if out.iter().any(|g| std::rc::Rc::ptr_eq(&g.finest, f)) {
+            continue;
+        }
+        let tables = (0..linked.len())
+            .filter(|&j| finest[j].as_ref().is_some_and(|g| std::rc::Rc::ptr_eq(f, g)))
+            .collect();
+        let population = &linked[i].population;
+        let mut before: Vec<(&ledger::Entry, Vec<usize>)> = earlier
+            .cells
+            .iter()
+            .filter(|(k, _)| &k.0 == population)
+            .filter_map(|(k, e)| Some((k, e, link::members_of(f, &k.1)?)))
+            .map(|(_, e, m)| (e, m))
+            .collect();
+        // A fixed order: the ledger is a map.
+        before.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.table.cmp(&b.0.table)));
+        out.push(Group {
+            tables,
+            finest: f.clone(),
+            before,
+        });
+    }
+    out
+}
+
+/// The population a publication counts, as cells and the ledger name it.
+fn population_of(p: &Publication) -> String {
+    let (table, distinct) = p.population();
+    format!("{table}/{}", distinct.unwrap_or_default())
+}
+
+/// With what the ledger says was published (read over the finest cells, so that nested
+/// categories count), the small counts a reader could still recover or bound below the threshold:
+/// the table and cell, or the earlier hidden count, and the earlier tables.
+fn derivable_with_ledger(
+    names: &[&str],
+    linked: &[link::Linked<'_>],
+    protections: &[suppress::Protection],
+    finest: &[Option<std::rc::Rc<link::Finest>>],
+    earlier: &ledger::Ledger,
+) -> Vec<String> {
+    let mut refusals = Vec::new();
+    for group in groups(linked, finest, earlier) {
+        if group.before.is_empty() {
+            continue;
+        }
+        let seen = group.seen(linked, protections);
+        let mut tables: Vec<String> = group
+            .before
+            .iter()
+            .map(|(e, _)| format!("`{}` ({})", e.table, e.date))
+            .collect();
+        tables.sort();
+        tables.dedup();
+        let (cells, hidden_before) =
+            link::exposed_with(&seen, &group.finest, &group.constraints(), group.threshold(linked));
+        for (gi, c) in cells {
+            let j = group.tables[gi];
+            refusals.push(format!(
+                "{}: {} could be derived with what {} published",
+                names[j],
+                linked[j].grid.label(c),
+                tables.join(", ")
+            ));
+        }
+        for e in hidden_before {
+            refusals.push(format!(
+                "a count `{}` hid could be derived from these tables",
+                group.before[e].0.table
+            ));
+        }
+    }
+    refusals
 }

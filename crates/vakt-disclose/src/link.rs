@@ -119,6 +119,20 @@ pub struct Seen<'a> {
     pub threshold: f64,
 }
 
+/// The finest cells matching every (variable, category) pair; `None` when a variable is not one
+/// of the finest cells'.
+pub fn members_of(finest: &Finest, fixed: &BTreeSet<(String, String)>) -> Option<Vec<usize>> {
+    let pairs: Vec<(usize, &str)> = fixed
+        .iter()
+        .map(|(name, label)| Some((finest.vars.iter().position(|x| x == name)?, label.as_str())))
+        .collect::<Option<_>>()?;
+    Some(
+        (0..finest.cells.len())
+            .filter(|&f| pairs.iter().all(|&(v, l)| finest.cells[f].0[v] == l))
+            .collect(),
+    )
+}
+
 /// The finest cells of `grid`'s cell `c`: those whose categories match every category it fixes.
 pub fn members(finest: &Finest, grid: &Grid, c: usize) -> Option<Vec<usize>> {
     let mut fixed = Vec::new();
@@ -139,44 +153,90 @@ pub fn members(finest: &Finest, grid: &Grid, c: usize) -> Option<Vec<usize>> {
 /// threshold: a linear program over the finest cells (each at least 0), every shown cell of every
 /// table an equation, every hidden one at least 1 (zeros are shown). (table, cell) pairs.
 pub fn exposed_together(tables: &[Seen<'_>], finest: &Finest) -> Vec<(usize, usize)> {
-    use microlp::{ComparisonOp, OptimizationDirection as Dir, Problem, SolveOutcome};
+    exposed_with(tables, finest, &[], 0.0).0
+}
+
+/// [`exposed_together`] with more of what a reader knows: cells published earlier (the
+/// ledger), as (finest cells, the value shown or `None` when hidden). Returns the exposed primary
+/// cells of the tables, and the indices of earlier hidden cells whose count (from the finest
+/// cells) is below `threshold` and is now recovered or bounded below it.
+pub fn exposed_with(
+    tables: &[Seen<'_>],
+    finest: &Finest,
+    earlier: &[(Vec<usize>, Option<f64>)],
+    threshold: f64,
+) -> (Vec<(usize, usize)>, Vec<usize>) {
     let sets: Vec<Vec<Option<Vec<usize>>>> = tables
         .iter()
         .map(|t| (0..t.grid.cells.len()).map(|c| members(finest, t.grid, c)).collect())
         .collect();
-    let bound = |target: &[usize], dir: Dir| -> Option<f64> {
-        let mut lp = Problem::new(dir);
-        let vars: Vec<microlp::Variable> = (0..finest.cells.len())
+    let reader = Reader {
+        tables,
+        sets: &sets,
+        finest,
+        earlier,
+    };
+    let exposed = |target: &[usize], n: f64| {
+        let (hi, lo) = (reader.bound(target, true), reader.bound(target, false));
+        matches!((hi, lo), (Some(hi), Some(lo)) if !super::suppress::passes(lo, hi, n))
+    };
+    let mut cells = Vec::new();
+    for (ti, (t, set)) in tables.iter().zip(&sets).enumerate() {
+        for c in (0..t.grid.cells.len()).filter(|&c| t.primary[c] && t.suppressed[c]) {
+            if set[c].as_ref().is_some_and(|target| exposed(target, t.threshold)) {
+                cells.push((ti, c));
+            }
+        }
+    }
+    let before: Vec<usize> = (0..earlier.len())
+        .filter(|&e| {
+            let (members, shown) = &earlier[e];
+            let count: f64 = members.iter().map(|&f| finest.cells[f].1).sum();
+            shown.is_none() && count > 0.0 && count < threshold && exposed(members, threshold)
+        })
+        .collect();
+    (cells, before)
+}
+
+/// What a reader of the tables (and of earlier releases) knows, as a linear program over the
+/// finest cells.
+struct Reader<'a> {
+    tables: &'a [Seen<'a>],
+    sets: &'a [Vec<Option<Vec<usize>>>],
+    finest: &'a Finest,
+    earlier: &'a [(Vec<usize>, Option<f64>)],
+}
+
+impl Reader<'_> {
+    /// The largest (`max`) or smallest sum of the `target` finest cells the reader cannot rule
+    /// out; `None` when the program cannot be solved.
+    fn bound(&self, target: &[usize], max: bool) -> Option<f64> {
+        use microlp::{ComparisonOp, OptimizationDirection as Dir, Problem, SolveOutcome};
+        let mut lp = Problem::new(if max { Dir::Maximize } else { Dir::Minimize });
+        let vars: Vec<microlp::Variable> = (0..self.finest.cells.len())
             .map(|f| lp.add_var(if target.contains(&f) { 1.0 } else { 0.0 }, (0.0, f64::INFINITY)))
             .collect();
-        for (t, set) in tables.iter().zip(&sets) {
+        let mut add = |members: &[usize], shown: Option<f64>| {
+            let expr: Vec<(microlp::Variable, f64)> = members.iter().map(|&f| (vars[f], 1.0)).collect();
+            match shown {
+                Some(v) => lp.add_constraint(expr.as_slice(), ComparisonOp::Eq, v),
+                None => lp.add_constraint(expr.as_slice(), ComparisonOp::Ge, 1.0),
+            }
+        };
+        for (t, set) in self.tables.iter().zip(self.sets) {
             for (c, members) in set.iter().enumerate() {
-                let Some(members) = members else { continue };
-                let expr: Vec<(microlp::Variable, f64)> = members.iter().map(|&f| (vars[f], 1.0)).collect();
-                if t.suppressed[c] {
-                    lp.add_constraint(expr.as_slice(), ComparisonOp::Ge, 1.0);
-                } else {
-                    lp.add_constraint(expr.as_slice(), ComparisonOp::Eq, t.grid.cells[c].value);
+                if let Some(members) = members {
+                    add(members, (!t.suppressed[c]).then_some(t.grid.cells[c].value));
                 }
             }
+        }
+        for (members, shown) in self.earlier {
+            add(members, *shown);
         }
         match lp.solve() {
             Ok(SolveOutcome::Solution(s)) => Some(s.objective()),
             Err(microlp::Error::Unbounded) => Some(f64::INFINITY),
             _ => None,
         }
-    };
-    let mut out = Vec::new();
-    for (ti, (t, set)) in tables.iter().zip(&sets).enumerate() {
-        for c in (0..t.grid.cells.len()).filter(|&c| t.primary[c] && t.suppressed[c]) {
-            let Some(target) = &set[c] else { continue };
-            let (Some(hi), Some(lo)) = (bound(target, Dir::Maximize), bound(target, Dir::Minimize)) else {
-                continue;
-            };
-            if !super::suppress::passes(lo, hi, t.threshold) {
-                out.push((ti, c));
-            }
-        }
     }
-    out
 }
