@@ -1013,3 +1013,83 @@ fn nested_age_bands_do_not_leak_by_subtraction_when_published_together() {
     let later = subtracted("s/2/coarse/table.csv", "s/1/fine/table.csv");
     assert!(later.iter().all(|(_, v)| *v >= 5.0), "against the ledger: {later:?}");
 }
+
+/// `vakt audit --ledger` for tables made by other software: a count an earlier release hid and
+/// this table shows is a risk; so is what this table's hidden cells give away once the counts an
+/// earlier release showed are known (N = 5 shown before: its two hidden cells are at most 4).
+#[test]
+fn audit_with_a_ledger_checks_a_table_against_earlier_releases() {
+    let dir = tempfile::tempdir().unwrap();
+    linked_tables(dir.path());
+    let base = std::fs::read_to_string(dir.path().join("pack.toml")).unwrap();
+    let (head, rest) = base.split_once("[[publication]]").unwrap();
+    let (first, second) = rest.split_once("[[publication]]").unwrap();
+    std::fs::write(dir.path().join("region.toml"), format!("{head}[[publication]]{first}")).unwrap();
+    std::fs::write(
+        dir.path().join("region-sex.toml"),
+        format!("{head}[[publication]]{second}"),
+    )
+    .unwrap();
+    let run = |args: &[&str]| vakt().args(args).current_dir(dir.path()).output().unwrap();
+    assert_eq!(
+        run(&[
+            "publish",
+            "clean",
+            "--rules",
+            "region-sex.toml",
+            "--codes",
+            "--out",
+            "a/1"
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(&["publish", "clean", "--rules", "region.toml", "--codes", "--out", "b/1"])
+            .status
+            .code(),
+        Some(0)
+    );
+    std::fs::write(dir.path().join("shows.csv"), "region,count\nN,5\nS,9\nW,9\nTotal,23\n").unwrap();
+    std::fs::write(
+        dir.path().join("hides.csv"),
+        "region,F,M,Total\nN,:,:,:\nS,:,:,9\nW,:,:,:\nTotal,:,:,23\n",
+    )
+    .unwrap();
+    let audit = |table: &str, ledger: &str, extra: &[&str]| {
+        let mut args = vec![
+            "audit",
+            table,
+            "--ledger",
+            ledger,
+            "--population",
+            "people/",
+            "--rows-var",
+            "region",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or(serde_json::Value::Null);
+        (o.status.code(), kinds(&json))
+    };
+    let (code, kinds_shown) = audit("shows.csv", "a/ledger.jsonl", &[]);
+    assert_eq!(code, Some(1));
+    assert!(
+        kinds_shown.contains(&"ledger-hidden-shown".to_string()),
+        "{kinds_shown:?}"
+    );
+    let (code, kinds_hidden) = audit("hides.csv", "b/ledger.jsonl", &["--cols-var", "sex"]);
+    assert_eq!(code, Some(1));
+    assert!(kinds_hidden.contains(&"with-ledger".to_string()), "{kinds_hidden:?}");
+    // Without the ledger the same table is safe on its own.
+    let alone = run(&["audit", "hides.csv"]);
+    assert_eq!(
+        alone.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&alone.stdout)
+    );
+}

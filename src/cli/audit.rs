@@ -24,7 +24,7 @@ pub enum AuditZeros {
     Suppressed,
 }
 
-pub const AFTER_HELP: &str = "Examples:\n  vakt audit tables/dx-by-type/table.csv\n  vakt audit report.xlsx --sheet \"Tabell 3\" --preset ssb\n\nExit status: 0 safe; 1 risk found; 2 unreadable input.";
+pub const AFTER_HELP: &str = "Examples:\n  vakt audit tables/dx-by-type/table.csv\n  vakt audit report.xlsx --sheet \"Tabell 3\" --preset ssb\n  vakt audit other.csv --ledger tables/ledger.jsonl --population people/ --rows-var region --cols-var sex\n\nExit status: 0 safe; 1 risk found; 2 unreadable input.";
 
 /// Audit a table before publication: small cells, non-additive margins, recoverable suppressions.
 ///
@@ -60,6 +60,20 @@ pub struct Args {
     /// or hid true zeros too (`suppressed`: a suppressed cell may be 0).
     #[arg(long, value_enum, default_value = "published")]
     zeros: AuditZeros,
+    /// The ledger of earlier releases (`vakt publish` writes one): a count an earlier table hid
+    /// must stay hidden, and what earlier tables showed counts as known.
+    #[arg(long, value_name = "FILE", requires_all = ["population", "rows_var"])]
+    ledger: Option<std::path::PathBuf>,
+    /// With --ledger: the population the table counts, as the ledger names it (`patients/patient_id`,
+    /// `groups/`).
+    #[arg(long, value_name = "NAME")]
+    population: Option<String>,
+    /// With --ledger: the variable of the table's rows (`dx_group`).
+    #[arg(long, value_name = "COLUMN")]
+    rows_var: Option<String>,
+    /// With --ledger: the variable of its count columns, when it has several (`group_type`).
+    #[arg(long, value_name = "COLUMN")]
+    cols_var: Option<String>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -78,7 +92,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             AuditZeros::Published => crate::disclose::suppress::Zeros::Publish,
             AuditZeros::Suppressed => crate::disclose::suppress::Zeros::Protect,
         };
-        audit::audit(&sheet, policy.threshold, args.time_limit, zeros)
+        let ledger = match args
+            .ledger
+            .as_deref()
+            .map(crate::disclose::ledger::Ledger::read)
+            .transpose()
+        {
+            Ok(l) => l,
+            Err(e) => return fail(&e),
+        };
+        let view = ledger.as_ref().map(|l| audit::LedgerView {
+            ledger: l,
+            population: args.population.as_deref().unwrap_or_default(),
+            rows: args.rows_var.as_deref().unwrap_or_default(),
+            cols: args.cols_var.as_deref(),
+        });
+        audit::audit_with(&sheet, policy.threshold, args.time_limit, zeros, view.as_ref())
     };
     let report = match audited {
         Ok(r) => r,

@@ -91,8 +91,32 @@ struct Located {
     total_col: bool,
 }
 
+/// What earlier releases published, and how this table's cells are named in it.
+pub struct LedgerView<'a> {
+    /// The ledger.
+    pub ledger: &'a super::ledger::Ledger,
+    /// The population the table counts (as `vakt publish` names it: `patients/patient_id`).
+    pub population: &'a str,
+    /// The variables of the rows and (for a table of several count columns) the columns.
+    pub rows: &'a str,
+    pub cols: Option<&'a str>,
+}
+
 /// Reads a published table and audits it against threshold `n`.
 pub fn audit(sheet: &Sheet, n: f64, seconds: u64, zeros: suppress::Zeros) -> Result<Report, crate::Error> {
+    audit_with(sheet, n, seconds, zeros, None)
+}
+
+/// [`audit`], and with a ledger also against what earlier releases published: a count an earlier
+/// table hid that this one shows, and what this table's hidden cells give away once the cells an
+/// earlier table showed are known.
+pub fn audit_with(
+    sheet: &Sheet,
+    n: f64,
+    seconds: u64,
+    zeros: suppress::Zeros,
+    ledger: Option<&LedgerView<'_>>,
+) -> Result<Report, crate::Error> {
     let where_ = |row: u64, col: usize| match &sheet.sheet {
         Some(s) => format!(
             "{}!{}{row}",
@@ -119,6 +143,9 @@ pub fn audit(sheet: &Sheet, n: f64, seconds: u64, zeros: suppress::Zeros) -> Res
     }
     small_sums(&t, n, &mut risks);
     let suppressed = t.suppressed.iter().filter(|&&s| s).count();
+    if let Some(view) = ledger {
+        with_ledger(t_clone(&t), view, (n, floor), seconds, &mut risks)?;
+    }
     let json = json!({
         "file": sheet.file,
         "sheet": sheet.sheet,
@@ -404,4 +431,78 @@ fn small_sums(t: &Located, n: f64, risks: &mut Vec<Risk>) {
             ),
         });
     }
+}
+
+fn t_clone(t: &Located) -> Located {
+    Located {
+        grid: t.grid.clone(),
+        places: t.places.clone(),
+        suppressed: t.suppressed.clone(),
+        total_row: t.total_row,
+        total_col: t.total_col,
+    }
+}
+
+/// The checks against the ledger (see [`audit_with`]).
+fn with_ledger(
+    mut t: Located,
+    view: &LedgerView<'_>,
+    (n, floor): (f64, f64),
+    seconds: u64,
+    risks: &mut Vec<Risk>,
+) -> Result<(), crate::Error> {
+    let columns = t.grid.dims.get(1).map_or(0, |d| d.1.len());
+    if columns > 1 && view.cols.is_none() {
+        return Err(crate::Error::Request(
+            "the table has several count columns: say which variable they are (--cols-var)".into(),
+        ));
+    }
+    let mut known = 0;
+    for c in 0..t.grid.cells.len() {
+        let coord = &t.grid.cells[c].coord;
+        let mut fixed = std::collections::BTreeSet::new();
+        if let Some(k) = coord.first().copied().flatten() {
+            fixed.insert((view.rows.to_string(), t.grid.dims[0].1[k].clone()));
+        }
+        if let (Some(cols), Some(k)) = (view.cols, coord.get(1).copied().flatten()) {
+            fixed.insert((cols.to_string(), t.grid.dims[1].1[k].clone()));
+        }
+        let Some(e) = view.ledger.cells.get(&(view.population.to_string(), fixed)) else {
+            continue;
+        };
+        match (e.shown, t.suppressed[c]) {
+            (None, false) if t.grid.cells[c].value > 0.0 => risks.push(Risk {
+                kind: "ledger-hidden-shown",
+                cell: t.places[c].clone(),
+                message: format!(
+                    "{}: `{}` ({}) hid this count; this table shows it",
+                    t.grid.label(c),
+                    e.table,
+                    e.date
+                ),
+            }),
+            (Some(v), true) => {
+                t.suppressed[c] = false;
+                t.grid.cells[c].value = v;
+                known += 1;
+            }
+            _ => {}
+        }
+    }
+    if known == 0 {
+        return Ok(());
+    }
+    let mut more = Vec::new();
+    let exact = suppress::determined(&t.grid, &t.suppressed);
+    exactly_recoverable(&t, &exact, floor, &mut more);
+    intervals(&t, &exact, (n, floor), seconds, &mut more);
+    small_sums(&t, n, &mut more);
+    for r in more {
+        risks.push(Risk {
+            kind: "with-ledger",
+            cell: r.cell,
+            message: format!("with the {known} cell(s) the ledger shows: {}", r.message),
+        });
+    }
+    Ok(())
 }
