@@ -880,6 +880,14 @@ fn a_publish_is_checked_against_the_ledger_of_earlier_releases() {
         !ledger.contains("\"value\":2.0") && !ledger.contains("\"value\":3.0"),
         "hidden values never in the ledger: {ledger}"
     );
+    // A revision: one more person in S changes counts the ledger shows; what the difference
+    // reveals is not judged, so the publish is refused rather than passed.
+    let revised = read("clean/people.csv") + "p999,S,M\n";
+    std::fs::write(dir.path().join("clean/people.csv"), revised).unwrap();
+    let again = publish("region.toml", "s/3");
+    assert_eq!(again.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(said.contains("a revision"), "{said}");
     std::fs::create_dir_all(dir.path().join("t")).unwrap();
     std::fs::write(dir.path().join("t/ledger.jsonl"), "{\"table\": 1}\n").unwrap();
     let bad = publish("region.toml", "t/1");

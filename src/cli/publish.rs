@@ -527,6 +527,14 @@ fn derivable_with_ledger(
             .collect();
         tables.sort();
         tables.dedup();
+        if !link::consistent(&seen, &group.finest, &group.constraints()) {
+            refusals.push(format!(
+                "the ledger shows counts of `{}` that today's data no longer gives (a revision, {}): what the difference reveals cannot be judged; publish against a new ledger only if the earlier release is withdrawn",
+                linked[group.tables[0]].population,
+                tables.join(", ")
+            ));
+            continue;
+        }
         let (cells, hidden_before) =
             link::exposed_with(&seen, &group.finest, &group.constraints(), group.threshold(linked));
         for (gi, c) in cells {

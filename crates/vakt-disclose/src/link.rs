@@ -198,6 +198,23 @@ pub fn exposed_with(
     (cells, before)
 }
 
+/// Whether the tables and the earlier releases can all be true of one population's counts: not
+/// so when a ledger shows counts that today's data revised (then what the difference reveals is
+/// not something this reader can judge).
+pub fn consistent(tables: &[Seen<'_>], finest: &Finest, earlier: &[(Vec<usize>, Option<f64>)]) -> bool {
+    let sets: Vec<Vec<Option<Vec<usize>>>> = tables
+        .iter()
+        .map(|t| (0..t.grid.cells.len()).map(|c| members(finest, t.grid, c)).collect())
+        .collect();
+    let reader = Reader {
+        tables,
+        sets: &sets,
+        finest,
+        earlier,
+    };
+    reader.bound(&[], true).is_some()
+}
+
 /// What a reader of the tables (and of earlier releases) knows, as a linear program over the
 /// finest cells.
 struct Reader<'a> {
