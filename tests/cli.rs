@@ -707,7 +707,8 @@ fn publication_plan_mistakes_are_pack_errors() {
         &pack,
         "name = \"plan\"\nversion = \"1\"\n[[table]]\nname = \"people\"\n[[table.column]]\nname = \"region\"\ntype = \"text\"\n\
          [[publication]]\nname = \"a\"\ntable = \"peple\"\nrows = \"region\"\n\
-         [[publication]]\nname = \"../b\"\ntable = \"people\"\nrows = \"regoin\"\nsymbol = \"#\"\n",
+         [[publication]]\nname = \"../b\"\ntable = \"people\"\nrows = \"regoin\"\nsymbol = \"#\"\n\
+         [[publication]]\nname = \"c\"\ntable = \"people\"\nrows = \"region\"\npreset = \"sbb\"\n",
     )
     .unwrap();
     let o = vakt().args(["check", "--rules"]).arg(&pack).output().unwrap();
@@ -720,6 +721,8 @@ fn publication_plan_mistakes_are_pack_errors() {
         "did you mean `region`?",
         "symbol `#` is not one of",
         "a name is letters, digits",
+        "no preset `sbb`",
+        "did you mean `ssb`?",
     ] {
         assert!(text.contains(said), "missing `{said}`:\n{text}");
     }

@@ -381,3 +381,13 @@ fn summary_md(
     md.push('\n');
     md
 }
+
+#[cfg(test)]
+mod preset_tests {
+    /// The pack's publication presets and `vakt tabulate --preset` are one list.
+    #[test]
+    fn the_pack_knows_the_same_presets() {
+        let here: Vec<(&str, f64, &str)> = super::PRESETS.iter().map(|p| (p.name, p.threshold, p.symbol)).collect();
+        assert_eq!(here, vakt_core::pack::publications::PRESETS);
+    }
+}

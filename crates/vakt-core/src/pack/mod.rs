@@ -8,7 +8,7 @@ pub mod embedded;
 mod errors;
 mod plugins;
 mod profiles;
-mod publications;
+pub mod publications;
 mod relations;
 mod roles;
 mod spec;

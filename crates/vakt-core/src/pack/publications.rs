@@ -37,6 +37,16 @@ impl Publication {
     }
 }
 
+/// The named disclosure rules a publication may give (`vakt tabulate --preset` has the same, in
+/// vakt-disclose; a test there keeps the two lists equal): name, threshold, symbol.
+pub const PRESETS: &[(&str, f64, &str)] = &[
+    ("ssb", 3.0, ":"),
+    ("nav", 4.0, "*"),
+    ("helsedata", 3.0, "."),
+    ("tre", 10.0, ":"),
+    ("survey", 5.0, ":"),
+];
+
 /// A publication's name becomes a folder: no separators, no dots to climb with.
 fn valid_name(name: &str) -> bool {
     !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
@@ -118,7 +128,33 @@ pub(super) fn compile(
                 );
             }
         }
-        let threshold = p.threshold.unwrap_or(5.0);
+        let preset = p
+            .preset
+            .as_deref()
+            .map(|name| (name, PRESETS.iter().find(|x| x.0 == name)));
+        let threshold = match preset {
+            Some((_, Some(&(_, n, _)))) => n,
+            _ => p.threshold.unwrap_or(5.0),
+        };
+        if let Some((name_given, found)) = preset {
+            if found.is_none() {
+                let help = closest(name_given, PRESETS.iter().map(|x| x.0)).map(|c| format!("did you mean `{c}`?"));
+                errs.push(
+                    format!("publication `{name}`: no preset `{name_given}` (ssb, nav, helsedata, tre, survey)"),
+                    Some(p.name.span()),
+                    "here",
+                    help,
+                );
+            }
+            if p.threshold.is_some() || p.symbol.is_some() {
+                errs.push(
+                    format!("publication `{name}`: give a `preset` or `threshold` and `symbol`, not both"),
+                    Some(p.name.span()),
+                    "here",
+                    None,
+                );
+            }
+        }
         if !(threshold >= 2.0 && threshold.is_finite()) {
             errs.push(
                 format!("publication `{name}`: `threshold` must be at least 2"),
@@ -127,7 +163,10 @@ pub(super) fn compile(
                 None,
             );
         }
-        let symbol = p.symbol.clone().unwrap_or_else(|| ":".into());
+        let symbol = match preset {
+            Some((_, Some(&(_, _, s)))) => s.to_string(),
+            _ => p.symbol.clone().unwrap_or_else(|| ":".into()),
+        };
         if ![":", "*", ".", ".."].contains(&symbol.as_str()) {
             errs.push(
                 format!("publication `{name}`: symbol `{symbol}` is not one of `:` `*` `.` `..`"),

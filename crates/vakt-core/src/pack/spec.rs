@@ -87,6 +87,10 @@ pub struct PublicationSpec {
     /// The smallest count that may be shown (default 5).
     #[serde(default)]
     pub threshold: Option<f64>,
+    /// A named disclosure rule instead of `threshold` and `symbol`: `ssb` (3, `:`), `nav` (4,
+    /// `*`), `helsedata` (3, `.`), `tre` (10, `:`), `survey` (5, `:`).
+    #[serde(default)]
+    pub preset: Option<String>,
     /// The symbol written for a suppressed cell (default `:`).
     #[serde(default)]
     pub symbol: Option<String>,
