@@ -829,6 +829,16 @@ fn tables_of_one_population_are_protected_together_by_publish() {
     }
 }
 
+/// Writes each of a two-table plan's publications as a pack of its own, beside it.
+fn split_plan(pack: &Path, names: [&str; 2]) {
+    let base = std::fs::read_to_string(pack).unwrap();
+    let (head, rest) = base.split_once("[[publication]]").unwrap();
+    let (first, second) = rest.split_once("[[publication]]").unwrap();
+    for (name, entry) in names.into_iter().zip([first, second]) {
+        std::fs::write(pack.with_file_name(name), format!("{head}[[publication]]{entry}")).unwrap();
+    }
+}
+
 /// The ledger: a table published earlier counts in the next publish. Persons by region first
 /// (nothing to hide: N 5, S 9, W 9), then by region and sex: the second must hide N's and W's
 /// totals, which the first showed, so it is refused, naming them, and writes nothing. The other
@@ -838,15 +848,7 @@ fn tables_of_one_population_are_protected_together_by_publish() {
 fn a_publish_is_checked_against_the_ledger_of_earlier_releases() {
     let dir = tempfile::tempdir().unwrap();
     linked_tables(dir.path());
-    let base = std::fs::read_to_string(dir.path().join("pack.toml")).unwrap();
-    let (head, rest) = base.split_once("[[publication]]").unwrap();
-    let (first, second) = rest.split_once("[[publication]]").unwrap();
-    std::fs::write(dir.path().join("region.toml"), format!("{head}[[publication]]{first}")).unwrap();
-    std::fs::write(
-        dir.path().join("region-sex.toml"),
-        format!("{head}[[publication]]{second}"),
-    )
-    .unwrap();
+    split_plan(&dir.path().join("pack.toml"), ["region.toml", "region-sex.toml"]);
     let publish = |pack: &str, out: &str| {
         vakt()
             .args(["publish", "clean", "--rules", pack, "--codes", "--out", out])
@@ -1029,15 +1031,7 @@ fn nested_age_bands_do_not_leak_by_subtraction_when_published_together() {
 fn audit_with_a_ledger_checks_a_table_against_earlier_releases() {
     let dir = tempfile::tempdir().unwrap();
     linked_tables(dir.path());
-    let base = std::fs::read_to_string(dir.path().join("pack.toml")).unwrap();
-    let (head, rest) = base.split_once("[[publication]]").unwrap();
-    let (first, second) = rest.split_once("[[publication]]").unwrap();
-    std::fs::write(dir.path().join("region.toml"), format!("{head}[[publication]]{first}")).unwrap();
-    std::fs::write(
-        dir.path().join("region-sex.toml"),
-        format!("{head}[[publication]]{second}"),
-    )
-    .unwrap();
+    split_plan(&dir.path().join("pack.toml"), ["region.toml", "region-sex.toml"]);
     let run = |args: &[&str]| vakt().args(args).current_dir(dir.path()).output().unwrap();
     assert_eq!(
         run(&[

@@ -166,22 +166,13 @@ pub fn exposed_with(
     earlier: &[(Vec<usize>, Option<f64>)],
     threshold: f64,
 ) -> (Vec<(usize, usize)>, Vec<usize>) {
-    let sets: Vec<Vec<Option<Vec<usize>>>> = tables
-        .iter()
-        .map(|t| (0..t.grid.cells.len()).map(|c| members(finest, t.grid, c)).collect())
-        .collect();
-    let reader = Reader {
-        tables,
-        sets: &sets,
-        finest,
-        earlier,
-    };
+    let reader = Reader::new(tables, finest, earlier);
     let exposed = |target: &[usize], n: f64| {
         let (hi, lo) = (reader.bound(target, true), reader.bound(target, false));
         matches!((hi, lo), (Some(hi), Some(lo)) if !super::suppress::passes(lo, hi, n))
     };
     let mut cells = Vec::new();
-    for (ti, (t, set)) in tables.iter().zip(&sets).enumerate() {
+    for (ti, (t, set)) in tables.iter().zip(&reader.sets).enumerate() {
         for c in (0..t.grid.cells.len()).filter(|&c| t.primary[c] && t.suppressed[c]) {
             if set[c].as_ref().is_some_and(|target| exposed(target, t.threshold)) {
                 cells.push((ti, c));
@@ -202,16 +193,7 @@ pub fn exposed_with(
 /// so when a ledger shows counts that today's data revised (then what the difference reveals is
 /// not something this reader can judge).
 pub fn consistent(tables: &[Seen<'_>], finest: &Finest, earlier: &[(Vec<usize>, Option<f64>)]) -> bool {
-    let sets: Vec<Vec<Option<Vec<usize>>>> = tables
-        .iter()
-        .map(|t| (0..t.grid.cells.len()).map(|c| members(finest, t.grid, c)).collect())
-        .collect();
-    let reader = Reader {
-        tables,
-        sets: &sets,
-        finest,
-        earlier,
-    };
+    let reader = Reader::new(tables, finest, earlier);
     reader.bound(&[], true).is_some()
 }
 
@@ -219,12 +201,26 @@ pub fn consistent(tables: &[Seen<'_>], finest: &Finest, earlier: &[(Vec<usize>, 
 /// finest cells.
 struct Reader<'a> {
     tables: &'a [Seen<'a>],
-    sets: &'a [Vec<Option<Vec<usize>>>],
+    /// Per table and cell, its finest cells.
+    sets: Vec<Vec<Option<Vec<usize>>>>,
     finest: &'a Finest,
     earlier: &'a [(Vec<usize>, Option<f64>)],
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn new(tables: &'a [Seen<'a>], finest: &'a Finest, earlier: &'a [(Vec<usize>, Option<f64>)]) -> Reader<'a> {
+        let sets = tables
+            .iter()
+            .map(|t| (0..t.grid.cells.len()).map(|c| members(finest, t.grid, c)).collect())
+            .collect();
+        Reader {
+            tables,
+            sets,
+            finest,
+            earlier,
+        }
+    }
+
     /// The largest (`max`) or smallest sum of the `target` finest cells the reader cannot rule
     /// out; `None` when the program cannot be solved.
     fn bound(&self, target: &[usize], max: bool) -> Option<f64> {
@@ -240,7 +236,7 @@ impl Reader<'_> {
                 None => lp.add_constraint(expr.as_slice(), ComparisonOp::Ge, 1.0),
             }
         };
-        for (t, set) in self.tables.iter().zip(self.sets) {
+        for (t, set) in self.tables.iter().zip(&self.sets) {
             for (c, members) in set.iter().enumerate() {
                 if let Some(members) = members {
                     add(members, (!t.suppressed[c]).then_some(t.grid.cells[c].value));
