@@ -73,9 +73,11 @@ impl Collector {
             return;
         }
         let lag = line - record;
-        let lags = self.record_lags.entry(file.to_string()).or_default();
-        if lags.last().map_or(0, |l| l.1) != lag {
-            lags.push((line, lag));
+        // Called for every CSV row: only a change of lag (a record that spanned lines, rare)
+        // touches the map by an owned key.
+        let last = self.record_lags.get(file).and_then(|l| l.last()).map_or(0, |l| l.1);
+        if last != lag {
+            self.record_lags.entry(file.to_string()).or_default().push((line, lag));
         }
     }
 
