@@ -896,6 +896,14 @@ fn a_publish_is_checked_against_the_ledger_of_earlier_releases() {
     assert_eq!(bad.status.code(), Some(2));
     let said = String::from_utf8_lossy(&bad.stderr);
     assert!(said.contains("ledger.jsonl:1: not a ledger entry"), "{said}");
+    // A file far larger than any ledger (sparse: no disk used) is refused, not read into memory.
+    std::fs::File::create(dir.path().join("t/ledger.jsonl"))
+        .unwrap()
+        .set_len(257 << 20)
+        .unwrap();
+    let huge = publish("region.toml", "t/1");
+    assert_eq!(huge.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&huge.stderr).contains("not a vakt ledger?"));
 }
 
 /// The case: age 18–29 in one table, 18–24 and 25–29 in the other, the 25–29 count of

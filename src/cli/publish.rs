@@ -90,7 +90,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let names: Vec<&str> = pack.publications.iter().map(|p| p.name.as_str()).collect();
     let mut refusals = known_before(&names, &linked, &mut protections, &earlier);
     if refusals.is_empty() {
-        refusals = derivable_with_ledger(&names, &linked, &protections, &finest, &earlier);
+        refusals = derivable_with_ledger(&names, &linked, &protections, &finest, &earlier, limit);
     }
     if refusals.is_empty() && !settled {
         refusals.push(
@@ -394,6 +394,8 @@ fn protect_across(
 ) -> (Vec<suppress::Protection>, usize, bool) {
     let keys: Vec<Vec<link::CellKey>> = linked.iter().map(|l| link::cell_keys(l.grid, &l.population)).collect();
     let mut forced = earlier.hidden();
+    // The reader's programs get the tables' time again, all rounds together.
+    let deadline = std::time::Instant::now() + limit.saturating_mul(linked.len().max(1) as u32);
     let mut attempts = 0;
     loop {
         attempts += 1;
@@ -402,8 +404,13 @@ fn protect_across(
         let mut exposed_any = false;
         for group in groups(linked, finest, earlier) {
             let seen = group.seen(linked, &protections);
-            let (cells, hidden_before) =
-                link::exposed_with(&seen, &group.finest, &group.constraints(), group.threshold(linked));
+            let (cells, hidden_before) = link::exposed_with(
+                &seen,
+                &group.finest,
+                &group.constraints(),
+                group.threshold(linked),
+                Some(deadline),
+            );
             let targets = cells
                 .iter()
                 .filter_map(|&(gi, c)| Some((Some(gi), link::members(&group.finest, seen[gi].grid, c)?)))
@@ -513,7 +520,9 @@ fn derivable_with_ledger(
     protections: &[suppress::Protection],
     finest: &[Option<std::rc::Rc<link::Finest>>],
     earlier: &ledger::Ledger,
+    limit: std::time::Duration,
 ) -> Vec<String> {
+    let deadline = std::time::Instant::now() + limit.saturating_mul(linked.len().max(1) as u32);
     let mut refusals = Vec::new();
     for group in groups(linked, finest, earlier) {
         if group.before.is_empty() {
@@ -535,8 +544,13 @@ fn derivable_with_ledger(
             ));
             continue;
         }
-        let (cells, hidden_before) =
-            link::exposed_with(&seen, &group.finest, &group.constraints(), group.threshold(linked));
+        let (cells, hidden_before) = link::exposed_with(
+            &seen,
+            &group.finest,
+            &group.constraints(),
+            group.threshold(linked),
+            Some(deadline),
+        );
         for (gi, c) in cells {
             let j = group.tables[gi];
             refusals.push(format!(

@@ -11,6 +11,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
+/// A ledger is a line per published table: thousands of releases of thousand-cell tables stay
+/// far below this; anything larger is read as a mistake, not into memory.
+pub const MAX_LEDGER_BYTES: u64 = 256 << 20;
+
 /// What the ledger says of one cell: shown with a value, or hidden; and by which table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
@@ -31,10 +35,18 @@ impl Ledger {
     /// Reads a ledger; a missing file is an empty ledger. A line that is not a ledger entry is an
     /// error naming the file and line.
     pub fn read(path: &Path) -> Result<Ledger, String> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
+        let text = match std::fs::metadata(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ledger::default()),
             Err(e) => return Err(format!("{}: {e}", path.display())),
+            Ok(m) if m.len() > MAX_LEDGER_BYTES => {
+                return Err(format!(
+                    "{}: {} MiB, more than a ledger of tables holds ({} MiB at most): not a vakt ledger?",
+                    path.display(),
+                    m.len() >> 20,
+                    MAX_LEDGER_BYTES >> 20
+                ))
+            }
+            Ok(_) => std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?,
         };
         let mut ledger = Ledger::default();
         for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {

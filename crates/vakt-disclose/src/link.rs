@@ -153,21 +153,27 @@ pub fn members(finest: &Finest, grid: &Grid, c: usize) -> Option<Vec<usize>> {
 /// threshold: a linear program over the finest cells (each at least 0), every shown cell of every
 /// table an equation, every hidden one at least 1 (zeros are shown). (table, cell) pairs.
 pub fn exposed_together(tables: &[Seen<'_>], finest: &Finest) -> Vec<(usize, usize)> {
-    exposed_with(tables, finest, &[], 0.0).0
+    exposed_with(tables, finest, &[], 0.0, None).0
 }
 
 /// [`exposed_together`] with more of what a reader knows: cells published earlier (the
 /// ledger), as (finest cells, the value shown or `None` when hidden). Returns the exposed primary
 /// cells of the tables, and the indices of earlier hidden cells whose count (from the finest
-/// cells) is below `threshold` and is now recovered or bounded below it.
+/// cells) is below `threshold` and is now recovered or bounded below it. Past `deadline` a
+/// count not yet judged counts as exposed: the reader's programs cannot run away, and nothing
+/// unjudged passes.
 pub fn exposed_with(
     tables: &[Seen<'_>],
     finest: &Finest,
     earlier: &[(Vec<usize>, Option<f64>)],
     threshold: f64,
+    deadline: Option<std::time::Instant>,
 ) -> (Vec<(usize, usize)>, Vec<usize>) {
     let reader = Reader::new(tables, finest, earlier);
     let exposed = |target: &[usize], n: f64| {
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            return true;
+        }
         let (hi, lo) = (reader.bound(target, true), reader.bound(target, false));
         matches!((hi, lo), (Some(hi), Some(lo)) if !super::suppress::passes(lo, hi, n))
     };
