@@ -683,6 +683,20 @@ fn the_optimal_pattern_is_safe_never_dearer_than_greedy_and_the_cheapest_on_smal
     );
 }
 
+/// Writes `clean/people.csv`: a person per row, `n` persons with each list of categories.
+fn write_people(dir: &Path, header: &str, rows: &[(Vec<&str>, usize)]) {
+    let mut csv = format!("person,{header}\n");
+    let mut i = 0;
+    for (categories, n) in rows {
+        for _ in 0..*n {
+            csv.push_str(&format!("p{i},{}\n", categories.join(",")));
+            i += 1;
+        }
+    }
+    std::fs::create_dir_all(dir.join("clean")).unwrap();
+    std::fs::write(dir.join("clean/people.csv"), csv).unwrap();
+}
+
 /// Two tables of one population: persons by region, and by region and sex. Built by hand so that
 /// protected one at a time, the first shows region totals the second hides (N = 2 + 3, W = 1 + 8:
 /// the second hides its small cells and their row totals, the first has no count below 5).
@@ -695,16 +709,8 @@ fn linked_tables(dir: &Path) -> std::path::PathBuf {
         ("W", "F", 1),
         ("W", "M", 8),
     ];
-    let mut csv = String::from("person,region,sex\n");
-    let mut i = 0;
-    for (r, s, n) in counts {
-        for _ in 0..n {
-            csv.push_str(&format!("p{i},{r},{s}\n"));
-            i += 1;
-        }
-    }
-    std::fs::create_dir_all(dir.join("clean")).unwrap();
-    std::fs::write(dir.join("clean/people.csv"), csv).unwrap();
+    let rows = counts.map(|(r, s, n)| (vec![r, s], n));
+    write_people(dir, "region,sex", &rows);
     let pack = "name = \"linked\"\nversion = \"1\"\n[[table]]\nname = \"people\"\n\
         [[table.column]]\nname = \"person\"\ntype = \"text\"\n[[table.column]]\nname = \"region\"\ntype = \"text\"\n\
         [[table.column]]\nname = \"sex\"\ntype = \"text\"\n\
@@ -921,17 +927,8 @@ fn nested_age_bands_do_not_leak_by_subtraction_when_published_together() {
         ("30+", "F", 12),
         ("30+", "M", 15),
     ];
-    let mut csv = String::from("person,age10,age5,sex\n");
-    let mut i = 0;
-    for (band, sex, n) in counts {
-        let coarse = if band == "30+" { "30+" } else { "18-29" };
-        for _ in 0..n {
-            csv.push_str(&format!("p{i},{coarse},{band},{sex}\n"));
-            i += 1;
-        }
-    }
-    std::fs::create_dir_all(dir.path().join("clean")).unwrap();
-    std::fs::write(dir.path().join("clean/people.csv"), csv).unwrap();
+    let rows = counts.map(|(band, sex, n)| (vec![if band == "30+" { "30+" } else { "18-29" }, band, sex], n));
+    write_people(dir.path(), "age10,age5,sex", &rows);
     let pack = "name = \"bands\"\nversion = \"1\"\n[[table]]\nname = \"people\"\n\
         [[table.column]]\nname = \"person\"\ntype = \"text\"\n[[table.column]]\nname = \"age10\"\ntype = \"text\"\n\
         [[table.column]]\nname = \"age5\"\ntype = \"text\"\n[[table.column]]\nname = \"sex\"\ntype = \"text\"\n\

@@ -6,15 +6,20 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-/// (code, file name, row, column, severity) of every finding, the encoding notice left out (it
-/// differs by construction for the UTF-8 variant).
-fn findings(input: &str) -> BTreeSet<(String, String, u64, String, String)> {
+/// The JSON report of `vakt check INPUT`.
+fn check_json(input: &str) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_vakt"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["check", input, "--format", "json"])
         .output()
         .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// (code, file name, row, column, severity) of every finding, the encoding notice left out (it
+/// differs by construction for the UTF-8 variant).
+fn findings(input: &str) -> BTreeSet<(String, String, u64, String, String)> {
+    let json = check_json(input);
     json["diagnostics"]
         .as_array()
         .unwrap()
@@ -49,12 +54,7 @@ fn csv_returns_written_every_way_give_the_findings_of_the_original() {
 /// (code, table, column, data row counted from the header, severity) of every finding: where a
 /// finding is in its table, whatever the layout puts above or beside the table.
 fn by_table(input: &str) -> BTreeSet<(String, String, String, i64, String)> {
-    let out = Command::new(env!("CARGO_BIN_EXE_vakt"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["check", input, "--format", "json"])
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = check_json(input);
     let tables = json["inputs"][0]["tables"].as_array().unwrap().clone();
     let place = |d: &serde_json::Value| -> (String, i64) {
         let t = tables
