@@ -404,13 +404,7 @@ fn protect_across(
         let mut exposed_any = false;
         for group in groups(linked, finest, earlier) {
             let seen = group.seen(linked, &protections);
-            let (cells, hidden_before) = link::exposed_with(
-                &seen,
-                &group.finest,
-                &group.constraints(),
-                group.threshold(linked),
-                Some(deadline),
-            );
+            let (cells, hidden_before) = group.exposed(&seen, linked, deadline);
             let targets = cells
                 .iter()
                 .filter_map(|&(gi, c)| Some((Some(gi), link::members(&group.finest, seen[gi].grid, c)?)))
@@ -463,6 +457,22 @@ impl Group<'_> {
 
     fn constraints(&self) -> Vec<(Vec<usize>, Option<f64>)> {
         self.before.iter().map(|(e, m)| (m.clone(), e.shown)).collect()
+    }
+
+    /// What a reader of the group's tables and of the ledger still gets (`link::exposed_with`).
+    fn exposed(
+        &self,
+        seen: &[link::Seen<'_>],
+        linked: &[link::Linked<'_>],
+        deadline: std::time::Instant,
+    ) -> (Vec<(usize, usize)>, Vec<usize>) {
+        link::exposed_with(
+            seen,
+            &self.finest,
+            &self.constraints(),
+            self.threshold(linked),
+            Some(deadline),
+        )
     }
 
     /// The strictest threshold of the group's tables, for counts an earlier release hid.
@@ -544,13 +554,7 @@ fn derivable_with_ledger(
             ));
             continue;
         }
-        let (cells, hidden_before) = link::exposed_with(
-            &seen,
-            &group.finest,
-            &group.constraints(),
-            group.threshold(linked),
-            Some(deadline),
-        );
+        let (cells, hidden_before) = group.exposed(&seen, linked, deadline);
         for (gi, c) in cells {
             let j = group.tables[gi];
             refusals.push(format!(
