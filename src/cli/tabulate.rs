@@ -198,7 +198,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let progress = super::progress::Progress::spinner("protecting the table", args.quiet);
         progress.message(&format!("{} cells", grid.cells.len()));
         let limit = std::time::Duration::from_secs(args.time_limit);
-        suppress::protect_within(&grid, policy.threshold, zeros, limit)
+        let cells = grid.cells.len();
+        let watch = |step: &str| progress.message(&format!("{cells} cells: {step}"));
+        suppress::protect_linked(&grid, policy.threshold, zeros, limit, &[], &watch)
     };
     let what = {
         let dims: Vec<&str> = grid.dims.iter().map(|d| d.0.as_str()).collect();

@@ -35,6 +35,7 @@ pub mod grid;
 pub mod ledger;
 pub mod link;
 pub mod optimal;
+mod par;
 pub mod risk;
 pub mod suppress;
 pub mod tabulate;
@@ -298,14 +299,19 @@ fn audit_json(grid: &Grid, p: &Protection, policy: &Policy, zeros: Zeros, what: 
         "primary": primary,
         "secondary": secondary,
         "repaired_by_lp": p.repaired.len(),
-        "optimisation": p.optimality.as_ref().map(|o| json!({
-            "proven_optimal": o.proven,
-            "gap": o.gap(),
-            "cost": o.cost,
-            "greedy_cost": o.greedy_cost,
-            "rounds": o.rounds,
-            "kept_greedy_because": o.fallback,
-        })),
+        "optimisation": p.optimality.as_ref().map(|o| {
+            // Stopped by the clock, the rounds done and the bound reached depend on the machine:
+            // left out, so that the same table gives the same audit.json anywhere.
+            let timed = o.fallback == Some(optimal::TIME_LIMIT);
+            json!({
+                "proven_optimal": o.proven,
+                "gap": (!timed).then(|| o.gap()),
+                "cost": o.cost,
+                "greedy_cost": o.greedy_cost,
+                "rounds": (!timed).then_some(o.rounds),
+                "kept_greedy_because": o.fallback,
+            })
+        }),
         "published_below_threshold": published_small,
         "safe": all_pass && published_small == 0,
         "suppressed": cells,
@@ -319,13 +325,15 @@ fn optimality_line(o: &serde_json::Value, lang: Lang) -> Option<String> {
     let (c, g) = (show(cost), show(greedy));
     Some(if o["proven_optimal"] == json!(true) {
         fill(Msg::TableOptimal.text(lang), &[("cost", &c), ("greedy", &g)])
-    } else {
-        let gap = format!("{:.0}", 100.0 * o["gap"].as_f64().unwrap_or(1.0));
+    } else if let Some(gap) = o["gap"].as_f64() {
+        let gap = format!("{:.0}", 100.0 * gap);
         let why = o["kept_greedy_because"].as_str().unwrap_or("");
         fill(
             Msg::TableNotOptimal.text(lang),
             &[("cost", &c), ("gap", &gap), ("why", why)],
         )
+    } else {
+        fill(Msg::TableNotOptimalTimed.text(lang), &[("cost", &c)])
     })
 }
 

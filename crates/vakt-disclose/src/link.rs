@@ -58,7 +58,7 @@ pub fn protect_together(
             .zip(&keys)
             .map(|(t, k)| {
                 let linked: Vec<bool> = k.iter().map(|key| hidden.contains(key)).collect();
-                protect_linked(t.grid, t.threshold, zeros, time_limit, &linked)
+                protect_linked(t.grid, t.threshold, zeros, time_limit, &linked, &|_| {})
             })
             .collect();
         let before = hidden.len();

@@ -25,6 +25,9 @@ use std::time::{Duration, Instant};
 pub const MAX_ROUNDS: usize = 400;
 const MAX_NODES: u64 = 50_000;
 
+/// Why the greedy pattern was kept when the clock stopped the search.
+pub const TIME_LIMIT: &str = "the time limit";
+
 /// What the attacker gets from a pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exposure {
@@ -89,7 +92,7 @@ pub fn optimise(
     greedy: &[bool],
     hideable: &dyn Fn(usize) -> bool,
     exposed: &dyn Fn(&[bool]) -> Option<Vec<Exposure>>,
-    time_limit: Duration,
+    (time_limit, watch): (Duration, crate::suppress::Watch<'_>),
 ) -> (Vec<bool>, Optimality) {
     let deadline = Instant::now() + time_limit;
     let cost = costs(grid);
@@ -116,7 +119,7 @@ pub fn optimise(
     loop {
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
-            info.fallback = Some("the time limit");
+            info.fallback = Some(TIME_LIMIT);
             return (greedy.to_vec(), info);
         }
         if info.rounds == MAX_ROUNDS {
@@ -124,6 +127,13 @@ pub fn optimise(
             return (greedy.to_vec(), info);
         }
         info.rounds += 1;
+        watch(&format!(
+            "cheapest pattern: round {}, {} cuts, cost at least {}, greedy {}",
+            info.rounds,
+            cuts.len(),
+            info.bound.round(),
+            info.greedy_cost.round()
+        ));
         let Some((pattern, bound)) = program.solve(&cuts, greedy, remaining) else {
             info.fallback = Some("the solver's limits");
             return (greedy.to_vec(), info);
