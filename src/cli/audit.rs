@@ -116,11 +116,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.format {
         Format::Json => outln!("{}", serde_json::to_string_pretty(&report.json).unwrap_or_default()),
         Format::Human => {
-            let rows = report.grid.dims[0].1.len();
-            let cols = report.grid.dims[1].1.len();
+            let shape: Vec<String> = report.grid.dims.iter().map(|d| d.1.len().to_string()).collect();
             outln!(
-                "{}: {rows} × {cols} table, {} suppressed {}, threshold {}",
+                "{}: {} table, {} suppressed {}, threshold {}",
                 escape(&args.table.display().to_string()),
+                shape.join(" × "),
                 report.suppressed,
                 if report.suppressed == 1 { "cell" } else { "cells" },
                 policy.threshold

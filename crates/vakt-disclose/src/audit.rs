@@ -80,6 +80,10 @@ pub struct Report {
 struct Published {
     cols: Vec<(usize, String)>,
     body: Vec<(u64, String, Vec<Shown>)>,
+    /// A layered table (`vakt tabulate --layers`): the names of its label columns and each body
+    /// row's labels, one per label column; empty for a table with one label column.
+    layers: Vec<String>,
+    labels: Vec<Vec<String>>,
 }
 
 /// The table's cells as a grid, with where each cell is in the sheet and what it shows.
@@ -126,11 +130,15 @@ pub fn audit_with(
         None => format!("line {row}, column {}", col + 1),
     };
     let table = read_published(sheet, &where_)?;
-    let t = locate(&table, &where_);
+    let t = if table.layers.is_empty() {
+        locate(&table, &where_)
+    } else {
+        locate_layered(&table, &where_)
+    };
     let mut risks = published_small(&t, n);
     let consistent = non_additive(&t, &mut risks);
     let exact = suppress::determined(&t.grid, &t.suppressed);
-    if t.total_row && t.total_col {
+    if t.total_row && t.total_col && t.grid.dims.len() == 2 {
         if let Some(b) = super::bridge::bridges(&t.grid, &t.suppressed) {
             debug_assert!(b.iter().zip(&exact).zip(&t.suppressed).all(|((x, y), s)| !s || x == y));
         }
@@ -175,19 +183,43 @@ fn read_published(sheet: &Sheet, where_: &dyn Fn(u64, usize) -> String) -> Resul
     let (_, header) = rows
         .next()
         .ok_or_else(|| Error::Table(format!("{}: the table is empty", sheet.file)))?;
-    let cols: Vec<(usize, String)> = header
+    let mut cols: Vec<(usize, String)> = header
         .iter()
         .enumerate()
         .skip(1)
         .filter(|(_, h)| !h.is_empty())
         .map(|(i, h)| (i, h.clone()))
         .collect();
+    // A row with no counts at all is a note or a footnote under the table, not data.
+    let rows: Vec<&(u64, Vec<String>)> = rows
+        .filter(|(_, r)| {
+            cols.iter()
+                .any(|(c, _)| r.get(*c).is_some_and(|v| !v.trim().is_empty()))
+        })
+        .collect();
+    let label_columns = 1 + label_columns_after_the_first(&cols, &rows);
+    let layers: Vec<String> = if label_columns > 1 {
+        std::iter::once(header.first().cloned().unwrap_or_default())
+            .chain(cols.iter().take(label_columns - 1).map(|(_, h)| h.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let label_at: Vec<usize> = std::iter::once(0)
+        .chain(cols.iter().take(label_columns - 1).map(|(c, _)| *c))
+        .collect();
+    cols.drain(..label_columns - 1);
     let mut body: Vec<(u64, String, Vec<Shown>)> = Vec::new();
+    let mut labels = Vec::new();
     for (row_no, r) in rows {
         let label = r.first().cloned().unwrap_or_default();
-        // A row with no counts at all is a note or a footnote under the table, not data.
-        if cols.iter().all(|(c, _)| r.get(*c).is_none_or(|v| v.trim().is_empty())) {
-            continue;
+        if !layers.is_empty() {
+            labels.push(
+                label_at
+                    .iter()
+                    .map(|&c| r.get(c).cloned().unwrap_or_default())
+                    .collect(),
+            );
         }
         let mut vals = Vec::with_capacity(cols.len());
         for (c, _) in &cols {
@@ -204,7 +236,30 @@ fn read_published(sheet: &Sheet, where_: &dyn Fn(u64, usize) -> String) -> Resul
             sheet.file
         )));
     }
-    Ok(Published { cols, body })
+    Ok(Published {
+        cols,
+        body,
+        layers,
+        labels,
+    })
+}
+
+/// Label columns after the first, as `vakt tabulate --layers` writes them (layer, row label,
+/// then counts): the leading columns in which no cell is a count or a suppression symbol. A
+/// column of numeric labels (years) is read as counts: such a layered table cannot be told from
+/// counts by its cells.
+fn label_columns_after_the_first(cols: &[(usize, String)], rows: &[&(u64, Vec<String>)]) -> usize {
+    let is_labels = |c: usize| {
+        rows.iter().all(|(_, r)| {
+            let v = r.get(c).map_or("", String::as_str);
+            !v.trim().is_empty() && parse(v).is_err()
+        })
+    };
+    // At least one count column stays.
+    cols.iter()
+        .take(cols.len().saturating_sub(1))
+        .take_while(|(c, _)| is_labels(*c))
+        .count()
 }
 
 /// Whether the last value is the sum of the others (all published, at least two).
@@ -280,6 +335,76 @@ fn locate(p: &Published, where_: &dyn Fn(u64, usize) -> String) -> Located {
     }
     let grid = Grid {
         dims: vec![("row".into(), row_labels), ("column".into(), col_labels)],
+        dummy: vec![Vec::new(); cells.len()],
+        inner: Vec::new(),
+        cells,
+        relations,
+    };
+    Located {
+        grid,
+        places,
+        suppressed,
+        total_row,
+        total_col,
+    }
+}
+
+/// A layered table as a grid: one dimension per label column and one for the count columns, a
+/// `Total` label (or header) the total over that dimension, and a relation for every total whose
+/// parts are in the table.
+fn locate_layered(p: &Published, where_: &dyn Fn(u64, usize) -> String) -> Located {
+    let k = p.layers.len();
+    let mut dims: Vec<(String, Vec<String>)> = p.layers.iter().map(|n| (n.clone(), Vec::new())).collect();
+    let index = |dim: &mut (String, Vec<String>), label: &str| -> Option<usize> {
+        if is_total(label) {
+            return None;
+        }
+        Some(dim.1.iter().position(|l| l == label).unwrap_or_else(|| {
+            dim.1.push(label.to_string());
+            dim.1.len() - 1
+        }))
+    };
+    let row_coords: Vec<Vec<Option<usize>>> = p
+        .labels
+        .iter()
+        .map(|ls| (0..k).map(|d| index(&mut dims[d], &ls[d])).collect())
+        .collect();
+    let mut col_dim = ("column".to_string(), Vec::new());
+    let col_coords: Vec<Option<usize>> = p.cols.iter().map(|(_, h)| index(&mut col_dim, h)).collect();
+    dims.push(col_dim);
+    let (mut cells, mut places, mut suppressed) = (Vec::new(), Vec::new(), Vec::new());
+    let mut at: std::collections::HashMap<Vec<Option<usize>>, usize> = std::collections::HashMap::new();
+    for ((row_no, _, vals), rc) in p.body.iter().zip(&row_coords) {
+        for ((j, v), cc) in vals.iter().enumerate().zip(&col_coords) {
+            let coord: Vec<Option<usize>> = rc.iter().copied().chain([*cc]).collect();
+            at.insert(coord.clone(), cells.len());
+            cells.push(Cell {
+                coord,
+                value: if let Shown::Value(x) = v { *x } else { f64::NAN },
+            });
+            places.push(where_(*row_no, p.cols[j].0));
+            suppressed.push(*v == Shown::Suppressed);
+        }
+    }
+    let mut relations = Vec::new();
+    for (t, cell) in cells.iter().enumerate() {
+        for d in (0..=k).filter(|&d| cell.coord[d].is_none()) {
+            let parts: Vec<usize> = (0..dims[d].1.len())
+                .filter_map(|i| {
+                    let mut c = cell.coord.clone();
+                    c[d] = Some(i);
+                    at.get(&c).copied()
+                })
+                .collect();
+            if !parts.is_empty() {
+                relations.push((t, parts));
+            }
+        }
+    }
+    let total_row = row_coords.iter().any(|c| c.iter().any(Option::is_none));
+    let total_col = col_coords.iter().any(Option::is_none);
+    let grid = Grid {
+        dims,
         dummy: vec![Vec::new(); cells.len()],
         inner: Vec::new(),
         cells,
@@ -451,6 +576,11 @@ fn with_ledger(
     seconds: u64,
     risks: &mut Vec<Risk>,
 ) -> Result<(), crate::Error> {
+    if t.grid.dims.len() > 2 {
+        return Err(crate::Error::Request(
+            "a layered table (several label columns) cannot be checked against the ledger yet: audit it without --ledger".into(),
+        ));
+    }
     let columns = t.grid.dims.get(1).map_or(0, |d| d.1.len());
     if columns > 1 && view.cols.is_none() {
         return Err(crate::Error::Request(

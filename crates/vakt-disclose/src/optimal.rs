@@ -135,7 +135,12 @@ pub fn optimise(
             info.greedy_cost.round()
         ));
         let Some((pattern, bound)) = program.solve(&cuts, greedy, remaining) else {
-            info.fallback = Some("the solver's limits");
+            // A solve the clock cut short is the time limit, not the work limit.
+            info.fallback = Some(if Instant::now() + Duration::from_millis(50) >= deadline {
+                TIME_LIMIT
+            } else {
+                "the solver's limits"
+            });
             return (greedy.to_vec(), info);
         };
         info.bound = info.bound.max(bound);
