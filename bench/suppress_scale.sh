@@ -31,7 +31,7 @@ gu="$c/groups.csv --join $c/units.csv:authority_code,unit_id"
 tables=(
   "setting x group type (groups)|$gu --rows setting --cols group_type"
   "dx group x group type (patients)|$pg --rows dx_group --cols group_type --count-distinct patient_id"
-  "profession x training (therapists)|$c/therapists.csv --rows profession --cols training"
+  "profession x training (therapists)|$c/therapists.csv --rows profession --cols gt_training"
   "setting x dx group x group type (patients)|$pg --join $c/units.csv:authority_code,unit_id --layers setting --rows dx_group --cols group_type --count-distinct patient_id"
 )
 if [ "$which" = all ]; then

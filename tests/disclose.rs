@@ -469,24 +469,8 @@ fn national_tables_are_safe_and_deterministic() {
     assert_eq!(a, b, "byte-identical every run");
     // A layered table (setting x diagnosis group x group type): `tab` runs vakt audit on the CSV
     // as vakt tabulate writes it, which must read all three dimensions and find it safe.
-    let layered = [
-        p("patients.csv"),
-        "--join".into(),
-        format!("{}:authority_code,group_id", p("groups.csv")),
-        "--join".into(),
-        format!("{}:authority_code,unit_id", p("units.csv")),
-        "--layers".into(),
-        "setting".into(),
-        "--rows".into(),
-        "dx_group".into(),
-        "--cols".into(),
-        "group_type".into(),
-        "--count-distinct".into(),
-        "patient_id".into(),
-        "--time-limit".into(),
-        "1".into(),
-    ];
-    let layered: Vec<&str> = layered.iter().map(String::as_str).collect();
+    let units = format!("{}:authority_code,unit_id", p("units.csv"));
+    let layered = [&dx[..], &["--join", &units, "--layers", "setting", "--time-limit", "1"]].concat();
     tab(&layered, &dir.path().join("layered"));
     let st = [
         p("groups.csv"),

@@ -302,22 +302,13 @@ fn locate(p: &Published, where_: &dyn Fn(u64, usize) -> String) -> Located {
     let n_cols = p.cols.len() - usize::from(total_col);
     let row_labels: Vec<String> = p.body.iter().take(n_rows).map(|b| b.1.clone()).collect();
     let col_labels: Vec<String> = p.cols.iter().take(n_cols).map(|c| c.1.clone()).collect();
-    let mut cells = Vec::new();
-    let mut places = Vec::new();
-    let mut suppressed = Vec::new();
-    let mut at = std::collections::HashMap::new();
-    for (i, (row_no, _, vals)) in p.body.iter().enumerate() {
-        for (j, v) in vals.iter().enumerate() {
-            let coord = vec![(i < n_rows).then_some(i), (j < n_cols).then_some(j)];
-            at.insert((coord[0], coord[1]), cells.len());
-            cells.push(Cell {
-                coord,
-                value: if let Shown::Value(x) = v { *x } else { f64::NAN },
-            });
-            places.push(where_(*row_no, p.cols[j].0));
-            suppressed.push(*v == Shown::Suppressed);
-        }
-    }
+    let (cells, places, suppressed, at2) = read_cells(
+        p,
+        &|i, j| vec![(i < n_rows).then_some(i), (j < n_cols).then_some(j)],
+        where_,
+    );
+    let at: std::collections::HashMap<(Option<usize>, Option<usize>), usize> =
+        at2.into_iter().map(|(c, i)| ((c[0], c[1]), i)).collect();
     let mut relations = Vec::new();
     if total_col {
         for i in (0..n_rows).map(Some).chain(total_row.then_some(None)) {
@@ -333,20 +324,67 @@ fn locate(p: &Published, where_: &dyn Fn(u64, usize) -> String) -> Located {
             }
         }
     }
-    let grid = Grid {
-        dims: vec![("row".into(), row_labels), ("column".into(), col_labels)],
-        dummy: vec![Vec::new(); cells.len()],
-        inner: Vec::new(),
-        cells,
-        relations,
-    };
-    Located {
-        grid,
-        places,
-        suppressed,
-        total_row,
-        total_col,
+    let dims = vec![("row".into(), row_labels), ("column".into(), col_labels)];
+    Located::new(dims, (cells, relations), places, suppressed, (total_row, total_col))
+}
+
+impl Located {
+    /// A read table: its grid (no dummy rows: the audit does not run the Gauss step) and where
+    /// each cell is.
+    fn new(
+        dims: Vec<(String, Vec<String>)>,
+        (cells, relations): (Vec<Cell>, Vec<(usize, Vec<usize>)>),
+        places: Vec<String>,
+        suppressed: Vec<bool>,
+        (total_row, total_col): (bool, bool),
+    ) -> Located {
+        let grid = Grid {
+            dims,
+            dummy: vec![Vec::new(); cells.len()],
+            inner: Vec::new(),
+            cells,
+            relations,
+        };
+        Located {
+            grid,
+            places,
+            suppressed,
+            total_row,
+            total_col,
+        }
     }
+}
+
+/// What [`read_cells`] gives: the cells, where each is, which are suppressed, and each cell's
+/// index by its coordinates.
+type ReadCells = (
+    Vec<Cell>,
+    Vec<String>,
+    Vec<bool>,
+    std::collections::HashMap<Vec<Option<usize>>, usize>,
+);
+
+/// Every shown cell of the body, at the coordinates `coord(body row, count column)` gives it.
+fn read_cells(
+    p: &Published,
+    coord: &dyn Fn(usize, usize) -> Vec<Option<usize>>,
+    where_: &dyn Fn(u64, usize) -> String,
+) -> ReadCells {
+    let (mut cells, mut places, mut suppressed) = (Vec::new(), Vec::new(), Vec::new());
+    let mut at = std::collections::HashMap::new();
+    for (i, (row_no, _, vals)) in p.body.iter().enumerate() {
+        for (j, v) in vals.iter().enumerate() {
+            let coord = coord(i, j);
+            at.insert(coord.clone(), cells.len());
+            cells.push(Cell {
+                coord,
+                value: if let Shown::Value(x) = v { *x } else { f64::NAN },
+            });
+            places.push(where_(*row_no, p.cols[j].0));
+            suppressed.push(*v == Shown::Suppressed);
+        }
+    }
+    (cells, places, suppressed, at)
 }
 
 /// A layered table as a grid: one dimension per label column and one for the count columns, a
@@ -372,20 +410,11 @@ fn locate_layered(p: &Published, where_: &dyn Fn(u64, usize) -> String) -> Locat
     let mut col_dim = ("column".to_string(), Vec::new());
     let col_coords: Vec<Option<usize>> = p.cols.iter().map(|(_, h)| index(&mut col_dim, h)).collect();
     dims.push(col_dim);
-    let (mut cells, mut places, mut suppressed) = (Vec::new(), Vec::new(), Vec::new());
-    let mut at: std::collections::HashMap<Vec<Option<usize>>, usize> = std::collections::HashMap::new();
-    for ((row_no, _, vals), rc) in p.body.iter().zip(&row_coords) {
-        for ((j, v), cc) in vals.iter().enumerate().zip(&col_coords) {
-            let coord: Vec<Option<usize>> = rc.iter().copied().chain([*cc]).collect();
-            at.insert(coord.clone(), cells.len());
-            cells.push(Cell {
-                coord,
-                value: if let Shown::Value(x) = v { *x } else { f64::NAN },
-            });
-            places.push(where_(*row_no, p.cols[j].0));
-            suppressed.push(*v == Shown::Suppressed);
-        }
-    }
+    let (cells, places, suppressed, at) = read_cells(
+        p,
+        &|i, j| row_coords[i].iter().copied().chain([col_coords[j]]).collect(),
+        where_,
+    );
     let mut relations = Vec::new();
     for (t, cell) in cells.iter().enumerate() {
         for d in (0..=k).filter(|&d| cell.coord[d].is_none()) {
@@ -403,20 +432,7 @@ fn locate_layered(p: &Published, where_: &dyn Fn(u64, usize) -> String) -> Locat
     }
     let total_row = row_coords.iter().any(|c| c.iter().any(Option::is_none));
     let total_col = col_coords.iter().any(Option::is_none);
-    let grid = Grid {
-        dims,
-        dummy: vec![Vec::new(); cells.len()],
-        inner: Vec::new(),
-        cells,
-        relations,
-    };
-    Located {
-        grid,
-        places,
-        suppressed,
-        total_row,
-        total_col,
-    }
+    Located::new(dims, (cells, relations), places, suppressed, (total_row, total_col))
 }
 
 /// Counts below the threshold that are published.

@@ -972,17 +972,7 @@ enum RowOp {
 
 impl Span {
     fn new(grid: &Grid, hidden: &[bool]) -> Span {
-        let mut col = vec![None; grid.cells.len()];
-        let vars: Vec<usize> = (0..grid.cells.len()).filter(|&c| hidden[c]).collect();
-        for (i, &c) in vars.iter().enumerate() {
-            col[c] = Some(i);
-        }
-        let rows: Vec<Sparse> = grid
-            .relations
-            .iter()
-            .map(|(total, parts)| relation_row(*total, parts, &col))
-            .collect();
-        let form = Echelon::new(rows, vars.len(), true);
+        let (form, _) = Echelon::of(grid, hidden, true);
         Span {
             zero_rows: (0..form.used.len()).filter(|&r| !form.used[r]).collect(),
             rows: form.used.len(),
@@ -1041,17 +1031,7 @@ fn publish_derivable(grid: &Grid, primary: &[bool], suppressed: &mut [bool]) {
 /// draws make as good as impossible; a determined one never moves. The same table always gives
 /// the same answer (the draws are fixed).
 pub fn determined(grid: &Grid, suppressed: &[bool]) -> Vec<bool> {
-    let mut col = vec![None; grid.cells.len()];
-    let vars: Vec<usize> = (0..grid.cells.len()).filter(|&c| suppressed[c]).collect();
-    for (i, &c) in vars.iter().enumerate() {
-        col[c] = Some(i);
-    }
-    let rows: Vec<Sparse> = grid
-        .relations
-        .iter()
-        .map(|(total, parts)| relation_row(*total, parts, &col))
-        .collect();
-    let form = Echelon::new(rows, vars.len(), false);
+    let (form, vars) = Echelon::of(grid, suppressed, false);
     let moves = |seed: u64| {
         let z = form.null_vector(seed);
         let scale = z.iter().fold(1.0f64, |m, x| m.max(x.abs()));
@@ -1080,6 +1060,22 @@ struct Echelon {
 }
 
 impl Echelon {
+    /// The relations over the hidden cells (a column per hidden cell, in cell order) in echelon
+    /// form, and the hidden cells.
+    fn of(grid: &Grid, hidden: &[bool], record: bool) -> (Echelon, Vec<usize>) {
+        let mut col = vec![None; grid.cells.len()];
+        let vars: Vec<usize> = (0..grid.cells.len()).filter(|&c| hidden[c]).collect();
+        for (i, &c) in vars.iter().enumerate() {
+            col[c] = Some(i);
+        }
+        let rows: Vec<Sparse> = grid
+            .relations
+            .iter()
+            .map(|(total, parts)| relation_row(*total, parts, &col))
+            .collect();
+        (Echelon::new(rows, vars.len(), record), vars)
+    }
+
     fn new(mut rows: Vec<Sparse>, width: usize, record: bool) -> Echelon {
         // The rows with an entry in each column; a row gains entries only in columns of the
         // pivot rows subtracted from it, which are listed then (duplicates removed when used).
