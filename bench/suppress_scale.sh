@@ -79,10 +79,18 @@ for entry in "${tables[@]}"; do
 import json, sys
 a = json.load(open(sys.argv[1]))
 print(a["cells"], a["primary"], a["secondary"])' "$dir/out-$b-1/audit.json")
-    verdict=$("${builds[0]}" audit --format json --threshold 5 "$dir/out-$b-1/table.csv" | python3 -c '
+    # vakt audit: 0 safe, 1 risks found (a result), 2 could not audit (a failure).
+    status=0
+    "${builds[0]}" audit --format json --threshold 5 "$dir/out-$b-1/table.csv" >"$dir/audit.json" 2>"$dir/err.txt" || status=$?
+    if [ "$status" -gt 1 ]; then
+      echo "bench/suppress_scale.sh: vakt audit failed (exit $status) on $dir/out-$b-1/table.csv" >&2
+      tail -5 "$dir/err.txt" >&2
+      exit 1
+    fi
+    verdict=$(python3 -c '
 import json, sys
-r = json.load(sys.stdin)["risks"]
-print("safe" if not r else "%d risks" % len(r))') || { echo "bench/suppress_scale.sh: vakt audit failed on $dir/out-$b-1/table.csv" >&2; exit 1; }
+r = json.load(open(sys.argv[1]))["risks"]
+print("safe" if not r else "; ".join(x["message"] for x in r[:2]))' "$dir/audit.json")
     label=$([ "$b" = 0 ] && echo "this build" || echo "other")
     printf '%s\n' ${times[$b]} | sort -g | awk -v n="$name" -v l="$label" -v c="$cells" -v p="$primary" -v s="$secondary" -v v="$verdict" '
       { t[NR] = $1 } END {
