@@ -627,6 +627,8 @@ fn protect_primary(grid: &Grid, n: f64, zeros: Zeros, primary: Vec<bool>, watch:
     let mut repaired = Vec::new();
     // Suppressing more only widens intervals: a primary that passes once passes for good.
     let mut settled = vec![false; grid.cells.len()];
+    // How many are settled, for the progress line (counted, not recounted per primary).
+    let mut passed = 0usize;
     // Points of the attacker's system stay points when more is hidden (the newly hidden cells at
     // their true counts) and when a derivable cell is published (it has its true count in every
     // point): one pool serves the whole repair.
@@ -641,9 +643,9 @@ fn protect_primary(grid: &Grid, n: f64, zeros: Zeros, primary: Vec<bool>, watch:
             match pool.judge_cell(grid, &comps, c, floor, n) {
                 Some(Judged::Safe) => {
                     settled[c] = true;
-                    let done = settled.iter().filter(|&&s| s).count();
+                    passed += 1;
                     watch(&format!(
-                        "interval check: {done} of {primaries} primaries pass, {} secondaries",
+                        "interval check: {passed} of {primaries} primaries pass, {} secondaries",
                         repaired.len()
                     ));
                 }
@@ -663,6 +665,7 @@ fn protect_primary(grid: &Grid, n: f64, zeros: Zeros, primary: Vec<bool>, watch:
                 break;
             }
             settled.fill(false);
+            passed = 0;
             continue;
         };
         let chosen = repair_for(grid, &suppressed, p, (n, floor), &hideable);

@@ -90,12 +90,7 @@ struct Configuredness {
 impl Configured for Configuredness {
     fn bind<'p>(&'p self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
         // Columns the sheet lacks are VK0003's business.
-        let present: Vec<usize> = self
-            .columns
-            .iter()
-            .copied()
-            .filter(|&c| schema.physical[c].is_some())
-            .collect();
+        let present = schema.present(&self.columns);
         vec![Box::new(Count {
             rule: self,
             blanks: vec![0; present.len()],

@@ -49,6 +49,15 @@ impl<'p> TableSchema<'p> {
             .enumerate()
             .filter(|(i, _)| self.physical[*i].is_some())
     }
+
+    /// Those of `columns` (indices in the table) that this sheet has, in the order given.
+    pub fn present(&self, columns: &[usize]) -> Vec<usize> {
+        columns
+            .iter()
+            .copied()
+            .filter(|&c| self.physical.get(c).is_some_and(Option::is_some))
+            .collect()
+    }
 }
 
 /// What the engine keeps of a return while its tables stream: the rows of parent tables that later

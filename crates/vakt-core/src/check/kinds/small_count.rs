@@ -98,12 +98,7 @@ impl RuleKind for SmallCountKind {
 
 impl Configured for SmallCount {
     fn bind<'p>(&'p self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
-        let present: Vec<usize> = self
-            .columns
-            .iter()
-            .copied()
-            .filter(|&c| schema.physical[c].is_some())
-            .collect();
+        let present = schema.present(&self.columns);
         if present.is_empty() {
             return Vec::new();
         }
