@@ -505,7 +505,7 @@ fn national_tables_are_safe_and_deterministic() {
         summary.contains("**Metode (til en fotnote):** Antall under 5 er skjult"),
         "{summary}"
     );
-    // Profession x training: the cheapest safe pattern, proven, far cheaper than the greedy one
+    // Profession x training: the cheapest safe pattern, proven, never dearer than the greedy one
     // (the audit above re-reads the published table and finds it safe).
     let pt = [
         p("therapists.csv"),
@@ -522,10 +522,7 @@ fn national_tables_are_safe_and_deterministic() {
     let o = &audit["optimisation"];
     assert_eq!(o["proven_optimal"], true, "{o}");
     assert_eq!(o["gap"], 0.0, "{o}");
-    assert!(
-        o["cost"].as_f64().unwrap() < o["greedy_cost"].as_f64().unwrap() / 2.0,
-        "{o}"
-    );
+    assert!(o["cost"].as_f64().unwrap() <= o["greedy_cost"].as_f64().unwrap(), "{o}");
     let summary = std::fs::read_to_string(dir.path().join("pt1/summary.md")).unwrap();
     assert!(
         summary.contains("The suppression pattern is the cheapest that passes (proven"),
@@ -786,15 +783,15 @@ fn audit_finds_a_table_under_its_title_and_allows_suppressed_zeros_when_told() {
     );
 }
 
-/// The cost of a pattern, as `optimal::costs` documents it (value + 1, times one plus the number
-/// of relations the cell totals), computed here from the grid's relations.
+/// The cost of a pattern, as `optimal::costs` documents it (the suppressed value, then a tie-break
+/// weight per cell of one plus the relations it totals, scaled so all weights together stay below
+/// one half), computed here from the grid's relations.
 fn pattern_cost(g: &Grid, pattern: &[bool]) -> f64 {
+    let totals = |c: usize| g.relations.iter().filter(|(t, _)| *t == c).count() as f64;
+    let all: f64 = (0..g.cells.len()).map(|c| 1.0 + totals(c)).sum();
     (0..g.cells.len())
         .filter(|&c| pattern[c])
-        .map(|c| {
-            let totals = g.relations.iter().filter(|(t, _)| *t == c).count() as f64;
-            (g.cells[c].value + 1.0) * (1.0 + totals)
-        })
+        .map(|c| g.cells[c].value + 0.5 * (1.0 + totals(c)) / all)
         .sum()
 }
 
@@ -816,6 +813,73 @@ fn protects(g: &Grid, pattern: &[bool], primary: &[bool], n: f64) -> bool {
         let (lo, hi) = oracle_interval(g, pattern, c, 1.0);
         hi >= n - 1e-6 && hi - lo > 1e-6
     })
+}
+
+/// The greedy pattern hides no secondary it can do without: for each secondary, the pattern with
+/// it published (and with whatever that makes derivable published too, as vakt does) fails the
+/// test's own criterion. Judged with the oracles, not vakt's code. Before the pruning step the
+/// greedy repair left such cells (one failing primary at a time; a later cell could make an
+/// earlier one unnecessary), most often in 3-D tables.
+#[test]
+fn the_greedy_pattern_has_no_secondary_it_can_do_without() {
+    let mut rng = Rng::new(29);
+    let (mut secondaries, mut tables) = (0, 0);
+    for round in 0..24 {
+        let dims = if round < 12 {
+            vec![3 + rng.below(3), 3 + rng.below(4)]
+        } else {
+            vec![2 + rng.below(2), 2 + rng.below(2), 3 + rng.below(2)]
+        };
+        let g = random_grid(&mut rng, &dims);
+        let greedy = suppress::protect(&g, 5.0, Zeros::Publish);
+        tables += 1;
+        for c in (0..g.cells.len()).filter(|&c| greedy.suppressed[c] && !greedy.primary[c]) {
+            secondaries += 1;
+            let mut fewer = greedy.suppressed.clone();
+            fewer[c] = false;
+            let derivable = oracle_determined(&g, &fewer);
+            for x in 0..g.cells.len() {
+                if derivable[x] && !greedy.primary[x] {
+                    fewer[x] = false;
+                }
+            }
+            assert!(
+                !protects(&g, &fewer, &greedy.primary, 5.0),
+                "table {round} ({dims:?}): secondary {} is not needed",
+                g.label(c)
+            );
+        }
+    }
+    assert!(
+        secondaries > 40,
+        "{secondaries} secondaries in {tables} tables: too few to test"
+    );
+}
+
+/// 3-D tables: the search proves the cheapest pattern (the weighted cuts from the attacker's dual
+/// let it close the gap in a few rounds; with cover cuts alone it ran out of rounds or time on
+/// most of these), the pattern is safe by the test's oracles and never dearer than greedy.
+#[test]
+fn the_search_proves_the_cheapest_pattern_on_3d_tables() {
+    let mut rng = Rng::new(23);
+    let (mut proven, tables) = (0, 12);
+    for _ in 0..tables {
+        let rows = 3 + rng.below(2);
+        let g = random_grid(&mut rng, &[3, rows, 4]);
+        let greedy = suppress::protect(&g, 5.0, Zeros::Publish);
+        let opt = suppress::protect_within(&g, 5.0, Zeros::Publish, std::time::Duration::from_secs(30));
+        let info = opt.optimality.clone().unwrap();
+        assert!(
+            protects(&g, &opt.suppressed, &opt.primary, 5.0),
+            "unsafe pattern, {info:?}"
+        );
+        assert!(pattern_cost(&g, &opt.suppressed) <= pattern_cost(&g, &greedy.suppressed) + 1e-9);
+        proven += usize::from(info.proven);
+    }
+    assert!(
+        proven >= tables - 1,
+        "proven optimal in {proven} of {tables} 3-D tables"
+    );
 }
 
 #[test]
@@ -1293,5 +1357,185 @@ fn audit_with_a_ledger_checks_a_table_against_earlier_releases() {
         Some(0),
         "{}",
         String::from_utf8_lossy(&alone.stdout)
+    );
+}
+
+/// A hierarchical table as the test reads it from a published CSV (`group, row, columns...,
+/// Total`): its grid, built here from the test's own counts (rows within groups, a subtotal row
+/// per group, a grand total row, a total column; the relations of each), and the cells shown as
+/// the symbol.
+fn hierarchy_grid(
+    counts: &[(String, String, usize, f64)],
+    cols: usize,
+    published: &[(String, String, Vec<String>)],
+) -> (Grid, Vec<bool>) {
+    let total = "Total".to_string();
+    let mut row_keys: Vec<(String, String)> = Vec::new();
+    for (g, r, _, _) in counts {
+        if !row_keys.contains(&(g.clone(), r.clone())) {
+            row_keys.push((g.clone(), r.clone()));
+        }
+    }
+    let groups: Vec<String> = row_keys.iter().fold(Vec::new(), |mut v, (g, _)| {
+        if !v.contains(g) {
+            v.push(g.clone());
+        }
+        v
+    });
+    let leaves = row_keys.clone();
+    row_keys.extend(groups.iter().map(|g| (g.clone(), total.clone())));
+    row_keys.push((total.clone(), total.clone()));
+    let value = |g: &str, r: &str, c: Option<usize>| -> f64 {
+        counts
+            .iter()
+            .filter(|(kg, kr, kc, _)| {
+                (g == "Total" || kg == g) && (r == "Total" || kr == r) && c.is_none_or(|c| *kc == c)
+            })
+            .map(|x| x.3)
+            .sum()
+    };
+    let at = |row: usize, c: Option<usize>| row * (cols + 1) + c.unwrap_or(cols);
+    let mut cells = Vec::new();
+    let mut hidden = Vec::new();
+    for (g, r) in &row_keys {
+        let shown = published.iter().find(|(pg, pr, _)| pg == g && pr == r);
+        let shown = shown.unwrap_or_else(|| panic!("row {g} {r} not published"));
+        for c in (0..cols).map(Some).chain([None]) {
+            let v = value(g, r, c);
+            let text = &shown.2[c.unwrap_or(cols)];
+            hidden.push(text == ":");
+            // An empty text: a cell the caller publishes in full (the test's own figure).
+            if text != ":" && !text.is_empty() {
+                assert_eq!(text.parse::<f64>().unwrap(), v, "{g} {r} {c:?}");
+            }
+            cells.push(vakt::disclose::grid::Cell {
+                coord: Vec::new(),
+                value: v,
+            });
+        }
+    }
+    let row_of = |g: &str, r: &str| row_keys.iter().position(|k| k.0 == g && k.1 == r).unwrap();
+    let mut relations = Vec::new();
+    for row in 0..row_keys.len() {
+        relations.push((at(row, None), (0..cols).map(|c| at(row, Some(c))).collect()));
+    }
+    for c in (0..cols).map(Some).chain([None]) {
+        for g in &groups {
+            let parts = leaves
+                .iter()
+                .filter(|(lg, _)| lg == g)
+                .map(|(lg, lr)| at(row_of(lg, lr), c))
+                .collect();
+            relations.push((at(row_of(g, "Total"), c), parts));
+        }
+        let parts = groups.iter().map(|g| at(row_of(g, "Total"), c)).collect();
+        relations.push((at(row_of("Total", "Total"), c), parts));
+    }
+    let grid = Grid {
+        dims: Vec::new(),
+        cells,
+        relations,
+        dummy: Vec::new(),
+        inner: Vec::new(),
+    };
+    (grid, hidden)
+}
+
+/// Rows of a published CSV with `labels` leading label columns: (first label, second label or
+/// `Total`, the cells).
+fn published_rows(path: &Path, labels: usize) -> Vec<(String, String, Vec<String>)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<String> = l.split(',').map(str::to_string).collect();
+            if labels == 2 {
+                (f[0].clone(), f[1].clone(), f[2..].to_vec())
+            } else {
+                (String::new(), f[0].clone(), f[1..].to_vec())
+            }
+        })
+        .collect()
+}
+
+/// A hierarchy (rows within groups, `--rows-within`) is protected as one table with its subtotal
+/// rows: every published table passes the test's own oracles over all its relations, and `vakt
+/// audit` reads it. The same rows protected as a flat table, with the subtotals then published
+/// beside it, expose a primary in some of the tables: the reason to protect them as one.
+#[test]
+fn a_hierarchy_is_protected_as_one_table_with_its_subtotals() {
+    let mut rng = Rng::new(41);
+    let dir = tempfile::tempdir().unwrap();
+    let (mut flat_leaks, cols) = (0, 4);
+    for round in 0..12 {
+        let mut counts = Vec::new();
+        let mut data = String::from("g,r,c\n");
+        for g in ["A", "B", "C"].iter().take(2 + rng.below(2)) {
+            for i in 0..2 + rng.below(3) {
+                for c in 0..cols {
+                    let v = [0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 9.0, 15.0, 30.0][rng.below(9)];
+                    counts.push((g.to_string(), format!("{g}{i}"), c, v));
+                    for _ in 0..v as usize {
+                        data.push_str(&format!("{g},{g}{i},c{c}\n"));
+                    }
+                }
+            }
+        }
+        let csv = dir.path().join(format!("d{round}.csv"));
+        std::fs::write(&csv, &data).unwrap();
+        let run = |extra: &[&str], out: &str| {
+            let out = dir.path().join(out);
+            let mut args = vec!["tabulate", csv.to_str().unwrap(), "--rows", "r", "--cols", "c"];
+            args.extend_from_slice(extra);
+            args.extend_from_slice(&["--threshold", "5", "-q", "--lang", "en", "--out", out.to_str().unwrap()]);
+            let done = vakt().args(&args).output().unwrap();
+            assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+            out.join("table.csv")
+        };
+        let nested = run(&["--rows-within", "g"], &format!("h{round}"));
+        let (g, hidden) = hierarchy_grid(&counts, cols, &published_rows(&nested, 2));
+        let primary: Vec<bool> = g.cells.iter().map(|c| c.value > 0.0 && c.value < 5.0).collect();
+        assert!(
+            protects(&g, &hidden, &primary, 5.0),
+            "round {round}: the hierarchy is not protected"
+        );
+        let audit = vakt()
+            .args(["audit", "--threshold", "5"])
+            .arg(&nested)
+            .output()
+            .unwrap();
+        assert_eq!(
+            audit.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&audit.stdout)
+        );
+        // Flat: leaf rows and the total row as published, the subtotals published in full.
+        let flat = published_rows(&run(&[], &format!("f{round}")), 1);
+        let published: Vec<(String, String, Vec<String>)> = counts
+            .iter()
+            .map(|(g, r, _, _)| (g.clone(), r.clone()))
+            .chain(counts.iter().map(|(g, _, _, _)| (g.clone(), "Total".to_string())))
+            .chain([("Total".to_string(), "Total".to_string())])
+            .map(|(pg, pr)| {
+                let shown = flat
+                    .iter()
+                    .find(|(_, fr, _)| *fr == pr && (pr != "Total" || pg == "Total"));
+                let cells = match shown {
+                    Some((_, _, cells)) => cells.clone(),
+                    // A subtotal row: every cell published.
+                    None => vec![String::new(); cols + 1],
+                };
+                (pg, pr, cells)
+            })
+            .collect();
+        let (g2, flat_hidden) = hierarchy_grid(&counts, cols, &published);
+        if !protects(&g2, &flat_hidden, &primary, 5.0) {
+            flat_leaks += 1;
+        }
+    }
+    assert!(
+        flat_leaks > 0,
+        "no table where protecting the rows alone exposes a primary"
     );
 }

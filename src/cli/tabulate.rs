@@ -37,6 +37,11 @@ pub struct Args {
     /// Column whose categories are layers (a third dimension).
     #[arg(long)]
     layers: Option<String>,
+    /// Column whose categories hold the row categories, for a hierarchy (diagnoses within
+    /// diagnosis groups): a subtotal row per category, and the table protected as one with its
+    /// subtotals. Needs --cols; not with --layers.
+    #[arg(long, value_name = "COL")]
+    rows_within: Option<String>,
     /// Count distinct values of this column (a pseudonym) instead of rows.
     #[arg(long, value_name = "COL")]
     count_distinct: Option<String>,
@@ -178,6 +183,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         cols: args.cols.clone(),
         layers: args.layers.clone(),
         distinct: args.count_distinct.clone(),
+        rows_within: args.rows_within.clone(),
     };
     let (mut grid, counted) = match tabulate::count(&data, &spec) {
         Ok(x) => x,

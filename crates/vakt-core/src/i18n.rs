@@ -166,7 +166,7 @@ catalogue! {
     /// The audit's verdict (summary.md): not safe.
     TableNotSafe => "Audit: **the table is not safe: see audit.json.**", "Revisjon: **tabellen er ikke trygg: se audit.json.**";
     /// The pattern is proven cheapest (summary.md).
-    TableOptimal => "The suppression pattern is the cheapest that passes (proven; information loss {cost}, where the greedy pattern would lose {greedy}; loss = each hidden count + 1, margins twice, the grand total three times).", "Skjulemønsteret er det billigste som holder (bevist; informasjonstap {cost}, der det grådige mønsteret ville tapt {greedy}; tap = hver skjult verdi + 1, marginer dobbelt, totalsummen tre ganger).";
+    TableOptimal => "The suppression pattern is the cheapest that passes (proven; information loss {cost}, where the greedy pattern would lose {greedy}; loss = the sum of the hidden counts, margins included).", "Skjulemønsteret er det billigste som holder (bevist; informasjonstap {cost}, der det grådige mønsteret ville tapt {greedy}; tap = summen av de skjulte verdiene, marginer medregnet).";
     /// The pattern is not proven cheapest.
     TableNotOptimal => "The suppression pattern is safe but not proven the cheapest (information loss {cost}, gap up to {gap} %): the search for a cheaper one stopped at {why}.", "Skjulemønsteret er trygt, men ikke bevist det billigste (informasjonstap {cost}, avstand opptil {gap} %): letingen etter et billigere stoppet ved {why}.";
     /// The pattern is not proven cheapest: the search ran out of time.

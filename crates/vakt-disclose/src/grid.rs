@@ -106,6 +106,83 @@ impl Grid {
         }
     }
 
+    /// The table with dimension `child` nested in dimension `parent` (a hierarchy: diagnoses
+    /// within diagnosis groups): a child label stands only under the parents it occurs with
+    /// (`allowed` pairs of label indices), and a child's total over all parents is not a cell
+    /// (the parent's subtotals and the grand total are). Every relation that loses its total is
+    /// dropped and every part that is not a cell left out (such parts are empty: zero).
+    ///
+    /// ```
+    /// use vakt_disclose::grid::Grid;
+    /// let g = Grid::complete(
+    ///     vec![("group".into(), vec!["F3".into(), "F4".into()]), ("dx".into(), vec!["F32".into(), "F40".into()])],
+    ///     &|c| if c == [0, 0] { 7.0 } else if c == [1, 1] { 5.0 } else { 0.0 },
+    /// )
+    /// .nest(0, 1, &[(0, 0), (1, 1)].into_iter().collect());
+    /// // F3 × F32, F3 × Total, F4 × F40, F4 × Total, Total × Total.
+    /// assert_eq!(g.cells.len(), 5);
+    /// // Each group's subtotal is its diagnoses; the grand total is the groups'.
+    /// assert_eq!(g.relations.len(), 3);
+    /// ```
+    pub fn nest(self, parent: usize, child: usize, allowed: &std::collections::HashSet<(usize, usize)>) -> Grid {
+        let keep: Vec<bool> = self
+            .cells
+            .iter()
+            .map(|c| match (c.coord[parent], c.coord[child]) {
+                (_, None) => true,
+                (Some(g), Some(x)) => allowed.contains(&(g, x)),
+                (None, Some(_)) => false,
+            })
+            .collect();
+        let mut new_index = vec![None; self.cells.len()];
+        let mut next = 0;
+        for (i, &k) in keep.iter().enumerate() {
+            if k {
+                new_index[i] = Some(next);
+                next += 1;
+            }
+        }
+        let inner: Vec<usize> = self.inner.iter().filter_map(|&i| new_index[i]).collect();
+        let mut inner_pos = vec![None; self.inner.len()];
+        let mut kept_inner = 0;
+        for (pos, &i) in self.inner.iter().enumerate() {
+            if keep[i] {
+                inner_pos[pos] = Some(kept_inner);
+                kept_inner += 1;
+            }
+        }
+        let relations = self
+            .relations
+            .into_iter()
+            .filter_map(|(t, parts)| {
+                let t = new_index[t]?;
+                let parts: Vec<usize> = parts.into_iter().filter_map(|p| new_index[p]).collect();
+                (!parts.is_empty()).then_some((t, parts))
+            })
+            .collect();
+        let dummy = self
+            .dummy
+            .into_iter()
+            .zip(&keep)
+            .filter(|(_, &k)| k)
+            .map(|(d, _)| d.into_iter().filter_map(|pos| inner_pos[pos]).collect())
+            .collect();
+        let cells = self
+            .cells
+            .into_iter()
+            .zip(&keep)
+            .filter(|(_, &k)| k)
+            .map(|(c, _)| c)
+            .collect();
+        Grid {
+            dims: self.dims,
+            cells,
+            relations,
+            dummy,
+            inner,
+        }
+    }
+
     /// The label of a cell: `Depression × CBT`, with `Total` for margins.
     pub fn label(&self, cell: usize) -> String {
         self.cells[cell]

@@ -99,7 +99,13 @@ fn show(v: f64) -> String {
 /// The published table as text cells: header and rows, suppressed cells as the symbol.
 pub fn published(grid: &Grid, suppressed: &[bool], symbol: &str, lang: Lang) -> (Vec<String>, Vec<Vec<String>>) {
     let total = Msg::TableTotal.text(lang);
-    let index = |coord: &[Option<usize>]| grid.cells.iter().position(|c| c.coord == coord);
+    let at: std::collections::HashMap<&[Option<usize>], usize> = grid
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.coord.as_slice(), i))
+        .collect();
+    let index = |coord: &[Option<usize>]| at.get(coord).copied();
     let cell = |coord: &[Option<usize>]| match index(coord) {
         Some(i) if suppressed[i] => symbol.to_string(),
         Some(i) => show(grid.cells[i].value),
@@ -133,7 +139,8 @@ pub fn published(grid: &Grid, suppressed: &[bool], symbol: &str, lang: Lang) -> 
             header.extend(opts(2).into_iter().map(|c| lab(2, c)));
             let mut rows = Vec::new();
             for l in opts(0) {
-                for r in opts(1) {
+                // A row that is no cell: a category's total over the parents of a hierarchy.
+                for r in opts(1).into_iter().filter(|&r| index(&[l, r, None]).is_some()) {
                     rows.push(
                         [lab(0, l), lab(1, r)]
                             .into_iter()
@@ -295,7 +302,7 @@ fn audit_json(grid: &Grid, p: &Protection, policy: &Policy, zeros: Zeros, what: 
         "dimensions": grid.dims.iter().map(|(n, l)| json!({"variable": n, "categories": l.len()})).collect::<Vec<_>>(),
         "cells": grid.cells.len(),
         "policy": {"preset": policy.name, "threshold": policy.threshold, "symbol": policy.symbol, "zeros": if zeros == Zeros::Publish { "publish" } else { "protect" }},
-        "method": "primary: 0 < count < threshold; secondary: Gauss elimination with virtual primaries (exact safety), then LP interval audit and repair (the greedy pattern); then the cheapest pattern under the same criterion by a MIP with cuts from the attacker's LPs (cost: value + 1, times 1 + the relations a cell totals)",
+        "method": "primary: 0 < count < threshold; secondary: Gauss elimination with virtual primaries (exact safety), then LP interval audit and repair (the greedy pattern); then the cheapest pattern under the same criterion by a MIP with cuts from the attacker's LPs (cost: the suppressed value; ties: fewer cells, inner cells before margins); when that search stops at a limit, the greedy pattern pruned of secondaries it can do without",
         "primary": primary,
         "secondary": secondary,
         "repaired_by_lp": p.repaired.len(),

@@ -3,17 +3,18 @@
 //! recoverable, none provably below the threshold, over every relation of the table).
 //!
 //! One binary variable per cell that may be hidden (primaries fixed to hidden, published zeros
-//! never hidden); the cost of hiding a cell is its value plus one, times one plus the number of
-//! relations it totals (a margin costs twice, a 2-D table's grand total three times: readers lose
-//! more). The protection constraints are added lazily, as τ-Argus's optimal method does with
-//! Fischetti–Salazar cuts: solve, let the attacker's LPs audit the pattern, and for each primary
-//! they expose add a cut, until the pattern passes. The cut is combinatorial: with `C` the
-//! hidden cells the attacker must solve together with the exposed primary (its component: hidden
-//! cells linked through relations), some cell that shares a relation with `C` and lies outside it
-//! must be hidden too. It is valid — any pattern without such a cell leaves the primary with at
-//! most the hidden cells of `C`, and hiding fewer cells never widens an interval — so the first
-//! pattern that passes is optimal for the cost. The greedy pattern (always safe) is the warm start
-//! and the answer when the time limit comes first; the result says which, and the gap.
+//! never hidden). The cost of a pattern is its suppressed value (the sum of its hidden counts);
+//! ties go to fewer cells, then to inner cells before margins ([`costs`]). The protection
+//! constraints are added lazily, as τ-Argus's optimal method does: solve, let the attacker's LPs
+//! audit the pattern, and for each exposure add a cut, until the pattern passes. For a primary
+//! the attacker bounds below the threshold, the Fischetti–Salazar cut from an optimal dual of
+//! the attacker's program ([`upper_cut`]): every cell weighted by how far hiding it would let the
+//! primary rise. Otherwise (a linked cell recovered exactly, a component too large for the dual
+//! program) a cover cut: with `C` the hidden cells the attacker solves together with the exposed
+//! primary, some cell sharing a relation with `C` and outside it must be hidden too. Every cut is
+//! valid — no pattern that protects the primary breaks it — so the first pattern that passes is
+//! optimal for the cost. The greedy pattern (always safe) is the warm start and the answer when
+//! the time limit comes first; the result says which, and the gap.
 
 use super::grid::Grid;
 use microlp::{ComparisonOp, OptimizationDirection, Problem, SolutionStatus, SolveOptions, SolveOutcome};
@@ -43,10 +44,10 @@ pub enum Exposure {
 pub struct Optimality {
     /// The pattern is the cheapest that passes (the MIP proved it).
     pub proven: bool,
-    /// Its cost, and the greedy pattern's.
+    /// Its suppressed value (the sum of its hidden counts), and the greedy pattern's.
     pub cost: f64,
     pub greedy_cost: f64,
-    /// The best lower bound on the cost found (equal to `cost` when proven).
+    /// The best lower bound on the suppressed value found (equal to `cost` when proven).
     pub bound: f64,
     /// Rounds of solve-and-audit.
     pub rounds: usize,
@@ -65,19 +66,40 @@ impl Optimality {
     }
 }
 
-/// The cost of hiding each cell.
+/// The cost of hiding each cell: its count, then, to break ties between patterns of equal
+/// suppressed value, a small weight growing with the relations the cell totals (fewer cells, and
+/// margins after inner cells). The weights of all cells together stay below one half, so a
+/// pattern of smaller suppressed value (counts are whole numbers) always costs less.
 pub fn costs(grid: &Grid) -> Vec<f64> {
+    let totals = totals_per_cell(grid);
+    let weights: f64 = totals.iter().map(|&t| f64::from(1 + t)).sum();
+    let step = 0.5 / weights.max(1.0);
+    grid.cells
+        .iter()
+        .zip(&totals)
+        .map(|(c, &t)| c.value.max(0.0) + step * f64::from(1 + t))
+        .collect()
+}
+
+/// Per cell, how many relations it is the total of.
+fn totals_per_cell(grid: &Grid) -> Vec<u32> {
     let mut totals = vec![0u32; grid.cells.len()];
     for (t, _) in &grid.relations {
         if let Some(n) = totals.get_mut(*t) {
             *n += 1;
         }
     }
-    grid.cells
-        .iter()
-        .zip(&totals)
-        .map(|(c, &t)| (c.value.max(0.0) + 1.0) * f64::from(1 + t))
-        .collect()
+    totals
+}
+
+/// The suppressed value of a pattern (what `audit.json` reports as its cost): the sum of the
+/// hidden cells' counts.
+pub fn suppressed_value(grid: &Grid, pattern: &[bool]) -> f64 {
+    (0..pattern.len())
+        .filter(|&c| pattern[c])
+        .map(|c| grid.cells[c].value.max(0.0))
+        .sum::<f64>()
+        + 0.0
 }
 
 /// The cheapest pattern that protects every primary, starting from `greedy` (a pattern that does).
@@ -98,10 +120,11 @@ pub fn optimise(
     let cost = costs(grid);
     // `+ 0.0`: an empty sum is -0.0, which would print as "-0".
     let total = |p: &[bool]| -> f64 { (0..p.len()).filter(|&c| p[c]).map(|c| cost[c]).sum::<f64>() + 0.0 };
+    let greedy_total = total(greedy);
     let mut info = Optimality {
         proven: false,
-        cost: total(greedy),
-        greedy_cost: total(greedy),
+        cost: suppressed_value(grid, greedy),
+        greedy_cost: suppressed_value(grid, greedy),
         bound: 0.0,
         rounds: 0,
         fallback: None,
@@ -115,7 +138,7 @@ pub fn optimise(
         free: &free,
         cost: &cost,
     };
-    let mut cuts: Vec<Vec<usize>> = Vec::new();
+    let mut cuts: Vec<Cut> = Vec::new();
     loop {
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
@@ -143,19 +166,19 @@ pub fn optimise(
             });
             return (greedy.to_vec(), info);
         };
-        info.bound = info.bound.max(bound);
+        // Counts are whole numbers and the tie-breaking weights sum below one half.
+        info.bound = info.bound.max((bound - 0.5).ceil().max(0.0));
         let Some(failing) = exposed(&pattern) else {
             info.fallback = Some("the published figures contradict the relations");
             return (greedy.to_vec(), info);
         };
         if failing.is_empty() {
-            let c = total(&pattern);
             // Every solve was optimal under valid constraints, and greedy meets them all, so this
             // cannot cost more than greedy; the comparison guards against a solver fault.
-            if c <= info.greedy_cost {
+            if total(&pattern) <= greedy_total + 1e-9 {
                 info.proven = true;
-                info.cost = c;
-                info.bound = c;
+                info.cost = suppressed_value(grid, &pattern);
+                info.bound = info.cost;
                 return (pattern, info);
             }
             info.fallback = Some("the greedy pattern was cheaper");
@@ -163,11 +186,17 @@ pub fn optimise(
         }
         let mut added = false;
         for e in failing {
+            // Each cut solves a program: the clock guards this loop as it guards the solves.
+            if Instant::now() >= deadline {
+                info.fallback = Some(TIME_LIMIT);
+                return (greedy.to_vec(), info);
+            }
             let cut = match e {
-                Exposure::Primary(p) => cut_for(grid, &pattern, &free, p),
-                Exposure::SmallSum(r) => sum_cut(grid, &pattern, &free, r),
+                Exposure::Primary(p) => upper_cut(grid, &pattern, &free, p, (threshold, floor))
+                    .unwrap_or_else(|| Cut::cover(cut_for(grid, &pattern, &free, p))),
+                Exposure::SmallSum(r) => Cut::cover(sum_cut(grid, &pattern, &free, r)),
             };
-            if cut.is_empty() {
+            if cut.terms.is_empty() {
                 info.fallback = Some("no cell can protect a primary");
                 return (greedy.to_vec(), info);
             }
@@ -200,7 +229,7 @@ type Var = Option<microlp::Variable>;
 impl Program<'_> {
     /// One MIP solve with the cuts so far: the cheapest pattern meeting them, and its cost (a
     /// lower bound on the true optimum). `None` when the solver stops without a proof.
-    fn solve(&self, cuts: &[Vec<usize>], greedy: &[bool], limit: Duration) -> Option<(Vec<bool>, f64)> {
+    fn solve(&self, cuts: &[Cut], greedy: &[bool], limit: Duration) -> Option<(Vec<bool>, f64)> {
         let mut problem = Problem::new(OptimizationDirection::Minimize);
         let vars: Vec<Var> = (0..self.grid.cells.len())
             .map(|c| self.free[c].then(|| problem.add_integer_var(self.cost[c], (i32::from(self.primary[c]), 1))))
@@ -208,8 +237,9 @@ impl Program<'_> {
         self.no_lone_cell(&mut problem, &vars);
         self.room_to_reach_the_threshold(&mut problem, &vars);
         for cut in cuts {
-            let terms: Vec<(microlp::Variable, f64)> = cut.iter().filter_map(|&c| vars[c].map(|v| (v, 1.0))).collect();
-            problem.add_constraint(terms.as_slice(), ComparisonOp::Ge, 1.0);
+            let terms: Vec<(microlp::Variable, f64)> =
+                cut.terms.iter().filter_map(|&(c, w)| vars[c].map(|v| (v, w))).collect();
+            problem.add_constraint(terms.as_slice(), ComparisonOp::Ge, cut.rhs);
         }
         let warm: Vec<(microlp::Variable, f64)> = (0..self.grid.cells.len())
             .filter_map(|c| vars[c].map(|v| (v, if greedy[c] { 1.0 } else { 0.0 })))
@@ -278,9 +308,115 @@ impl Program<'_> {
     }
 }
 
-/// The cut for primary `p` exposed by `pattern`: the cells sharing a relation with `p`'s
-/// component of hidden cells, outside it, that may be hidden.
-fn cut_for(grid: &Grid, pattern: &[bool], free: &[bool], p: usize) -> Vec<usize> {
+/// A protection constraint on the binaries of the cells: `sum of weight x hidden >= rhs`.
+#[derive(Debug, Clone, PartialEq)]
+struct Cut {
+    terms: Vec<(usize, f64)>,
+    rhs: f64,
+}
+
+impl Cut {
+    /// At least one of these cells hidden.
+    fn cover(cells: Vec<usize>) -> Cut {
+        Cut {
+            terms: cells.into_iter().map(|c| (c, 1.0)).collect(),
+            rhs: 1.0,
+        }
+    }
+}
+
+/// Hidden cells of a component up to which an exposed primary gets the weighted cut (one program
+/// over the component's relations); past it, the cover cut, which needs no program.
+const WEIGHTED_CUT_CELLS: usize = 400;
+
+/// Dual values below this are zero.
+const DUAL_EPS: f64 = 1e-9;
+
+/// The Fischetti–Salazar cut for primary `p`, which `pattern` leaves provably below the threshold
+/// (`need` = threshold - count short of it). The attacker's program "maximise p" has, for every
+/// cell, bounds `count - room x hidden <= y <= count + (unbounded) x hidden` (room = count -
+/// floor); by duality its optimum is `count(p) + min over dual points of sum over cells of
+/// hidden x (room x alpha + infinity x beta)`. Any dual point therefore gives a valid constraint
+/// on every pattern: `sum min(need, room x alpha + (beta > 0 ? need : 0)) x hidden >= need` (a
+/// weight may be capped at the right-hand side as hidden is 0 or 1). The dual point chosen is
+/// optimal for this pattern, so the cut removes it, and it names published cells (weighted by how
+/// much they would widen p's interval), which the cover cut cannot. The dual is taken over the
+/// relations of p's component of hidden cells (the others at zero: still a dual point of the whole
+/// table). `None` when the component is larger than [`WEIGHTED_CUT_CELLS`], the program fails or
+/// the pattern does not fall short (a linked cell's exposure is its exact value: the cover cut
+/// serves it).
+fn upper_cut(grid: &Grid, pattern: &[bool], free: &[bool], p: usize, (threshold, floor): (f64, f64)) -> Option<Cut> {
+    let need = threshold - grid.cells[p].value;
+    if need <= 0.0 {
+        return None;
+    }
+    let in_component = component_of(grid, pattern, p);
+    if in_component.iter().filter(|&&x| x).count() > WEIGHTED_CUT_CELLS {
+        return None;
+    }
+    let rels: Vec<usize> = (0..grid.relations.len())
+        .filter(|&r| {
+            let (t, parts) = &grid.relations[r];
+            in_component[*t] || parts.iter().any(|&x| in_component[x])
+        })
+        .collect();
+    let mut cells: Vec<usize> = rels
+        .iter()
+        .flat_map(|&r| std::iter::once(grid.relations[r].0).chain(grid.relations[r].1.iter().copied()))
+        .collect();
+    cells.sort_unstable();
+    cells.dedup();
+    let room = |c: usize| (grid.cells[c].value - floor).max(0.0);
+    let mut lp = Problem::new(OptimizationDirection::Minimize);
+    let lambda: Vec<microlp::Variable> = rels
+        .iter()
+        .map(|_| lp.add_var(0.0, (f64::NEG_INFINITY, f64::INFINITY)))
+        .collect();
+    // Published cells cost nothing at this pattern; a small price keeps their weights (and so
+    // the cut) as small as the optimum allows.
+    const SMALL: f64 = 1e-4;
+    let mut duals = Vec::with_capacity(cells.len());
+    for &c in &cells {
+        let hidden = pattern[c];
+        let alpha = lp.add_var(if hidden { room(c) } else { SMALL * room(c) }, (0.0, f64::INFINITY));
+        let beta = (!hidden).then(|| lp.add_var(SMALL * need, (0.0, f64::INFINITY)));
+        let mut terms: Vec<(microlp::Variable, f64)> = vec![(alpha, -1.0)];
+        if let Some(b) = beta {
+            terms.push((b, 1.0));
+        }
+        for (k, &r) in rels.iter().enumerate() {
+            let (t, parts) = &grid.relations[r];
+            let coef = f64::from(u8::from(*t == c)) - parts.iter().filter(|&&x| x == c).count() as f64;
+            if coef != 0.0 {
+                terms.push((lambda[k], coef));
+            }
+        }
+        lp.add_constraint(terms.as_slice(), ComparisonOp::Eq, if c == p { 1.0 } else { 0.0 });
+        duals.push((c, alpha, beta));
+    }
+    let solution = match lp.solve().ok()? {
+        SolveOutcome::Solution(s) => s,
+        SolveOutcome::Interrupted(_) => return None,
+    };
+    let mut terms = Vec::new();
+    let mut at_pattern = 0.0;
+    for (c, alpha, beta) in duals {
+        let up = beta.is_some_and(|b| solution.var_value(b) > DUAL_EPS);
+        let w = (room(c) * solution.var_value(alpha) + if up { need } else { 0.0 }).min(need);
+        if w > DUAL_EPS && free[c] {
+            // Rounded up: a cut a little weaker than the dual gives is still valid.
+            terms.push((c, w + 1e-7));
+            at_pattern += if pattern[c] { w } else { 0.0 };
+        }
+    }
+    (at_pattern < need - 1e-6).then_some(Cut {
+        terms,
+        rhs: need - 1e-6,
+    })
+}
+
+/// The cells of `p`'s component of hidden cells: those it is solved together with.
+fn component_of(grid: &Grid, pattern: &[bool], p: usize) -> Vec<bool> {
     let mut in_component = vec![false; grid.cells.len()];
     in_component[p] = true;
     let mut stack = vec![p];
@@ -297,6 +433,13 @@ fn cut_for(grid: &Grid, pattern: &[bool], free: &[bool], p: usize) -> Vec<usize>
             }
         }
     }
+    in_component
+}
+
+/// The cut for primary `p` exposed by `pattern`: the cells sharing a relation with `p`'s
+/// component of hidden cells, outside it, that may be hidden.
+fn cut_for(grid: &Grid, pattern: &[bool], free: &[bool], p: usize) -> Vec<usize> {
+    let in_component = component_of(grid, pattern, p);
     let mut cut: Vec<usize> = grid
         .relations
         .iter()

@@ -539,7 +539,7 @@ fn protect_first(
     (time_limit, deadline): (std::time::Duration, std::time::Instant),
     watch: Watch<'_>,
 ) -> Protection {
-    let greedy = protect_primary(grid, n, zeros, first, watch);
+    let greedy = repair(grid, n, zeros, first, watch);
     let floor = if zeros == Zeros::Publish { 1.0 } else { 0.0 };
     let hideable = |c: usize| !greedy.primary[c] && (zeros != Zeros::Publish || grid.cells[c].value != 0.0);
     let exposed = |pattern: &[bool]| -> Option<Vec<crate::optimal::Exposure>> {
@@ -568,10 +568,11 @@ fn protect_first(
         (time_limit, watch),
     );
     if info.fallback.is_some() {
-        return Protection {
-            optimality: Some(info),
-            ..greedy
-        };
+        let mut kept = settle(grid, (n, zeros), greedy, None, watch);
+        let mut info = info;
+        info.cost = crate::optimal::suppressed_value(grid, &kept.suppressed);
+        kept.optimality = Some(info);
+        return kept;
     }
     publish_derivable(grid, &greedy.primary, &mut pattern);
     watch(&format!(
@@ -609,13 +610,54 @@ pub fn small_sums(grid: &Grid, suppressed: &[bool], n: f64) -> Vec<usize> {
     out
 }
 
-/// Primary, exact and interval protection of a table (the greedy pattern).
+/// Primary, exact and interval protection of a table (the greedy pattern, pruned).
 pub fn protect(grid: &Grid, n: f64, zeros: Zeros) -> Protection {
-    protect_primary(grid, n, zeros, primary(grid, n, zeros), &|_| {})
+    let greedy = repair(grid, n, zeros, primary(grid, n, zeros), &|_| {});
+    settle(grid, (n, zeros), greedy, None, &|_| {})
+}
+
+/// A pattern that passes, from the greedy repair: its primaries, its hidden cells, and the
+/// cells the repair added after Gauss.
+struct Greedy {
+    primary: Vec<bool>,
+    suppressed: Vec<bool>,
+    repaired: Vec<usize>,
+}
+
+/// The greedy pattern kept as the answer: pruned of the secondaries it can do without, with its
+/// intervals.
+fn settle(
+    grid: &Grid,
+    (n, zeros): (f64, Zeros),
+    greedy: Greedy,
+    optimality: Option<crate::optimal::Optimality>,
+    watch: Watch<'_>,
+) -> Protection {
+    let Greedy {
+        primary,
+        mut suppressed,
+        mut repaired,
+    } = greedy;
+    let floor = if zeros == Zeros::Publish { 1.0 } else { 0.0 };
+    prune(grid, &primary, &mut suppressed, (n, floor), watch);
+    publish_derivable(grid, &primary, &mut suppressed);
+    repaired.retain(|&c| suppressed[c]);
+    watch(&format!(
+        "intervals of {} hidden cells",
+        suppressed.iter().filter(|&&h| h).count()
+    ));
+    let intervals = intervals(grid, &suppressed, floor).unwrap_or_else(|| vec![None; grid.cells.len()]);
+    Protection {
+        primary,
+        suppressed,
+        intervals,
+        repaired,
+        optimality,
+    }
 }
 
 /// The greedy pattern for the given primary cells.
-fn protect_primary(grid: &Grid, n: f64, zeros: Zeros, primary: Vec<bool>, watch: Watch<'_>) -> Protection {
+fn repair(grid: &Grid, n: f64, zeros: Zeros, primary: Vec<bool>, watch: Watch<'_>) -> Greedy {
     let primaries = primary.iter().filter(|&&p| p).count();
     watch(&format!("exact protection of {primaries} primary cells"));
     let mut suppressed = gauss(grid, &primary, n, zeros);
@@ -668,7 +710,13 @@ fn protect_primary(grid: &Grid, n: f64, zeros: Zeros, primary: Vec<bool>, watch:
             passed = 0;
             continue;
         };
-        let chosen = repair_for(grid, &suppressed, p, (n, floor), &hideable);
+        // The grand total is hidden only when nothing else protects `p`: readers lose most by it.
+        let grand = |c: usize| grid.cells[c].coord.iter().all(Option::is_none);
+        let but_grand = |c: usize, s: &[bool]| hideable(c, s) && !grand(c);
+        let mut chosen = repair_for(grid, &suppressed, p, (n, floor), &but_grand);
+        if chosen.is_empty() {
+            chosen = repair_for(grid, &suppressed, p, (n, floor), &hideable);
+        }
         if chosen.is_empty() {
             break;
         }
@@ -677,14 +725,116 @@ fn protect_primary(grid: &Grid, n: f64, zeros: Zeros, primary: Vec<bool>, watch:
             repaired.push(c);
         }
     }
-    let intervals = intervals(grid, &suppressed, floor).unwrap_or_else(|| vec![None; grid.cells.len()]);
-    Protection {
+    Greedy {
         primary,
         suppressed,
-        intervals,
         repaired,
-        optimality: None,
     }
+}
+
+/// Hidden cells of a greedy pattern up to which each secondary is tried for publishing again
+/// (a bound on work, not on time, so the same table gives the same pattern on any machine).
+const PRUNE_UP_TO: usize = 1_000;
+
+/// Publishes again each secondary the pattern can do without, dearest first. The greedy repair
+/// adds cells for one failing primary at a time, so a later addition can make an earlier one
+/// unnecessary (in 3-D tables, most of the loss). A secondary is published when, without it,
+/// every primary of its component still passes the attacker's exact programs and no new small
+/// sum becomes derivable; each decision is exact, so the pattern stays safe.
+fn prune(grid: &Grid, primary: &[bool], suppressed: &mut Vec<bool>, (n, floor): (f64, f64), watch: Watch<'_>) {
+    if suppressed.iter().filter(|&&h| h).count() > PRUNE_UP_TO {
+        return;
+    }
+    let cost = crate::optimal::costs(grid);
+    let mut order: Vec<usize> = (0..grid.cells.len())
+        .filter(|&c| suppressed[c] && !primary[c])
+        .collect();
+    order.sort_by(|&a, &b| cost[b].total_cmp(&cost[a]).then(a.cmp(&b)));
+    let values: Vec<f64> = grid.cells.iter().map(|c| c.value).collect();
+    let rel_of = relations_of(grid);
+    let mut small = small_sums(grid, suppressed, n);
+    // Points of the current pattern's system. A trial's points are points of the current pattern
+    // too (it hides more), and a point of the current pattern is one of the trial's when it shows
+    // the trial's published cell at its count.
+    let mut points: Vec<Vec<f64>> = Vec::new();
+    for (k, &c) in order.iter().enumerate() {
+        watch(&format!("pruning: secondary {} of {}", k + 1, order.len()));
+        let mut trial = suppressed.clone();
+        trial[c] = false;
+        let trial_small = small_sums(grid, &trial, n);
+        if trial_small.iter().any(|r| !small.contains(r)) {
+            continue;
+        }
+        if !room_remains(grid, &rel_of[c], &trial, primary, (n, floor)) {
+            continue;
+        }
+        let members = primaries_near_first(grid, &rel_of, suppressed, primary, c);
+        if members.len() > PRUNE_COMPONENT_PRIMARIES {
+            continue;
+        }
+        let comps = Components::new(grid, &trial);
+        let mut pool = Pool::new(values.clone());
+        pool.points = points.iter().filter(|p| p[c] == values[c]).cloned().collect();
+        let kept = pool.points.len();
+        let safe = members
+            .into_iter()
+            .all(|m| matches!(pool.judge_cell(grid, &comps, m, floor, n), Some(Judged::Safe)));
+        let found = pool.points.split_off(kept);
+        if safe {
+            *suppressed = trial;
+            small = trial_small;
+            points.retain(|p| p[c] == values[c]);
+        }
+        points.extend(found);
+    }
+}
+
+/// Primaries of a component up to which publishing one of its secondaries is tried: each trial
+/// judges all of them, so a giant component (a large 2-D table's) would cost minutes.
+const PRUNE_COMPONENT_PRIMARIES: usize = 200;
+
+/// A necessary condition, checked before any program: through each relation `rels` (those of the
+/// cell a trial publishes) whose total is published, every hidden primary still has a partner
+/// and room to reach `n` (the other hidden parts' counts above the floor). Failing it, the
+/// attacker recovers or bounds that primary.
+fn room_remains(grid: &Grid, rels: &[usize], trial: &[bool], primary: &[bool], (n, floor): (f64, f64)) -> bool {
+    rels.iter().all(|&r| {
+        let (total, parts) = &grid.relations[r];
+        if trial[*total] {
+            return true;
+        }
+        let room: f64 = parts
+            .iter()
+            .filter(|&&x| trial[x])
+            .map(|&x| (grid.cells[x].value - floor).max(0.0))
+            .sum();
+        parts.iter().filter(|&&p| trial[p] && primary[p]).all(|&p| {
+            let others = room - (grid.cells[p].value - floor).max(0.0);
+            let need = n - grid.cells[p].value;
+            parts.iter().filter(|&&x| trial[x]).count() > 1 && (need <= 0.0 || others >= need)
+        })
+    })
+}
+
+/// The primaries of `c`'s component of hidden cells, those sharing a relation with `c` first (if
+/// publishing `c` exposes one, most often it is one of them: the trial ends sooner).
+fn primaries_near_first(
+    grid: &Grid,
+    rel_of: &[Vec<usize>],
+    suppressed: &[bool],
+    primary: &[bool],
+    c: usize,
+) -> Vec<usize> {
+    let comps = Components::new(grid, suppressed);
+    let near = |m: usize| {
+        rel_of[c].iter().any(|&r| {
+            let (t, parts) = &grid.relations[r];
+            *t == m || parts.contains(&m)
+        })
+    };
+    let mut members: Vec<usize> = comps.of(c).0.iter().copied().filter(|&m| primary[m]).collect();
+    members.sort_by_key(|&m| (!near(m), m));
+    members
 }
 
 /// Hidden cells of a component up to which a repair candidate is scored by the attacker's exact
@@ -897,8 +1047,9 @@ fn box_cost(
     Some((cost, cells))
 }
 
-/// Among sets of published cells, the one whose hiding helps primary `p` most: protecting it if
-/// possible, else raising its upper bound most, then the smallest counts, then the earliest set.
+/// Among sets of published cells, the one whose hiding helps primary `p` most: the cheapest that
+/// protects it (by [`crate::optimal::costs`]), else the one raising its upper bound most, then the
+/// cheapest; among equals the earliest set.
 /// Sets with a cell that would stay derivable are skipped: hiding it would hide nothing.
 fn best_hiding(
     grid: &Grid,
@@ -913,6 +1064,7 @@ fn best_hiding(
     let base: &[bool] = suppressed;
     let rel_of = relations_of(grid);
     let span = Span::new(grid, base);
+    let cell_cost = crate::optimal::costs(grid);
     let scores = crate::par::map(sets, |set| {
         use microlp::OptimizationDirection::{Maximize, Minimize};
         let mut trial = base.to_vec();
@@ -927,7 +1079,7 @@ fn best_hiding(
         if derivable {
             return None;
         }
-        let cost: f64 = set.iter().map(|&c| grid.cells[c].value).sum();
+        let cost: f64 = set.iter().map(|&c| cell_cost[c]).sum();
         let (vars, rels) = scoring_scope(grid, &trial, p, &rel_of);
         let hi = solve_full(grid, (&vars, &rels), p, floor, Maximize)?.0;
         // A small count lies in its own interval: `lo <= count < n`, so reaching `n` is passing
@@ -939,7 +1091,10 @@ fn best_hiding(
             let lo = solve_full(grid, (&vars, &rels), p, floor, Minimize)?.0;
             passes(lo, hi, n)
         };
-        Some((pass, hi.min(1e12), -cost))
+        // Passing sets by cost alone (a wider interval buys nothing more); failing ones by how
+        // far they raise the bound, then cost.
+        let hi = hi.min(1e12);
+        Some(if pass { (true, -cost, hi) } else { (false, hi, -cost) })
     });
     let mut best: Option<((bool, f64, f64), usize)> = None;
     for (i, score) in scores.into_iter().enumerate() {

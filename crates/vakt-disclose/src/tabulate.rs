@@ -12,6 +12,11 @@ pub struct Spec {
     pub layers: Option<String>,
     /// Count distinct values of this column (a pseudonym) instead of rows.
     pub distinct: Option<String>,
+    /// The column whose categories hold the row categories (a hierarchy: diagnosis within
+    /// diagnosis group): each of its categories gets a subtotal row, a row category stands
+    /// under the categories it occurs with, and the table is protected as one (needs `cols`,
+    /// not `layers`).
+    pub rows_within: Option<String>,
 }
 
 /// Notes on the counting, for the summary.
@@ -26,11 +31,18 @@ const MISSING: &str = "(blank)";
 
 /// Counts `data` into a complete table with margins.
 pub fn count(data: &Data, spec: &Spec) -> Result<(Grid, Counted), crate::Error> {
+    if spec.rows_within.is_some() && (spec.layers.is_some() || spec.cols.is_none()) {
+        return Err(crate::Error::Request(
+            "a hierarchy of rows (--rows-within) needs --cols and cannot have --layers".into(),
+        ));
+    }
     let mut names = vec![spec.rows.clone()];
     names.extend(spec.cols.clone());
     names.extend(spec.layers.clone());
-    // Layers first, so a 3-D table is a stack of row × column tables.
-    if spec.layers.is_some() {
+    // Layers first, so a 3-D table is a stack of row × column tables; so are the parents of a
+    // hierarchy, each stacked with its subtotal.
+    names.extend(spec.rows_within.clone());
+    if spec.layers.is_some() || spec.rows_within.is_some() {
         names.rotate_right(1);
     }
     let cols: Vec<usize> = names.iter().map(|n| data.column(n)).collect::<Result<_, _>>()?;
@@ -79,11 +91,22 @@ pub fn count(data: &Data, spec: &Spec) -> Result<(Grid, Counted), crate::Error> 
         records: data.rows.len(),
         multi_cell_persons: cells_of.values().filter(|s| s.len() > 1).count(),
     };
+    // Which row category stands under which parent: the pairs the data holds.
+    let pairs: HashSet<(usize, usize)> = rows_count
+        .keys()
+        .chain(persons.keys())
+        .map(|k| (k[0], k.get(1).copied().unwrap_or(0)))
+        .collect();
     let dims: Vec<(String, Vec<String>)> = names.into_iter().zip(labels).collect();
     let grid = if distinct.is_some() {
         Grid::complete(dims, &|c| persons.get(c).map_or(0.0, |s| s.len() as f64))
     } else {
         Grid::complete(dims, &|c| rows_count.get(c).copied().unwrap_or(0.0))
+    };
+    let grid = if spec.rows_within.is_some() {
+        grid.nest(0, 1, &pairs)
+    } else {
+        grid
     };
     Ok((grid, counted))
 }
