@@ -6,12 +6,14 @@
 # number of data rows than the return holds, stops the script: a failed run is never a number.
 #
 # usage: bash bench/whole_return.sh [ROWS] [RUNS]     (defaults 1100000 and 5)
-# needs: python3 (standard library only), GNU time (/usr/bin/time). Data under target/bench/.
+# needs: python3 (standard library only), GNU time (/usr/bin/time); frictionless (pip) for the
+# Data Package comparison, skipped with a line saying so when it is not installed. Data under
+# target/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1100000}
 runs=${2:-5}
-dir=target/bench/whole
+dir=$PWD/target/bench/whole
 mkdir -p "$dir"
 cargo build --release --quiet --bin vakt --bin vakt-synth --example bare_parse
 vakt=target/release/vakt
@@ -38,9 +40,18 @@ once() {
   tail -1 "$dir/time.txt"
 }
 
-# rows_of: data rows in the last JSON report, which must be the return's.
+# rows_of: data rows in the last JSON report, which must be the return's. A frictionless report
+# counts the rows of its tasks and must say the package is valid (the return is clean).
 rows_of() {
-  python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['summary']['rows'])" "$dir/out.txt"
+  python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+if 'tasks' in r:
+    if not r['valid']:
+        sys.exit('frictionless: the package is not valid: ' + str([e['message'] for t in r['tasks'] for e in t['errors']][:3]))
+    print(sum(t['stats']['rows'] for t in r['tasks']))
+else:
+    print(r['summary']['rows'])" "$dir/out.txt"
 }
 
 # measure LABEL ROWS CHECK_ROWS CMD...: warm-up, then RUNS runs; a Markdown row.
@@ -59,6 +70,7 @@ measure() {
     fi
     times+=("$t"); [ "$kb" -gt "$peak" ] && peak=$kb
   done
+  median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{ t[NR] = $1 } END { print (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }')
   printf '%s\n' "${times[@]}" | sort -g | awk -v l="$label" -v r="$n" -v k="$peak" '
     { t[NR] = $1 } END {
       med = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
@@ -68,8 +80,24 @@ measure() {
 echo "| run | data rows | seconds min / median / max | rows/s (median) | peak MiB |"
 echo "|---|---:|---:|---:|---:|"
 measure "bare parse of patients.csv (csv crate)" "$(($(wc -l < "$ret/patients.csv") - 1))" no target/release/examples/bare_parse "$ret/patients.csv"
+measure "bare parse of every file of the return (csv crate)" "$expected" no target/release/examples/bare_parse "$ret"/*.csv
+bare=$median
 measure "vakt check, whole return, full survey pack" "$expected" yes "$vakt" check --format json "$ret"
+full=$median
 measure "vakt check, whole return, column rules only" "$expected" yes "$vakt" check --format json --rules "$dir/pack/columns.toml" "$ret"
 measure "vakt clean, whole return" "$expected" no "$vakt" clean "$ret" --key "$dir/bench.key" --domain bench --out "$dir/clean" --force
+# The same return as a Frictionless Data Package (types, code lists, ranges, primary and foreign
+# keys: bench/datapackage.py), validated by frictionless, when it is installed.
+if command -v frictionless >/dev/null; then
+  python3 bench/datapackage.py "$ret" >/dev/null
+  cd "$ret"
+  measure "frictionless validate, whole return as a Data Package with its keys" "$expected" yes frictionless validate --json datapackage.json
+  cd - >/dev/null
+  ratio_frictionless=$(awk -v a="$median" -v b="$full" 'BEGIN { printf "%.1f", a / b }')
+else
+  echo "| frictionless validate | not installed (pip install frictionless) | | | |"
+fi
 echo
+echo "vakt check (full pack) takes $(awk -v a="$full" -v b="$bare" 'BEGIN { printf "%.1f", a / b }')x the bare parse of the same files (median against median)."
+[ -n "${ratio_frictionless:-}" ] && echo "frictionless takes ${ratio_frictionless}x vakt check (full pack) on the same return."
 echo "($runs runs after one warm-up; $(nproc) cores; $(date -u +%Y-%m-%d))"
