@@ -183,6 +183,15 @@ impl Grid {
         }
     }
 
+    /// Each cell's index by its coordinate (a nested table has no cell for some coordinates).
+    pub fn by_coord(&self) -> std::collections::HashMap<&[Option<usize>], usize> {
+        self.cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.coord.as_slice(), i))
+            .collect()
+    }
+
     /// The label of a cell: `Depression × CBT`, with `Total` for margins.
     pub fn label(&self, cell: usize) -> String {
         self.cells[cell]

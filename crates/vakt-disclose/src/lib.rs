@@ -99,12 +99,7 @@ fn show(v: f64) -> String {
 /// The published table as text cells: header and rows, suppressed cells as the symbol.
 pub fn published(grid: &Grid, suppressed: &[bool], symbol: &str, lang: Lang) -> (Vec<String>, Vec<Vec<String>>) {
     let total = Msg::TableTotal.text(lang);
-    let at: std::collections::HashMap<&[Option<usize>], usize> = grid
-        .cells
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.coord.as_slice(), i))
-        .collect();
+    let at = grid.by_coord();
     let index = |coord: &[Option<usize>]| at.get(coord).copied();
     let cell = |coord: &[Option<usize>]| match index(coord) {
         Some(i) if suppressed[i] => symbol.to_string(),

@@ -960,12 +960,7 @@ fn box_for(
     (n, floor): (f64, f64),
     hideable: &dyn Fn(usize, &[bool]) -> bool,
 ) -> Option<Vec<usize>> {
-    let at: std::collections::HashMap<&[Option<usize>], usize> = grid
-        .cells
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.coord.as_slice(), i))
-        .collect();
+    let at = grid.by_coord();
     let own = &grid.cells[p].coord;
     let need = n - grid.cells[p].value;
     // Per dimension, the other indices a box may take: every category and the total but p's own.
