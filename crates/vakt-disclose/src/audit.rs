@@ -393,11 +393,13 @@ fn read_cells(
 fn locate_layered(p: &Published, where_: &dyn Fn(u64, usize) -> String) -> Located {
     let k = p.layers.len();
     let mut dims: Vec<(String, Vec<String>)> = p.layers.iter().map(|n| (n.clone(), Vec::new())).collect();
-    let index = |dim: &mut (String, Vec<String>), label: &str| -> Option<usize> {
+    // Label positions by hash: a hostile table with many labels stays linear.
+    let mut seen: Vec<std::collections::HashMap<String, usize>> = vec![Default::default(); k + 1];
+    let mut index = |d: usize, dim: &mut (String, Vec<String>), label: &str| -> Option<usize> {
         if is_total(label) {
             return None;
         }
-        Some(dim.1.iter().position(|l| l == label).unwrap_or_else(|| {
+        Some(*seen[d].entry(label.to_string()).or_insert_with(|| {
             dim.1.push(label.to_string());
             dim.1.len() - 1
         }))
@@ -405,34 +407,61 @@ fn locate_layered(p: &Published, where_: &dyn Fn(u64, usize) -> String) -> Locat
     let row_coords: Vec<Vec<Option<usize>>> = p
         .labels
         .iter()
-        .map(|ls| (0..k).map(|d| index(&mut dims[d], &ls[d])).collect())
+        .map(|ls| (0..k).map(|d| index(d, &mut dims[d], &ls[d])).collect())
         .collect();
     let mut col_dim = ("column".to_string(), Vec::new());
-    let col_coords: Vec<Option<usize>> = p.cols.iter().map(|(_, h)| index(&mut col_dim, h)).collect();
+    let col_coords: Vec<Option<usize>> = p.cols.iter().map(|(_, h)| index(k, &mut col_dim, h)).collect();
     dims.push(col_dim);
     let (cells, places, suppressed, at) = read_cells(
         p,
         &|i, j| row_coords[i].iter().copied().chain([col_coords[j]]).collect(),
         where_,
     );
-    let mut relations = Vec::new();
-    for (t, cell) in cells.iter().enumerate() {
-        for d in (0..=k).filter(|&d| cell.coord[d].is_none()) {
-            let parts: Vec<usize> = (0..dims[d].1.len())
-                .filter_map(|i| {
-                    let mut c = cell.coord.clone();
-                    c[d] = Some(i);
-                    at.get(&c).copied()
-                })
-                .collect();
-            if !parts.is_empty() {
-                relations.push((t, parts));
-            }
-        }
-    }
+    let relations = layered_relations(&cells, &at, k + 1);
     let total_row = row_coords.iter().any(|c| c.iter().any(Option::is_none));
     let total_col = col_coords.iter().any(Option::is_none);
     Located::new(dims, (cells, relations), places, suppressed, (total_row, total_col))
+}
+
+/// The relations of a layered table: per dimension, each cell that is a total over it with the
+/// cells that differ from it only there (those present; of a coordinate repeated, the last, as
+/// `at` holds it). Cells are grouped by their coordinate without that dimension, so the work is
+/// linear in the cells, whatever the labels.
+fn layered_relations(
+    cells: &[Cell],
+    at: &std::collections::HashMap<Vec<Option<usize>>, usize>,
+    dims: usize,
+) -> Vec<(usize, Vec<usize>)> {
+    let mut found = Vec::new();
+    for d in 0..dims {
+        let mut lines: std::collections::HashMap<Vec<Option<usize>>, (Option<usize>, Vec<usize>)> =
+            std::collections::HashMap::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if at.get(&cell.coord) != Some(&i) {
+                continue;
+            }
+            let mut rest = cell.coord.clone();
+            rest[d] = None;
+            let line = lines.entry(rest).or_default();
+            match cell.coord[d] {
+                None => line.0 = Some(i),
+                Some(_) => line.1.push(i),
+            }
+        }
+        found.extend(
+            lines
+                .into_values()
+                .filter_map(|(total, mut parts)| {
+                    // Parts in label order, as the labels were first read.
+                    parts.sort_by_key(|&x| cells[x].coord[d]);
+                    Some((total?, d, parts))
+                })
+                .filter(|(_, _, parts)| !parts.is_empty()),
+        );
+    }
+    // Each total's relations in the order of its dimensions, totals in reading order.
+    found.sort_by_key(|(t, d, _)| (*t, *d));
+    found.into_iter().map(|(t, _, parts)| (t, parts)).collect()
 }
 
 /// Counts below the threshold that are published.
@@ -651,4 +680,71 @@ fn with_ledger(
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The relations of a layered table by the direct construction (for each total, every label
+    /// of its dimension looked up), which is quadratic in the labels.
+    fn direct(
+        cells: &[Cell],
+        at: &std::collections::HashMap<Vec<Option<usize>>, usize>,
+        labels: &[usize],
+    ) -> Vec<(usize, Vec<usize>)> {
+        let mut out = Vec::new();
+        for (t, cell) in cells.iter().enumerate() {
+            if at.get(&cell.coord) != Some(&t) {
+                continue;
+            }
+            for d in (0..labels.len()).filter(|&d| cell.coord[d].is_none()) {
+                let parts: Vec<usize> = (0..labels[d])
+                    .filter_map(|i| {
+                        let mut c = cell.coord.clone();
+                        c[d] = Some(i);
+                        at.get(&c).copied()
+                    })
+                    .collect();
+                if !parts.is_empty() {
+                    out.push((t, parts));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn layered_relations_match_the_direct_construction() {
+        // Tables with some coordinates missing (a hierarchy's) and one repeated.
+        let mut state = 7u64;
+        let mut next = |m: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        for _ in 0..50 {
+            let labels = [1 + next(4) as usize, 1 + next(5) as usize, 1 + next(3) as usize];
+            let mut cells = Vec::new();
+            let mut at = std::collections::HashMap::new();
+            for a in (0..labels[0]).map(Some).chain([None]) {
+                for b in (0..labels[1]).map(Some).chain([None]) {
+                    for c in (0..labels[2]).map(Some).chain([None]) {
+                        let repeats = match next(8) {
+                            0 => 0,
+                            1 => 2,
+                            _ => 1,
+                        };
+                        for _ in 0..repeats {
+                            let coord = vec![a, b, c];
+                            at.insert(coord.clone(), cells.len());
+                            cells.push(Cell { coord, value: 1.0 });
+                        }
+                    }
+                }
+            }
+            assert_eq!(layered_relations(&cells, &at, 3), direct(&cells, &at, &labels));
+        }
+    }
 }
