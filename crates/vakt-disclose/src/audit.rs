@@ -423,6 +423,9 @@ fn locate_layered(p: &Published, where_: &dyn Fn(u64, usize) -> String) -> Locat
     Located::new(dims, (cells, relations), places, suppressed, (total_row, total_col))
 }
 
+/// Per line of a layered table (a coordinate without one dimension): its total and its parts.
+type Lines = std::collections::HashMap<Vec<Option<usize>>, (Option<usize>, Vec<usize>)>;
+
 /// The relations of a layered table: per dimension, each cell that is a total over it with the
 /// cells that differ from it only there (those present; of a coordinate repeated, the last, as
 /// `at` holds it). Cells are grouped by their coordinate without that dimension, so the work is
@@ -434,8 +437,7 @@ fn layered_relations(
 ) -> Vec<(usize, Vec<usize>)> {
     let mut found = Vec::new();
     for d in 0..dims {
-        let mut lines: std::collections::HashMap<Vec<Option<usize>>, (Option<usize>, Vec<usize>)> =
-            std::collections::HashMap::new();
+        let mut lines: Lines = std::collections::HashMap::new();
         for (i, cell) in cells.iter().enumerate() {
             if at.get(&cell.coord) != Some(&i) {
                 continue;
