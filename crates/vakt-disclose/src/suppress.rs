@@ -189,6 +189,15 @@ pub fn intervals(grid: &Grid, suppressed: &[bool], floor: f64) -> Option<Vec<Opt
     Some(out)
 }
 
+/// The sum of a relation's published parts (what a reader subtracts from its total).
+fn published_parts(grid: &Grid, hidden: &[bool], parts: &[usize]) -> f64 {
+    parts
+        .iter()
+        .filter(|&&c| !hidden[c])
+        .map(|&c| grid.cells[c].value)
+        .sum()
+}
+
 /// Per hidden cell, the least upper bound a single relation gives it: through each relation it is
 /// a part of whose total is published, the total less the published parts and the floor of each
 /// other hidden part (infinite when no relation bounds it).
@@ -198,11 +207,7 @@ fn ceilings(grid: &Grid, hidden: &[bool], floor: f64) -> Vec<f64> {
         if hidden[*total] {
             continue;
         }
-        let published: f64 = parts
-            .iter()
-            .filter(|&&c| !hidden[c])
-            .map(|&c| grid.cells[c].value)
-            .sum();
+        let published = published_parts(grid, hidden, parts);
         let others = parts.iter().filter(|&&c| hidden[c]).count().saturating_sub(1) as f64;
         let room = grid.cells[*total].value - published - floor * others;
         for &c in parts.iter().filter(|&&c| hidden[c]) {
@@ -597,12 +602,7 @@ pub fn small_sums(grid: &Grid, suppressed: &[bool], n: f64) -> Vec<usize> {
         if suppressed[*total] || parts.iter().filter(|&&c| suppressed[c]).count() < 2 {
             continue;
         }
-        let published: f64 = parts
-            .iter()
-            .filter(|&&c| !suppressed[c])
-            .map(|&c| grid.cells[c].value)
-            .sum();
-        let sum = grid.cells[*total].value - published;
+        let sum = grid.cells[*total].value - published_parts(grid, suppressed, parts);
         if sum > 0.0 && sum < n {
             out.push(r);
         }
