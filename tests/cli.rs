@@ -708,7 +708,8 @@ fn publication_plan_mistakes_are_pack_errors() {
         "name = \"plan\"\nversion = \"1\"\n[[table]]\nname = \"people\"\n[[table.column]]\nname = \"region\"\ntype = \"text\"\n\
          [[publication]]\nname = \"a\"\ntable = \"peple\"\nrows = \"region\"\n\
          [[publication]]\nname = \"../b\"\ntable = \"people\"\nrows = \"regoin\"\nsymbol = \"#\"\n\
-         [[publication]]\nname = \"c\"\ntable = \"people\"\nrows = \"region\"\npreset = \"sbb\"\n",
+         [[publication]]\nname = \"c\"\ntable = \"people\"\nrows = \"region\"\npreset = \"sbb\"\n\
+         [[publication]]\nname = \"d\"\ntable = \"people\"\nrows = \"region\"\nrows_within = [\"regoin\"]\n",
     )
     .unwrap();
     let o = vakt().args(["check", "--rules"]).arg(&pack).output().unwrap();
@@ -723,6 +724,8 @@ fn publication_plan_mistakes_are_pack_errors() {
         "a name is letters, digits",
         "no preset `sbb`",
         "did you mean `ssb`?",
+        "publication `d`: no column `regoin`",
+        "a hierarchy of rows (`rows_within`) needs `cols`",
     ] {
         assert!(text.contains(said), "missing `{said}`:\n{text}");
     }

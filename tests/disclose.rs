@@ -1539,3 +1539,270 @@ fn a_hierarchy_is_protected_as_one_table_with_its_subtotals() {
         "no table where protecting the rows alone exposes a primary"
     );
 }
+
+/// The grid a reader of a published hierarchy with `depth` label columns knows, built from the
+/// test's own counts (label path, column, count): one cell per published row and column, a row
+/// total per row, and per column each subtotal the sum of the rows one level below it. Returns
+/// the grid and which of its cells the CSV hides; asserts every shown figure.
+fn tree_grid(
+    counts: &[(Vec<String>, usize, f64)],
+    cols: usize,
+    published: &[Vec<String>],
+    depth: usize,
+) -> (Grid, Vec<bool>) {
+    let paths: Vec<&[String]> = published.iter().map(|r| &r[..depth]).collect();
+    let at = |row: usize, c: Option<usize>| row * (cols + 1) + c.unwrap_or(cols);
+    let (mut cells, mut hidden) = (Vec::new(), Vec::new());
+    for (row, path) in paths.iter().enumerate() {
+        for c in (0..cols).map(Some).chain([None]) {
+            let v: f64 = counts
+                .iter()
+                .filter(|(p, kc, _)| {
+                    p.iter().zip(path.iter()).all(|(a, b)| b == "Total" || a == b) && c.is_none_or(|c| *kc == c)
+                })
+                .map(|x| x.2)
+                .sum();
+            let text = &published[row][depth + c.unwrap_or(cols)];
+            hidden.push(text == ":");
+            if text != ":" {
+                assert_eq!(text.parse::<f64>().unwrap(), v, "{path:?} {c:?}");
+            }
+            cells.push(vakt::disclose::grid::Cell {
+                coord: Vec::new(),
+                value: v,
+            });
+        }
+    }
+    let first_total = |p: &[String]| p.iter().position(|l| l == "Total").unwrap_or(depth);
+    let mut relations = Vec::new();
+    for (row, path) in paths.iter().enumerate() {
+        relations.push((at(row, None), (0..cols).map(|c| at(row, Some(c))).collect::<Vec<_>>()));
+        let level = first_total(path);
+        if level == depth {
+            continue;
+        }
+        // The rows one level below: the same labels above `level`, a category at it.
+        let children: Vec<usize> = (0..paths.len())
+            .filter(|&r| first_total(paths[r]) == level + 1 && paths[r][..level] == path[..level])
+            .collect();
+        assert!(!children.is_empty(), "{path:?} has no rows below it");
+        for c in (0..cols).map(Some).chain([None]) {
+            relations.push((at(row, c), children.iter().map(|&r| at(r, c)).collect()));
+        }
+    }
+    let grid = Grid {
+        dims: Vec::new(),
+        cells,
+        relations,
+        dummy: Vec::new(),
+        inner: Vec::new(),
+    };
+    (grid, hidden)
+}
+
+/// A hierarchy of three levels (diagnoses within blocks within chapters: `--rows-within` twice)
+/// is published with a subtotal row per block and per chapter, every category of the data in its
+/// place, and protected as one table: the test's own oracles over every subtotal relation, and
+/// `vakt audit` agrees.
+#[test]
+fn a_three_level_hierarchy_is_protected_with_every_subtotal() {
+    let mut rng = Rng::new(43);
+    let dir = tempfile::tempdir().unwrap();
+    let cols = 3;
+    let mut hidden_subtotals = 0;
+    for round in 0..8 {
+        let (mut counts, mut data) = (Vec::new(), String::from("ch,blk,dx,c\n"));
+        for ch in ["F", "G", "H"].iter().take(2 + rng.below(2)) {
+            for b in 0..1 + rng.below(3) {
+                for d in 0..2 + rng.below(2) {
+                    for c in 0..cols {
+                        let v = [0.0, 1.0, 2.0, 3.0, 6.0, 9.0, 15.0][rng.below(7)];
+                        let path = vec![ch.to_string(), format!("{ch}{b}"), format!("{ch}{b}{d}")];
+                        for _ in 0..v as usize {
+                            data.push_str(&format!("{},{},{},c{c}\n", path[0], path[1], path[2]));
+                        }
+                        counts.push((path, c, v));
+                    }
+                }
+            }
+        }
+        let csv = dir.path().join(format!("d{round}.csv"));
+        std::fs::write(&csv, &data).unwrap();
+        let out = dir.path().join(format!("o{round}"));
+        let done = vakt()
+            .args(["tabulate", csv.to_str().unwrap(), "--rows", "dx", "--cols", "c"])
+            .args([
+                "--rows-within",
+                "blk",
+                "--rows-within",
+                "ch",
+                "--threshold",
+                "5",
+                "-q",
+                "--lang",
+                "en",
+            ])
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+        let text = std::fs::read_to_string(out.join("table.csv")).unwrap();
+        let published: Vec<Vec<String>> = text
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect();
+        // Leaves with any data, one subtotal per block and chapter, and the grand total.
+        let mut expected: Vec<Vec<String>> = Vec::new();
+        for (p, _, _) in &counts {
+            for k in [
+                p.clone(),
+                vec![p[0].clone(), p[1].clone(), "Total".into()],
+                vec![p[0].clone(), "Total".into(), "Total".into()],
+            ] {
+                if !expected.contains(&k) {
+                    expected.push(k);
+                }
+            }
+        }
+        expected.push(vec!["Total".into(); 3]);
+        let mut got: Vec<Vec<String>> = published.iter().map(|r| r[..3].to_vec()).collect();
+        let has_data = |k: &Vec<String>| {
+            counts
+                .iter()
+                .any(|(p, _, v)| *v > 0.0 && p.iter().zip(k).all(|(a, b)| b == "Total" || a == b))
+        };
+        expected.retain(|k| has_data(k));
+        expected.sort();
+        got.sort();
+        assert_eq!(got, expected, "round {round}: the published rows");
+        let (g, hidden) = tree_grid(&counts, cols, &published, 3);
+        let primary: Vec<bool> = g.cells.iter().map(|c| c.value > 0.0 && c.value < 5.0).collect();
+        assert!(
+            protects(&g, &hidden, &primary, 5.0),
+            "round {round}: the hierarchy is not protected"
+        );
+        hidden_subtotals += published
+            .iter()
+            .filter(|r| r[2] == "Total" && r[0] != "Total")
+            .map(|r| r[3..].iter().filter(|t| *t == ":").count())
+            .sum::<usize>();
+        let audit = vakt()
+            .args(["audit", "--threshold", "5"])
+            .arg(out.join("table.csv"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            audit.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&audit.stdout)
+        );
+    }
+    assert!(
+        hidden_subtotals > 0,
+        "no subtotal was ever hidden: the subtotal relations are not exercised"
+    );
+}
+
+/// A publication plan's hierarchy (`rows_within`) beside the table of its subtotals: districts
+/// within regions by sex, and regions by sex. Both are published; the hierarchy passes the test's
+/// own oracles over every subtotal relation; and every cell the two tables share (a region's
+/// subtotal by sex) is hidden in both or shown in both — a figure shown in one and hidden in the
+/// other would be given away.
+#[test]
+fn a_plan_publishes_a_hierarchy_beside_its_subtotals_consistently() {
+    let mut rng = Rng::new(47);
+    let shared_hidden: usize = (0..6).map(|_| hierarchy_beside_subtotals(&mut rng)).sum();
+    assert!(
+        shared_hidden > 0,
+        "no shared cell was ever hidden: the linking is not exercised"
+    );
+}
+
+/// One round of the test above on random counts; how many shared cells are hidden.
+fn hierarchy_beside_subtotals(rng: &mut Rng) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows: Vec<(Vec<String>, usize)> = Vec::new();
+    for r in ["N", "S", "W"] {
+        for d in 0..1 + rng.below(3) {
+            for s in ["F", "M"] {
+                rows.push((
+                    vec![r.to_string(), format!("{r}{d}"), s.to_string()],
+                    [0, 1, 1, 2, 3, 6, 9, 14][rng.below(8)],
+                ));
+            }
+        }
+    }
+    let borrowed: Vec<(Vec<&str>, usize)> = rows
+        .iter()
+        .map(|(c, n)| (c.iter().map(String::as_str).collect(), *n))
+        .collect();
+    write_people(dir.path(), "region,district,sex", &borrowed);
+    let column = |n: &str| format!("[[table.column]]\nname = \"{n}\"\ntype = \"text\"\n");
+    let pack = format!(
+        "name = \"tree\"\nversion = \"1\"\n[[table]]\nname = \"people\"\n{}{}{}{}\
+         [[publication]]\nname = \"district\"\ntable = \"people\"\nrows = \"district\"\nrows_within = [\"region\"]\ncols = \"sex\"\n\
+         [[publication]]\nname = \"region\"\ntable = \"people\"\nrows = \"region\"\ncols = \"sex\"\n",
+        column("person"),
+        column("region"),
+        column("district"),
+        column("sex")
+    );
+    std::fs::write(dir.path().join("pack.toml"), pack).unwrap();
+    let o = vakt()
+        .args([
+            "publish",
+            "clean",
+            "--rules",
+            "pack.toml",
+            "--codes",
+            "--lang",
+            "en",
+            "--out",
+            "out",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let read = |t: &str| std::fs::read_to_string(dir.path().join(format!("out/{t}/table.csv"))).unwrap();
+    let tree: Vec<Vec<String>> = read("district")
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let counts: Vec<(Vec<String>, usize, f64)> = rows
+        .iter()
+        .map(|(c, n)| (vec![c[0].clone(), c[1].clone()], usize::from(c[2] == "M"), *n as f64))
+        .collect();
+    let (g, hidden) = tree_grid(&counts, 2, &tree, 2);
+    let primary: Vec<bool> = g.cells.iter().map(|c| c.value > 0.0 && c.value < 5.0).collect();
+    assert!(primary.iter().any(|&p| p), "no small count: nothing tested");
+    assert!(protects(&g, &hidden, &primary, 5.0), "the hierarchy is not protected");
+    let flat: Vec<Vec<String>> = read("region")
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let (mut shared, mut shared_hidden) = (0, 0);
+    for f in &flat {
+        let sub = tree
+            .iter()
+            .find(|t| t[0] == f[0] && t[1] == "Total")
+            .unwrap_or_else(|| panic!("no subtotal row for {}", f[0]));
+        for (a, b) in f[1..].iter().zip(&sub[2..]) {
+            assert_eq!(
+                a == ":",
+                b == ":",
+                "region {}: `{a}` in one table, `{b}` in the other",
+                f[0]
+            );
+            shared += 1;
+            shared_hidden += usize::from(a == ":");
+        }
+    }
+    assert_eq!(shared, 12, "every region and the total, by F, M and Total");
+    shared_hidden
+}

@@ -170,7 +170,7 @@ fn count(dir: &Path, p: &Publication) -> Result<(disclose::grid::Grid, usize, Da
         cols: p.cols.clone(),
         layers: p.layers.clone(),
         distinct: p.count_distinct.clone(),
-        rows_within: None,
+        rows_within: p.rows_within.clone(),
     };
     let (grid, counted) = tabulate::count(&data, &spec).map_err(|e| e.to_string())?;
     Ok((grid, counted.records, data))

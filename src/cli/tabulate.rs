@@ -39,9 +39,11 @@ pub struct Args {
     layers: Option<String>,
     /// Column whose categories hold the row categories, for a hierarchy (diagnoses within
     /// diagnosis groups): a subtotal row per category, and the table protected as one with its
-    /// subtotals. Needs --cols; not with --layers.
+    /// subtotals. Repeat it for more levels, each the one above the last (`--rows-within block
+    /// --rows-within chapter`: diagnoses within blocks within chapters). Needs --cols; not with
+    /// --layers.
     #[arg(long, value_name = "COL")]
-    rows_within: Option<String>,
+    rows_within: Vec<String>,
     /// Count distinct values of this column (a pseudonym) instead of rows.
     #[arg(long, value_name = "COL")]
     count_distinct: Option<String>,

@@ -129,24 +129,44 @@ pub fn published(grid: &Grid, suppressed: &[bool], symbol: &str, lang: Lang) -> 
                 .collect();
             (header, rows)
         }
-        _ => {
-            let mut header = vec![grid.dims[0].0.clone(), grid.dims[1].0.clone()];
-            header.extend(opts(2).into_iter().map(|c| lab(2, c)));
-            let mut rows = Vec::new();
-            for l in opts(0) {
-                // A row that is no cell: a category's total over the parents of a hierarchy.
-                for r in opts(1).into_iter().filter(|&r| index(&[l, r, None]).is_some()) {
-                    rows.push(
-                        [lab(0, l), lab(1, r)]
-                            .into_iter()
-                            .chain(opts(2).into_iter().map(|c| cell(&[l, r, c])))
-                            .collect(),
-                    );
-                }
-            }
+        n => {
+            // Every dimension but the last as a label column, the last across.
+            let mut header: Vec<String> = grid.dims[..n - 1].iter().map(|d| d.0.clone()).collect();
+            header.extend(opts(n - 1).into_iter().map(|c| lab(n - 1, c)));
+            let rows = label_rows(grid)
+                .into_iter()
+                .map(|labels| {
+                    let key = |c| [labels.as_slice(), &[c]].concat();
+                    labels
+                        .iter()
+                        .enumerate()
+                        .map(|(d, &k)| lab(d, k))
+                        .chain(opts(n - 1).into_iter().map(|c| cell(&key(c))))
+                        .collect()
+                })
+                .collect();
             (header, rows)
         }
     }
+}
+
+/// The label columns of each published row: the leading coordinates of the cells whose last
+/// coordinate is the total (a hierarchy has no row for a category's total over its parents),
+/// each dimension's categories in order and its total last. Linear in the cells: never the
+/// product of the leading dimensions' categories.
+fn label_rows(grid: &Grid) -> Vec<Vec<Option<usize>>> {
+    let mut rows: Vec<Vec<Option<usize>>> = grid
+        .cells
+        .iter()
+        .filter_map(|c| {
+            c.coord
+                .split_last()
+                .filter(|(last, _)| last.is_none())
+                .map(|(_, lead)| lead.to_vec())
+        })
+        .collect();
+    rows.sort_by_key(|r| r.iter().map(|k| k.unwrap_or(usize::MAX)).collect::<Vec<_>>());
+    rows
 }
 
 fn io_error(p: &Path, e: &dyn std::fmt::Display) -> Error {

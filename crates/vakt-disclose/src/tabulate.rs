@@ -12,11 +12,11 @@ pub struct Spec {
     pub layers: Option<String>,
     /// Count distinct values of this column (a pseudonym) instead of rows.
     pub distinct: Option<String>,
-    /// The column whose categories hold the row categories (a hierarchy: diagnosis within
-    /// diagnosis group): each of its categories gets a subtotal row, a row category stands
-    /// under the categories it occurs with, and the table is protected as one (needs `cols`,
-    /// not `layers`).
-    pub rows_within: Option<String>,
+    /// The columns whose categories hold the row categories, innermost first (a hierarchy:
+    /// diagnosis within block within chapter is `[block, chapter]`): each category of each level
+    /// gets a subtotal row, a category stands under the categories of the level above it occurs
+    /// with, and the table is protected as one (needs `cols`, not `layers`).
+    pub rows_within: Vec<String>,
 }
 
 /// Notes on the counting, for the summary.
@@ -31,19 +31,26 @@ const MISSING: &str = "(blank)";
 
 /// Counts `data` into a complete table with margins.
 pub fn count(data: &Data, spec: &Spec) -> Result<(Grid, Counted), crate::Error> {
-    if spec.rows_within.is_some() && (spec.layers.is_some() || spec.cols.is_none()) {
+    let nested = !spec.rows_within.is_empty();
+    if nested && (spec.layers.is_some() || spec.cols.is_none()) {
         return Err(crate::Error::Request(
             "a hierarchy of rows (--rows-within) needs --cols and cannot have --layers".into(),
         ));
     }
-    let mut names = vec![spec.rows.clone()];
-    names.extend(spec.cols.clone());
+    // Layers first, so a 3-D table is a stack of row × column tables; so are the levels of a
+    // hierarchy, outermost first, each category stacked with its subtotal.
+    let mut names: Vec<String> = spec.rows_within.iter().rev().cloned().collect();
     names.extend(spec.layers.clone());
-    // Layers first, so a 3-D table is a stack of row × column tables; so are the parents of a
-    // hierarchy, each stacked with its subtotal.
-    names.extend(spec.rows_within.clone());
-    if spec.layers.is_some() || spec.rows_within.is_some() {
-        names.rotate_right(1);
+    names.push(spec.rows.clone());
+    names.extend(spec.cols.clone());
+    if let Some(twice) = names
+        .iter()
+        .enumerate()
+        .find_map(|(i, n)| names[..i].contains(n).then_some(n))
+    {
+        return Err(crate::Error::Request(format!(
+            "the column {twice} is named twice in the table"
+        )));
     }
     let cols: Vec<usize> = names.iter().map(|n| data.column(n)).collect::<Result<_, _>>()?;
     let distinct = spec.distinct.as_ref().map(|d| data.column(d)).transpose()?;
@@ -91,11 +98,16 @@ pub fn count(data: &Data, spec: &Spec) -> Result<(Grid, Counted), crate::Error> 
         records: data.rows.len(),
         multi_cell_persons: cells_of.values().filter(|s| s.len() > 1).count(),
     };
-    // Which row category stands under which parent: the pairs the data holds.
-    let pairs: HashSet<(usize, usize)> = rows_count
-        .keys()
-        .chain(persons.keys())
-        .map(|k| (k[0], k.get(1).copied().unwrap_or(0)))
+    // Which category stands under which category of the level above: the pairs the data holds.
+    let levels = spec.rows_within.len();
+    let pairs: Vec<HashSet<(usize, usize)>> = (0..levels)
+        .map(|l| {
+            rows_count
+                .keys()
+                .chain(persons.keys())
+                .map(|k| (k[l], k[l + 1]))
+                .collect()
+        })
         .collect();
     let dims: Vec<(String, Vec<String>)> = names.into_iter().zip(labels).collect();
     let grid = if distinct.is_some() {
@@ -103,10 +115,9 @@ pub fn count(data: &Data, spec: &Spec) -> Result<(Grid, Counted), crate::Error> 
     } else {
         Grid::complete(dims, &|c| rows_count.get(c).copied().unwrap_or(0.0))
     };
-    let grid = if spec.rows_within.is_some() {
-        grid.nest(0, 1, &pairs)
-    } else {
-        grid
-    };
+    let grid = pairs
+        .iter()
+        .enumerate()
+        .fold(grid, |grid, (l, allowed)| grid.nest(l, l + 1, allowed));
     Ok((grid, counted))
 }

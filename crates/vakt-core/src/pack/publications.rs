@@ -21,6 +21,8 @@ pub struct Publication {
     pub cols: Option<String>,
     /// The column whose categories are layers.
     pub layers: Option<String>,
+    /// The levels of a row hierarchy, each the one above the last (empty: flat rows).
+    pub rows_within: Vec<String>,
     /// Distinct values of this column are counted (persons) instead of rows.
     pub count_distinct: Option<String>,
     /// The smallest count shown.
@@ -116,7 +118,7 @@ pub(super) fn compile(
             p.layers.as_ref(),
             p.count_distinct.as_ref(),
         ];
-        for c in named.into_iter().flatten() {
+        for c in named.into_iter().flatten().chain(&p.rows_within) {
             if known && !columns.contains(c.get_ref()) {
                 let help =
                     closest(c.get_ref(), columns.iter().map(String::as_str)).map(|x| format!("did you mean `{x}`?"));
@@ -125,6 +127,16 @@ pub(super) fn compile(
                     Some(c.span()),
                     "unknown column",
                     help,
+                );
+            }
+        }
+        if let Some(first) = p.rows_within.first() {
+            if p.layers.is_some() || p.cols.is_none() {
+                errs.push(
+                    format!("publication `{name}`: a hierarchy of rows (`rows_within`) needs `cols` and cannot have `layers`"),
+                    Some(first.span()),
+                    "here",
+                    None,
                 );
             }
         }
@@ -198,6 +210,7 @@ pub(super) fn compile(
             rows: p.rows.get_ref().clone(),
             cols: p.cols.as_ref().map(|c| c.get_ref().clone()),
             layers: p.layers.as_ref().map(|c| c.get_ref().clone()),
+            rows_within: p.rows_within.iter().map(|c| c.get_ref().clone()).collect(),
             count_distinct: p.count_distinct.as_ref().map(|c| c.get_ref().clone()),
             threshold,
             symbol,

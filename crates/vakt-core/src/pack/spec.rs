@@ -80,6 +80,13 @@ pub struct PublicationSpec {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub layers: Option<Spanned<String>>,
+    /// A hierarchy of rows: the columns whose categories hold the row categories, each the level
+    /// above the last (`["block", "chapter"]`: diagnoses within blocks within chapters). Each
+    /// category of each level gets a subtotal row, and the table is protected as one with its
+    /// subtotals. Needs `cols`; not with `layers`.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub rows_within: Vec<Spanned<String>>,
     /// Count distinct values of this column (a pseudonym: persons) instead of rows.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
