@@ -37,6 +37,7 @@ tables=(
 if [ "$which" = all ]; then
   tables+=(
     "main dx x group type (patients)|$pg --rows main_dx --cols group_type --count-distinct patient_id"
+    "main dx within dx group x group type (patients, hierarchy)|$pg --rows main_dx --rows-within dx_group --cols group_type --count-distinct patient_id"
     "setting x main dx x group type (patients)|$pg --join $c/units.csv:authority_code,unit_id --layers setting --rows main_dx --cols group_type --count-distinct patient_id"
   )
 fi

@@ -924,6 +924,9 @@ fn repair_for(
     near.sort_unstable();
     near.dedup();
     if near.is_empty() {
+        near = around_hidden_neighbours(grid, suppressed, p, hideable);
+    }
+    if near.is_empty() {
         near = all.clone();
     }
     let singles = |pool: &[usize]| pool.iter().map(|&c| vec![c]).collect::<Vec<_>>();
@@ -943,6 +946,45 @@ fn repair_for(
     best_hiding(grid, suppressed, &singles(&all), p, n, floor)
         .or_else(|| best_hiding(grid, suppressed, &pairs, p, n, floor))
         .unwrap_or(near)
+}
+
+/// When every cell sharing a relation with `p` is hidden already: the published cells sharing a
+/// relation with the hidden cells within two relations of `p`. Only those can change what binds
+/// `p` nearby; offering every cell of the table instead let a large table's repair take the
+/// cheapest cells anywhere, one per step (on a sparse diagnosis hierarchy, every subtotal).
+fn around_hidden_neighbours(
+    grid: &Grid,
+    suppressed: &[bool],
+    p: usize,
+    hideable: &dyn Fn(usize, &[bool]) -> bool,
+) -> Vec<usize> {
+    let rel_of = relations_of(grid);
+    let cells_of = |r: usize| std::iter::once(grid.relations[r].0).chain(grid.relations[r].1.iter().copied());
+    let mut hidden = vec![p];
+    let mut seen = vec![false; grid.cells.len()];
+    seen[p] = true;
+    let mut frontier = vec![p];
+    for _ in 0..2 {
+        let mut next = Vec::new();
+        for &x in &frontier {
+            for y in rel_of[x].iter().flat_map(|&r| cells_of(r)) {
+                if suppressed[y] && !seen[y] {
+                    seen[y] = true;
+                    next.push(y);
+                }
+            }
+        }
+        hidden.extend(&next);
+        frontier = next;
+    }
+    let mut out: Vec<usize> = hidden
+        .iter()
+        .flat_map(|&x| rel_of[x].iter().flat_map(|&r| cells_of(r)))
+        .filter(|&c| hideable(c, suppressed))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The cheapest box through primary `p` (τ-Argus's hypercube method): per dimension one other
