@@ -29,6 +29,18 @@ fn audit_at(table: &str, threshold: &str) -> (i32, serde_json::Value) {
     (out.status.code().unwrap(), json)
 }
 
+/// `vakt audit --threshold 5` on a published CSV says it is safe (exit 0).
+fn assert_audit_passes(table: &Path) {
+    let out = vakt().args(["audit", "--threshold", "5"]).arg(table).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}: {}",
+        table.display(),
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
 fn kinds(json: &serde_json::Value) -> Vec<String> {
     json["risks"]
         .as_array()
@@ -1499,17 +1511,7 @@ fn a_hierarchy_is_protected_as_one_table_with_its_subtotals() {
             protects(&g, &hidden, &primary, 5.0),
             "round {round}: the hierarchy is not protected"
         );
-        let audit = vakt()
-            .args(["audit", "--threshold", "5"])
-            .arg(&nested)
-            .output()
-            .unwrap();
-        assert_eq!(
-            audit.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&audit.stdout)
-        );
+        assert_audit_passes(&nested);
         // Flat: leaf rows and the total row as published, the subtotals published in full.
         let flat = published_rows(&run(&[], &format!("f{round}")), 1);
         let published: Vec<(String, String, Vec<String>)> = counts
@@ -1688,17 +1690,7 @@ fn a_three_level_hierarchy_is_protected_with_every_subtotal() {
             .filter(|r| r[2] == "Total" && r[0] != "Total")
             .map(|r| r[3..].iter().filter(|t| *t == ":").count())
             .sum::<usize>();
-        let audit = vakt()
-            .args(["audit", "--threshold", "5"])
-            .arg(out.join("table.csv"))
-            .output()
-            .unwrap();
-        assert_eq!(
-            audit.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&audit.stdout)
-        );
+        assert_audit_passes(&out.join("table.csv"));
     }
     assert!(
         hidden_subtotals > 0,
@@ -1842,15 +1834,5 @@ fn a_large_hierarchys_repair_hides_cells_near_the_failing_primary() {
         serde_json::from_str(&std::fs::read_to_string(out.join("audit.json")).unwrap()).unwrap();
     let secondary = audit["secondary"].as_u64().unwrap();
     assert!(secondary < 350, "{secondary} secondaries");
-    let check = vakt()
-        .args(["audit", "--threshold", "5"])
-        .arg(out.join("table.csv"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        check.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&check.stdout)
-    );
+    assert_audit_passes(&out.join("table.csv"));
 }

@@ -865,24 +865,7 @@ fn scoring_scope(grid: &Grid, trial: &[bool], p: usize, rel_of: &[Vec<usize>]) -
     if vars.len() <= EXACT_SCORING_CELLS {
         return (vars.to_vec(), rels.to_vec());
     }
-    let mut near = vec![false; grid.cells.len()];
-    near[p] = true;
-    let mut frontier = vec![p];
-    for _ in 0..2 {
-        let mut next = Vec::new();
-        for &x in &frontier {
-            for &r in &rel_of[x] {
-                let (total, parts) = &grid.relations[r];
-                for &y in std::iter::once(total).chain(parts) {
-                    if trial[y] && !near[y] {
-                        near[y] = true;
-                        next.push(y);
-                    }
-                }
-            }
-        }
-        frontier = next;
-    }
+    let near = hidden_within(grid, trial, p, rel_of, 2);
     let vars: Vec<usize> = (0..grid.cells.len()).filter(|&c| near[c]).collect();
     let rels: Vec<usize> = rels
         .iter()
@@ -893,6 +876,29 @@ fn scoring_scope(grid: &Grid, trial: &[bool], p: usize, rel_of: &[Vec<usize>]) -
         })
         .collect();
     (vars, rels)
+}
+
+/// `p` and the hidden cells within `radius` relations of it (a path through hidden cells).
+fn hidden_within(grid: &Grid, hidden: &[bool], p: usize, rel_of: &[Vec<usize>], radius: usize) -> Vec<bool> {
+    let mut near = vec![false; grid.cells.len()];
+    near[p] = true;
+    let mut frontier = vec![p];
+    for _ in 0..radius {
+        let mut next = Vec::new();
+        for &x in &frontier {
+            for &r in &rel_of[x] {
+                let (total, parts) = &grid.relations[r];
+                for &y in std::iter::once(total).chain(parts) {
+                    if hidden[y] && !near[y] {
+                        near[y] = true;
+                        next.push(y);
+                    }
+                }
+            }
+        }
+        frontier = next;
+    }
+    near
 }
 
 /// Pairs of candidates searched at most, one elimination and program each; past it (pairs grow
@@ -960,26 +966,10 @@ fn around_hidden_neighbours(
 ) -> Vec<usize> {
     let rel_of = relations_of(grid);
     let cells_of = |r: usize| std::iter::once(grid.relations[r].0).chain(grid.relations[r].1.iter().copied());
-    let mut hidden = vec![p];
-    let mut seen = vec![false; grid.cells.len()];
-    seen[p] = true;
-    let mut frontier = vec![p];
-    for _ in 0..2 {
-        let mut next = Vec::new();
-        for &x in &frontier {
-            for y in rel_of[x].iter().flat_map(|&r| cells_of(r)) {
-                if suppressed[y] && !seen[y] {
-                    seen[y] = true;
-                    next.push(y);
-                }
-            }
-        }
-        hidden.extend(&next);
-        frontier = next;
-    }
-    let mut out: Vec<usize> = hidden
-        .iter()
-        .flat_map(|&x| rel_of[x].iter().flat_map(|&r| cells_of(r)))
+    let near = hidden_within(grid, suppressed, p, &rel_of, 2);
+    let mut out: Vec<usize> = (0..grid.cells.len())
+        .filter(|&x| near[x])
+        .flat_map(|x| rel_of[x].iter().flat_map(|&r| cells_of(r)))
         .filter(|&c| hideable(c, suppressed))
         .collect();
     out.sort_unstable();
