@@ -448,6 +448,16 @@ fn bad_keys_and_inputs_exit_2_and_write_nothing() {
         .file_name()
         .to_string_lossy()
         .contains("partial")));
+    // Inputs are checked several at once, but the error is the first bad input's by argument
+    // order, as when they were checked one after the other.
+    let (z, a) = (dir.path().join("z-first.xlsx"), dir.path().join("a-second.xlsx"));
+    for bad in [&z, &a] {
+        std::fs::copy("fixtures/returns/corrupt.xlsx", bad).unwrap();
+    }
+    let o = clean(&[r.clone(), z, a], &key, "d", &dir.path().join("never3"), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("z-first.xlsx") && !err.contains("a-second.xlsx"), "{err}");
     // An existing output folder is refused without --force, replaced with it when vakt wrote it,
     // and never replaced when it did not.
     let out = dir.path().join("exists");
