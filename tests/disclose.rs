@@ -1836,3 +1836,39 @@ fn a_large_hierarchys_repair_hides_cells_near_the_failing_primary() {
     assert!(secondary < 350, "{secondary} secondaries");
     assert_audit_passes(&out.join("table.csv"));
 }
+
+/// Tables vakt cannot count are refused with a message naming the data file, exit 2: a hierarchy
+/// without columns or with layers, and one column in two places.
+#[test]
+fn impossible_table_requests_are_refused_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("d.csv");
+    std::fs::write(&csv, "g,r,c\nA,A1,x\nB,B1,y\n").unwrap();
+    for (extra, said) in [
+        (&["--rows", "r", "--rows-within", "g"][..], "needs --cols"),
+        (
+            &["--rows", "r", "--cols", "c", "--layers", "c"][..],
+            "the column `c` is named twice",
+        ),
+        (
+            &["--rows", "r", "--cols", "c", "--rows-within", "g", "--layers", "g"][..],
+            "cannot have --layers",
+        ),
+        (
+            &["--rows", "r", "--cols", "c", "--rows-within", "r"][..],
+            "the column `r` is named twice",
+        ),
+    ] {
+        let o = vakt()
+            .arg("tabulate")
+            .arg(&csv)
+            .args(extra)
+            .arg("--out")
+            .arg(dir.path().join("o"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(err.contains(said) && err.contains("d.csv"), "{extra:?}: {err}");
+    }
+}

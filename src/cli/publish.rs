@@ -485,12 +485,15 @@ impl Group<'_> {
     /// shown cells are its shown cells, since linked cells are hidden in all their tables or in
     /// none — and its own protection, which protects every linked hidden cell as a primary,
     /// already answers what the reading over the finest cells would: that reading is skipped (on a
-    /// diagnosis hierarchy of 2,390 cells it ran out of time and refused the plan).
+    /// diagnosis hierarchy of 2,520 cells it ran out of time and refused the plan).
     fn held_by_one_table(&self, linked: &[link::Linked<'_>], keys: &[Vec<link::CellKey>]) -> bool {
+        let Some(&first) = self.tables.first() else {
+            return false;
+        };
         let one_threshold = self
             .tables
             .iter()
-            .all(|&j| linked[j].threshold == linked[self.tables[0]].threshold);
+            .all(|&j| linked[j].threshold == linked[first].threshold);
         if !self.before.is_empty() || !one_threshold {
             return false;
         }

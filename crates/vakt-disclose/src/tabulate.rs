@@ -49,7 +49,7 @@ pub fn count(data: &Data, spec: &Spec) -> Result<(Grid, Counted), crate::Error> 
         .find_map(|(i, n)| names[..i].contains(n).then_some(n))
     {
         return Err(crate::Error::Request(format!(
-            "the column {twice} is named twice in the table"
+            "the column `{twice}` is named twice in the table"
         )));
     }
     let cols: Vec<usize> = names.iter().map(|n| data.column(n)).collect::<Result<_, _>>()?;
