@@ -141,42 +141,14 @@ fn check_all(
     paths: &[PathBuf],
     progress: &super::progress::Progress,
 ) -> Vec<(Option<crate::read::Input>, crate::check::InputResult)> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let workers = if plan.pack().plugins.is_empty() {
-        cores.min(paths.len()).max(1)
-    } else {
-        1
-    };
-    let results: Vec<Mutex<Option<_>>> = paths.iter().map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(path) = paths.get(i) else { break };
-                progress.message(&path.display().to_string());
-                let result = engine::check_path(plan, path);
-                progress.step();
-                if let Ok(mut slot) = results[i].lock() {
-                    *slot = Some(result);
-                }
-            });
-        }
-    });
-    results
-        .into_iter()
-        .zip(paths)
-        .map(|(slot, path)| {
-            // Every slot is filled (a panic in a worker would end the scope with it); a slot left
-            // empty all the same is checked here rather than dropped.
-            slot.into_inner()
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| engine::check_path(plan, path))
-        })
-        .collect()
+    let workers = if plan.pack().plugins.is_empty() { cores } else { 1 };
+    vakt_core::par::map_on(paths, workers, |path| {
+        progress.message(&path.display().to_string());
+        let result = engine::check_path(plan, path);
+        progress.step();
+        result
+    })
 }
 
 /// What a pack holds, for `vakt check --rules PACK` without returns: it loaded without mistakes.

@@ -148,40 +148,9 @@ pub fn run(plan: &Plan, paths: &[PathBuf], opts: &Options<'_>) -> Result<Summary
 /// first input's, as when they were checked one after the other. A pack with plugins checks one
 /// input at a time: each plugin is one process, answering one stream at a time.
 fn check_all<'p>(plan: &'p Plan, paths: &[PathBuf]) -> Vec<Result<Checked<'p>, CleanError>> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let workers = if plan.pack().plugins.is_empty() {
-        cores.min(paths.len()).max(1)
-    } else {
-        1
-    };
-    let slots: Vec<Mutex<Option<Result<Checked<'p>, CleanError>>>> = paths.iter().map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(path) = paths.get(i) else { break };
-                let done = check_one(plan, path);
-                if let Ok(mut slot) = slots[i].lock() {
-                    *slot = Some(done);
-                }
-            });
-        }
-    });
-    slots
-        .into_iter()
-        .zip(paths)
-        // Every slot is filled (a panic in a worker would end the scope with it); one left empty
-        // all the same is checked here rather than dropped.
-        .map(|(slot, path)| {
-            slot.into_inner()
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| check_one(plan, path))
-        })
-        .collect()
+    let workers = if plan.pack().plugins.is_empty() { cores } else { 1 };
+    vakt_core::par::map_on(paths, workers, |path| check_one(plan, path))
 }
 
 fn check_one<'p>(plan: &'p Plan, path: &Path) -> Result<Checked<'p>, CleanError> {

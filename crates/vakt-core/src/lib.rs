@@ -72,6 +72,7 @@ pub mod ident;
 pub mod infer;
 pub mod locate;
 pub mod pack;
+pub mod par;
 pub mod read;
 pub mod report;
 pub mod value;

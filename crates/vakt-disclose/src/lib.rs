@@ -35,7 +35,6 @@ pub mod grid;
 pub mod ledger;
 pub mod link;
 pub mod optimal;
-mod par;
 pub mod risk;
 pub mod suppress;
 pub mod tabulate;

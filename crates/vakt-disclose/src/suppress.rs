@@ -176,7 +176,7 @@ pub fn intervals(grid: &Grid, suppressed: &[bool], floor: f64) -> Option<Vec<Opt
     // One run of cells per core, each with its own pool of points (see `interval_with`).
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let runs: Vec<&[usize]> = targets.chunks(targets.len().div_ceil(cores).max(1)).collect();
-    let found = crate::par::map(&runs, |run| {
+    let found = vakt_core::par::map(&runs, |run| {
         let mut pool = Pool::new(vec![f64::NAN; grid.cells.len()]);
         run.iter()
             .map(|&t| interval_with(grid, &comps, t, (floor, ceiling[t]), &mut pool))
@@ -1092,7 +1092,7 @@ fn best_hiding(
     let rel_of = relations_of(grid);
     let span = Span::new(grid, base);
     let cell_cost = crate::optimal::costs(grid);
-    let scores = crate::par::map(sets, |set| {
+    let scores = vakt_core::par::map(sets, |set| {
         use microlp::OptimizationDirection::{Maximize, Minimize};
         let mut trial = base.to_vec();
         set.iter().for_each(|&c| trial[c] = true);

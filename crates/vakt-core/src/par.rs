@@ -1,11 +1,23 @@
 //! Work shared between the machine's cores, in a fixed order.
 //!
-//! The attacker's programs of a table's cells are independent: [`map`] runs them on every core
-//! and returns the answers in input order, so the result is the same on any machine.
+//! Independent pieces of work — the returns of a national run, the attacker's programs of a
+//! table's cells — run on every core, and the answers come back in input order, so what a run
+//! reports and writes is the same on any machine.
 
 /// `f` of every item, in order, computed on up to all cores.
-pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+///
+/// ```
+/// let squares = vakt_core::par::map(&[1u64, 2, 3], |&x| x * x);
+/// assert_eq!(squares, [1, 4, 9]);
+/// ```
+pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    map_on(items, cores, f)
+}
+
+/// [`map`] on at most `workers` threads (1: one after the other, on this thread).
+pub fn map_on<T: Sync, R: Send>(items: &[T], workers: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let cores = workers.max(1);
     if cores < 2 || items.len() < 2 {
         return items.iter().map(f).collect();
     }
@@ -45,7 +57,9 @@ mod tests {
     #[test]
     fn answers_come_back_in_input_order() {
         let items: Vec<u64> = (0..1000).collect();
-        let out = super::map(&items, |&x| x * x);
-        assert_eq!(out, items.iter().map(|x| x * x).collect::<Vec<_>>());
+        let want: Vec<u64> = items.iter().map(|x| x * x).collect();
+        for workers in [1, 2, 3, 8] {
+            assert_eq!(super::map_on(&items, workers, |&x| x * x), want, "{workers} workers");
+        }
     }
 }
