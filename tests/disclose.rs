@@ -1872,3 +1872,57 @@ fn impossible_table_requests_are_refused_with_a_message() {
         assert!(err.contains(said) && err.contains("d.csv"), "{extra:?}: {err}");
     }
 }
+
+/// A hierarchy is made of its own cells, never the product of its levels' categories: 600
+/// chapters, each with one block holding one diagnosis, would be 601 × 601 × 601 × 2 coordinates
+/// crossed (the build before this made them all, and aborted or ran for minutes); it has 1,801
+/// rows. A flat table past the cell limit is refused before anything is built for it.
+#[test]
+fn hostile_tables_are_built_from_their_cells_or_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let wide = dir.path().join("wide.csv");
+    let mut data = String::from("ch,blk,dx,c\n");
+    for i in 0..600 {
+        data.push_str(&format!("C{i:03},B{i:03},D{i:03},x\n").repeat(5));
+    }
+    std::fs::write(&wide, data).unwrap();
+    let out = dir.path().join("o");
+    let o = vakt()
+        .arg("tabulate")
+        .arg(&wide)
+        .args([
+            "--rows",
+            "dx",
+            "--rows-within",
+            "blk",
+            "--rows-within",
+            "ch",
+            "--cols",
+            "c",
+            "-q",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = std::fs::read_to_string(out.join("table.csv")).unwrap().lines().count();
+    assert_eq!(
+        rows,
+        1 + 600 * 3 + 1,
+        "header, per chapter its diagnosis, block and chapter rows, the total"
+    );
+    let flat = dir.path().join("flat.csv");
+    let cells: String = (0..2000).map(|i| format!("R{i},C{i}\n")).collect();
+    std::fs::write(&flat, format!("r,c\n{cells}")).unwrap();
+    let o = vakt()
+        .arg("tabulate")
+        .arg(&flat)
+        .args(["--rows", "r", "--cols", "c", "-q", "--out"])
+        .arg(dir.path().join("f"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("4004001 cells") && err.contains("flat.csv"), "{err}");
+}

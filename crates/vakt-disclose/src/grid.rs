@@ -30,36 +30,72 @@ impl Grid {
     /// A complete table with every margin: inner counts given per coordinate (missing = 0).
     pub fn complete(dims: Vec<(String, Vec<String>)>, count: &dyn Fn(&[usize]) -> f64) -> Grid {
         let sizes: Vec<usize> = dims.iter().map(|d| d.1.len()).collect();
-        // Coordinates in row-major order, totals last in each dimension.
-        let mut coords: Vec<Vec<Option<usize>>> = vec![Vec::new()];
-        for &s in &sizes {
-            let mut next = Vec::with_capacity(coords.len() * (s + 1));
-            for c in &coords {
-                for k in (0..s).map(Some).chain([None]) {
-                    let mut v = c.clone();
-                    v.push(k);
-                    next.push(v);
-                }
-            }
-            coords = next;
-        }
-        let index = |coord: &[Option<usize>]| -> usize {
-            coord
-                .iter()
-                .zip(&sizes)
-                .fold(0, |acc, (c, &s)| acc * (s + 1) + c.unwrap_or(s))
+        let coords = crossed(vec![Vec::new()], &sizes);
+        Grid::from_coords(dims, coords, count)
+    }
+
+    /// A table whose rows nest: dimensions `0..=levels` are a hierarchy, each level's categories
+    /// standing only under the categories of the level above they occur with (`allowed[l]`:
+    /// pairs of label indices of levels `l` and `l + 1`); the dimensions after them are crossed
+    /// with it completely. A category's total over its parents is no cell (the parents'
+    /// subtotals and the grand total are). Only the cells of the hierarchy are made — never the
+    /// product of its levels' categories, which for ICD-10 (chapters × blocks × categories) would
+    /// be a hundred million.
+    ///
+    /// ```
+    /// use vakt_disclose::grid::Grid;
+    /// let g = Grid::hierarchy(
+    ///     vec![("group".into(), vec!["F3".into(), "F4".into()]), ("dx".into(), vec!["F32".into(), "F40".into()])],
+    ///     &[[(0, 0), (1, 1)].into_iter().collect()],
+    ///     &|c| if c == [0, 0] { 7.0 } else if c == [1, 1] { 5.0 } else { 0.0 },
+    /// );
+    /// // F3 × F32, F3 × Total, F4 × F40, F4 × Total, Total × Total.
+    /// assert_eq!(g.cells.len(), 5);
+    /// // Each group's subtotal is its diagnoses; the grand total is the groups'.
+    /// assert_eq!(g.relations.len(), 3);
+    /// ```
+    pub fn hierarchy(
+        dims: Vec<(String, Vec<String>)>,
+        allowed: &[std::collections::HashSet<(usize, usize)>],
+        count: &dyn Fn(&[usize]) -> f64,
+    ) -> Grid {
+        let sizes: Vec<usize> = dims.iter().map(|d| d.1.len()).collect();
+        let coords = crossed(hierarchy_paths(&sizes, allowed), &sizes[allowed.len() + 1..]);
+        Grid::from_coords(dims, coords, count)
+    }
+
+    /// How many cells [`Grid::hierarchy`] (or, with no levels, [`Grid::complete`]) would make,
+    /// counted without making them, or `None` past `usize`: what a caller checks against
+    /// [`MAX_CELLS`] before asking for the table.
+    pub fn cells_needed(sizes: &[usize], allowed: &[std::collections::HashSet<(usize, usize)>]) -> Option<usize> {
+        let split = if allowed.is_empty() { 0 } else { allowed.len() + 1 };
+        let lead = if split == 0 {
+            1
+        } else {
+            hierarchy_paths(sizes, allowed).len()
         };
-        let inner: Vec<usize> = coords
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.iter().all(Option::is_some))
-            .map(|(i, _)| i)
+        sizes[split..].iter().try_fold(lead, |n, &s| n.checked_mul(s + 1))
+    }
+
+    /// The table holding exactly `coords` (in that order), each cell the sum of the inner cells it
+    /// covers that are in the table, with a relation per total and dimension over the parts that
+    /// are in the table. A relation none of whose parts is in the table says nothing and is left
+    /// out (a nested table has no cell for a category's total over its parents), except over a
+    /// dimension without categories, where the total truly is an empty sum.
+    fn from_coords(
+        dims: Vec<(String, Vec<String>)>,
+        coords: Vec<Vec<Option<usize>>>,
+        count: &dyn Fn(&[usize]) -> f64,
+    ) -> Grid {
+        let sizes: Vec<usize> = dims.iter().map(|d| d.1.len()).collect();
+        let at: std::collections::HashMap<&[Option<usize>], usize> =
+            coords.iter().enumerate().map(|(i, c)| (c.as_slice(), i)).collect();
+        let inner: Vec<usize> = (0..coords.len())
+            .filter(|&i| coords[i].iter().all(Option::is_some))
             .collect();
-        let inner_pos: std::collections::HashMap<usize, usize> =
-            inner.iter().enumerate().map(|(p, &i)| (i, p)).collect();
         let mut dummy = vec![Vec::new(); coords.len()];
         let mut values = vec![0.0; coords.len()];
-        for &i in &inner {
+        for (pos, &i) in inner.iter().enumerate() {
             let c: Vec<usize> = coords[i].iter().map(|x| x.unwrap_or(0)).collect();
             let v = count(&c);
             // Add to every cell that covers it: each subset of dimensions replaced by the total.
@@ -69,26 +105,28 @@ impl Grid {
                     .enumerate()
                     .map(|(d, x)| if mask & (1 << d) != 0 { None } else { *x })
                     .collect();
-                let j = index(&covered);
-                values[j] += v;
-                dummy[j].push(inner_pos[&i]);
+                if let Some(&j) = at.get(covered.as_slice()) {
+                    values[j] += v;
+                    dummy[j].push(pos);
+                }
             }
         }
         let mut relations = Vec::new();
         for (i, c) in coords.iter().enumerate() {
-            for d in 0..sizes.len() {
-                if c[d].is_none() {
-                    let parts = (0..sizes[d])
-                        .map(|k| {
-                            let mut p = c.clone();
-                            p[d] = Some(k);
-                            index(&p)
-                        })
-                        .collect();
+            for d in (0..sizes.len()).filter(|&d| c[d].is_none()) {
+                let mut p = c.clone();
+                let parts: Vec<usize> = (0..sizes[d])
+                    .filter_map(|k| {
+                        p[d] = Some(k);
+                        at.get(p.as_slice()).copied()
+                    })
+                    .collect();
+                if !parts.is_empty() || sizes[d] == 0 {
                     relations.push((i, parts));
                 }
             }
         }
+        drop(at);
         for d in dummy.iter_mut() {
             d.sort_unstable();
         }
@@ -99,83 +137,6 @@ impl Grid {
             .collect();
         Grid {
             dims,
-            cells,
-            relations,
-            dummy,
-            inner,
-        }
-    }
-
-    /// The table with dimension `child` nested in dimension `parent` (a hierarchy: diagnoses
-    /// within diagnosis groups): a child label stands only under the parents it occurs with
-    /// (`allowed` pairs of label indices), and a child's total over all parents is not a cell
-    /// (the parent's subtotals and the grand total are). Every relation that loses its total is
-    /// dropped and every part that is not a cell left out (such parts are empty: zero).
-    ///
-    /// ```
-    /// use vakt_disclose::grid::Grid;
-    /// let g = Grid::complete(
-    ///     vec![("group".into(), vec!["F3".into(), "F4".into()]), ("dx".into(), vec!["F32".into(), "F40".into()])],
-    ///     &|c| if c == [0, 0] { 7.0 } else if c == [1, 1] { 5.0 } else { 0.0 },
-    /// )
-    /// .nest(0, 1, &[(0, 0), (1, 1)].into_iter().collect());
-    /// // F3 × F32, F3 × Total, F4 × F40, F4 × Total, Total × Total.
-    /// assert_eq!(g.cells.len(), 5);
-    /// // Each group's subtotal is its diagnoses; the grand total is the groups'.
-    /// assert_eq!(g.relations.len(), 3);
-    /// ```
-    pub fn nest(self, parent: usize, child: usize, allowed: &std::collections::HashSet<(usize, usize)>) -> Grid {
-        let keep: Vec<bool> = self
-            .cells
-            .iter()
-            .map(|c| match (c.coord[parent], c.coord[child]) {
-                (_, None) => true,
-                (Some(g), Some(x)) => allowed.contains(&(g, x)),
-                (None, Some(_)) => false,
-            })
-            .collect();
-        let mut new_index = vec![None; self.cells.len()];
-        let mut next = 0;
-        for (i, &k) in keep.iter().enumerate() {
-            if k {
-                new_index[i] = Some(next);
-                next += 1;
-            }
-        }
-        let inner: Vec<usize> = self.inner.iter().filter_map(|&i| new_index[i]).collect();
-        let mut inner_pos = vec![None; self.inner.len()];
-        let mut kept_inner = 0;
-        for (pos, &i) in self.inner.iter().enumerate() {
-            if keep[i] {
-                inner_pos[pos] = Some(kept_inner);
-                kept_inner += 1;
-            }
-        }
-        let relations = self
-            .relations
-            .into_iter()
-            .filter_map(|(t, parts)| {
-                let t = new_index[t]?;
-                let parts: Vec<usize> = parts.into_iter().filter_map(|p| new_index[p]).collect();
-                (!parts.is_empty()).then_some((t, parts))
-            })
-            .collect();
-        let dummy = self
-            .dummy
-            .into_iter()
-            .zip(&keep)
-            .filter(|(_, &k)| k)
-            .map(|(d, _)| d.into_iter().filter_map(|pos| inner_pos[pos]).collect())
-            .collect();
-        let cells = self
-            .cells
-            .into_iter()
-            .zip(&keep)
-            .filter(|(_, &k)| k)
-            .map(|(c, _)| c)
-            .collect();
-        Grid {
-            dims: self.dims,
             cells,
             relations,
             dummy,
@@ -221,6 +182,74 @@ impl Grid {
 
     pub fn is_inner(&self, cell: usize) -> bool {
         self.cells[cell].coord.iter().all(Option::is_some)
+    }
+}
+
+/// Cells of a table at most. Protecting a table costs programs per hidden cell (the 7,170-cell
+/// table of docs/disclosure.md takes minutes), so a request past this is refused before anything
+/// is allocated for it.
+pub const MAX_CELLS: usize = 1_000_000;
+
+/// Each of `prefixes` followed by every coordinate of dimensions of `sizes` (totals last), in
+/// row-major order.
+fn crossed(prefixes: Vec<Vec<Option<usize>>>, sizes: &[usize]) -> Vec<Vec<Option<usize>>> {
+    sizes.iter().fold(prefixes, |coords, &s| {
+        let mut next = Vec::with_capacity(coords.len() * (s + 1));
+        for c in &coords {
+            for k in (0..s).map(Some).chain([None]) {
+                let mut v = c.clone();
+                v.push(k);
+                next.push(v);
+            }
+        }
+        next
+    })
+}
+
+/// The coordinates of a hierarchy's levels `0..=allowed.len()`, in order (each category before
+/// its total): a category of level `l + 1` under each category of level `l` it is allowed with,
+/// and below a total only totals.
+fn hierarchy_paths(sizes: &[usize], allowed: &[std::collections::HashSet<(usize, usize)>]) -> Vec<Vec<Option<usize>>> {
+    let levels = allowed.len() + 1;
+    let mut children: Vec<Vec<Vec<usize>>> = (0..allowed.len()).map(|l| vec![Vec::new(); sizes[l]]).collect();
+    for (l, pairs) in allowed.iter().enumerate() {
+        for &(parent, child) in pairs {
+            if let Some(list) = children[l].get_mut(parent) {
+                list.push(child);
+            }
+        }
+        for list in children[l].iter_mut() {
+            list.sort_unstable();
+        }
+    }
+    let mut out = Vec::new();
+    let mut path: Vec<Option<usize>> = Vec::with_capacity(levels);
+    descend(&children, sizes[0], &mut path, levels, &mut out);
+    out
+}
+
+/// Depth-first through the hierarchy below `path` (whose last level offers `options`).
+fn descend(
+    children: &[Vec<Vec<usize>>],
+    top: usize,
+    path: &mut Vec<Option<usize>>,
+    levels: usize,
+    out: &mut Vec<Vec<Option<usize>>>,
+) {
+    let level = path.len();
+    let options: Vec<usize> = match path.last() {
+        None => (0..top).collect(),
+        Some(Some(parent)) => children[level - 1].get(*parent).cloned().unwrap_or_default(),
+        Some(None) => Vec::new(),
+    };
+    for k in options.into_iter().map(Some).chain([None]) {
+        path.push(k);
+        if path.len() == levels {
+            out.push(path.clone());
+        } else {
+            descend(children, top, path, levels, out);
+        }
+        path.pop();
     }
 }
 

@@ -757,6 +757,8 @@ fn prune(grid: &Grid, primary: &[bool], suppressed: &mut Vec<bool>, (n, floor): 
     // too (it hides more), and a point of the current pattern is one of the trial's when it shows
     // the trial's published cell at its count.
     let mut points: Vec<Vec<f64>> = Vec::new();
+    // The current pattern's components; an accepted trial's become the current ones.
+    let mut current = Components::new(grid, suppressed);
     for (k, &c) in order.iter().enumerate() {
         watch(&format!("pruning: secondary {} of {}", k + 1, order.len()));
         let mut trial = suppressed.clone();
@@ -768,7 +770,7 @@ fn prune(grid: &Grid, primary: &[bool], suppressed: &mut Vec<bool>, (n, floor): 
         if !room_remains(grid, &rel_of[c], &trial, primary, (n, floor)) {
             continue;
         }
-        let members = primaries_near_first(grid, &rel_of, suppressed, primary, c);
+        let members = primaries_near_first(grid, &rel_of, &current, primary, c);
         if members.len() > PRUNE_COMPONENT_PRIMARIES {
             continue;
         }
@@ -784,6 +786,7 @@ fn prune(grid: &Grid, primary: &[bool], suppressed: &mut Vec<bool>, (n, floor): 
             *suppressed = trial;
             small = trial_small;
             points.retain(|p| p[c] == values[c]);
+            current = comps;
         }
         points.extend(found);
     }
@@ -821,11 +824,10 @@ fn room_remains(grid: &Grid, rels: &[usize], trial: &[bool], primary: &[bool], (
 fn primaries_near_first(
     grid: &Grid,
     rel_of: &[Vec<usize>],
-    suppressed: &[bool],
+    comps: &Components,
     primary: &[bool],
     c: usize,
 ) -> Vec<usize> {
-    let comps = Components::new(grid, suppressed);
     let near = |m: usize| {
         rel_of[c].iter().any(|&r| {
             let (t, parts) = &grid.relations[r];

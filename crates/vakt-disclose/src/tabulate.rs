@@ -2,7 +2,7 @@
 //! rows or as distinct persons.
 
 use super::data::Data;
-use super::grid::Grid;
+use super::grid::{Grid, MAX_CELLS};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// What to count.
@@ -109,15 +109,32 @@ pub fn count(data: &Data, spec: &Spec) -> Result<(Grid, Counted), crate::Error> 
                 .collect()
         })
         .collect();
+    let sizes: Vec<usize> = labels.iter().map(Vec::len).collect();
+    let cells = Grid::cells_needed(&sizes, &pairs).unwrap_or(usize::MAX);
+    if cells > MAX_CELLS {
+        let shown = if cells == usize::MAX {
+            "more than 2^64".to_string()
+        } else {
+            cells.to_string()
+        };
+        return Err(crate::Error::Request(format!(
+            "the table would have {shown} cells ({}); vakt protects tables of at most {MAX_CELLS}",
+            sizes
+                .iter()
+                .map(|s| format!("{s} categories"))
+                .collect::<Vec<_>>()
+                .join(" × ")
+        )));
+    }
     let dims: Vec<(String, Vec<String>)> = names.into_iter().zip(labels).collect();
-    let grid = if distinct.is_some() {
-        Grid::complete(dims, &|c| persons.get(c).map_or(0.0, |s| s.len() as f64))
-    } else {
-        Grid::complete(dims, &|c| rows_count.get(c).copied().unwrap_or(0.0))
+    let value = |c: &[usize]| match distinct {
+        Some(_) => persons.get(c).map_or(0.0, |s| s.len() as f64),
+        None => rows_count.get(c).copied().unwrap_or(0.0),
     };
-    let grid = pairs
-        .iter()
-        .enumerate()
-        .fold(grid, |grid, (l, allowed)| grid.nest(l, l + 1, allowed));
+    let grid = if pairs.is_empty() {
+        Grid::complete(dims, &value)
+    } else {
+        Grid::hierarchy(dims, &pairs, &value)
+    };
     Ok((grid, counted))
 }
