@@ -7,7 +7,8 @@
 #
 # usage: bash bench/whole_return.sh [ROWS] [RUNS]     (defaults 1100000 and 5)
 # needs: python3 (standard library only), GNU time (/usr/bin/time); frictionless (pip) for the
-# Data Package comparison, skipped with a line saying so when it is not installed. Data under
+# Data Package comparison and openpyxl (pip) to write the workbook, each skipped with a line
+# saying so when it is not installed. Data under
 # target/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -97,7 +98,20 @@ if command -v frictionless >/dev/null; then
 else
   echo "| frictionless validate | not installed (pip install frictionless) | | | |"
 fi
+# One Patients workbook (bench/gen_patients.py, 100,000 rows), when openpyxl is installed to
+# write it: the bare streaming parse by calamine beside vakt check.
+xlsx=$dir/patients-100000.xlsx
+if [ -s "$xlsx" ] || python3 -c "import openpyxl" 2>/dev/null; then
+  [ -s "$xlsx" ] || python3 bench/gen_patients.py "$xlsx" 100000
+  measure "bare parse of a Patients workbook (calamine streaming)" 100000 no target/release/examples/bare_parse "$xlsx"
+  bare_xlsx=$median
+  measure "vakt check, Patients workbook, full survey pack" 100000 yes "$vakt" check --format json "$xlsx"
+  full_xlsx=$median
+else
+  echo "| xlsx | openpyxl not installed (pip install openpyxl) to write the workbook | | | |"
+fi
 echo
+[ -n "${full_xlsx:-}" ] && echo "vakt check (full pack) takes $(awk -v a="$full_xlsx" -v b="$bare_xlsx" 'BEGIN { printf "%.2f", a / b }')x the bare parse of the same workbook."
 echo "vakt check (full pack) takes $(awk -v a="$full" -v b="$bare" 'BEGIN { printf "%.1f", a / b }')x the bare parse of the same files (median against median)."
 [ -n "${ratio_frictionless:-}" ] && echo "frictionless takes ${ratio_frictionless}x vakt check (full pack) on the same return."
 echo "($runs runs after one warm-up; $(nproc) cores; $(date -u +%Y-%m-%d))"

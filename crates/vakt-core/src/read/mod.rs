@@ -17,12 +17,14 @@ pub mod limits;
 pub mod merges;
 pub mod ods_merges;
 mod package;
+mod threaded;
 mod workbook;
 
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-pub use csv_file::{CsvEncoding, CsvRows, ThreadedRows};
+pub use csv_file::{CsvEncoding, CsvRows};
+pub use threaded::ThreadedRows;
 pub(crate) use workbook::Workbook;
 // The cell model is a leaf (values): readers fill it, every later stage reads it.
 pub use crate::value::cell::{write_number, CellKind, CellRef, RowBuf};
@@ -354,12 +356,12 @@ impl Input {
                 reason: why.clone(),
             });
         }
-        match (&mut self.workbook, &part.sheet) {
-            (Some(wb), Some(sheet)) => {
+        match &part.sheet {
+            Some(sheet) => {
                 let sheet = sheet.clone();
-                wb.rows(&self.path, &sheet)
+                workbook::sheet_rows(&mut self.workbook, &self.path, &sheet)
             }
-            _ => Ok(Box::new(ThreadedRows::spawn(
+            None => Ok(Box::new(ThreadedRows::spawn(
                 &part.file,
                 CsvRows::open(&part.file, &part.path)?,
             ))),

@@ -102,22 +102,8 @@ impl Workbook {
         };
         match self {
             Workbook::Xlsx(wb, path) => {
-                let merges = match super::merges::scan(path, sheet) {
-                    Some(m) => m,
-                    None => wb.merge_cells_by_sheet_name(sheet).map_err(|e| rows_err(&e))?,
-                };
-                let is_1904 = wb.has_1904_epoch();
-                let reader = wb.worksheet_cells_reader(sheet).map_err(|e| rows_err(&e))?;
-                Ok(Box::new(XlsxRows {
-                    file: shown.to_string(),
-                    sheet: sheet.to_string(),
-                    reader,
-                    pending: None,
-                    done: false,
-                    merges: Merges::new(merges),
-                    is_1904,
-                    bounds: Bounds::default(),
-                }))
+                let merges = xlsx_merges(wb, path, (shown, sheet))?;
+                Ok(Box::new(XlsxRows::open(wb, (shown, sheet), merges)?))
             }
             Workbook::Loaded(wb, path) => {
                 // An .xls workbook says which date system it uses: bare serials in a date column
@@ -325,6 +311,100 @@ impl Merges {
     }
 }
 
+/// The merged ranges of an xlsx sheet: scanned from its XML, which is much faster than asking
+/// calamine (which parses the whole sheet for them), else asked.
+fn xlsx_merges(wb: &mut Xlsx<Rs>, path: &Path, (shown, sheet): (&str, &str)) -> Result<Vec<Dimensions>, ReadError> {
+    match super::merges::scan(path, sheet) {
+        Some(m) => Ok(m),
+        None => wb.merge_cells_by_sheet_name(sheet).map_err(|e| ReadError::Rows {
+            file: shown.to_string(),
+            sheet: Some(sheet.to_string()),
+            row: None,
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// The rows of a sheet of `slot`'s workbook. An xlsx sheet is read on a second thread, so that
+/// unzipping and parsing its XML overlap with checking: the workbook goes to that thread and
+/// comes back into `slot` when the rows are read or dropped. A workbook lost to a reader that
+/// crashed is an error naming the file and sheet.
+pub(crate) fn sheet_rows<'a>(
+    slot: &'a mut Option<Workbook>,
+    shown: &str,
+    sheet: &str,
+) -> Result<Box<dyn RowSource + 'a>, ReadError> {
+    match slot.take() {
+        Some(Workbook::Xlsx(mut wb, path)) => {
+            let merges = match xlsx_merges(&mut wb, &path, (shown, sheet)) {
+                Ok(m) => m,
+                Err(e) => {
+                    *slot = Some(Workbook::Xlsx(wb, path));
+                    return Err(e);
+                }
+            };
+            let ranges = Merges::new(merges.clone()).ranges();
+            let at = (shown.to_string(), sheet.to_string());
+            let (rows, thread) = super::ThreadedRows::spawn_with((shown, Some(sheet)), ranges, move |pump| {
+                let mut wb = wb;
+                match XlsxRows::open(&mut wb, (&at.0, &at.1), merges) {
+                    Ok(mut rows) => pump.run(&mut rows),
+                    Err(e) => pump.fail(e),
+                }
+                Workbook::Xlsx(wb, path)
+            });
+            Ok(Box::new(LentWorkbook {
+                slot,
+                rows: Some(rows),
+                thread: Some(thread),
+            }))
+        }
+        Some(other) => slot.insert(other).rows(shown, sheet),
+        None => Err(ReadError::Rows {
+            file: shown.to_string(),
+            sheet: Some(sheet.to_string()),
+            row: None,
+            reason: "the workbook could not be read again after its reader stopped".into(),
+        }),
+    }
+}
+
+/// An xlsx sheet's rows from the thread that holds the workbook; puts the workbook back when done.
+struct LentWorkbook<'a> {
+    slot: &'a mut Option<Workbook>,
+    /// `None` only while dropping: closed before the thread is joined.
+    rows: Option<super::ThreadedRows>,
+    thread: Option<std::thread::JoinHandle<Workbook>>,
+}
+
+impl RowSource for LentWorkbook<'_> {
+    fn next_row(&mut self, buf: &mut RowBuf) -> Result<bool, ReadError> {
+        match &mut self.rows {
+            Some(rows) => rows.next_row(buf),
+            None => Ok(false),
+        }
+    }
+
+    fn notices(&mut self) -> Vec<Notice> {
+        self.rows.as_mut().map(RowSource::notices).unwrap_or_default()
+    }
+
+    fn merged_ranges(&self) -> Vec<((u32, u32), (u32, u32))> {
+        self.rows.as_ref().map(RowSource::merged_ranges).unwrap_or_default()
+    }
+}
+
+impl Drop for LentWorkbook<'_> {
+    fn drop(&mut self) {
+        // Closing the channel first: a thread waiting to send a batch then stops and hands the
+        // workbook back, instead of waiting for a reader that is gone.
+        drop(self.rows.take());
+        if let Some(Ok(wb)) = self.thread.take().map(std::thread::JoinHandle::join) {
+            *self.slot = Some(wb);
+        }
+    }
+}
+
 struct XlsxRows<'a> {
     file: String,
     sheet: String,
@@ -334,6 +414,33 @@ struct XlsxRows<'a> {
     merges: Merges,
     is_1904: bool,
     bounds: Bounds,
+}
+
+impl<'a> XlsxRows<'a> {
+    /// Starts reading a sheet cell by cell; `shown` names the file in errors.
+    fn open(
+        wb: &'a mut Xlsx<Rs>,
+        (shown, sheet): (&str, &str),
+        merges: Vec<Dimensions>,
+    ) -> Result<XlsxRows<'a>, ReadError> {
+        let is_1904 = wb.has_1904_epoch();
+        let reader = wb.worksheet_cells_reader(sheet).map_err(|e| ReadError::Rows {
+            file: shown.to_string(),
+            sheet: Some(sheet.to_string()),
+            row: None,
+            reason: e.to_string(),
+        })?;
+        Ok(XlsxRows {
+            file: shown.to_string(),
+            sheet: sheet.to_string(),
+            reader,
+            pending: None,
+            done: false,
+            merges: Merges::new(merges),
+            is_1904,
+            bounds: Bounds::default(),
+        })
+    }
 }
 
 fn next_cell<'a>(rows: &mut XlsxRows<'a>) -> Result<Option<calamine::Cell<DataRef<'a>>>, ReadError> {
