@@ -357,6 +357,21 @@ fn check_safe(g: &Grid, n: f64) {
             );
         }
     }
+    assert_intervals_exact(g, &p);
+}
+
+/// Every hidden cell's reported interval is the attacker's, by the test's own program (vakt
+/// starts its final intervals from the repair's points, which the final pattern may not allow).
+fn assert_intervals_exact(g: &Grid, p: &suppress::Protection) {
+    for c in (0..g.cells.len()).filter(|&c| p.suppressed[c]) {
+        let (lo, hi) = oracle_interval(g, &p.suppressed, c, 1.0);
+        let (rlo, rhi) = p.intervals[c].expect("a hidden cell has an interval");
+        assert!(
+            (rlo - lo).abs() < 1e-6 && ((rhi - hi).abs() < 1e-6 || rhi.is_infinite() && hi.is_infinite()),
+            "{} is reported in [{rlo}, {rhi}], the attacker's interval is [{lo}, {hi}]",
+            g.label(c)
+        );
+    }
 }
 
 #[test]
@@ -886,6 +901,7 @@ fn the_search_proves_the_cheapest_pattern_on_3d_tables() {
             "unsafe pattern, {info:?}"
         );
         assert!(pattern_cost(&g, &opt.suppressed) <= pattern_cost(&g, &greedy.suppressed) + 1e-9);
+        assert_intervals_exact(&g, &opt);
         proven += usize::from(info.proven);
     }
     assert!(
@@ -919,6 +935,7 @@ fn the_optimal_pattern_is_safe_never_dearer_than_greedy_and_the_cheapest_on_smal
                 "a small cell is published"
             );
         }
+        assert_intervals_exact(&g, &opt);
         let (c_opt, c_greedy) = (pattern_cost(&g, &opt.suppressed), pattern_cost(&g, &greedy.suppressed));
         assert!(c_opt <= c_greedy + 1e-9, "{c_opt} > greedy {c_greedy}");
         cheaper += usize::from(c_opt < c_greedy - 1e-9);

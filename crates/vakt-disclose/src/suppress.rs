@@ -167,6 +167,12 @@ pub fn gauss(grid: &Grid, primary: &[bool], n: f64, zeros: Zeros) -> Vec<bool> {
 /// cells are shared between the machine's cores; every interval is exact, so the result does not
 /// depend on how the work was split.
 pub fn intervals(grid: &Grid, suppressed: &[bool], floor: f64) -> Option<Vec<Option<(f64, f64)>>> {
+    intervals_seen(grid, suppressed, floor, &Seen::nothing(grid.cells.len()))
+}
+
+/// [`intervals`], starting from what earlier programs' points already show of each cell
+/// ([`Pool::seen_under`]): a bound a point proves needs no program of its own.
+fn intervals_seen(grid: &Grid, suppressed: &[bool], floor: f64, seed: &Seen) -> Option<Vec<Option<(f64, f64)>>> {
     let comps = Components::new(grid, suppressed);
     if !comps.published_relations_hold(grid) {
         return None;
@@ -179,7 +185,7 @@ pub fn intervals(grid: &Grid, suppressed: &[bool], floor: f64) -> Option<Vec<Opt
     let found = vakt_core::par::map(&runs, |run| {
         let mut pool = Pool::new(vec![f64::NAN; grid.cells.len()]);
         run.iter()
-            .map(|&t| interval_with(grid, &comps, t, (floor, ceiling[t]), &mut pool))
+            .map(|&t| interval_with(grid, &comps, t, (floor, ceiling[t]), (&mut pool, seed)))
             .collect::<Vec<_>>()
     });
     let mut out = vec![None; grid.cells.len()];
@@ -226,11 +232,12 @@ fn interval_with(
     comps: &Components,
     c: usize,
     (floor, ceiling): (f64, f64),
-    pool: &mut Pool,
+    (pool, seed): (&mut Pool, &Seen),
 ) -> Option<(f64, f64)> {
     use microlp::OptimizationDirection::{Maximize, Minimize};
     let scope = comps.of(c);
     let (lo_seen, hi_seen) = pool.seen(c);
+    let (lo_seen, hi_seen) = (lo_seen.min(seed.lo[c]), hi_seen.max(seed.hi[c]));
     let hi = if ceiling.is_finite() && hi_seen >= ceiling - 1e-9 {
         ceiling
     } else {
@@ -410,6 +417,25 @@ impl Pool {
             })
     }
 
+    /// Per cell, the least and greatest value among the points that are points of `pattern` too:
+    /// those with every cell `pattern` publishes at its true count (`base`). A point found while
+    /// fewer cells were hidden is one; a point with a cell that `pattern` publishes again at
+    /// another count is not, and is left out.
+    pub(crate) fn seen_under(&self, pattern: &[bool]) -> Seen {
+        let mut seen = Seen::nothing(self.base.len());
+        let published: Vec<usize> = (0..pattern.len()).filter(|&c| !pattern[c]).collect();
+        for p in &self.points {
+            if published.iter().any(|&c| p[c] != self.base[c]) {
+                continue;
+            }
+            for (c, &v) in p.iter().enumerate() {
+                seen.lo[c] = seen.lo[c].min(v);
+                seen.hi[c] = seen.hi[c].max(v);
+            }
+        }
+        seen
+    }
+
     /// Judges hidden cell `c` exactly, solving only what the points leave open; `None` when the
     /// published figures contradict the relations.
     fn judge_cell(&mut self, grid: &Grid, comps: &Components, c: usize, floor: f64, n: f64) -> Option<Judged> {
@@ -431,6 +457,22 @@ impl Pool {
         } else {
             Judged::Exposed(lo, hi)
         })
+    }
+}
+
+/// Per cell, the least and greatest value some point of the attacker's system has shown
+/// (infinite when none has): what [`intervals`] need not solve for.
+pub(crate) struct Seen {
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+}
+
+impl Seen {
+    fn nothing(cells: usize) -> Seen {
+        Seen {
+            lo: vec![f64::INFINITY; cells],
+            hi: vec![f64::NEG_INFINITY; cells],
+        }
     }
 }
 
@@ -584,7 +626,8 @@ fn protect_first(
         "intervals of {} hidden cells",
         pattern.iter().filter(|&&h| h).count()
     ));
-    let intervals = intervals(grid, &pattern, floor).unwrap_or_else(|| vec![None; grid.cells.len()]);
+    let seen = greedy.points.seen_under(&pattern);
+    let intervals = intervals_seen(grid, &pattern, floor, &seen).unwrap_or_else(|| vec![None; grid.cells.len()]);
     Protection {
         primary: greedy.primary,
         suppressed: pattern,
@@ -622,6 +665,8 @@ struct Greedy {
     primary: Vec<bool>,
     suppressed: Vec<bool>,
     repaired: Vec<usize>,
+    /// The repair's points, for the final intervals ([`Pool::seen_under`]).
+    points: Pool,
 }
 
 /// The greedy pattern kept as the answer: pruned of the secondaries it can do without, with its
@@ -637,6 +682,7 @@ fn settle(
         primary,
         mut suppressed,
         mut repaired,
+        points,
     } = greedy;
     let floor = if zeros == Zeros::Publish { 1.0 } else { 0.0 };
     prune(grid, &primary, &mut suppressed, (n, floor), watch);
@@ -646,7 +692,9 @@ fn settle(
         "intervals of {} hidden cells",
         suppressed.iter().filter(|&&h| h).count()
     ));
-    let intervals = intervals(grid, &suppressed, floor).unwrap_or_else(|| vec![None; grid.cells.len()]);
+    let seen = points.seen_under(&suppressed);
+    drop(points);
+    let intervals = intervals_seen(grid, &suppressed, floor, &seen).unwrap_or_else(|| vec![None; grid.cells.len()]);
     Protection {
         primary,
         suppressed,
@@ -729,6 +777,7 @@ fn repair(grid: &Grid, n: f64, zeros: Zeros, primary: Vec<bool>, watch: Watch<'_
         primary,
         suppressed,
         repaired,
+        points: pool,
     }
 }
 
