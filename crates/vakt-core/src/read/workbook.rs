@@ -94,12 +94,7 @@ impl Workbook {
 
     /// The rows of a sheet; `shown` names the file in errors.
     pub fn rows(&mut self, shown: &str, sheet: &str) -> Result<Box<dyn RowSource + '_>, ReadError> {
-        let rows_err = |e: &dyn std::fmt::Display| ReadError::Rows {
-            file: shown.to_string(),
-            sheet: Some(sheet.to_string()),
-            row: None,
-            reason: e.to_string(),
-        };
+        let rows_err = |e: &dyn std::fmt::Display| sheet_error((shown, sheet), e);
         match self {
             Workbook::Xlsx(wb, path) => {
                 let merges = xlsx_merges(wb, path, (shown, sheet))?;
@@ -311,17 +306,24 @@ impl Merges {
     }
 }
 
+/// An error reading the sheet `sheet` of the file named `shown`.
+fn sheet_error((shown, sheet): (&str, &str), reason: &dyn std::fmt::Display) -> ReadError {
+    ReadError::Rows {
+        file: shown.to_string(),
+        sheet: Some(sheet.to_string()),
+        row: None,
+        reason: reason.to_string(),
+    }
+}
+
 /// The merged ranges of an xlsx sheet: scanned from its XML, which is much faster than asking
 /// calamine (which parses the whole sheet for them), else asked.
 fn xlsx_merges(wb: &mut Xlsx<Rs>, path: &Path, (shown, sheet): (&str, &str)) -> Result<Vec<Dimensions>, ReadError> {
     match super::merges::scan(path, sheet) {
         Some(m) => Ok(m),
-        None => wb.merge_cells_by_sheet_name(sheet).map_err(|e| ReadError::Rows {
-            file: shown.to_string(),
-            sheet: Some(sheet.to_string()),
-            row: None,
-            reason: e.to_string(),
-        }),
+        None => wb
+            .merge_cells_by_sheet_name(sheet)
+            .map_err(|e| sheet_error((shown, sheet), &e)),
     }
 }
 
@@ -360,12 +362,10 @@ pub(crate) fn sheet_rows<'a>(
             }))
         }
         Some(other) => slot.insert(other).rows(shown, sheet),
-        None => Err(ReadError::Rows {
-            file: shown.to_string(),
-            sheet: Some(sheet.to_string()),
-            row: None,
-            reason: "the workbook could not be read again after its reader stopped".into(),
-        }),
+        None => Err(sheet_error(
+            (shown, sheet),
+            &"the workbook could not be read again after its reader stopped",
+        )),
     }
 }
 
@@ -424,12 +424,9 @@ impl<'a> XlsxRows<'a> {
         merges: Vec<Dimensions>,
     ) -> Result<XlsxRows<'a>, ReadError> {
         let is_1904 = wb.has_1904_epoch();
-        let reader = wb.worksheet_cells_reader(sheet).map_err(|e| ReadError::Rows {
-            file: shown.to_string(),
-            sheet: Some(sheet.to_string()),
-            row: None,
-            reason: e.to_string(),
-        })?;
+        let reader = wb
+            .worksheet_cells_reader(sheet)
+            .map_err(|e| sheet_error((shown, sheet), &e))?;
         Ok(XlsxRows {
             file: shown.to_string(),
             sheet: sheet.to_string(),
