@@ -61,7 +61,9 @@ measure() {
   once "$@" >/dev/null
   local times=() peak=0 t kb
   for _ in $(seq "$runs"); do
-    read -r t kb < <(once "$@")
+    # Not `< <(once …)`: an exit inside a process substitution would not stop the script.
+    once "$@" > "$dir/once.txt"
+    read -r t kb < "$dir/once.txt"
     if [ "$check" = yes ]; then
       local got; got=$(rows_of)
       if [ "$got" != "$n" ]; then

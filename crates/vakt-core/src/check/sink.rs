@@ -198,6 +198,7 @@ impl Collector {
                 .said(message, Some(help)),
             );
         }
+        self.ids.seal();
         Collected {
             findings: self.findings,
             ids: self.ids,

@@ -2,12 +2,127 @@
 //! searched for them and messages can be masked without keeping the values themselves.
 
 use super::{canonical, IdForm};
-use crate::value::keyhash::{IdentityHasher, KeyHash};
+use crate::value::keyhash::KeyHash;
 use crate::value::text;
-use std::collections::HashSet;
-use std::hash::BuildHasherDefault;
 
-type HashSet64 = HashSet<u64, BuildHasherDefault<IdentityHasher>>;
+/// Hashes recorded before they are sorted into a run.
+const BUFFER: usize = 4096;
+
+/// A set of 64-bit hashes that takes one per identifier cell of a return and is asked rarely (a
+/// finding's message, a free-text cell): the hashes go into a buffer, and a full buffer is sorted
+/// into runs that merge as they grow (each run at least twice the next), so recording is sequential
+/// work instead of a cache miss in a table of a million entries, and a question is a scan of the
+/// buffer and a binary search per run.
+#[derive(Debug, Clone, Default)]
+struct HashRuns {
+    buffer: Vec<u64>,
+    /// Sorted, without repeats within a run; sizes decreasing.
+    runs: Vec<Vec<u64>>,
+    /// Once sealed ([`HashRuns::seal`]), with a single run: where the hashes with each value of
+    /// their top `bits` bits start in it (the hashes are uniform, so a few share each prefix).
+    index: Vec<u32>,
+    bits: u32,
+}
+
+impl HashRuns {
+    fn insert(&mut self, h: u64) {
+        self.index.clear();
+        self.buffer.push(h);
+        if self.buffer.len() >= BUFFER {
+            self.flush();
+        }
+    }
+
+    /// Sorts the buffer into a run and merges the runs that are not at least twice its size.
+    fn flush(&mut self) {
+        if self.buffer.is_empty() {
+            return;
+        }
+        let mut run = std::mem::take(&mut self.buffer);
+        run.sort_unstable();
+        run.dedup();
+        while let Some(last) = self.runs.pop_if(|last| last.len() <= 2 * run.len()) {
+            run = merge(&last, &run);
+        }
+        self.runs.push(run);
+    }
+
+    /// Everything in one run, indexed by prefix: for the many questions asked once a return is
+    /// read (a scan of every free-text cell), one short search instead of one per run.
+    fn seal(&mut self) {
+        self.flush();
+        while self.runs.len() > 1 {
+            let (Some(b), Some(a)) = (self.runs.pop(), self.runs.pop()) else {
+                break;
+            };
+            self.runs.push(merge(&a, &b));
+        }
+        let Some(run) = self.runs.first() else { return };
+        // About four hashes per prefix; no index for a small set, or one past u32 positions.
+        let bits = (usize::BITS - run.len().leading_zeros()).saturating_sub(2).min(24);
+        if bits < 4 || u32::try_from(run.len()).is_err() {
+            return;
+        }
+        let mut index = Vec::with_capacity((1usize << bits) + 1);
+        let mut at = 0usize;
+        for prefix in 0..=(1u64 << bits) {
+            while run.get(at).is_some_and(|&h| (h >> (64 - bits)) < prefix) {
+                at += 1;
+            }
+            index.push(at as u32);
+        }
+        self.index = index;
+        self.bits = bits;
+    }
+
+    fn contains(&self, h: u64) -> bool {
+        if let ([run], false) = (self.runs.as_slice(), self.index.is_empty()) {
+            let prefix = (h >> (64 - self.bits)) as usize;
+            let (Some(&from), Some(&to)) = (self.index.get(prefix), self.index.get(prefix + 1)) else {
+                return false;
+            };
+            return self.buffer.contains(&h) || run.get(from as usize..to as usize).is_some_and(|r| r.contains(&h));
+        }
+        self.buffer.contains(&h) || self.runs.iter().any(|r| r.binary_search(&h).is_ok())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.buffer.is_empty() && self.runs.is_empty()
+    }
+
+    /// Distinct hashes (a run may repeat another's).
+    fn len(&self) -> usize {
+        let mut all: Vec<u64> = self.runs.iter().flatten().chain(&self.buffer).copied().collect();
+        all.sort_unstable();
+        all.dedup();
+        all.len()
+    }
+}
+
+/// Two sorted runs as one, without repeats.
+fn merge(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut out = Vec::with_capacity(a.len().saturating_add(b.len()));
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
+        let next = x.min(y);
+        i += usize::from(x == next);
+        j += usize::from(y == next);
+        if out.last() != Some(&next) {
+            out.push(next);
+        }
+    }
+    for &x in a
+        .get(i..)
+        .unwrap_or_default()
+        .iter()
+        .chain(b.get(j..).unwrap_or_default())
+    {
+        if out.last() != Some(&x) {
+            out.push(x);
+        }
+    }
+    out
+}
 
 /// Identifiers shorter than this, or without a digit, are not looked for in text: `G1` or `Anna`
 /// would match ordinary words.
@@ -18,8 +133,8 @@ pub const MIN_ID_LEN: usize = 5;
 #[derive(Debug, Clone, Default)]
 pub struct IdSet {
     forms: Vec<IdForm>,
-    ids: HashSet64,
-    values: HashSet64,
+    ids: HashRuns,
+    values: HashRuns,
     /// Reused for the comparison key of each value (one per identifier cell: no allocation).
     scratch: String,
 }
@@ -45,8 +160,8 @@ impl IdSet {
         forms.dedup();
         IdSet {
             forms,
-            ids: HashSet64::default(),
-            values: HashSet64::default(),
+            ids: HashRuns::default(),
+            values: HashRuns::default(),
             scratch: String::new(),
         }
     }
@@ -76,17 +191,24 @@ impl IdSet {
         self.scratch = key;
     }
 
+    /// Sorts what was recorded last into the runs: call it once the return is read, so that the
+    /// questions asked afterwards (scrubbing every free-text cell) are binary searches only.
+    pub fn seal(&mut self) {
+        self.ids.seal();
+        self.values.seal();
+    }
+
     /// Whether a token of text is one of the identifiers, in any of the forms.
     pub fn contains_token(&self, token: &str) -> bool {
         if token.len() < MIN_ID_LEN || !token.bytes().any(|b| b.is_ascii_digit()) {
             return false;
         }
-        self.forms.iter().any(|&f| self.ids.contains(&hash(&folded(f, token))))
+        self.forms.iter().any(|&f| self.ids.contains(hash(&folded(f, token))))
     }
 
     /// Whether a text is the whole value of some direct-identifier cell.
     pub fn contains_value(&self, s: &str) -> bool {
-        !self.values.is_empty() && self.values.contains(&hash(&text::key(s)))
+        !self.values.is_empty() && self.values.contains(hash(&text::key(s)))
     }
 
     /// Number of distinct identifiers recorded.
@@ -98,6 +220,56 @@ impl IdSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The runs against a hash set, through many flushes and merges: every hash inserted is
+    /// found, at any moment, and no other.
+    #[test]
+    fn runs_hold_exactly_what_was_inserted() {
+        let mut runs = HashRuns::default();
+        let mut oracle = std::collections::HashSet::new();
+        // A small generator of its own (xorshift), values drawn from a narrow range so they repeat.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % 60_000
+        };
+        for i in 0..100_000u32 {
+            let h = next();
+            runs.insert(h);
+            oracle.insert(h);
+            if i % 9_973 == 0 {
+                for _ in 0..200 {
+                    let q = next();
+                    assert_eq!(runs.contains(q), oracle.contains(&q), "after {i} inserts: {q}");
+                }
+                assert_eq!(runs.len(), oracle.len(), "after {i} inserts");
+            }
+        }
+        assert!(runs.runs.len() > 1 && runs.runs.len() < 20, "{} runs", runs.runs.len());
+        for h in 0..60_000 {
+            assert_eq!(runs.contains(h), oracle.contains(&h), "{h}");
+        }
+        assert_eq!(runs.len(), oracle.len());
+        // Sealed: one run, searched through its prefix index; hashes spread over all 64 bits.
+        let spread = |h: u64| h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mut sealed = HashRuns::default();
+        for &h in &oracle {
+            sealed.insert(spread(h));
+        }
+        sealed.seal();
+        assert!(
+            sealed.runs.len() == 1 && !sealed.index.is_empty(),
+            "sealed into one indexed run"
+        );
+        for h in 0..120_000 {
+            assert_eq!(sealed.contains(spread(h)), oracle.contains(&h), "sealed: {h}");
+        }
+        assert!(sealed.contains(spread(*oracle.iter().max().unwrap())));
+        sealed.insert(spread(70_000));
+        assert!(sealed.contains(spread(70_000)), "an insert after sealing is found");
+    }
 
     #[test]
     fn tokens_match_in_any_spacing_and_case() {
