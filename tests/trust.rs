@@ -368,6 +368,56 @@ fn an_identifier_in_free_text_is_found_and_scrubbed_whichever_row_comes_first() 
     }
 }
 
+/// The same promise with a return of 30,000 identifiers: the return's id set then holds its
+/// hashes in several merged sorted runs, sealed into one indexed run for `vakt clean` (the small
+/// returns above fit in its first buffer). The first and last rows' notes name persons recorded in
+/// the middle of the file, whose hashes lie in runs after the first.
+#[test]
+fn an_identifier_in_free_text_is_found_among_thirty_thousand() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = write_pack(dir.path(), "");
+    keygen(dir.path());
+    let n = 30_000;
+    let named = [20_000, 26_000];
+    let id = |i: usize| format!("EPJ-{}", 100_000 + i);
+    let mut visits = String::from("ward_id,person_id,age,note\n");
+    for i in 0..n {
+        let (ward, note) = match i {
+            0 => ("W1", format!("see {}", id(named[0]))),
+            i if i == n - 1 => ("W2", format!("like {}", id(named[1]))),
+            _ => ("W1", String::new()),
+        };
+        visits.push_str(&format!("{ward},{},40,{note}\n", id(i)));
+    }
+    let wards = format!("ward_id,ward_type,n_visits\nW1,ACUTE,{}\nW2,REHAB,1\n", n - 1);
+    let r = write_return(
+        dir.path(),
+        "r",
+        &[("report.csv", REPORT), ("wards.csv", &wards), ("visits.csv", &visits)],
+    );
+    let (code, json) = check(&pack, &[&r], "json");
+    let json: Value = serde_json::from_str(&json).unwrap();
+    let leaks: Vec<u64> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "VK0208")
+        .map(|d| d["row"].as_u64().unwrap())
+        .collect();
+    assert_eq!((code, leaks), (1, vec![2, n as u64 + 1]), "both leaks are found");
+    let out = dir.path().join("out");
+    let o = clean(dir.path(), &pack, &[&r], &out, &["--on-error", "keep"]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let all = texts_under(&out);
+    for (name, text) in &all {
+        for raw in named.map(id) {
+            assert!(!text.contains(&raw), "raw identifier {raw} in {name}");
+        }
+    }
+    let tagged: usize = all.iter().map(|(_, t)| t.matches("[ID]").count()).sum();
+    assert!(tagged >= 2, "both notes tagged: {tagged}");
+}
+
 #[test]
 fn a_national_id_spaced_with_no_break_or_thin_spaces_is_one_person_and_is_checked() {
     let dir = tempfile::tempdir().unwrap();

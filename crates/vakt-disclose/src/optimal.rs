@@ -375,13 +375,15 @@ fn upper_cut(grid: &Grid, pattern: &[bool], free: &[bool], p: usize, (threshold,
     // Published cells cost nothing at this pattern; a small price keeps their weights (and so
     // the cut) as small as the optimum allows.
     const SMALL: f64 = 1e-4;
-    // Each cell's coefficient in each relation: +1 as its total, -1 per time it is a part.
-    let mut coefs: std::collections::HashMap<usize, Vec<(usize, f64)>> = std::collections::HashMap::new();
+    // Each cell's coefficient in each relation: +1 as its total, -1 per time it is a part (a
+    // cell both total and part of one relation nets out: never in a table, but exact).
+    let mut coefs: std::collections::HashMap<usize, std::collections::BTreeMap<usize, f64>> =
+        std::collections::HashMap::new();
     for (k, &r) in rels.iter().enumerate() {
         let (t, parts) = &grid.relations[r];
-        coefs.entry(*t).or_default().push((k, 1.0));
+        *coefs.entry(*t).or_default().entry(k).or_default() += 1.0;
         for &x in parts {
-            coefs.entry(x).or_default().push((k, -1.0));
+            *coefs.entry(x).or_default().entry(k).or_default() -= 1.0;
         }
     }
     let mut duals = Vec::with_capacity(cells.len());
@@ -393,22 +395,14 @@ fn upper_cut(grid: &Grid, pattern: &[bool], free: &[bool], p: usize, (threshold,
         if let Some(b) = beta {
             terms.push((b, 1.0));
         }
-        let mut by_relation: Vec<(usize, f64)> = coefs.get(&c).cloned().unwrap_or_default();
-        by_relation.sort_by_key(|&(k, _)| k);
-        // A cell both total and part of one relation nets out (never in a table, but exact).
-        by_relation.dedup_by(|b, a| {
-            let same = a.0 == b.0;
-            if same {
-                a.1 += b.1;
-            }
-            same
-        });
-        terms.extend(
-            by_relation
-                .into_iter()
-                .filter(|&(_, w)| w != 0.0)
-                .map(|(k, w)| (lambda[k], w)),
-        );
+        if let Some(by_relation) = coefs.get(&c) {
+            terms.extend(
+                by_relation
+                    .iter()
+                    .filter(|&(_, &w)| w != 0.0)
+                    .map(|(&k, &w)| (lambda[k], w)),
+            );
+        }
         lp.add_constraint(terms.as_slice(), ComparisonOp::Eq, if c == p { 1.0 } else { 0.0 });
         duals.push((c, alpha, beta));
     }

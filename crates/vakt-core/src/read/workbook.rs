@@ -651,6 +651,16 @@ mod tests {
     }
 
     #[test]
+    fn a_workbook_lost_to_a_crashed_reader_is_an_error_naming_file_and_sheet() {
+        let mut gone: Option<Workbook> = None;
+        let err = match sheet_rows(&mut gone, "returns/x.xlsx", "Pasienter") {
+            Ok(_) => panic!("rows from a workbook that is gone"),
+            Err(e) => e.to_string(),
+        };
+        assert!(err.contains("returns/x.xlsx") && err.contains("Pasienter"), "{err}");
+    }
+
+    #[test]
     fn merges_fill_inside_their_range_and_absurd_ranges_are_dropped() {
         let mut m = Merges::new(vec![
             dim(1, 0, 3, 0),
