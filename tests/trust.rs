@@ -579,6 +579,43 @@ message = "{person_id} has {n_visits} visits"
     }
 }
 
+#[test]
+fn a_value_that_a_later_table_shows_to_be_an_identifier_is_masked_in_earlier_findings() {
+    // The wards table is checked before the staff table, so when the wrong ward type is found the
+    // name in it is not yet known to be anyone's: masking must wait for the whole return.
+    let dir = tempfile::tempdir().unwrap();
+    let extra = r#"
+[[table]]
+name = "staff"
+files = ["staff.csv"]
+[[table.column]]
+name = "staff_name"
+type = "text"
+class = ["D"]
+"#;
+    let pack = write_pack(dir.path(), extra);
+    let wards = "ward_id,ward_type,n_visits\nW1,Ola Hansen,0\n";
+    let r = write_return(
+        dir.path(),
+        "r",
+        &[
+            ("report.csv", "clinic,contact,n_wards\nSOLVANG,,1\n"),
+            ("wards.csv", wards),
+            ("visits.csv", "ward_id,person_id,age,note\n"),
+            ("staff.csv", "staff_name\nOla Hansen\n"),
+        ],
+    );
+    for format in ["json", "human"] {
+        let (code, text) = check(&pack, &[&r], format);
+        assert_eq!(code, 1, "{text}");
+        assert!(text.contains("VK0104"), "{format}: the ward type is reported:\n{text}");
+        assert!(
+            !text.contains("Ola Hansen"),
+            "{format}: the name in the report:\n{text}"
+        );
+    }
+}
+
 // 4. Tables do not vanish -----------------------------------------------------------------------
 
 #[test]

@@ -220,7 +220,7 @@ pub trait RuleKind: Send + Sync {
 
 /// A rule that sees every table of a return: fed every data row of every table (after the row
 /// rules), then asked for its findings once the whole return has been read.
-pub trait ReturnRule {
+pub trait ReturnRule: Send {
     /// A data row of table `table`.
     fn observe(&mut self, table: usize, row: &RowCtx<'_>, out: &mut Sink<'_>);
     /// All tables read; `present[t]` says whether table `t` was found in the return. The
@@ -229,7 +229,7 @@ pub trait ReturnRule {
 }
 
 /// A compiled rule, fed every data row of one table.
-pub trait RowRule {
+pub trait RowRule: Send {
     /// Checks one data row; findings go to `out`.
     fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>);
 

@@ -5,7 +5,9 @@
 //! help and value of each finding are searched for national identity numbers, phone numbers,
 //! e-mail addresses, the return's identifier values and the whole values of its direct-identifier
 //! cells, and each is masked. A rule that formats a raw identifier into its message cannot leak it.
-//! The collector also drops findings at cells a clean dataset already flagged (`vakt_flags`).
+//! Masking waits until the whole return is read ([`Collector::finish`]), so it knows every
+//! identifier of the return, whichever table or row it was found in, and so the findings of a
+//! table checked on two threads are masked the same as when checked on one. The collector also drops findings at cells a clean dataset already flagged (`vakt_flags`).
 
 use crate::finding::{mask, mask_found, Code, Finding, Location, Severity};
 use crate::i18n::{Said, T};
@@ -31,7 +33,7 @@ pub struct ErrorCell {
     pub code: Code,
 }
 
-/// The findings of one return, masked as they arrive.
+/// The findings of one return, masked when the return has been read.
 #[derive(Debug, Default)]
 pub struct Collector {
     ids: IdSet,
@@ -121,7 +123,7 @@ impl Collector {
         self.error_cells.get_or_insert_with(Vec::new);
     }
 
-    /// Adds a finding, masked.
+    /// Adds a finding, to be masked by [`Collector::finish`].
     pub fn push(&mut self, mut f: Finding) {
         self.add_record(&mut f.location);
         if let (Some(row), Some(col)) = (f.location.row, f.location.col) {
@@ -150,10 +152,16 @@ impl Collector {
             return;
         }
         *listed += 1;
-        f.message = self.mask(f.message);
-        f.help = f.help.map(|h| self.mask(h));
-        f.value = f.value.map(|v| self.mask(v));
-        // The Norwegian texts hold the same values: masked the same way.
+        // Masked in `finish`, against every identifier of the return: a message about an early
+        // row may quote a value that a later row (or a later table) shows to be an identifier.
+        self.findings.push(f);
+    }
+
+    /// Masks the texts of a finding, both languages.
+    fn mask_finding(&self, f: &mut Finding) {
+        f.message = self.mask(std::mem::take(&mut f.message));
+        f.help = f.help.take().map(|h| self.mask(h));
+        f.value = f.value.take().map(|v| self.mask_value(v));
         if let Some(nb) = f.nb.take() {
             let crate::finding::Nb { message, help } = *nb;
             f.nb = Some(Box::new(crate::finding::Nb {
@@ -161,7 +169,6 @@ impl Collector {
                 help: help.map(|h| self.mask(h)),
             }));
         }
-        self.findings.push(f);
     }
 
     /// Adds the finding of a rule that could not run: the return's check is then incomplete.
@@ -173,6 +180,12 @@ impl Collector {
     /// Everything collected: the listed findings (with a note for each kind that was cut), the
     /// identifiers, and the counts of what was not listed.
     pub fn finish(mut self) -> Collected {
+        self.ids.seal();
+        let mut findings = std::mem::take(&mut self.findings);
+        for f in &mut findings {
+            self.mask_finding(f);
+        }
+        self.findings = findings;
         for ((table, code), (n, severity, file)) in std::mem::take(&mut self.dropped_by_kind) {
             let message = T::FindingsCut.say(&[
                 ("count", &n),
@@ -198,7 +211,6 @@ impl Collector {
                 .said(message, Some(help)),
             );
         }
-        self.ids.seal();
         Collected {
             findings: self.findings,
             ids: self.ids,
@@ -206,6 +218,15 @@ impl Collector {
             error_cells: self.error_cells.unwrap_or_default(),
             failed: self.failed,
         }
+    }
+
+    /// Masks a cell's value: whole, when it is the whole value of an identifier cell anywhere in
+    /// the return (a name has no backticks around it to find it by), else as any text.
+    fn mask_value(&self, v: String) -> String {
+        if !self.ids.is_empty() && self.ids.contains_value(&v) {
+            return mask(&v);
+        }
+        self.mask(v)
     }
 
     /// Masks every identifier in a text.
