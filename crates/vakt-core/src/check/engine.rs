@@ -10,7 +10,9 @@
 //! such as `vakt clean` output), else the return's key from the return-key table. A return is
 //! therefore never confused with another in a file that holds several.
 
-use super::{Collector, InputResult, Plan, ReturnRule, ReturnScope, RowCtx, RowRule, Sink, TableRun, TableSchema};
+use super::{
+    split, Collector, InputResult, Plan, ReturnRule, ReturnScope, RowCtx, RowRule, Sink, TableRun, TableSchema,
+};
 use crate::finding::{Finding, Location, Severity};
 use crate::i18n::T;
 use crate::ident::IdSet;
@@ -387,44 +389,15 @@ fn check_table(
     };
     let mut rules = ctx.plan.row_rules(&schema);
     let mut state = RowState::new(pack, ctx.plan.lookups(), table_index, &header);
-    while let Some(event) = stream.next(rows)? {
-        if !matches!(event, Event::Blank { .. } | Event::TrailingBlank { .. }) {
-            sink.note_record(stream.row());
-        }
-        match event {
-            Event::Blank {
-                from,
-                count,
-                before_data: true,
-            } => {
-                let message = if count == 1 {
-                    T::BlankRow.say(&[("row", &from)])
-                } else {
-                    T::BlankRows.say(&[("count", &count), ("from", &from), ("to", &(from + count - 1))])
-                };
-                sink.row(codes::BLANK_ROWS, Severity::Info, from, message, None);
-            }
-            Event::Blank { .. } | Event::TrailingBlank { .. } => {}
-            Event::Totals => sink.row(
-                codes::TOTALS_ROW,
-                Severity::Info,
-                stream.row().row,
-                T::TotalsRow.say(&[]),
-                None,
-            ),
-            Event::Note => sink.row(
-                codes::NOTE_ROW,
-                Severity::Warning,
-                stream.row().row,
-                T::NoteRow.say(&[]),
-                Some(T::HelpReadNote.say(&[])),
-            ),
-            Event::Data => {
-                run.data_rows += 1;
-                state.data_row(stream.row(), stream.values(), &mut sink, &mut rules, ctx);
-            }
-        }
-    }
+    // Two threads for the rules need a core beside the reader's: one for CSV, whose reader
+    // mostly waits, two for a workbook sheet, whose reader keeps a core busy.
+    let cores_needed = if part.sheet.is_some() { 3 } else { 2 };
+    let streamed = if ctx.plan.cores_per_return() >= cores_needed && state.keeps_nothing() {
+        stream_split(&mut stream, rows, run, &mut state, &mut sink, &mut rules, ctx)
+    } else {
+        stream_one(&mut stream, rows, run, &mut state, &mut sink, &mut rules, ctx)
+    };
+    streamed?;
     run.counts = stream.counts();
     for n in rows.notices() {
         let location = sink.location(n.row, n.col, None);
@@ -444,6 +417,106 @@ fn check_table(
         r.finish(&mut sink);
     }
     Ok(())
+}
+
+/// Streams a table's rows through its rules on this thread.
+fn stream_one(
+    stream: &mut TableStream,
+    rows: &mut dyn RowSource,
+    run: &mut TableRun,
+    state: &mut RowState<'_>,
+    sink: &mut Sink<'_>,
+    rules: &mut [Box<dyn RowRule + '_>],
+    ctx: &mut TableCtx<'_, '_, '_>,
+) -> Result<(), ReadError> {
+    while let Some(event) = stream.next(rows)? {
+        if !matches!(event, Event::Blank { .. } | Event::TrailingBlank { .. }) {
+            sink.note_record(stream.row());
+        }
+        if let Event::Data = event {
+            run.data_rows += 1;
+            state.data_row(stream.row(), stream.values(), sink, rules, ctx);
+        } else {
+            engine_row(&event, stream.row().row, sink);
+        }
+    }
+    Ok(())
+}
+
+/// Streams a table's rows through its rules on two threads (see `check::split`). Only for a
+/// table whose rows no later table looks up and which does not key the return: the rules then
+/// read the return's scope without changing it.
+fn stream_split(
+    stream: &mut TableStream,
+    rows: &mut dyn RowSource,
+    run: &mut TableRun,
+    state: &mut RowState<'_>,
+    sink: &mut Sink<'_>,
+    rules: &mut [Box<dyn RowRule + '_>],
+    ctx: &mut TableCtx<'_, '_, '_>,
+) -> Result<(), ReadError> {
+    let scope: &ReturnScope = ctx.scope;
+    let physical = state.physical.clone();
+    let env = split::Env {
+        file: sink.file,
+        sheet: sink.sheet,
+        table_index: sink.table_index,
+        table: sink.table,
+        physical: &physical,
+        scope,
+    };
+    let ranked = split::Ranked::all(rules, &mut ctx.return_rules[..]);
+    std::thread::scope(|threads| {
+        let mut pipe = split::Pipeline::new(threads, env, ranked);
+        let streamed = loop {
+            let event = match stream.next(rows) {
+                Ok(Some(event)) => event,
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(e),
+            };
+            if !matches!(event, Event::Blank { .. } | Event::TrailingBlank { .. }) {
+                sink.note_record(stream.row());
+            }
+            if let Event::Data = event {
+                run.data_rows += 1;
+                let seed = state.prepare(stream.row(), sink, scope);
+                pipe.push((stream.row(), stream.values()), &state.related, seed, sink);
+            } else {
+                engine_row(&event, stream.row().row, &mut pipe.engine_sink());
+            }
+        };
+        // The rows read before a read error are checked and reported, as on one thread.
+        pipe.finish(sink);
+        streamed
+    })
+}
+
+/// The engine's own finding about a row that is not data: blank rows before data, a totals row,
+/// a note.
+fn engine_row(event: &Event, row: u64, sink: &mut Sink<'_>) {
+    match *event {
+        Event::Blank {
+            from,
+            count,
+            before_data: true,
+        } => {
+            let message = if count == 1 {
+                T::BlankRow.say(&[("row", &from)])
+            } else {
+                T::BlankRows.say(&[("count", &count), ("from", &from), ("to", &(from + count - 1))])
+            };
+            sink.row(codes::BLANK_ROWS, Severity::Info, from, message, None);
+        }
+        Event::Totals => sink.row(codes::TOTALS_ROW, Severity::Info, row, T::TotalsRow.say(&[]), None),
+        Event::Note => sink.row(
+            codes::NOTE_ROW,
+            Severity::Warning,
+            row,
+            T::NoteRow.say(&[]),
+            Some(T::HelpReadNote.say(&[])),
+        ),
+        Event::Blank { .. } | Event::TrailingBlank { .. } | Event::Data => {}
+    }
 }
 
 /// A table of a merged input (several returns) without a return-key column.
@@ -499,6 +572,19 @@ impl<'p> RowState<'p> {
         }
     }
 
+    /// Whether checking this table changes nothing that its own rules read: no later table looks
+    /// its rows up, and it does not key the return.
+    fn keeps_nothing(&self) -> bool {
+        self.fills.is_empty() && !self.keys_return()
+    }
+
+    fn keys_return(&self) -> bool {
+        self.pack
+            .return_key
+            .as_ref()
+            .is_some_and(|k| k.table == self.table_index)
+    }
+
     fn data_row(
         &mut self,
         row: &RowBuf,
@@ -507,20 +593,10 @@ impl<'p> RowState<'p> {
         rules: &mut [Box<dyn RowRule + '_>],
         ctx: &mut TableCtx<'_, '_, '_>,
     ) {
-        let seed = self.seed(row, values, ctx.scope);
-        record_identifiers(self.table, &self.physical, row, sink.collector());
-        if let Some(f) = self.flags {
-            flag_cells(self.table, self.table_index, &self.physical, row, f, sink.collector());
+        if self.keys_return() {
+            self.note_return_key(row, values, ctx.scope);
         }
-        for (ri, rel) in self.table.relations.iter().enumerate() {
-            let rows = &ctx.scope.lookups[rel.lookup];
-            self.related[ri] = if rows.values.is_empty() {
-                None
-            } else {
-                row_key(seed, &rel.columns, row, &self.physical, &mut self.scratch)
-                    .and_then(|k| rows.keys.get(&k).copied())
-            };
-        }
+        let seed = self.prepare(row, sink, ctx.scope);
         {
             let row_ctx = RowCtx::new(row, values, &self.physical, ctx.scope, &self.related, seed);
             for r in rules.iter_mut() {
@@ -533,8 +609,30 @@ impl<'p> RowState<'p> {
         self.keep_for_later(row, values, seed, ctx.scope);
     }
 
+    /// What the engine works out for a row before the rules see it: its seed (returned), its
+    /// identifiers and flagged cells (recorded), its related rows (in `self.related`).
+    fn prepare(&mut self, row: &RowBuf, sink: &mut Sink<'_>, scope: &ReturnScope) -> KeyHash {
+        let seed = self.seed(row, scope);
+        if let Some(out) = sink.collector() {
+            record_identifiers(self.table, &self.physical, row, out);
+            if let Some(f) = self.flags {
+                flag_cells(self.table, self.table_index, &self.physical, row, f, out);
+            }
+        }
+        for (ri, rel) in self.table.relations.iter().enumerate() {
+            let rows = &scope.lookups[rel.lookup];
+            self.related[ri] = if rows.values.is_empty() {
+                None
+            } else {
+                row_key(seed, &rel.columns, row, &self.physical, &mut self.scratch)
+                    .and_then(|k| rows.keys.get(&k).copied())
+            };
+        }
+        seed
+    }
+
     /// The start of every key of this row: its return.
-    fn seed(&mut self, row: &RowBuf, values: &[crate::value::Parsed], scope: &mut ReturnScope) -> KeyHash {
+    fn seed(&mut self, row: &RowBuf, scope: &ReturnScope) -> KeyHash {
         let Some(k) = &self.pack.return_key else {
             return KeyHash::default();
         };
@@ -546,27 +644,7 @@ impl<'p> RowState<'p> {
         let mut h = KeyHash::default();
         match own {
             Some(p) => {
-                let cell = text::trim(row.get(p as usize).text);
-                text::key_into(cell, &mut self.scratch);
-                if k.table == self.table_index && !self.scratch.is_empty() {
-                    if !scope.return_keys.contains(&self.scratch) {
-                        scope.return_keys.push(self.scratch.clone());
-                    }
-                    if scope.return_key.is_none() {
-                        let shown = match (
-                            values[k.column].value,
-                            self.pack.codelist(&self.table.columns[k.column]),
-                        ) {
-                            (Value::Code(i), Some(l)) if values[k.column].issue.is_none() => l.code(i).to_string(),
-                            _ => cell.to_string(),
-                        };
-                        scope.return_key = Some((self.scratch.clone(), shown));
-                        scope.submitted = k.submitted.and_then(|c| match values[c].value {
-                            Value::Date(d) if values[c].issue.is_none() => Some(d),
-                            _ => None,
-                        });
-                    }
-                }
+                text::key_into(text::trim(row.get(p as usize).text), &mut self.scratch);
                 h.part(self.scratch.as_bytes());
             }
             None => {
@@ -574,6 +652,34 @@ impl<'p> RowState<'p> {
             }
         }
         h
+    }
+
+    /// A row of the return-key table: its key is one of the return's (the first, the return's own).
+    fn note_return_key(&mut self, row: &RowBuf, values: &[crate::value::Parsed], scope: &mut ReturnScope) {
+        let Some(k) = &self.pack.return_key else { return };
+        let Some(p) = self.physical[k.column] else { return };
+        let cell = text::trim(row.get(p as usize).text);
+        text::key_into(cell, &mut self.scratch);
+        if self.scratch.is_empty() {
+            return;
+        }
+        if !scope.return_keys.contains(&self.scratch) {
+            scope.return_keys.push(self.scratch.clone());
+        }
+        if scope.return_key.is_none() {
+            let shown = match (
+                values[k.column].value,
+                self.pack.codelist(&self.table.columns[k.column]),
+            ) {
+                (Value::Code(i), Some(l)) if values[k.column].issue.is_none() => l.code(i).to_string(),
+                _ => cell.to_string(),
+            };
+            scope.return_key = Some((self.scratch.clone(), shown));
+            scope.submitted = k.submitted.and_then(|c| match values[c].value {
+                Value::Date(d) if values[c].issue.is_none() => Some(d),
+                _ => None,
+            });
+        }
     }
 
     /// Keeps what later tables need of this row.

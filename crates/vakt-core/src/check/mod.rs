@@ -15,6 +15,7 @@ pub mod plan;
 pub mod plugin;
 pub mod result;
 pub mod sink;
+mod split;
 
 pub use plan::{pack_schema, Configure, Configured, CountLink, Entry, Plan};
 pub use result::{InputResult, TableRun};

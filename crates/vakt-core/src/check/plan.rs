@@ -230,6 +230,8 @@ pub struct Plan {
     lookups: Vec<Lookup>,
     /// The pack's own codes, documented.
     checks: Vec<CheckInfo>,
+    /// Cores each return may use ([`Plan::share_cores`]).
+    cores_per_return: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for Plan {
@@ -242,6 +244,21 @@ impl std::fmt::Debug for Plan {
 }
 
 impl Plan {
+    /// Says how many cores each return may use: the machine's cores over the returns checked at
+    /// once. With two or more, a large table read from CSV shares its rules out between two
+    /// threads (see `check::split`); a workbook sheet needs three, as its reader already keeps one
+    /// core busy. What a run reports is the same either way. One unless set; always one with
+    /// plugins (each plugin process answers one stream in order).
+    pub fn share_cores(&self, cores: usize) {
+        let cores = if self.pack.plugins.is_empty() { cores.max(1) } else { 1 };
+        self.cores_per_return.store(cores, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// How many cores each return may use (see [`Plan::share_cores`]).
+    pub fn cores_per_return(&self) -> usize {
+        self.cores_per_return.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// How many rule entries the pack's tables configure (counts, rules, checks, ...).
     pub fn entry_count(&self) -> usize {
         self.entries.iter().map(Vec::len).sum()
@@ -293,6 +310,7 @@ impl Plan {
             entries,
             lookups,
             checks,
+            cores_per_return: std::sync::atomic::AtomicUsize::new(1),
         })
     }
 

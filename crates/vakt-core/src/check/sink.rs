@@ -284,7 +284,28 @@ pub struct Sink<'a> {
     pub table: &'a Table,
     /// For each pack column, its physical column in the sheet.
     pub physical: &'a [Option<u32>],
-    out: &'a mut Collector,
+    out: Out<'a>,
+}
+
+/// Where a sink's findings go.
+enum Out<'a> {
+    /// Straight to the return's collector.
+    Collector(&'a mut Collector),
+    /// Into a list, tagged with where in the sequential order of the table they belong, for a
+    /// table whose rules run on two threads (see `check::split`).
+    Tagged(&'a mut Vec<Tagged>, (u32, u32)),
+}
+
+/// A finding made while a table's rules run on two threads, with its place in the order the
+/// findings would have been made on one: (row of the batch, rank of the rule).
+#[derive(Debug)]
+pub struct Tagged {
+    /// (row of the batch, rank of the rule or event).
+    pub at: (u32, u32),
+    /// Made by a rule that could not run ([`Sink::fail`]).
+    pub failed: bool,
+    /// The finding.
+    pub finding: Finding,
 }
 
 impl<'a> Sink<'a> {
@@ -302,31 +323,72 @@ impl<'a> Sink<'a> {
             table_index,
             table,
             physical,
-            out,
+            out: Out::Collector(out),
         }
     }
 
-    /// The collector behind the sink.
-    pub fn collector(&mut self) -> &mut Collector {
-        self.out
+    /// A sink for one table of a return that keeps its findings in `found`, tagged (see
+    /// [`Sink::tag`]).
+    pub(crate) fn tagged(
+        found: &'a mut Vec<Tagged>,
+        (file, sheet): (&'a str, Option<&'a str>),
+        table_index: usize,
+        table: &'a Table,
+        physical: &'a [Option<u32>],
+    ) -> Sink<'a> {
+        Sink {
+            file,
+            sheet,
+            table_index,
+            table,
+            physical,
+            out: Out::Tagged(found, (0, 0)),
+        }
+    }
+
+    /// Sets the tag of the findings that follow, on a tagged sink.
+    pub(crate) fn tag(&mut self, at: (u32, u32)) {
+        if let Out::Tagged(_, tag) = &mut self.out {
+            *tag = at;
+        }
+    }
+
+    /// The collector behind the sink; `None` for a tagged sink.
+    pub fn collector(&mut self) -> Option<&mut Collector> {
+        match &mut self.out {
+            Out::Collector(c) => Some(c),
+            Out::Tagged(..) => None,
+        }
     }
 
     /// Adds a finding (masked by the collector).
     pub fn push(&mut self, f: Finding) {
-        self.out.push(f);
+        self.send(f, false);
+    }
+
+    fn send(&mut self, finding: Finding, failed: bool) {
+        match &mut self.out {
+            Out::Collector(c) if failed => c.fail(finding),
+            Out::Collector(c) => c.push(finding),
+            Out::Tagged(found, at) => found.push(Tagged {
+                at: *at,
+                failed,
+                finding,
+            }),
+        }
     }
 
     /// Notes the line and record number of a row of this table's file (see
     /// [`Collector::note_record`]).
     pub fn note_record(&mut self, row: &crate::value::RowBuf) {
-        if self.sheet.is_none() {
-            self.out.note_record(self.file, row.row, row.record);
+        if let (None, Out::Collector(c)) = (self.sheet, &mut self.out) {
+            c.note_record(self.file, row.row, row.record);
         }
     }
 
     /// Adds the finding of a rule that could not run (see [`Collector::fail`]).
     pub fn fail(&mut self, f: Finding) {
-        self.out.fail(f);
+        self.send(f, true);
     }
 
     /// The location of a cell of this table.

@@ -54,7 +54,7 @@ impl Node {
             },
             Node::IsNull(a, negated) => Val::Bool(matches!(a.eval(env), Val::Null) != *negated),
             Node::Call(f, args) => {
-                let values: Vec<Val<'a>> = args.iter().map(|a| a.eval(env)).collect();
+                let values: super::functions::ArgVals<'a> = args.iter().map(|a| a.eval(env)).collect();
                 super::functions::apply(*f, values, &|v| match v {
                     Val::Text(t) => Some(t.clone()),
                     _ => None,

@@ -175,9 +175,13 @@ fn names_of(args: &[Ty]) -> String {
 }
 
 /// Applies a function to its evaluated arguments.
+/// A call's arguments: on the stack for up to four (every function but a long `min`, `max` or
+/// `coalesce`), as expressions run once per row.
+pub(crate) type ArgVals<'a> = smallvec::SmallVec<[Val<'a>; 4]>;
+
 pub(crate) fn apply<'a>(
     func: Func,
-    args: Vec<Val<'a>>,
+    args: ArgVals<'a>,
     code_text: &dyn Fn(&Val<'a>) -> Option<Cow<'a, str>>,
 ) -> Val<'a> {
     if func == Func::Coalesce {
@@ -270,7 +274,7 @@ fn number_of<'a>(func: Func, args: &[Val<'a>]) -> Val<'a> {
     }
 }
 
-fn extreme<'a>(func: Func, args: Vec<Val<'a>>) -> Val<'a> {
+fn extreme<'a>(func: Func, args: ArgVals<'a>) -> Val<'a> {
     let pick = |a: Val<'a>, b: Val<'a>| -> Val<'a> {
         let first_is_smaller = match (&a, &b) {
             (Val::Num(x), Val::Num(y)) => x <= y,
@@ -320,7 +324,7 @@ mod tests {
     }
 
     fn run<'a>(f: Func, args: Vec<Val<'a>>) -> Val<'a> {
-        apply(f, args, &|v| match v {
+        apply(f, args.into_iter().collect(), &|v| match v {
             Val::Text(t) => Some(t.clone()),
             _ => None,
         })

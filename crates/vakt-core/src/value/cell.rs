@@ -84,6 +84,17 @@ impl RowBuf {
         self.cells.clear();
     }
 
+    /// Makes this row a copy of `other`, reusing this row's buffers.
+    pub fn copy_from(&mut self, other: &RowBuf) {
+        self.row = other.row;
+        self.date_1904 = other.date_1904;
+        self.record = other.record;
+        self.text.clear();
+        self.text.push_str(&other.text);
+        self.cells.clear();
+        self.cells.extend_from_slice(&other.cells);
+    }
+
     /// Number of cells (up to the last one the file stored).
     pub fn len(&self) -> usize {
         self.cells.len()

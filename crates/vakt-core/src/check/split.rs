@@ -1,0 +1,637 @@
+//! One table's rules on two threads, for a run with a core to spare.
+//!
+//! A national run checks one return per core. A single return, or fewer returns than cores, would
+//! leave a core idle while one thread reads and checks a million rows. For such a run the engine
+//! gathers a large table's data rows in batches, with what it worked out for each row (its parsed
+//! values, related rows and key seed), and shares the table's rules out between its own thread
+//! and a second one: while the second runs its rules over one batch, the first reads the next
+//! batch and runs its own rules over it. Which rule runs where is decided from their cost on the
+//! first batch, to balance the two threads.
+//!
+//! What a run reports cannot depend on this. Each rule sees every row of the table in order and
+//! keeps its own state, so rules do not depend on each other; their findings are tagged with the
+//! row and the rule's rank and handed to the collector in exactly the order one thread would have
+//! made them; and the collector masks only once the return is read. Tables whose rows other
+//! tables look up, and the return-key table, are checked on one thread: their rows change what
+//! the rules of other rows see.
+
+use super::sink::Tagged;
+use super::{ReturnRule, ReturnScope, RowCtx, RowRule, Sink};
+use crate::pack::Table;
+use crate::read::RowBuf;
+use crate::value::keyhash::KeyHash;
+use crate::value::Parsed;
+use std::sync::Arc;
+use std::thread::{Scope, ScopedJoinHandle};
+use std::time::{Duration, Instant};
+
+/// Data rows per batch: enough that handing a batch over costs little beside checking it, few
+/// enough that a batch (copied cells, parsed values) stays within a few megabytes.
+pub(super) const BATCH_ROWS: usize = 4096;
+
+/// Data rows of a table gathered for its rules, with what the engine worked out for each.
+pub(super) struct Batch {
+    rows: Vec<RowBuf>,
+    values: Vec<Parsed>,
+    related: Vec<Option<u32>>,
+    seeds: Vec<KeyHash>,
+    /// Per row: where its values and its related rows start.
+    starts: Vec<(usize, usize)>,
+    len: usize,
+}
+
+impl Batch {
+    fn new() -> Batch {
+        Batch {
+            rows: Vec::new(),
+            values: Vec::new(),
+            related: Vec::new(),
+            seeds: Vec::new(),
+            starts: Vec::new(),
+            len: 0,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.values.clear();
+        self.related.clear();
+        self.seeds.clear();
+        self.starts.clear();
+        self.len = 0;
+    }
+
+    fn push(&mut self, row: &RowBuf, values: &[Parsed], related: &[Option<u32>], seed: KeyHash) {
+        if self.rows.len() <= self.len {
+            self.rows.push(RowBuf::default());
+        }
+        if let Some(kept) = self.rows.get_mut(self.len) {
+            kept.copy_from(row);
+        }
+        self.starts.push((self.values.len(), self.related.len()));
+        self.values.extend_from_slice(values);
+        self.related.extend_from_slice(related);
+        self.seeds.push(seed);
+        self.len += 1;
+    }
+
+    /// The context the rules see for row `i` of the batch.
+    fn ctx<'b>(&'b self, i: usize, physical: &'b [Option<u32>], scope: &'b ReturnScope) -> Option<RowCtx<'b>> {
+        let &(v, r) = self.starts.get(i)?;
+        let (v_end, r_end) = self
+            .starts
+            .get(i + 1)
+            .copied()
+            .unwrap_or((self.values.len(), self.related.len()));
+        Some(RowCtx::new(
+            self.rows.get(i)?,
+            self.values.get(v..v_end)?,
+            physical,
+            scope,
+            self.related.get(r..r_end)?,
+            *self.seeds.get(i)?,
+        ))
+    }
+}
+
+/// A rule of the table: a row rule, or a return rule observing the table's rows.
+pub(super) enum Rule<'a, 'p> {
+    /// A row rule of the table.
+    Row(&'a mut (dyn RowRule + 'p)),
+    /// A return rule, observing this table's rows.
+    Return(&'a mut (dyn ReturnRule + 'p)),
+}
+
+/// A rule with its rank in the one-thread order (rank 0 is the engine's own row findings) and the
+/// time it took on the first batch.
+pub(super) struct Ranked<'a, 'p> {
+    rank: u32,
+    rule: Rule<'a, 'p>,
+    spent: Duration,
+}
+
+impl<'a, 'p> Ranked<'a, 'p> {
+    /// The table's row rules, then the return rules, in the order one thread runs them.
+    pub(super) fn all<'r: 'p, 'q: 'p>(
+        rows: &'a mut [Box<dyn RowRule + 'r>],
+        returns: &'a mut [Box<dyn ReturnRule + 'q>],
+    ) -> Vec<Ranked<'a, 'p>> {
+        let rows = rows.iter_mut().map(|r| {
+            let r: &'a mut (dyn RowRule + 'p) = r.as_mut();
+            Rule::Row(r)
+        });
+        let returns = returns.iter_mut().map(|r| {
+            let r: &'a mut (dyn ReturnRule + 'p) = r.as_mut();
+            Rule::Return(r)
+        });
+        rows.chain(returns)
+            .zip(1u32..)
+            .map(|(rule, rank)| Ranked {
+                rank,
+                rule,
+                spent: Duration::ZERO,
+            })
+            .collect()
+    }
+}
+
+/// What every thread needs to know of the table: shared, read-only.
+#[derive(Clone, Copy)]
+pub(super) struct Env<'e> {
+    pub(super) file: &'e str,
+    pub(super) sheet: Option<&'e str>,
+    pub(super) table_index: usize,
+    pub(super) table: &'e Table,
+    pub(super) physical: &'e [Option<u32>],
+    pub(super) scope: &'e ReturnScope,
+}
+
+impl<'e> Env<'e> {
+    fn sink<'f>(&self, found: &'f mut Vec<Tagged>) -> Sink<'f>
+    where
+        'e: 'f,
+    {
+        Sink::tagged(
+            found,
+            (self.file, self.sheet),
+            self.table_index,
+            self.table,
+            self.physical,
+        )
+    }
+}
+
+/// Runs `rules` over every row of `batch`, row by row (a row stays in cache for all its rules);
+/// their findings go to `found`, tagged. `timed`: each rule adds its time to `spent`.
+fn run(batch: &Batch, rules: &mut [Ranked<'_, '_>], env: Env<'_>, found: &mut Vec<Tagged>, timed: bool) {
+    let mut sink = env.sink(found);
+    for i in 0..batch.len {
+        let Some(ctx) = batch.ctx(i, env.physical, env.scope) else {
+            continue;
+        };
+        for r in rules.iter_mut() {
+            let start = timed.then(Instant::now);
+            sink.tag((i as u32, r.rank));
+            match &mut r.rule {
+                Rule::Row(rule) => rule.check(&ctx, &mut sink),
+                Rule::Return(rule) => rule.observe(env.table_index, &ctx, &mut sink),
+            }
+            if let Some(s) = start {
+                r.spent += s.elapsed();
+            }
+        }
+    }
+}
+
+/// Hands the findings of one batch, made on two threads, to the collector in one-thread order.
+fn merge(mut found: Vec<Tagged>, theirs: Vec<Tagged>, direct: &mut Sink<'_>) {
+    found.extend(theirs);
+    // Stable: findings of one rule at one row keep their order.
+    found.sort_by_key(|t| t.at);
+    for t in found {
+        if t.failed {
+            direct.fail(t.finding);
+        } else {
+            direct.push(t.finding);
+        }
+    }
+}
+
+/// A batch being checked on the second thread, with its rules.
+struct Flight<'a, 'p> {
+    batch: Arc<Batch>,
+    rules: Vec<Ranked<'a, 'p>>,
+    found: Vec<Tagged>,
+}
+
+/// The batch on the second thread: this thread's findings for it, the thread, and the time this
+/// thread took to read the batch if its rules were timed.
+type InFlight<'s, 'a, 'p> = (Vec<Tagged>, ScopedJoinHandle<'s, Flight<'a, 'p>>, Option<Duration>);
+
+/// The batches of one table on their way through the two threads.
+pub(super) struct Pipeline<'s, 'a, 'p, 'e> {
+    scope: &'s Scope<'s, 'e>,
+    env: Env<'e>,
+    filling: Batch,
+    spare: Option<Arc<Batch>>,
+    mine: Vec<Ranked<'a, 'p>>,
+    theirs: Vec<Ranked<'a, 'p>>,
+    /// This thread's findings for the batch being filled.
+    found: Vec<Tagged>,
+    in_flight: Option<InFlight<'s, 'a, 'p>>,
+    /// Batches handed to the rules so far.
+    batches: u32,
+    /// When the batch being filled was started.
+    started: Option<Instant>,
+}
+
+impl<'s, 'a: 's, 'p: 's, 'e> Pipeline<'s, 'a, 'p, 'e> {
+    /// A pipeline for one table, with all its rules on this thread until the first batch is in.
+    pub(super) fn new(scope: &'s Scope<'s, 'e>, env: Env<'e>, rules: Vec<Ranked<'a, 'p>>) -> Self {
+        Pipeline {
+            scope,
+            env,
+            filling: Batch::new(),
+            spare: None,
+            mine: rules,
+            theirs: Vec::new(),
+            found: Vec::new(),
+            in_flight: None,
+            batches: 0,
+            started: None,
+        }
+    }
+
+    /// A sink for a finding of the engine's own about the row that comes next (a blank or note
+    /// row), placed before the next data row's findings.
+    pub(super) fn engine_sink(&mut self) -> Sink<'_> {
+        let at = (self.filling.len as u32, 0);
+        let mut sink = self.env.sink(&mut self.found);
+        sink.tag(at);
+        sink
+    }
+
+    /// Adds a data row; a full batch goes to the rules.
+    pub(super) fn push(
+        &mut self,
+        (row, values): (&RowBuf, &[Parsed]),
+        related: &[Option<u32>],
+        seed: KeyHash,
+        direct: &mut Sink<'_>,
+    ) {
+        self.started.get_or_insert_with(Instant::now);
+        self.filling.push(row, values, related, seed);
+        if self.filling.len >= BATCH_ROWS {
+            self.dispatch(direct);
+        }
+    }
+
+    /// Whether the rules' cost is measured on this batch: the first, then ever more rarely, as
+    /// the keys the rules hold grow and their cost with them.
+    fn timed(&self) -> bool {
+        self.batches == 0 || (self.batches.is_power_of_two() && self.batches <= 256)
+    }
+
+    fn dispatch(&mut self, direct: &mut Sink<'_>) {
+        let reading = self.started.take().map(|s| s.elapsed());
+        let timed = self.timed();
+        self.batches += 1;
+        self.land(direct);
+        if self.theirs.is_empty() {
+            // The first batch, or rules that do not share out: all on this thread.
+            run(&self.filling, &mut self.mine, self.env, &mut self.found, timed);
+            merge(std::mem::take(&mut self.found), Vec::new(), direct);
+            self.filling.clear();
+            if timed {
+                self.balance(reading.unwrap_or_default());
+            }
+            return;
+        }
+        let mut next = self
+            .spare
+            .take()
+            .and_then(|b| Arc::try_unwrap(b).ok())
+            .unwrap_or_else(Batch::new);
+        next.clear();
+        let batch = Arc::new(std::mem::replace(&mut self.filling, next));
+        let flight = Flight {
+            batch: Arc::clone(&batch),
+            rules: std::mem::take(&mut self.theirs),
+            found: Vec::new(),
+        };
+        let env = self.env;
+        #[cfg(test)]
+        tests::FLIGHTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let handle = self.scope.spawn(move || {
+            let mut flight = flight;
+            run(&flight.batch, &mut flight.rules, env, &mut flight.found, timed);
+            flight
+        });
+        run(&batch, &mut self.mine, self.env, &mut self.found, timed);
+        self.spare = Some(batch);
+        self.in_flight = Some((
+            std::mem::take(&mut self.found),
+            handle,
+            timed.then_some(reading).flatten(),
+        ));
+    }
+
+    /// Waits for the batch on the second thread, hands its findings to the collector, and, when
+    /// its rules were timed, shares the rules out again.
+    fn land(&mut self, direct: &mut Sink<'_>) {
+        let Some((mine, handle, reading)) = self.in_flight.take() else {
+            return;
+        };
+        let flight = match handle.join() {
+            Ok(f) => f,
+            // A rule panicked on the second thread: panic here, where the engine catches it and
+            // reports the input as unreadable, as it would on one thread.
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        merge(mine, flight.found, direct);
+        self.theirs = flight.rules;
+        drop(flight.batch);
+        if let Some(reading) = reading {
+            self.balance(reading);
+        }
+    }
+
+    /// Shares the rules out by their cost on the last timed batch: this thread starts with the
+    /// cost of reading a batch, and each rule, the dearest first, goes to the thread with less to
+    /// do.
+    fn balance(&mut self, reading: Duration) {
+        let mut rules = std::mem::take(&mut self.mine);
+        rules.append(&mut self.theirs);
+        let checking: Duration = rules.iter().map(|r| r.spent).sum();
+        if checking < reading {
+            // Reading is the limit (a workbook, unzipped and parsed on its own thread): a third
+            // busy thread on two cores would slow the reader down.
+            rules.iter_mut().for_each(|r| r.spent = Duration::ZERO);
+            self.mine = rules;
+            return;
+        }
+        rules.sort_by_key(|r| std::cmp::Reverse(r.spent));
+        let (mut here, mut there) = (reading, Duration::ZERO);
+        for mut r in rules {
+            let spent = std::mem::take(&mut r.spent);
+            if there < here {
+                there += spent;
+                self.theirs.push(r);
+            } else {
+                here += spent;
+                self.mine.push(r);
+            }
+        }
+    }
+
+    /// Checks the rows left and hands every finding to the collector.
+    pub(super) fn finish(mut self, direct: &mut Sink<'_>) {
+        self.land(direct);
+        self.mine.append(&mut self.theirs);
+        run(&self.filling, &mut self.mine, self.env, &mut self.found, false);
+        merge(std::mem::take(&mut self.found), Vec::new(), direct);
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests may panic"
+)]
+mod tests {
+    use crate::check::{engine, Plan, Registry, RowCtx, RowRule, RuleKind, Sink, TableSchema};
+    use crate::finding::CheckInfo;
+    use crate::pack::Pack;
+    use crate::read::Input;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Batches handed to a second thread, in this test binary.
+    pub(super) static FLIGHTS: AtomicUsize = AtomicUsize::new(0);
+
+    /// A pack written for this test: a return-key table, a parent table that the big table looks
+    /// up, and a big table with rules of every sort: column rules, keys, a relation, expressions
+    /// (two sharing a code, one reading the related row), a cardinality, a count from the parent,
+    /// free text searched for identifiers.
+    const PACK: &str = r#"
+name = "split-test"
+version = "1"
+[codelists]
+kind = "kind.csv"
+[id_types]
+person = { form = "national-id" }
+[return]
+table = "report"
+column = "site"
+
+[[table]]
+name = "report"
+files = ["report.csv"]
+[[table.column]]
+name = "site"
+type = "text"
+required = true
+
+[[table]]
+name = "wards"
+files = ["wards.csv"]
+[[table.column]]
+name = "ward_id"
+type = "text"
+required = true
+unique = true
+[[table.column]]
+name = "beds"
+type = "integer"
+[[table.column]]
+name = "n_stays"
+type = "integer"
+[[table.count]]
+column = "n_stays"
+table = "stays"
+key = ["ward_id"]
+matching = ["ward_id"]
+
+[[table]]
+name = "stays"
+files = ["stays.csv"]
+unique = [["ward_id", "person_id"]]
+[[table.column]]
+name = "ward_id"
+type = "text"
+required = true
+[[table.column]]
+name = "person_id"
+type = "text"
+required = true
+class = ["D"]
+id_type = "person"
+[[table.column]]
+name = "kind"
+type = "code"
+codelist = "kind"
+required = true
+[[table.column]]
+name = "age"
+type = "integer"
+range = { min = 0, max = 110 }
+[[table.column]]
+name = "days"
+type = "integer"
+range = { min = 1, max = 60 }
+[[table.column]]
+name = "note"
+type = "text"
+class = ["F"]
+[[table.relation]]
+name = "ward"
+table = "wards"
+columns = ["ward_id"]
+references = ["ward_id"]
+[[table.consistent]]
+key = ["person_id"]
+columns = ["age"]
+[[table.cardinality]]
+name = "few-stays"
+when = "days >= 1"
+key = ["person_id"]
+max = 2
+column = "person_id"
+[[table.rule]]
+name = "days-within-beds"
+assert = "days <= ward.beds"
+message = "days {days} over beds {ward.beds}"
+[[table.rule]]
+name = "adult-long-stay"
+when = "age >= 18"
+assert = "days < 50"
+column = "days"
+message = "adult stay of {days} days"
+"#;
+
+    fn plan_with(registry: Registry) -> Plan {
+        let pack = Pack::from_source("split.toml", PACK.to_string(), &|rel: &str| match rel {
+            "kind.csv" => Ok("code,en,no,synonyms\nA,Acute,Akutt,\nP,Planned,Planlagt,\n".into()),
+            other => Err(format!("no file {other}")),
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        Plan::new(pack, registry).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn plan() -> Plan {
+        plan_with(Registry::builtin())
+    }
+
+    /// A rule kind whose rule panics at one row of the stays table, and is slow until then, so
+    /// that the balancing sends it to the second thread.
+    struct Bomb;
+    struct BombRule(u64);
+    impl RuleKind for Bomb {
+        fn info(&self) -> CheckInfo {
+            CheckInfo {
+                code: crate::finding::Code::new("VK9002"),
+                name: "bomb".into(),
+                doc: " Panics.".into(),
+            }
+        }
+        fn compile<'p>(&self, schema: &TableSchema<'p>) -> Vec<Box<dyn RowRule + 'p>> {
+            if schema.table.name != "stays" {
+                return Vec::new();
+            }
+            vec![Box::new(BombRule(0))]
+        }
+    }
+    impl RowRule for BombRule {
+        fn check(&mut self, row: &RowCtx<'_>, _: &mut Sink<'_>) {
+            self.0 = (0..2_000u64).fold(self.0, |a, b| a.wrapping_mul(31).wrapping_add(b));
+            assert!(row.row.row != 20_000, "the bomb went off");
+        }
+    }
+
+    /// A return whose stays table spans many batches and has findings of every rule, many past
+    /// the listing cap, blank rows between data, and identifiers in free text. The generator is
+    /// the test's own xorshift; the defects are chosen by it, not by asking vakt.
+    fn write_return(dir: &std::path::Path, stays: usize) {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        std::fs::write(dir.join("report.csv"), "site\nNORD\n").unwrap();
+        let mut wards = String::from("ward_id,beds,n_stays\n");
+        for w in 0..40 {
+            wards.push_str(&format!("W{w},{},{}\n", 20 + w, stays / 40));
+        }
+        std::fs::write(dir.join("wards.csv"), wards).unwrap();
+        let mut out = String::from("ward_id,person_id,kind,age,days,note\n");
+        for i in 0..stays {
+            let ward = match next(50) {
+                0 => "W99".to_string(),
+                _ => format!("W{}", next(40)),
+            };
+            let person = match next(30) {
+                0 => String::new(),
+                1 => format!("P{}", next(i as u64 + 1)),
+                _ => format!("P{i}"),
+            };
+            let kind = ["A", "P", "X", "a"][next(4) as usize];
+            let age = match next(10) {
+                0 => "abc".to_string(),
+                1 => "140".to_string(),
+                _ => next(100).to_string(),
+            };
+            let days = match next(8) {
+                0 => "0".to_string(),
+                1 => "75".to_string(),
+                _ => (1 + next(60)).to_string(),
+            };
+            let note = match next(200) {
+                0 => format!("see {person}"),
+                1 => "ring 31129956715".to_string(),
+                _ => String::new(),
+            };
+            out.push_str(&format!("{ward},{person},{kind},{age},{days},{note}\n"));
+            if next(500) == 0 {
+                out.push_str(",,,,,\n");
+            }
+        }
+        std::fs::write(dir.join("stays.csv"), out).unwrap();
+    }
+
+    fn check(plan: &Plan, dir: &std::path::Path, split: bool) -> String {
+        plan.share_cores(if split { 2 } else { 1 });
+        let mut input = Input::open(dir).unwrap();
+        let result = engine::check_input_with(plan, &mut input, Vec::new(), true);
+        format!(
+            "{:#?}\n{:?}\n{:?}\n{}\n{:?}",
+            result.findings, result.dropped, result.error_cells, result.failed, result.tables
+        )
+    }
+
+    #[test]
+    fn two_threads_report_exactly_what_one_reports() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = super::BATCH_ROWS * 7 + 123;
+        write_return(dir.path(), rows);
+        let plan = plan();
+        let one = check(&plan, dir.path(), false);
+        let two = check(&plan, dir.path(), true);
+        // The return is as rich as intended: every rule found something, and some kinds were
+        // listed up to the cap.
+        let codes = [
+            "VK0006", "VK0016", "VK0101", "VK0102", "VK0103", "VK0104", "VK0106", "VK0201", "VK0202", "VK0203",
+            "VK0204", "VK0205", "VK0208",
+        ];
+        for code in codes {
+            assert!(
+                one.contains(&format!("\"{code}\"")),
+                "no {code} in the one-thread report"
+            );
+        }
+        assert_eq!(one.len(), two.len(), "reports differ in length");
+        assert!(one == two, "two threads report otherwise than one");
+        assert!(FLIGHTS.load(Ordering::Relaxed) > 0, "no batch went to a second thread");
+    }
+
+    #[test]
+    fn a_rule_that_panics_on_the_second_thread_makes_the_input_unreadable_not_the_run_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        write_return(dir.path(), super::BATCH_ROWS * 6);
+        let plan = plan_with(Registry::builtin().with(Box::new(Bomb)).unwrap());
+        plan.share_cores(2);
+        let before = FLIGHTS.load(Ordering::Relaxed);
+        let (_, result) = engine::check_path(&plan, dir.path());
+        assert!(
+            FLIGHTS.load(Ordering::Relaxed) > before,
+            "no batch went to a second thread"
+        );
+        assert!(result.failed, "the check is not marked failed");
+        let f = result.findings.iter().find(|f| f.code == "VK0001").expect("no VK0001");
+        assert!(
+            f.message.contains("bomb went off") || f.message.contains("crash"),
+            "{}",
+            f.message
+        );
+    }
+}
