@@ -323,6 +323,67 @@ fn an_interrupted_clean_leaves_no_partial_folder() {
     assert!(!dir.path().join("out").exists(), "no output from an interrupted run");
 }
 
+#[test]
+fn returns_written_at_once_land_in_input_order_with_one_header_and_nothing_left_behind() {
+    // Several returns are written on several cores, each to its own part files; the parts must
+    // be joined in input order, rejected rows too, with each file's header once.
+    let dir = tempfile::tempdir().unwrap();
+    let pack = write_pack(dir.path(), "");
+    keygen(dir.path());
+    let clinics = ["ALPHA", "BRAVO", "CHARLIE", "DELTA", "ECHO"];
+    let mut inputs = Vec::new();
+    let (mut kept, mut rejected) = (Vec::new(), Vec::new());
+    for (r, clinic) in clinics.iter().enumerate() {
+        let mut visits = String::from("ward_id,person_id,age,note\n");
+        for i in 0..40 {
+            // Every seventh row has an impossible age: rejected with --on-error reject.
+            let bad = (i + r) % 7 == 0;
+            let age = if bad { 150 } else { 20 + i };
+            visits.push_str(&format!("W1,EPJ-{r}-{i},{age},m{r}x{i}\n"));
+            if bad { &mut rejected } else { &mut kept }.push(format!("m{r}x{i}"));
+        }
+        let report = format!("clinic,contact,n_wards\n{clinic},,2\n");
+        let wards = "ward_id,ward_type,n_visits\nW1,ACUTE,40\nW2,REHAB,0\n";
+        inputs.push(write_return(
+            dir.path(),
+            &format!("r{r}"),
+            &[("report.csv", &report), ("wards.csv", wards), ("visits.csv", &visits)],
+        ));
+    }
+    let out = dir.path().join("out");
+    let refs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    let o = clean(dir.path(), &pack, &refs, &out, &["--on-error", "reject"]);
+    assert!(
+        o.status.code() == Some(0) || o.status.code() == Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let notes = |path: &Path| -> Vec<String> {
+        let rows = csv_rows(path);
+        let at = rows[0].iter().position(|h| h == "note").unwrap();
+        assert!(
+            rows[1..].iter().all(|r| r[0] != rows[0][0]),
+            "{}: a header inside the file",
+            path.display()
+        );
+        rows[1..].iter().map(|r| r[at].clone()).collect()
+    };
+    assert_eq!(notes(&out.join("visits.csv")), kept, "clean rows out of input order");
+    assert_eq!(
+        notes(&out.join("rejected").join("visits.csv")),
+        rejected,
+        "rejected rows out of input order"
+    );
+    let wards = csv_rows(&out.join("wards.csv"));
+    assert_eq!(wards.len(), 1 + 2 * clinics.len(), "wards: one header and every row");
+    let left: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "left in the output: {left:?}");
+}
+
 // 2. Identifiers never reach the released output ---------------------------------------------
 
 #[test]

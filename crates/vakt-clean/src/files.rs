@@ -31,15 +31,37 @@ fn create_private(path: &Path) -> Result<std::fs::File, CleanError> {
     o.open(path).map_err(|e| io_err(path, e))
 }
 
-fn csv_out(path: &Path, header: &[String]) -> Result<CsvOut, CleanError> {
+/// A CSV file, with its header unless it is a return's part of a table (`None`).
+fn csv_out(path: &Path, header: Option<&[String]>) -> Result<CsvOut, CleanError> {
     let file = create_private(path)?;
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(std::io::BufWriter::new(file));
-    w.write_record(header.iter().map(|h| neutralise(h)))
-        .map_err(|e| io_err(path, e))?;
+    if let Some(header) = header {
+        w.write_record(header.iter().map(|h| neutralise(h)))
+            .map_err(|e| io_err(path, e))?;
+    }
     Ok(w)
 }
+
+/// Flushes and closes a CSV file (`path`), appends its bytes to `to`, and removes it.
+fn append_to(from: CsvOut, path: &Path, to: CsvOut) -> Result<CsvOut, CleanError> {
+    let mut from = from;
+    from.flush().map_err(|e| io_err(path, e))?;
+    drop(from);
+    // The writer keeps no state between records that matters here: unwrapped to append bytes,
+    // and wrapped again.
+    let mut raw = to.into_inner().map_err(|e| io_err(path, e.error()))?;
+    let mut f = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+    std::io::copy(&mut f, &mut raw).map_err(|e| io_err(path, e))?;
+    std::fs::remove_file(path).map_err(|e| io_err(path, e))?;
+    Ok(csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(raw))
+}
+
+/// Rows a worksheet holds below its header.
+const XLSX_ROWS: usize = 1_048_575;
 
 /// The output files of one table.
 pub struct TableFile {
@@ -53,13 +75,37 @@ pub struct TableFile {
     pub written: u64,
     /// Rows written to `rejected/`.
     pub rejected_rows: u64,
+    /// One return's share of the table ([`TableFile::part`]): files without headers.
+    part: bool,
 }
 
 impl TableFile {
     /// Creates the table's files in `dir`.
     pub fn create(dir: &Path, name: &str, header: Vec<String>, format: OutFormat) -> Result<TableFile, CleanError> {
+        Self::open(dir, name, header, format, false)
+    }
+
+    /// The files of one return's share of a table, in `parts`, without headers: the returns of a
+    /// run are written at once, each to its parts, and [`TableFile::absorb`] appends them to the
+    /// table's files in input order, so the files are byte for byte what one return after the
+    /// other would have written.
+    pub fn part(parts: &Path, name: &str, header: Vec<String>, format: OutFormat) -> Result<TableFile, CleanError> {
+        super::output::private_dir(&parts.join("rejected"))?;
+        Self::open(parts, name, header, format, true)
+    }
+
+    fn open(
+        dir: &Path,
+        name: &str,
+        header: Vec<String>,
+        format: OutFormat,
+        part: bool,
+    ) -> Result<TableFile, CleanError> {
         let csv = match format {
-            OutFormat::Csv | OutFormat::Both => Some(csv_out(&dir.join(format!("{name}.csv")), &header)?),
+            OutFormat::Csv | OutFormat::Both => {
+                let shown = (!part).then_some(header.as_slice());
+                Some(csv_out(&dir.join(format!("{name}.csv")), shown)?)
+            }
             OutFormat::Xlsx => None,
         };
         Ok(TableFile {
@@ -71,7 +117,56 @@ impl TableFile {
             rejected: None,
             written: 0,
             rejected_rows: 0,
+            part,
         })
+    }
+
+    /// Appends one return's share of the table (see [`TableFile::part`]) and removes its files.
+    pub fn absorb(&mut self, mut part: TableFile) -> Result<(), CleanError> {
+        if let (Some(to), Some(from)) = (self.csv.take(), part.csv.take()) {
+            self.csv = Some(append_to(from, &part.dir.join(format!("{}.csv", part.name)), to)?);
+        }
+        if let Some(from) = part.rejected.take() {
+            self.open_rejected()?;
+            if let Some(to) = self.rejected.take() {
+                self.rejected = Some(append_to(from, &part.rejected_path(), to)?);
+            }
+        }
+        if let (Some(rows), Some(more)) = (&mut self.xlsx, part.xlsx.take()) {
+            if rows.len() + more.len() > XLSX_ROWS {
+                return Err(CleanError::TooManyRows(self.name.clone(), XLSX_ROWS + 1));
+            }
+            rows.extend(more);
+        }
+        self.written += part.written;
+        self.rejected_rows += part.rejected_rows;
+        Ok(())
+    }
+
+    fn rejected_path(&self) -> PathBuf {
+        self.dir.join("rejected").join(format!("{}.csv", self.name))
+    }
+
+    /// Creates `rejected/<table>.csv` at its first row.
+    fn open_rejected(&mut self) -> Result<(), CleanError> {
+        if self.rejected.is_some() {
+            return Ok(());
+        }
+        let mut header = self.header.clone();
+        header.extend(
+            [
+                "source_file",
+                "source_sheet",
+                "source_row",
+                "cells",
+                "codes",
+                "messages",
+            ]
+            .map(String::from),
+        );
+        let shown = (!self.part).then_some(header.as_slice());
+        self.rejected = Some(csv_out(&self.rejected_path(), shown)?);
+        Ok(())
     }
 
     /// Writes a clean row.
@@ -81,7 +176,7 @@ impl TableFile {
                 .map_err(|e| io_err(Path::new(&format!("{}.csv", self.name)), e))?;
         }
         if let Some(rows) = &mut self.xlsx {
-            if rows.len() >= 1_048_575 {
+            if rows.len() >= XLSX_ROWS {
                 return Err(CleanError::TooManyRows(self.name.clone(), rows.len() + 1));
             }
             rows.push(record);
@@ -97,22 +192,7 @@ impl TableFile {
         (file, sheet, row): (&str, Option<&str>, u64),
         reasons: &[Reason],
     ) -> Result<(), CleanError> {
-        if self.rejected.is_none() {
-            let mut header = self.header.clone();
-            header.extend(
-                [
-                    "source_file",
-                    "source_sheet",
-                    "source_row",
-                    "cells",
-                    "codes",
-                    "messages",
-                ]
-                .map(String::from),
-            );
-            let path = self.dir.join("rejected").join(format!("{}.csv", self.name));
-            self.rejected = Some(csv_out(&path, &header)?);
-        }
+        self.open_rejected()?;
         let mut fields: Vec<String> = record.iter().map(OutValue::csv).collect();
         fields.push(neutralise(file));
         fields.push(neutralise(sheet.unwrap_or("")));

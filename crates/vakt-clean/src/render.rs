@@ -78,6 +78,24 @@ impl Collisions {
         }
     }
 
+    /// Adds the pseudonyms of another return; the first id type (by index) with a pseudonym
+    /// given to two values, if any.
+    pub fn absorb(&mut self, other: Collisions) -> Result<(), usize> {
+        let mut clash: Option<usize> = None;
+        for ((ti, tag), h) in other.seen {
+            match self.seen.entry((ti, tag)) {
+                std::collections::hash_map::Entry::Occupied(o) if *o.get() != h => {
+                    clash = Some(clash.map_or(ti, |c| c.min(ti)));
+                }
+                std::collections::hash_map::Entry::Occupied(_) => {}
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(h);
+                }
+            }
+        }
+        clash.map_or(Ok(()), Err)
+    }
+
     /// Distinct pseudonyms given.
     pub fn len(&self) -> usize {
         self.seen.len()

@@ -49,6 +49,10 @@ pub struct InputStats {
 }
 
 /// Writes the dataset of every checked return into `dir`, then its manifest.
+///
+/// The returns are written at once, on every core, each to its own part of each table's files;
+/// the parts are then appended in input order, so the files are those of one return after the
+/// other, and the first error reported is the first failing return's.
 pub fn write_all(
     pack: &Pack,
     checked: &mut [Checked<'_>],
@@ -64,28 +68,28 @@ pub fn write_all(
         .iter()
         .map(|p| TableFile::create(dir, &p.name, p.header.clone(), opts.format))
         .collect::<Result<Vec<_>, _>>()?;
+    let parts = dir.join(".parts");
+    let slots: Vec<std::sync::Mutex<(usize, &mut Checked<'_>)>> =
+        checked.iter_mut().enumerate().map(std::sync::Mutex::new).collect();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let written = vakt_core::par::map_on(&slots, cores, |slot| {
+        let mut slot = slot
+            .lock()
+            .map_err(|_| CleanError::Input("a return's writer stopped".into()))?;
+        let (i, c) = &mut *slot;
+        let target = (&plans[..], &pseudonymisers[..], opts);
+        write_return(pack, target, c, &parts.join(i.to_string()))
+    });
     let mut collisions = Collisions::default();
     let mut inputs = Vec::new();
-    for c in checked.iter_mut() {
-        let decisions = decide::decide(pack, &c.result, &c.recorder, opts.on_error);
-        let renderer = Renderer {
-            pack,
-            pseudonymisers: &pseudonymisers,
-            ids: &c.result.ids,
-            return_key: c.result.return_key.as_deref().unwrap_or(""),
-        };
-        let tables = vakt_core::read::guard::catch(|| {
-            write_input(
-                pack,
-                &plans,
-                (&mut c.input, &c.result),
-                &decisions,
-                &renderer,
-                &mut files,
-                &mut collisions,
-            )
-        })
-        .map_err(|panic| CleanError::Input(vakt_core::read::guard::crashed(&c.path, &panic).to_string()))??;
+    for (c, w) in checked.iter().zip(written) {
+        let (parts, tables, seen) = w?;
+        collisions
+            .absorb(seen)
+            .map_err(|ti| CleanError::Collision(pack.id_types[ti].name.clone()))?;
+        for (f, p) in files.iter_mut().zip(parts) {
+            f.absorb(p)?;
+        }
         inputs.push(InputStats {
             path: c.path.clone(),
             sha256: c.input.sha256.clone(),
@@ -94,6 +98,7 @@ pub fn write_all(
             problems: super::table_problems(&c.result),
         });
     }
+    std::fs::remove_dir_all(&parts).map_err(|e| CleanError::Io(parts.display().to_string(), e.to_string()))?;
     let mut outputs = Vec::new();
     for (p, f) in plans.iter().zip(files.iter_mut()) {
         let dates = date_columns(pack, p);
@@ -102,6 +107,43 @@ pub fn write_all(
     let summary = summarise(&plans, &files, &inputs);
     manifest::write(dir, pack, opts, (&inputs, dropped), &files, &outputs, collisions.len())?;
     Ok(summary)
+}
+
+/// One return's part of every table, its tables' accounts, and the pseudonyms it gave.
+type Written = (Vec<TableFile>, Vec<TableStats>, Collisions);
+
+/// Writes one return into its own parts of the tables' files (in `parts`).
+fn write_return(
+    pack: &Pack,
+    (plans, pseudonymisers, opts): (&[TablePlan], &[Pseudonymiser], &Options<'_>),
+    c: &mut Checked<'_>,
+    parts: &std::path::Path,
+) -> Result<Written, CleanError> {
+    let mut files = plans
+        .iter()
+        .map(|p| TableFile::part(parts, &p.name, p.header.clone(), opts.format))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut collisions = Collisions::default();
+    let decisions = decide::decide(pack, &c.result, &c.recorder, opts.on_error);
+    let renderer = Renderer {
+        pack,
+        pseudonymisers,
+        ids: &c.result.ids,
+        return_key: c.result.return_key.as_deref().unwrap_or(""),
+    };
+    let tables = vakt_core::read::guard::catch(|| {
+        write_input(
+            pack,
+            plans,
+            (&mut c.input, &c.result),
+            &decisions,
+            &renderer,
+            &mut files,
+            &mut collisions,
+        )
+    })
+    .map_err(|panic| CleanError::Input(vakt_core::read::guard::crashed(&c.path, &panic).to_string()))??;
+    Ok((files, tables, collisions))
 }
 
 fn date_columns(pack: &Pack, p: &TablePlan) -> Vec<bool> {

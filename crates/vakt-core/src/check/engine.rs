@@ -392,7 +392,7 @@ fn check_table(
     // Two threads for the rules need a core beside the reader's: one for CSV, whose reader
     // mostly waits, two for a workbook sheet, whose reader keeps a core busy.
     let cores_needed = if part.sheet.is_some() { 3 } else { 2 };
-    let streamed = if ctx.plan.cores_per_return() >= cores_needed && state.keeps_nothing() {
+    let streamed = if ctx.plan.cores_per_return() >= cores_needed && state.can_split() {
         stream_split(&mut stream, rows, run, &mut state, &mut sink, &mut rules, ctx)
     } else {
         stream_one(&mut stream, rows, run, &mut state, &mut sink, &mut rules, ctx)
@@ -455,6 +455,34 @@ fn stream_split(
     rules: &mut [Box<dyn RowRule + '_>],
     ctx: &mut TableCtx<'_, '_, '_>,
 ) -> Result<(), ReadError> {
+    // The lookups this table fills for later tables, taken out of the scope while the rules
+    // read it on two threads (none of them reads these: `can_split`), and put back after.
+    let mut kept: Vec<(usize, crate::check::LookupRows)> = state
+        .fills
+        .iter()
+        .map(|&li| (li, std::mem::take(&mut ctx.scope.lookups[li])))
+        .collect();
+    let streamed = stream_split_rows(stream, rows, run, state, sink, rules, ctx, &mut kept);
+    for (li, rows) in kept {
+        ctx.scope.lookups[li] = rows;
+    }
+    streamed
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the parts of one table's check, lent for its stream"
+)]
+fn stream_split_rows(
+    stream: &mut TableStream,
+    rows: &mut dyn RowSource,
+    run: &mut TableRun,
+    state: &mut RowState<'_>,
+    sink: &mut Sink<'_>,
+    rules: &mut [Box<dyn RowRule + '_>],
+    ctx: &mut TableCtx<'_, '_, '_>,
+    kept: &mut [(usize, crate::check::LookupRows)],
+) -> Result<(), ReadError> {
     let scope: &ReturnScope = ctx.scope;
     let physical = state.physical.clone();
     let env = split::Env {
@@ -481,6 +509,11 @@ fn stream_split(
                 run.data_rows += 1;
                 let seed = state.prepare(stream.row(), sink, scope);
                 pipe.push((stream.row(), stream.values()), &state.related, seed, sink);
+                for (li, kept) in kept.iter_mut() {
+                    let lookup = &state.lookups[*li];
+                    let row = (stream.row(), stream.values());
+                    keep_row(lookup, kept, row, seed, &state.physical, &mut state.scratch);
+                }
             } else {
                 engine_row(&event, stream.row().row, &mut pipe.engine_sink());
             }
@@ -572,10 +605,12 @@ impl<'p> RowState<'p> {
         }
     }
 
-    /// Whether checking this table changes nothing that its own rules read: no later table looks
-    /// its rows up, and it does not key the return.
-    fn keeps_nothing(&self) -> bool {
-        self.fills.is_empty() && !self.keys_return()
+    /// Whether checking this table changes nothing that its own rules read: it does not key the
+    /// return, and none of its relations looks up its own rows (what it keeps for later tables
+    /// is then read by later tables only).
+    fn can_split(&self) -> bool {
+        let own = |r: &crate::pack::Relation| self.fills.contains(&r.lookup);
+        !self.keys_return() && !self.table.relations.iter().any(own)
     }
 
     fn keys_return(&self) -> bool {
@@ -691,29 +726,45 @@ impl<'p> RowState<'p> {
         scope: &mut ReturnScope,
     ) {
         for &li in &self.fills {
-            let lookup = &self.lookups[li];
-            let Some(key) = row_key(seed, &lookup.key, row, &self.physical, &mut self.scratch) else {
-                continue;
-            };
-            let rows = &mut scope.lookups[li];
-            if let std::collections::hash_map::Entry::Vacant(v) = rows.keys.entry(key) {
-                v.insert(rows.values.len() as u32);
-                rows.values.push(
-                    lookup
-                        .columns
-                        .iter()
-                        .map(|&c| {
-                            if values[c].issue.is_none() {
-                                values[c].value
-                            } else {
-                                Value::Missing
-                            }
-                        })
-                        .collect(),
+            if let Some(rows) = scope.lookups.get_mut(li) {
+                keep_row(
+                    &self.lookups[li],
+                    rows,
+                    (row, values),
+                    seed,
+                    &self.physical,
+                    &mut self.scratch,
                 );
-                rows.rows.push(row.row);
             }
         }
+    }
+}
+
+/// Keeps what one lookup of a later table needs of a row of its parent: the first row of each key.
+fn keep_row(
+    lookup: &Lookup,
+    rows: &mut crate::check::LookupRows,
+    (row, values): (&RowBuf, &[crate::value::Parsed]),
+    seed: KeyHash,
+    physical: &[Option<u32>],
+    scratch: &mut String,
+) {
+    let Some(key) = row_key(seed, &lookup.key, row, physical, scratch) else {
+        return;
+    };
+    if let std::collections::hash_map::Entry::Vacant(v) = rows.keys.entry(key) {
+        v.insert(rows.values.len() as u32);
+        rows.values.push(
+            lookup
+                .columns
+                .iter()
+                .map(|&c| match values.get(c) {
+                    Some(p) if p.issue.is_none() => p.value,
+                    _ => Value::Missing,
+                })
+                .collect(),
+        );
+        rows.rows.push(row.row);
     }
 }
 

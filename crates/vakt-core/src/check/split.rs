@@ -539,16 +539,20 @@ message = "adult stay of {days} days"
             x % n
         };
         std::fs::write(dir.join("report.csv"), "site\nNORD\n").unwrap();
+        // Wards span more than one batch too: a table that later tables look up is checked on
+        // two threads while it fills their lookup.
+        let n_wards = super::BATCH_ROWS as u64 * 2 + 7;
         let mut wards = String::from("ward_id,beds,n_stays\n");
-        for w in 0..40 {
-            wards.push_str(&format!("W{w},{},{}\n", 20 + w, stays / 40));
+        for w in 0..n_wards {
+            let id = if next(300) == 0 { next(w + 1) } else { w };
+            wards.push_str(&format!("W{id},{},{}\n", 20 + next(40), next(3)));
         }
         std::fs::write(dir.join("wards.csv"), wards).unwrap();
         let mut out = String::from("ward_id,person_id,kind,age,days,note\n");
         for i in 0..stays {
             let ward = match next(50) {
-                0 => "W99".to_string(),
-                _ => format!("W{}", next(40)),
+                0 => "W-NONE".to_string(),
+                _ => format!("W{}", next(n_wards)),
             };
             let person = match next(30) {
                 0 => String::new(),

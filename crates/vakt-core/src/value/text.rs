@@ -29,7 +29,8 @@ pub fn key_into(s: &str, out: &mut String) {
     let t = trim(s);
     // Fast path: printable ASCII without spaces (most codes and ids) only needs lower-casing.
     if t.bytes().all(|b| b.is_ascii_graphic()) {
-        out.extend(t.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        out.push_str(t);
+        out.make_ascii_lowercase();
         return;
     }
     let mut pending_space = false;
