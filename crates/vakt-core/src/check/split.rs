@@ -160,24 +160,30 @@ impl<'e> Env<'e> {
     }
 }
 
-/// Runs `rules` over every row of `batch`, row by row (a row stays in cache for all its rules);
-/// their findings go to `found`, tagged. `timed`: each rule adds its time to `spent`.
+/// Runs `rules` over every row of `batch`; their findings go to `found`, tagged, and are put in
+/// order by [`merge`]. Row by row, so a row stays in cache for all its rules; rule by rule when
+/// `timed`, each rule adding its time to `spent` (two clock readings a rule, not two a cell).
 fn run(batch: &Batch, rules: &mut [Ranked<'_, '_>], env: Env<'_>, found: &mut Vec<Tagged>, timed: bool) {
     let mut sink = env.sink(found);
-    for i in 0..batch.len {
+    let check = |i: usize, r: &mut Ranked<'_, '_>, sink: &mut Sink<'_>| {
         let Some(ctx) = batch.ctx(i, env.physical, env.scope) else {
-            continue;
+            return;
         };
+        sink.tag((i as u32, r.rank));
+        match &mut r.rule {
+            Rule::Row(rule) => rule.check(&ctx, sink),
+            Rule::Return(rule) => rule.observe(env.table_index, &ctx, sink),
+        }
+    };
+    if timed {
         for r in rules.iter_mut() {
-            let start = timed.then(Instant::now);
-            sink.tag((i as u32, r.rank));
-            match &mut r.rule {
-                Rule::Row(rule) => rule.check(&ctx, &mut sink),
-                Rule::Return(rule) => rule.observe(env.table_index, &ctx, &mut sink),
-            }
-            if let Some(s) = start {
-                r.spent += s.elapsed();
-            }
+            let start = Instant::now();
+            (0..batch.len).for_each(|i| check(i, r, &mut sink));
+            r.spent += start.elapsed();
+        }
+    } else {
+        for i in 0..batch.len {
+            rules.iter_mut().for_each(|r| check(i, r, &mut sink));
         }
     }
 }
