@@ -220,7 +220,8 @@ pub trait RuleKind: Send + Sync {
 }
 
 /// A rule that sees every table of a return: fed every data row of every table (after the row
-/// rules), then asked for its findings once the whole return has been read.
+/// rules), then asked for its findings once the whole return has been read. Like a [`RowRule`],
+/// it may observe a large table's rows on another thread than the table's reader.
 pub trait ReturnRule: Send {
     /// A data row of table `table`.
     fn observe(&mut self, table: usize, row: &RowCtx<'_>, out: &mut Sink<'_>);
@@ -230,6 +231,11 @@ pub trait ReturnRule: Send {
 }
 
 /// A compiled rule, fed every data row of one table.
+///
+/// A rule keeps its own state and reads nothing of other rules: when a run has a core to spare,
+/// a large table's rules are shared out between two threads (`check::split`), each rule on one
+/// thread at a time, still seeing every row in order, and its findings are put back in the order
+/// one thread would have made them.
 pub trait RowRule: Send {
     /// Checks one data row; findings go to `out`.
     fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>);
