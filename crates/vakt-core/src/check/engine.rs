@@ -393,9 +393,9 @@ fn check_table(
     // mostly waits, two for a workbook sheet, whose reader keeps a core busy.
     let cores_needed = if part.sheet.is_some() { 3 } else { 2 };
     let streamed = if ctx.plan.cores_per_return() >= cores_needed && state.can_split() {
-        stream_split(&mut stream, rows, run, &mut state, &mut sink, &mut rules, ctx)
+        stream_split((&mut stream, rows, run), &mut state, &mut sink, &mut rules, ctx)
     } else {
-        stream_one(&mut stream, rows, run, &mut state, &mut sink, &mut rules, ctx)
+        stream_one((&mut stream, rows, run), &mut state, &mut sink, &mut rules, ctx)
     };
     streamed?;
     run.counts = stream.counts();
@@ -419,15 +419,14 @@ fn check_table(
     Ok(())
 }
 
-/// Streams a table's rows through its rules on this thread.
-fn stream_one(
+/// Reads a table's rows, noting CSV record numbers and counting data rows, and hands each row to
+/// `each` with its event, its cells and its parsed values.
+fn each_row(
     stream: &mut TableStream,
     rows: &mut dyn RowSource,
     run: &mut TableRun,
-    state: &mut RowState<'_>,
     sink: &mut Sink<'_>,
-    rules: &mut [Box<dyn RowRule + '_>],
-    ctx: &mut TableCtx<'_, '_, '_>,
+    mut each: impl FnMut(&Event, (&RowBuf, &[crate::value::Parsed]), &mut Sink<'_>),
 ) -> Result<(), ReadError> {
     while let Some(event) = stream.next(rows)? {
         if !matches!(event, Event::Blank { .. } | Event::TrailingBlank { .. }) {
@@ -435,21 +434,34 @@ fn stream_one(
         }
         if let Event::Data = event {
             run.data_rows += 1;
-            state.data_row(stream.row(), stream.values(), sink, rules, ctx);
-        } else {
-            engine_row(&event, stream.row().row, sink);
         }
+        each(&event, (stream.row(), stream.values()), sink);
     }
     Ok(())
 }
 
+/// Streams a table's rows through its rules on this thread.
+fn stream_one(
+    (stream, rows, run): (&mut TableStream, &mut dyn RowSource, &mut TableRun),
+    state: &mut RowState<'_>,
+    sink: &mut Sink<'_>,
+    rules: &mut [Box<dyn RowRule + '_>],
+    ctx: &mut TableCtx<'_, '_, '_>,
+) -> Result<(), ReadError> {
+    each_row(stream, rows, run, sink, |event, (row, values), sink| {
+        if let Event::Data = event {
+            state.data_row(row, values, sink, rules, ctx);
+        } else {
+            engine_row(event, row.row, sink);
+        }
+    })
+}
+
 /// Streams a table's rows through its rules on two threads (see `check::split`). Only for a
-/// table whose rows no later table looks up and which does not key the return: the rules then
-/// read the return's scope without changing it.
+/// table that does not key the return and whose relations do not look up its own rows
+/// ([`RowState::can_split`]): the rules then read the return's scope without it changing.
 fn stream_split(
-    stream: &mut TableStream,
-    rows: &mut dyn RowSource,
-    run: &mut TableRun,
+    reading: (&mut TableStream, &mut dyn RowSource, &mut TableRun),
     state: &mut RowState<'_>,
     sink: &mut Sink<'_>,
     rules: &mut [Box<dyn RowRule + '_>],
@@ -462,21 +474,15 @@ fn stream_split(
         .iter()
         .map(|&li| (li, std::mem::take(&mut ctx.scope.lookups[li])))
         .collect();
-    let streamed = stream_split_rows(stream, rows, run, state, sink, rules, ctx, &mut kept);
+    let streamed = stream_split_rows(reading, state, sink, rules, ctx, &mut kept);
     for (li, rows) in kept {
         ctx.scope.lookups[li] = rows;
     }
     streamed
 }
 
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the parts of one table's check, lent for its stream"
-)]
 fn stream_split_rows(
-    stream: &mut TableStream,
-    rows: &mut dyn RowSource,
-    run: &mut TableRun,
+    (stream, rows, run): (&mut TableStream, &mut dyn RowSource, &mut TableRun),
     state: &mut RowState<'_>,
     sink: &mut Sink<'_>,
     rules: &mut [Box<dyn RowRule + '_>],
@@ -496,28 +502,18 @@ fn stream_split_rows(
     let ranked = split::Ranked::all(rules, &mut ctx.return_rules[..]);
     std::thread::scope(|threads| {
         let mut pipe = split::Pipeline::new(threads, env, ranked);
-        let streamed = loop {
-            let event = match stream.next(rows) {
-                Ok(Some(event)) => event,
-                Ok(None) => break Ok(()),
-                Err(e) => break Err(e),
-            };
-            if !matches!(event, Event::Blank { .. } | Event::TrailingBlank { .. }) {
-                sink.note_record(stream.row());
-            }
+        let streamed = each_row(stream, rows, run, sink, |event, (row, values), sink| {
             if let Event::Data = event {
-                run.data_rows += 1;
-                let seed = state.prepare(stream.row(), sink, scope);
-                pipe.push((stream.row(), stream.values()), &state.related, seed, sink);
+                let seed = state.prepare(row, sink, scope);
+                pipe.push((row, values), &state.related, seed, sink);
                 for (li, kept) in kept.iter_mut() {
                     let lookup = &state.lookups[*li];
-                    let row = (stream.row(), stream.values());
-                    keep_row(lookup, kept, row, seed, &state.physical, &mut state.scratch);
+                    keep_row(lookup, kept, (row, values), seed, &state.physical, &mut state.scratch);
                 }
             } else {
-                engine_row(&event, stream.row().row, &mut pipe.engine_sink());
+                engine_row(event, row.row, &mut pipe.engine_sink());
             }
-        };
+        });
         // The rows read before a read error are checked and reported, as on one thread.
         pipe.finish(sink);
         streamed

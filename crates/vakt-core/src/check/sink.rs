@@ -317,13 +317,23 @@ impl<'a> Sink<'a> {
         table: &'a Table,
         physical: &'a [Option<u32>],
     ) -> Sink<'a> {
+        Sink::to(Out::Collector(out), (file, sheet), table_index, table, physical)
+    }
+
+    fn to(
+        out: Out<'a>,
+        (file, sheet): (&'a str, Option<&'a str>),
+        table_index: usize,
+        table: &'a Table,
+        physical: &'a [Option<u32>],
+    ) -> Sink<'a> {
         Sink {
             file,
             sheet,
             table_index,
             table,
             physical,
-            out: Out::Collector(out),
+            out,
         }
     }
 
@@ -336,14 +346,7 @@ impl<'a> Sink<'a> {
         table: &'a Table,
         physical: &'a [Option<u32>],
     ) -> Sink<'a> {
-        Sink {
-            file,
-            sheet,
-            table_index,
-            table,
-            physical,
-            out: Out::Tagged(found, (0, 0)),
-        }
+        Sink::to(Out::Tagged(found, (0, 0)), (file, sheet), table_index, table, physical)
     }
 
     /// Sets the tag of the findings that follow, on a tagged sink.
