@@ -102,7 +102,7 @@ impl Configured for Consistent {
             table: schema.table,
             spec: self,
             seen: KeyMap::default(),
-            facts: Vec::new(),
+            facts: Facts::default(),
             scratch: String::new(),
         })]
     }
@@ -116,13 +116,46 @@ enum Fact {
     Text(u64),
 }
 
+/// The facts of every key, in fixed chunks: a million keys' facts grow without the copy and the
+/// doubled capacity of one vector (which, at the end, held up to twice what it needed).
+#[derive(Default)]
+struct Facts {
+    chunks: Vec<Vec<Fact>>,
+    len: usize,
+}
+
+/// Facts per chunk (a megabyte).
+const CHUNK: usize = 1 << 16;
+
+impl Facts {
+    fn push(&mut self, f: Fact) {
+        match self.chunks.last_mut() {
+            Some(c) if c.len() < CHUNK => c.push(f),
+            _ => {
+                let mut c = Vec::with_capacity(CHUNK);
+                c.push(f);
+                self.chunks.push(c);
+            }
+        }
+        self.len += 1;
+    }
+
+    fn get(&self, i: usize) -> Fact {
+        self.chunks
+            .get(i / CHUNK)
+            .and_then(|c| c.get(i % CHUNK))
+            .copied()
+            .unwrap_or(Fact::Blank)
+    }
+}
+
 struct ConsistencyRule<'p> {
     pack: &'p Pack,
     table: &'p Table,
     spec: &'p Consistent,
     /// Key → (first row, offset of its facts in `facts`): one arena, no allocation per row.
     seen: KeyMap<(u64, u32)>,
-    facts: Vec<Fact>,
+    facts: Facts,
     scratch: String,
 }
 
@@ -161,7 +194,7 @@ impl RowRule for ConsistencyRule<'_> {
         let spec = self.spec;
         let (first_row, offset) = match self.seen.entry(key) {
             std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert((row.row.row, self.facts.len() as u32));
+                v.insert((row.row.row, self.facts.len as u32));
                 for &c in &spec.columns {
                     let f = self.fact(row, c);
                     self.facts.push(f);
@@ -173,7 +206,7 @@ impl RowRule for ConsistencyRule<'_> {
         let mut diffs = Vec::new();
         for (i, &c) in spec.columns.iter().enumerate() {
             let a = self.fact(row, c);
-            let b = self.facts[offset as usize + i];
+            let b = self.facts.get(offset as usize + i);
             if a != Fact::Blank && b != Fact::Blank && a != b {
                 diffs.push(T::ConsistentDiff.say(&[
                     ("column", &self.table.columns[c].name),
@@ -210,5 +243,42 @@ impl RowRule for ConsistencyRule<'_> {
             .collect();
         let help = T::HelpAgree.say(&[("columns", &names.join(" + ")), ("checked", &checked.join(", "))]);
         out.cell(spec.code.clone(), severity(spec.severity), row, k0, message, Some(help));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::testing::{codes, pack, run};
+
+    #[test]
+    fn a_key_seen_again_far_later_is_compared_with_its_first_row_across_fact_chunks() {
+        // Three facts a key, 65,536 a chunk: person 21845's facts straddle the first two chunks,
+        // person 25000's lie in the second, person 3's in the first.
+        let cols = "[[table.column]]\nname = \"person_id\"\ntype = \"text\"\n[[table.column]]\nname = \"a\"\ntype = \"integer\"\n[[table.column]]\nname = \"b\"\ntype = \"integer\"\n[[table.column]]\nname = \"c\"\ntype = \"integer\"\n";
+        let p = pack(
+            cols,
+            "[[table.consistent]]\nkey = [\"person_id\"]\ncolumns = [\"a\", \"b\", \"c\"]",
+        );
+        let mut csv = String::from("person_id,a,b,c\n");
+        for i in 0..30_000 {
+            csv.push_str(&format!("P{i},{},{},{}\n", i % 97, i % 89, i % 83));
+        }
+        csv.push_str("P21845,20,999,999\n");
+        csv.push_str("P25000,999,80,999\n");
+        csv.push_str("P3,3,3,3\n");
+        let f = run(&p, &csv);
+        assert_eq!(codes(&f), ["VK0204@30002:person_id", "VK0204@30003:person_id"]);
+        // The earlier values are the first row's: 21845 % 89 = 40, 21845 % 83 = 16; 25000 % 97 = 71
+        // and 25000 % 83 = 17.
+        assert!(
+            f[0].message.contains("b 999 here but 40 in row 21847") && f[0].message.contains("c 999 here but 16"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[1].message.contains("a 999 here but 71 in row 25002") && f[1].message.contains("c 999 here but 17"),
+            "{}",
+            f[1].message
+        );
     }
 }
