@@ -141,10 +141,7 @@ fn check_all(
     paths: &[PathBuf],
     progress: &super::progress::Progress,
 ) -> Vec<(Option<crate::read::Input>, crate::check::InputResult)> {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let workers = if plan.pack().plugins.is_empty() { cores } else { 1 };
-    // Fewer returns than cores: the spare cores go to the returns' large tables.
-    plan.share_cores(cores / paths.len().clamp(1, workers));
+    let workers = plan.workers_for(paths.len());
     vakt_core::par::map_on(paths, workers, |path| {
         progress.message(&path.display().to_string());
         let result = engine::check_path(plan, path);

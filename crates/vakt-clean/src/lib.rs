@@ -148,10 +148,7 @@ pub fn run(plan: &Plan, paths: &[PathBuf], opts: &Options<'_>) -> Result<Summary
 /// first input's, as when they were checked one after the other. A pack with plugins checks one
 /// input at a time: each plugin is one process, answering one stream at a time.
 fn check_all<'p>(plan: &'p Plan, paths: &[PathBuf]) -> Vec<Result<Checked<'p>, CleanError>> {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let workers = if plan.pack().plugins.is_empty() { cores } else { 1 };
-    // Fewer inputs than cores: the spare cores go to the inputs' large tables.
-    plan.share_cores(cores / paths.len().clamp(1, workers));
+    let workers = plan.workers_for(paths.len());
     vakt_core::par::map_on(paths, workers, |path| check_one(plan, path))
 }
 

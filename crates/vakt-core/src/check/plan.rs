@@ -254,6 +254,16 @@ impl Plan {
         self.cores_per_return.store(cores, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// How many returns to check at once when `inputs` are given: one per core, or one at a time
+    /// with plugins (each plugin process answers one stream at a time). Shares the cores left
+    /// over among the returns ([`Plan::share_cores`]).
+    pub fn workers_for(&self, inputs: usize) -> usize {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let workers = if self.pack.plugins.is_empty() { cores } else { 1 };
+        self.share_cores(cores / inputs.clamp(1, workers));
+        workers
+    }
+
     /// How many cores each return may use (see [`Plan::share_cores`]).
     pub fn cores_per_return(&self) -> usize {
         self.cores_per_return.load(std::sync::atomic::Ordering::Relaxed)

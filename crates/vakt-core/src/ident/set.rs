@@ -81,7 +81,8 @@ impl HashRuns {
             let (Some(&from), Some(&to)) = (self.index.get(prefix), self.index.get(prefix + 1)) else {
                 return false;
             };
-            return self.buffer.contains(&h) || run.get(from as usize..to as usize).is_some_and(|r| r.contains(&h));
+            // Sealed: the buffer is empty (an insert unseals), so the run alone answers.
+            return run.get(from as usize..to as usize).is_some_and(|r| r.contains(&h));
         }
         self.buffer.contains(&h) || self.runs.iter().any(|r| r.binary_search(&h).is_ok())
     }
