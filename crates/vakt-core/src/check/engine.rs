@@ -652,7 +652,7 @@ impl<'p> RowState<'p> {
         }
         for (ri, rel) in self.table.relations.iter().enumerate() {
             let rows = &scope.lookups[rel.lookup];
-            self.related[ri] = if rows.values.is_empty() {
+            self.related[ri] = if rows.is_empty() {
                 None
             } else {
                 row_key(seed, &rel.columns, row, &self.physical, &mut self.scratch)
@@ -748,20 +748,11 @@ fn keep_row(
     let Some(key) = row_key(seed, &lookup.key, row, physical, scratch) else {
         return;
     };
-    if let std::collections::hash_map::Entry::Vacant(v) = rows.keys.entry(key) {
-        v.insert(rows.values.len() as u32);
-        rows.values.push(
-            lookup
-                .columns
-                .iter()
-                .map(|&c| match values.get(c) {
-                    Some(p) if p.issue.is_none() => p.value,
-                    _ => Value::Missing,
-                })
-                .collect(),
-        );
-        rows.rows.push(row.row);
-    }
+    let kept = lookup.columns.iter().map(|&c| match values.get(c) {
+        Some(p) if p.issue.is_none() => p.value,
+        _ => Value::Missing,
+    });
+    rows.keep(key, kept);
 }
 
 /// Records the row's identifiers (for the leak check and for masking), before any rule sees it.

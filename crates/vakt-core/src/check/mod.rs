@@ -9,6 +9,7 @@
 //! Every cell is parsed once per row, before any rule runs, so rules see typed values and a cell
 //! that cannot be parsed produces one finding, not one per rule.
 
+mod chunked;
 pub mod engine;
 pub mod kinds;
 pub mod plan;
@@ -79,12 +80,40 @@ pub struct ReturnScope {
 pub struct LookupRows {
     /// Folded key → entry.
     pub keys: crate::value::keyhash::KeyMap<u32>,
-    /// Per entry: the values of the lookup's columns, in slot order.
-    pub values: Vec<Vec<Value>>,
-    /// Per entry: the physical row it came from.
-    pub rows: Vec<u64>,
+    /// The values of the lookup's columns, entry after entry, `width` each (no allocation per
+    /// entry: a national return keeps one per group).
+    values: chunked::Chunked<Value>,
+    width: usize,
+    entries: u32,
     /// The parent table was found in the return.
     pub present: bool,
+}
+
+impl LookupRows {
+    /// Keeps the first row of a key: the values of the lookup's columns in slot order (later rows
+    /// of the same key are not kept).
+    pub fn keep(&mut self, key: u128, values: impl ExactSizeIterator<Item = Value>) {
+        if let std::collections::hash_map::Entry::Vacant(v) = self.keys.entry(key) {
+            v.insert(self.entries);
+            self.width = values.len();
+            values.for_each(|value| self.values.push(value));
+            self.entries = self.entries.saturating_add(1);
+        }
+    }
+
+    /// The value in `slot` of entry `entry` (`Missing` past the end).
+    pub fn value(&self, entry: u32, slot: usize) -> Value {
+        let at = (entry as usize).saturating_mul(self.width).saturating_add(slot);
+        match self.values.get(at) {
+            Some(v) if slot < self.width => *v,
+            _ => Value::Missing,
+        }
+    }
+
+    /// No entry was kept.
+    pub fn is_empty(&self) -> bool {
+        self.entries == 0
+    }
 }
 
 impl ReturnScope {

@@ -1,3 +1,4 @@
+use crate::check::chunked::Chunked;
 use crate::check::plan::{severity, Configure, Configured, Entry};
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Code};
@@ -102,7 +103,7 @@ impl Configured for Consistent {
             table: schema.table,
             spec: self,
             seen: KeyMap::default(),
-            facts: Facts::default(),
+            facts: Chunked::default(),
             scratch: String::new(),
         })]
     }
@@ -116,46 +117,14 @@ enum Fact {
     Text(u64),
 }
 
-/// The facts of every key, in fixed chunks: a million keys' facts grow without the copy and the
-/// doubled capacity of one vector (which, at the end, held up to twice what it needed).
-#[derive(Default)]
-struct Facts {
-    chunks: Vec<Vec<Fact>>,
-    len: usize,
-}
-
-/// Facts per chunk (a megabyte).
-const CHUNK: usize = 1 << 16;
-
-impl Facts {
-    fn push(&mut self, f: Fact) {
-        match self.chunks.last_mut() {
-            Some(c) if c.len() < CHUNK => c.push(f),
-            _ => {
-                let mut c = Vec::with_capacity(CHUNK);
-                c.push(f);
-                self.chunks.push(c);
-            }
-        }
-        self.len += 1;
-    }
-
-    fn get(&self, i: usize) -> Fact {
-        self.chunks
-            .get(i / CHUNK)
-            .and_then(|c| c.get(i % CHUNK))
-            .copied()
-            .unwrap_or(Fact::Blank)
-    }
-}
-
 struct ConsistencyRule<'p> {
     pack: &'p Pack,
     table: &'p Table,
     spec: &'p Consistent,
     /// Key → (first row, offset of its facts in `facts`): one arena, no allocation per row.
     seen: KeyMap<(u64, u32)>,
-    facts: Facts,
+    /// The facts of every key, in chunks: a million keys' facts grow without copies.
+    facts: Chunked<Fact>,
     scratch: String,
 }
 
@@ -194,7 +163,7 @@ impl RowRule for ConsistencyRule<'_> {
         let spec = self.spec;
         let (first_row, offset) = match self.seen.entry(key) {
             std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert((row.row.row, self.facts.len as u32));
+                v.insert((row.row.row, self.facts.len() as u32));
                 for &c in &spec.columns {
                     let f = self.fact(row, c);
                     self.facts.push(f);
@@ -206,7 +175,7 @@ impl RowRule for ConsistencyRule<'_> {
         let mut diffs = Vec::new();
         for (i, &c) in spec.columns.iter().enumerate() {
             let a = self.fact(row, c);
-            let b = self.facts.get(offset as usize + i);
+            let b = self.facts.get(offset as usize + i).copied().unwrap_or(Fact::Blank);
             if a != Fact::Blank && b != Fact::Blank && a != b {
                 diffs.push(T::ConsistentDiff.say(&[
                     ("column", &self.table.columns[c].name),

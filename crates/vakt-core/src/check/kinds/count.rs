@@ -1,3 +1,4 @@
+use crate::check::chunked::Chunked;
 use crate::check::plan::{severity, Configure, Configured, CountLink, Entry, Plan};
 use crate::check::{Collector, ReturnRule, RowCtx, RuleKind, Sink};
 use crate::finding::{CheckInfo, Finding, Location};
@@ -131,7 +132,9 @@ impl Configured for Count {
             plan,
             count: self,
             counted: KeyMap::default(),
-            declared: Vec::new(),
+            declared: Chunked::default(),
+            texts: Texts::default(),
+            places: Vec::new(),
             scratch: String::new(),
         }))
     }
@@ -141,13 +144,25 @@ impl Configured for Count {
     }
 }
 
-#[derive(Clone)]
+/// A declared count, kept small: a national return declares one per group, and every one waits
+/// for the counted table. Its texts sit in [`Texts`], its file and sheet in the rule's places.
+#[derive(Clone, Copy)]
 struct Declared {
     key: u128,
-    key_text: String,
     value: f64,
-    location: Location,
-    raw: String,
+    row: u64,
+    col: Option<u32>,
+    /// Index into the rule's places (file, sheet).
+    place: u32,
+    /// The key as shown, then the count cell as written: ends in the texts.
+    key_end: usize,
+    raw_end: usize,
+}
+
+/// The texts of every declared count, one after the other in one string.
+#[derive(Default)]
+struct Texts {
+    all: String,
 }
 
 struct CountRule<'p> {
@@ -155,15 +170,43 @@ struct CountRule<'p> {
     count: &'p Count,
     /// Rows of the counted table by key (within the return).
     counted: KeyMap<u64>,
-    declared: Vec<Declared>,
+    declared: Chunked<Declared>,
+    texts: Texts,
+    /// The (file, sheet) of each part of the owner table met so far.
+    places: Vec<(String, Option<String>)>,
     scratch: String,
+}
+
+impl CountRule<'_> {
+    /// The index of the current part's (file, sheet), added when it is new.
+    fn place(&mut self, out: &Sink<'_>) -> u32 {
+        let here = out.location(None, None, None);
+        match self.places.last() {
+            Some((file, sheet)) if *file == here.file && *sheet == here.sheet => {}
+            _ => self.places.push((here.file, here.sheet)),
+        }
+        self.places.len().saturating_sub(1) as u32
+    }
+
+    /// The key as shown and the count cell as written, of a declared count.
+    fn texts_of(&self, i: usize, d: &Declared) -> (&str, &str) {
+        let start = match i.checked_sub(1).and_then(|p| self.declared.get(p)) {
+            Some(before) => before.raw_end,
+            None => 0,
+        };
+        let all = &self.texts.all;
+        (
+            all.get(start..d.key_end).unwrap_or(""),
+            all.get(d.key_end..d.raw_end).unwrap_or(""),
+        )
+    }
 }
 
 impl ReturnRule for CountRule<'_> {
     fn observe(&mut self, table: usize, row: &RowCtx<'_>, out: &mut Sink<'_>) {
         let c = &self.count.link;
         // The owner came first and declared nothing: there is nothing to count for.
-        let nothing_declared = c.owner < c.table && self.declared.is_empty();
+        let nothing_declared = c.owner < c.table && self.declared.len() == 0;
         if table == c.table && !nothing_declared {
             if let Some(k) = row.key(&c.matching, &mut self.scratch) {
                 *self.counted.entry(k).or_insert(0) += 1;
@@ -180,14 +223,23 @@ impl ReturnRule for CountRule<'_> {
         let Some(key) = row.key(&c.key, &mut self.scratch) else {
             return;
         };
-        let column = &out.table.columns[c.column].name;
-        let key_text: Vec<String> = c.key.iter().map(|&k| out.shown(k, row.text(k))).collect();
+        let place = self.place(out);
+        for (i, &k) in c.key.iter().enumerate() {
+            if i > 0 {
+                self.texts.all.push_str(" + ");
+            }
+            self.texts.all.push_str(&out.shown(k, row.text(k)));
+        }
+        let key_end = self.texts.all.len();
+        self.texts.all.push_str(row.text(c.column));
         self.declared.push(Declared {
             key,
-            key_text: key_text.join(" + "),
             value,
-            location: out.location(Some(row.row.row), row.physical(c.column), Some(column)),
-            raw: row.text(c.column).to_string(),
+            row: row.row.row,
+            col: row.physical(c.column),
+            place,
+            key_end,
+            raw_end: self.texts.all.len(),
         });
     }
 
@@ -196,53 +248,125 @@ impl ReturnRule for CountRule<'_> {
         if !present[c.table] {
             return;
         }
+        for (i, d) in self.declared.iter().enumerate() {
+            let actual = self.counted.get(&d.key).copied().unwrap_or(0);
+            if d.value != actual as f64 {
+                out.push(self.finding(i, d, actual));
+            }
+        }
+    }
+}
+
+impl CountRule<'_> {
+    /// The finding for a declared count that is not the rows counted.
+    fn finding(&self, i: usize, d: &Declared, actual: u64) -> Finding {
+        let c = &self.count.link;
         let tables = &self.plan.pack().tables;
         let counted = &tables[c.table].name;
         let column = &tables[c.owner].columns[c.column].name;
-        let keys: Vec<&str> = c
-            .matching
-            .iter()
-            .map(|&m| tables[c.table].columns[m].name.as_str())
-            .collect();
-        for d in &self.declared {
-            let actual = self.counted.get(&d.key).copied().unwrap_or(0);
-            if d.value == actual as f64 {
-                continue;
-            }
-            let (message, help) = if c.key.is_empty() {
-                (
-                    T::CountAll.say(&[
-                        ("column", column),
-                        ("value", &d.raw),
-                        ("table", counted),
-                        ("actual", &actual),
-                    ]),
-                    T::HelpCountAgain.say(&[("table", counted)]),
-                )
-            } else {
-                let keys = keys.join(" + ");
-                (
-                    T::CountKey.say(&[
-                        ("column", column),
-                        ("value", &d.raw),
-                        ("table", counted),
-                        ("actual", &actual),
-                        ("columns", &keys),
-                        ("key", &d.key_text),
-                    ]),
-                    T::HelpCorrectCount.say(&[("column", column), ("table", counted), ("columns", &keys)]),
-                )
-            };
-            let f = Finding {
-                nb: None,
-                code: c.code.clone(),
-                severity: severity(self.count.severity),
-                message: String::new(),
-                help: None,
-                location: d.location.clone(),
-                value: Some(d.raw.clone()),
-            };
-            out.push(f.said(message, Some(help)));
+        let (key_text, raw) = self.texts_of(i, d);
+        let (message, help) = if c.key.is_empty() {
+            (
+                T::CountAll.say(&[
+                    ("column", column),
+                    ("value", &raw),
+                    ("table", counted),
+                    ("actual", &actual),
+                ]),
+                T::HelpCountAgain.say(&[("table", counted)]),
+            )
+        } else {
+            let keys: Vec<&str> = c
+                .matching
+                .iter()
+                .map(|&m| tables[c.table].columns[m].name.as_str())
+                .collect();
+            let keys = keys.join(" + ");
+            (
+                T::CountKey.say(&[
+                    ("column", column),
+                    ("value", &raw),
+                    ("table", counted),
+                    ("actual", &actual),
+                    ("columns", &keys),
+                    ("key", &key_text),
+                ]),
+                T::HelpCorrectCount.say(&[("column", column), ("table", counted), ("columns", &keys)]),
+            )
+        };
+        let (file, sheet) = self.places.get(d.place as usize).cloned().unwrap_or_default();
+        let f = Finding {
+            nb: None,
+            code: c.code.clone(),
+            severity: severity(self.count.severity),
+            message: String::new(),
+            help: None,
+            location: Location {
+                table: c.owner,
+                file,
+                sheet,
+                row: Some(d.row),
+                col: d.col,
+                column: Some(column.clone()),
+                record: None,
+            },
+            value: Some(raw.to_string()),
+        };
+        f.said(message, Some(help))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::testing::{codes, plan, run_folder};
+
+    const PACK: &str = r#"
+name = "count-test"
+version = "1"
+[[table]]
+name = "clinics"
+files = ["clinics.csv"]
+[[table.column]]
+name = "clinic_id"
+type = "text"
+[[table.column]]
+name = "n_visits"
+type = "integer"
+[[table.count]]
+column = "n_visits"
+table = "visits"
+key = ["clinic_id"]
+matching = ["clinic_id"]
+[[table]]
+name = "visits"
+files = ["visits.csv"]
+[[table.column]]
+name = "clinic_id"
+type = "text"
+[[table.column]]
+name = "visit_no"
+type = "integer"
+"#;
+
+    #[test]
+    fn each_wrong_count_is_reported_at_its_own_row_and_cell_with_its_key_and_value() {
+        let p = plan(PACK);
+        let f = run_folder(
+            &p,
+            &[
+                ("clinics.csv", "n_visits,clinic_id\n2,A\n 3,B\n1,C\n7,D\n"),
+                ("visits.csv", "clinic_id,visit_no\nA,1\nA,2\nb,1\nC,1\nD,1\nD,2\n"),
+            ],
+        );
+        assert_eq!(codes(&f), ["VK0203@3:n_visits", "VK0203@5:n_visits"]);
+        let (b, d) = (&f[0], &f[1]);
+        for (f, row, value, key, actual) in [(b, 3, "3", "`B`", "1"), (d, 5, "7", "`D`", "2")] {
+            assert_eq!(f.location.file.rsplit('/').next(), Some("clinics.csv"));
+            assert_eq!((f.location.row, f.location.col), (Some(row), Some(0)));
+            assert_eq!(f.value.as_deref(), Some(value));
+            assert!(f.message.contains(key), "{}", f.message);
+            let said = format!("n_visits is {value}, but the table `visits` has {actual} rows");
+            assert!(f.message.contains(&said), "{}", f.message);
         }
     }
 }

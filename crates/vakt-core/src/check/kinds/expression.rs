@@ -516,7 +516,7 @@ impl<'a> Env<'a> for RowEnv<'_, 'a> {
                     return Val::Null;
                 };
                 let lookup = self.table.relations[rel].lookup;
-                let v = self.row.scope.lookups[lookup].values[entry as usize][r.slot];
+                let v = self.row.scope.lookups[lookup].value(entry, r.slot);
                 to_val(v, || "")
             }
         }
@@ -581,7 +581,7 @@ fn show(name: &str, plan: &Plan, table: &Table, row: &RowCtx<'_>, out: &Sink<'_>
             let lookup = &plan.lookups()[rel.lookup];
             match lookup.columns.iter().position(|&c| c == ci) {
                 Some(slot) => show_value(
-                    row.scope.lookups[rel.lookup].values[entry as usize][slot],
+                    row.scope.lookups[rel.lookup].value(entry, slot),
                     pack.codelist(&parent.columns[ci]),
                 ),
                 None => "(unknown)".into(),

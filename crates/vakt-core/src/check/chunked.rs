@@ -1,0 +1,86 @@
+//! An append-only list in fixed chunks of about a megabyte, for what a rule keeps per key or per row
+//! of a whole return (consistency facts, declared counts).
+//!
+//! One growing `Vec` doubles its capacity as it fills: at the end of a million-row return it holds
+//! up to twice what it needs, and while it grows the old and the new buffer live at once. Chunks
+//! never move and never hold more than one megabyte of spare room.
+
+/// Bytes per chunk.
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// An append-only list of `T` in fixed chunks; see the module documentation.
+pub(crate) struct Chunked<T> {
+    chunks: Vec<Vec<T>>,
+    len: usize,
+}
+
+impl<T> Default for Chunked<T> {
+    fn default() -> Self {
+        Chunked {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<T> Chunked<T> {
+    /// Items per chunk: a megabyte of them, at least one.
+    const PER_CHUNK: usize = {
+        let size = std::mem::size_of::<T>();
+        if size == 0 || size >= CHUNK_BYTES {
+            1
+        } else {
+            CHUNK_BYTES / size
+        }
+    };
+
+    /// Appends an item.
+    pub(crate) fn push(&mut self, item: T) {
+        match self.chunks.last_mut() {
+            Some(c) if c.len() < Self::PER_CHUNK => c.push(item),
+            _ => {
+                let mut c = Vec::with_capacity(Self::PER_CHUNK);
+                c.push(item);
+                self.chunks.push(c);
+            }
+        }
+        self.len += 1;
+    }
+
+    /// The item at `i`, in push order.
+    pub(crate) fn get(&self, i: usize) -> Option<&T> {
+        self.chunks.get(i / Self::PER_CHUNK)?.get(i % Self::PER_CHUNK)
+    }
+
+    /// How many items were pushed.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The items in push order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
+        self.chunks.iter().flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Chunked;
+
+    #[test]
+    fn items_across_chunk_boundaries_come_back_in_push_order() {
+        // 16-byte items: 65,536 a chunk, so 200,000 items fill three chunks and part of a fourth.
+        let mut c: Chunked<(u64, u64)> = Chunked::default();
+        let n = 200_000u64;
+        for i in 0..n {
+            c.push((i, i.wrapping_mul(7)));
+        }
+        assert_eq!(c.len(), 200_000);
+        for i in [0u64, 65_535, 65_536, 131_071, 131_072, 199_999] {
+            assert_eq!(c.get(i as usize), Some(&(i, i.wrapping_mul(7))), "item {i}");
+        }
+        assert_eq!(c.get(200_000), None);
+        let back: Vec<u64> = c.iter().map(|&(i, _)| i).collect();
+        assert_eq!(back, (0..n).collect::<Vec<_>>());
+    }
+}
