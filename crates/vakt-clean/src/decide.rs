@@ -18,7 +18,7 @@ use vakt_core::check::{Collector, CountLink, Plan, ReturnRule, RowCtx, Sink};
 use vakt_core::finding::{Code, Finding, Severity};
 use vakt_core::locate::codes;
 use vakt_core::pack::Pack;
-use vakt_core::value::keyhash::{KeyHash, KeyMap};
+use vakt_core::value::keyhash::KeyMap;
 
 /// What happens to a row with errors (`--on-error`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,7 +133,6 @@ pub struct Recorder<'p> {
     counts: Vec<CountLink>,
     layouts: Vec<Layout>,
     tables: Vec<TableRows>,
-    scratch: String,
 }
 
 impl<'p> Recorder<'p> {
@@ -145,7 +144,6 @@ impl<'p> Recorder<'p> {
             layouts: layouts(pack, &counts),
             counts,
             tables: (0..pack.tables.len()).map(|_| TableRows::default()).collect(),
-            scratch: String::new(),
         }
     }
 
@@ -164,23 +162,18 @@ impl ReturnRule for RecordInto<'_, '_> {
         let layout = &r.layouts[table];
         let rows = &mut r.tables[table];
         rows.rows.push(row.row.row);
-        let mut h = KeyHash::default();
-        for c in row.row.iter() {
-            h.part(vakt_core::value::text::trim(c.text).as_bytes());
-        }
-        rows.hashes.push(h.finish() as u64);
-        let scratch = &mut r.scratch;
+        rows.hashes.push(row.row_hash());
         for (_, _, cols) in &layout.parents {
-            rows.keys.push(row.key(cols, scratch));
+            rows.keys.push(row.key(cols));
         }
         for &l in &layout.own {
-            rows.keys.push(row.key(&r.pack.lookups[l].key, scratch));
+            rows.keys.push(row.key(&r.pack.lookups[l].key));
         }
         for &s in &layout.counted {
-            rows.keys.push(row.key(&r.counts[s].matching, scratch));
+            rows.keys.push(row.key(&r.counts[s].matching));
         }
         for &s in &layout.owner {
-            rows.keys.push(row.key(&r.counts[s].key, scratch));
+            rows.keys.push(row.key(&r.counts[s].key));
         }
     }
 

@@ -13,6 +13,7 @@
 use super::{
     split, Collector, InputResult, Plan, ReturnRule, ReturnScope, RowCtx, RowRule, Sink, TableRun, TableSchema,
 };
+use crate::check::keys::RowKeys;
 use crate::finding::{Finding, Location, Severity};
 use crate::i18n::T;
 use crate::ident::IdSet;
@@ -286,28 +287,6 @@ struct TableCtx<'p, 'x, 'r> {
     return_rules: &'x mut Vec<Box<dyn ReturnRule + 'r>>,
 }
 
-/// The folded, hashed key of some columns of a row, after the row's return (`seed`); `None` when a
-/// part is empty.
-pub(crate) fn row_key(
-    seed: KeyHash,
-    cols: &[usize],
-    row: &RowBuf,
-    physical: &[Option<u32>],
-    scratch: &mut String,
-) -> Option<u128> {
-    let mut h = seed;
-    for &c in cols {
-        let p = physical.get(c).copied().flatten()?;
-        let t = text::trim(row.get(p as usize).text);
-        if t.is_empty() {
-            return None;
-        }
-        text::key_into(t, scratch);
-        h.part(scratch.as_bytes());
-    }
-    Some(h.finish())
-}
-
 /// Orders findings by table, then row, then column, keeping discovery order among equals.
 pub(crate) fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
@@ -508,7 +487,7 @@ fn stream_split_rows(
                 pipe.push((row, values), &state.related, seed, sink);
                 for (li, kept) in kept.iter_mut() {
                     let lookup = &state.lookups[*li];
-                    keep_row(lookup, kept, (row, values), seed, &state.physical, &mut state.scratch);
+                    keep_row(lookup, kept, (row, values), seed, (&state.keys, &state.physical));
                 }
             } else {
                 engine_row(event, row.row, &mut pipe.engine_sink());
@@ -576,6 +555,11 @@ struct RowState<'p> {
     related: Vec<Option<u32>>,
     /// Lookups this table fills for later tables.
     fills: Vec<usize>,
+    /// The current row's key parts.
+    keys: RowKeys,
+    /// The last row's return-key cell as written and the seed it gave: rows of one return
+    /// repeat it.
+    last_seed: (String, KeyHash),
     scratch: String,
 }
 
@@ -597,6 +581,8 @@ impl<'p> RowState<'p> {
                 .filter(|(_, l)| l.table == table_index)
                 .map(|(i, _)| i)
                 .collect(),
+            keys: RowKeys::default(),
+            last_seed: (String::new(), KeyHash::default()),
             scratch: String::new(),
         }
     }
@@ -629,7 +615,14 @@ impl<'p> RowState<'p> {
         }
         let seed = self.prepare(row, sink, ctx.scope);
         {
-            let row_ctx = RowCtx::new(row, values, &self.physical, ctx.scope, &self.related, seed);
+            let row_ctx = RowCtx::new(
+                row,
+                values,
+                &self.physical,
+                ctx.scope,
+                &self.related,
+                (seed, &self.keys),
+            );
             for r in rules.iter_mut() {
                 r.check(&row_ctx, sink);
             }
@@ -643,6 +636,7 @@ impl<'p> RowState<'p> {
     /// What the engine works out for a row before the rules see it: its seed (returned), its
     /// identifiers and flagged cells (recorded), its related rows (in `self.related`).
     fn prepare(&mut self, row: &RowBuf, sink: &mut Sink<'_>, scope: &ReturnScope) -> KeyHash {
+        self.keys.reset(self.table.columns.len());
         let seed = self.seed(row, scope);
         if let Some(out) = sink.collector() {
             record_identifiers(self.table, &self.physical, row, out);
@@ -655,7 +649,8 @@ impl<'p> RowState<'p> {
             self.related[ri] = if rows.is_empty() {
                 None
             } else {
-                row_key(seed, &rel.columns, row, &self.physical, &mut self.scratch)
+                self.keys
+                    .key(seed, &rel.columns, row, &self.physical)
                     .and_then(|k| rows.keys.get(&k).copied())
             };
         }
@@ -675,8 +670,13 @@ impl<'p> RowState<'p> {
         let mut h = KeyHash::default();
         match own {
             Some(p) => {
-                text::key_into(text::trim(row.get(p as usize).text), &mut self.scratch);
+                let cell = text::trim(row.get(p as usize).text);
+                if self.last_seed.0 == cell {
+                    return self.last_seed.1;
+                }
+                text::key_into(cell, &mut self.scratch);
                 h.part(self.scratch.as_bytes());
+                self.last_seed = (cell.to_string(), h);
             }
             None => {
                 h.part(scope.return_key.as_ref().map_or(&b""[..], |(f, _)| f.as_bytes()));
@@ -728,8 +728,7 @@ impl<'p> RowState<'p> {
                     rows,
                     (row, values),
                     seed,
-                    &self.physical,
-                    &mut self.scratch,
+                    (&self.keys, &self.physical),
                 );
             }
         }
@@ -742,10 +741,9 @@ fn keep_row(
     rows: &mut crate::check::LookupRows,
     (row, values): (&RowBuf, &[crate::value::Parsed]),
     seed: KeyHash,
-    physical: &[Option<u32>],
-    scratch: &mut String,
+    (keys, physical): (&RowKeys, &[Option<u32>]),
 ) {
-    let Some(key) = row_key(seed, &lookup.key, row, physical, scratch) else {
+    let Some(key) = keys.key(seed, &lookup.key, row, physical) else {
         return;
     };
     let kept = lookup.columns.iter().map(|&c| match values.get(c) {

@@ -11,6 +11,7 @@
 
 mod chunked;
 pub mod engine;
+mod keys;
 pub mod kinds;
 pub mod plan;
 pub mod plugin;
@@ -139,19 +140,22 @@ pub struct RowCtx<'a> {
     pub scope: &'a ReturnScope,
     /// For each relation of the table: the entry of the related row, if found.
     pub related: &'a [Option<u32>],
-    /// The start of every key of this row: the return it belongs to (see `engine::row_key`).
+    /// The start of every key of this row: the return it belongs to.
     seed: KeyHash,
+    /// The row's key parts, worked out once for all its rules.
+    keys: &'a keys::RowKeys,
 }
 
 impl<'a> RowCtx<'a> {
-    /// A row's context for the rules; `seed` starts every key of the row (its return).
-    pub fn new(
+    /// A row's context for the rules; `seed` starts every key of the row (its return), `keys`
+    /// holds its key parts (reset for this row).
+    pub(crate) fn new(
         row: &'a RowBuf,
         values: &'a [Parsed],
         physical: &'a [Option<u32>],
         scope: &'a ReturnScope,
         related: &'a [Option<u32>],
-        seed: KeyHash,
+        (seed, keys): (KeyHash, &'a keys::RowKeys),
     ) -> Self {
         RowCtx {
             row,
@@ -160,13 +164,20 @@ impl<'a> RowCtx<'a> {
             scope,
             related,
             seed,
+            keys,
         }
     }
 
     /// The folded, hashed key of some columns, within the row's return; `None` when a part is
-    /// empty. With no columns: the return itself (all rows of a table in one return).
-    pub fn key(&self, cols: &[usize], scratch: &mut String) -> Option<u128> {
-        engine::row_key(self.seed, cols, self.row, self.physical, scratch)
+    /// blank. With no columns: the return itself (all rows of a table in one return). Each
+    /// column of the row is folded and hashed once, however many rules key on it.
+    pub fn key(&self, cols: &[usize]) -> Option<u128> {
+        self.keys.key(self.seed, cols, self.row, self.physical)
+    }
+
+    /// A hash of every cell of the row as written (trimmed): equal for an exact copy of a row.
+    pub fn row_hash(&self) -> u64 {
+        self.keys.row_hash(self.row)
     }
 
     /// The physical column of a pack column.

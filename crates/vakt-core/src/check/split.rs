@@ -17,6 +17,7 @@
 
 use super::sink::Tagged;
 use super::{ReturnRule, ReturnScope, RowCtx, RowRule, Sink};
+use crate::check::keys::RowKeys;
 use crate::pack::Table;
 use crate::read::RowBuf;
 use crate::value::keyhash::KeyHash;
@@ -74,8 +75,9 @@ impl Batch {
         self.len += 1;
     }
 
-    /// The context the rules see for row `i` of the batch.
-    fn ctx<'b>(&'b self, i: usize, physical: &'b [Option<u32>], scope: &'b ReturnScope) -> Option<RowCtx<'b>> {
+    /// The context the rules see for row `i` of the batch, with `keys` (reset for it) as its key
+    /// parts.
+    fn ctx<'b>(&'b self, i: usize, env: &Env<'b>, keys: &'b RowKeys) -> Option<RowCtx<'b>> {
         let &(v, r) = self.starts.get(i)?;
         let (v_end, r_end) = self
             .starts
@@ -85,10 +87,10 @@ impl Batch {
         Some(RowCtx::new(
             self.rows.get(i)?,
             self.values.get(v..v_end)?,
-            physical,
-            scope,
+            env.physical,
+            env.scope,
             self.related.get(r..r_end)?,
-            *self.seeds.get(i)?,
+            (*self.seeds.get(i)?, keys),
         ))
     }
 }
@@ -165,25 +167,32 @@ impl<'e> Env<'e> {
 /// `timed`, each rule adding its time to `spent` (two clock readings a rule, not two a cell).
 fn run(batch: &Batch, rules: &mut [Ranked<'_, '_>], env: Env<'_>, found: &mut Vec<Tagged>, timed: bool) {
     let mut sink = env.sink(found);
-    let check = |i: usize, r: &mut Ranked<'_, '_>, sink: &mut Sink<'_>| {
-        let Some(ctx) = batch.ctx(i, env.physical, env.scope) else {
-            return;
-        };
+    let mut keys = RowKeys::default();
+    let columns = env.table.columns.len();
+    let check = |i: usize, ctx: &RowCtx<'_>, r: &mut Ranked<'_, '_>, sink: &mut Sink<'_>| {
         sink.tag((i as u32, r.rank));
         match &mut r.rule {
-            Rule::Row(rule) => rule.check(&ctx, sink),
-            Rule::Return(rule) => rule.observe(env.table_index, &ctx, sink),
+            Rule::Row(rule) => rule.check(ctx, sink),
+            Rule::Return(rule) => rule.observe(env.table_index, ctx, sink),
         }
     };
     if timed {
         for r in rules.iter_mut() {
             let start = Instant::now();
-            (0..batch.len).for_each(|i| check(i, r, &mut sink));
+            for i in 0..batch.len {
+                keys.reset(columns);
+                if let Some(ctx) = batch.ctx(i, &env, &keys) {
+                    check(i, &ctx, r, &mut sink);
+                }
+            }
             r.spent += start.elapsed();
         }
     } else {
         for i in 0..batch.len {
-            rules.iter_mut().for_each(|r| check(i, r, &mut sink));
+            keys.reset(columns);
+            if let Some(ctx) = batch.ctx(i, &env, &keys) {
+                rules.iter_mut().for_each(|r| check(i, &ctx, r, &mut sink));
+            }
         }
     }
 }

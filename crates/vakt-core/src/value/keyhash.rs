@@ -62,6 +62,14 @@ impl KeyHash {
         self
     }
 
+    /// Adds a part that is itself a key hash (a column's, see `check::keys`): fixed width, so no
+    /// length is needed to delimit it.
+    pub fn hashed(&mut self, part: u128) -> &mut Self {
+        self.word(part as u64);
+        self.word((part >> 64) as u64);
+        self
+    }
+
     fn word(&mut self, x: u64) {
         self.a = fold(self.a ^ x ^ K1, K2);
         self.b = fold(self.b ^ x.rotate_left(29) ^ K2, K1 ^ self.a);

@@ -191,7 +191,6 @@ impl Configured for Aggregate {
             rule: self,
             acc: KeyMap::default(),
             totals: Vec::new(),
-            scratch: String::new(),
         }))
     }
 }
@@ -242,14 +241,13 @@ struct AggregateRule<'p> {
     rule: &'p Aggregate,
     acc: KeyMap<Acc>,
     totals: Vec<Total>,
-    scratch: String,
 }
 
 impl ReturnRule for AggregateRule<'_> {
     fn observe(&mut self, table: usize, row: &RowCtx<'_>, out: &mut Sink<'_>) {
         let r = self.rule;
         if table == r.detail {
-            if let Some(k) = row.key(&r.matching, &mut self.scratch) {
+            if let Some(k) = row.key(&r.matching) {
                 let v = r.of.and_then(|c| row.value(c).as_f64());
                 self.acc.entry(k).or_default().add(v);
             }
@@ -260,7 +258,7 @@ impl ReturnRule for AggregateRule<'_> {
         let Some(value) = row.value(r.column).as_f64() else {
             return;
         };
-        let Some(key) = row.key(&r.key, &mut self.scratch) else {
+        let Some(key) = row.key(&r.key) else {
             return;
         };
         let column = &out.table.columns[r.column].name;

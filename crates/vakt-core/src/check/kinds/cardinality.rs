@@ -125,7 +125,6 @@ impl Configured for Cardinality {
             table: schema.table,
             spec: self,
             keys: KeyMap::default(),
-            scratch: String::new(),
         })]
     }
 }
@@ -141,12 +140,11 @@ struct CardinalityRule<'p> {
     table: &'p Table,
     spec: &'p Cardinality,
     keys: KeyMap<Seen>,
-    scratch: String,
 }
 
 impl RowRule for CardinalityRule<'_> {
     fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
-        let Some(key) = row.key(&self.spec.key, &mut self.scratch) else {
+        let Some(key) = row.key(&self.spec.key) else {
             return;
         };
         let env = super::expression::RowEnv { row, table: self.table };

@@ -157,7 +157,7 @@ impl ConsistencyRule<'_> {
 
 impl RowRule for ConsistencyRule<'_> {
     fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
-        let Some(key) = row.key(&self.spec.key, &mut self.scratch) else {
+        let Some(key) = row.key(&self.spec.key) else {
             return;
         };
         let spec = self.spec;

@@ -135,7 +135,6 @@ impl Configured for Count {
             declared: Chunked::default(),
             texts: Texts::default(),
             places: Vec::new(),
-            scratch: String::new(),
         }))
     }
 
@@ -174,7 +173,6 @@ struct CountRule<'p> {
     texts: Texts,
     /// The (file, sheet) of each part of the owner table met so far.
     places: Vec<(String, Option<String>)>,
-    scratch: String,
 }
 
 impl CountRule<'_> {
@@ -208,7 +206,7 @@ impl ReturnRule for CountRule<'_> {
         // The owner came first and declared nothing: there is nothing to count for.
         let nothing_declared = c.owner < c.table && self.declared.len() == 0;
         if table == c.table && !nothing_declared {
-            if let Some(k) = row.key(&c.matching, &mut self.scratch) {
+            if let Some(k) = row.key(&c.matching) {
                 *self.counted.entry(k).or_insert(0) += 1;
             }
         }
@@ -220,7 +218,7 @@ impl ReturnRule for CountRule<'_> {
             Value::Num(n) => n,
             _ => return,
         };
-        let Some(key) = row.key(&c.key, &mut self.scratch) else {
+        let Some(key) = row.key(&c.key) else {
             return;
         };
         let place = self.place(out);

@@ -188,7 +188,6 @@ impl Configured for Overlap {
             plan,
             rule: self,
             periods: Vec::new(),
-            scratch: String::new(),
         }))
     }
 }
@@ -208,7 +207,6 @@ struct OverlapRule<'p> {
     plan: &'p Plan,
     rule: &'p Overlap,
     periods: Vec<Period>,
-    scratch: String,
 }
 
 impl ReturnRule for OverlapRule<'_> {
@@ -234,7 +232,7 @@ impl ReturnRule for OverlapRule<'_> {
             if end < start.0 {
                 continue;
             }
-            let Some(key) = row.key(&s.key, &mut self.scratch) else {
+            let Some(key) = row.key(&s.key) else {
                 continue;
             };
             let column = &out.table.columns[s.start].name;

@@ -170,16 +170,12 @@ impl Configured for Previous {
                 seen: KeyMap::default(),
                 returns: Vec::new(),
                 place: None,
-                scratch: String::new(),
             }) as Box<dyn ReturnRule + 'p>
         })
     }
 
     fn previous_recorder<'p>(&'p self) -> Option<Box<dyn ReturnRule + 'p>> {
-        Some(Box::new(Record {
-            rule: self,
-            scratch: String::new(),
-        }))
+        Some(Box::new(Record { rule: self }))
     }
 
     fn previous_loaded(&self) {
@@ -196,7 +192,6 @@ impl Configured for Previous {
 /// Keeps the previous period's rows as its return streams.
 struct Record<'p> {
     rule: &'p Previous,
-    scratch: String,
 }
 
 impl ReturnRule for Record<'_> {
@@ -205,7 +200,7 @@ impl ReturnRule for Record<'_> {
         if table != r.table {
             return;
         }
-        let (Some(ret), Some(key)) = (row.key(&[], &mut self.scratch), row.key(&r.key, &mut self.scratch)) else {
+        let (Some(ret), Some(key)) = (row.key(&[]), row.key(&r.key)) else {
             return;
         };
         let values = r.compared().map(|c| (row.value(c), row.text(c).to_string())).collect();
@@ -238,7 +233,6 @@ struct Compare<'p> {
     returns: Vec<u128>,
     /// Where the table is in this return, for keys that disappeared.
     place: Option<Location>,
-    scratch: String,
 }
 
 impl ReturnRule for Compare<'_> {
@@ -247,7 +241,7 @@ impl ReturnRule for Compare<'_> {
         if table != r.table {
             return;
         }
-        let (Some(ret), Some(key)) = (row.key(&[], &mut self.scratch), row.key(&r.key, &mut self.scratch)) else {
+        let (Some(ret), Some(key)) = (row.key(&[]), row.key(&r.key)) else {
             return;
         };
         self.place.get_or_insert_with(|| out.location(None, None, None));

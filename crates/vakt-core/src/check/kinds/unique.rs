@@ -1,8 +1,7 @@
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Severity};
 use crate::i18n::T;
-use crate::value::keyhash::{KeyHash, KeyMap};
-use crate::value::text;
+use crate::value::keyhash::KeyMap;
 
 documented_check! {
     /// A value (or combination of values) that must be unique appears twice.
@@ -42,7 +41,6 @@ impl RuleKind for UniqueKind {
                 Box::new(UniqueRule {
                     cols,
                     seen: KeyMap::default(),
-                    part: String::new(),
                 }) as Box<dyn RowRule + 'p>
             })
             .collect()
@@ -53,15 +51,6 @@ struct UniqueRule {
     cols: Vec<usize>,
     /// 128-bit hash of the key → (first row, hash of that row's cells).
     seen: KeyMap<(u64, u64)>,
-    part: String,
-}
-
-fn row_hash(row: &RowCtx<'_>) -> u64 {
-    let mut h = KeyHash::default();
-    for c in row.row.iter() {
-        h.part(text::trim(c.text).as_bytes());
-    }
-    h.finish() as u64
 }
 
 impl RowRule for UniqueRule {
@@ -69,14 +58,14 @@ impl RowRule for UniqueRule {
         if self.cols.iter().any(|&c| row.text(c).is_empty()) {
             return;
         }
-        let Some(key) = row.key(&self.cols, &mut self.part) else {
+        let Some(key) = row.key(&self.cols) else {
             return;
         };
         let this = row.row.row;
         // One probe: a table this size misses the cache on every lookup.
         let (first, first_hash) = match self.seen.entry(key) {
             std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert((this, row_hash(row)));
+                v.insert((this, row.row_hash()));
                 return;
             }
             std::collections::hash_map::Entry::Occupied(o) => *o.get(),
@@ -84,7 +73,7 @@ impl RowRule for UniqueRule {
         {
             let names: Vec<&str> = self.cols.iter().map(|&c| out.table.columns[c].name.as_str()).collect();
             let shown: Vec<String> = self.cols.iter().map(|&c| out.shown(c, row.text(c))).collect();
-            let exact = row_hash(row) == first_hash;
+            let exact = row.row_hash() == first_hash;
             let (columns, value) = (names.join(" + "), shown.join(" + "));
             let values: [(&str, &dyn std::fmt::Display); 4] = [
                 ("row", &this),

@@ -1,0 +1,154 @@
+//! The key parts of one row, folded and hashed once and shared by every rule that keys on them.
+//!
+//! A patient row of the survey is keyed on its group by the relation to its group, by the count
+//! of patients per group and by the unique key (group, patient), and on its patient by the unique
+//! key, the consistency check and the identifier register. Folding a cell (trim, lower-case,
+//! collapse spaces) and hashing it is the dear part of a key; here each column of the current row
+//! is folded and hashed at most once, on first use, and a key of several columns only combines
+//! their hashes after the row's seed (its return). The row's own hash (of every cell, for "an
+//! exact copy of row N") is kept the same way.
+//!
+//! The engine resets the parts at the start of every row; a [`crate::check::RowCtx`] borrows them.
+
+use crate::read::RowBuf;
+use crate::value::keyhash::KeyHash;
+use crate::value::text;
+use std::cell::{Cell, RefCell};
+
+/// One column's part of the current row.
+#[derive(Clone, Copy)]
+enum Part {
+    /// Not worked out yet.
+    Unknown,
+    /// The cell is blank (or the column absent): no key holds it.
+    Empty,
+    /// The hash of the folded text.
+    Hash(u128),
+}
+
+/// The parts of the current row; see the module documentation.
+#[derive(Default)]
+pub(crate) struct RowKeys {
+    parts: RefCell<Vec<Part>>,
+    row_hash: Cell<Option<u64>>,
+    scratch: RefCell<String>,
+}
+
+impl RowKeys {
+    /// Forgets the last row's parts; `columns` is the number of pack columns of the table.
+    pub(crate) fn reset(&mut self, columns: usize) {
+        let parts = self.parts.get_mut();
+        parts.clear();
+        parts.resize(columns, Part::Unknown);
+        self.row_hash.set(None);
+    }
+
+    /// The folded, hashed key of `cols` after `seed`; `None` when a part is blank.
+    pub(crate) fn key(&self, seed: KeyHash, cols: &[usize], row: &RowBuf, physical: &[Option<u32>]) -> Option<u128> {
+        let mut h = seed;
+        for &c in cols {
+            h.hashed(self.part(c, row, physical)?);
+        }
+        Some(h.finish())
+    }
+
+    /// The hash of column `col`'s folded text, worked out on first use.
+    fn part(&self, col: usize, row: &RowBuf, physical: &[Option<u32>]) -> Option<u128> {
+        let known = self.parts.borrow().get(col).copied();
+        let part = match known {
+            Some(Part::Hash(h)) => return Some(h),
+            Some(Part::Empty) => return None,
+            _ => self.fold(col, row, physical),
+        };
+        if let Some(slot) = self.parts.borrow_mut().get_mut(col) {
+            *slot = part;
+        }
+        match part {
+            Part::Hash(h) => Some(h),
+            _ => None,
+        }
+    }
+
+    fn fold(&self, col: usize, row: &RowBuf, physical: &[Option<u32>]) -> Part {
+        let Some(p) = physical.get(col).copied().flatten() else {
+            return Part::Empty;
+        };
+        let t = text::trim(row.get(p as usize).text);
+        if t.is_empty() {
+            return Part::Empty;
+        }
+        let mut scratch = self.scratch.borrow_mut();
+        text::key_into(t, &mut scratch);
+        Part::Hash(KeyHash::default().part(scratch.as_bytes()).finish())
+    }
+
+    /// A hash of every cell of the row as written (trimmed), to tell an exact copy of an earlier
+    /// row.
+    pub(crate) fn row_hash(&self, row: &RowBuf) -> u64 {
+        if let Some(h) = self.row_hash.get() {
+            return h;
+        }
+        let mut h = KeyHash::default();
+        for c in row.iter() {
+            h.part(text::trim(c.text).as_bytes());
+        }
+        let h = h.finish() as u64;
+        self.row_hash.set(Some(h));
+        h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RowKeys;
+    use crate::read::RowBuf;
+    use crate::value::cell::CellKind;
+    use crate::value::keyhash::KeyHash;
+
+    fn row(cells: &[&str]) -> RowBuf {
+        let mut r = RowBuf::default();
+        for c in cells {
+            r.push(CellKind::Text, c);
+        }
+        r
+    }
+
+    #[test]
+    fn a_key_is_its_folded_parts_and_a_blank_part_means_no_key() {
+        let physical = [Some(0), Some(1), Some(2), None];
+        let mut keys = RowKeys::default();
+        let seed = *KeyHash::default().part(b"oslo");
+        keys.reset(4);
+        let a = row(&[" G1 ", "Ola  Hansen", ""]);
+        let k = keys.key(seed, &[0, 1], &a, &physical);
+        // Asked again: the same key from the kept parts.
+        assert_eq!(keys.key(seed, &[0, 1], &a, &physical), k);
+        assert_eq!(keys.key(seed, &[0, 2], &a, &physical), None);
+        assert_eq!(keys.key(seed, &[3], &a, &physical), None);
+        // Another row that folds the same gives the same key, after a reset.
+        keys.reset(4);
+        let b = row(&["g1", "ola hansen", "x"]);
+        assert_eq!(keys.key(seed, &[0, 1], &b, &physical), k);
+        assert!(k.is_some());
+        // Order, seed and columns matter.
+        assert_ne!(keys.key(seed, &[1, 0], &b, &physical), k);
+        assert_ne!(keys.key(KeyHash::default(), &[0, 1], &b, &physical), k);
+        assert_ne!(keys.key(seed, &[0], &b, &physical), k);
+        // Without the reset the parts of the last row would answer for a new one.
+        keys.reset(4);
+        let c = row(&["g2", "ola hansen", "x"]);
+        assert_ne!(keys.key(seed, &[0, 1], &c, &physical), k);
+    }
+
+    #[test]
+    fn the_row_hash_is_kept_for_the_row_and_worked_out_again_after_a_reset() {
+        let mut keys = RowKeys::default();
+        keys.reset(1);
+        let a = keys.row_hash(&row(&["a", " b"]));
+        assert_eq!(keys.row_hash(&row(&["a", "b "])), a);
+        keys.reset(1);
+        assert_eq!(keys.row_hash(&row(&["a ", "b"])), a);
+        keys.reset(1);
+        assert_ne!(keys.row_hash(&row(&["a", "c"])), a);
+    }
+}
