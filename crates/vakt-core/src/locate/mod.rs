@@ -454,13 +454,15 @@ pub fn classify(row: &RowBuf, header: &Header) -> RowKind {
     let Some((first_col, first)) = filled.next() else {
         return RowKind::Blank;
     };
-    // Only short text starting like a totals word can be one: skip the key for everything else.
+    // Only short text starting like a totals word, without digits, can be one: skip the key for
+    // everything else (ids such as `G00123` start like `grand total`).
     let head = text::trim(first.text).as_bytes();
     if head.len() <= 16
         && matches!(
             head.first().map(u8::to_ascii_lowercase),
             Some(b's' | b't' | b'i' | b'g')
         )
+        && !head.iter().any(u8::is_ascii_digit)
     {
         let first_key = text::key(first.text.trim_end_matches(':'));
         if TOTALS.contains(&first_key.as_str()) {

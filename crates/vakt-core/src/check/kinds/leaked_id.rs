@@ -127,17 +127,20 @@ impl ReturnRule for LeakRule {
             if raw.is_empty() {
                 continue;
             }
-            let location = out.location(Some(row.row.row), row.physical(c), Some(&out.table.columns[c].name));
+            // Most cells hold nothing: the location is made only for one that may.
+            let location = || out.location(Some(row.row.row), row.physical(c), Some(&out.table.columns[c].name));
             if free {
                 // Decided at the end: an identifier of a later row or table may be in it.
                 if may_hold_id(raw) || !Scanner::global().scan(raw).is_empty() {
                     self.pending.push(Pending {
-                        location,
+                        location: location(),
                         text: raw.to_string(),
                     });
                 }
-            } else if let Some(f) = leak_finding(location, raw, None) {
-                out.push(f);
+            } else if !Scanner::global().scan(raw).is_empty() {
+                if let Some(f) = leak_finding(location(), raw, None) {
+                    out.push(f);
+                }
             }
         }
     }
