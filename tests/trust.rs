@@ -384,6 +384,73 @@ fn returns_written_at_once_land_in_input_order_with_one_header_and_nothing_left_
     assert!(left.is_empty(), "left in the output: {left:?}");
 }
 
+#[test]
+fn one_return_written_table_by_table_at_once_is_byte_for_byte_what_one_thread_writes() {
+    // With cores to spare, the tables of one CSV folder are written at once, each on its own
+    // thread with its own pseudonym register: every file, the manifest with its accounts and its
+    // pseudonym count included, must be what one thread writes.
+    let dir = tempfile::tempdir().unwrap();
+    let pack = write_pack(dir.path(), "");
+    keygen(dir.path());
+    let mut visits = String::from("ward_id,person_id,age,note\n");
+    for i in 0..3000 {
+        let ward = ["W1", "W2", "W3"][i % 3];
+        let age = if i % 11 == 0 { 150 } else { 20 + i % 60 };
+        visits.push_str(&format!("{ward},EPJ-{},{age},m{i}\n", i % 1700));
+    }
+    let wards = "ward_id,ward_type,n_visits\nW1,ACUTE,1000\nW2,REHAB,999\nW3,BAD,1000\n";
+    let report = "clinic,contact,n_wards\nALPHA,,3\n";
+    let input = write_return(
+        dir.path(),
+        "r",
+        &[("report.csv", report), ("wards.csv", wards), ("visits.csv", &visits)],
+    );
+    let mut outs = Vec::new();
+    for threads in ["1", "4"] {
+        let out = dir.path().join(format!("out-{threads}"));
+        let o = clean(
+            dir.path(),
+            &pack,
+            &[&input],
+            &out,
+            &["--on-error", "reject", "--threads", threads],
+        );
+        assert!(
+            o.status.code() == Some(0) || o.status.code() == Some(1),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        outs.push(out);
+    }
+    let files = |root: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut all = Vec::new();
+        let mut dirs = vec![root.to_path_buf()];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else {
+                    let name = p.strip_prefix(root).unwrap().display().to_string();
+                    all.push((name, std::fs::read(&p).unwrap()));
+                }
+            }
+        }
+        all.sort();
+        all
+    };
+    let (one, four) = (files(&outs[0]), files(&outs[1]));
+    let names: Vec<&String> = one.iter().map(|(n, _)| n).collect();
+    assert!(
+        names.iter().any(|n| n.contains("rejected")) && names.len() >= 4,
+        "{names:?}"
+    );
+    assert_eq!(names, four.iter().map(|(n, _)| n).collect::<Vec<_>>());
+    for ((name, a), (_, b)) in one.iter().zip(&four) {
+        assert!(a == b, "{name} differs between one thread and four");
+    }
+}
+
 // 2. Identifiers never reach the released output ---------------------------------------------
 
 #[test]

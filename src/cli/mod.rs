@@ -83,6 +83,10 @@ use std::process::ExitCode;
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Use at most N threads' worth of cores (default: every core). The output is the same
+    /// with any N; only the time taken changes.
+    #[arg(long, short = 'j', global = true, value_name = "N")]
+    threads: Option<std::num::NonZeroUsize>,
 }
 
 #[derive(Subcommand)]
@@ -258,6 +262,9 @@ pub fn main_with(registry: crate::check::Registry) -> ExitCode {
 }
 
 fn run(cli: Cli, registry: crate::check::Registry) -> anyhow::Result<ExitCode> {
+    if let Some(n) = cli.threads {
+        vakt_core::par::limit_cores(n.get());
+    }
     match cli.command {
         Command::Check(a) => check::run(a, registry),
         Command::Clean(a) => clean::run(a, registry),

@@ -15,6 +15,7 @@
 use std::collections::{HashMap, HashSet};
 use vakt_core::check::InputResult;
 use vakt_core::check::{Collector, CountLink, Plan, ReturnRule, RowCtx, Sink};
+use vakt_core::chunked::Chunked;
 use vakt_core::finding::{Code, Finding, Severity};
 use vakt_core::locate::codes;
 use vakt_core::pack::Pack;
@@ -77,13 +78,32 @@ pub enum Fate {
     Duplicate(u64),
 }
 
-/// Keys recorded for one table's rows during the check pass.
-#[derive(Debug, Default)]
+/// Keys recorded for one table's rows during the check pass: for a whole return, one or two keys
+/// for each of a million rows, so kept compact (16 bytes a key, in chunks that never double).
+#[derive(Default)]
 struct TableRows {
     rows: Vec<u64>,
-    hashes: Vec<u64>,
-    /// `stride` keys per row (see [`Layout`]).
-    keys: Vec<Option<u128>>,
+    hashes: Chunked<u64>,
+    /// [`Layout::columns`]`.len()` keys per row; 0 stands for no key (a blank part).
+    keys: Chunked<u128>,
+}
+
+impl TableRows {
+    fn push_key(&mut self, key: Option<u128>) {
+        // A real key that hashes to 0 is kept as 1: a false match as unlikely as any other.
+        self.keys.push(match key {
+            None => 0,
+            Some(0) => 1,
+            Some(k) => k,
+        });
+    }
+
+    /// The key of row `i` in role `role` of the layout (its parents, own lookups, counted, owner).
+    fn key(&self, layout: &Layout, i: usize, role: usize) -> Option<u128> {
+        let slot = *layout.slot.get(role)?;
+        let at = i.checked_mul(layout.columns.len())?.checked_add(slot)?;
+        self.keys.get(at).copied().filter(|&k| k != 0)
+    }
 }
 
 /// Which keys are recorded for each table, in order.
@@ -97,11 +117,32 @@ struct Layout {
     counted: Vec<usize>,
     /// Count specs owned by this table (their `key`).
     owner: Vec<usize>,
+    /// The distinct column lists keyed, in order of first use: one key per list and row.
+    columns: Vec<Vec<usize>>,
+    /// Per role (parents, then own, counted, owner): the index of its list in `columns`.
+    slot: Vec<usize>,
 }
 
 impl Layout {
-    fn stride(&self) -> usize {
-        self.parents.len() + self.own.len() + self.counted.len() + self.owner.len()
+    /// Fills `columns` and `slot` from the roles: a patient's group is keyed once for both the
+    /// relation to its group and the count of patients per group.
+    fn with_columns(mut self, pack: &Pack, counts: &[CountLink]) -> Layout {
+        let roles: Vec<Vec<usize>> = (self.parents.iter().map(|(_, _, cols)| cols.clone()))
+            .chain(self.own.iter().map(|&l| pack.lookups[l].key.clone()))
+            .chain(self.counted.iter().map(|&s| counts[s].matching.clone()))
+            .chain(self.owner.iter().map(|&s| counts[s].key.clone()))
+            .collect();
+        for cols in roles {
+            let at = match self.columns.iter().position(|c| *c == cols) {
+                Some(at) => at,
+                None => {
+                    self.columns.push(cols);
+                    self.columns.len() - 1
+                }
+            };
+            self.slot.push(at);
+        }
+        self
     }
 }
 
@@ -121,26 +162,26 @@ fn layouts(pack: &Pack, counts: &[CountLink]) -> Vec<Layout> {
                     .collect(),
                 counted: (0..counts.len()).filter(|&s| counts[s].table == t).collect(),
                 owner: (0..counts.len()).filter(|&s| counts[s].owner == t).collect(),
+                ..Layout::default()
             }
+            .with_columns(pack, counts)
         })
         .collect()
 }
 
 /// Records each data row's keys while the return is checked.
-pub struct Recorder<'p> {
-    pack: &'p Pack,
+pub struct Recorder {
     /// Every count of the pack.
     counts: Vec<CountLink>,
     layouts: Vec<Layout>,
     tables: Vec<TableRows>,
 }
 
-impl<'p> Recorder<'p> {
-    pub fn new(plan: &'p Plan) -> Recorder<'p> {
+impl Recorder {
+    pub fn new(plan: &Plan) -> Recorder {
         let pack = plan.pack();
         let counts: Vec<CountLink> = plan.counts().into_iter().cloned().collect();
         Recorder {
-            pack,
             layouts: layouts(pack, &counts),
             counts,
             tables: (0..pack.tables.len()).map(|_| TableRows::default()).collect(),
@@ -154,26 +195,17 @@ impl<'p> Recorder<'p> {
 }
 
 /// Lets the check pass feed a recorder it does not own.
-pub struct RecordInto<'a, 'p>(pub &'a mut Recorder<'p>);
+pub struct RecordInto<'a>(pub &'a mut Recorder);
 
-impl ReturnRule for RecordInto<'_, '_> {
+impl ReturnRule for RecordInto<'_> {
     fn observe(&mut self, table: usize, row: &RowCtx<'_>, _out: &mut Sink<'_>) {
         let r = &mut *self.0;
         let layout = &r.layouts[table];
         let rows = &mut r.tables[table];
         rows.rows.push(row.row.row);
         rows.hashes.push(row.row_hash());
-        for (_, _, cols) in &layout.parents {
-            rows.keys.push(row.key(cols));
-        }
-        for &l in &layout.own {
-            rows.keys.push(row.key(&r.pack.lookups[l].key));
-        }
-        for &s in &layout.counted {
-            rows.keys.push(row.key(&r.counts[s].matching));
-        }
-        for &s in &layout.owner {
-            rows.keys.push(row.key(&r.counts[s].key));
+        for cols in &layout.columns {
+            rows.push_key(row.key(cols));
         }
     }
 
@@ -278,7 +310,7 @@ struct Carry {
 }
 
 /// Decides the fate of every data row of one return.
-pub fn decide(pack: &Pack, result: &InputResult, rec: &Recorder<'_>, policy: OnError) -> Decisions {
+pub fn decide(pack: &Pack, result: &InputResult, rec: &Recorder, policy: OnError) -> Decisions {
     let errors = errors_by_row(result);
     let missing = missing_required_columns(pack, result);
     let mut carry = Carry {
@@ -319,7 +351,7 @@ fn missing_required_columns(pack: &Pack, result: &InputResult) -> Vec<Vec<usize>
 fn decide_table(
     pack: &Pack,
     result: &InputResult,
-    rec: &Recorder<'_>,
+    rec: &Recorder,
     t: usize,
     policy: OnError,
     errors: &HashMap<(usize, u64), Vec<RowError<'_>>>,
@@ -329,12 +361,11 @@ fn decide_table(
     let table = &pack.tables[t];
     let layout = &rec.layouts[t];
     let rows = &rec.tables[t];
-    let stride = layout.stride();
     let keys_of_table = key_columns(pack, t);
     let mut seen: HashMap<u64, u64> = HashMap::new();
     let mut fates = HashMap::new();
     for (i, &row) in rows.rows.iter().enumerate() {
-        let keys = &rows.keys[i * stride..(i + 1) * stride];
+        let key = |role: usize| rows.key(layout, i, role);
         let mut flags: Vec<Flag> = missing[t]
             .iter()
             .map(|&c| Flag {
@@ -352,7 +383,7 @@ fn decide_table(
                     cell: String::new(),
                     message: format!("the table `{parent_name}` is missing from the return"),
                 });
-            } else if let Some(k) = keys[pi] {
+            } else if let Some(k) = key(pi) {
                 if carry.rejected_keys[*lookup].contains(&k) && !carry.kept_keys[*lookup].contains(&k) {
                     reasons.push(Reason {
                         code: "parent-rejected".into(),
@@ -385,7 +416,8 @@ fn decide_table(
                 }),
                 _ => {
                     if f.code == vakt_core::check::kinds::UniqueKind::CODE {
-                        duplicate = duplicate.or(seen.get(&rows.hashes[i]).copied());
+                        let hash = rows.hashes.get(i).copied().unwrap_or_default();
+                        duplicate = duplicate.or(seen.get(&hash).copied());
                     }
                     reasons.push(reason(f));
                 }
@@ -397,7 +429,8 @@ fn decide_table(
         } else if !reasons.is_empty() {
             Some(Fate::Reject(reasons))
         } else {
-            seen.entry(rows.hashes[i]).or_insert(row);
+            seen.entry(rows.hashes.get(i).copied().unwrap_or_default())
+                .or_insert(row);
             (!flags.is_empty()).then(|| {
                 flags.sort_by(|a, b| (a.column, &a.code).cmp(&(b.column, &b.code)));
                 flags.dedup_by(|a, b| a.column == b.column && a.code == b.code);
@@ -406,7 +439,7 @@ fn decide_table(
         };
         let dropped = matches!(fate, Some(Fate::Reject(_) | Fate::Duplicate(_)));
         for (j, &l) in layout.own.iter().enumerate() {
-            if let Some(k) = keys[base + j] {
+            if let Some(k) = key(base + j) {
                 if dropped {
                     carry.rejected_keys[l].insert(k);
                 } else {
@@ -417,7 +450,7 @@ fn decide_table(
         if dropped {
             let base = base + layout.own.len();
             for (j, &s) in layout.counted.iter().enumerate() {
-                if let Some(k) = keys[base + j] {
+                if let Some(k) = key(base + j) {
                     *carry.rejected_children[s].entry(k).or_insert(0) += 1;
                 }
             }
@@ -430,14 +463,13 @@ fn decide_table(
 }
 
 /// Flags the count cells whose counted rows were rejected (the count stays as written).
-fn flag_counts(rec: &Recorder<'_>, carry: &Carry, d: &mut Decisions) {
+fn flag_counts(rec: &Recorder, carry: &Carry, d: &mut Decisions) {
     for (t, layout) in rec.layouts.iter().enumerate() {
-        let stride = layout.stride();
         let base = layout.parents.len() + layout.own.len() + layout.counted.len();
         for (j, &s) in layout.owner.iter().enumerate() {
             let column = rec.counts[s].column;
             for i in 0..rec.tables[t].rows.len() {
-                let Some(k) = rec.tables[t].keys[i * stride + base + j] else {
+                let Some(k) = rec.tables[t].key(layout, i, base + j) else {
                     continue;
                 };
                 if carry.rejected_children[s].get(&k).copied().unwrap_or(0) == 0 {

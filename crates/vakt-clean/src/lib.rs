@@ -114,11 +114,11 @@ pub struct Summary {
 }
 
 /// One checked return, ready for the second pass.
-pub(crate) struct Checked<'p> {
+pub(crate) struct Checked {
     pub path: String,
     pub input: Input,
     pub result: InputResult,
-    pub recorder: decide::Recorder<'p>,
+    pub recorder: decide::Recorder,
 }
 
 /// Runs `vakt clean`.
@@ -147,12 +147,12 @@ pub fn run(plan: &Plan, paths: &[PathBuf], opts: &Options<'_>) -> Result<Summary
 /// returns), and gives the results in the order of `paths`, so the first error reported is the
 /// first input's, as when they were checked one after the other. A pack with plugins checks one
 /// input at a time: each plugin is one process, answering one stream at a time.
-fn check_all<'p>(plan: &'p Plan, paths: &[PathBuf]) -> Vec<Result<Checked<'p>, CleanError>> {
+fn check_all(plan: &Plan, paths: &[PathBuf]) -> Vec<Result<Checked, CleanError>> {
     let workers = plan.workers_for(paths.len());
     vakt_core::par::map_on(paths, workers, |path| check_one(plan, path))
 }
 
-fn check_one<'p>(plan: &'p Plan, path: &Path) -> Result<Checked<'p>, CleanError> {
+fn check_one(plan: &Plan, path: &Path) -> Result<Checked, CleanError> {
     let shown = path.display().to_string();
     let unreadable = |result: &InputResult| {
         let why = result
@@ -200,8 +200,8 @@ fn check_one<'p>(plan: &'p Plan, path: &Path) -> Result<Checked<'p>, CleanError>
 
 /// Finds inputs holding the same return; refuses, or keeps the latest of each and returns the
 /// paths left out.
-fn resubmissions(checked: &mut Vec<Checked<'_>>, policy: Resubmissions) -> Result<Vec<String>, CleanError> {
-    let key = |c: &Checked<'_>| c.result.return_key.as_deref().map(vakt_core::value::text::key);
+fn resubmissions(checked: &mut Vec<Checked>, policy: Resubmissions) -> Result<Vec<String>, CleanError> {
+    let key = |c: &Checked| c.result.return_key.as_deref().map(vakt_core::value::text::key);
     let mut dropped = Vec::new();
     let mut keep = vec![true; checked.len()];
     for i in 0..checked.len() {

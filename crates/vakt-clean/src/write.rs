@@ -55,7 +55,7 @@ pub struct InputStats {
 /// other, and the first error reported is the first failing return's.
 pub fn write_all(
     pack: &Pack,
-    checked: &mut [Checked<'_>],
+    checked: &mut [Checked],
     opts: &Options<'_>,
     domain: &Domain,
     dropped: &[String],
@@ -69,16 +69,18 @@ pub fn write_all(
         .map(|p| TableFile::create(dir, &p.name, p.header.clone(), opts.format))
         .collect::<Result<Vec<_>, _>>()?;
     let parts = dir.join(".parts");
-    let slots: Vec<std::sync::Mutex<(usize, &mut Checked<'_>)>> =
+    let slots: Vec<std::sync::Mutex<(usize, &mut Checked)>> =
         checked.iter_mut().enumerate().map(std::sync::Mutex::new).collect();
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let cores = vakt_core::par::cores();
+    // The cores a return has to itself, for its tables (see `write_input`).
+    let per_return = cores / slots.len().clamp(1, cores);
     let written = vakt_core::par::map_on(&slots, cores, |slot| {
         let mut slot = slot
             .lock()
             .map_err(|_| CleanError::Input("a return's writer stopped".into()))?;
         let (i, c) = &mut *slot;
         let target = (&plans[..], &pseudonymisers[..], opts);
-        write_return(pack, target, c, &parts.join(i.to_string()))
+        write_return(pack, target, c, (&parts.join(i.to_string()), per_return))
     });
     let mut collisions = Collisions::default();
     let mut inputs = Vec::new();
@@ -116,8 +118,8 @@ type Written = (Vec<TableFile>, Vec<TableStats>, Collisions);
 fn write_return(
     pack: &Pack,
     (plans, pseudonymisers, opts): (&[TablePlan], &[Pseudonymiser], &Options<'_>),
-    c: &mut Checked<'_>,
-    parts: &std::path::Path,
+    c: &mut Checked,
+    (parts, cores): (&std::path::Path, usize),
 ) -> Result<Written, CleanError> {
     let mut files = plans
         .iter()
@@ -136,10 +138,10 @@ fn write_return(
             pack,
             plans,
             (&mut c.input, &c.result),
-            &decisions,
-            &renderer,
+            (&decisions, &renderer),
             &mut files,
             &mut collisions,
+            cores,
         )
     })
     .map_err(|panic| CleanError::Input(vakt_core::read::guard::crashed(&c.path, &panic).to_string()))??;
@@ -179,26 +181,108 @@ fn read_err(e: vakt_core::read::ReadError) -> CleanError {
     CleanError::Input(e.to_string())
 }
 
+/// The tables of one return, each to its own files. The files of a CSV folder are written at
+/// once when the return has cores to itself (a national run already keeps every core busy with
+/// one return each); a workbook's sheets are read through the one workbook, one after the other.
 fn write_input(
     pack: &Pack,
     plans: &[TablePlan],
     (input, result): (&mut vakt_core::read::Input, &vakt_core::check::InputResult),
-    decisions: &Decisions,
-    renderer: &Renderer<'_>,
+    (decisions, renderer): (&Decisions, &Renderer<'_>),
     files: &mut [TableFile],
     collisions: &mut Collisions,
+    cores: usize,
 ) -> Result<Vec<TableStats>, CleanError> {
     let (mut matches, _) = vakt_core::locate::match_tables(pack, input);
+    matches.retain(|m| result.present[m.table]);
     matches.sort_by_key(|m| m.table);
+    let csv = matches.iter().all(|m| input.parts[m.part].sheet.is_none());
+    let job = Job {
+        pack,
+        plans,
+        result,
+        decisions,
+        renderer,
+    };
+    if cores >= 2 && csv && matches.len() >= 2 {
+        return write_tables_at_once(&job, input, &matches, files, collisions, cores);
+    }
     let mut out = Vec::new();
     for m in matches {
-        if !result.present[m.table] {
-            continue;
-        }
         let part = input.parts[m.part].clone();
         let mut rows = input.rows(m.part).map_err(read_err)?;
+        out.push(job.write_table(m.table, &part, rows.as_mut(), &mut files[m.table], collisions)?);
+    }
+    Ok(out)
+}
+
+/// What writing any table of a return needs, shared by the threads that write them.
+struct Job<'a> {
+    pack: &'a Pack,
+    plans: &'a [TablePlan],
+    result: &'a vakt_core::check::InputResult,
+    decisions: &'a Decisions,
+    renderer: &'a Renderer<'a>,
+}
+
+/// The CSV files of one return on up to `cores` threads, each table with its own pseudonym
+/// register; the registers join in table order, so the files, the accounts and the first error
+/// are those of one table after the other.
+fn write_tables_at_once(
+    job: &Job<'_>,
+    input: &vakt_core::read::Input,
+    matches: &[vakt_core::locate::TableMatch],
+    files: &mut [TableFile],
+    collisions: &mut Collisions,
+    cores: usize,
+) -> Result<Vec<TableStats>, CleanError> {
+    let mut mine: Vec<Option<&mut TableFile>> = files.iter_mut().map(Some).collect();
+    let slots: Vec<std::sync::Mutex<(usize, vakt_core::read::Part, Option<&mut TableFile>)>> = matches
+        .iter()
+        .map(|m| {
+            let file = mine.get_mut(m.table).and_then(Option::take);
+            std::sync::Mutex::new((m.table, input.parts[m.part].clone(), file))
+        })
+        .collect();
+    let written = vakt_core::par::map_on(&slots, cores, |slot| {
+        let mut slot = slot
+            .lock()
+            .map_err(|_| CleanError::Input("a table's writer stopped".into()))?;
+        let (table, part, file) = &mut *slot;
+        let file = file
+            .as_deref_mut()
+            .ok_or_else(|| CleanError::Input(format!("{}: matched twice", part.file)))?;
+        let mut rows = part
+            .csv_rows()
+            .ok_or_else(|| CleanError::Input(format!("{}: not a CSV file", part.file)))?
+            .map_err(read_err)?;
+        let mut seen = Collisions::default();
+        let stats = job.write_table(*table, part, rows.as_mut(), file, &mut seen)?;
+        Ok::<_, CleanError>((stats, seen))
+    });
+    let mut out = Vec::new();
+    for w in written {
+        let (stats, seen) = w?;
+        collisions
+            .absorb(seen)
+            .map_err(|ti| CleanError::Collision(job.pack.id_types[ti].name.clone()))?;
+        out.push(stats);
+    }
+    Ok(out)
+}
+
+impl Job<'_> {
+    /// Streams one table of the return again and writes each row where its fate says.
+    fn write_table(
+        &self,
+        table: usize,
+        part: &vakt_core::read::Part,
+        rows: &mut dyn vakt_core::read::RowSource,
+        file: &mut TableFile,
+        collisions: &mut Collisions,
+    ) -> Result<TableStats, CleanError> {
         let Opened::Table(mut stream) =
-            TableStream::open(pack, m.table, part.sheet.is_some(), rows.as_mut()).map_err(read_err)?
+            TableStream::open(self.pack, table, part.sheet.is_some(), rows).map_err(read_err)?
         else {
             return Err(CleanError::Accounting(
                 part.file.clone(),
@@ -206,19 +290,19 @@ fn write_input(
             ));
         };
         let mut st = TableStats {
-            table: m.table,
+            table,
             file: part.file.clone(),
             sheet: part.sheet.clone(),
             ..Default::default()
         };
-        let (before_w, before_r) = (files[m.table].written, files[m.table].rejected_rows);
+        let (before_w, before_r) = (file.written, file.rejected_rows);
         let header = stream.header().clone();
         let mut ordinal = 0usize;
-        while let Some(event) = stream.next(rows.as_mut()).map_err(read_err)? {
+        while let Some(event) = stream.next(rows).map_err(read_err)? {
             match event {
                 Event::Data => {
                     let row = stream.row();
-                    if decisions.rows[m.table].get(ordinal) != Some(&row.row) {
+                    if self.decisions.rows[table].get(ordinal) != Some(&row.row) {
                         return Err(CleanError::Accounting(
                             part.file.clone(),
                             format!("data row {} was not the row checked", row.row),
@@ -230,17 +314,10 @@ fn write_input(
                         physical: &header.physical,
                         tag: header.tag,
                     };
-                    let target = (&plans[m.table], &mut files[m.table]);
                     let source = (part.file.as_str(), part.sheet.as_deref(), row.row);
-                    write_row(
-                        renderer,
-                        target,
-                        &r,
-                        decisions.fate(m.table, ordinal),
-                        source,
-                        &mut st,
-                        collisions,
-                    )?;
+                    let fate = self.decisions.fate(table, ordinal);
+                    let target = (&self.plans[table], &mut *file);
+                    write_row(self.renderer, target, &r, fate, source, &mut st, collisions)?;
                     ordinal += 1;
                 }
                 Event::Totals => st.non_data(stream.row().row, 1, "totals"),
@@ -250,12 +327,11 @@ fn write_input(
             }
         }
         st.counts = stream.counts();
-        st.written = files[m.table].written - before_w;
-        st.rejected = files[m.table].rejected_rows - before_r;
-        account(&st, result, decisions, &part.file)?;
-        out.push(st);
+        st.written = file.written - before_w;
+        st.rejected = file.rejected_rows - before_r;
+        account(&st, self.result, self.decisions, &part.file)?;
+        Ok(st)
     }
-    Ok(out)
 }
 
 fn write_row(

@@ -65,6 +65,7 @@ macro_rules! documented_check {
 }
 
 pub mod check;
+pub mod chunked;
 pub mod expr;
 pub mod finding;
 pub mod i18n;

@@ -4,6 +4,31 @@
 //! table's cells — run on every core, and the answers come back in input order, so what a run
 //! reports and writes is the same on any machine.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The cores vakt may use, when limited (`vakt --threads N`); 0: not limited.
+static LIMIT: AtomicUsize = AtomicUsize::new(0);
+
+/// How many cores vakt uses: the machine's, or fewer when [`limit_cores`] said so.
+pub fn cores() -> usize {
+    let machine = std::thread::available_parallelism().map_or(1, usize::from);
+    match LIMIT.load(Ordering::Relaxed) {
+        0 => machine,
+        n => n,
+    }
+}
+
+/// Uses at most `n` cores from now on in this process (at least one): what `vakt --threads N`
+/// sets, once, before any work. Output never depends on it, only the time taken.
+///
+/// ```
+/// vakt_core::par::limit_cores(1);
+/// assert_eq!(vakt_core::par::cores(), 1);
+/// ```
+pub fn limit_cores(n: usize) {
+    LIMIT.store(n.max(1), Ordering::Relaxed);
+}
+
 /// `f` of every item, in order, computed on up to all cores.
 ///
 /// ```
@@ -11,8 +36,7 @@
 /// assert_eq!(squares, [1, 4, 9]);
 /// ```
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    map_on(items, cores, f)
+    map_on(items, cores(), f)
 }
 
 /// [`map`] on at most `workers` threads (1: one after the other, on this thread).

@@ -180,7 +180,7 @@ fn intervals_seen(grid: &Grid, suppressed: &[bool], floor: f64, seed: &Seen) -> 
     let targets: Vec<usize> = (0..grid.cells.len()).filter(|&c| suppressed[c]).collect();
     let ceiling = ceilings(grid, suppressed, floor);
     // One run of cells per core, each with its own pool of points (see `interval_with`).
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let cores = vakt_core::par::cores();
     let runs: Vec<&[usize]> = targets.chunks(targets.len().div_ceil(cores).max(1)).collect();
     let found = vakt_core::par::map(&runs, |run| {
         let mut pool = Pool::new(vec![f64::NAN; grid.cells.len()]);

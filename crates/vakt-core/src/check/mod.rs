@@ -9,7 +9,6 @@
 //! Every cell is parsed once per row, before any rule runs, so rules see typed values and a cell
 //! that cannot be parsed produces one finding, not one per rule.
 
-mod chunked;
 pub mod engine;
 mod keys;
 pub mod kinds;
@@ -83,7 +82,7 @@ pub struct LookupRows {
     pub keys: crate::value::keyhash::KeyMap<u32>,
     /// The values of the lookup's columns, entry after entry, `width` each (no allocation per
     /// entry: a national return keeps one per group).
-    values: chunked::Chunked<Value>,
+    values: crate::chunked::Chunked<Value>,
     width: usize,
     entries: u32,
     /// The parent table was found in the return.

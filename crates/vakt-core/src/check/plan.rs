@@ -258,7 +258,7 @@ impl Plan {
     /// with plugins (each plugin process answers one stream at a time). Shares the cores left
     /// over among the returns ([`Plan::share_cores`]).
     pub fn workers_for(&self, inputs: usize) -> usize {
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let cores = crate::par::cores();
         let workers = if self.pack.plugins.is_empty() { cores } else { 1 };
         self.share_cores(cores / inputs.clamp(1, workers));
         workers

@@ -234,6 +234,25 @@ pub struct Part {
     path: PathBuf,
 }
 
+impl Part {
+    /// Streams the rows of a CSV part on its own, without the [`Input`] it belongs to, so that
+    /// several files of one folder can be read at once; `None` for a workbook sheet (read
+    /// through its workbook, [`Input::rows`]).
+    pub fn csv_rows(&self) -> Option<Result<Box<dyn RowSource>, ReadError>> {
+        if self.sheet.is_some() {
+            return None;
+        }
+        if let Some(why) = &self.unreadable {
+            return Some(Err(ReadError::Open {
+                file: self.file.clone(),
+                reason: why.clone(),
+            }));
+        }
+        let rows = CsvRows::open(&self.file, &self.path).map(|r| Box::new(ThreadedRows::spawn(&self.file, r)) as _);
+        Some(rows)
+    }
+}
+
 /// An opened return: its parts and the means to stream each one.
 pub struct Input {
     /// The path as given.

@@ -1,6 +1,6 @@
-use crate::check::chunked::Chunked;
 use crate::check::plan::{severity, Configure, Configured, Entry};
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
+use crate::chunked::Chunked;
 use crate::finding::{CheckInfo, Code};
 use crate::i18n::T;
 use crate::pack::{Pack, RuleSeverity, Table};

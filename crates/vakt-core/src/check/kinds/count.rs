@@ -1,6 +1,6 @@
-use crate::check::chunked::Chunked;
 use crate::check::plan::{severity, Configure, Configured, CountLink, Entry, Plan};
 use crate::check::{Collector, ReturnRule, RowCtx, RuleKind, Sink};
+use crate::chunked::Chunked;
 use crate::finding::{CheckInfo, Finding, Location};
 use crate::i18n::T;
 use crate::pack::{ColumnType, RuleSeverity};
@@ -204,7 +204,7 @@ impl ReturnRule for CountRule<'_> {
     fn observe(&mut self, table: usize, row: &RowCtx<'_>, out: &mut Sink<'_>) {
         let c = &self.count.link;
         // The owner came first and declared nothing: there is nothing to count for.
-        let nothing_declared = c.owner < c.table && self.declared.len() == 0;
+        let nothing_declared = c.owner < c.table && self.declared.is_empty();
         if table == c.table && !nothing_declared {
             if let Some(k) = row.key(&c.matching) {
                 *self.counted.entry(k).or_insert(0) += 1;

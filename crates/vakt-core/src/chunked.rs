@@ -1,5 +1,5 @@
-//! An append-only list in fixed chunks of about a megabyte, for what a rule keeps per key or per row
-//! of a whole return (consistency facts, declared counts).
+//! An append-only list in fixed chunks of about a megabyte, for what is kept per key or per row of
+//! a whole return (consistency facts, declared counts, the keys `vakt clean` records).
 //!
 //! One growing `Vec` doubles its capacity as it fills: at the end of a million-row return it holds
 //! up to twice what it needs, and while it grows the old and the new buffer live at once. Chunks
@@ -9,7 +9,16 @@
 const CHUNK_BYTES: usize = 1 << 20;
 
 /// An append-only list of `T` in fixed chunks; see the module documentation.
-pub(crate) struct Chunked<T> {
+///
+/// ```
+/// let mut list = vakt_core::chunked::Chunked::default();
+/// for i in 0..100_000u64 {
+///     list.push(i * 2);
+/// }
+/// assert_eq!((list.len(), list.get(70_000)), (100_000, Some(&140_000)));
+/// assert_eq!(list.iter().rev().next(), Some(&199_998));
+/// ```
+pub struct Chunked<T> {
     chunks: Vec<Vec<T>>,
     len: usize,
 }
@@ -35,7 +44,7 @@ impl<T> Chunked<T> {
     };
 
     /// Appends an item.
-    pub(crate) fn push(&mut self, item: T) {
+    pub fn push(&mut self, item: T) {
         match self.chunks.last_mut() {
             Some(c) if c.len() < Self::PER_CHUNK => c.push(item),
             _ => {
@@ -48,17 +57,22 @@ impl<T> Chunked<T> {
     }
 
     /// The item at `i`, in push order.
-    pub(crate) fn get(&self, i: usize) -> Option<&T> {
+    pub fn get(&self, i: usize) -> Option<&T> {
         self.chunks.get(i / Self::PER_CHUNK)?.get(i % Self::PER_CHUNK)
     }
 
     /// How many items were pushed.
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.len
     }
 
+    /// Nothing was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     /// The items in push order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
         self.chunks.iter().flatten()
     }
 }
