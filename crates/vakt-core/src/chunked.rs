@@ -2,8 +2,9 @@
 //! a whole return (consistency facts, declared counts, the keys `vakt clean` records).
 //!
 //! One growing `Vec` doubles its capacity as it fills: at the end of a million-row return it holds
-//! up to twice what it needs, and while it grows the old and the new buffer live at once. Chunks
-//! never move and never hold more than one megabyte of spare room.
+//! up to twice what it needs, and while it grows the old and the new buffer live at once. Here the
+//! first chunk grows like a vector up to a megabyte; later chunks never move, and the list never
+//! holds more than a megabyte of spare room.
 
 /// Bytes per chunk.
 const CHUNK_BYTES: usize = 1 << 20;
@@ -48,7 +49,13 @@ impl<T> Chunked<T> {
         match self.chunks.last_mut() {
             Some(c) if c.len() < Self::PER_CHUNK => c.push(item),
             _ => {
-                let mut c = Vec::with_capacity(Self::PER_CHUNK);
+                // The first chunk grows as a vector does: most lists are short (a small table of a
+                // national run has a list per rule), and a megabyte each would add up.
+                let mut c = if self.chunks.is_empty() {
+                    Vec::new()
+                } else {
+                    Vec::with_capacity(Self::PER_CHUNK)
+                };
                 c.push(item);
                 self.chunks.push(c);
             }
