@@ -559,7 +559,7 @@ struct RowState<'p> {
     keys: RowKeys,
     /// The last row's return-key cell as written and the seed it gave: rows of one return
     /// repeat it.
-    last_seed: (String, KeyHash),
+    last_seed: Option<(String, KeyHash)>,
     scratch: String,
 }
 
@@ -582,7 +582,7 @@ impl<'p> RowState<'p> {
                 .map(|(i, _)| i)
                 .collect(),
             keys: RowKeys::default(),
-            last_seed: (String::new(), KeyHash::default()),
+            last_seed: None,
             scratch: String::new(),
         }
     }
@@ -671,12 +671,14 @@ impl<'p> RowState<'p> {
         match own {
             Some(p) => {
                 let cell = text::trim(row.get(p as usize).text);
-                if self.last_seed.0 == cell {
-                    return self.last_seed.1;
+                if let Some((last, seed)) = &self.last_seed {
+                    if last == cell {
+                        return *seed;
+                    }
                 }
                 text::key_into(cell, &mut self.scratch);
                 h.part(self.scratch.as_bytes());
-                self.last_seed = (cell.to_string(), h);
+                self.last_seed = Some((cell.to_string(), h));
             }
             None => {
                 h.part(scope.return_key.as_ref().map_or(&b""[..], |(f, _)| f.as_bytes()));

@@ -369,22 +369,17 @@ impl Input {
             row: None,
             reason: format!("no part {idx}"),
         })?;
+        if let Some(rows) = part.csv_rows() {
+            return rows;
+        }
         if let Some(why) = &part.unreadable {
             return Err(ReadError::Open {
                 file: part.file.clone(),
                 reason: why.clone(),
             });
         }
-        match &part.sheet {
-            Some(sheet) => {
-                let sheet = sheet.clone();
-                workbook::sheet_rows(&mut self.workbook, &self.path, &sheet)
-            }
-            None => Ok(Box::new(ThreadedRows::spawn(
-                &part.file,
-                CsvRows::open(&part.file, &part.path)?,
-            ))),
-        }
+        let sheet = part.sheet.clone().unwrap_or_default();
+        workbook::sheet_rows(&mut self.workbook, &self.path, &sheet)
     }
 }
 
