@@ -257,7 +257,11 @@ fn write_tables_at_once(
             .ok_or_else(|| CleanError::Input(format!("{}: not a CSV file", part.file)))?
             .map_err(read_err)?;
         let mut seen = Collisions::default();
-        let stats = job.write_table(*table, part, rows.as_mut(), file, &mut seen)?;
+        // A panic while writing one table is that file's error, as it is a return's on one thread.
+        let stats = vakt_core::read::guard::catch(|| job.write_table(*table, part, rows.as_mut(), file, &mut seen))
+            .map_err(|panic| {
+            CleanError::Input(vakt_core::read::guard::crashed(&part.file, &panic).to_string())
+        })??;
         Ok::<_, CleanError>((stats, seen))
     });
     let mut out = Vec::new();
