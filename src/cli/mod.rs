@@ -84,7 +84,8 @@ pub struct Cli {
     #[command(subcommand)]
     command: Command,
     /// Use at most N threads' worth of cores (default: every core). The output is the same
-    /// with any N; only the time taken changes.
+    /// with any N; only the time taken changes, and with it whether a suppression search ends
+    /// within `--time-limit`.
     #[arg(long, short = 'j', global = true, value_name = "N")]
     threads: Option<std::num::NonZeroUsize>,
 }
