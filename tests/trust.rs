@@ -396,9 +396,26 @@ fn one_return_written_table_by_table_at_once_is_byte_for_byte_what_one_thread_wr
     for i in 0..3000 {
         let ward = ["W1", "W2", "W3"][i % 3];
         let age = if i % 11 == 0 { 150 } else { 20 + i % 60 };
-        visits.push_str(&format!("{ward},EPJ-{},{age},m{i}\n", i % 1700));
+        // Hostile rows among them: another person's id in the note, a formula, a control
+        // character, a quoted line break, a cell too many or too few, a blank line, an
+        // unknown ward.
+        let note = match i % 97 {
+            1 => format!("see EPJ-{}", (i + 5) % 1700),
+            2 => "=HYPERLINK(\"http://x\")".to_string(),
+            3 => "bell\u{7}here".to_string(),
+            4 => "\"two\nlines\"".to_string(),
+            _ => format!("m{i}"),
+        };
+        match i % 89 {
+            5 => visits.push_str(&format!("{ward},EPJ-{},{age},{note},extra\n", i % 1700)),
+            6 => visits.push_str(&format!("{ward},EPJ-{}\n", i % 1700)),
+            7 => visits.push('\n'),
+            8 => visits.push_str(&format!("W9,EPJ-{},{age},{note}\n", i % 1700)),
+            _ => visits.push_str(&format!("{ward},EPJ-{},{age},{note}\n", i % 1700)),
+        }
     }
-    let wards = "ward_id,ward_type,n_visits\nW1,ACUTE,1000\nW2,REHAB,999\nW3,BAD,1000\n";
+    // W3's type is not in the code list: its row and its visits are rejected, W1's and W2's kept.
+    let wards = "ward_id,ward_type,n_visits\nW1,ACUTE,\nW2,REHAB,\nW3,BAD,\n";
     let report = "clinic,contact,n_wards\nALPHA,,3\n";
     let input = write_return(
         dir.path(),
@@ -445,9 +462,21 @@ fn one_return_written_table_by_table_at_once_is_byte_for_byte_what_one_thread_wr
         names.iter().any(|n| n.contains("rejected")) && names.len() >= 4,
         "{names:?}"
     );
+    let kept = one.iter().find(|(n, _)| n == "visits.csv").map_or(0, |(_, b)| b.len());
+    assert!(
+        kept > 20_000,
+        "visits.csv holds {kept} bytes: the kept rows are missing"
+    );
     assert_eq!(names, four.iter().map(|(n, _)| n).collect::<Vec<_>>());
     for ((name, a), (_, b)) in one.iter().zip(&four) {
         assert!(a == b, "{name} differs between one thread and four");
+        // No raw identifier in any file written, and no formula left live.
+        let text = String::from_utf8_lossy(a);
+        assert!(!text.contains("EPJ-"), "{name}: a raw identifier");
+        assert!(
+            !text.contains("\n=HYPERLINK") && !text.contains(",=HYPERLINK"),
+            "{name}: a live formula"
+        );
     }
 }
 

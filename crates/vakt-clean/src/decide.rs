@@ -187,11 +187,6 @@ impl Recorder {
             tables: (0..pack.tables.len()).map(|_| TableRows::default()).collect(),
         }
     }
-
-    /// The physical rows recorded for a table, in stream order.
-    pub fn rows(&self, table: usize) -> &[u64] {
-        &self.tables[table].rows
-    }
 }
 
 /// Lets the check pass feed a recorder it does not own.
@@ -310,7 +305,8 @@ struct Carry {
 }
 
 /// Decides the fate of every data row of one return.
-pub fn decide(pack: &Pack, result: &InputResult, rec: &Recorder, policy: OnError) -> Decisions {
+/// The recorded physical rows move into the decisions (a million rows are not copied).
+pub fn decide(pack: &Pack, result: &InputResult, rec: &mut Recorder, policy: OnError) -> Decisions {
     let errors = errors_by_row(result);
     let missing = missing_required_columns(pack, result);
     let mut carry = Carry {
@@ -322,7 +318,7 @@ pub fn decide(pack: &Pack, result: &InputResult, rec: &Recorder, policy: OnError
     for t in 0..pack.tables.len() {
         let fates = decide_table(pack, result, rec, t, policy, &errors, &missing, &mut carry);
         d.fates.push(fates);
-        d.rows.push(rec.tables[t].rows.clone());
+        d.rows.push(std::mem::take(&mut rec.tables[t].rows));
     }
     flag_counts(rec, &carry, &mut d);
     d
@@ -468,7 +464,7 @@ fn flag_counts(rec: &Recorder, carry: &Carry, d: &mut Decisions) {
         let base = layout.parents.len() + layout.own.len() + layout.counted.len();
         for (j, &s) in layout.owner.iter().enumerate() {
             let column = rec.counts[s].column;
-            for i in 0..rec.tables[t].rows.len() {
+            for i in 0..d.rows[t].len() {
                 let Some(k) = rec.tables[t].key(layout, i, base + j) else {
                     continue;
                 };

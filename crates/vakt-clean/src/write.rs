@@ -126,7 +126,7 @@ fn write_return(
         .map(|p| TableFile::part(parts, &p.name, p.header.clone(), opts.format))
         .collect::<Result<Vec<_>, _>>()?;
     let mut collisions = Collisions::default();
-    let decisions = decide::decide(pack, &c.result, &c.recorder, opts.on_error);
+    let decisions = decide::decide(pack, &c.result, &mut c.recorder, opts.on_error);
     let renderer = Renderer {
         pack,
         pseudonymisers,

@@ -178,10 +178,10 @@ struct CountRule<'p> {
 impl CountRule<'_> {
     /// The index of the current part's (file, sheet), added when it is new.
     fn place(&mut self, out: &Sink<'_>) -> u32 {
-        let here = out.location(None, None, None);
+        // Compared in place: a return declares a count per group, and only a new part is kept.
         match self.places.last() {
-            Some((file, sheet)) if *file == here.file && *sheet == here.sheet => {}
-            _ => self.places.push((here.file, here.sheet)),
+            Some((file, sheet)) if file == out.file && sheet.as_deref() == out.sheet => {}
+            _ => self.places.push((out.file.to_string(), out.sheet.map(str::to_string))),
         }
         self.places.len().saturating_sub(1) as u32
     }
