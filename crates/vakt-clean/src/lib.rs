@@ -41,9 +41,11 @@ pub use files::OutFormat;
 
 use pseudo::{Domain, Key};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use vakt_core::check::Plan;
 use vakt_core::check::{engine, InputResult};
 use vakt_core::finding::Severity;
+use vakt_core::read::tape::TapeBudget;
 use vakt_core::read::Input;
 
 /// Two inputs with one return key (`--resubmissions`).
@@ -121,6 +123,10 @@ pub(crate) struct Checked {
     pub recorder: decide::Recorder,
 }
 
+/// The bytes of workbook rows kept from the first pass for the second, over all returns of a run
+/// (see `vakt_core::read::tape`); a sheet past it is read from its file again.
+const KEPT_ROWS_BYTES: usize = 256 << 20;
+
 /// Runs `vakt clean`.
 pub fn run(plan: &Plan, paths: &[PathBuf], opts: &Options<'_>) -> Result<Summary, CleanError> {
     let pack = plan.pack();
@@ -133,7 +139,8 @@ pub fn run(plan: &Plan, paths: &[PathBuf], opts: &Options<'_>) -> Result<Summary
     let target = output::Target::prepare(&opts.out, opts.force, &protected)?;
     // Pass 1: check everything first; any unreadable input stops the run before anything is written.
     let mut checked = Vec::new();
-    for one in check_all(plan, paths) {
+    let kept = vakt_core::read::tape::TapeBudget::new(KEPT_ROWS_BYTES);
+    for one in check_all(plan, paths, &kept) {
         checked.push(one?);
     }
     let dropped = resubmissions(&mut checked, opts.resubmissions)?;
@@ -147,12 +154,12 @@ pub fn run(plan: &Plan, paths: &[PathBuf], opts: &Options<'_>) -> Result<Summary
 /// returns), and gives the results in the order of `paths`, so the first error reported is the
 /// first input's, as when they were checked one after the other. A pack with plugins checks one
 /// input at a time: each plugin is one process, answering one stream at a time.
-fn check_all(plan: &Plan, paths: &[PathBuf]) -> Vec<Result<Checked, CleanError>> {
+fn check_all(plan: &Plan, paths: &[PathBuf], kept: &Arc<TapeBudget>) -> Vec<Result<Checked, CleanError>> {
     let workers = plan.workers_for(paths.len());
-    vakt_core::par::map_on(paths, workers, |path| check_one(plan, path))
+    vakt_core::par::map_on(paths, workers, |path| check_one(plan, path, kept))
 }
 
-fn check_one(plan: &Plan, path: &Path) -> Result<Checked, CleanError> {
+fn check_one(plan: &Plan, path: &Path, kept: &Arc<TapeBudget>) -> Result<Checked, CleanError> {
     let shown = path.display().to_string();
     let unreadable = |result: &InputResult| {
         let why = result
@@ -166,6 +173,7 @@ fn check_one(plan: &Plan, path: &Path) -> Result<Checked, CleanError> {
     // A panic while reading (inside a reader library) is a damaged input, not a crash of the run.
     let checked = vakt_core::read::guard::catch(|| {
         let mut input = Input::open(path)?;
+        input.keep_rows(kept);
         let result = engine::check_input_with(
             plan,
             &mut input,

@@ -17,6 +17,7 @@ pub mod limits;
 pub mod merges;
 pub mod ods_merges;
 mod package;
+pub mod tape;
 mod threaded;
 mod workbook;
 
@@ -266,6 +267,9 @@ pub struct Input {
     /// Its sheets or CSV files.
     pub parts: Vec<Part>,
     workbook: Option<Workbook>,
+    /// Per part, the rows kept of its first complete read (see [`Input::keep_rows`]).
+    tapes: Vec<Option<tape::Tape>>,
+    keep: Option<std::sync::Arc<tape::TapeBudget>>,
 }
 
 impl Input {
@@ -310,6 +314,8 @@ impl Input {
                     path: p.to_path_buf(),
                 }],
                 workbook: None,
+                tapes: Vec::new(),
+                keep: None,
             });
         }
         let sha256 = sha256_file(&shown, p)?;
@@ -334,6 +340,8 @@ impl Input {
             pending_hash: None,
             parts,
             workbook: Some(workbook),
+            tapes: Vec::new(),
+            keep: None,
         })
     }
 
@@ -378,8 +386,40 @@ impl Input {
                 reason: why.clone(),
             });
         }
+        if self.kept(idx) {
+            // Every path returns here: a borrow returned on one path only is refused (NLL).
+            return match self.tapes.get(idx) {
+                Some(Some(tape)) => Ok(Box::new(tape::Replay::new(tape))),
+                _ => Err(ReadError::Rows {
+                    file: part.file.clone(),
+                    sheet: part.sheet.clone(),
+                    row: None,
+                    reason: "the rows kept of this sheet were lost".into(),
+                }),
+            };
+        }
         let sheet = part.sheet.clone().unwrap_or_default();
-        workbook::sheet_rows(&mut self.workbook, &self.path, &sheet)
+        let rows = workbook::sheet_rows(&mut self.workbook, &self.path, &sheet)?;
+        match (&self.keep, self.tapes.get_mut(idx)) {
+            (Some(budget), Some(slot)) => Ok(Box::new(tape::Recording::new(rows, budget.clone(), slot))),
+            _ => Ok(rows),
+        }
+    }
+
+    /// Whether the rows of part `idx` are kept, so that reading it again replays them.
+    pub fn kept(&self, idx: usize) -> bool {
+        self.tapes.get(idx).is_some_and(Option::is_some)
+    }
+
+    /// Keeps the rows of each xlsx sheet the first time it is read to its end, within `budget`
+    /// (shared with other inputs), so that later reads of it replay them instead of parsing the
+    /// file again: `vakt clean` reads every return twice. Other formats are read as before: a CSV
+    /// file is quick to read again, and the other workbooks are loaded whole already.
+    pub fn keep_rows(&mut self, budget: &std::sync::Arc<tape::TapeBudget>) {
+        if self.format == InputFormat::Xlsx {
+            self.tapes = self.parts.iter().map(|_| None).collect();
+            self.keep = Some(budget.clone());
+        }
     }
 }
 
@@ -473,6 +513,8 @@ fn open_folder(path: &str, p: &Path) -> Result<Input, ReadError> {
         pending_hash: None,
         parts,
         workbook: None,
+        tapes: Vec::new(),
+        keep: None,
     })
 }
 
