@@ -77,6 +77,8 @@ pub struct TableFile {
     pub rejected_rows: u64,
     /// One return's share of the table ([`TableFile::part`]): files without headers.
     part: bool,
+    /// Reused for each field written to CSV.
+    field: String,
 }
 
 impl TableFile {
@@ -118,6 +120,7 @@ impl TableFile {
             written: 0,
             rejected_rows: 0,
             part,
+            field: String::new(),
         })
     }
 
@@ -172,7 +175,15 @@ impl TableFile {
     /// Writes a clean row.
     pub fn clean(&mut self, record: Vec<OutValue>) -> Result<(), CleanError> {
         if let Some(w) = &mut self.csv {
-            w.write_record(record.iter().map(OutValue::csv))
+            let field = &mut self.field;
+            record
+                .iter()
+                .try_for_each(|v| {
+                    field.clear();
+                    v.csv_into(field);
+                    w.write_field(field.as_bytes())
+                })
+                .and_then(|()| w.write_record(std::iter::empty::<&[u8]>()))
                 .map_err(|e| io_err(Path::new(&format!("{}.csv", self.name)), e))?;
         }
         if let Some(rows) = &mut self.xlsx {

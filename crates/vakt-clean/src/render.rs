@@ -25,27 +25,41 @@ pub enum OutValue {
 impl OutValue {
     /// The text written to CSV: numbers as a spreadsheet shows them, dates ISO, text neutralised.
     pub fn csv(&self) -> String {
+        let mut out = String::new();
+        self.csv_into(&mut out);
+        out
+    }
+
+    /// Appends [`OutValue::csv`] to `out`, so that a writer can reuse one string for every field.
+    pub fn csv_into(&self, out: &mut String) {
+        use std::fmt::Write as _;
         match self {
-            OutValue::Empty => String::new(),
-            OutValue::Text(s) => neutralise(s),
-            OutValue::Int(i) => i.to_string(),
-            OutValue::Num(n) => {
-                let mut s = String::new();
-                vakt_core::value::cell::write_number(&mut s, *n);
-                s
+            OutValue::Empty => {}
+            OutValue::Text(s) => neutralise_into(s, out),
+            OutValue::Int(i) => {
+                let _ = write!(out, "{i}");
             }
-            OutValue::Date(d) => d.to_string(),
+            OutValue::Num(n) => vakt_core::value::cell::write_number(out, *n),
+            OutValue::Date(d) => {
+                let _ = write!(out, "{d}");
+            }
         }
     }
 }
 
 /// Neutralises text that a spreadsheet would run as a formula, unless it is a real number.
 pub fn neutralise(s: &str) -> String {
+    let mut out = String::new();
+    neutralise_into(s, &mut out);
+    out
+}
+
+/// Appends [`neutralise`]`(s)` to `out`.
+pub fn neutralise_into(s: &str, out: &mut String) {
     if vakt_core::value::text::formula_like(s) {
-        format!("'{s}")
-    } else {
-        s.to_string()
+        out.push('\'');
     }
+    out.push_str(s);
 }
 
 /// Per table and return: what rendering did.
