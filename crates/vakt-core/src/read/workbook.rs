@@ -510,8 +510,8 @@ impl XlsxRows<'_> {
         buf.pad_to(col);
         let row = buf.row;
         let mut text = |s: &str| {
-            let t = self.bounds.text(row, col as u32, s).to_string();
-            buf.push(CellKind::Text, &t);
+            let t = self.bounds.text(row, col as u32, s);
+            buf.push(CellKind::Text, t);
         };
         match v {
             DataRef::Int(i) => buf.push_number(*i as f64),
