@@ -251,7 +251,9 @@ impl Renderer<'_> {
         }
         let s = scrub(raw, Some(self.ids));
         counters.tags += s.tags;
-        if !Scanner::global().scan(&s.text).is_empty() {
+        // Scanned again once tags went in. With none, the text is the one just scanned, and a
+        // scan of the same text finds the same: nothing.
+        if s.tags > 0 && !Scanner::global().scan(&s.text).is_empty() {
             return OutValue::Empty;
         }
         OutValue::Text(s.text)
