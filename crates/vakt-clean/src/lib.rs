@@ -2,8 +2,9 @@
 //!
 //! Two passes per return. The first is `vakt check` itself, with a [`decide::Recorder`] beside the
 //! rules noting each row's keys; from its findings every row's fate is decided before anything is
-//! written ([`decide`]). The second pass reads the tables again through the same table stream and
-//! writes each data row once: normalised, identifiers replaced by keyed pseudonyms or dropped,
+//! written ([`decide`]). The second pass reads the tables again through the same table stream (an
+//! `.xlsx` sheet from the rows its first reading kept, within [`KEPT_ROWS_BYTES`] for the run:
+//! `vakt_core::read::tape`) and writes each data row once: normalised, identifiers replaced by keyed pseudonyms or dropped,
 //! text scrubbed of identifiers, formulas neutralised ([`render`]); rejected rows go to
 //! `rejected/` with their reasons ([`files`]). Every row read is accounted for in `manifest.json`
 //! (`manifest.rs`), and the data rows of the second pass must be those the first pass checked, or
@@ -125,7 +126,7 @@ pub(crate) struct Checked {
 
 /// The bytes of workbook rows kept from the first pass for the second, over all returns of a run
 /// (see `vakt_core::read::tape`); a sheet past it is read from its file again.
-const KEPT_ROWS_BYTES: usize = 256 << 20;
+pub const KEPT_ROWS_BYTES: usize = 256 << 20;
 
 /// Runs `vakt clean`.
 pub fn run(plan: &Plan, paths: &[PathBuf], opts: &Options<'_>) -> Result<Summary, CleanError> {
