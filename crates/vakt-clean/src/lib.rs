@@ -4,11 +4,11 @@
 //! rules noting each row's keys; from its findings every row's fate is decided before anything is
 //! written ([`decide`]). The second pass reads the tables again through the same table stream (an
 //! `.xlsx` sheet from the rows its first reading kept, within [`KEPT_ROWS_BYTES`] for the run:
-//! `vakt_core::read::tape`) and writes each data row once: normalised, identifiers replaced by keyed pseudonyms or dropped,
-//! text scrubbed of identifiers, formulas neutralised ([`render`]); rejected rows go to
-//! `rejected/` with their reasons ([`files`]). Every row read is accounted for in `manifest.json`
-//! (`manifest.rs`), and the data rows of the second pass must be those the first pass checked, or
-//! the run fails. Output appears only when complete ([`output`]).
+//! `vakt_core::read::tape`) and writes each data row once: normalised, identifiers replaced by
+//! keyed pseudonyms or dropped, text scrubbed of identifiers, formulas neutralised ([`render`]);
+//! rejected rows go to `rejected/` with their reasons ([`files`]). Every row read is accounted for
+//! in `manifest.json` (`manifest.rs`), and the data rows of the second pass must be those the
+//! first pass checked, or the run fails. Output appears only when complete ([`output`]).
 //!
 //! Identifiers become keyed pseudonyms: HMAC-SHA256 under a key derived for the release's domain
 //! and the identifier's type, so the same person has one pseudonym within a release and unrelated
