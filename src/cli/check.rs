@@ -134,7 +134,7 @@ fn read_previous(plan: &crate::check::Plan, args: &Args) -> Result<(), String> {
 }
 
 /// Checks every return, several at once on a machine with several cores (a national run is 25
-/// returns), and gives the results in the order of `paths`. A pack with plugins checks one return
+/// returns; the largest start first), and gives the results in the order of `paths`. A pack with plugins checks one return
 /// at a time: each plugin is one process, answering one stream at a time.
 fn check_all(
     plan: &crate::check::Plan,
@@ -142,7 +142,8 @@ fn check_all(
     progress: &super::progress::Progress,
 ) -> Vec<(Option<crate::read::Input>, crate::check::InputResult)> {
     let workers = plan.workers_for(paths.len());
-    vakt_core::par::map_on(paths, workers, |path| {
+    let size = |p: &std::path::PathBuf| crate::read::Input::size_on_disk(p);
+    vakt_core::par::map_heaviest_first_on(paths, size, workers, |path| {
         progress.message(&path.display().to_string());
         let result = engine::check_path(plan, path);
         progress.step();

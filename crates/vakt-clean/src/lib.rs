@@ -152,12 +152,14 @@ pub fn run(plan: &Plan, paths: &[PathBuf], opts: &Options<'_>) -> Result<Summary
 }
 
 /// Checks every input, several at once on a machine with several cores (a national clean is 25
-/// returns), and gives the results in the order of `paths`, so the first error reported is the
-/// first input's, as when they were checked one after the other. A pack with plugins checks one
-/// input at a time: each plugin is one process, answering one stream at a time.
+/// returns; the largest start first), and gives the results in the order of `paths`, so the first
+/// error reported is the first input's, as when they were checked one after the other. A pack
+/// with plugins checks one input at a time: each plugin is one process, answering one stream at
+/// a time.
 fn check_all(plan: &Plan, paths: &[PathBuf], kept: &Arc<TapeBudget>) -> Vec<Result<Checked, CleanError>> {
     let workers = plan.workers_for(paths.len());
-    vakt_core::par::map_on(paths, workers, |path| check_one(plan, path, kept))
+    let size = |p: &PathBuf| Input::size_on_disk(p);
+    vakt_core::par::map_heaviest_first_on(paths, size, workers, |path| check_one(plan, path, kept))
 }
 
 fn check_one(plan: &Plan, path: &Path, kept: &Arc<TapeBudget>) -> Result<Checked, CleanError> {

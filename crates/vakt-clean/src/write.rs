@@ -69,19 +69,28 @@ pub fn write_all(
         .map(|p| TableFile::create(dir, &p.name, p.header.clone(), opts.format))
         .collect::<Result<Vec<_>, _>>()?;
     let parts = dir.join(".parts");
-    let slots: Vec<std::sync::Mutex<(usize, &mut Checked)>> =
-        checked.iter_mut().enumerate().map(std::sync::Mutex::new).collect();
+    // Each return with its data rows, for the largest to start first.
+    let slots: Vec<(u64, std::sync::Mutex<(usize, &mut Checked)>)> = checked
+        .iter_mut()
+        .enumerate()
+        .map(|(i, c)| (c.result.rows(), std::sync::Mutex::new((i, c))))
+        .collect();
     let cores = vakt_core::par::cores();
     // The cores a return has to itself, for its tables (see `write_input`).
     let per_return = cores / slots.len().clamp(1, cores);
-    let written = vakt_core::par::map_on(&slots, cores, |slot| {
-        let mut slot = slot
-            .lock()
-            .map_err(|_| CleanError::Input("a return's writer stopped".into()))?;
-        let (i, c) = &mut *slot;
-        let target = (&plans[..], &pseudonymisers[..], opts);
-        write_return(pack, target, c, (&parts.join(i.to_string()), per_return))
-    });
+    let written = vakt_core::par::map_heaviest_first_on(
+        &slots,
+        |slot| slot.0,
+        cores,
+        |(_, slot)| {
+            let mut slot = slot
+                .lock()
+                .map_err(|_| CleanError::Input("a return's writer stopped".into()))?;
+            let (i, c) = &mut *slot;
+            let target = (&plans[..], &pseudonymisers[..], opts);
+            write_return(pack, target, c, (&parts.join(i.to_string()), per_return))
+        },
+    );
     let mut collisions = Collisions::default();
     let mut inputs = Vec::new();
     for (c, w) in checked.iter().zip(written) {
@@ -237,33 +246,44 @@ fn write_tables_at_once(
     cores: usize,
 ) -> Result<Vec<TableStats>, CleanError> {
     let mut mine: Vec<Option<&mut TableFile>> = files.iter_mut().map(Some).collect();
-    let slots: Vec<std::sync::Mutex<(usize, vakt_core::read::Part, Option<&mut TableFile>)>> = matches
+    // Each table with its file's size, for the largest to start first.
+    type Slot<'f> = (
+        u64,
+        std::sync::Mutex<(usize, vakt_core::read::Part, Option<&'f mut TableFile>)>,
+    );
+    let slots: Vec<Slot<'_>> = matches
         .iter()
         .map(|m| {
             let file = mine.get_mut(m.table).and_then(Option::take);
-            std::sync::Mutex::new((m.table, input.parts[m.part].clone(), file))
+            let part = input.parts[m.part].clone();
+            (part.size_on_disk(), std::sync::Mutex::new((m.table, part, file)))
         })
         .collect();
-    let written = vakt_core::par::map_on(&slots, cores, |slot| {
-        let mut slot = slot
-            .lock()
-            .map_err(|_| CleanError::Input("a table's writer stopped".into()))?;
-        let (table, part, file) = &mut *slot;
-        let file = file
-            .as_deref_mut()
-            .ok_or_else(|| CleanError::Input(format!("{}: matched twice", part.file)))?;
-        let mut rows = part
-            .csv_rows()
-            .ok_or_else(|| CleanError::Input(format!("{}: not a CSV file", part.file)))?
-            .map_err(read_err)?;
-        let mut seen = Collisions::default();
-        // A panic while writing one table is that file's error, as it is a return's on one thread.
-        let stats = vakt_core::read::guard::catch(|| job.write_table(*table, part, rows.as_mut(), file, &mut seen))
-            .map_err(|panic| {
-            CleanError::Input(vakt_core::read::guard::crashed(&part.file, &panic).to_string())
-        })??;
-        Ok::<_, CleanError>((stats, seen))
-    });
+    let written = vakt_core::par::map_heaviest_first_on(
+        &slots,
+        |slot| slot.0,
+        cores,
+        |(_, slot)| {
+            let mut slot = slot
+                .lock()
+                .map_err(|_| CleanError::Input("a table's writer stopped".into()))?;
+            let (table, part, file) = &mut *slot;
+            let file = file
+                .as_deref_mut()
+                .ok_or_else(|| CleanError::Input(format!("{}: matched twice", part.file)))?;
+            let mut rows = part
+                .csv_rows()
+                .ok_or_else(|| CleanError::Input(format!("{}: not a CSV file", part.file)))?
+                .map_err(read_err)?;
+            let mut seen = Collisions::default();
+            // A panic while writing one table is that file's error, as it is a return's on one thread.
+            let stats = vakt_core::read::guard::catch(|| job.write_table(*table, part, rows.as_mut(), file, &mut seen))
+                .map_err(|panic| {
+                    CleanError::Input(vakt_core::read::guard::crashed(&part.file, &panic).to_string())
+                })??;
+            Ok::<_, CleanError>((stats, seen))
+        },
+    );
     let mut out = Vec::new();
     for w in written {
         let (stats, seen) = w?;

@@ -39,6 +39,32 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     map_on(items, cores(), f)
 }
 
+/// [`map_on`], starting the heaviest items first (by `weight`, ties in input order), so that the
+/// items left for the end are light ones and no core waits long for the last; a national run's
+/// returns differ tenfold in size. The answers come back in input order all the same. On one
+/// worker the items are taken in input order.
+///
+/// ```
+/// let lengths = vakt_core::par::map_heaviest_first_on(&["a", "ccc", "bb"], |s| s.len() as u64, 2, |s| s.len());
+/// assert_eq!(lengths, [1, 3, 2]);
+/// ```
+pub fn map_heaviest_first_on<T: Sync, R: Send>(
+    items: &[T],
+    weight: impl Fn(&T) -> u64,
+    workers: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    if workers < 2 {
+        return map_on(items, workers, f);
+    }
+    let mut order: Vec<(usize, &T)> = items.iter().enumerate().collect();
+    order.sort_by_cached_key(|&(i, item)| (std::cmp::Reverse(weight(item)), i));
+    let answers = map_on(&order, workers, |&(_, item)| f(item));
+    let mut placed: Vec<(usize, R)> = order.iter().map(|&(i, _)| i).zip(answers).collect();
+    placed.sort_by_key(|&(i, _)| i);
+    placed.into_iter().map(|(_, r)| r).collect()
+}
+
 /// [`map`] on at most `workers` threads (1: one after the other, on this thread).
 pub fn map_on<T: Sync, R: Send>(items: &[T], workers: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let cores = workers.max(1);
@@ -85,5 +111,29 @@ mod tests {
         for workers in [1, 2, 3, 8] {
             assert_eq!(super::map_on(&items, workers, |&x| x * x), want, "{workers} workers");
         }
+    }
+
+    #[test]
+    fn the_heaviest_items_start_first_and_answers_come_back_in_input_order() {
+        let weights: Vec<u64> = vec![3, 50, 7, 50, 1, 90, 2];
+        let started = std::sync::Mutex::new(Vec::new());
+        let answers = super::map_heaviest_first_on(
+            &weights,
+            |&w| w,
+            2,
+            |&w| {
+                started.lock().unwrap().push(w);
+                w * 10
+            },
+        );
+        assert_eq!(answers, [30, 500, 70, 500, 10, 900, 20]);
+        let started = started.into_inner().unwrap();
+        let mut first_two = started[..2].to_vec();
+        first_two.sort_unstable();
+        assert_eq!(first_two, [50, 90], "started in the order {started:?}");
+        // Each worker takes the next heaviest as it finishes: the lightest items come last.
+        let mut last_two = started[5..].to_vec();
+        last_two.sort_unstable();
+        assert_eq!(last_two, [1, 2], "started in the order {started:?}");
     }
 }

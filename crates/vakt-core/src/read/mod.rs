@@ -236,6 +236,12 @@ pub struct Part {
 }
 
 impl Part {
+    /// The bytes of the file the part is in (a sheet's: its workbook's), as
+    /// [`Input::size_on_disk`].
+    pub fn size_on_disk(&self) -> u64 {
+        Input::size_on_disk(&self.path)
+    }
+
     /// Streams the rows of a CSV part on its own, without the [`Input`] it belongs to, so that
     /// several files of one folder can be read at once; `None` for a workbook sheet (read
     /// through its workbook, [`Input::rows`]).
@@ -342,6 +348,22 @@ impl Input {
             workbook: Some(workbook),
             tapes: Vec::new(),
             keep: None,
+        })
+    }
+
+    /// The bytes of a return on disk: a file's size, or the sum of the files in a folder; 0 when
+    /// it cannot be read (the reading will say why). A measure of the work a return is, to start
+    /// the largest returns of a run first.
+    pub fn size_on_disk(p: &Path) -> u64 {
+        let Ok(meta) = std::fs::metadata(p) else { return 0 };
+        if !meta.is_dir() {
+            return meta.len();
+        }
+        std::fs::read_dir(p).map_or(0, |entries| {
+            entries
+                .filter_map(|e| e.ok()?.metadata().ok())
+                .filter(std::fs::Metadata::is_file)
+                .fold(0u64, |sum, m| sum.saturating_add(m.len()))
         })
     }
 
