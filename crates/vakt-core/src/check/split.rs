@@ -4,9 +4,9 @@
 //! leave a core idle while one thread reads and checks a million rows. For such a run the engine
 //! gathers a large table's data rows in batches, with what it worked out for each row (its parsed
 //! values, related rows and key seed), and shares the table's rules out between its own thread
-//! and a second one: while the second runs its rules over one batch, the first reads the next
-//! batch and runs its own rules over it. Which rule runs where is decided from their cost on the
-//! first batch, to balance the two threads.
+//! and a second one (started once for the table and fed batch by batch): while the second runs
+//! its rules over one batch, the first reads the next batch and runs its own rules over it. Which
+//! rule runs where is decided from their cost on the first batch, to balance the two threads.
 //!
 //! What a run reports cannot depend on this. Each rule sees every row of the table in order and
 //! keeps its own state, so rules do not depend on each other; their findings are tagged with the
@@ -23,7 +23,7 @@ use crate::read::RowBuf;
 use crate::value::keyhash::KeyHash;
 use crate::value::Parsed;
 use std::sync::Arc;
-use std::thread::{Scope, ScopedJoinHandle};
+use std::thread::Scope;
 use std::time::{Duration, Instant};
 
 /// Data rows per batch: enough that handing a batch over costs little beside checking it, few
@@ -218,9 +218,49 @@ struct Flight<'a, 'p> {
     found: Vec<Tagged>,
 }
 
-/// The batch on the second thread: this thread's findings for it, the thread, and the time this
-/// thread took to read the batch if its rules were timed.
-type InFlight<'s, 'a, 'p> = (Vec<Tagged>, ScopedJoinHandle<'s, Flight<'a, 'p>>, Option<Duration>);
+/// The batch on the second thread: this thread's findings for it, and the time this thread took
+/// to read the batch if its rules were timed.
+type InFlight = (Vec<Tagged>, Option<Duration>);
+
+/// The second thread of a table, started with its first shared batch: it takes batches with
+/// their rules and gives them back checked, one at a time, until the pipeline drops its end (one
+/// thread a table, not one a batch: a whole return has hundreds of batches).
+struct Worker<'a, 'p> {
+    to: std::sync::mpsc::Sender<(Flight<'a, 'p>, bool)>,
+    from: std::sync::mpsc::Receiver<std::thread::Result<Flight<'a, 'p>>>,
+}
+
+impl<'a, 'p> Worker<'a, 'p> {
+    fn start<'s, 'e>(scope: &'s Scope<'s, 'e>, env: Env<'e>) -> Self
+    where
+        'a: 's,
+        'p: 's,
+        'e: 's,
+    {
+        let (to, batches) = std::sync::mpsc::channel::<(Flight<'a, 'p>, bool)>();
+        let (done, from) = std::sync::mpsc::channel();
+        scope.spawn(move || {
+            for (mut flight, timed) in batches {
+                // A rule that panics here panics on the engine's thread when the batch lands, where
+                // the engine reports the input as unreadable, as it would on one thread.
+                let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    run(&flight.batch, &mut flight.rules, env, &mut flight.found, timed);
+                }));
+                let failed = ran.is_err();
+                if done.send(ran.map(|()| flight)).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        Worker { to, from }
+    }
+}
+
+/// What the engine's thread does when the second thread has stopped without an answer: stop as a
+/// panicking rule would (the engine reports the input as unreadable).
+fn lost() -> ! {
+    std::panic::resume_unwind(Box::new("the second thread of a table stopped"))
+}
 
 /// The batches of one table on their way through the two threads.
 pub(super) struct Pipeline<'s, 'a, 'p, 'e> {
@@ -232,7 +272,8 @@ pub(super) struct Pipeline<'s, 'a, 'p, 'e> {
     theirs: Vec<Ranked<'a, 'p>>,
     /// This thread's findings for the batch being filled.
     found: Vec<Tagged>,
-    in_flight: Option<InFlight<'s, 'a, 'p>>,
+    in_flight: Option<InFlight>,
+    worker: Option<Worker<'a, 'p>>,
     /// Batches handed to the rules so far.
     batches: u32,
     /// When the batch being filled was started.
@@ -251,6 +292,7 @@ impl<'s, 'a: 's, 'p: 's, 'e> Pipeline<'s, 'a, 'p, 'e> {
             theirs: Vec::new(),
             found: Vec::new(),
             in_flight: None,
+            worker: None,
             batches: 0,
             started: None,
         }
@@ -313,34 +355,30 @@ impl<'s, 'a: 's, 'p: 's, 'e> Pipeline<'s, 'a, 'p, 'e> {
             rules: std::mem::take(&mut self.theirs),
             found: Vec::new(),
         };
-        let env = self.env;
         #[cfg(test)]
         tests::FLIGHTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let handle = self.scope.spawn(move || {
-            let mut flight = flight;
-            run(&flight.batch, &mut flight.rules, env, &mut flight.found, timed);
-            flight
-        });
+        let (scope, env) = (self.scope, self.env);
+        let worker = self.worker.get_or_insert_with(|| Worker::start(scope, env));
+        if worker.to.send((flight, timed)).is_err() {
+            lost();
+        }
         run(&batch, &mut self.mine, self.env, &mut self.found, timed);
         self.spare = Some(batch);
-        self.in_flight = Some((
-            std::mem::take(&mut self.found),
-            handle,
-            timed.then_some(reading).flatten(),
-        ));
+        self.in_flight = Some((std::mem::take(&mut self.found), timed.then_some(reading).flatten()));
     }
 
     /// Waits for the batch on the second thread, hands its findings to the collector, and, when
     /// its rules were timed, shares the rules out again.
     fn land(&mut self, direct: &mut Sink<'_>) {
-        let Some((mine, handle, reading)) = self.in_flight.take() else {
+        let Some((mine, reading)) = self.in_flight.take() else {
             return;
         };
-        let flight = match handle.join() {
-            Ok(f) => f,
+        let flight = match self.worker.as_ref().map(|w| w.from.recv()) {
+            Some(Ok(Ok(f))) => f,
             // A rule panicked on the second thread: panic here, where the engine catches it and
             // reports the input as unreadable, as it would on one thread.
-            Err(panic) => std::panic::resume_unwind(panic),
+            Some(Ok(Err(panic))) => std::panic::resume_unwind(panic),
+            _ => lost(),
         };
         merge(mine, flight.found, direct);
         self.theirs = flight.rules;
