@@ -83,9 +83,7 @@ pub fn write_all(
         |slot| slot.0,
         cores,
         |(_, slot)| {
-            let mut slot = slot
-                .lock()
-                .map_err(|_| CleanError::Input("a return's writer stopped".into()))?;
+            let mut slot = taken(slot, "a return's writer")?;
             let (i, c) = &mut *slot;
             let target = (&plans[..], &pseudonymisers[..], opts);
             write_return(pack, target, c, (&parts.join(i.to_string()), per_return))
@@ -186,6 +184,11 @@ fn summarise(plans: &[TablePlan], files: &[TableFile], inputs: &[InputStats]) ->
     }
 }
 
+/// The work in a slot shared by the writers; an error if the writer that held it before stopped.
+fn taken<'m, T>(slot: &'m std::sync::Mutex<T>, writer: &str) -> Result<std::sync::MutexGuard<'m, T>, CleanError> {
+    slot.lock().map_err(|_| CleanError::Input(format!("{writer} stopped")))
+}
+
 fn read_err(e: vakt_core::read::ReadError) -> CleanError {
     CleanError::Input(e.to_string())
 }
@@ -264,9 +267,7 @@ fn write_tables_at_once(
         |slot| slot.0,
         cores,
         |(_, slot)| {
-            let mut slot = slot
-                .lock()
-                .map_err(|_| CleanError::Input("a table's writer stopped".into()))?;
+            let mut slot = taken(slot, "a table's writer")?;
             let (table, part, file) = &mut *slot;
             let file = file
                 .as_deref_mut()
