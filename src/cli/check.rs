@@ -134,8 +134,9 @@ fn read_previous(plan: &crate::check::Plan, args: &Args) -> Result<(), String> {
 }
 
 /// Checks every return, several at once on a machine with several cores (a national run is 25
-/// returns; the largest start first), and gives the results in the order of `paths`. A pack with plugins checks one return
-/// at a time: each plugin is one process, answering one stream at a time.
+/// returns; the largest start first), and gives the results in the order of `paths`. A pack with
+/// plugins checks one return at a time: each plugin is one process, answering one stream at a
+/// time.
 fn check_all(
     plan: &crate::check::Plan,
     paths: &[PathBuf],

@@ -362,6 +362,7 @@ fn decide_table(
     let mut fates = HashMap::new();
     for (i, &row) in rows.rows.iter().enumerate() {
         let key = |role: usize| rows.key(layout, i, role);
+        let hash = rows.hashes.get(i).copied().unwrap_or_default();
         let mut flags: Vec<Flag> = missing[t]
             .iter()
             .map(|&c| Flag {
@@ -412,7 +413,6 @@ fn decide_table(
                 }),
                 _ => {
                     if f.code == vakt_core::check::kinds::UniqueKind::CODE {
-                        let hash = rows.hashes.get(i).copied().unwrap_or_default();
                         duplicate = duplicate.or(seen.get(&hash).copied());
                     }
                     reasons.push(reason(f));
@@ -425,8 +425,7 @@ fn decide_table(
         } else if !reasons.is_empty() {
             Some(Fate::Reject(reasons))
         } else {
-            seen.entry(rows.hashes.get(i).copied().unwrap_or_default())
-                .or_insert(row);
+            seen.entry(hash).or_insert(row);
             (!flags.is_empty()).then(|| {
                 flags.sort_by(|a, b| (a.column, &a.code).cmp(&(b.column, &b.code)));
                 flags.dedup_by(|a, b| a.column == b.column && a.code == b.code);

@@ -494,6 +494,50 @@ mod tests {
     }
 
     #[test]
+    fn a_hostile_workbook_is_kept_only_when_read_whole_and_replays_as_a_fresh_reader_reads_it() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/hostile/");
+        let mut opened = 0;
+        for name in [
+            "xlsx-past-the-last-column.xlsx",
+            "xlsx-unique-count-2-32.xlsx",
+            "xlsx-zip-bomb.xlsx",
+        ] {
+            let path = format!("{dir}{name}");
+            // Refused at opening (a zip bomb, absurd counts): nothing to keep.
+            let Ok(mut input) = Input::open(&path) else { continue };
+            opened += 1;
+            let budget = TapeBudget::new(1 << 30);
+            input.keep_rows(&budget);
+            let first: Vec<_> = (0..input.parts.len())
+                .map(|i| {
+                    input
+                        .rows(i)
+                        .and_then(|mut r| read_all(r.as_mut()))
+                        .map_err(|e| e.to_string())
+                })
+                .collect();
+            let mut fresh = Input::open(&path).unwrap();
+            for (i, read) in first.iter().enumerate() {
+                assert_eq!(
+                    input.kept(i),
+                    read.is_ok(),
+                    "{name} part {i}: kept only when read whole"
+                );
+                let again = input
+                    .rows(i)
+                    .and_then(|mut r| read_all(r.as_mut()))
+                    .map_err(|e| e.to_string());
+                let file = fresh
+                    .rows(i)
+                    .and_then(|mut r| read_all(r.as_mut()))
+                    .map_err(|e| e.to_string());
+                assert_eq!(again, file, "{name} part {i}");
+            }
+        }
+        assert!(opened >= 1, "no hostile workbook opened: the test checked nothing");
+    }
+
+    #[test]
     fn a_kept_workbook_reads_again_as_a_fresh_reader_reads_the_file() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/returns/");
         for name in ["messy.xlsx", "cross.xlsx", "mac-1904.xlsx", "clean.xlsx"] {
