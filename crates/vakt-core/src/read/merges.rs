@@ -6,16 +6,54 @@ use calamine::Dimensions;
 use regex::bytes::Regex;
 use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 /// Merged ranges of `sheet`, or `None` when the package layout could not be followed (the caller
 /// then asks calamine).
 pub fn scan(path: &Path, sheet: &str) -> Option<Vec<Dimensions>> {
+    locate(path, sheet)?.scan(&AtomicBool::new(false))
+}
+
+/// A sheet's XML found in its package, ready to be scanned for merged ranges.
+pub struct SheetXml {
+    zip: zip::ZipArchive<std::io::BufReader<std::fs::File>>,
+    sheet_path: String,
+}
+
+/// Finds `sheet`'s XML through the package's workbook and relationships (small entries, read at
+/// once); `None` when the layout could not be followed.
+pub fn locate(path: &Path, sheet: &str) -> Option<SheetXml> {
     let file = std::fs::File::open(path).ok()?;
     let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).ok()?;
     let sheet_path = sheet_path(&mut zip, sheet)?;
-    let entry = zip.by_name(&sheet_path).ok()?;
-    find_merges(entry)
+    zip.index_for_name(&sheet_path)?;
+    Some(SheetXml { zip, sheet_path })
+}
+
+impl SheetXml {
+    /// The merged ranges in the sheet's XML; `None` when its data could not be read to the end
+    /// (a damaged entry) or `stop` was set (nobody waits for the answer any more).
+    pub fn scan(mut self, stop: &AtomicBool) -> Option<Vec<Dimensions>> {
+        let entry = self.zip.by_name(&self.sheet_path).ok()?;
+        find_merges(Stoppable { inner: entry, stop })
+    }
+}
+
+/// A reader that fails once `stop` is set: a scan nobody waits for ends at its next read.
+struct Stoppable<'s, R> {
+    inner: R,
+    stop: &'s AtomicBool,
+}
+
+impl<R: Read> Read for Stoppable<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.stop.load(Ordering::Relaxed) {
+            // Not `Interrupted`: readers retry on that.
+            return Err(std::io::Error::other("the scan was stopped"));
+        }
+        self.inner.read(buf)
+    }
 }
 
 fn read_entry<R: Read + std::io::Seek>(zip: &mut zip::ZipArchive<R>, name: &str) -> Option<String> {
@@ -165,6 +203,19 @@ mod tests {
             0,
             "references past the sheet are dropped"
         );
+    }
+
+    #[test]
+    fn a_scan_nobody_waits_for_stops() {
+        let messy = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/returns/messy.xlsx"
+        ));
+        let xml = locate(messy, "Pasienter").unwrap();
+        assert!(xml.scan(&AtomicBool::new(true)).is_none());
+        let xml = locate(messy, "Pasienter").unwrap();
+        assert_eq!(xml.scan(&AtomicBool::new(false)).map(|m| m.len()), Some(1));
+        assert!(locate(messy, "No such sheet").is_none());
     }
 
     #[test]

@@ -29,6 +29,9 @@ enum Msg {
 
 const BATCH: usize = 512;
 
+/// Batches a reader may read ahead, unless its caller says otherwise.
+const READ_AHEAD: usize = 4;
+
 /// The reader thread's end of a [`ThreadedRows`].
 pub(crate) struct Pump {
     tx: SyncSender<Msg>,
@@ -82,7 +85,7 @@ impl ThreadedRows {
     pub fn spawn(file: &str, rows: impl RowSource + Send + 'static) -> ThreadedRows {
         let merged = rows.merged_ranges();
         // Detached: the thread ends when the rows end or when these rows are dropped.
-        let (threaded, _thread) = ThreadedRows::spawn_with((file, None), merged, move |pump| {
+        let (threaded, _thread) = ThreadedRows::spawn_with((file, None), merged, READ_AHEAD, move |pump| {
             let mut rows = rows;
             pump.run(&mut rows);
         });
@@ -92,14 +95,15 @@ impl ThreadedRows {
     /// Runs `read` on a new thread; it sends the rows through the [`Pump`] it is given, and what it
     /// returns comes back through the thread's handle. `at` names the file (and sheet) in errors;
     /// `merged` are the source's merged ranges ([`RowSource::merged_ranges`]), known before the
-    /// rows are read.
+    /// rows are read. The thread reads at most `ahead` batches ahead of the rows given out.
     pub(crate) fn spawn_with<T: Send + 'static>(
         (file, sheet): (&str, Option<&str>),
         merged: Vec<((u32, u32), (u32, u32))>,
+        ahead: usize,
         read: impl FnOnce(Pump) -> T + Send + 'static,
     ) -> (ThreadedRows, std::thread::JoinHandle<T>) {
-        let (tx, batches) = std::sync::mpsc::sync_channel::<Msg>(4);
-        let (spare, spares) = std::sync::mpsc::sync_channel::<Vec<RowBuf>>(8);
+        let (tx, batches) = std::sync::mpsc::sync_channel::<Msg>(ahead);
+        let (spare, spares) = std::sync::mpsc::sync_channel::<Vec<RowBuf>>(ahead.saturating_add(4));
         let thread = std::thread::spawn(move || {
             super::guard::guard_thread();
             read(Pump { tx, spares })

@@ -331,6 +331,10 @@ fn xlsx_merges(wb: &mut Xlsx<Rs>, path: &Path, (shown, sheet): (&str, &str)) -> 
 /// unzipping and parsing its XML overlap with checking: the workbook goes to that thread and
 /// comes back into `slot` when the rows are read or dropped. A workbook lost to a reader that
 /// crashed is an error naming the file and sheet.
+///
+/// The sheet's merged ranges sit after its cells, so finding them means unzipping the whole
+/// sheet once more. That scan runs on a third thread while the reader starts on the cells; the
+/// rows wait for it here, before the first is given out, and the reader reads ahead meanwhile.
 pub(crate) fn sheet_rows<'a>(
     slot: &'a mut Option<Workbook>,
     shown: &str,
@@ -338,27 +342,34 @@ pub(crate) fn sheet_rows<'a>(
 ) -> Result<Box<dyn RowSource + 'a>, ReadError> {
     match slot.take() {
         Some(Workbook::Xlsx(mut wb, path)) => {
-            let merges = match xlsx_merges(&mut wb, &path, (shown, sheet)) {
-                Ok(m) => m,
-                Err(e) => {
-                    *slot = Some(Workbook::Xlsx(wb, path));
-                    return Err(e);
-                }
+            let merges = match super::merges::locate(&path, sheet) {
+                Some(xml) => LateMerges::scanning(xml),
+                None => match wb.merge_cells_by_sheet_name(sheet) {
+                    Ok(m) => LateMerges::known(m),
+                    Err(e) => {
+                        *slot = Some(Workbook::Xlsx(wb, path));
+                        return Err(sheet_error((shown, sheet), &e));
+                    }
+                },
             };
-            let ranges = Merges::new(merges.clone()).ranges();
             let at = (shown.to_string(), sheet.to_string());
-            let (rows, thread) = super::ThreadedRows::spawn_with((shown, Some(sheet)), ranges, move |pump| {
+            let read = move |pump: super::threaded::Pump| {
                 let mut wb = wb;
-                match XlsxRows::open(&mut wb, (&at.0, &at.1), merges) {
+                match XlsxRows::open(&mut wb, (&at.0, &at.1), Vec::new()) {
                     Ok(mut rows) => pump.run(&mut rows),
                     Err(e) => pump.fail(e),
                 }
                 Workbook::Xlsx(wb, path)
-            });
+            };
+            let (rows, thread) =
+                super::ThreadedRows::spawn_with((shown, Some(sheet)), Vec::new(), READ_AHEAD_BATCHES, read);
             Ok(Box::new(LentWorkbook {
                 slot,
                 rows: Some(rows),
                 thread: Some(thread),
+                merges,
+                filling: None,
+                at: (shown.to_string(), sheet.to_string()),
             }))
         }
         Some(other) => slot.insert(other).rows(shown, sheet),
@@ -369,20 +380,93 @@ pub(crate) fn sheet_rows<'a>(
     }
 }
 
+/// Batches of rows the reader of a workbook sheet may read ahead: enough to keep it busy while
+/// the merged ranges are scanned (about an eighth of the time the cells take), few enough to stay
+/// within a few megabytes (512 rows a batch).
+const READ_AHEAD_BATCHES: usize = 32;
+
+/// A sheet's merged ranges: known, or being scanned on their own thread.
+struct LateMerges {
+    scan: std::sync::Mutex<Option<std::thread::JoinHandle<Option<Vec<Dimensions>>>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// `None` when the scan failed: the sheet's data could not be read to its end.
+    found: std::sync::OnceLock<Option<Vec<Dimensions>>>,
+}
+
+impl LateMerges {
+    fn known(dims: Vec<Dimensions>) -> LateMerges {
+        LateMerges {
+            scan: std::sync::Mutex::new(None),
+            stop: std::sync::Arc::default(),
+            found: std::sync::OnceLock::from(Some(dims)),
+        }
+    }
+
+    fn scanning(xml: super::merges::SheetXml) -> LateMerges {
+        let stop = std::sync::Arc::<std::sync::atomic::AtomicBool>::default();
+        let stopped = std::sync::Arc::clone(&stop);
+        let scan = std::thread::spawn(move || {
+            super::guard::guard_thread();
+            xml.scan(&stopped)
+        });
+        LateMerges {
+            scan: std::sync::Mutex::new(Some(scan)),
+            stop,
+            found: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The ranges, waiting for the scan if it is still running.
+    fn get(&self) -> Option<&Vec<Dimensions>> {
+        self.found
+            .get_or_init(|| {
+                let scan = self.scan.lock().ok().and_then(|mut s| s.take());
+                scan.and_then(|s| s.join().ok()).flatten()
+            })
+            .as_ref()
+    }
+}
+
+impl Drop for LateMerges {
+    fn drop(&mut self) {
+        // A scan nobody waits for (the rows were dropped early, after a header search) stops.
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// An xlsx sheet's rows from the thread that holds the workbook; puts the workbook back when done.
 struct LentWorkbook<'a> {
     slot: &'a mut Option<Workbook>,
     /// `None` only while dropping: closed before the thread is joined.
     rows: Option<super::ThreadedRows>,
     thread: Option<std::thread::JoinHandle<Workbook>>,
+    merges: LateMerges,
+    /// Fills the merged ranges row by row, once they are known.
+    filling: Option<Merges>,
+    /// The file and sheet, for errors.
+    at: (String, String),
 }
 
 impl RowSource for LentWorkbook<'_> {
     fn next_row(&mut self, buf: &mut RowBuf) -> Result<bool, ReadError> {
-        match &mut self.rows {
-            Some(rows) => rows.next_row(buf),
-            None => Ok(false),
+        if self.filling.is_none() {
+            let Some(dims) = self.merges.get() else {
+                return Err(sheet_error(
+                    (&self.at.0, &self.at.1),
+                    &"the sheet's data could not be read to its end",
+                ));
+            };
+            self.filling = Some(Merges::new(dims.clone()));
         }
+        let more = match &mut self.rows {
+            Some(rows) => rows.next_row(buf)?,
+            None => false,
+        };
+        let row0 = buf.row.checked_sub(1).and_then(|r| u32::try_from(r).ok());
+        if let (true, Some(filling), Some(row0)) = (more, &mut self.filling, row0) {
+            filling.apply(row0, buf);
+        }
+        Ok(more)
     }
 
     fn notices(&mut self) -> Vec<Notice> {
@@ -390,7 +474,10 @@ impl RowSource for LentWorkbook<'_> {
     }
 
     fn merged_ranges(&self) -> Vec<((u32, u32), (u32, u32))> {
-        self.rows.as_ref().map(RowSource::merged_ranges).unwrap_or_default()
+        self.merges
+            .get()
+            .map(|dims| Merges::new(dims.clone()).ranges())
+            .unwrap_or_default()
     }
 }
 
@@ -658,6 +745,129 @@ mod tests {
             Err(e) => e.to_string(),
         };
         assert!(err.contains("returns/x.xlsx") && err.contains("Pasienter"), "{err}");
+    }
+
+    /// A one-sheet xlsx package around `sheet_xml`, its sheet deflated or stored.
+    fn write_xlsx(path: &Path, sheet_xml: &str, stored: bool) {
+        use std::io::Write;
+        let mut z = zip::ZipWriter::new(File::create(path).unwrap());
+        let o = zip::write::SimpleFileOptions::default();
+        let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        let rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        let parts = [
+            (
+                "[Content_Types].xml",
+                r#"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#.to_string(),
+            ),
+            (
+                "_rels/.rels",
+                format!(
+                    r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#
+                ),
+            ),
+            (
+                "xl/workbook.xml",
+                format!(
+                    r#"<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet name="Ark" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+                ),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                format!(
+                    r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#
+                ),
+            ),
+            ("xl/worksheets/sheet1.xml", sheet_xml.to_string()),
+        ];
+        for (name, body) in parts {
+            let stored = stored && name.starts_with("xl/worksheets");
+            let o = if stored {
+                o.compression_method(zip::CompressionMethod::Stored)
+            } else {
+                o
+            };
+            z.start_file(name, o).unwrap();
+            z.write_all(body.as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+    }
+
+    /// Every row of a source: its number and its cells' texts.
+    fn all_rows(rows: &mut dyn RowSource) -> Vec<(u64, Vec<String>)> {
+        let mut buf = RowBuf::default();
+        let mut out = Vec::new();
+        while rows.next_row(&mut buf).unwrap() {
+            out.push((buf.row, buf.iter().map(|c| c.text.to_string()).collect()));
+        }
+        out
+    }
+
+    #[test]
+    fn rows_read_while_the_merges_are_scanned_are_filled_as_when_the_merges_are_known_first() {
+        // More rows than the reader reads ahead, so rows are read before the scan ends, and
+        // ranges at the top (the rows waiting for the scan), far down, and across columns.
+        let mut xml =
+            String::from(r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#);
+        for r in 1..=20_000u32 {
+            // The cells a range covers are not in the file, as Excel writes them.
+            let a = match r {
+                3 => r#"<is><t>top</t></is>"#,
+                19_990 => r#"<is><t>late</t></is>"#,
+                4 | 5 | 19_991..=19_995 => "",
+                _ => r#"<is><t>own</t></is>"#,
+            };
+            let a = if a.is_empty() {
+                String::new()
+            } else {
+                format!(r#"<c r="A{r}" t="inlineStr">{a}</c>"#)
+            };
+            xml.push_str(&format!(
+                r#"<row r="{r}">{a}<c r="B{r}" t="inlineStr"><is><t>b{r}</t></is></c></row>"#
+            ));
+        }
+        xml.push_str(r#"</sheetData><mergeCells count="3"><mergeCell ref="A3:A5"/><mergeCell ref="B10:C10"/><mergeCell ref="A19990:A19995"/></mergeCells></worksheet>"#);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.xlsx");
+        write_xlsx(&path, &xml, false);
+
+        let mut slot = Some(Workbook::open_here("m.xlsx", &path, InputFormat::Xlsx).unwrap());
+        let (threaded, ranges) = {
+            let mut rows = sheet_rows(&mut slot, "m.xlsx", "Ark").unwrap();
+            let ranges = rows.merged_ranges();
+            (all_rows(rows.as_mut()), ranges)
+        };
+        assert_eq!(
+            ranges,
+            vec![((2, 0), (4, 0)), ((9, 1), (9, 2)), ((19_989, 0), (19_994, 0))]
+        );
+        let mut wb = Workbook::open_here("m.xlsx", &path, InputFormat::Xlsx).unwrap();
+        let known_first = all_rows(wb.rows("m.xlsx", "Ark").unwrap().as_mut());
+        assert_eq!(threaded.len(), 20_000);
+        assert_eq!(threaded, known_first);
+        // The fills themselves, from the sheet written above (not from either reader).
+        let a = |r: usize| threaded[r - 1].1[0].as_str();
+        assert_eq!((a(3), a(4), a(5), a(6)), ("top", "top", "top", "own"));
+        assert_eq!(threaded[9].1, ["own", "b10", "b10"]);
+        assert_eq!((a(19_994), a(19_995), a(19_996)), ("late", "late", "own"));
+        assert!(slot.is_some(), "the workbook came back from its reader");
+    }
+
+    #[test]
+    fn a_sheet_whose_data_fails_its_checksum_is_an_error_naming_file_and_sheet() {
+        let xml = r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>QQQQQ</t></is></c></row></sheetData></worksheet>"#;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.xlsx");
+        write_xlsx(&path, xml, true);
+        // The sheet is stored, not deflated: changing a letter of its text leaves the XML whole
+        // and only the checksum at the end of the entry can tell.
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = bytes.windows(5).position(|w| w == b"QQQQQ").unwrap();
+        bytes[at] = b'R';
+        std::fs::write(&path, bytes).unwrap();
+        let mut slot = Some(Workbook::open_here("returns/d.xlsx", &path, InputFormat::Xlsx).unwrap());
+        let mut rows = sheet_rows(&mut slot, "returns/d.xlsx", "Ark").unwrap();
+        let err = rows.next_row(&mut RowBuf::default()).unwrap_err().to_string();
+        assert!(err.contains("returns/d.xlsx") && err.contains("Ark"), "{err}");
     }
 
     #[test]
