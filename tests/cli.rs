@@ -82,6 +82,39 @@ fn ods_xls_and_1904_workbooks_read_like_the_xlsx() {
 }
 
 #[test]
+fn a_csv_folder_is_identified_by_the_hash_of_its_files_names_and_hashes() {
+    // Worked out here from the files themselves: SHA-256 over "name NUL sha256-hex LF" for each
+    // CSV file, in name order; a file that is not text counts as "unreadable".
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("r");
+    std::fs::create_dir(&folder).unwrap();
+    for f in std::fs::read_dir("fixtures/returns/HN-FIN").unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, folder.join(f.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(folder.join("zz.csv"), b"PK\x03\x04 a renamed workbook").unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".csv"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 3, "{names:?}");
+    use sha2::Digest;
+    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let mut whole = sha2::Sha256::new();
+    for n in &names {
+        let digest = match n.as_str() {
+            "zz.csv" => "unreadable".to_string(),
+            _ => hex(&sha2::Sha256::digest(std::fs::read(folder.join(n)).unwrap())),
+        };
+        whole.update(format!("{n}\0{digest}\n").as_bytes());
+    }
+    let (_, json) = check_json(&[folder.to_str().unwrap()]);
+    assert_eq!(json["inputs"][0]["sha256"], hex(&whole.finalize()).as_str());
+}
+
+#[test]
 fn json_contract_has_every_field() {
     let (_, json) = check_json(&["fixtures/returns/messy.xlsx"]);
     assert_eq!(json["tool"]["name"], "vakt");

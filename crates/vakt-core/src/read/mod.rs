@@ -266,8 +266,8 @@ pub struct Input {
     pub path: String,
     /// What kind of return it is.
     pub format: InputFormat,
-    /// SHA-256 of the file, or of the sorted (name, sha256) list of a folder's CSV files. For a
-    /// CSV file it is computed on another thread while the file is read: see [`Input::finish_hash`].
+    /// SHA-256 of the file, or of the sorted (name, sha256) list of a folder's CSV files. It is
+    /// computed on another thread while the return is read: see [`Input::finish_hash`].
     pub sha256: String,
     pending_hash: Option<std::thread::JoinHandle<Result<String, ReadError>>>,
     /// Its sheets or CSV files.
@@ -324,8 +324,9 @@ impl Input {
                 keep: None,
             });
         }
-        let sha256 = sha256_file(&shown, p)?;
         let workbook = Workbook::open(&shown, p, format)?;
+        let (hash_name, owned) = (shown.clone(), p.to_path_buf());
+        let pending = std::thread::spawn(move || sha256_file(&hash_name, &owned));
         let hidden = workbook.hidden_sheets();
         let parts = workbook
             .sheet_names()
@@ -342,8 +343,8 @@ impl Input {
         Ok(Input {
             path: shown,
             format,
-            sha256,
-            pending_hash: None,
+            sha256: String::new(),
+            pending_hash: Some(pending),
             parts,
             workbook: Some(workbook),
             tapes: Vec::new(),
@@ -493,7 +494,6 @@ fn open_folder(path: &str, p: &Path) -> Result<Input, ReadError> {
             reason: empty_folder_reason(p),
         });
     }
-    let mut folder_hash = Sha256::new();
     let mut parts = Vec::with_capacity(files.len());
     let shown = path.trim_end_matches(['/', '\\']);
     for f in files {
@@ -501,7 +501,7 @@ fn open_folder(path: &str, p: &Path) -> Result<Input, ReadError> {
         let file = format!("{shown}/{name}");
         // One unreadable file is reported; the others are still read.
         let readable = match std::fs::metadata(&f) {
-            Ok(m) if m.is_file() => csv_file::refuse_binary(&file, &f).and_then(|()| sha256_file(&file, &f)),
+            Ok(m) if m.is_file() => csv_file::refuse_binary(&file, &f),
             Ok(_) => Err(ReadError::Open {
                 file: file.clone(),
                 reason: "not a regular file (a pipe or a device)".into(),
@@ -511,33 +511,48 @@ fn open_folder(path: &str, p: &Path) -> Result<Input, ReadError> {
                 reason: e.to_string(),
             }),
         };
-        let (digest, unreadable) = match readable {
-            Ok(d) => (d, None),
-            Err(e) => (String::from("unreadable"), Some(e.reason())),
-        };
-        folder_hash.update(name.as_bytes());
-        folder_hash.update([0]);
-        folder_hash.update(digest.as_bytes());
-        folder_hash.update([b'\n']);
         parts.push(Part {
             hidden: false,
             name,
             file,
             sheet: None,
-            unreadable,
+            unreadable: readable.err().map(|e| e.reason()),
             path: f,
         });
     }
+    // Hashed on another thread while the files are read, as a lone CSV file is.
+    let hashed: Vec<(String, Option<PathBuf>)> = parts
+        .iter()
+        .map(|p| (p.name.clone(), p.unreadable.is_none().then(|| p.path.clone())))
+        .collect();
+    let pending = std::thread::spawn(move || Ok(folder_sha256(&hashed)));
     Ok(Input {
         path: path.to_string(),
         format: InputFormat::CsvFolder,
-        sha256: hex(&folder_hash.finalize()),
-        pending_hash: None,
+        sha256: String::new(),
+        pending_hash: Some(pending),
         parts,
         workbook: None,
         tapes: Vec::new(),
         keep: None,
     })
+}
+
+/// SHA-256 of a folder's sorted (name, SHA-256 of the file) list; a file that could not be read
+/// counts as `unreadable`.
+fn folder_sha256(files: &[(String, Option<PathBuf>)]) -> String {
+    let mut folder_hash = Sha256::new();
+    for (name, path) in files {
+        let digest = path
+            .as_ref()
+            .and_then(|p| sha256_file(name, p).ok())
+            .unwrap_or_else(|| String::from("unreadable"));
+        folder_hash.update(name.as_bytes());
+        folder_hash.update([0]);
+        folder_hash.update(digest.as_bytes());
+        folder_hash.update([b'\n']);
+    }
+    hex(&folder_hash.finalize())
 }
 
 fn file_name(p: &Path) -> String {
