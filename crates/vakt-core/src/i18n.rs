@@ -742,6 +742,8 @@ templates! {
     Encrypted => "{file}: the workbook is password-protected or encrypted; save an unprotected copy and check that", "{file}: arbeidsboken er passordbeskyttet eller kryptert; lagre en ubeskyttet kopi og kontroller den";
     /// Corrupt.
     Corrupt => "{file}: the workbook is corrupt or not a spreadsheet: {reason}", "{file}: arbeidsboken er skadet eller ikke et regneark: {reason}";
+    /// A rule failed while checking.
+    RuleFailed => "{file}: a rule stopped while checking it, a fault in vakt or in a rule kind of the pack, not in the file (please report it): {reason}", "{file}: en regel stoppet under kontrollen, en feil i vakt eller i en regeltype i regelpakken, ikke i filen (meld gjerne fra om den): {reason}";
     /// Binary named .csv.
     NotText => "{file}: not a text file: it looks like {what}; a CSV file is text", "{file}: ikke en tekstfil: den ser ut som {what}; en CSV-fil er tekst";
     /// Reading failed.

@@ -149,9 +149,11 @@ pub fn check_input_with<'x>(
     } else {
         unresolvable_relations(pack, &result.tables, &result.present, &mut out);
     }
-    for rule in return_rules.iter_mut() {
-        rule.finish(&result.present, &mut out);
-    }
+    crate::read::guard::in_rules(|| {
+        for rule in return_rules.iter_mut() {
+            rule.finish(&result.present, &mut out);
+        }
+    });
     let collected = out.finish();
     let mut findings = collected.findings;
     sort_findings(&mut findings);
@@ -392,9 +394,11 @@ fn check_table(
         sink.push(f.said(n.message, None));
     }
     mixed_returns(ctx, &header, run, &mut sink);
-    for r in rules.iter_mut() {
-        r.finish(&mut sink);
-    }
+    crate::read::guard::in_rules(|| {
+        for r in rules.iter_mut() {
+            r.finish(&mut sink);
+        }
+    });
     Ok(())
 }
 
@@ -623,12 +627,15 @@ impl<'p> RowState<'p> {
                 &self.related,
                 (seed, &self.keys),
             );
-            for r in rules.iter_mut() {
-                r.check(&row_ctx, sink);
-            }
-            for r in ctx.return_rules.iter_mut() {
-                r.observe(self.table_index, &row_ctx, sink);
-            }
+            let table_index = self.table_index;
+            crate::read::guard::in_rules(|| {
+                for r in rules.iter_mut() {
+                    r.check(&row_ctx, sink);
+                }
+                for r in ctx.return_rules.iter_mut() {
+                    r.observe(table_index, &row_ctx, sink);
+                }
+            });
         }
         self.keep_for_later(row, values, seed, ctx.scope);
     }

@@ -166,6 +166,10 @@ impl<'e> Env<'e> {
 /// order by [`merge`]. Row by row, so a row stays in cache for all its rules; rule by rule when
 /// `timed`, each rule adding its time to `spent` (two clock readings a rule, not two a cell).
 fn run(batch: &Batch, rules: &mut [Ranked<'_, '_>], env: Env<'_>, found: &mut Vec<Tagged>, timed: bool) {
+    crate::read::guard::in_rules(|| run_marked(batch, rules, env, found, timed));
+}
+
+fn run_marked(batch: &Batch, rules: &mut [Ranked<'_, '_>], env: Env<'_>, found: &mut Vec<Tagged>, timed: bool) {
     let mut sink = env.sink(found);
     let mut keys = RowKeys::default();
     let columns = env.table.columns.len();
@@ -259,6 +263,7 @@ impl<'a, 'p> Worker<'a, 'p> {
 /// What the engine's thread does when the second thread has stopped without an answer: stop as a
 /// panicking rule would (the engine reports the input as unreadable).
 fn lost() -> ! {
+    crate::read::guard::rules_failed();
     std::panic::resume_unwind(Box::new("the second thread of a table stopped"))
 }
 
@@ -377,7 +382,10 @@ impl<'s, 'a: 's, 'p: 's, 'e> Pipeline<'s, 'a, 'p, 'e> {
             Some(Ok(Ok(f))) => f,
             // A rule panicked on the second thread: panic here, where the engine catches it and
             // reports the input as unreadable, as it would on one thread.
-            Some(Ok(Err(panic))) => std::panic::resume_unwind(panic),
+            Some(Ok(Err(panic))) => {
+                crate::read::guard::rules_failed();
+                std::panic::resume_unwind(panic)
+            }
             _ => lost(),
         };
         merge(mine, flight.found, direct);
@@ -673,22 +681,44 @@ message = "adult stay of {days} days"
 
     #[test]
     fn a_rule_that_panics_on_the_second_thread_makes_the_input_unreadable_not_the_run_hang() {
+        // The bomb is the dearest rule, so it goes to the second thread; it goes off in a middle
+        // batch, and in the last batch (which lands when the table ends).
+        for batches in [6, 5] {
+            let dir = tempfile::tempdir().unwrap();
+            write_return(dir.path(), super::BATCH_ROWS * batches);
+            let plan = plan_with(Registry::builtin().with(Box::new(Bomb)).unwrap());
+            plan.share_cores(2);
+            let before = FLIGHTS.load(Ordering::Relaxed);
+            let (_, result) = engine::check_path(&plan, dir.path());
+            assert!(
+                FLIGHTS.load(Ordering::Relaxed) > before,
+                "no batch went to a second thread"
+            );
+            assert_rule_failed(&result, dir.path());
+        }
+    }
+
+    #[test]
+    fn a_rule_that_panics_on_one_thread_is_reported_as_a_rule_fault_not_a_damaged_file() {
         let dir = tempfile::tempdir().unwrap();
         write_return(dir.path(), super::BATCH_ROWS * 6);
         let plan = plan_with(Registry::builtin().with(Box::new(Bomb)).unwrap());
-        plan.share_cores(2);
-        let before = FLIGHTS.load(Ordering::Relaxed);
+        plan.share_cores(1);
         let (_, result) = engine::check_path(&plan, dir.path());
-        assert!(
-            FLIGHTS.load(Ordering::Relaxed) > before,
-            "no batch went to a second thread"
-        );
+        assert_rule_failed(&result, dir.path());
+    }
+
+    /// The input is unreadable, and the message says a rule stopped (with the rule's words), not
+    /// that the file is damaged.
+    fn assert_rule_failed(result: &crate::check::InputResult, dir: &std::path::Path) {
         assert!(result.failed, "the check is not marked failed");
         let f = result.findings.iter().find(|f| f.code == "VK0001").expect("no VK0001");
+        let m = &f.message;
+        assert!(m.starts_with(&dir.display().to_string()), "{m}");
         assert!(
-            f.message.contains("bomb went off") || f.message.contains("crash"),
-            "{}",
-            f.message
+            m.contains("a rule stopped while checking it") && m.contains("the bomb went off"),
+            "{m}"
         );
+        assert!(!m.contains("corrupt") && !m.contains("damaged"), "{m}");
     }
 }

@@ -9,6 +9,10 @@ documented_check! {
     /// encrypted workbook. The run ends with exit status 2, but the other inputs are still checked.
     ///
     /// Fix: save an unprotected `.xlsx` copy, or export the sheets as CSV.
+    ///
+    /// When the message says *a rule stopped while checking it*, the file is not at fault: a rule
+    /// (one of vakt's, or a rule kind added to the pack in Rust) failed on it. Report it, with the
+    /// message.
     pub struct UnreadableInput => "VK0001", "unreadable-input";
 }
 

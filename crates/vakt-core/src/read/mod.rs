@@ -67,6 +67,15 @@ pub enum ReadError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A rule stopped (panicked) while checking the input: a fault in vakt or in a rule kind,
+    /// not in the file.
+    #[error("{file}: a rule stopped while checking it, a fault in vakt or in a rule kind of the pack, not in the file (please report it): {reason}")]
+    RuleFailed {
+        /// The input.
+        file: String,
+        /// What the rule said when it stopped.
+        reason: String,
+    },
     /// A `.csv` file that is binary.
     #[error("{file}: not a text file: it looks like {what}; a CSV file is text")]
     NotText {
@@ -98,6 +107,7 @@ impl ReadError {
             ReadError::Unsupported { file } => T::Unsupported.say(&[("file", file)]),
             ReadError::Encrypted { file } => T::Encrypted.say(&[("file", file)]),
             ReadError::Corrupt { file, reason } => T::Corrupt.say(&[("file", file), ("reason", reason)]),
+            ReadError::RuleFailed { file, reason } => T::RuleFailed.say(&[("file", file), ("reason", reason)]),
             ReadError::NotText { file, what } => T::NotText.say(&[("file", file), ("what", what)]),
             ReadError::Rows {
                 file,
@@ -136,9 +146,10 @@ impl ReadError {
     /// What went wrong, without the file name.
     pub fn reason(&self) -> String {
         match self {
-            ReadError::Open { reason, .. } | ReadError::Corrupt { reason, .. } | ReadError::Rows { reason, .. } => {
-                reason.clone()
-            }
+            ReadError::Open { reason, .. }
+            | ReadError::Corrupt { reason, .. }
+            | ReadError::RuleFailed { reason, .. }
+            | ReadError::Rows { reason, .. } => reason.clone(),
             other => other.to_string(),
         }
     }
@@ -150,6 +161,7 @@ impl ReadError {
             | ReadError::Unsupported { file }
             | ReadError::Encrypted { file }
             | ReadError::Corrupt { file, .. }
+            | ReadError::RuleFailed { file, .. }
             | ReadError::NotText { file, .. }
             | ReadError::Rows { file, .. } => file,
         }
