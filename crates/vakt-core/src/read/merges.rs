@@ -109,15 +109,56 @@ fn merge_regex() -> &'static Regex {
     })
 }
 
-/// Streams the sheet XML, keeping only the tail from `<mergeCells` on.
-/// The merged ranges in a sheet's XML (public for the fuzz target).
-pub fn find_merges(mut xml: impl Read) -> Option<Vec<Dimensions>> {
+/// The most of a sheet's `<mergeCells>` element that is read: some 2.6 million ranges. Ranges past
+/// it are not filled.
+pub const MAX_MERGE_XML: usize = 64 << 20;
+
+/// The merged ranges in a sheet's XML (public for the fuzz target): the `<mergeCells>` element,
+/// found by streaming the XML, read up to its end tag (or [`MAX_MERGE_XML`]), and nothing after.
+/// `None` when the XML could not be read.
+pub fn find_merges(xml: impl Read) -> Option<Vec<Dimensions>> {
+    Some(ranges(&merge_element(xml)?))
+}
+
+/// Where a tag's name ends in `buf` at `i` (the name `mergeCells`, say): `Some(false)` for an
+/// opening tag (`<mergeCells`, `<x:mergeCells`), `Some(true)` for an end tag, `None` when the
+/// name is not a tag's (text holding the word: a `<` in text is always escaped).
+fn tag_at(buf: &[u8], i: usize) -> Option<bool> {
+    let mut at = i;
+    if buf.get(at.checked_sub(1)?) == Some(&b':') {
+        // A namespace prefix: letters, digits, `_`, `-`, `.`.
+        at = at.checked_sub(1)?;
+        let prefix = buf
+            .get(..at)?
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+            .count();
+        if prefix == 0 {
+            return None;
+        }
+        at = at.checked_sub(prefix)?;
+    }
+    let before = at.checked_sub(1)?;
+    match buf.get(before) {
+        Some(b'<') => Some(false),
+        Some(b'/') if buf.get(before.checked_sub(1)?) == Some(&b'<') => Some(true),
+        _ => None,
+    }
+}
+
+/// The bytes of the sheet's `<mergeCells>` element (empty when it has none), streamed: the
+/// element starts at the first opening tag of that name, and reading stops at its end tag.
+fn merge_element(mut xml: impl Read) -> Option<Vec<u8>> {
     const CHUNK: usize = 1 << 20;
-    const OVERLAP: usize = 16;
-    let finder = memchr::memmem::Finder::new(b"mergeCells");
+    // Enough for the name and a prefix before it to straddle two reads.
+    const OVERLAP: usize = 64;
+    let name = memchr::memmem::Finder::new(b"mergeCells");
     let mut buf = vec![0u8; CHUNK + OVERLAP];
     let mut kept = 0usize;
-    let mut tail: Option<Vec<u8>> = None;
+    let mut element: Option<Vec<u8>> = None;
+    // In `element`: where the search for the end tag goes on.
+    let mut searched = 0usize;
     loop {
         let n = xml.read(buf.get_mut(kept..)?).ok()?;
         if n == 0 {
@@ -125,25 +166,42 @@ pub fn find_merges(mut xml: impl Read) -> Option<Vec<Dimensions>> {
         }
         let filled = kept.saturating_add(n);
         let read = buf.get(..filled)?;
-        match &mut tail {
-            Some(t) => t.extend_from_slice(read.get(kept..)?),
-            None => {
-                if let Some(i) = finder.find(read) {
-                    tail = Some(read.get(i..)?.to_vec());
-                } else {
-                    // Keep the last bytes: the element name may straddle two reads.
+        match &mut element {
+            Some(e) => e.extend_from_slice(read.get(kept..)?),
+            None => match name.find_iter(read).find(|&i| tag_at(read, i) == Some(false)) {
+                Some(i) => element = Some(read.get(i..)?.to_vec()),
+                None => {
                     let keep = filled.min(OVERLAP);
                     buf.copy_within(filled.saturating_sub(keep)..filled, 0);
                     kept = keep;
                     continue;
                 }
-            }
+            },
         }
         kept = 0;
+        if let Some(e) = &mut element {
+            // The end tag, searched from a little before the new bytes (it may straddle reads).
+            let from = searched.saturating_sub(OVERLAP).max(1);
+            let end = name
+                .find_iter(e.get(from..)?)
+                .map(|i| i.saturating_add(from))
+                .find(|&i| tag_at(e, i) == Some(true));
+            searched = e.len();
+            if let Some(end) = end {
+                e.truncate(end);
+                break;
+            }
+            if e.len() > MAX_MERGE_XML {
+                e.truncate(MAX_MERGE_XML);
+                break;
+            }
+        }
     }
-    let Some(tail) = tail else {
-        return Some(Vec::new());
-    };
+    Some(element.unwrap_or_default())
+}
+
+/// The merged ranges named in a `<mergeCells>` element's bytes.
+fn ranges(element: &[u8]) -> Vec<Dimensions> {
     // Past the sheet's limits (`ZZZZZZZZ2`, row 4294967296) a reference means nothing: dropped.
     let col = |s: &[u8]| -> Option<u32> {
         let n = s.iter().try_fold(0u64, |a, &b| {
@@ -161,8 +219,8 @@ pub fn find_merges(mut xml: impl Read) -> Option<Vec<Dimensions>> {
             .ok()
             .filter(|&r| u64::from(r) < super::limits::MAX_ROWS)
     };
-    let merges = merge_regex()
-        .captures_iter(&tail)
+    merge_regex()
+        .captures_iter(element)
         .filter_map(|c| {
             let (c1, r1) = (col(c.get(1)?.as_bytes())?, num(c.get(2)?.as_bytes())?);
             let (c2, r2) = match (c.get(3), c.get(4)) {
@@ -174,8 +232,7 @@ pub fn find_merges(mut xml: impl Read) -> Option<Vec<Dimensions>> {
                 end: (r2, c2),
             })
         })
-        .collect();
-    Some(merges)
+        .collect()
 }
 
 #[cfg(test)]
@@ -203,6 +260,82 @@ mod tests {
             0,
             "references past the sheet are dropped"
         );
+    }
+
+    #[test]
+    fn the_word_in_text_does_not_start_the_element_and_reading_stops_at_its_end() {
+        // A cell's text may hold the word (`<` in text is always escaped); only the element counts.
+        let mut xml = b"<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>see x:mergeCells and /mergeCells&lt;mergeCells</t></is></c></row>".to_vec();
+        xml.extend(std::iter::repeat_n(b' ', 3 << 20));
+        xml.extend_from_slice(b"</sheetData><x:mergeCells count=\"1\"><x:mergeCell ref=\"B2:C3\"/></x:mergeCells>");
+        let element = merge_element(&xml[..]).unwrap();
+        assert!(
+            element.starts_with(b"mergeCells count") && element.len() < 100,
+            "{}",
+            String::from_utf8_lossy(&element)
+        );
+        assert_eq!(
+            find_merges(&xml[..])
+                .unwrap()
+                .iter()
+                .map(|d| (d.start, d.end))
+                .collect::<Vec<_>>(),
+            [((1, 1), (2, 2))]
+        );
+        // Nothing after the end tag is read: a reader that fails there does not fail the scan.
+        struct FailsAfter<'a>(&'a [u8]);
+        impl Read for FailsAfter<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.0.is_empty() {
+                    return Err(std::io::Error::other("past the end tag"));
+                }
+                let n = buf.len().min(self.0.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let tagged = b"<mergeCells><mergeCell ref=\"A2:A4\"/></mergeCells>";
+        assert_eq!(find_merges(FailsAfter(tagged)).unwrap().len(), 1);
+        assert!(
+            find_merges(FailsAfter(b"<sheetData/>")).is_none(),
+            "a read error before the end is not hidden"
+        );
+        // An element at the very start, and one never closed.
+        assert_eq!(
+            find_merges(&b"<mergeCells><mergeCell ref=\"A1:B1\"/>"[..])
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn an_endless_merge_element_is_read_to_its_limit_not_held_whole() {
+        // 80 MiB of ranges, made as they are read.
+        struct Endless(usize);
+        impl Read for Endless {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                const CELL: &[u8] = b"<mergeCell ref=\"A2:B2\"/>";
+                if self.0 == 0 {
+                    return Ok(0);
+                }
+                let mut n = 0;
+                if self.0 == usize::MAX {
+                    buf[..12].copy_from_slice(b"<mergeCells>");
+                    n = 12;
+                    self.0 = 80 << 20;
+                }
+                while n + CELL.len() <= buf.len() && self.0 > 0 {
+                    buf[n..n + CELL.len()].copy_from_slice(CELL);
+                    n += CELL.len();
+                    self.0 = self.0.saturating_sub(CELL.len());
+                }
+                Ok(n)
+            }
+        }
+        let element = merge_element(Endless(usize::MAX)).unwrap();
+        assert_eq!(element.len(), MAX_MERGE_XML);
     }
 
     #[test]
