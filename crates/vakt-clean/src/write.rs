@@ -342,7 +342,9 @@ impl Job<'_> {
                     let source = (part.file.as_str(), part.sheet.as_deref(), row.row);
                     let fate = self.decisions.fate(table, ordinal);
                     let target = (&self.plans[table], &mut *file);
-                    write_row(self.renderer, target, &r, fate, source, &mut st, collisions)?;
+                    vakt_core::read::guard::writing(|| {
+                        write_row(self.renderer, target, &r, fate, source, &mut st, collisions)
+                    })?;
                     ordinal += 1;
                 }
                 Event::Totals => st.non_data(stream.row().row, 1, "totals"),

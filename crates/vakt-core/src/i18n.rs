@@ -744,6 +744,8 @@ templates! {
     Corrupt => "{file}: the workbook is corrupt or not a spreadsheet: {reason}", "{file}: arbeidsboken er skadet eller ikke et regneark: {reason}";
     /// A rule failed while checking.
     RuleFailed => "{file}: a rule stopped while checking it, a fault in vakt or in a rule kind of the pack, not in the file (please report it): {reason}", "{file}: en regel stoppet under kontrollen, en feil i vakt eller i en regeltype i regelpakken, ikke i filen (meld gjerne fra om den): {reason}";
+    /// vakt failed while writing clean data.
+    WriteFailed => "{file}: vakt stopped while writing its clean data, a fault in vakt, not in the file (please report it): {reason}", "{file}: vakt stoppet under skrivingen av de rensede dataene, en feil i vakt, ikke i filen (meld gjerne fra om den): {reason}";
     /// Binary named .csv.
     NotText => "{file}: not a text file: it looks like {what}; a CSV file is text", "{file}: ikke en tekstfil: den ser ut som {what}; en CSV-fil er tekst";
     /// Reading failed.

@@ -76,6 +76,15 @@ pub enum ReadError {
         /// What the rule said when it stopped.
         reason: String,
     },
+    /// vakt stopped (panicked) while writing the input's clean data: a fault in vakt, not in the
+    /// file.
+    #[error("{file}: vakt stopped while writing its clean data, a fault in vakt, not in the file (please report it): {reason}")]
+    WriteFailed {
+        /// The input.
+        file: String,
+        /// What vakt said when it stopped.
+        reason: String,
+    },
     /// A `.csv` file that is binary.
     #[error("{file}: not a text file: it looks like {what}; a CSV file is text")]
     NotText {
@@ -108,6 +117,7 @@ impl ReadError {
             ReadError::Encrypted { file } => T::Encrypted.say(&[("file", file)]),
             ReadError::Corrupt { file, reason } => T::Corrupt.say(&[("file", file), ("reason", reason)]),
             ReadError::RuleFailed { file, reason } => T::RuleFailed.say(&[("file", file), ("reason", reason)]),
+            ReadError::WriteFailed { file, reason } => T::WriteFailed.say(&[("file", file), ("reason", reason)]),
             ReadError::NotText { file, what } => T::NotText.say(&[("file", file), ("what", what)]),
             ReadError::Rows {
                 file,
@@ -149,6 +159,7 @@ impl ReadError {
             ReadError::Open { reason, .. }
             | ReadError::Corrupt { reason, .. }
             | ReadError::RuleFailed { reason, .. }
+            | ReadError::WriteFailed { reason, .. }
             | ReadError::Rows { reason, .. } => reason.clone(),
             other => other.to_string(),
         }
@@ -162,6 +173,7 @@ impl ReadError {
             | ReadError::Encrypted { file }
             | ReadError::Corrupt { file, .. }
             | ReadError::RuleFailed { file, .. }
+            | ReadError::WriteFailed { file, .. }
             | ReadError::NotText { file, .. }
             | ReadError::Rows { file, .. } => file,
         }
