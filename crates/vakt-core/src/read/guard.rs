@@ -82,8 +82,9 @@ pub fn catch<T>(f: impl FnOnce() -> T) -> Result<T, Panicked> {
     })
 }
 
-/// The error for an input whose reading or checking panicked: a rule's fault when the panic
-/// came from rules, else the reader's (a damaged file, or a fault in a reader library).
+/// The error for an input whose reading, checking or writing panicked, said by its [`Stage`]: a
+/// rule's fault, vakt's fault while writing, else the reader's (a damaged file, or a fault in a
+/// reader library).
 pub fn crashed(file: &str, panic: &Panicked) -> super::ReadError {
     let (file, reason) = (file.to_string(), panic.message.clone());
     match panic.stage {

@@ -120,9 +120,9 @@ pub fn find_merges(xml: impl Read) -> Option<Vec<Dimensions>> {
     Some(ranges(&merge_element(xml)?))
 }
 
-/// Where a tag's name ends in `buf` at `i` (the name `mergeCells`, say): `Some(false)` for an
-/// opening tag (`<mergeCells`, `<x:mergeCells`), `Some(true)` for an end tag, `None` when the
-/// name is not a tag's (text holding the word: a `<` in text is always escaped).
+/// What the name starting at `i` in `buf` (`mergeCells`, say) belongs to: `Some(false)` for an
+/// opening tag (`<mergeCells`, `<x:mergeCells`), `Some(true)` for an end tag, `None` when it is
+/// not a tag's (text holding the word: a `<` in text is always escaped).
 fn tag_at(buf: &[u8], i: usize) -> Option<bool> {
     let mut at = i;
     if buf.get(at.checked_sub(1)?) == Some(&b':') {
