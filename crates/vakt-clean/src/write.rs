@@ -69,30 +69,25 @@ pub fn write_all(
         .map(|p| TableFile::create(dir, &p.name, p.header.clone(), opts.format))
         .collect::<Result<Vec<_>, _>>()?;
     let parts = dir.join(".parts");
-    // Each return with its data rows, for the largest to start first.
-    let slots: Vec<(u64, std::sync::Mutex<(usize, &mut Checked)>)> = checked
-        .iter_mut()
-        .enumerate()
-        .map(|(i, c)| (c.result.rows(), std::sync::Mutex::new((i, c))))
-        .collect();
     let cores = vakt_core::par::cores();
     // The cores a return has to itself, for its tables (see `write_input`).
-    let per_return = cores / slots.len().clamp(1, cores);
-    let written = vakt_core::par::map_heaviest_first_on(
-        &slots,
-        |slot| slot.0,
+    let per_return = cores / checked.len().clamp(1, cores);
+    // The largest returns (by data rows) start first.
+    let mut returns: Vec<(usize, &mut Checked)> = checked.iter_mut().enumerate().collect();
+    let written = vakt_core::par::map_heaviest_first_mut(
+        &mut returns,
+        |(_, c)| c.result.rows(),
         cores,
-        |(_, slot)| {
-            let mut slot = taken(slot, "a return's writer")?;
-            let (i, c) = &mut *slot;
+        |(i, c)| {
             let target = (&plans[..], &pseudonymisers[..], opts);
             write_return(pack, target, c, (&parts.join(i.to_string()), per_return))
         },
     );
+    drop(returns);
     let mut collisions = Collisions::default();
     let mut inputs = Vec::new();
     for (c, w) in checked.iter().zip(written) {
-        let (parts, tables, seen) = w?;
+        let (parts, tables, seen) = lost_if_none(w, "a return's writer")??;
         collisions
             .absorb(seen)
             .map_err(|ti| CleanError::Collision(pack.id_types[ti].name.clone()))?;
@@ -185,8 +180,10 @@ fn summarise(plans: &[TablePlan], files: &[TableFile], inputs: &[InputStats]) ->
 }
 
 /// The work in a slot shared by the writers; an error if the writer that held it before stopped.
-fn taken<'m, T>(slot: &'m std::sync::Mutex<T>, writer: &str) -> Result<std::sync::MutexGuard<'m, T>, CleanError> {
-    slot.lock().map_err(|_| CleanError::Input(format!("{writer} stopped")))
+/// The answer of a writer run by [`vakt_core::par::map_heaviest_first_mut`]; an error when the
+/// writer stopped without one.
+fn lost_if_none<R>(answer: Option<R>, writer: &str) -> Result<R, CleanError> {
+    answer.ok_or_else(|| CleanError::Input(format!("{writer} stopped")))
 }
 
 fn read_err(e: vakt_core::read::ReadError) -> CleanError {
@@ -249,26 +246,22 @@ fn write_tables_at_once(
     cores: usize,
 ) -> Result<Vec<TableStats>, CleanError> {
     let mut mine: Vec<Option<&mut TableFile>> = files.iter_mut().map(Some).collect();
-    // Each table with its file's size, for the largest to start first.
-    type Slot<'f> = (
-        u64,
-        std::sync::Mutex<(usize, vakt_core::read::Part, Option<&'f mut TableFile>)>,
-    );
-    let slots: Vec<Slot<'_>> = matches
+    let mut tables: Vec<(usize, vakt_core::read::Part, Option<&mut TableFile>)> = matches
         .iter()
         .map(|m| {
-            let file = mine.get_mut(m.table).and_then(Option::take);
-            let part = input.parts[m.part].clone();
-            (part.size_on_disk(), std::sync::Mutex::new((m.table, part, file)))
+            (
+                m.table,
+                input.parts[m.part].clone(),
+                mine.get_mut(m.table).and_then(Option::take),
+            )
         })
         .collect();
-    let written = vakt_core::par::map_heaviest_first_on(
-        &slots,
-        |slot| slot.0,
+    // The largest files start first.
+    let written = vakt_core::par::map_heaviest_first_mut(
+        &mut tables,
+        |(_, part, _)| part.size_on_disk(),
         cores,
-        |(_, slot)| {
-            let mut slot = taken(slot, "a table's writer")?;
-            let (table, part, file) = &mut *slot;
+        |(table, part, file)| {
             let file = file
                 .as_deref_mut()
                 .ok_or_else(|| CleanError::Input(format!("{}: matched twice", part.file)))?;
@@ -287,7 +280,7 @@ fn write_tables_at_once(
     );
     let mut out = Vec::new();
     for w in written {
-        let (stats, seen) = w?;
+        let (stats, seen) = lost_if_none(w, "a table's writer")??;
         collisions
             .absorb(seen)
             .map_err(|ti| CleanError::Collision(job.pack.id_types[ti].name.clone()))?;

@@ -65,6 +65,34 @@ pub fn map_heaviest_first_on<T: Sync, R: Send>(
     placed.into_iter().map(|(_, r)| r).collect()
 }
 
+/// [`map_heaviest_first_on`] for work that changes its item: `f` has the item to itself. The
+/// answer of an item whose work panicked is `None` (what it left is not to be trusted); the
+/// others come back in input order.
+///
+/// ```
+/// let mut counts = vec![1u64, 30, 2];
+/// let answers = vakt_core::par::map_heaviest_first_mut(&mut counts, |&c| c, 2, |c| {
+///     *c += 1;
+///     *c
+/// });
+/// assert_eq!(answers, [Some(2), Some(31), Some(3)]);
+/// assert_eq!(counts, [2, 31, 3]);
+/// ```
+pub fn map_heaviest_first_mut<T: Send, R: Send>(
+    items: &mut [T],
+    weight: impl Fn(&T) -> u64,
+    workers: usize,
+    f: impl Fn(&mut T) -> R + Sync,
+) -> Vec<Option<R>> {
+    // Each item is locked by the one worker that takes it: never waited for, and a lock poisoned
+    // by a panic marks the item lost.
+    let slots: Vec<std::sync::Mutex<&mut T>> = items.iter_mut().map(std::sync::Mutex::new).collect();
+    let weigh = |slot: &std::sync::Mutex<&mut T>| slot.lock().map_or(0, |item| weight(&**item));
+    map_heaviest_first_on(&slots, weigh, workers, |slot| {
+        slot.lock().ok().map(|mut item| f(&mut **item))
+    })
+}
+
 /// [`map`] on at most `workers` threads (1: one after the other, on this thread).
 pub fn map_on<T: Sync, R: Send>(items: &[T], workers: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let cores = workers.max(1);
@@ -111,6 +139,44 @@ mod tests {
         for workers in [1, 2, 3, 8] {
             assert_eq!(super::map_on(&items, workers, |&x| x * x), want, "{workers} workers");
         }
+    }
+
+    #[test]
+    fn work_that_panics_on_its_item_loses_that_answer_only() {
+        let mut items: Vec<u64> = (0..40).collect();
+        for workers in [1, 2, 4] {
+            let answers = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                super::map_heaviest_first_mut(
+                    &mut items.clone(),
+                    |&x| x % 7,
+                    workers,
+                    |x| {
+                        assert!(*x != 13, "item 13 breaks");
+                        *x * 2
+                    },
+                )
+            }));
+            // On one worker the panic is the caller's, as `map_on` runs it here.
+            let Ok(answers) = answers else {
+                assert_eq!(workers, 1);
+                continue;
+            };
+            for (i, a) in answers.iter().enumerate() {
+                let want = (i != 13).then_some(i as u64 * 2);
+                assert_eq!(*a, want, "item {i}, {workers} workers");
+            }
+        }
+        let answers = super::map_heaviest_first_mut(
+            &mut items,
+            |&x| x,
+            3,
+            |x| {
+                *x += 1;
+                *x
+            },
+        );
+        assert_eq!(answers, (1..=40).map(Some).collect::<Vec<_>>());
+        assert_eq!(items, (1..=40).collect::<Vec<u64>>(), "each item changed once");
     }
 
     #[test]
