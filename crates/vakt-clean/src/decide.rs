@@ -19,7 +19,7 @@ use vakt_core::chunked::Chunked;
 use vakt_core::finding::{Code, Finding, Severity};
 use vakt_core::locate::codes;
 use vakt_core::pack::Pack;
-use vakt_core::value::keyhash::KeyMap;
+use vakt_core::value::keyhash::{Key128, KeyMap};
 
 /// What happens to a row with errors (`--on-error`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,24 +85,25 @@ struct TableRows {
     rows: Vec<u64>,
     hashes: Chunked<u64>,
     /// [`Layout::columns`]`.len()` keys per row; 0 stands for no key (a blank part).
-    keys: Chunked<u128>,
+    keys: Chunked<Key128>,
 }
 
 impl TableRows {
-    fn push_key(&mut self, key: Option<u128>) {
+    fn push_key(&mut self, key: Option<Key128>) {
         // A real key that hashes to 0 is kept as 1: a false match as unlikely as any other.
+        let (none, one) = (Key128::from(0), Key128::from(1));
         self.keys.push(match key {
-            None => 0,
-            Some(0) => 1,
+            None => none,
+            Some(k) if k == none => one,
             Some(k) => k,
         });
     }
 
     /// The key of row `i` in role `role` of the layout (its parents, own lookups, counted, owner).
-    fn key(&self, layout: &Layout, i: usize, role: usize) -> Option<u128> {
+    fn key(&self, layout: &Layout, i: usize, role: usize) -> Option<Key128> {
         let slot = *layout.slot.get(role)?;
         let at = i.checked_mul(layout.columns.len())?.checked_add(slot)?;
-        self.keys.get(at).copied().filter(|&k| k != 0)
+        self.keys.get(at).copied().filter(|&k| k != Key128::from(0))
     }
 }
 
@@ -299,8 +300,8 @@ fn errors_by_row(result: &InputResult) -> HashMap<(usize, u64), Vec<RowError<'_>
 
 /// State carried from parent tables to their children while deciding.
 struct Carry {
-    rejected_keys: Vec<HashSet<u128>>,
-    kept_keys: Vec<HashSet<u128>>,
+    rejected_keys: Vec<HashSet<Key128>>,
+    kept_keys: Vec<HashSet<Key128>>,
     rejected_children: Vec<KeyMap<u64>>,
 }
 

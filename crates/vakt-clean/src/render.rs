@@ -81,7 +81,7 @@ pub struct Collisions {
 
 impl Collisions {
     fn check(&mut self, id_type: usize, tag: [u8; 10], canonical: &str) -> Result<(), ()> {
-        let h = KeyHash::default().part(canonical.as_bytes()).finish() as u64;
+        let h = KeyHash::default().part(canonical.as_bytes()).finish().low();
         match self.seen.entry((id_type, tag)) {
             std::collections::hash_map::Entry::Occupied(o) if *o.get() != h => Err(()),
             std::collections::hash_map::Entry::Occupied(_) => Ok(()),

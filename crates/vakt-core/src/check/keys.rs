@@ -11,7 +11,7 @@
 //! The engine resets the parts at the start of every row; a [`crate::check::RowCtx`] borrows them.
 
 use crate::read::RowBuf;
-use crate::value::keyhash::KeyHash;
+use crate::value::keyhash::{Key128, KeyHash};
 use crate::value::text;
 use std::cell::{Cell, RefCell};
 
@@ -23,7 +23,7 @@ enum Part {
     /// The cell is blank (or the column absent): no key holds it.
     Empty,
     /// The hash of the folded text.
-    Hash(u128),
+    Hash(Key128),
 }
 
 /// The parts of the current row; see the module documentation.
@@ -44,7 +44,7 @@ impl RowKeys {
     }
 
     /// The folded, hashed key of `cols` after `seed`; `None` when a part is blank.
-    pub(crate) fn key(&self, seed: KeyHash, cols: &[usize], row: &RowBuf, physical: &[Option<u32>]) -> Option<u128> {
+    pub(crate) fn key(&self, seed: KeyHash, cols: &[usize], row: &RowBuf, physical: &[Option<u32>]) -> Option<Key128> {
         let mut h = seed;
         for &c in cols {
             h.hashed(self.part(c, row, physical)?);
@@ -53,7 +53,7 @@ impl RowKeys {
     }
 
     /// The hash of column `col`'s folded text, worked out on first use.
-    fn part(&self, col: usize, row: &RowBuf, physical: &[Option<u32>]) -> Option<u128> {
+    fn part(&self, col: usize, row: &RowBuf, physical: &[Option<u32>]) -> Option<Key128> {
         let known = self.parts.borrow().get(col).copied();
         let part = match known {
             Some(Part::Hash(h)) => return Some(h),
@@ -92,7 +92,7 @@ impl RowKeys {
         for c in row.iter() {
             h.part(text::trim(c.text).as_bytes());
         }
-        let h = h.finish() as u64;
+        let h = h.finish().low();
         self.row_hash.set(Some(h));
         h
     }

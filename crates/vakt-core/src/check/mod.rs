@@ -25,7 +25,7 @@ pub use sink::{Collector, Sink};
 use crate::finding::CheckInfo;
 use crate::pack::{Column, Pack, Table};
 use crate::read::{CellRef, RowBuf};
-use crate::value::keyhash::KeyHash;
+use crate::value::keyhash::{Key128, KeyHash};
 use crate::value::{Parsed, Value};
 
 /// A table of the pack, bound to the physical columns of one sheet or CSV file.
@@ -92,7 +92,7 @@ pub struct LookupRows {
 impl LookupRows {
     /// Keeps the first row of a key: the values of the lookup's columns in slot order (later rows
     /// of the same key are not kept).
-    pub fn keep(&mut self, key: u128, values: impl ExactSizeIterator<Item = Value>) {
+    pub fn keep(&mut self, key: Key128, values: impl ExactSizeIterator<Item = Value>) {
         if let std::collections::hash_map::Entry::Vacant(v) = self.keys.entry(key) {
             v.insert(self.entries);
             self.width = values.len();
@@ -170,8 +170,15 @@ impl<'a> RowCtx<'a> {
     /// The folded, hashed key of some columns, within the row's return; `None` when a part is
     /// blank. With no columns: the return itself (all rows of a table in one return). Each
     /// column of the row is folded and hashed once, however many rules key on it.
-    pub fn key(&self, cols: &[usize]) -> Option<u128> {
+    pub fn key(&self, cols: &[usize]) -> Option<Key128> {
         self.keys.key(self.seed, cols, self.row, self.physical)
+    }
+
+    /// The row's number in 32 bits, as the rules that remember a first row per key keep it (a
+    /// million keys' entries stay 24 bytes). Every reader stops before such a number overflows:
+    /// a sheet at row 1,048,576, a CSV file at line `u32::MAX` (`read::limits`).
+    pub fn row32(&self) -> u32 {
+        u32::try_from(self.row.row).unwrap_or(u32::MAX)
     }
 
     /// A hash of every cell of the row as written (trimmed): equal for an exact copy of a row.

@@ -141,7 +141,7 @@ pub struct IdSet {
 }
 
 fn hash(s: &str) -> u64 {
-    KeyHash::default().part(s.as_bytes()).finish() as u64
+    KeyHash::default().part(s.as_bytes()).finish().low()
 }
 
 fn folded(form: IdForm, raw: &str) -> String {

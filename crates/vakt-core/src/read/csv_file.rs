@@ -5,7 +5,7 @@
 //! UTF-8 is UTF-8; anything else is Windows-1252. A field that is not valid UTF-8 in a file sniffed as
 //! UTF-8 is decoded as Windows-1252 rather than rejected, since mixed files are common.
 
-use super::limits::{MAX_COLUMNS, MAX_CSV_RECORD_BYTES};
+use super::limits::{MAX_COLUMNS, MAX_CSV_LINES, MAX_CSV_RECORD_BYTES};
 use super::{cap_cell, CellKind, Notice, ReadError, RowBuf, RowSource};
 use crate::i18n::T;
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
@@ -89,6 +89,8 @@ pub struct CsvRows {
     cut_cells: u64,
     cut_fields: u64,
     foreign_bytes: bool,
+    /// The last line read ([`MAX_CSV_LINES`]; smaller in tests).
+    last_line: u64,
 }
 
 impl CsvRows {
@@ -169,6 +171,7 @@ impl CsvRows {
             cut_cells: 0,
             cut_fields: 0,
             foreign_bytes: first_bad.is_some(),
+            last_line: MAX_CSV_LINES,
         })
     }
 
@@ -218,6 +221,16 @@ impl RowSource for CsvRows {
             return Ok(false);
         }
         let line = self.record.position().map(|p| p.line()).unwrap_or(0);
+        if line > self.last_line {
+            // Rules remember rows in 32 bits: reading stops here, as a sheet stops at its last row.
+            self.notices.push(Notice {
+                row: None,
+                col: None,
+                limit: true,
+                message: T::PastLastRow.say(&[("max", &self.last_line)]),
+            });
+            return Ok(false);
+        }
         self.last_record = (line, self.record.iter().any(|f| f.contains(&b'\n')));
         buf.clear(line);
         buf.record = self.record.position().map_or(0, |p| p.record().saturating_add(1));
@@ -617,6 +630,27 @@ mod crlf_tests {
             lines.push(buf.row);
         }
         assert_eq!(lines, vec![1, 2, 4]);
+    }
+
+    #[test]
+    fn reading_stops_past_the_last_line_with_a_notice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.csv");
+        // The third record starts on line 4, past a last line of 3: a quoted field spans 2-3.
+        std::fs::write(&path, b"a;b\n1;\"x\ny\"\n2;z\n3;w\n").unwrap();
+        let mut rows = CsvRows::open("g.csv", &path).unwrap();
+        assert_eq!(rows.last_line, u64::from(u32::MAX));
+        rows.last_line = 3;
+        let mut buf = RowBuf::default();
+        let mut lines = Vec::new();
+        while rows.next_row(&mut buf).unwrap() {
+            lines.push(buf.row);
+        }
+        assert_eq!(lines, vec![1, 2]);
+        let notices = rows.notices();
+        assert_eq!(notices.len(), 1, "one notice, however many lines follow");
+        assert!(notices[0].limit);
+        assert_eq!(notices[0].message.en, "rows past row 3 are not read");
     }
 
     /// Hands out at most `step` bytes per read, as pipes and slow disks do.

@@ -9,6 +9,9 @@ pub const MAX_ROWS: u64 = 1_048_576;
 pub const MAX_COLUMNS: u32 = 16_384;
 /// Characters in a cell (Excel's maximum); longer text is cut there, with a finding.
 pub const MAX_CELL_CHARS: usize = 32_767;
+/// Lines of a CSV file: the rules remember a key's first row in 32 bits (a million keys' maps stay
+/// a quarter smaller), and no file this long could be checked in memory anyway.
+pub const MAX_CSV_LINES: u64 = u32::MAX as u64;
 /// Bytes of one CSV record (a field with a stray quote can swallow a whole file).
 pub const MAX_CSV_RECORD_BYTES: u64 = 64 * 1024 * 1024;
 /// Declared uncompressed size of one entry of a workbook's zip package.

@@ -9,8 +9,48 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// A hash map keyed by [`KeyHash`] values, hashed by identity.
-pub type KeyMap<V> = HashMap<u128, V, BuildHasherDefault<IdentityHasher>>;
+/// A hash map keyed by [`Key128`] values, hashed by identity.
+pub type KeyMap<V> = HashMap<Key128, V, BuildHasherDefault<IdentityHasher>>;
+
+/// A 128-bit key hash, kept as two 64-bit lanes (high, low).
+///
+/// A `u128` is 16-byte aligned, so a map entry of one and a 32-bit row took 32 bytes; two lanes
+/// are 8-byte aligned, and the same entry takes 24. A million keys of a return are a million such
+/// entries per keyed rule. Ordered as the `u128` it stands for.
+///
+/// ```
+/// use vakt_core::value::keyhash::{Key128, KeyHash};
+/// let k: Key128 = KeyHash::default().part(b"g1").finish();
+/// assert_eq!(std::mem::size_of::<(Key128, u32)>(), 24);
+/// assert_eq!(Key128::from(k.as_u128()), k);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub struct Key128([u64; 2]);
+
+impl Key128 {
+    /// The key as one 128-bit number.
+    pub fn as_u128(self) -> u128 {
+        (u128::from(self.0[0]) << 64) | u128::from(self.0[1])
+    }
+
+    /// The low 64 bits: a 64-bit hash of the same parts, where 64 bits are enough.
+    pub fn low(self) -> u64 {
+        self.0[1]
+    }
+}
+
+impl From<u128> for Key128 {
+    fn from(v: u128) -> Self {
+        Key128([(v >> 64) as u64, v as u64])
+    }
+}
+
+impl std::hash::Hash for Key128 {
+    // Both lanes are already a hash: their fold is the map's hash, as a `u128` key's was.
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.0[0] ^ self.0[1]);
+    }
+}
 
 /// Builds a 128-bit key hash from parts (wyhash-style multiply-fold on two lanes).
 #[derive(Debug, Clone, Copy)]
@@ -64,9 +104,9 @@ impl KeyHash {
 
     /// Adds a part that is itself a key hash (a column's, see `check::keys`): fixed width, so no
     /// length is needed to delimit it.
-    pub fn hashed(&mut self, part: u128) -> &mut Self {
-        self.word(part as u64);
-        self.word((part >> 64) as u64);
+    pub fn hashed(&mut self, part: Key128) -> &mut Self {
+        self.word(part.0[1]);
+        self.word(part.0[0]);
         self
     }
 
@@ -76,10 +116,10 @@ impl KeyHash {
     }
 
     /// The hash of the parts so far.
-    pub fn finish(&self) -> u128 {
+    pub fn finish(&self) -> Key128 {
         let a = fold(self.a ^ K3, K1);
         let b = fold(self.b ^ K4, K2);
-        (u128::from(a) << 64) | u128::from(b)
+        Key128([a, b])
     }
 }
 
@@ -93,7 +133,7 @@ impl Hasher for IdentityHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        // Only u128 keys are hashed through here; fold anything else rather than fail.
+        // Only key hashes are hashed through here; fold anything else rather than fail.
         for &b in bytes {
             self.0 = self.0.rotate_left(8) ^ u64::from(b);
         }
@@ -101,10 +141,6 @@ impl Hasher for IdentityHasher {
 
     fn write_u64(&mut self, v: u64) {
         self.0 = v;
-    }
-
-    fn write_u128(&mut self, v: u128) {
-        self.0 = v as u64 ^ (v >> 64) as u64;
     }
 }
 
@@ -117,7 +153,7 @@ impl Hasher for IdentityHasher {
 mod tests {
     use super::*;
 
-    fn h(parts: &[&str]) -> u128 {
+    fn h(parts: &[&str]) -> Key128 {
         let mut k = KeyHash::default();
         for p in parts {
             k.part(p.as_bytes());

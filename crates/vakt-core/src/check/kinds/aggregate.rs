@@ -6,7 +6,7 @@ use crate::check::{Collector, ReturnRule, RowCtx, RuleKind, Sink};
 use crate::finding::{CheckInfo, Code, Finding, Location};
 use crate::i18n::T;
 use crate::pack::{ColumnType, RuleSeverity};
-use crate::value::keyhash::KeyMap;
+use crate::value::keyhash::{Key128, KeyMap};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_spanned::Spanned;
@@ -229,7 +229,7 @@ impl Acc {
 
 /// A total as the return states it.
 struct Total {
-    key: u128,
+    key: Key128,
     key_text: String,
     value: f64,
     raw: String,

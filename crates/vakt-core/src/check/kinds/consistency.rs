@@ -121,8 +121,9 @@ struct ConsistencyRule<'p> {
     pack: &'p Pack,
     table: &'p Table,
     spec: &'p Consistent,
-    /// Key → (first row, offset of its facts in `facts`): one arena, no allocation per row.
-    seen: KeyMap<(u64, u32)>,
+    /// Key → (first row, offset of its facts in `facts`): one arena, no allocation per row, and
+    /// 24 bytes an entry.
+    seen: KeyMap<(u32, u32)>,
     /// The facts of every key, in chunks: a million keys' facts grow without copies.
     facts: Chunked<Fact>,
     scratch: String,
@@ -134,7 +135,7 @@ impl ConsistencyRule<'_> {
             Value::Missing => Fact::Blank,
             Value::Text => {
                 text::key_into(row.text(c), &mut self.scratch);
-                Fact::Text(KeyHash::default().part(self.scratch.as_bytes()).finish() as u64)
+                Fact::Text(KeyHash::default().part(self.scratch.as_bytes()).finish().low())
             }
             v => Fact::Typed(v),
         }
@@ -163,7 +164,7 @@ impl RowRule for ConsistencyRule<'_> {
         let spec = self.spec;
         let (first_row, offset) = match self.seen.entry(key) {
             std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert((row.row.row, self.facts.len() as u32));
+                v.insert((row.row32(), self.facts.len() as u32));
                 for &c in &spec.columns {
                     let f = self.fact(row, c);
                     self.facts.push(f);

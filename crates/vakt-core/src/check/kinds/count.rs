@@ -4,7 +4,7 @@ use crate::chunked::Chunked;
 use crate::finding::{CheckInfo, Finding, Location};
 use crate::i18n::T;
 use crate::pack::{ColumnType, RuleSeverity};
-use crate::value::keyhash::KeyMap;
+use crate::value::keyhash::{Key128, KeyMap};
 use crate::value::Value;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -147,7 +147,7 @@ impl Configured for Count {
 /// for the counted table. Its texts sit in [`Texts`], its file and sheet in the rule's places.
 #[derive(Clone, Copy)]
 struct Declared {
-    key: u128,
+    key: Key128,
     value: f64,
     row: u64,
     col: Option<u32>,

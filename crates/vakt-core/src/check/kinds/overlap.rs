@@ -7,6 +7,7 @@ use crate::expr;
 use crate::finding::{CheckInfo, Code, Finding, Location};
 use crate::i18n::T;
 use crate::pack::{ColumnType, RuleSeverity};
+use crate::value::keyhash::Key128;
 use crate::value::Value;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -194,7 +195,7 @@ impl Configured for Overlap {
 
 /// One period of one person.
 struct Period {
-    key: u128,
+    key: Key128,
     start: i32,
     /// The end date; `i32::MAX` when still going.
     end: i32,

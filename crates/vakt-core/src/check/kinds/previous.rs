@@ -6,7 +6,7 @@ use crate::check::{Collector, ReturnRule, RowCtx, RuleKind, Sink};
 use crate::finding::{CheckInfo, Code, Finding, Location, Severity};
 use crate::i18n::T;
 use crate::pack::RuleSeverity;
-use crate::value::keyhash::KeyMap;
+use crate::value::keyhash::{Key128, KeyMap};
 use crate::value::{text, Value};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -94,7 +94,7 @@ struct Recorded {
     loaded: bool,
     rows: KeyMap<PrevRow>,
     /// Per return (its hash): the keys it had.
-    by_return: HashMap<u128, Vec<u128>>,
+    by_return: HashMap<Key128, Vec<Key128>>,
 }
 
 /// What a compared row held in the previous period: `column`, then each of `same`.
@@ -230,7 +230,7 @@ struct Compare<'p> {
     /// Keys of this return met, and whether the previous period had them.
     seen: KeyMap<()>,
     /// The returns (hashes) this input holds.
-    returns: Vec<u128>,
+    returns: Vec<Key128>,
     /// Where the table is in this return, for keys that disappeared.
     place: Option<Location>,
 }

@@ -1,4 +1,5 @@
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
+use crate::chunked::Chunked;
 use crate::finding::{CheckInfo, Severity};
 use crate::i18n::T;
 use crate::value::keyhash::KeyMap;
@@ -41,6 +42,7 @@ impl RuleKind for UniqueKind {
                 Box::new(UniqueRule {
                     cols,
                     seen: KeyMap::default(),
+                    row_hashes: Chunked::default(),
                 }) as Box<dyn RowRule + 'p>
             })
             .collect()
@@ -49,8 +51,11 @@ impl RuleKind for UniqueKind {
 
 struct UniqueRule {
     cols: Vec<usize>,
-    /// 128-bit hash of the key → (first row, hash of that row's cells).
-    seen: KeyMap<(u64, u64)>,
+    /// 128-bit hash of the key → (first row, index of that row's hash in `row_hashes`): 24
+    /// bytes an entry, where the row hash beside it would pad it to 32.
+    seen: KeyMap<(u32, u32)>,
+    /// The hash of each first row's cells, to tell an exact copy from another row with its key.
+    row_hashes: Chunked<u64>,
 }
 
 impl RowRule for UniqueRule {
@@ -63,17 +68,19 @@ impl RowRule for UniqueRule {
         };
         let this = row.row.row;
         // One probe: a table this size misses the cache on every lookup.
-        let (first, first_hash) = match self.seen.entry(key) {
+        let (first, at) = match self.seen.entry(key) {
             std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert((this, row.row_hash()));
+                v.insert((row.row32(), self.row_hashes.len() as u32));
+                self.row_hashes.push(row.row_hash());
                 return;
             }
             std::collections::hash_map::Entry::Occupied(o) => *o.get(),
         };
+        let first_hash = self.row_hashes.get(at as usize).copied();
         {
             let names: Vec<&str> = self.cols.iter().map(|&c| out.table.columns[c].name.as_str()).collect();
             let shown: Vec<String> = self.cols.iter().map(|&c| out.shown(c, row.text(c))).collect();
-            let exact = row.row_hash() == first_hash;
+            let exact = first_hash == Some(row.row_hash());
             let (columns, value) = (names.join(" + "), shown.join(" + "));
             let values: [(&str, &dyn std::fmt::Display); 4] = [
                 ("row", &this),
