@@ -90,11 +90,7 @@ impl KeyHash {
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            if let Some(head) = w.get_mut(..rest.len()) {
-                head.copy_from_slice(rest);
-            }
-            self.word(u64::from_le_bytes(w));
+            self.word(tail_word(rest));
         }
         let len = bytes.len() as u64;
         self.a = fold(self.a ^ len ^ K3, K4);
@@ -120,6 +116,28 @@ impl KeyHash {
         let a = fold(self.a ^ K3, K1);
         let b = fold(self.b ^ K4, K2);
         Key128([a, b])
+    }
+}
+
+/// The last 1 to 7 bytes of a part as a little-endian word padded with zeros: the value that
+/// copying them into a zeroed `[u8; 8]` gives, without the copy. A copy of a few bytes followed by
+/// a word load of the same memory stalls the load until the copy retires (perf: three quarters of
+/// the row hash's time); two overlapping loads of the bytes themselves do not.
+fn tail_word(rest: &[u8]) -> u64 {
+    let n = rest.len();
+    match (rest.first_chunk::<4>(), rest.last_chunk::<4>()) {
+        (Some(&lo), Some(&hi)) => {
+            // The two loads overlap on equal bytes, so or-ing them keeps each byte in its place.
+            let shift = (n.saturating_sub(4) as u32).saturating_mul(8);
+            let hi = u64::from(u32::from_le_bytes(hi)).checked_shl(shift).unwrap_or(0);
+            u64::from(u32::from_le_bytes(lo)) | hi
+        }
+        _ => rest
+            .iter()
+            .enumerate()
+            .fold(0, |w, (i, &b)| {
+                w | u64::from(b).checked_shl((i as u32).saturating_mul(8)).unwrap_or(0)
+            }),
     }
 }
 
@@ -175,6 +193,21 @@ mod tests {
         for i in 0..1_000_000u32 {
             assert!(seen.insert(h(&["g1", &format!("EPJ-{i:09}")])), "collision at {i}");
         }
+    }
+
+    #[test]
+    fn a_tail_is_the_word_its_bytes_padded_with_zeros_make() {
+        let bytes: Vec<u8> = (0u8..16).map(|i| i.wrapping_mul(37).wrapping_add(0x91)).collect();
+        for n in 1..8 {
+            for start in 0..8 {
+                let rest = &bytes[start..start + n];
+                let mut padded = [0u8; 8];
+                padded[..n].copy_from_slice(rest);
+                assert_eq!(tail_word(rest), u64::from_le_bytes(padded), "{n} bytes from {start}");
+            }
+        }
+        // A hash known before the tail was read another way: the same parts, the same key.
+        assert_eq!(h(&["g1", "31129956715"]).as_u128(), 0x7036_42c3_d2b5_a6d5_596d_f79f_1059_fc3f);
     }
 
     #[test]
