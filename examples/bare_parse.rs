@@ -2,7 +2,8 @@
 //!
 //! usage: cargo run --release --example bare_parse -- FILE.csv|FILE.xlsx...
 //! CSV goes through the csv crate (byte records); xlsx through calamine's streaming cell reader.
-//! Several files are parsed one after the other (a whole return's CSV folder).
+//! Several files are parsed one after the other (a whole return's CSV folder); every sheet of a
+//! workbook is read.
 
 use calamine::Reader;
 
@@ -27,14 +28,15 @@ fn parse(path: &str) -> Result<(u64, u64), Box<dyn std::error::Error>> {
     let mut rows = 0u64;
     if path.ends_with(".xlsx") {
         let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path)?;
-        let sheet = wb.sheet_names().first().cloned().ok_or("no sheet")?;
-        let mut reader = wb.worksheet_cells_reader(&sheet)?;
-        let mut last = u32::MAX;
-        while let Some(c) = reader.next_cell()? {
-            cells += 1;
-            if c.get_position().0 != last {
-                rows += 1;
-                last = c.get_position().0;
+        for sheet in wb.sheet_names() {
+            let mut reader = wb.worksheet_cells_reader(&sheet)?;
+            let mut last = u32::MAX;
+            while let Some(c) = reader.next_cell()? {
+                cells += 1;
+                if c.get_position().0 != last {
+                    rows += 1;
+                    last = c.get_position().0;
+                }
             }
         }
     } else {
