@@ -143,7 +143,7 @@ fn check_all(
     progress: &super::progress::Progress,
 ) -> Vec<(Option<crate::read::Input>, crate::check::InputResult)> {
     let workers = plan.workers_for(paths.len());
-    let size = |p: &std::path::PathBuf| crate::read::Input::size_on_disk(p);
+    let size = |p: &std::path::PathBuf| crate::read::Input::work_estimate(p);
     vakt_core::par::map_heaviest_first_on(paths, size, workers, |path| {
         progress.message(&path.display().to_string());
         let result = engine::check_path(plan, path);

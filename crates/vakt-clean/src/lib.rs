@@ -158,7 +158,7 @@ pub fn run(plan: &Plan, paths: &[PathBuf], opts: &Options<'_>) -> Result<Summary
 /// a time.
 fn check_all(plan: &Plan, paths: &[PathBuf], kept: &Arc<TapeBudget>) -> Vec<Result<Checked, CleanError>> {
     let workers = plan.workers_for(paths.len());
-    let size = |p: &PathBuf| Input::size_on_disk(p);
+    let size = |p: &PathBuf| Input::work_estimate(p);
     vakt_core::par::map_heaviest_first_on(paths, size, workers, |path| check_one(plan, path, kept))
 }
 

@@ -6,10 +6,11 @@ use super::plan::{OutCol, TablePlan};
 use super::pseudo::Pseudonymiser;
 use super::CleanError;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use vakt_core::ident::{canonical, scrub, IdSet, Scanner};
 use vakt_core::pack::{Column, ColumnType, Pack};
 use vakt_core::read::RowBuf;
-use vakt_core::value::keyhash::KeyHash;
+use vakt_core::value::keyhash::{IdentityHasher, KeyHash};
 use vakt_core::value::{text, Date, ParseCtx, Parsed, Value};
 
 /// A cell of the clean dataset, typed so a workbook gets numbers and dates.
@@ -76,13 +77,30 @@ pub struct Counters {
 /// one pseudonym stop the run.
 #[derive(Default)]
 pub struct Collisions {
-    seen: HashMap<(usize, [u8; 10]), u64>,
+    seen: HashMap<Tagged, u64, BuildHasherDefault<IdentityHasher>>,
+}
+
+/// A pseudonym's tag under its id type, hashed by the tag's first eight bytes. A tag is HMAC
+/// output, uniform already, and nobody without the key can choose one: hashing it again (SipHash)
+/// cost the most of joining a national run's pseudonyms.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Tagged {
+    id_type: usize,
+    tag: [u8; 10],
+}
+
+impl std::hash::Hash for Tagged {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let [a, b, c, d, e, f, g, h, ..] = self.tag;
+        let id_type = (self.id_type as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        state.write_u64(u64::from_le_bytes([a, b, c, d, e, f, g, h]) ^ id_type);
+    }
 }
 
 impl Collisions {
     fn check(&mut self, id_type: usize, tag: [u8; 10], canonical: &str) -> Result<(), ()> {
         let h = KeyHash::default().part(canonical.as_bytes()).finish().low();
-        match self.seen.entry((id_type, tag)) {
+        match self.seen.entry(Tagged { id_type, tag }) {
             std::collections::hash_map::Entry::Occupied(o) if *o.get() != h => Err(()),
             std::collections::hash_map::Entry::Occupied(_) => Ok(()),
             std::collections::hash_map::Entry::Vacant(v) => {
@@ -93,13 +111,18 @@ impl Collisions {
     }
 
     /// Adds the pseudonyms of another return; the first id type (by index) with a pseudonym
-    /// given to two values, if any.
-    pub fn absorb(&mut self, other: Collisions) -> Result<(), usize> {
+    /// given to two values, if any. The smaller map is walked into the larger: a pseudonym both
+    /// returns gave is a clash or not whichever way, and any clash stops the run.
+    pub fn absorb(&mut self, mut other: Collisions) -> Result<(), usize> {
+        if other.seen.len() > self.seen.len() {
+            std::mem::swap(self, &mut other);
+        }
+        self.seen.reserve(other.seen.len());
         let mut clash: Option<usize> = None;
-        for ((ti, tag), h) in other.seen {
-            match self.seen.entry((ti, tag)) {
+        for (key, h) in other.seen {
+            match self.seen.entry(key) {
                 std::collections::hash_map::Entry::Occupied(o) if *o.get() != h => {
-                    clash = Some(clash.map_or(ti, |c| c.min(ti)));
+                    clash = Some(clash.map_or(key.id_type, |c| c.min(key.id_type)));
                 }
                 std::collections::hash_map::Entry::Occupied(_) => {}
                 std::collections::hash_map::Entry::Vacant(v) => {
@@ -310,6 +333,39 @@ fn restored(col: &Column, raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tag(i: u8) -> [u8; 10] {
+        [i, 7, 7, 7, 7, 7, 7, 7, 7, i]
+    }
+
+    /// One return's pseudonyms: (id type, tag, canonical value).
+    fn given(pseudonyms: &[(usize, u8, &str)]) -> Collisions {
+        let mut c = Collisions::default();
+        for &(t, i, v) in pseudonyms {
+            assert!(c.check(t, tag(i), v).is_ok(), "no clash within the return");
+        }
+        c
+    }
+
+    #[test]
+    fn one_pseudonym_for_two_values_is_a_clash_within_a_return_and_across_returns() {
+        let mut c = given(&[(0, 1, "a"), (0, 2, "b"), (1, 1, "a")]);
+        assert_eq!(c.check(0, tag(1), "a"), Ok(()), "the same value again");
+        assert_eq!(c.check(0, tag(1), "z"), Err(()), "another value, the same pseudonym");
+        assert_eq!(c.check(2, tag(1), "z"), Ok(()), "the same tag under another id type");
+
+        // Across returns, absorbed either way round (the larger map keeps its entries).
+        for small_first in [true, false] {
+            let small = given(&[(1, 1, "a"), (0, 9, "n")]);
+            let large = given(&[(0, 1, "a"), (0, 2, "b"), (1, 1, "a"), (1, 3, "c")]);
+            let (mut into, other) = if small_first { (small, large) } else { (large, small) };
+            assert_eq!(into.absorb(other), Ok(()));
+            assert_eq!(into.len(), 5, "distinct pseudonyms of both");
+        }
+        let mut first = given(&[(0, 1, "a"), (1, 4, "d"), (2, 5, "e")]);
+        let second = given(&[(2, 5, "x"), (1, 4, "y")]);
+        assert_eq!(first.absorb(second), Err(1), "the first id type that clashed");
+    }
 
     #[test]
     fn formulas_are_neutralised_numbers_are_not() {

@@ -147,6 +147,7 @@ fn write_return(
         )
     })
     .map_err(|panic| CleanError::Input(vakt_core::read::guard::crashed(&c.path, &panic).to_string()))??;
+    c.input.release();
     Ok((files, tables, collisions))
 }
 
@@ -179,7 +180,6 @@ fn summarise(plans: &[TablePlan], files: &[TableFile], inputs: &[InputStats]) ->
     }
 }
 
-/// The work in a slot shared by the writers; an error if the writer that held it before stopped.
 /// The answer of a writer run by [`vakt_core::par::map_heaviest_first_mut`]; an error when the
 /// writer stopped without one.
 fn lost_if_none<R>(answer: Option<R>, writer: &str) -> Result<R, CleanError> {

@@ -538,6 +538,29 @@ mod tests {
     }
 
     #[test]
+    fn a_released_input_frees_its_kept_rows_where_it_is_released() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/returns/messy.xlsx");
+        let budget = TapeBudget::new(1 << 30);
+        let mut input = Input::open(path).unwrap();
+        input.keep_rows(&budget);
+        for i in 0..input.parts.len() {
+            read_all(input.rows(i).unwrap().as_mut()).unwrap();
+        }
+        assert!(input.kept(0) && budget.left() < 1 << 30, "rows were kept");
+        input.release();
+        assert!((0..input.parts.len()).all(|i| !input.kept(i)));
+        assert_eq!(
+            budget.left(),
+            1 << 30,
+            "every kept byte given back before the input is dropped"
+        );
+        assert!(
+            !input.path.is_empty() && !input.parts.is_empty(),
+            "what describes it stays"
+        );
+    }
+
+    #[test]
     fn a_kept_workbook_reads_again_as_a_fresh_reader_reads_the_file() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/returns/");
         for name in ["messy.xlsx", "cross.xlsx", "mac-1904.xlsx", "clean.xlsx"] {
