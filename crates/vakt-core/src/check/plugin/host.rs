@@ -21,6 +21,8 @@ use std::time::Duration;
 pub const MAX_LINE_BYTES: usize = 16 << 20;
 /// Lines of a plugin's standard error kept for messages.
 const STDERR_LINES: usize = 5;
+/// How long a failed plugin's standard error is waited for after it stopped.
+const STDERR_GRACE: Duration = Duration::from_secs(1);
 /// What a plugin inherits of vakt's environment: where programs are, and the language. Nothing
 /// else (no tokens, no keys, no home).
 const INHERITED: &[&str] = &["PATH", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR"];
@@ -45,6 +47,8 @@ struct Conn {
     to_plugin: Option<Sender<String>>,
     from_plugin: Receiver<Line>,
     stderr: Arc<Mutex<VecDeque<String>>>,
+    /// Disconnected when the thread keeping `stderr` has read it to its end.
+    stderr_read: Receiver<()>,
     /// Set once the plugin failed: every later call fails with it.
     dead: Option<String>,
 }
@@ -84,11 +88,13 @@ impl Host {
             let _ = child.kill();
             return Err(fail("cannot talk to it (no pipes)".into()));
         };
+        let (stderr, stderr_read) = tail(stderr);
         let conn = Conn {
             child,
             to_plugin: Some(writer(stdin)),
             from_plugin: reader(stdout),
-            stderr: tail(stderr),
+            stderr,
+            stderr_read,
             dead: None,
         };
         Ok(Host {
@@ -156,6 +162,9 @@ impl Host {
         let _ = conn.child.kill();
         let _ = conn.child.wait();
         conn.to_plugin = None;
+        // Its last words may still be in the pipe: wait for them to be read, but not for a
+        // process it started that keeps the pipe open.
+        let _ = conn.stderr_read.recv_timeout(STDERR_GRACE);
         let said = conn
             .stderr
             .lock()
@@ -281,11 +290,14 @@ fn reader(stdout: std::process::ChildStdout) -> Receiver<Line> {
 }
 
 /// Keeps the last lines of the plugin's standard error, each cut to 200 characters, escaped and
-/// with identifier-like numbers masked: they end up in vakt's messages.
-fn tail(stderr: std::process::ChildStderr) -> Arc<Mutex<VecDeque<String>>> {
+/// with identifier-like numbers masked: they end up in vakt's messages. The receiver is
+/// disconnected once the pipe is read to its end.
+fn tail(stderr: std::process::ChildStderr) -> (Arc<Mutex<VecDeque<String>>>, Receiver<()>) {
     let kept = Arc::new(Mutex::new(VecDeque::new()));
     let into = kept.clone();
+    let (read_to_end, stderr_read) = std::sync::mpsc::channel::<()>();
     std::thread::spawn(move || {
+        let _read_to_end = read_to_end;
         let mut r = BufReader::new(stderr);
         loop {
             let mut buf = Vec::new();
@@ -307,5 +319,35 @@ fn tail(stderr: std::process::ChildStderr) -> Arc<Mutex<VecDeque<String>>> {
             }
         }
     });
-    kept
+    (kept, stderr_read)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests may panic")]
+mod tests {
+    use super::Host;
+    use crate::pack::PluginDecl;
+    use std::time::Duration;
+
+    #[test]
+    fn the_last_lines_a_plugin_wrote_before_it_exited_are_in_the_message() {
+        // Many lines, so that the thread keeping them is still at work when the exit is seen.
+        let script = "i=0; while [ $i -lt 3000 ]; do echo \"line $i\" >&2; i=$((i+1)); done; exit 3";
+        let decl = PluginDecl {
+            name: "tester".into(),
+            command: vec!["sh".into(), "-c".into(), script.into()],
+            dir: None,
+            timeout: Duration::from_secs(20),
+            batch: 1,
+            allow_identifiers: false,
+            span: 0..0,
+        };
+        let host = Host::start(&decl).unwrap();
+        let why = host.receive().unwrap_err().to_string();
+        assert!(why.contains("it exited before answering"), "{why}");
+        assert!(
+            why.ends_with("it said: line 2995 | line 2996 | line 2997 | line 2998 | line 2999"),
+            "{why}"
+        );
+    }
 }
