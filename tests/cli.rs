@@ -4,6 +4,8 @@
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+
 fn vakt() -> Command {
     Command::cargo_bin("vakt").unwrap()
 }
@@ -87,11 +89,7 @@ fn a_csv_folder_is_identified_by_the_hash_of_its_files_names_and_hashes() {
     // CSV file, in name order; a file that is not text counts as "unreadable".
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("r");
-    std::fs::create_dir(&folder).unwrap();
-    for f in std::fs::read_dir("fixtures/returns/HN-FIN").unwrap() {
-        let f = f.unwrap().path();
-        std::fs::copy(&f, folder.join(f.file_name().unwrap())).unwrap();
-    }
+    common::copy_fixture_folder("fixtures/returns/HN-FIN", &folder, &[]);
     std::fs::write(folder.join("zz.csv"), b"PK\x03\x04 a renamed workbook").unwrap();
     let mut names: Vec<String> = std::fs::read_dir(&folder)
         .unwrap()

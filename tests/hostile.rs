@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod common;
+
 fn vakt_bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("vakt")
 }
@@ -361,13 +363,7 @@ fn fifos_and_devices_are_refused_as_returns_keys_packs_and_code_lists() {
 fn one_unreadable_file_in_a_folder_leaves_the_others_checked() {
     let dir = tempfile::tempdir().unwrap();
     let r = dir.path().join("return");
-    std::fs::create_dir(&r).unwrap();
-    for f in std::fs::read_dir("fixtures/returns/HN-FIN").unwrap() {
-        let f = f.unwrap().path();
-        if !f.ends_with("enheter.csv") {
-            std::fs::copy(&f, r.join(f.file_name().unwrap())).unwrap();
-        }
-    }
+    common::copy_fixture_folder("fixtures/returns/HN-FIN", &r, &["enheter.csv"]);
     assert!(std::process::Command::new("mkfifo")
         .arg(r.join("enheter.csv"))
         .status()

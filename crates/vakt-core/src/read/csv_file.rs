@@ -591,10 +591,7 @@ mod tests {
 
     #[test]
     fn windows_1252_fields_decode_and_lines_are_physical() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("grupper.csv");
-        std::fs::write(&path, b"Gruppe-ID;Kj\xf8nn\n\"G1\nx\";\xc6\xd8\xc5\nG2;b\n").unwrap();
-        let mut rows = CsvRows::open("grupper.csv", &path).unwrap();
+        let (_dir, mut rows) = opened("grupper.csv", b"Gruppe-ID;Kj\xf8nn\n\"G1\nx\";\xc6\xd8\xc5\nG2;b\n");
         assert_eq!(rows.encoding(), CsvEncoding::Windows1252);
         let mut buf = RowBuf::default();
         assert!(rows.next_row(&mut buf).unwrap());
@@ -609,6 +606,29 @@ mod tests {
     }
 }
 
+/// `bytes` written to a CSV file in a temporary folder (kept while the reader lives), opened.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests may panic")]
+fn opened(name: &str, bytes: &[u8]) -> (tempfile::TempDir, CsvRows) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let rows = CsvRows::open(name, &path).unwrap();
+    (dir, rows)
+}
+
+/// The line of each record a reader gives, to its end.
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests may panic")]
+fn record_lines(rows: &mut CsvRows) -> Vec<u64> {
+    let mut buf = RowBuf::default();
+    let mut lines = Vec::new();
+    while rows.next_row(&mut buf).unwrap() {
+        lines.push(buf.row);
+    }
+    lines
+}
+
 #[cfg(test)]
 #[allow(
     clippy::indexing_slicing,
@@ -620,33 +640,17 @@ mod crlf_tests {
 
     #[test]
     fn crlf_lines_are_physical() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("g.csv");
-        std::fs::write(&path, b"a;b\r\n1;\"x\r\ny\"\r\n2;z\r\n").unwrap();
-        let mut rows = CsvRows::open("g.csv", &path).unwrap();
-        let mut buf = RowBuf::default();
-        let mut lines = Vec::new();
-        while rows.next_row(&mut buf).unwrap() {
-            lines.push(buf.row);
-        }
-        assert_eq!(lines, vec![1, 2, 4]);
+        let (_dir, mut rows) = opened("g.csv", b"a;b\r\n1;\"x\r\ny\"\r\n2;z\r\n");
+        assert_eq!(record_lines(&mut rows), vec![1, 2, 4]);
     }
 
     #[test]
     fn reading_stops_past_the_last_line_with_a_notice() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("g.csv");
         // The third record starts on line 4, past a last line of 3: a quoted field spans 2-3.
-        std::fs::write(&path, b"a;b\n1;\"x\ny\"\n2;z\n3;w\n").unwrap();
-        let mut rows = CsvRows::open("g.csv", &path).unwrap();
+        let (_dir, mut rows) = opened("g.csv", b"a;b\n1;\"x\ny\"\n2;z\n3;w\n");
         assert_eq!(rows.last_line, u64::from(u32::MAX));
         rows.last_line = 3;
-        let mut buf = RowBuf::default();
-        let mut lines = Vec::new();
-        while rows.next_row(&mut buf).unwrap() {
-            lines.push(buf.row);
-        }
-        assert_eq!(lines, vec![1, 2]);
+        assert_eq!(record_lines(&mut rows), vec![1, 2]);
         let notices = rows.notices();
         assert_eq!(notices.len(), 1, "one notice, however many lines follow");
         assert!(notices[0].limit);
@@ -683,10 +687,7 @@ mod crlf_tests {
 
     #[test]
     fn a_crlf_inside_a_quoted_field_is_kept_as_written() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("g.csv");
-        std::fs::write(&path, b"a;b\r\n1;\"x\r\ny\"\r\n2;z\r\n").unwrap();
-        let mut rows = CsvRows::open("g.csv", &path).unwrap();
+        let (_dir, mut rows) = opened("g.csv", b"a;b\r\n1;\"x\r\ny\"\r\n2;z\r\n");
         let mut buf = RowBuf::default();
         let mut seen = Vec::new();
         while rows.next_row(&mut buf).unwrap() {

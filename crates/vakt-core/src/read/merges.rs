@@ -9,12 +9,6 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
-/// Merged ranges of `sheet`, or `None` when the package layout could not be followed (the caller
-/// then asks calamine).
-pub fn scan(path: &Path, sheet: &str) -> Option<Vec<Dimensions>> {
-    locate(path, sheet)?.scan(&AtomicBool::new(false))
-}
-
 /// A sheet's XML found in its package, ready to be scanned for merged ranges.
 pub struct SheetXml {
     zip: zip::ZipArchive<std::io::BufReader<std::fs::File>>,
@@ -353,14 +347,14 @@ mod tests {
 
     #[test]
     fn follows_the_package_to_the_sheet() {
-        let m = scan(
-            Path::new(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../fixtures/returns/messy.xlsx"
-            )),
-            "Pasienter",
-        )
-        .unwrap();
+        let messy = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/returns/messy.xlsx"
+        ));
+        let m = locate(messy, "Pasienter")
+            .unwrap()
+            .scan(&AtomicBool::new(false))
+            .unwrap();
         assert_eq!(m.len(), 1);
         assert_eq!((m[0].start, m[0].end), ((1, 0), (3, 0)));
     }

@@ -293,7 +293,7 @@ pub struct Input {
     /// SHA-256 of the file, or of the sorted (name, sha256) list of a folder's CSV files. It is
     /// computed on another thread while the return is read: see [`Input::finish_hash`].
     pub sha256: String,
-    pending_hash: Option<std::thread::JoinHandle<Result<String, ReadError>>>,
+    pending_hash: Option<PendingHash>,
     /// Its sheets or CSV files.
     pub parts: Vec<Part>,
     workbook: Option<Workbook>,
@@ -328,8 +328,7 @@ impl Input {
         if format == InputFormat::Csv {
             csv_file::refuse_binary(&shown, p)?;
             let name = file_name(p);
-            let (hash_name, owned) = (shown.clone(), p.to_path_buf());
-            let pending = std::thread::spawn(move || sha256_file(&hash_name, &owned));
+            let pending = hash_aside(&shown, p);
             return Ok(Input {
                 path: shown.clone(),
                 format,
@@ -349,8 +348,7 @@ impl Input {
             });
         }
         let workbook = Workbook::open(&shown, p, format)?;
-        let (hash_name, owned) = (shown.clone(), p.to_path_buf());
-        let pending = std::thread::spawn(move || sha256_file(&hash_name, &owned));
+        let pending = hash_aside(&shown, p);
         let hidden = workbook.hidden_sheets();
         let parts = workbook
             .sheet_names()
@@ -585,6 +583,15 @@ fn open_folder(path: &str, p: &Path) -> Result<Input, ReadError> {
         tapes: Vec::new(),
         keep: None,
     })
+}
+
+/// An input's SHA-256, worked out on another thread while the input is read.
+type PendingHash = std::thread::JoinHandle<Result<String, ReadError>>;
+
+/// The SHA-256 of a file, on another thread (see [`Input::finish_hash`]).
+fn hash_aside(shown: &str, p: &Path) -> PendingHash {
+    let (shown, p) = (shown.to_string(), p.to_path_buf());
+    std::thread::spawn(move || sha256_file(&shown, &p))
 }
 
 /// SHA-256 of a folder's sorted (name, SHA-256 of the file) list; a file that could not be read

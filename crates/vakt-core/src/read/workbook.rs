@@ -316,14 +316,38 @@ fn sheet_error((shown, sheet): (&str, &str), reason: &dyn std::fmt::Display) -> 
     }
 }
 
-/// The merged ranges of an xlsx sheet: scanned from its XML, which is much faster than asking
-/// calamine (which parses the whole sheet for them), else asked.
-fn xlsx_merges(wb: &mut Xlsx<Rs>, path: &Path, (shown, sheet): (&str, &str)) -> Result<Vec<Dimensions>, ReadError> {
-    match super::merges::scan(path, sheet) {
-        Some(m) => Ok(m),
-        None => wb
-            .merge_cells_by_sheet_name(sheet)
-            .map_err(|e| sheet_error((shown, sheet), &e)),
+/// Where an xlsx sheet's merged ranges come from.
+enum MergeSource {
+    /// The sheet's XML, found in the package: scanned, which is much faster than asking calamine
+    /// (which parses the whole sheet for them).
+    Xml(super::merges::SheetXml),
+    /// Asked of calamine, when the package's layout could not be followed.
+    Known(Vec<Dimensions>),
+}
+
+impl MergeSource {
+    fn of(wb: &mut Xlsx<Rs>, path: &Path, (shown, sheet): (&str, &str)) -> Result<MergeSource, ReadError> {
+        match super::merges::locate(path, sheet) {
+            Some(xml) => Ok(MergeSource::Xml(xml)),
+            None => wb
+                .merge_cells_by_sheet_name(sheet)
+                .map(MergeSource::Known)
+                .map_err(|e| sheet_error((shown, sheet), &e)),
+        }
+    }
+}
+
+/// Why a sheet's merged ranges are missing: the scan could not read its XML to the end.
+const UNREADABLE_TO_END: &str = "the sheet's data could not be read to its end";
+
+/// The merged ranges of an xlsx sheet, found on this thread (see [`sheet_rows`] for the threaded
+/// reader, which finds them beside the cells).
+fn xlsx_merges(wb: &mut Xlsx<Rs>, path: &Path, at: (&str, &str)) -> Result<Vec<Dimensions>, ReadError> {
+    match MergeSource::of(wb, path, at)? {
+        MergeSource::Xml(xml) => xml
+            .scan(&std::sync::atomic::AtomicBool::new(false))
+            .ok_or_else(|| sheet_error(at, &UNREADABLE_TO_END)),
+        MergeSource::Known(dims) => Ok(dims),
     }
 }
 
@@ -342,15 +366,13 @@ pub(crate) fn sheet_rows<'a>(
 ) -> Result<Box<dyn RowSource + 'a>, ReadError> {
     match slot.take() {
         Some(Workbook::Xlsx(mut wb, path)) => {
-            let merges = match super::merges::locate(&path, sheet) {
-                Some(xml) => LateMerges::scanning(xml),
-                None => match wb.merge_cells_by_sheet_name(sheet) {
-                    Ok(m) => LateMerges::known(m),
-                    Err(e) => {
-                        *slot = Some(Workbook::Xlsx(wb, path));
-                        return Err(sheet_error((shown, sheet), &e));
-                    }
-                },
+            let merges = match MergeSource::of(&mut wb, &path, (shown, sheet)) {
+                Ok(MergeSource::Xml(xml)) => LateMerges::scanning(xml),
+                Ok(MergeSource::Known(dims)) => LateMerges::known(dims),
+                Err(e) => {
+                    *slot = Some(Workbook::Xlsx(wb, path));
+                    return Err(e);
+                }
             };
             let at = (shown.to_string(), sheet.to_string());
             let read = move |pump: super::threaded::Pump| {
@@ -451,10 +473,7 @@ impl RowSource for LentWorkbook<'_> {
     fn next_row(&mut self, buf: &mut RowBuf) -> Result<bool, ReadError> {
         if self.filling.is_none() {
             let Some(dims) = self.merges.get() else {
-                return Err(sheet_error(
-                    (&self.at.0, &self.at.1),
-                    &"the sheet's data could not be read to its end",
-                ));
+                return Err(sheet_error((&self.at.0, &self.at.1), &UNREADABLE_TO_END));
             };
             self.filling = Some(Merges::new(dims.clone()));
         }
@@ -548,7 +567,7 @@ impl RowSource for XlsxRows<'_> {
         let first = match next_cell(self) {
             Ok(Some(cell)) => cell,
             Ok(None) => return Ok(false),
-            Err(e) => return Err(self.cells_failed(&e)),
+            Err(e) => return Err(sheet_error((&self.file, &self.sheet), &e)),
         };
         let row0 = first.get_position().0;
         let row = u64::from(row0) + 1;
@@ -569,7 +588,7 @@ impl RowSource for XlsxRows<'_> {
                     break;
                 }
                 Ok(None) => break,
-                Err(e) => return Err(self.cells_failed(&e)),
+                Err(e) => return Err(sheet_error((&self.file, &self.sheet), &e)),
             }
         }
         self.merges.apply(row0, buf);
@@ -586,16 +605,6 @@ impl RowSource for XlsxRows<'_> {
 }
 
 impl XlsxRows<'_> {
-    /// The error of a sheet whose cells could not be read on.
-    fn cells_failed(&self, e: &calamine::XlsxError) -> ReadError {
-        ReadError::Rows {
-            file: self.file.clone(),
-            sheet: Some(self.sheet.clone()),
-            row: None,
-            reason: e.to_string(),
-        }
-    }
-
     fn push(&mut self, buf: &mut RowBuf, col: u32, v: &DataRef<'_>) {
         if !self.bounds.column(buf.row, u64::from(col)) {
             return;
