@@ -15,12 +15,12 @@ pub struct SheetXml {
     sheet_path: String,
 }
 
-/// Finds `sheet`'s XML through the package's workbook and relationships (small entries, read at
-/// once); `None` when the layout could not be followed.
+/// Finds `sheet`'s XML as calamine finds it ([`super::fast_xlsx::parts::sheet_entry`], shared
+/// with the fast cell reader); `None` when the layout could not be followed.
 pub fn locate(path: &Path, sheet: &str) -> Option<SheetXml> {
     let file = std::fs::File::open(path).ok()?;
     let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).ok()?;
-    let sheet_path = sheet_path(&mut zip, sheet)?;
+    let sheet_path = super::fast_xlsx::parts::sheet_entry(&mut zip, sheet).ok()??;
     zip.index_for_name(&sheet_path)?;
     Some(SheetXml { zip, sheet_path })
 }
@@ -50,24 +50,6 @@ impl<R: Read> Read for Stoppable<'_, R> {
     }
 }
 
-fn read_entry<R: Read + std::io::Seek>(zip: &mut zip::ZipArchive<R>, name: &str) -> Option<String> {
-    let mut s = String::new();
-    zip.by_name(name).ok()?.take(64 << 20).read_to_string(&mut s).ok()?;
-    Some(s)
-}
-
-/// An attribute of a tag's text (the part after the element name).
-fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let key = format!("{name}=\"");
-    let (at, _) = tag.match_indices(&key).find(|(i, _)| {
-        i.checked_sub(1)
-            .and_then(|before| tag.as_bytes().get(before))
-            .is_none_or(u8::is_ascii_whitespace)
-    })?;
-    let value = tag.get(at.saturating_add(key.len())..)?;
-    value.get(..value.find('"')?)
-}
-
 /// XML text with its five predefined entities replaced (`&amp;` last, so `&amp;lt;` stays `&lt;`).
 pub(super) fn unescape(s: &str) -> String {
     s.replace("&lt;", "<")
@@ -75,24 +57,6 @@ pub(super) fn unescape(s: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&apos;", "'")
         .replace("&amp;", "&")
-}
-
-/// The zip path of a sheet's XML, through `xl/workbook.xml` and its relationships.
-fn sheet_path<R: Read + std::io::Seek>(zip: &mut zip::ZipArchive<R>, sheet: &str) -> Option<String> {
-    let workbook = read_entry(zip, "xl/workbook.xml")?;
-    let rels = read_entry(zip, "xl/_rels/workbook.xml.rels")?;
-    let rid = workbook.split("<sheet ").skip(1).find_map(|tag| {
-        let tag = &tag[..tag.find('>')?];
-        (unescape(attr(tag, "name")?) == sheet).then(|| attr(tag, "r:id").map(str::to_string))?
-    })?;
-    let target = rels.split("<Relationship ").skip(1).find_map(|tag| {
-        let tag = &tag[..tag.find('>')?];
-        (attr(tag, "Id")? == rid).then(|| attr(tag, "Target").map(str::to_string))?
-    })?;
-    Some(match target.strip_prefix('/') {
-        Some(abs) => abs.to_string(),
-        None => format!("xl/{target}"),
-    })
 }
 
 fn merge_regex() -> &'static Regex {

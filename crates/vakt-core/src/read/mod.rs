@@ -10,6 +10,7 @@
 #![warn(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 
 mod csv_file;
+pub mod fast_xlsx;
 pub mod guard;
 pub mod isolated;
 pub mod limits;
@@ -20,6 +21,8 @@ mod package;
 pub mod tape;
 mod threaded;
 mod workbook;
+#[doc(hidden)]
+pub use workbook::read_by_both;
 
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};

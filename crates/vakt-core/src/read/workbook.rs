@@ -1,6 +1,7 @@
-//! Workbooks through calamine: `.xlsx` streams cell by cell; `.xls`, `.xlsb` and `.ods` load a
-//! sheet at a time (calamine has no streaming reader for them), in a separate process when the
-//! program asked for it ([`super::isolated`]).
+//! Workbooks through calamine: `.xlsx` streams cell by cell (on the reader thread through the fast
+//! reader of [`super::fast_xlsx`], which hands over to calamine where it cannot read on); `.xls`,
+//! `.xlsb` and `.ods` load a sheet at a time (calamine has no streaming reader for them), in a
+//! separate process when the program asked for it ([`super::isolated`]).
 //!
 //! Merged ranges are filled with their top-left value, but only inside the range: a key cell merged
 //! down over three rows gives all three rows the key, and nothing outside it.
@@ -22,8 +23,9 @@ type Rs = BufReader<File>;
 
 /// An open workbook.
 pub enum Workbook {
-    /// An xlsx workbook, with its path (merged cells are read from the package).
-    Xlsx(Box<Xlsx<Rs>>, std::path::PathBuf),
+    /// An xlsx workbook, with its path (merged cells are read from the package) and what the fast
+    /// cell reader needs of it, once read.
+    Xlsx(Box<Xlsx<Rs>>, std::path::PathBuf, FastBook),
     /// Any other workbook calamine opened.
     Loaded(Box<Sheets<Rs>>, std::path::PathBuf),
     /// Read by the isolated reader; every sheet's rows in memory.
@@ -61,7 +63,7 @@ impl Workbook {
         }
         if format == InputFormat::Xlsx {
             let wb: Xlsx<Rs> = calamine::open_workbook(path).map_err(|e| classify(shown, e))?;
-            Ok(Workbook::Xlsx(Box::new(wb), path.to_path_buf()))
+            Ok(Workbook::Xlsx(Box::new(wb), path.to_path_buf(), FastBook::Unread))
         } else {
             let wb = calamine::open_workbook_auto(path).map_err(|e| classify(shown, e))?;
             Ok(Workbook::Loaded(Box::new(wb), path.to_path_buf()))
@@ -71,7 +73,7 @@ impl Workbook {
     /// The sheet names, in workbook order.
     pub fn sheet_names(&self) -> Vec<String> {
         match self {
-            Workbook::Xlsx(wb, _) => wb.sheet_names(),
+            Workbook::Xlsx(wb, ..) => wb.sheet_names(),
             Workbook::Loaded(wb, _) => wb.sheet_names(),
             Workbook::Isolated(sheets) => sheets.iter().map(|s| s.name.clone()).collect(),
         }
@@ -86,7 +88,7 @@ impl Workbook {
                 .collect()
         };
         match self {
-            Workbook::Xlsx(wb, _) => hidden(wb.sheets_metadata()),
+            Workbook::Xlsx(wb, ..) => hidden(wb.sheets_metadata()),
             Workbook::Loaded(wb, _) => hidden(wb.sheets_metadata()),
             Workbook::Isolated(_) => Vec::new(),
         }
@@ -96,7 +98,7 @@ impl Workbook {
     pub fn rows(&mut self, shown: &str, sheet: &str) -> Result<Box<dyn RowSource + '_>, ReadError> {
         let rows_err = |e: &dyn std::fmt::Display| sheet_error((shown, sheet), e);
         match self {
-            Workbook::Xlsx(wb, path) => {
+            Workbook::Xlsx(wb, path, _) => {
                 let merges = xlsx_merges(wb, path, (shown, sheet))?;
                 Ok(Box::new(XlsxRows::open(wb, (shown, sheet), merges)?))
             }
@@ -365,23 +367,21 @@ pub(crate) fn sheet_rows<'a>(
     sheet: &str,
 ) -> Result<Box<dyn RowSource + 'a>, ReadError> {
     match slot.take() {
-        Some(Workbook::Xlsx(mut wb, path)) => {
+        Some(Workbook::Xlsx(mut wb, path, fast)) => {
             let merges = match MergeSource::of(&mut wb, &path, (shown, sheet)) {
                 Ok(MergeSource::Xml(xml)) => LateMerges::scanning(xml),
                 Ok(MergeSource::Known(dims)) => LateMerges::known(dims),
                 Err(e) => {
-                    *slot = Some(Workbook::Xlsx(wb, path));
+                    *slot = Some(Workbook::Xlsx(wb, path, fast));
                     return Err(e);
                 }
             };
             let at = (shown.to_string(), sheet.to_string());
             let read = move |pump: super::threaded::Pump| {
                 let mut wb = wb;
-                match XlsxRows::open(&mut wb, (&at.0, &at.1), Vec::new()) {
-                    Ok(mut rows) => pump.run(&mut rows),
-                    Err(e) => pump.fail(e),
-                }
-                Workbook::Xlsx(wb, path)
+                let mut fast = fast;
+                read_sheet(&mut wb, &path, &mut fast, (&at.0, &at.1), pump);
+                Workbook::Xlsx(wb, path, fast)
             };
             let (rows, thread) =
                 super::ThreadedRows::spawn_with((shown, Some(sheet)), Vec::new(), READ_AHEAD_BATCHES, read);
@@ -400,6 +400,97 @@ pub(crate) fn sheet_rows<'a>(
             &"the workbook could not be read again after its reader stopped",
         )),
     }
+}
+
+/// What the fast cell reader ([`super::fast_xlsx`]) needs of a workbook: read with its first
+/// sheet, kept for the others.
+pub enum FastBook {
+    /// Not read yet.
+    Unread,
+    /// Outside what the fast reader reads: calamine reads every sheet.
+    Unsupported,
+    /// Read.
+    Read(Box<super::fast_xlsx::Book>),
+}
+
+impl FastBook {
+    /// The book, read on first use.
+    fn get(&mut self, path: &Path, is_1904: bool) -> Option<&super::fast_xlsx::Book> {
+        if matches!(self, FastBook::Unread) {
+            *self = match super::fast_xlsx::Book::read(path, is_1904) {
+                Ok(book) => FastBook::Read(Box::new(book)),
+                Err(_) => FastBook::Unsupported,
+            };
+        }
+        match self {
+            FastBook::Read(book) => Some(book),
+            _ => None,
+        }
+    }
+}
+
+/// Reads a sheet's cells into `pump` on the reader's thread: with the fast reader when the
+/// workbook and sheet allow it, calamine otherwise (and from the first cell the fast reader
+/// cannot read).
+fn read_sheet(wb: &mut Xlsx<Rs>, path: &Path, fast: &mut FastBook, at: (&str, &str), pump: super::threaded::Pump) {
+    let book = fast.get(path, wb.has_1904_epoch());
+    let package = book.and_then(|_| super::fast_xlsx::open_sheet(path, at.1).ok());
+    if let (Some(book), Some((mut zip, entry))) = (book, package) {
+        if let Ok(xml) = zip.by_name(&entry) {
+            let scan = super::fast_xlsx::SheetScan::new(Box::new(xml), book);
+            let mut rows = XlsxRows::fast(scan, wb, at);
+            pump.run(&mut rows);
+            return;
+        }
+    }
+    match XlsxRows::open(wb, at, Vec::new()) {
+        Ok(mut rows) => pump.run(&mut rows),
+        Err(e) => pump.fail(e),
+    }
+}
+
+/// Reads one sheet of the `.xlsx` at `path` with calamine alone and again with the fast reader
+/// (handing over to calamine as in a real run), and renders each read's rows (number, date system,
+/// each cell's kind and text), notices and error, one line each: the two must be equal. The bool
+/// says whether the fast reader read the whole sheet itself. For the differential tests and the
+/// fuzz target; `None` when calamine cannot open the file.
+#[doc(hidden)]
+pub fn read_by_both(path: &Path, sheet: &str) -> Option<(Vec<String>, Vec<String>, bool)> {
+    let at = ("file", sheet);
+    let mut wb: Xlsx<Rs> = calamine::open_workbook(path).ok()?;
+    let by_calamine = match XlsxRows::open(&mut wb, at, Vec::new()) {
+        Ok(mut rows) => render_rows(&mut rows),
+        Err(e) => vec![format!("error: {e}")],
+    };
+    let mut wb: Xlsx<Rs> = calamine::open_workbook(path).ok()?;
+    let book = super::fast_xlsx::Book::read(path, wb.has_1904_epoch()).ok()?;
+    let (mut zip, entry) = super::fast_xlsx::open_sheet(path, sheet).ok()?;
+    let xml = zip.by_name(&entry).ok()?;
+    let mut rows = XlsxRows::fast(super::fast_xlsx::SheetScan::new(Box::new(xml), &book), &mut wb, at);
+    let by_fast = render_rows(&mut rows);
+    let alone = matches!(rows.cells, Cells::Fast { .. });
+    Some((by_calamine, by_fast, alone))
+}
+
+/// Each row, notice and error of `rows`, one line each.
+fn render_rows(rows: &mut dyn RowSource) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut buf = RowBuf::default();
+    loop {
+        match rows.next_row(&mut buf) {
+            Ok(true) => {
+                let cells: Vec<String> = buf.iter().map(|c| format!("{:?} {:?}", c.kind, c.text)).collect();
+                out.push(format!("row {} 1904={}: {}", buf.row, buf.date_1904, cells.join(" | ")));
+            }
+            Ok(false) => break,
+            Err(e) => {
+                out.push(format!("error: {e}"));
+                break;
+            }
+        }
+    }
+    out.extend(rows.notices().iter().map(|n| format!("notice: {n:?}")));
+    out
 }
 
 /// Batches of rows the reader of a workbook sheet may read ahead: enough to keep it busy while
@@ -511,11 +602,28 @@ impl Drop for LentWorkbook<'_> {
     }
 }
 
+/// Where an xlsx sheet's cells come from.
+#[allow(clippy::large_enum_variant, reason = "one per sheet being read")]
+enum Cells<'a> {
+    /// calamine's streaming reader, with the cell read ahead of the row being built.
+    Calamine {
+        reader: XlsxCellReader<'a, Rs>,
+        pending: Option<calamine::Cell<DataRef<'a>>>,
+    },
+    /// The fast reader, with the workbook for calamine to take over from the first cell it
+    /// cannot read.
+    Fast {
+        scan: super::fast_xlsx::SheetScan<'a>,
+        wb: &'a mut Xlsx<Rs>,
+    },
+    /// Only while the fast reader hands over.
+    HandingOver,
+}
+
 struct XlsxRows<'a> {
     file: String,
     sheet: String,
-    reader: XlsxCellReader<'a, Rs>,
-    pending: Option<calamine::Cell<DataRef<'a>>>,
+    cells: Cells<'a>,
     done: bool,
     merges: Merges,
     is_1904: bool,
@@ -523,7 +631,7 @@ struct XlsxRows<'a> {
 }
 
 impl<'a> XlsxRows<'a> {
-    /// Starts reading a sheet cell by cell; `shown` names the file in errors.
+    /// Starts reading a sheet cell by cell with calamine; `shown` names the file in errors.
     fn open(
         wb: &'a mut Xlsx<Rs>,
         (shown, sheet): (&str, &str),
@@ -536,60 +644,123 @@ impl<'a> XlsxRows<'a> {
         Ok(XlsxRows {
             file: shown.to_string(),
             sheet: sheet.to_string(),
-            reader,
-            pending: None,
+            cells: Cells::Calamine { reader, pending: None },
             done: false,
             merges: Merges::new(merges),
             is_1904,
             bounds: Bounds::default(),
         })
     }
-}
 
-/// The next cell of the sheet, `None` at its end. Matched in place by the caller: the cell is
-/// not moved through a wrapping result, whose copies of a few dozen bytes per cell stalled on
-/// the stores the reader had just made (perf annotate, the Patients workbook).
-fn next_cell<'a>(rows: &mut XlsxRows<'a>) -> Result<Option<calamine::Cell<DataRef<'a>>>, calamine::XlsxError> {
-    if let Some(c) = rows.pending.take() {
-        return Ok(Some(c));
+    /// Starts reading a sheet with the fast reader (merged ranges are filled by the caller).
+    fn fast(scan: super::fast_xlsx::SheetScan<'a>, wb: &'a mut Xlsx<Rs>, (shown, sheet): (&str, &str)) -> XlsxRows<'a> {
+        XlsxRows {
+            file: shown.to_string(),
+            sheet: sheet.to_string(),
+            is_1904: wb.has_1904_epoch(),
+            cells: Cells::Fast { scan, wb },
+            done: false,
+            merges: Merges::new(Vec::new()),
+            bounds: Bounds::default(),
+        }
     }
-    if rows.done {
-        return Ok(None);
+
+    fn error(&self, reason: &dyn std::fmt::Display) -> ReadError {
+        sheet_error((&self.file, &self.sheet), reason)
     }
-    let next = rows.reader.next_cell();
-    rows.done = matches!(next, Ok(None));
-    next
+
+    /// The position of the next cell; `None` after the last.
+    fn peek(&mut self) -> Result<Option<(u32, u32)>, ReadError> {
+        if self.done {
+            return Ok(None);
+        }
+        let next = match &mut self.cells {
+            Cells::Fast { scan, .. } => match scan.peek() {
+                Ok(next) => next,
+                Err(super::fast_xlsx::Unsupported) => {
+                    self.hand_over()?;
+                    return self.peek();
+                }
+            },
+            Cells::Calamine { reader, pending } => {
+                if pending.is_none() {
+                    // Matched in place: a wrapping result's copies of each cell stalled on the
+                    // stores the reader had just made (perf annotate, the Patients workbook).
+                    match reader.next_cell() {
+                        Ok(cell) => *pending = cell,
+                        Err(e) => return Err(sheet_error((&self.file, &self.sheet), &e)),
+                    }
+                }
+                pending.as_ref().map(calamine::Cell::get_position)
+            }
+            Cells::HandingOver => None,
+        };
+        self.done = next.is_none();
+        Ok(next)
+    }
+
+    /// Pushes the cell [`XlsxRows::peek`] found into `buf`.
+    fn take_into(&mut self, buf: &mut RowBuf) -> Result<(), ReadError> {
+        match &mut self.cells {
+            Cells::Fast { scan, .. } => match scan.take() {
+                Ok((col, value)) => {
+                    push_fast(&mut self.bounds, buf, col, value);
+                    Ok(())
+                }
+                Err(super::fast_xlsx::Unsupported) => {
+                    self.hand_over()?;
+                    match self.peek()? {
+                        Some(_) => self.take_into(buf),
+                        None => Ok(()),
+                    }
+                }
+            },
+            Cells::Calamine { pending, .. } => {
+                if let Some(cell) = pending.take() {
+                    push_calamine(&mut self.bounds, buf, cell.get_position().1, cell.get_value());
+                }
+                Ok(())
+            }
+            Cells::HandingOver => Ok(()),
+        }
+    }
+
+    /// From the fast reader to calamine: calamine reads the sheet from its start and skips the
+    /// cells the fast reader gave out.
+    fn hand_over(&mut self) -> Result<(), ReadError> {
+        let Cells::Fast { scan, wb } = std::mem::replace(&mut self.cells, Cells::HandingOver) else {
+            return Ok(());
+        };
+        let skip = scan.taken();
+        drop(scan);
+        let mut reader = wb.worksheet_cells_reader(&self.sheet).map_err(|e| self.error(&e))?;
+        for _ in 0..skip {
+            match reader.next_cell() {
+                Ok(Some(_)) => (),
+                Ok(None) => break,
+                Err(e) => return Err(self.error(&e)),
+            }
+        }
+        self.cells = Cells::Calamine { reader, pending: None };
+        Ok(())
+    }
 }
 
 impl RowSource for XlsxRows<'_> {
     fn next_row(&mut self, buf: &mut RowBuf) -> Result<bool, ReadError> {
-        let is_1904 = self.is_1904;
-        let first = match next_cell(self) {
-            Ok(Some(cell)) => cell,
-            Ok(None) => return Ok(false),
-            Err(e) => return Err(sheet_error((&self.file, &self.sheet), &e)),
+        let Some((row0, _)) = self.peek()? else {
+            return Ok(false);
         };
-        let row0 = first.get_position().0;
         let row = u64::from(row0) + 1;
         if !self.bounds.row(row) {
             self.done = true;
             return Ok(false);
         }
         buf.clear(row);
-        buf.date_1904 = is_1904;
-        self.push(buf, first.get_position().1, first.get_value());
-        loop {
-            match next_cell(self) {
-                Ok(Some(cell)) if cell.get_position().0 == row0 => {
-                    self.push(buf, cell.get_position().1, cell.get_value());
-                }
-                Ok(Some(cell)) => {
-                    self.pending = Some(cell);
-                    break;
-                }
-                Ok(None) => break,
-                Err(e) => return Err(sheet_error((&self.file, &self.sheet), &e)),
-            }
+        buf.date_1904 = self.is_1904;
+        self.take_into(buf)?;
+        while self.peek()?.is_some_and(|(r, _)| r == row0) {
+            self.take_into(buf)?;
         }
         self.merges.apply(row0, buf);
         Ok(true)
@@ -604,38 +775,67 @@ impl RowSource for XlsxRows<'_> {
     }
 }
 
-impl XlsxRows<'_> {
-    fn push(&mut self, buf: &mut RowBuf, col: u32, v: &DataRef<'_>) {
-        if !self.bounds.column(buf.row, u64::from(col)) {
-            return;
-        }
-        let col = col as usize;
-        if col < buf.len() {
-            // Cells out of order should not happen; keep the first.
-            return;
-        }
-        buf.pad_to(col);
-        let row = buf.row;
-        let mut text = |s: &str| {
-            let t = self.bounds.text(row, col as u32, s);
-            buf.push(CellKind::Text, t);
-        };
-        match v {
-            DataRef::Int(i) => buf.push_number(*i as f64),
-            DataRef::Float(f) => buf.push_number(*f),
-            DataRef::String(s) => text(s),
-            DataRef::SharedString(s) => text(s),
-            DataRef::Bool(b) => buf.push(CellKind::Bool(*b), if *b { "TRUE" } else { "FALSE" }),
-            DataRef::DateTime(d) => push_datetime(buf, d),
-            DataRef::DateTimeIso(s) => buf.push(CellKind::DateIso, cap_cell(s).0),
-            DataRef::DurationIso(s) => buf.push(CellKind::Text, cap_cell(s).0),
-            DataRef::Error(e) => buf.push_with(CellKind::Error, |out| {
-                use std::fmt::Write;
-                let _ = write!(out, "{e}");
-            }),
-            DataRef::Empty => buf.push(CellKind::Empty, ""),
-        }
+/// Whether a cell at `col` goes into the row: inside the sheet, and after the cells already
+/// there (cells out of order should not happen; the first is kept). Pads the row up to it.
+fn place(bounds: &mut Bounds, buf: &mut RowBuf, col: u32) -> bool {
+    if !bounds.column(buf.row, u64::from(col)) || (col as usize) < buf.len() {
+        return false;
     }
+    buf.pad_to(col as usize);
+    true
+}
+
+/// Text cut to a cell's maximum, said once.
+fn push_text(bounds: &mut Bounds, buf: &mut RowBuf, col: u32, s: &str) {
+    let t = bounds.text(buf.row, col, s);
+    buf.push(CellKind::Text, t);
+}
+
+/// A cell calamine read.
+fn push_calamine(bounds: &mut Bounds, buf: &mut RowBuf, col: u32, v: &DataRef<'_>) {
+    if !place(bounds, buf, col) {
+        return;
+    }
+    match v {
+        DataRef::Int(i) => buf.push_number(*i as f64),
+        DataRef::Float(f) => buf.push_number(*f),
+        DataRef::String(s) => push_text(bounds, buf, col, s),
+        DataRef::SharedString(s) => push_text(bounds, buf, col, s),
+        DataRef::Bool(b) => push_bool(buf, *b),
+        DataRef::DateTime(d) => push_datetime(buf, d),
+        DataRef::DateTimeIso(s) => buf.push(CellKind::DateIso, cap_cell(s).0),
+        DataRef::DurationIso(s) => buf.push(CellKind::Text, cap_cell(s).0),
+        DataRef::Error(e) => push_error(buf, e),
+        DataRef::Empty => buf.push(CellKind::Empty, ""),
+    }
+}
+
+/// A cell the fast reader read: the same kinds as [`push_calamine`] for the same cell.
+fn push_fast(bounds: &mut Bounds, buf: &mut RowBuf, col: u32, v: super::fast_xlsx::Value<'_>) {
+    use super::fast_xlsx::Value;
+    if !place(bounds, buf, col) {
+        return;
+    }
+    match v {
+        Value::Number(f) => buf.push_number(f),
+        Value::Text(s) => push_text(bounds, buf, col, s),
+        Value::Bool(b) => push_bool(buf, b),
+        Value::DateTime(d) => push_datetime(buf, &d),
+        Value::DateIso(s) => buf.push(CellKind::DateIso, cap_cell(s).0),
+        Value::Error(e) => push_error(buf, &e),
+        Value::Empty => buf.push(CellKind::Empty, ""),
+    }
+}
+
+fn push_bool(buf: &mut RowBuf, b: bool) {
+    buf.push(CellKind::Bool(b), if b { "TRUE" } else { "FALSE" });
+}
+
+fn push_error(buf: &mut RowBuf, e: &calamine::CellErrorType) {
+    buf.push_with(CellKind::Error, |out| {
+        use std::fmt::Write;
+        let _ = write!(out, "{e}");
+    });
 }
 
 fn push_datetime(buf: &mut RowBuf, d: &calamine::ExcelDateTime) {

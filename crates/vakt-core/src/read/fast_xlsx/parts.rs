@@ -1,0 +1,424 @@
+//! The parts of an `.xlsx` package the fast reader needs besides the sheet: the shared strings and
+//! the cell formats, read as calamine reads them (its `read_shared_strings`, `read_string` and
+//! `read_styles`), and a sheet's path in the package, found as calamine finds it.
+//!
+//! These parts are small beside the sheets and read whole (up to [`MAX_PART`]), through a simple
+//! event reader over the XML subset of [`super::text`]; anything outside it leaves the workbook to
+//! calamine.
+
+use super::formats::{self, NumberKind};
+use super::text::{self, attr, decode_into, local_name, unescape_excel, Unsupported};
+use std::io::Read;
+
+/// The largest shared-strings or styles part read here; a larger one is left to calamine.
+pub const MAX_PART: u64 = 256 << 20;
+
+/// One event of the XML, with empty elements expanded into a start and an end (as calamine asks
+/// of quick-xml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event<'x> {
+    Start { name: &'x [u8], attrs: &'x [u8] },
+    End { name: &'x [u8] },
+    Text(&'x [u8]),
+}
+
+/// The events of a whole part.
+struct Events<'x> {
+    xml: &'x [u8],
+    pos: usize,
+    /// The end event of an empty element just started.
+    pending_end: Option<&'x [u8]>,
+}
+
+impl<'x> Events<'x> {
+    fn new(xml: &'x [u8]) -> Result<Events<'x>, Unsupported> {
+        let xml = xml.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(xml);
+        let mut events = Events {
+            xml,
+            pos: 0,
+            pending_end: None,
+        };
+        events.skip_declaration()?;
+        Ok(events)
+    }
+
+    /// `<?xml version="1.0" encoding="UTF-8"?>`: any other encoding is unsupported.
+    fn skip_declaration(&mut self) -> Result<(), Unsupported> {
+        let start = self.xml.iter().position(|&b| !text::is_space(b)).unwrap_or(0);
+        let Some(rest) = self.xml.get(start..).filter(|r| r.starts_with(b"<?xml")) else {
+            return Ok(());
+        };
+        let end = memchr::memmem::find(rest, b"?>").ok_or(Unsupported)?;
+        let body = rest.get(5..end).ok_or(Unsupported)?;
+        if let Some(enc) = attr(body.strip_suffix(b"?").unwrap_or(body), b"encoding")? {
+            if !enc.eq_ignore_ascii_case(b"utf-8") {
+                return Err(Unsupported);
+            }
+        }
+        self.pos = start.saturating_add(end).saturating_add(2);
+        Ok(())
+    }
+
+    /// The next event; `None` at the end of the part.
+    fn next(&mut self) -> Result<Option<Event<'x>>, Unsupported> {
+        if let Some(name) = self.pending_end.take() {
+            return Ok(Some(Event::End { name }));
+        }
+        let rest = self.xml.get(self.pos..).ok_or(Unsupported)?;
+        if rest.is_empty() {
+            return Ok(None);
+        }
+        if rest.first() != Some(&b'<') {
+            let len = memchr::memchr(b'<', rest).unwrap_or(rest.len());
+            self.pos = self.pos.saturating_add(len);
+            return Ok(Some(Event::Text(rest.get(..len).ok_or(Unsupported)?)));
+        }
+        let end = text::tag_end(rest).ok_or(Unsupported)?;
+        let tag = rest.get(1..end).ok_or(Unsupported)?;
+        self.pos = self.pos.saturating_add(end).saturating_add(1);
+        match tag.first() {
+            Some(b'/') => {
+                let name = tag.get(1..).ok_or(Unsupported)?;
+                if name.is_empty() || name.iter().any(|&b| text::is_space(b)) {
+                    return Err(Unsupported);
+                }
+                Ok(Some(Event::End { name }))
+            }
+            Some(b'!' | b'?') | None => Err(Unsupported),
+            Some(_) => {
+                let (tag, empty) = match tag.strip_suffix(b"/") {
+                    Some(t) => (t, true),
+                    None => (tag, false),
+                };
+                let name_len = tag.iter().position(|&b| text::is_space(b)).unwrap_or(tag.len());
+                let name = tag.get(..name_len).ok_or(Unsupported)?;
+                let attrs = tag.get(name_len..).ok_or(Unsupported)?;
+                if empty {
+                    self.pending_end = Some(name);
+                }
+                Ok(Some(Event::Start { name, attrs }))
+            }
+        }
+    }
+
+    /// The next event, where the part must not end yet.
+    fn expect(&mut self) -> Result<Event<'x>, Unsupported> {
+        self.next()?.ok_or(Unsupported)
+    }
+}
+
+/// The shared strings, in one buffer.
+#[derive(Debug, Default)]
+pub struct SharedStrings {
+    text: String,
+    /// Where each string ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl SharedStrings {
+    /// The string at `index`.
+    pub fn get(&self, index: usize) -> Option<&str> {
+        let end = *self.ends.get(index)?;
+        let start = match index.checked_sub(1) {
+            Some(prev) => *self.ends.get(prev)?,
+            None => 0,
+        };
+        self.text.get(start..end)
+    }
+
+    /// How many strings there are.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+    }
+}
+
+/// The shared strings of a `sharedStrings.xml` part, as calamine reads them.
+pub fn shared_strings(xml: &[u8]) -> Result<SharedStrings, Unsupported> {
+    let mut events = Events::new(xml)?;
+    loop {
+        if let Event::Start { name, .. } = events.expect()? {
+            if local_name(name) == b"sst" {
+                break;
+            }
+        }
+    }
+    let mut strings = SharedStrings::default();
+    let mut value = String::new();
+    loop {
+        match events.expect()? {
+            Event::Start { name, .. } if local_name(name) == b"si" => {
+                value.clear();
+                read_string(&mut events, name, &mut value)?;
+                strings.push(&value);
+            }
+            Event::End { name } if local_name(name) == b"sst" => return Ok(strings),
+            _ => (),
+        }
+    }
+}
+
+/// A plain or rich string up to the end tag `closing` (calamine's `read_string`): the `<t>` texts
+/// of the runs, phonetic runs (`<rPh>`) left out; a `<t>` without `xml:space="preserve"` trimmed.
+fn read_string(events: &mut Events<'_>, closing: &[u8], out: &mut String) -> Result<(), Unsupported> {
+    let mut phonetic = false;
+    let mut piece = String::new();
+    loop {
+        match events.expect()? {
+            Event::Start { name, .. } if local_name(name) == b"rPh" => phonetic = true,
+            Event::End { name } if name == closing => return Ok(()),
+            Event::End { name } if local_name(name) == b"rPh" => phonetic = false,
+            Event::Start { name, attrs } if local_name(name) == b"t" && !phonetic => {
+                let preserve = attr(attrs, b"xml:space")? == Some(b"preserve");
+                piece.clear();
+                loop {
+                    match events.expect()? {
+                        Event::Text(t) => decode_into(t, &mut piece)?,
+                        Event::End { name: end } if end == name => break,
+                        _ => return Err(Unsupported),
+                    }
+                }
+                let kept = if preserve {
+                    piece.as_str()
+                } else {
+                    piece.trim_matches([' ', '\t', '\r', '\n'])
+                };
+                out.push_str(&unescape_excel(kept));
+            }
+            _ => (),
+        }
+    }
+}
+
+/// The kind of each cell format (`<cellXfs>`), by style index, as calamine reads `styles.xml`.
+pub fn cell_formats(xml: &[u8]) -> Result<Vec<NumberKind>, Unsupported> {
+    let mut events = Events::new(xml)?;
+    let mut custom: std::collections::HashMap<Vec<u8>, String> = std::collections::HashMap::new();
+    let mut kinds = Vec::new();
+    while let Some(event) = events.next()? {
+        let Event::Start { name, .. } = event else { continue };
+        match local_name(name) {
+            b"numFmts" => loop {
+                match events.expect()? {
+                    Event::Start { name, attrs } if local_name(name) == b"numFmt" => {
+                        if let (Some(id), Some(code)) = (attr(attrs, b"numFmtId")?, attr(attrs, b"formatCode")?) {
+                            let mut decoded = String::new();
+                            decode_into(code, &mut decoded)?;
+                            custom.insert(id.to_vec(), decoded);
+                        }
+                    }
+                    Event::End { name } if local_name(name) == b"numFmts" => break,
+                    _ => (),
+                }
+            },
+            b"cellXfs" => loop {
+                match events.expect()? {
+                    Event::Start { name, attrs } if local_name(name) == b"xf" => {
+                        kinds.push(match attr(attrs, b"numFmtId")? {
+                            None => NumberKind::Other,
+                            Some(id) => match custom.get(id) {
+                                Some(code) => formats::custom(code),
+                                None => formats::builtin(std::str::from_utf8(id).map_err(|_| Unsupported)?),
+                            },
+                        });
+                    }
+                    Event::End { name } if local_name(name) == b"cellXfs" => break,
+                    _ => (),
+                }
+            },
+            _ => (),
+        }
+    }
+    Ok(kinds)
+}
+
+/// A part of the package read whole; `Ok(None)` when the package has no such part.
+pub fn read_part<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    name: &str,
+) -> Result<Option<Vec<u8>>, Unsupported> {
+    let Some(found) = entry_name(zip, name)? else {
+        return Ok(None);
+    };
+    let entry = zip.by_name(&found).map_err(|_| Unsupported)?;
+    if entry.size() > MAX_PART {
+        return Err(Unsupported);
+    }
+    let mut out = Vec::new();
+    entry.take(MAX_PART).read_to_end(&mut out).map_err(|_| Unsupported)?;
+    Ok(Some(out))
+}
+
+/// The package entry calamine opens for the path `name`: entry names are compared without case and
+/// with `\` as `/`. Two entries that compare equal are unsupported (calamine would pick one by the
+/// order of a hash map's inserts).
+pub fn entry_name<R: Read + std::io::Seek>(
+    zip: &zip::ZipArchive<R>,
+    name: &str,
+) -> Result<Option<String>, Unsupported> {
+    let wanted = name.to_ascii_lowercase();
+    let mut found = None;
+    for entry in zip.file_names() {
+        let entry = entry.map_err(|_| Unsupported)?;
+        if entry.replace('\\', "/").to_ascii_lowercase() == wanted {
+            if found.is_some() {
+                return Err(Unsupported);
+            }
+            found = Some(entry.to_string());
+        }
+    }
+    Ok(found)
+}
+
+/// The package entry of the sheet named `sheet`, found as calamine finds it: the office document
+/// named in `_rels/.rels`, its `<sheet>` of that name, and that sheet's relationship target.
+/// `Ok(None)` when there is no such sheet.
+pub fn sheet_entry<R: Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    sheet: &str,
+) -> Result<Option<String>, Unsupported> {
+    let (dir, workbook) = office_document(zip)?;
+    let Some(xml) = read_part(zip, &format!("{dir}{workbook}"))? else {
+        return Ok(None);
+    };
+    let Some(rid) = sheet_rel_id(&xml, sheet)? else {
+        return Ok(None);
+    };
+    let Some(rels) = read_part(zip, &format!("{dir}_rels/{workbook}.rels"))? else {
+        return Err(Unsupported);
+    };
+    let Some(target) = rel_target(&rels, &rid)? else {
+        return Err(Unsupported);
+    };
+    let path = match target.strip_prefix('/') {
+        Some(abs) => abs.to_string(),
+        None => format!("{dir}{target}"),
+    };
+    entry_name(zip, &path)
+}
+
+/// The folder and file name of the workbook part, from the package's relationships.
+pub fn office_document<R: Read + std::io::Seek>(zip: &mut zip::ZipArchive<R>) -> Result<(String, String), Unsupported> {
+    let xml = read_part(zip, "_rels/.rels")?.ok_or(Unsupported)?;
+    let mut events = Events::new(&xml)?;
+    let mut target = None;
+    while let Some(event) = events.next()? {
+        if let Event::Start { name, attrs } = event {
+            if local_name(name) == b"Relationship"
+                && attr(attrs, b"Type")?.is_some_and(|t| t.ends_with(b"/relationships/officeDocument"))
+            {
+                if let Some(t) = attr(attrs, b"Target")? {
+                    let mut decoded = String::new();
+                    decode_into(t, &mut decoded)?;
+                    target = Some(decoded);
+                }
+            }
+        }
+    }
+    let target = target.ok_or(Unsupported)?;
+    let (dir, name) = match target.rfind('/') {
+        Some(i) => target.split_at(i.saturating_add(1)),
+        None => ("", target.as_str()),
+    };
+    let dir = dir.strip_prefix('/').unwrap_or(dir).to_string();
+    let name = if name.is_empty() { "workbook.xml" } else { name };
+    Ok((dir, name.to_string()))
+}
+
+/// The relationship id of the first `<sheet>` named `sheet` in the workbook part.
+fn sheet_rel_id(xml: &[u8], sheet: &str) -> Result<Option<Vec<u8>>, Unsupported> {
+    let mut events = Events::new(xml)?;
+    while let Some(event) = events.next()? {
+        let Event::Start { name, attrs } = event else { continue };
+        if local_name(name) != b"sheet" {
+            continue;
+        }
+        let mut sheet_name = None;
+        let mut rid = None;
+        for pair in text::Attrs::new(attrs) {
+            let (key, value) = pair?;
+            if key == b"name" {
+                let mut decoded = String::new();
+                decode_into(value, &mut decoded)?;
+                sheet_name = Some(decoded);
+            } else if local_name(key) == b"id" {
+                rid = Some(value);
+            }
+        }
+        if sheet_name.as_deref() == Some(sheet) {
+            return Ok(rid.map(<[u8]>::to_vec));
+        }
+    }
+    Ok(None)
+}
+
+/// The (raw) target of the last relationship with id `rid`.
+fn rel_target(xml: &[u8], rid: &[u8]) -> Result<Option<String>, Unsupported> {
+    let mut events = Events::new(xml)?;
+    let mut target = None;
+    while let Some(event) = events.next()? {
+        if let Event::Start { name, attrs } = event {
+            if local_name(name) == b"Relationship" && attr(attrs, b"Id")? == Some(rid) {
+                let t = attr(attrs, b"Target")?.unwrap_or_default();
+                target = Some(String::from_utf8(t.to_vec()).map_err(|_| Unsupported)?);
+            }
+        }
+    }
+    Ok(target)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests may panic")]
+mod tests {
+    use super::*;
+
+    fn strings(xml: &str) -> Vec<String> {
+        let s = shared_strings(xml.as_bytes()).unwrap();
+        (0..s.len()).map(|i| s.get(i).unwrap().to_string()).collect()
+    }
+
+    #[test]
+    fn shared_strings_plain_rich_phonetic_and_empty() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="5" uniqueCount="5">
+<si><t>plain</t></si><si><t xml:space="preserve"> kept </t></si><si><t> trimmed
+</t></si>
+<si><r><rPr><b/><sz val="11"/></rPr><t>ri</t></r><r><t xml:space="preserve">ch </t></r><rPh sb="0" eb="1"><t>ふ</t></rPh></si>
+<si/><si><t/></si><si><t>a &amp; b_x000D_</t></si></sst>"#;
+        assert_eq!(strings(xml), ["plain", " kept ", "trimmed", "rich ", "", "", "a & b\r"]);
+    }
+
+    #[test]
+    fn unsupported_forms_are_refused() {
+        for xml in [
+            "<sst><si><t>&#10;</t></si></sst>",
+            "<sst><!-- c --><si><t>a</t></si></sst>",
+            "<sst><si><t><![CDATA[a]]></t></si></sst>",
+            "<sst><si><t>a",
+            r#"<?xml version="1.0" encoding="UTF-16"?><sst></sst>"#,
+        ] {
+            assert!(shared_strings(xml.as_bytes()).is_err(), "{xml}");
+        }
+    }
+
+    #[test]
+    fn cell_formats_by_builtin_and_custom_ids() {
+        let xml = r#"<styleSheet><numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/><numFmt numFmtId="165" formatCode="0.0&quot;kg&quot;"/></numFmts>
+<cellStyleXfs><xf numFmtId="14"/></cellStyleXfs>
+<cellXfs count="6"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"><alignment horizontal="left"/></xf><xf numFmtId="164"/><xf numFmtId="165"/><xf/><xf numFmtId="46"/></cellXfs></styleSheet>"#;
+        use NumberKind::*;
+        assert_eq!(
+            cell_formats(xml.as_bytes()).unwrap(),
+            [Other, DateTime, DateTime, Other, Other, TimeDelta]
+        );
+    }
+}

@@ -1,0 +1,223 @@
+//! The fast reader against calamine, cell by cell: sheets generated from the forms spreadsheet
+//! writers produce (which the fast reader must read alone) and from odd forms mixed in (where it
+//! must hand over to calamine and still give the same rows). calamine is the oracle: these tests
+//! never ask the fast reader what a cell should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests may panic"
+)]
+
+use super::write_package;
+use crate::read::read_by_both;
+
+const SHARED: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="6" uniqueCount="6">
+<si><t>G0001</t></si><si><t xml:space="preserve"> spaced </t></si><si><t>Ærlig &amp; ødelagt</t></si>
+<si><r><rPr><b/></rPr><t>ri</t></r><r><t>ch</t></r><rPh sb="0" eb="1"><t>x</t></rPh></si>
+<si><t>line_x000D_break</t></si><si/></sst>"#;
+
+const STYLES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+<numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/><numFmt numFmtId="165" formatCode="[h]:mm"/></numFmts>
+<cellXfs count="5"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/><xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="2"/></cellXfs></styleSheet>"#;
+
+/// A small deterministic generator (xorshift), so a failure names its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, options: &[&'a str]) -> &'a str {
+        options[self.below(options.len())]
+    }
+}
+
+fn column(mut c: usize) -> String {
+    let mut s = Vec::new();
+    c += 1;
+    while c > 0 {
+        s.push(b'A' + ((c - 1) % 26) as u8);
+        c = (c - 1) / 26;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap()
+}
+
+/// A cell as spreadsheet writers write it (Excel, openpyxl, rust_xlsxwriter, LibreOffice).
+fn common_cell(rng: &mut Rng, r: &str) -> String {
+    let num = rng.pick(&[
+        "12",
+        "-3.5",
+        "1.5E-3",
+        "0",
+        "45000",
+        "45000.75",
+        "1E+20",
+        "-0",
+        "2.2250738585072014E-308",
+    ]);
+    match rng.below(14) {
+        0 => format!(r#"<c r="{r}" t="s"><v>{}</v></c>"#, rng.below(6)),
+        1 => format!(r#"<c r="{r}"><v>{num}</v></c>"#),
+        2 => format!(r#"<c r="{r}" s="{}"><v>{num}</v></c>"#, rng.below(7)),
+        3 => format!(
+            r#"<c r="{r}" t="b"><v>{}</v></c>"#,
+            rng.pick(&["0", "1", "true", "FALSE"])
+        ),
+        4 => format!(
+            r#"<c r="{r}" t="e"><v>{}</v></c>"#,
+            rng.pick(&["#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"])
+        ),
+        5 => format!(
+            r#"<c r="{r}" t="str"><f>A1&amp;B1</f><v>{}</v></c>"#,
+            rng.pick(&["a &amp; b", "x_x000D_y", "", "&lt;tag&gt;"])
+        ),
+        6 => format!(r#"<c r="{r}" t="d"><v>2024-01-0{}T00:00:00</v></c>"#, 1 + rng.below(9)),
+        7 => format!(
+            r#"<c r="{r}" t="inlineStr"><is><t{}>{}</t></is></c>"#,
+            rng.pick(&["", r#" xml:space="preserve""#]),
+            rng.pick(&[" x ", "EPJ-000000001", "Ærøskøbing", "", "\n tabbed\t"])
+        ),
+        8 => format!(r#"<c r="{r}"{}/>"#, rng.pick(&["", r#" s="1""#, r#" t="inlineStr""#])),
+        9 => format!(r#"<c r="{r}" s="0"><f>SUM(A1:A2)</f></c>"#),
+        10 => format!(r#"<c r="{}"><v>{num}</v></c>"#, r.to_ascii_lowercase()),
+        11 => format!(r#"<c r="{r}" t="n" s="3"><v>{num}</v></c>"#),
+        12 => format!(r#"<c r="{r}" t="inlineStr"><is/></c>"#),
+        _ => format!("<c r=\"{r}\" t=\"s\">\n  <v>{}</v>\n</c>", rng.below(6)),
+    }
+}
+
+/// A form the fast reader leaves to calamine (or that calamine refuses).
+fn odd_cell(rng: &mut Rng, r: &str) -> String {
+    match rng.below(14) {
+        0 => format!(r#"<c r="{r}"><v> 12</v></c>"#),
+        1 => format!(r#"<c r="{r}"><v>.5</v></c>"#),
+        2 => format!(r#"<c r="{r}"><v>abc</v></c>"#),
+        3 => format!(r#"<c r="{r}" t="x"><v>1</v></c>"#),
+        4 => format!(r#"<c r="{r}" t="str"><v><![CDATA[a<b]]></v></c>"#),
+        5 => format!(r#"<c r="{r}" t="str"><v>&#65;B</v></c>"#),
+        6 => format!(r#"<c r="{r}" t="inlineStr"><is><r><t>ri</t></r><r><t>ch</t></r></is></c>"#),
+        7 => format!(r#"<!-- note --><c r="{r}"><v>1</v></c>"#),
+        8 => format!(r#"<c r="{r}" t="s"><v>99</v></c>"#),
+        9 => format!(r#"<c r="{r}"><v>1</v><f>A1</f></c>"#),
+        10 => format!(r#"<c r='{r}' t='b'><v>2</v></c>"#),
+        11 => format!("<c r=\"{r}\" t=\"str\"><v>a\r\nb</v></c>"),
+        12 => "<c><v>7</v></c>".to_string(),
+        _ => format!(r#"<x:c r="{r}"><x:v>1</x:v></x:c>"#),
+    }
+}
+
+/// A sheet of rows; with `odd`, a few odd forms are mixed in.
+fn sheet(rng: &mut Rng, odd: bool) -> String {
+    let mut xml = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"><dimension ref="A1:H40"/><sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15" x14ac:dyDescent="0.25"/><sheetData>"#,
+    );
+    let mut row = 0usize;
+    for _ in 0..1 + rng.below(30) {
+        row += 1 + rng.below(2);
+        match rng.below(10) {
+            0 => xml.push_str(&format!(r#"<row r="{row}" spans="1:4" ht="20" customHeight="1"/>"#)),
+            1 => xml.push_str("<row>"),
+            _ => xml.push_str(&format!(r#"<row r="{row}" spans="1:8" x14ac:dyDescent="0.25">"#)),
+        }
+        if xml.ends_with("/>") {
+            continue;
+        }
+        let mut col = 0usize;
+        for _ in 0..rng.below(8) {
+            col += 1 + rng.below(2);
+            let r = format!("{}{row}", column(col - 1));
+            let cell = if odd && rng.below(12) == 0 {
+                odd_cell(rng, &r)
+            } else if rng.below(15) == 0 {
+                // Without a reference: at calamine's running position.
+                common_cell(rng, &r).replacen(&format!(r#" r="{r}""#), "", 1)
+            } else {
+                common_cell(rng, &r)
+            };
+            xml.push_str(&cell);
+            if rng.below(4) == 0 {
+                xml.push_str("\n  ");
+            }
+        }
+        xml.push_str("</row>");
+    }
+    xml.push_str(r#"</sheetData><mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells></worksheet>"#);
+    xml
+}
+
+fn compare(seed: u64, odd: bool, date1904: bool) -> bool {
+    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let xml = sheet(&mut rng, odd);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.xlsx");
+    write_package(
+        &path,
+        xml.as_bytes(),
+        Some(SHARED.as_bytes()),
+        Some(STYLES.as_bytes()),
+        date1904,
+    )
+    .unwrap();
+    let (by_calamine, by_fast, alone) = read_by_both(&path, "Data").unwrap();
+    assert_eq!(by_calamine, by_fast, "seed {seed}, odd {odd}:\n{xml}");
+    alone
+}
+
+#[test]
+fn common_forms_are_read_alone_and_as_calamine_reads_them() {
+    for seed in 0..300 {
+        assert!(
+            compare(seed, false, seed % 5 == 0),
+            "seed {seed}: handed over on a common form"
+        );
+    }
+}
+
+#[test]
+fn odd_forms_are_handed_to_calamine_with_the_same_rows() {
+    let mut handed_over = 0;
+    for seed in 0..300 {
+        if !compare(seed, true, seed % 7 == 0) {
+            handed_over += 1;
+        }
+    }
+    // The odd forms did reach the hand-over (else this test would prove nothing about it).
+    assert!(handed_over > 100, "{handed_over}");
+}
+
+#[test]
+fn a_workbook_without_shared_strings_or_styles() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.xlsx");
+    let xml = br#"<worksheet><sheetData><row r="1"><c r="A1" s="3"><v>45000</v></c><c r="B1" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>"#;
+    write_package(&path, xml, None, None, false).unwrap();
+    let (by_calamine, by_fast, alone) = read_by_both(&path, "Data").unwrap();
+    assert_eq!(by_calamine, by_fast);
+    assert!(alone);
+    assert_eq!(by_fast.len(), 1);
+}
+
+#[test]
+fn a_sheet_cut_short_or_without_data_is_left_to_calamine() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.xlsx");
+    for xml in [
+        &br#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c>"#[..],
+        br#"<worksheet><sheetData/></worksheet>"#,
+        br#"<worksheet><dimension ref="A1:B2:C3"/><sheetData></sheetData></worksheet>"#,
+        br#"<chartsheet><sheetPr/></chartsheet>"#,
+        br#"<?xml version="1.0" encoding="ISO-8859-1"?><worksheet><sheetData><row><c t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>"#,
+    ] {
+        write_package(&path, xml, Some(SHARED.as_bytes()), Some(STYLES.as_bytes()), false).unwrap();
+        let (by_calamine, by_fast, _) = read_by_both(&path, "Data").unwrap();
+        assert_eq!(by_calamine, by_fast, "{}", String::from_utf8_lossy(xml));
+    }
+}
