@@ -229,6 +229,7 @@ impl<'a> SheetScan<'a> {
                 Some(i) => {
                     let from = self.pos.saturating_add(i);
                     if let Some(gt) = tag_end(w.get(i..).unwrap_or_default()) {
+                        utf8(w.get(i..gt.saturating_add(i)).unwrap_or_default())?;
                         self.pos = from.saturating_add(gt).saturating_add(1);
                         return Ok(Some((from.saturating_add(1), from.saturating_add(gt))));
                     }
@@ -446,7 +447,7 @@ impl CellReader<'_> {
                 return Err(Unsupported);
             }
             let gt = tag_end(rest).ok_or(Unsupported)?;
-            let tag = rest.get(1..gt).ok_or(Unsupported)?;
+            let tag = utf8(rest.get(1..gt).ok_or(Unsupported)?)?;
             let after = rest.get(gt.saturating_add(1)..).ok_or(Unsupported)?;
             let (name, _, empty) = split_tag(tag);
             body = match (name, empty) {
@@ -552,7 +553,7 @@ impl CellReader<'_> {
                 return Err(Unsupported);
             }
             let gt = tag_end(rest).ok_or(Unsupported)?;
-            let tag = rest.get(1..gt).ok_or(Unsupported)?;
+            let tag = utf8(rest.get(1..gt).ok_or(Unsupported)?)?;
             let after = rest.get(gt.saturating_add(1)..).ok_or(Unsupported)?;
             let (name, attrs, empty) = split_tag(tag);
             if name != b"t" {
@@ -590,6 +591,16 @@ fn finders() -> &'static Finders {
         cell_end: memchr::memmem::Finder::new(b"</c>"),
         inline_end: memchr::memmem::Finder::new(b"</is>"),
     })
+}
+
+/// A tag's bytes, which must be UTF-8: calamine's XML reader refuses a name or attribute that is
+/// not (the fuzz target found a sheet that was read here and refused by calamine).
+fn utf8(tag: &[u8]) -> Result<&[u8], Unsupported> {
+    if tag.is_ascii() || std::str::from_utf8(tag).is_ok() {
+        Ok(tag)
+    } else {
+        Err(Unsupported)
+    }
 }
 
 /// A tag's name, attributes and whether it closes itself (`<c …/>`).

@@ -215,6 +215,9 @@ fn a_sheet_cut_short_or_without_data_is_left_to_calamine() {
         br#"<worksheet><dimension ref="A1:B2:C3"/><sheetData></sheetData></worksheet>"#,
         br#"<chartsheet><sheetPr/></chartsheet>"#,
         br#"<?xml version="1.0" encoding="ISO-8859-1"?><worksheet><sheetData><row><c t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>"#,
+        // Found by the fuzz target: a tag that is not UTF-8, which calamine refuses.
+        b"<worksheet><s\xff\x01heetX/><sheetData><row r=\"2\"><c r=\"A2\"><v>1</v></c></row></sheetData></worksheet>",
+        b"<worksheet><sheetData><row r=\"2\" x=\"\xff\"><c r=\"A2\"><v>1</v></c></row></sheetData></worksheet>",
     ] {
         write_package(&path, xml, Some(SHARED.as_bytes()), Some(STYLES.as_bytes()), false).unwrap();
         let (by_calamine, by_fast, _) = read_by_both(&path, "Data").unwrap();
