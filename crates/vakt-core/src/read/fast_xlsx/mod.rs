@@ -403,10 +403,12 @@ impl<'a> SheetScan<'a> {
         };
         let body_from = self.pos;
         self.pos = self.pos.saturating_add(len).saturating_add(4);
-        let body = self
-            .buf
-            .get(body_from..body_from.saturating_add(len))
-            .ok_or(Unsupported)?;
+        // All of it UTF-8, skipped parts too (a formula): calamine's reader refuses it otherwise.
+        let body = utf8(
+            self.buf
+                .get(body_from..body_from.saturating_add(len))
+                .ok_or(Unsupported)?,
+        )?;
         let mut read = CellReader {
             book: self.book,
             text: &mut self.text,
@@ -447,7 +449,7 @@ impl CellReader<'_> {
                 return Err(Unsupported);
             }
             let gt = tag_end(rest).ok_or(Unsupported)?;
-            let tag = utf8(rest.get(1..gt).ok_or(Unsupported)?)?;
+            let tag = rest.get(1..gt).ok_or(Unsupported)?;
             let after = rest.get(gt.saturating_add(1)..).ok_or(Unsupported)?;
             let (name, _, empty) = split_tag(tag);
             body = match (name, empty) {
@@ -553,7 +555,7 @@ impl CellReader<'_> {
                 return Err(Unsupported);
             }
             let gt = tag_end(rest).ok_or(Unsupported)?;
-            let tag = utf8(rest.get(1..gt).ok_or(Unsupported)?)?;
+            let tag = rest.get(1..gt).ok_or(Unsupported)?;
             let after = rest.get(gt.saturating_add(1)..).ok_or(Unsupported)?;
             let (name, attrs, empty) = split_tag(tag);
             if name != b"t" {
