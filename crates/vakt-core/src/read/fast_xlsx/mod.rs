@@ -441,16 +441,9 @@ impl CellReader<'_> {
     fn children(&mut self, mut body: &[u8]) -> Result<Slot, Unsupported> {
         let mut slot = Slot::Empty;
         loop {
-            let Some(start) = body.iter().position(|&b| !is_space(b)) else {
+            let Some((tag, after)) = next_child(body)? else {
                 return Ok(slot);
             };
-            let rest = body.get(start..).ok_or(Unsupported)?;
-            if rest.first() != Some(&b'<') {
-                return Err(Unsupported);
-            }
-            let gt = tag_end(rest).ok_or(Unsupported)?;
-            let tag = rest.get(1..gt).ok_or(Unsupported)?;
-            let after = rest.get(gt.saturating_add(1)..).ok_or(Unsupported)?;
             let (name, _, empty) = split_tag(tag);
             body = match (name, empty) {
                 (b"f", true) => {
@@ -547,16 +540,9 @@ impl CellReader<'_> {
     fn inline(&mut self, mut body: &[u8]) -> Result<(), Unsupported> {
         let mut piece = String::new();
         loop {
-            let Some(start) = body.iter().position(|&b| !is_space(b)) else {
+            let Some((tag, after)) = next_child(body)? else {
                 return Ok(());
             };
-            let rest = body.get(start..).ok_or(Unsupported)?;
-            if rest.first() != Some(&b'<') {
-                return Err(Unsupported);
-            }
-            let gt = tag_end(rest).ok_or(Unsupported)?;
-            let tag = rest.get(1..gt).ok_or(Unsupported)?;
-            let after = rest.get(gt.saturating_add(1)..).ok_or(Unsupported)?;
             let (name, attrs, empty) = split_tag(tag);
             if name != b"t" {
                 return Err(Unsupported);
@@ -603,6 +589,24 @@ fn utf8(tag: &[u8]) -> Result<&[u8], Unsupported> {
     } else {
         Err(Unsupported)
     }
+}
+
+/// A tag's bytes and the bytes after it.
+type TagAndRest<'b> = (&'b [u8], &'b [u8]);
+
+/// The next child element's tag (between `<` and `>`) in an element's content read whole, and the
+/// bytes after it; `None` when only whitespace is left. Text between children is unsupported.
+fn next_child(body: &[u8]) -> Result<Option<TagAndRest<'_>>, Unsupported> {
+    let Some(start) = body.iter().position(|&b| !is_space(b)) else {
+        return Ok(None);
+    };
+    let rest = body.get(start..).ok_or(Unsupported)?;
+    if rest.first() != Some(&b'<') {
+        return Err(Unsupported);
+    }
+    let gt = tag_end(rest).ok_or(Unsupported)?;
+    let tag = rest.get(1..gt).ok_or(Unsupported)?;
+    Ok(Some((tag, rest.get(gt.saturating_add(1)..).ok_or(Unsupported)?)))
 }
 
 /// A tag's name, attributes and whether it closes itself (`<c …/>`).
