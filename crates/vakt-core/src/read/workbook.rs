@@ -702,19 +702,12 @@ impl<'a> XlsxRows<'a> {
     /// Pushes the cell [`XlsxRows::peek`] found into `buf`.
     fn take_into(&mut self, buf: &mut RowBuf) -> Result<(), ReadError> {
         match &mut self.cells {
-            Cells::Fast { scan, .. } => match scan.take() {
-                Ok((col, value)) => {
+            Cells::Fast { scan, .. } => {
+                if let Some((col, value)) = scan.take() {
                     push_fast(&mut self.bounds, buf, col, value);
-                    Ok(())
                 }
-                Err(super::fast_xlsx::Unsupported) => {
-                    self.hand_over()?;
-                    match self.peek()? {
-                        Some(_) => self.take_into(buf),
-                        None => Ok(()),
-                    }
-                }
-            },
+                Ok(())
+            }
             Cells::Calamine { pending, .. } => {
                 if let Some(cell) = pending.take() {
                     push_calamine(&mut self.bounds, buf, cell.get_position().1, cell.get_value());

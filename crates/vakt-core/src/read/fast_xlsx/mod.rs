@@ -24,7 +24,7 @@ pub use text::Unsupported;
 use calamine::{CellErrorType, ExcelDateTime, ExcelDateTimeType};
 use std::io::Read;
 use std::path::Path;
-use text::{attr, cell_ref, decode_into, is_space, row_number, tag_end, unescape_excel, Attrs};
+use text::{attr, cell_ref, decode_into, is_space, push_t_text, row_number, split_tag, tag_end, unescape_excel, Attrs};
 
 /// What the fast reader needs of a workbook besides its sheets: its shared strings and the kind
 /// of each cell format, read once.
@@ -52,15 +52,6 @@ impl Book {
         Ok(Book {
             strings,
             formats,
-            is_1904,
-        })
-    }
-
-    /// A book of the given shared strings and formats (for tests and the fuzz target).
-    pub fn from_parts(strings: &[u8], styles: &[u8], is_1904: bool) -> Result<Book, Unsupported> {
-        Ok(Book {
-            strings: parts::shared_strings(strings)?,
-            formats: parts::cell_formats(styles)?,
             is_1904,
         })
     }
@@ -154,6 +145,7 @@ pub struct SheetScan<'a> {
     /// The cell read ahead by [`SheetScan::peek`].
     ready: Option<(Head, Slot)>,
     text: String,
+    scratch: String,
     taken: u64,
 }
 
@@ -172,6 +164,7 @@ impl<'a> SheetScan<'a> {
             col_index: 0,
             ready: None,
             text: String::new(),
+            scratch: String::new(),
             taken: 0,
         }
     }
@@ -374,9 +367,10 @@ fn cell_head(book: &Book, at: (u32, u32), attrs: &[u8], empty: bool) -> Result<H
 }
 
 impl<'a> SheetScan<'a> {
-    /// The value of the cell [`SheetScan::peek`] read, with its column.
-    pub fn take(&mut self) -> Result<(u32, Value<'_>), Unsupported> {
-        let (head, slot) = self.ready.take().ok_or(Unsupported)?;
+    /// The value of the cell [`SheetScan::peek`] read, with its column; `None` when no cell was
+    /// peeked.
+    pub fn take(&mut self) -> Option<(u32, Value<'_>)> {
+        let (head, slot) = self.ready.take()?;
         self.taken = self.taken.saturating_add(1);
         let value = match slot {
             Slot::Empty => Value::Empty,
@@ -388,7 +382,7 @@ impl<'a> SheetScan<'a> {
             Slot::Bool(b) => Value::Bool(b),
             Slot::Error(e) => Value::Error(e),
         };
-        Ok((head.col0, value))
+        Some((head.col0, value))
     }
 
     /// Reads a cell's children up to `</c>`: the last `<v>`, `<is>` or `<f>` gives the value.
@@ -412,6 +406,7 @@ impl<'a> SheetScan<'a> {
         let mut read = CellReader {
             book: self.book,
             text: &mut self.text,
+            scratch: &mut self.scratch,
             head,
         };
         read.children(body)
@@ -434,6 +429,8 @@ enum Slot {
 struct CellReader<'r> {
     book: &'r Book,
     text: &'r mut String,
+    /// Decoded text before Excel's escapes are replaced: reused from cell to cell.
+    scratch: &'r mut String,
     head: Head,
 }
 
@@ -521,10 +518,10 @@ impl CellReader<'_> {
                 Slot::Error(s.parse().map_err(|_| Unsupported)?)
             }
             CellType::Str => {
-                let mut decoded = String::new();
-                decode_into(raw, &mut decoded)?;
+                self.scratch.clear();
+                decode_into(raw, self.scratch)?;
                 self.text.clear();
-                self.text.push_str(&unescape_excel(&decoded));
+                self.text.push_str(&unescape_excel(self.scratch));
                 Slot::Text
             }
             CellType::Date => {
@@ -538,7 +535,6 @@ impl CellReader<'_> {
 
     /// An `<is>` element's content: `<t>` elements only (rich runs are left to calamine).
     fn inline(&mut self, mut body: &[u8]) -> Result<(), Unsupported> {
-        let mut piece = String::new();
         loop {
             let Some((tag, after)) = next_child(body)? else {
                 return Ok(());
@@ -553,14 +549,9 @@ impl CellReader<'_> {
             }
             let preserve = attr(attrs, b"xml:space")? == Some(b"preserve");
             let (raw, rest) = text_until(after, b"</t>")?;
-            piece.clear();
-            decode_into(raw, &mut piece)?;
-            let kept = if preserve {
-                piece.as_str()
-            } else {
-                piece.trim_matches([' ', '\t', '\r', '\n'])
-            };
-            self.text.push_str(&unescape_excel(kept));
+            self.scratch.clear();
+            decode_into(raw, self.scratch)?;
+            push_t_text(self.scratch, preserve, self.text);
             body = rest;
         }
     }
@@ -607,17 +598,6 @@ fn next_child(body: &[u8]) -> Result<Option<TagAndRest<'_>>, Unsupported> {
     let gt = tag_end(rest).ok_or(Unsupported)?;
     let tag = rest.get(1..gt).ok_or(Unsupported)?;
     Ok(Some((tag, rest.get(gt.saturating_add(1)..).ok_or(Unsupported)?)))
-}
-
-/// A tag's name, attributes and whether it closes itself (`<c …/>`).
-fn split_tag(tag: &[u8]) -> (&[u8], &[u8], bool) {
-    let (tag, empty) = match tag.strip_suffix(b"/") {
-        Some(t) => (t, true),
-        None => (tag, false),
-    };
-    let name_len = tag.iter().position(|&b| is_space(b)).unwrap_or(tag.len());
-    let (name, attrs) = tag.split_at(name_len);
-    (name, attrs, empty)
 }
 
 /// The text before `end` (which must come before any other tag), and what follows `end`.

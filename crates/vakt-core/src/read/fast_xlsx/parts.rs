@@ -7,11 +7,11 @@
 //! calamine.
 
 use super::formats::{self, NumberKind};
-use super::text::{self, attr, decode_into, local_name, unescape_excel, Unsupported};
+use super::text::{self, attr, decode_into, local_name, Unsupported};
 use std::io::Read;
 
 /// The largest shared-strings or styles part read here; a larger one is left to calamine.
-pub const MAX_PART: u64 = 256 << 20;
+pub const MAX_PART: u64 = 64 << 20;
 
 /// One event of the XML, with empty elements expanded into a start and an end (as calamine asks
 /// of quick-xml).
@@ -86,13 +86,7 @@ impl<'x> Events<'x> {
             }
             Some(b'!' | b'?') | None => Err(Unsupported),
             Some(_) => {
-                let (tag, empty) = match tag.strip_suffix(b"/") {
-                    Some(t) => (t, true),
-                    None => (tag, false),
-                };
-                let name_len = tag.iter().position(|&b| text::is_space(b)).unwrap_or(tag.len());
-                let name = tag.get(..name_len).ok_or(Unsupported)?;
-                let attrs = tag.get(name_len..).ok_or(Unsupported)?;
+                let (name, attrs, empty) = text::split_tag(tag);
                 if empty {
                     self.pending_end = Some(name);
                 }
@@ -187,12 +181,7 @@ fn read_string(events: &mut Events<'_>, closing: &[u8], out: &mut String) -> Res
                         _ => return Err(Unsupported),
                     }
                 }
-                let kept = if preserve {
-                    piece.as_str()
-                } else {
-                    piece.trim_matches([' ', '\t', '\r', '\n'])
-                };
-                out.push_str(&unescape_excel(kept));
+                text::push_t_text(&piece, preserve, out);
             }
             _ => (),
         }

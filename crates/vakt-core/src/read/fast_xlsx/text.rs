@@ -99,6 +99,29 @@ fn parse_escape(text: &str, index: usize) -> Option<u16> {
     u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
 }
 
+/// Appends a `<t>` element's decoded text as calamine keeps it: trimmed of XML whitespace unless
+/// `xml:space="preserve"`, then Excel's `_xHHHH_` escapes replaced.
+pub fn push_t_text(decoded: &str, preserve: bool, out: &mut String) {
+    let kept = if preserve {
+        decoded
+    } else {
+        decoded.trim_matches([' ', '\t', '\r', '\n'])
+    };
+    out.push_str(&unescape_excel(kept));
+}
+
+/// A tag's name, attributes and whether it closes itself (`<c …/>`), from its bytes between `<`
+/// and `>`.
+pub fn split_tag(tag: &[u8]) -> (&[u8], &[u8], bool) {
+    let (tag, empty) = match tag.strip_suffix(b"/") {
+        Some(t) => (t, true),
+        None => (tag, false),
+    };
+    let name_len = tag.iter().position(|&b| is_space(b)).unwrap_or(tag.len());
+    let (name, attrs) = tag.split_at(name_len);
+    (name, attrs, empty)
+}
+
 /// The attributes of a tag (the bytes between its name and its `>` or `/>`): `name="value"` or
 /// `name='value'` pairs, raw (not decoded).
 pub struct Attrs<'t> {
