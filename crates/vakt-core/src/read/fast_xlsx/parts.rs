@@ -146,16 +146,25 @@ pub fn shared_strings(xml: &[u8]) -> Result<SharedStrings, Unsupported> {
             }
         }
     }
-    let mut strings = SharedStrings::default();
+    // The text is never longer than its XML: one allocation, trimmed once read.
+    let mut strings = SharedStrings {
+        text: String::with_capacity(xml.len()),
+        ends: Vec::new(),
+    };
     let mut value = String::new();
+    let mut piece = String::new();
     loop {
         match events.expect()? {
             Event::Start { name, .. } if local_name(name) == b"si" => {
                 value.clear();
-                read_string(&mut events, name, &mut value)?;
+                read_string(&mut events, name, &mut value, &mut piece)?;
                 strings.push(&value);
             }
-            Event::End { name } if local_name(name) == b"sst" => return Ok(strings),
+            Event::End { name } if local_name(name) == b"sst" => {
+                strings.text.shrink_to_fit();
+                strings.ends.shrink_to_fit();
+                return Ok(strings);
+            }
             _ => (),
         }
     }
@@ -163,9 +172,14 @@ pub fn shared_strings(xml: &[u8]) -> Result<SharedStrings, Unsupported> {
 
 /// A plain or rich string up to the end tag `closing` (calamine's `read_string`): the `<t>` texts
 /// of the runs, phonetic runs (`<rPh>`) left out; a `<t>` without `xml:space="preserve"` trimmed.
-fn read_string(events: &mut Events<'_>, closing: &[u8], out: &mut String) -> Result<(), Unsupported> {
+/// `piece` is scratch space, reused from string to string.
+fn read_string(
+    events: &mut Events<'_>,
+    closing: &[u8],
+    out: &mut String,
+    piece: &mut String,
+) -> Result<(), Unsupported> {
     let mut phonetic = false;
-    let mut piece = String::new();
     loop {
         match events.expect()? {
             Event::Start { name, .. } if local_name(name) == b"rPh" => phonetic = true,
@@ -176,12 +190,12 @@ fn read_string(events: &mut Events<'_>, closing: &[u8], out: &mut String) -> Res
                 piece.clear();
                 loop {
                     match events.expect()? {
-                        Event::Text(t) => decode_into(t, &mut piece)?,
+                        Event::Text(t) => decode_into(t, piece)?,
                         Event::End { name: end } if end == name => break,
                         _ => return Err(Unsupported),
                     }
                 }
-                text::push_t_text(&piece, preserve, out);
+                text::push_t_text(piece, preserve, out);
             }
             _ => (),
         }
@@ -242,7 +256,8 @@ pub fn read_part<R: Read + std::io::Seek>(
     if entry.size() > MAX_PART {
         return Err(Unsupported);
     }
-    let mut out = Vec::new();
+    // Its declared size (at most MAX_PART): read without the doubling of a growing buffer.
+    let mut out = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
     entry.take(MAX_PART).read_to_end(&mut out).map_err(|_| Unsupported)?;
     Ok(Some(out))
 }
