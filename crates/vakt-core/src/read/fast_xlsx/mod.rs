@@ -144,6 +144,8 @@ pub struct SheetScan<'a> {
     col_index: u32,
     /// The cell read ahead by [`SheetScan::peek`].
     ready: Option<(Head, Slot)>,
+    /// Elements open, as calamine's XML reader counts them (cells are read whole, balanced).
+    depth: u32,
     text: String,
     scratch: String,
     taken: u64,
@@ -163,6 +165,7 @@ impl<'a> SheetScan<'a> {
             row_index: 0,
             col_index: 0,
             ready: None,
+            depth: 0,
             text: String::new(),
             scratch: String::new(),
             taken: 0,
@@ -258,11 +261,17 @@ impl<'a> SheetScan<'a> {
                 tag
             };
             match tag.first() {
-                Some(b'/') => continue,
+                Some(b'/') => {
+                    self.close()?;
+                    continue;
+                }
                 Some(b'!' | b'?') | None => return Err(Unsupported),
                 Some(_) => (),
             }
             let (name, attrs, empty) = split_tag(tag);
+            if !empty {
+                self.depth = self.depth.checked_add(1).ok_or(Unsupported)?;
+            }
             match text::local_name(name) {
                 b"sheetData" if name == b"sheetData" => {
                     self.state = if empty { State::Done } else { State::Data };
@@ -302,14 +311,29 @@ impl<'a> SheetScan<'a> {
                     }
                     if empty {
                         self.end_row()?;
+                    } else {
+                        self.depth = self.depth.checked_add(1).ok_or(Unsupported)?;
                     }
                 }
-                b"/row" if !empty && attrs.is_empty() => self.end_row()?,
-                b"/sheetData" if !empty && attrs.is_empty() => self.state = State::Done,
+                b"/row" if !empty && attrs.is_empty() => {
+                    self.close()?;
+                    self.end_row()?;
+                }
+                b"/sheetData" if !empty && attrs.is_empty() => {
+                    self.close()?;
+                    self.state = State::Done;
+                }
                 _ => return Err(Unsupported),
             }
         }
         Ok(None)
+    }
+
+    /// An end tag: calamine's XML reader does not match end tags to start tags, but refuses one
+    /// when no element is open (the fuzz target found a sheet read here and refused there).
+    fn close(&mut self) -> Result<(), Unsupported> {
+        self.depth = self.depth.checked_sub(1).ok_or(Unsupported)?;
+        Ok(())
     }
 
     fn end_row(&mut self) -> Result<(), Unsupported> {

@@ -219,6 +219,9 @@ fn a_sheet_cut_short_or_without_data_is_left_to_calamine() {
         b"<worksheet><s\xff\x01heetX/><sheetData><row r=\"2\"><c r=\"A2\"><v>1</v></c></row></sheetData></worksheet>",
         b"<worksheet><sheetData><row r=\"2\" x=\"\xff\"><c r=\"A2\"><v>1</v></c></row></sheetData></worksheet>",
         b"<worksheet><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row><row r=\"2\"><c r=\"B2\" t=\"str\"><f>A\xa3</f><v>a</v></c></row></sheetData></worksheet>",
+        // Found by the fuzz target: end tags with no element open, which calamine refuses.
+        br#"<worksheet><v></v></c></row><dimension ref="A1:C3"/><sheetData><row><c><v>1</v></c></row></sheetData></worksheet>"#,
+        br#"<worksheet><sheetData></row></sheetData></worksheet><row><c><v>1</v></c></row>"#,
     ] {
         write_package(&path, xml, Some(SHARED.as_bytes()), Some(STYLES.as_bytes()), false).unwrap();
         let (by_calamine, by_fast, _) = read_by_both(&path, "Data").unwrap();
