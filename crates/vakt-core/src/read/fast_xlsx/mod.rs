@@ -24,7 +24,10 @@ pub use text::Unsupported;
 use calamine::{CellErrorType, ExcelDateTime, ExcelDateTimeType};
 use std::io::Read;
 use std::path::Path;
-use text::{attr, cell_ref, decode_into, is_space, push_t_text, row_number, split_tag, tag_end, unescape_excel, Attrs};
+use text::{
+    attr, cell_ref, check_tag, decode_into, is_space, push_t_text, row_number, split_tag, tag_end, unescape_excel,
+    Attrs,
+};
 
 /// What the fast reader needs of a workbook besides its sheets: its shared strings and the kind
 /// of each cell format, read once.
@@ -225,7 +228,7 @@ impl<'a> SheetScan<'a> {
                 Some(i) => {
                     let from = self.pos.saturating_add(i);
                     if let Some(gt) = tag_end(w.get(i..).unwrap_or_default()) {
-                        plain_tag(w.get(i..gt.saturating_add(i)).unwrap_or_default())?;
+                        check_tag(w.get(i.saturating_add(1)..gt.saturating_add(i)).unwrap_or_default())?;
                         self.pos = from.saturating_add(gt).saturating_add(1);
                         return Ok(Some((from.saturating_add(1), from.saturating_add(gt))));
                     }
@@ -422,12 +425,12 @@ impl<'a> SheetScan<'a> {
         let body_from = self.pos;
         self.pos = self.pos.saturating_add(len).saturating_add(4);
         // All of it UTF-8, skipped parts too (a formula): calamine's reader refuses it otherwise.
-        let body = utf8(
+        let body = text::utf8(
             self.buf
                 .get(body_from..body_from.saturating_add(len))
                 .ok_or(Unsupported)?,
         )?;
-        references_ok(body)?;
+        text::references_ok(body)?;
         let mut read = CellReader {
             book: self.book,
             text: &mut self.text,
@@ -597,42 +600,6 @@ fn finders() -> &'static Finders {
     })
 }
 
-/// Every `&` in a cell's XML starts one of the five predefined entities: calamine's XML reader
-/// checks references in the text it skips too (a formula), and refuses one not closed by `;`
-/// (found by the fuzz target); numeric references are left to calamine.
-fn references_ok(body: &[u8]) -> Result<(), Unsupported> {
-    for at in memchr::memchr_iter(b'&', body) {
-        let rest = body.get(at.saturating_add(1)..).unwrap_or_default();
-        if ![&b"lt;"[..], b"gt;", b"amp;", b"quot;", b"apos;"]
-            .iter()
-            .any(|e| rest.starts_with(e))
-        {
-            return Err(Unsupported);
-        }
-    }
-    Ok(())
-}
-
-/// A tag's bytes, which must be UTF-8 and free of control characters but tab, line feed and
-/// carriage return: calamine's attribute reader takes a form feed for a space where XML (and
-/// [`text::Attrs`]) does not (found by the fuzz target).
-fn plain_tag(tag: &[u8]) -> Result<&[u8], Unsupported> {
-    if tag.iter().any(|&b| b < 0x20 && !is_space(b)) {
-        return Err(Unsupported);
-    }
-    utf8(tag)
-}
-
-/// Bytes that must be UTF-8: calamine's XML reader refuses a name or attribute that is
-/// not (the fuzz target found a sheet that was read here and refused by calamine).
-fn utf8(tag: &[u8]) -> Result<&[u8], Unsupported> {
-    if tag.is_ascii() || std::str::from_utf8(tag).is_ok() {
-        Ok(tag)
-    } else {
-        Err(Unsupported)
-    }
-}
-
 /// A tag's bytes and the bytes after it.
 type TagAndRest<'b> = (&'b [u8], &'b [u8]);
 
@@ -647,7 +614,8 @@ fn next_child(body: &[u8]) -> Result<Option<TagAndRest<'_>>, Unsupported> {
         return Err(Unsupported);
     }
     let gt = tag_end(rest).ok_or(Unsupported)?;
-    let tag = plain_tag(rest.get(1..gt).ok_or(Unsupported)?)?;
+    let tag = rest.get(1..gt).ok_or(Unsupported)?;
+    check_tag(tag)?;
     Ok(Some((tag, rest.get(gt.saturating_add(1)..).ok_or(Unsupported)?)))
 }
 

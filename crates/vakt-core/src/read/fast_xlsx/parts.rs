@@ -71,10 +71,13 @@ impl<'x> Events<'x> {
         if rest.first() != Some(&b'<') {
             let len = memchr::memchr(b'<', rest).unwrap_or(rest.len());
             self.pos = self.pos.saturating_add(len);
-            return Ok(Some(Event::Text(rest.get(..len).ok_or(Unsupported)?)));
+            let raw = text::utf8(rest.get(..len).ok_or(Unsupported)?)?;
+            text::references_ok(raw)?;
+            return Ok(Some(Event::Text(raw)));
         }
         let end = text::tag_end(rest).ok_or(Unsupported)?;
         let tag = rest.get(1..end).ok_or(Unsupported)?;
+        text::check_tag(tag)?;
         self.pos = self.pos.saturating_add(end).saturating_add(1);
         match tag.first() {
             Some(b'/') => {

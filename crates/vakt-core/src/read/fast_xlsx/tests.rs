@@ -232,3 +232,22 @@ fn a_sheet_cut_short_or_without_data_is_left_to_calamine() {
         assert_eq!(by_calamine, by_fast, "{}", String::from_utf8_lossy(xml));
     }
 }
+
+#[test]
+fn odd_shared_strings_are_left_to_calamine() {
+    let sheet = br#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row></sheetData></worksheet>"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.xlsx");
+    for sst in [
+        // Found by the fuzz target (its input, less the `S` that selects this mode): tags that are
+        // not well-formed (`< name>`, `<<`).
+        &include_bytes!("../../../../../fuzz/corpus/fast_xlsx/odd-shared-strings")[1..],
+        br#"<sst><si><t>a</t></si><si><t>b &bogus c</t></si><si><t>c</t></si></sst>"#,
+        br#"<sst><si><t>a</t></si><si><t>b</t></si><si><t>c</t></si><2si></sst>"#,
+    ] {
+        write_package(&path, sheet, Some(sst), Some(STYLES.as_bytes()), false).unwrap();
+        if let Some((by_calamine, by_fast, _)) = read_by_both(&path, "Data") {
+            assert_eq!(by_calamine, by_fast, "{}", String::from_utf8_lossy(sst));
+        }
+    }
+}

@@ -99,6 +99,68 @@ fn parse_escape(text: &str, index: usize) -> Option<u16> {
     u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
 }
 
+/// Every `&` in `xml` starts one of the five predefined entities: calamine's XML reader checks
+/// references even in text it skips (a formula) and refuses one not closed by `;` (found by the
+/// fuzz target); numeric references are left to calamine.
+pub fn references_ok(xml: &[u8]) -> Result<(), Unsupported> {
+    for at in memchr::memchr_iter(b'&', xml) {
+        let rest = xml.get(at.saturating_add(1)..).unwrap_or_default();
+        if ![&b"lt;"[..], b"gt;", b"amp;", b"quot;", b"apos;"]
+            .iter()
+            .any(|e| rest.starts_with(e))
+        {
+            return Err(Unsupported);
+        }
+    }
+    Ok(())
+}
+
+/// Bytes that must be UTF-8: calamine's XML reader refuses a name, attribute or text that is not
+/// (found by the fuzz target).
+pub fn utf8(bytes: &[u8]) -> Result<&[u8], Unsupported> {
+    if bytes.is_ascii() || std::str::from_utf8(bytes).is_ok() {
+        Ok(bytes)
+    } else {
+        Err(Unsupported)
+    }
+}
+
+/// A tag (its bytes between `<` and `>`) in the plain form both readers read alike: UTF-8, no `<`,
+/// no control character but tab, line feed and carriage return (calamine's attribute reader takes
+/// a form feed for a space), and a name of letters, digits, `_`, `-`, `.` and `:` that starts
+/// with a letter or `_`, followed by nothing, `/`, or whitespace (an end tag: nothing). A
+/// declaration or comment (`<?…>`, `<!…>`) is only checked for its bytes. The fuzz target found
+/// each of these read one way here and another (or refused) by calamine.
+pub fn check_tag(tag: &[u8]) -> Result<(), Unsupported> {
+    if tag.iter().any(|&b| b == b'<' || (b < 0x20 && !is_space(b))) {
+        return Err(Unsupported);
+    }
+    utf8(tag)?;
+    if matches!(tag.first(), Some(b'?' | b'!')) {
+        return Ok(());
+    }
+    let (body, end_tag) = match tag.strip_prefix(b"/") {
+        Some(b) => (b, true),
+        None => (tag, false),
+    };
+    let name_len = body
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':')))
+        .unwrap_or(body.len());
+    let starts_well = body.first().is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_');
+    let after = body.get(name_len..).unwrap_or_default();
+    let ends_well = if end_tag {
+        after.is_empty()
+    } else {
+        after.is_empty() || after == b"/" || after.first().is_some_and(|&b| is_space(b))
+    };
+    if starts_well && ends_well {
+        Ok(())
+    } else {
+        Err(Unsupported)
+    }
+}
+
 /// Appends a `<t>` element's decoded text as calamine keeps it: trimmed of XML whitespace unless
 /// `xml:space="preserve"`, then Excel's `_xHHHH_` escapes replaced.
 pub fn push_t_text(decoded: &str, preserve: bool, out: &mut String) {
