@@ -16,6 +16,7 @@
 
 mod formats;
 pub mod parts;
+mod plain;
 mod text;
 
 pub use formats::NumberKind;
@@ -297,6 +298,9 @@ impl<'a> SheetScan<'a> {
             self.prelude()?;
         }
         while self.state == State::Data {
+            if let Some(at) = self.plain_cell()? {
+                return Ok(Some(at));
+            }
             let (from, to) = self.next_tag()?.ok_or(Unsupported)?;
             let tag = self.buf.get(from..to).ok_or(Unsupported)?;
             let (name, attrs, empty) = split_tag(tag);
@@ -332,6 +336,26 @@ impl<'a> SheetScan<'a> {
         Ok(None)
     }
 
+    /// A cell at the read position in the plain form ([`plain::cell_tag`]), read as the general
+    /// path reads it; `None` (nothing read) for any other form.
+    fn plain_cell(&mut self) -> Result<Option<(u32, u32)>, Unsupported> {
+        let w = self.buf.get(self.pos..self.end).unwrap_or_default();
+        let Some(tag) = plain::cell_tag(w) else {
+            return Ok(None);
+        };
+        let head = head_from(
+            self.book,
+            (self.row_index, self.col_index),
+            (tag.r, tag.s, tag.t),
+            tag.empty,
+        )?;
+        self.pos = self.pos.saturating_add(tag.len);
+        self.col_index = head.col0.checked_add(1).ok_or(Unsupported)?;
+        let slot = if head.empty { Slot::Empty } else { self.cell_body(head)? };
+        self.ready = Some((head, slot));
+        Ok(Some((head.row0, head.col0)))
+    }
+
     /// An end tag: calamine's XML reader does not match end tags to start tags, but refuses one
     /// when no element is open (the fuzz target found a sheet read here and refused there).
     fn close(&mut self) -> Result<(), Unsupported> {
@@ -345,6 +369,9 @@ impl<'a> SheetScan<'a> {
         Ok(())
     }
 }
+
+/// A cell's `r`, `s` and `t` attribute values.
+type RawAttrs<'a> = (Option<&'a [u8]>, Option<&'a [u8]>, Option<&'a [u8]>);
 
 /// A cell's position, type and format, from its start tag's attributes; a cell without `r` is at
 /// `at` (calamine's running row and column).
@@ -363,6 +390,12 @@ fn cell_head(book: &Book, at: (u32, u32), attrs: &[u8], empty: bool) -> Result<H
         }
         *slot = Some(value);
     }
+    head_from(book, at, (r, s, t), empty)
+}
+
+/// A cell's head from its `r`, `s` and `t` attributes (raw, without references).
+fn head_from(book: &Book, at: (u32, u32), rst: RawAttrs<'_>, empty: bool) -> Result<Head, Unsupported> {
+    let (r, s, t) = rst;
     let (row0, col0) = match r {
         Some(r) => cell_ref(r)?,
         None => at,
@@ -414,6 +447,16 @@ impl<'a> SheetScan<'a> {
 
     /// Reads a cell's children up to `</c>`: the last `<v>`, `<is>` or `<f>` gives the value.
     fn cell_body(&mut self, head: Head) -> Result<Slot, Unsupported> {
+        if let Some((raw, len)) = plain::cell_value(self.buf.get(self.pos..self.end).unwrap_or_default()) {
+            self.pos = self.pos.saturating_add(len);
+            let mut read = CellReader {
+                book: self.book,
+                text: &mut self.text,
+                scratch: &mut self.scratch,
+                head,
+            };
+            return read.value(raw);
+        }
         let len = loop {
             if let Some(i) = finders().cell_end.find(self.window()) {
                 break i;
@@ -424,19 +467,19 @@ impl<'a> SheetScan<'a> {
         };
         let body_from = self.pos;
         self.pos = self.pos.saturating_add(len).saturating_add(4);
-        // All of it UTF-8, skipped parts too (a formula): calamine's reader refuses it otherwise.
-        let body = text::utf8(
-            self.buf
-                .get(body_from..body_from.saturating_add(len))
-                .ok_or(Unsupported)?,
-        )?;
-        text::references_ok(body)?;
+        let body = self
+            .buf
+            .get(body_from..body_from.saturating_add(len))
+            .ok_or(Unsupported)?;
         let mut read = CellReader {
             book: self.book,
             text: &mut self.text,
             scratch: &mut self.scratch,
             head,
         };
+        // All of it UTF-8, skipped parts too (a formula): calamine's reader refuses it otherwise.
+        text::utf8(body)?;
+        text::references_ok(body)?;
         read.children(body)
     }
 }

@@ -156,19 +156,132 @@ fn sheet(rng: &mut Rng, odd: bool) -> String {
 fn compare(seed: u64, odd: bool, date1904: bool) -> bool {
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let xml = sheet(&mut rng, odd);
+    compare_xml(xml.as_bytes(), date1904, &format!("seed {seed}, odd {odd}"))
+}
+
+/// Both readers on one sheet; whether the fast reader read it alone.
+fn compare_xml(xml: &[u8], date1904: bool, what: &str) -> bool {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.xlsx");
-    write_package(
-        &path,
-        xml.as_bytes(),
-        Some(SHARED.as_bytes()),
-        Some(STYLES.as_bytes()),
-        date1904,
-    )
-    .unwrap();
+    write_package(&path, xml, Some(SHARED.as_bytes()), Some(STYLES.as_bytes()), date1904).unwrap();
     let (by_calamine, by_fast, alone) = read_by_both(&path, "Data").unwrap();
-    assert_eq!(by_calamine, by_fast, "seed {seed}, odd {odd}:\n{xml}");
+    assert_eq!(by_calamine, by_fast, "{what}:\n{}", String::from_utf8_lossy(xml));
     alone
+}
+
+/// A cell of the form the one-pass path reads (`plain.rs`), with one or two bytes inserted,
+/// removed or replaced: the edits land on both sides of that path's boundary.
+fn near_plain_cell(rng: &mut Rng, r: &str) -> Vec<u8> {
+    let attrs = rng.pick(&[
+        "",
+        r#" t="s""#,
+        r#" s="1""#,
+        r#" s="2" t="n""#,
+        r#" t="b""#,
+        r#" t="str""#,
+    ]);
+    let value = rng.pick(&["0", "1", "5", "45000", "-2.5", "", "true"]);
+    let mut cell = format!(r#"<c r="{r}"{attrs}><v>{value}</v></c>"#).into_bytes();
+    let edits: [&[u8]; 16] = [
+        b" ",
+        b"\"",
+        b"'",
+        b"/",
+        b">",
+        b"<",
+        b"&",
+        b"&amp;",
+        b"\t",
+        b"=",
+        b"\x0c",
+        "æ".as_bytes(),
+        b"x",
+        b"R",
+        b"\xff",
+        b"</c>",
+    ];
+    for _ in 0..1 + rng.below(2) {
+        let at = rng.below(cell.len() + 1);
+        match rng.below(3) {
+            0 if at < cell.len() => {
+                cell.remove(at);
+            }
+            1 if at < cell.len() => {
+                let edit = edits[rng.below(edits.len())];
+                cell.splice(at..at + 1, edit.iter().copied());
+            }
+            _ => {
+                let edit = edits[rng.below(edits.len())];
+                cell.splice(at..at, edit.iter().copied());
+            }
+        }
+    }
+    cell
+}
+
+/// Rows of plain cells, a third of them edited; `rows` large enough crosses the reader's first
+/// window (256 KiB), so that cells are also cut by the end of what was read.
+fn near_plain_sheet(rng: &mut Rng, rows: usize) -> Vec<u8> {
+    let mut xml = b"<worksheet><sheetData>".to_vec();
+    for row in 1..=rows {
+        xml.extend_from_slice(format!(r#"<row r="{row}">"#).as_bytes());
+        for col in 0..8 {
+            let r = format!("{}{row}", column(col));
+            if rng.below(3) == 0 {
+                xml.extend(near_plain_cell(rng, &r));
+            } else {
+                xml.extend_from_slice(common_cell(rng, &r).as_bytes());
+            }
+        }
+        xml.extend_from_slice(b"</row>");
+    }
+    xml.extend_from_slice(b"</sheetData></worksheet>");
+    xml
+}
+
+#[test]
+fn cells_near_the_plain_form_are_read_as_calamine_reads_them() {
+    let mut alone = 0;
+    for seed in 0..600 {
+        let mut rng = Rng((seed * 0x2545_F491_4F6C_DD1D) | 1);
+        // One edited cell among plain ones.
+        let edited = rng.below(4);
+        let mut xml = br#"<worksheet><sheetData><row r="1">"#.to_vec();
+        for col in 0..4 {
+            let r = format!("{}1", column(col));
+            if col == edited {
+                xml.extend(near_plain_cell(&mut rng, &r));
+            } else {
+                xml.extend_from_slice(common_cell(&mut rng, &r).as_bytes());
+            }
+        }
+        xml.extend_from_slice(b"</row></sheetData></worksheet>");
+        if compare_xml(&xml, false, &format!("seed {seed}")) {
+            alone += 1;
+        }
+    }
+    // Some edits keep a form the fast reader reads (`<v>0</v>` to `<v>0x</v>`, a space before
+    // `>`), many do not: both sides of the boundary were reached.
+    assert!((10..570).contains(&alone), "{alone}");
+}
+
+#[test]
+fn a_sheet_larger_than_the_first_read_window() {
+    let mut rng = Rng(7);
+    let mut xml = b"<worksheet><sheetData>".to_vec();
+    for row in 1..=12_000 {
+        xml.extend_from_slice(format!(r#"<row r="{row}">"#).as_bytes());
+        for col in 0..4 {
+            xml.extend_from_slice(common_cell(&mut rng, &format!("{}{row}", column(col))).as_bytes());
+        }
+        xml.extend_from_slice(b"</row>");
+    }
+    xml.extend_from_slice(b"</sheetData></worksheet>");
+    assert!(xml.len() > 2 * (256 << 10), "{}", xml.len());
+    assert!(compare_xml(&xml, false, "large"));
+    let edited = near_plain_sheet(&mut rng, 3_000);
+    assert!(edited.len() > 256 << 10);
+    compare_xml(&edited, false, "large, edited");
 }
 
 #[test]
