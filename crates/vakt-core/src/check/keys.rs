@@ -77,9 +77,7 @@ impl RowKeys {
         if t.is_empty() {
             return Part::Empty;
         }
-        let mut scratch = self.scratch.borrow_mut();
-        text::key_into(t, &mut scratch);
-        Part::Hash(KeyHash::default().part(scratch.as_bytes()).finish())
+        Part::Hash(text::key_hash(t, &mut self.scratch.borrow_mut()))
     }
 
     /// A hash of every cell of the row as written (trimmed), to tell an exact copy of an earlier

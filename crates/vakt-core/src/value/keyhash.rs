@@ -98,6 +98,32 @@ impl KeyHash {
         self
     }
 
+    /// Adds `bytes` with their ASCII capitals lower-cased: the same as [`KeyHash::part`] of
+    /// `bytes.to_ascii_lowercase()`, without copying them first (a key of plain ASCII is hashed as
+    /// it is read; see [`crate::value::text::key_hash`]).
+    ///
+    /// ```
+    /// use vakt_core::value::keyhash::KeyHash;
+    /// let a = KeyHash::default().part_ascii_lower(b"STO-G001").finish();
+    /// assert_eq!(a, KeyHash::default().part(b"sto-g001").finish());
+    /// ```
+    pub fn part_ascii_lower(&mut self, bytes: &[u8]) -> &mut Self {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.word(lower_word(u64::from_le_bytes(w)));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            self.word(lower_word(tail_word(rest)));
+        }
+        let len = bytes.len() as u64;
+        self.a = fold(self.a ^ len ^ K3, K4);
+        self.b = fold(self.b ^ len ^ K4, K3);
+        self
+    }
+
     /// Adds a part that is itself a key hash (a column's, see `check::keys`): fixed width, so no
     /// length is needed to delimit it.
     pub fn hashed(&mut self, part: Key128) -> &mut Self {
@@ -117,6 +143,21 @@ impl KeyHash {
         let b = fold(self.b ^ K4, K2);
         Key128([a, b])
     }
+}
+
+/// The eight bytes of `w` with each ASCII capital lower-cased and every other byte (digits,
+/// punctuation, bytes of 0x80 and up) as it is, in a few word operations instead of eight byte
+/// operations. Each byte's low seven bits plus a constant stays below 0x100, so no carry crosses
+/// into the next byte: the high bit of `ge_a` says the byte is at least `A`, of `gt_z` that it is
+/// past `Z`.
+fn lower_word(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let low7 = w & (0x7f * ONES);
+    let ge_a = low7 + (0x80 - u64::from(b'A')) * ONES;
+    let gt_z = low7 + (0x7f - u64::from(b'Z')) * ONES;
+    let capital = ge_a & !gt_z & !w & (0x80 * ONES);
+    // 0x80 >> 2 is 0x20, the bit that tells `a` from `A`.
+    w | (capital >> 2)
 }
 
 /// The last 1 to 7 bytes of a part as a little-endian word padded with zeros: the value that
@@ -189,6 +230,29 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for i in 0..1_000_000u32 {
             assert!(seen.insert(h(&["g1", &format!("EPJ-{i:09}")])), "collision at {i}");
+        }
+    }
+
+    #[test]
+    fn a_part_lower_cased_on_the_fly_is_the_part_of_the_lower_cased_bytes() {
+        // Every byte value in every position of words and tails: the oracle is std's own
+        // `to_ascii_lowercase`, byte by byte.
+        let mut bytes: Vec<u8> = (0..=255u8).collect();
+        bytes.extend((0..=255u8).rev());
+        for len in 0..=bytes.len() {
+            for start in [0, 1, 3, 7] {
+                let Some(b) = bytes.get(start..(start + len).min(bytes.len())) else { continue };
+                let lower = b.to_ascii_lowercase();
+                assert_eq!(
+                    KeyHash::default().part_ascii_lower(b).finish(),
+                    KeyHash::default().part(&lower).finish(),
+                    "bytes {b:?}"
+                );
+            }
+        }
+        for byte in 0..=255u8 {
+            let w = u64::from_le_bytes([byte; 8]);
+            assert_eq!(lower_word(w), u64::from_le_bytes([byte.to_ascii_lowercase(); 8]), "{byte:#x}");
         }
     }
 

@@ -4,7 +4,7 @@ use crate::chunked::Chunked;
 use crate::finding::{CheckInfo, Code};
 use crate::i18n::T;
 use crate::pack::{Pack, RuleSeverity, Table};
-use crate::value::keyhash::{KeyHash, KeyMap};
+use crate::value::keyhash::KeyMap;
 use crate::value::{text, Value};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -133,10 +133,7 @@ impl ConsistencyRule<'_> {
     fn fact(&mut self, row: &RowCtx<'_>, c: usize) -> Fact {
         match row.value(c) {
             Value::Missing => Fact::Blank,
-            Value::Text => {
-                text::key_into(row.text(c), &mut self.scratch);
-                Fact::Text(KeyHash::default().part(self.scratch.as_bytes()).finish().low())
-            }
+            Value::Text => Fact::Text(text::key_hash(row.text(c), &mut self.scratch).low()),
             v => Fact::Typed(v),
         }
     }
