@@ -241,7 +241,9 @@ mod tests {
         bytes.extend((0..=255u8).rev());
         for len in 0..=bytes.len() {
             for start in [0, 1, 3, 7] {
-                let Some(b) = bytes.get(start..(start + len).min(bytes.len())) else { continue };
+                let Some(b) = bytes.get(start..(start + len).min(bytes.len())) else {
+                    continue;
+                };
                 let lower = b.to_ascii_lowercase();
                 assert_eq!(
                     KeyHash::default().part_ascii_lower(b).finish(),
@@ -252,7 +254,11 @@ mod tests {
         }
         for byte in 0..=255u8 {
             let w = u64::from_le_bytes([byte; 8]);
-            assert_eq!(lower_word(w), u64::from_le_bytes([byte.to_ascii_lowercase(); 8]), "{byte:#x}");
+            assert_eq!(
+                lower_word(w),
+                u64::from_le_bytes([byte.to_ascii_lowercase(); 8]),
+                "{byte:#x}"
+            );
         }
     }
 

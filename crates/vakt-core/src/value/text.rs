@@ -211,8 +211,27 @@ mod tests {
         // spaces, NBSP, zero-width noise, non-ASCII letters, control bytes), 20,000 of them; the
         // oracle is the folded key hashed as a part.
         let pieces = [
-            "", "a", "Z", "G001", "sto-G", " ", "  ", "\u{a0}", "\u{200b}", "Ø", "æ", "ǅ", "İ", "\t",
-            "\u{7f}", "~", "@[`{", "12345678", "ABCDEFGHIJ", "ß", "\u{feff}",
+            "",
+            "a",
+            "Z",
+            "G001",
+            "sto-G",
+            " ",
+            "  ",
+            "\u{a0}",
+            "\u{200b}",
+            "Ø",
+            "æ",
+            "ǅ",
+            "İ",
+            "\t",
+            "\u{7f}",
+            "~",
+            "@[`{",
+            "12345678",
+            "ABCDEFGHIJ",
+            "ß",
+            "\u{feff}",
         ];
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         let mut scratch = String::new();
