@@ -326,7 +326,11 @@ mod tests {
                 raw.push_str(pieces[(r % pieces.len() as u64) as usize]);
                 r /= pieces.len() as u64;
             }
-            let form = if r % 2 == 0 { IdForm::Text } else { IdForm::NationalId };
+            let form = if r.is_multiple_of(2) {
+                IdForm::Text
+            } else {
+                IdForm::NationalId
+            };
             let mut set = IdSet::new(vec![form]);
             set.insert(form, &raw);
             let token = text::trim(&raw);

@@ -152,9 +152,12 @@ impl KeyHash {
 /// past `Z`.
 fn lower_word(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
+    const TO_A: u64 = (0x80 - b'A' as u64) * ONES;
+    const PAST_Z: u64 = (0x7f - b'Z' as u64) * ONES;
     let low7 = w & (0x7f * ONES);
-    let ge_a = low7 + (0x80 - u64::from(b'A')) * ONES;
-    let gt_z = low7 + (0x7f - u64::from(b'Z')) * ONES;
+    // Neither sum can overflow: the top byte stays below 0x100 as every byte does.
+    let ge_a = low7.wrapping_add(TO_A);
+    let gt_z = low7.wrapping_add(PAST_Z);
     let capital = ge_a & !gt_z & !w & (0x80 * ONES);
     // 0x80 >> 2 is 0x20, the bit that tells `a` from `A`.
     w | (capital >> 2)
