@@ -82,20 +82,7 @@ impl Default for KeyHash {
 impl KeyHash {
     /// Adds one part; parts are length-delimited, so `("ab", "c")` and `("a", "bc")` differ.
     pub fn part(&mut self, bytes: &[u8]) -> &mut Self {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.word(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            self.word(tail_word(rest));
-        }
-        let len = bytes.len() as u64;
-        self.a = fold(self.a ^ len ^ K3, K4);
-        self.b = fold(self.b ^ len ^ K4, K3);
-        self
+        self.part_of_words(bytes, |w| w)
     }
 
     /// Adds `bytes` with their ASCII capitals lower-cased: the same as [`KeyHash::part`] of
@@ -108,15 +95,22 @@ impl KeyHash {
     /// assert_eq!(a, KeyHash::default().part(b"sto-g001").finish());
     /// ```
     pub fn part_ascii_lower(&mut self, bytes: &[u8]) -> &mut Self {
+        self.part_of_words(bytes, lower_word)
+    }
+
+    /// Adds `bytes` as little-endian words, each passed through `each` (the one place a part's
+    /// words, tail and length are hashed).
+    #[inline(always)]
+    fn part_of_words(&mut self, bytes: &[u8], each: impl Fn(u64) -> u64) -> &mut Self {
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
             let mut w = [0u8; 8];
             w.copy_from_slice(c);
-            self.word(lower_word(u64::from_le_bytes(w)));
+            self.word(each(u64::from_le_bytes(w)));
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
-            self.word(lower_word(tail_word(rest)));
+            self.word(each(tail_word(rest)));
         }
         let len = bytes.len() as u64;
         self.a = fold(self.a ^ len ^ K3, K4);
