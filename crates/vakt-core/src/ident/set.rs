@@ -144,6 +144,28 @@ fn hash(s: &str) -> u64 {
     KeyHash::default().part(s.as_bytes()).finish().low()
 }
 
+/// The hash an identifier is recorded and asked for by: of its canonical form, lower-cased; `None`
+/// when that is shorter than [`MIN_ID_LEN`] or has no digit. Recording and asking both come here,
+/// so they cannot hash a value two ways. An ASCII value of the text form, whose canonical form is
+/// the trimmed value, is lower-cased as it is hashed, without the copies `folded` makes.
+fn id_hash(form: IdForm, raw: &str) -> Option<u64> {
+    let t = text::trim(raw);
+    if form == IdForm::Text && t.is_ascii() {
+        let long = t.len() >= MIN_ID_LEN && t.bytes().any(|b| b.is_ascii_digit());
+        return long.then(|| KeyHash::default().part_ascii_lower(t.as_bytes()).finish().low());
+    }
+    let f = folded(form, raw);
+    let long = f.chars().nth(MIN_ID_LEN - 1).is_some() && f.bytes().any(|b| b.is_ascii_digit());
+    long.then(|| hash(&f))
+}
+
+/// The hash a whole value is recorded and asked for by: of its comparison key
+/// ([`text::key_hash`]); `None` for a key of fewer than three characters.
+fn value_hash(raw: &str, scratch: &mut String) -> Option<u64> {
+    let (h, chars) = text::key_hash_len(raw, scratch);
+    (chars >= 3).then(|| h.low())
+}
+
 fn folded(form: IdForm, raw: &str) -> String {
     let mut t = canonical(form, raw).text;
     if t.is_ascii() {
@@ -174,40 +196,17 @@ impl IdSet {
 
     /// Records an identifier value of an id column.
     pub fn insert(&mut self, form: IdForm, raw: &str) {
-        let t = text::trim(raw);
-        if form == IdForm::Text && t.is_ascii() {
-            // The canonical text of the text form is the trimmed value: hashed lower-cased as it
-            // is read, without the two copies `folded` makes (one per identifier cell).
-            if t.len() >= MIN_ID_LEN && t.bytes().any(|b| b.is_ascii_digit()) {
-                self.ids
-                    .insert(KeyHash::default().part_ascii_lower(t.as_bytes()).finish().low());
-            }
-        } else {
-            let f = folded(form, raw);
-            if f.chars().nth(MIN_ID_LEN - 1).is_some() && f.bytes().any(|b| b.is_ascii_digit()) {
-                self.ids.insert(hash(&f));
-            }
+        if let Some(h) = id_hash(form, raw) {
+            self.ids.insert(h);
         }
         self.insert_value(raw);
     }
 
     /// Records the whole value of a direct-identifier column (a name, an e-mail address).
     pub fn insert_value(&mut self, raw: &str) {
-        let t = text::trim(raw);
-        if t.bytes().all(|b| b.is_ascii_graphic()) {
-            // Its comparison key is its lower case, one character a byte (`text::key_hash`).
-            if t.len() >= 3 {
-                self.values.insert(text::key_hash(t, &mut self.scratch).low());
-            }
-            return;
+        if let Some(h) = value_hash(raw, &mut self.scratch) {
+            self.values.insert(h);
         }
-        let mut key = std::mem::take(&mut self.scratch);
-        key.clear();
-        text::key_into(raw, &mut key);
-        if key.chars().nth(2).is_some() {
-            self.values.insert(hash(&key));
-        }
-        self.scratch = key;
     }
 
     /// Sorts what was recorded last into the runs: call it once the return is read, so that the
@@ -222,12 +221,14 @@ impl IdSet {
         if token.len() < MIN_ID_LEN || !token.bytes().any(|b| b.is_ascii_digit()) {
             return false;
         }
-        self.forms.iter().any(|&f| self.ids.contains(hash(&folded(f, token))))
+        self.forms
+            .iter()
+            .any(|&f| id_hash(f, token).is_some_and(|h| self.ids.contains(h)))
     }
 
     /// Whether a text is the whole value of some direct-identifier cell.
     pub fn contains_value(&self, s: &str) -> bool {
-        !self.values.is_empty() && self.values.contains(hash(&text::key(s)))
+        !self.values.is_empty() && value_hash(s, &mut String::new()).is_some_and(|h| self.values.contains(h))
     }
 
     /// Number of distinct identifiers recorded.
@@ -337,11 +338,18 @@ mod tests {
             let qualifies = |f: &str| f.chars().count() >= MIN_ID_LEN && f.bytes().any(|b| b.is_ascii_digit());
             let folded_token = canonical(form, token).text.to_lowercase();
             if qualifies(&folded_token) {
+                // Recorded under the hash of the long way, not only under what a question asks.
+                assert!(
+                    set.ids.contains(hash(&folded_token)),
+                    "{raw:?} ({form:?}) recorded another way"
+                );
                 assert!(set.contains_token(token), "{raw:?} ({form:?}) not found as a token");
             }
             assert_eq!(set.len(), usize::from(qualifies(&folded_token)), "{raw:?} ({form:?})");
-            let whole = text::key(&raw).chars().count() >= 3;
+            let key = text::key(&raw);
+            let whole = key.chars().count() >= 3;
             assert_eq!(set.contains_value(&raw), whole, "{raw:?} as a whole value");
+            assert_eq!(set.values.contains(hash(&key)), whole, "{raw:?} recorded another way");
         }
     }
 }

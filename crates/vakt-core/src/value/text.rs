@@ -68,12 +68,20 @@ pub fn key_into(s: &str, out: &mut String) {
 /// assert_eq!(a, KeyHash::default().part(b"sto-g001").finish());
 /// ```
 pub fn key_hash(s: &str, scratch: &mut String) -> Key128 {
+    key_hash_len(s, scratch).0
+}
+
+/// [`key_hash`], and the number of characters of the key.
+pub fn key_hash_len(s: &str, scratch: &mut String) -> (Key128, usize) {
     let t = trim(s);
     if t.bytes().all(|b| b.is_ascii_graphic()) {
-        return KeyHash::default().part_ascii_lower(t.as_bytes()).finish();
+        return (KeyHash::default().part_ascii_lower(t.as_bytes()).finish(), t.len());
     }
     key_into(s, scratch);
-    KeyHash::default().part(scratch.as_bytes()).finish()
+    (
+        KeyHash::default().part(scratch.as_bytes()).finish(),
+        scratch.chars().count(),
+    )
 }
 
 /// The comparison key of `s`, allocated.
@@ -246,8 +254,9 @@ mod tests {
                 s.push_str(pieces[(r % pieces.len() as u64) as usize]);
                 r /= pieces.len() as u64;
             }
-            let expected = KeyHash::default().part(key(&s).as_bytes()).finish();
-            assert_eq!(key_hash(&s, &mut scratch), expected, "{s:?}");
+            let k = key(&s);
+            let expected = (KeyHash::default().part(k.as_bytes()).finish(), k.chars().count());
+            assert_eq!(key_hash_len(&s, &mut scratch), expected, "{s:?}");
         }
     }
 

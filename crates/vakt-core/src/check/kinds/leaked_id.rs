@@ -175,6 +175,32 @@ mod tests {
         }
     }
 
+    /// A pack of this test's own, whose id type has the text form: identifiers recorded in
+    /// capitals, with spaces and non-ASCII letters, are found in free text written in lower
+    /// case, and only the mask is shown.
+    #[test]
+    fn a_text_form_identifier_is_found_in_any_case() {
+        let top = "[id_types]\nclient = { form = \"text\" }\n";
+        let cols = "[[table.column]]\nname = \"client\"\ntype = \"text\"\nclass = [\"D\"]\nid_type = \"client\"\n[[table.column]]\nname = \"remark\"\ntype = \"text\"\nclass = [\"F\"]\n";
+        let p = pack_top(top, cols, "");
+        let f = run(
+            &p,
+            "client,remark\n\u{a0}KLI-Ø7731 ,x\nAB-20417,y\n QX-55102 ,met qx-55102 today\nZZ-1,about kli-ø7731 and ab-20417\n",
+        );
+        let shown: Vec<_> = f
+            .iter()
+            .filter(|f| f.code == "VK0208")
+            .map(|f| f.value.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(shown, ["met [ID] today", "about [ID] and [ID]"], "{:?}", codes(&f));
+        for finding in &f {
+            let all = format!("{} {:?}", finding.message, finding.value).to_lowercase();
+            for raw in ["qx-55102", "kli-ø7731", "ab-20417"] {
+                assert!(!all.contains(raw), "{raw} shown in {finding:?}");
+            }
+        }
+    }
+
     #[test]
     fn every_kind_in_a_cell_is_named_and_spaced_numbers_are_ids() {
         let p = pack_top(TOP, COLS, "");
