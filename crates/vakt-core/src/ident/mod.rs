@@ -24,6 +24,7 @@ pub use scan::{scrub, Leak, Scanner, Scrubbed};
 pub use set::{IdSet, MIN_ID_LEN};
 
 use crate::value::text;
+use std::borrow::Cow;
 
 /// How the values of an id type are written canonically and checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -69,6 +70,45 @@ pub fn is_digit_separator(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
 }
 
+/// True for characters that cannot be seen and never belong to an identifier: control characters
+/// other than whitespace (a BEL or NUL pasted from another system) and Unicode format characters
+/// (zero-width spaces and joiners, soft hyphen, direction marks and embeddings, word joiner, BOM,
+/// interlinear annotation marks). [`canonical`] drops them wherever they are, so `AB-20417`
+/// followed by a BEL is the identifier `AB-20417`: one pseudonym, and found in free text.
+pub fn is_invisible(c: char) -> bool {
+    (c.is_control() && !c.is_whitespace())
+        || matches!(
+            c,
+            '\u{AD}'
+                | '\u{61C}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+        )
+}
+
+/// True when every byte is printable ASCII or a space.
+pub(crate) fn is_printable_ascii(s: &str) -> bool {
+    s.bytes().all(|b| (b' '..=b'~').contains(&b))
+}
+
+/// The value trimmed, without its invisible characters ([`is_invisible`]): what every form starts
+/// from. Borrowed unless there was something to drop.
+pub fn visible(raw: &str) -> Cow<'_, str> {
+    let t = text::trim(raw);
+    // Nearly every id is printable ASCII, which holds nothing invisible.
+    if !is_printable_ascii(t) && t.chars().any(is_invisible) {
+        let kept: String = t.chars().filter(|&c| !is_invisible(c)).collect();
+        Cow::Owned(text::trim(&kept).to_string())
+    } else {
+        Cow::Borrowed(t)
+    }
+}
+
 /// The value's digits when it is nothing but digits and separators (`sep` says which punctuation
 /// also separates); `None` otherwise.
 fn digits_only(t: &str, punctuation: &[char]) -> Option<String> {
@@ -85,7 +125,8 @@ fn digits_only(t: &str, punctuation: &[char]) -> Option<String> {
 
 /// The canonical form of a raw identifier under `form`.
 pub fn canonical(form: IdForm, raw: &str) -> Canonical {
-    let t = text::trim(raw);
+    let visible = visible(raw);
+    let t: &str = &visible;
     let as_written = || Canonical {
         text: t.to_string(),
         zero_restored: false,
@@ -146,13 +187,10 @@ pub fn validate(form: IdForm, raw: &str) -> Result<Canonical, IdProblem> {
                 }),
             }
         }
-        IdForm::Digits { width } => {
-            let t = text::trim(raw);
-            match digits_only(t, &[]) {
-                Some(d) if d.len() > usize::from(width) => Err(IdProblem::TooManyDigits { digits: d.len(), width }),
-                _ => Ok(c),
-            }
-        }
+        IdForm::Digits { width } => match digits_only(&visible(raw), &[]) {
+            Some(d) if d.len() > usize::from(width) => Err(IdProblem::TooManyDigits { digits: d.len(), width }),
+            _ => Ok(c),
+        },
         _ => Ok(c),
     }
 }
@@ -176,6 +214,37 @@ mod tests {
             assert_eq!(canonical(IdForm::NationalId, raw).text, "31129956715", "{raw:?}");
         }
         assert_eq!(canonical(IdForm::NationalId, " EPJ-01000 ").text, "EPJ-01000");
+    }
+
+    /// Control and format characters are dropped wherever they are, in every form, so a value
+    /// with one is the same identifier as the value without it; whitespace inside stays.
+    #[test]
+    fn invisible_characters_are_not_part_of_an_identifier() {
+        for (form, raw, want) in [
+            (IdForm::Text, "AB-20417\u{7}", "AB-20417"),
+            (IdForm::Text, "\u{0}AB\u{200b}-20417 ", "AB-20417"),
+            (IdForm::Text, "\u{202e}AB-20417\u{202c}\u{200e}", "AB-20417"),
+            (IdForm::Text, "A\u{ad}B-2\u{1b}0417", "AB-20417"),
+            (IdForm::Text, "AB 20417\u{7f}", "AB 20417"),
+            (IdForm::Text, "\u{7}\u{a0}AB-20417", "AB-20417"),
+            (IdForm::NationalId, "311299\u{7}56715", "31129956715"),
+            (IdForm::NationalId, "EPJ-01000\u{2066}", "EPJ-01000"),
+            (IdForm::Digits { width: 9 }, "12345\u{7}67", "001234567"),
+        ] {
+            assert_eq!(canonical(form, raw).text, want, "{raw:?}");
+        }
+        assert_eq!(
+            validate(IdForm::Digits { width: 3 }, "12\u{7}34"),
+            Err(IdProblem::TooManyDigits { digits: 4, width: 3 })
+        );
+        for c in [
+            '\u{7}', '\u{0}', '\u{7f}', '\u{9f}', '\u{200b}', '\u{200f}', '\u{202a}', '\u{feff}',
+        ] {
+            assert!(is_invisible(c), "{c:?}");
+        }
+        for c in ['\t', '\n', ' ', '\u{a0}', 'a', 'Ø', '-', '\u{85}'] {
+            assert!(!is_invisible(c), "{c:?}");
+        }
     }
 
     #[test]

@@ -195,6 +195,7 @@ pub(crate) fn candidates(s: &str) -> Vec<Range<usize>> {
     if let Some(b) = start {
         out.push(b..s.len());
     }
+    glued_words(s, word, &mut out);
     // Digit runs across separators.
     let bytes = s.as_bytes();
     let mut i = 0;
@@ -211,7 +212,7 @@ pub(crate) fn candidates(s: &str) -> Vec<Range<usize>> {
             let Some(c) = s[j..].chars().next() else { break };
             if c.is_ascii_digit() {
                 end = j + 1;
-            } else if !(super::is_digit_separator(c) || c == '.' || c == '-') {
+            } else if !(super::is_digit_separator(c) || super::is_invisible(c) || c == '.' || c == '-') {
                 break;
             } else {
                 joined = true;
@@ -224,6 +225,35 @@ pub(crate) fn candidates(s: &str) -> Vec<Range<usize>> {
         i = j.max(i + 1);
     }
     out
+}
+
+/// Word runs with invisible characters inside (`ab\u{7}-20417`), from first to last word
+/// character: an identifier's canonical form drops those characters, so the run as a whole is a
+/// candidate too, besides its pieces.
+fn glued_words(s: &str, word: impl Fn(char) -> bool, out: &mut Vec<Range<usize>>) {
+    if super::is_printable_ascii(s) {
+        return;
+    }
+    let mut run: Option<(usize, usize, bool)> = None; // start, end of last word char, glued
+    let push = |run: Option<(usize, usize, bool)>, out: &mut Vec<Range<usize>>| {
+        if let Some((b, e, true)) = run {
+            if !out.contains(&(b..e)) {
+                out.push(b..e);
+            }
+        }
+    };
+    for (i, c) in s.char_indices() {
+        run = match (word(c), super::is_invisible(c), run) {
+            (true, _, None) => Some((i, i + c.len_utf8(), false)),
+            (true, _, Some((b, e, glued))) => Some((b, i + c.len_utf8(), glued || e < i)),
+            (false, true, Some(r)) => Some(r),
+            (false, _, r) => {
+                push(r, out);
+                None
+            }
+        };
+    }
+    push(run, out);
 }
 
 /// Text with its identifiers replaced by tags.
@@ -386,5 +416,28 @@ mod tests {
         assert_eq!(s.tags, 5);
         assert_eq!(s.kinds, [Leak::Phone, Leak::Email, Leak::Fnr, Leak::Id]);
         assert_eq!(scrub("Ny gruppe 2009", Some(&ids)).text, "Ny gruppe 2009");
+    }
+
+    /// An identifier recorded with a control or format character is found without it, one
+    /// written in text with one inside is found whole, and one followed by such a character that
+    /// ends the word is found too.
+    #[test]
+    fn invisible_characters_neither_hide_nor_split_an_identifier() {
+        let mut ids = IdSet::new(vec![IdForm::Text, IdForm::NationalId]);
+        ids.insert(IdForm::Text, "AB-20417\u{7}");
+        ids.insert(IdForm::Text, "QX\u{200b}-55102");
+        ids.insert(IdForm::NationalId, "3112\u{1b}99 56716");
+        for (text, want) in [
+            ("om ab-20417 i dag", "om [ID] i dag"),
+            ("om ab\u{7}-20417 i dag", "om [ID] i dag"),
+            ("om ab-20417\u{7}x", "om [ID]\u{7}x"),
+            ("om qx-55102\u{200e}.", "om [ID]\u{200e}."),
+            ("om q\u{ad}x-55102", "om [ID]"),
+            ("om 3112\u{0}9956716", "om [ID]"),
+            ("om ab-2041 og ab\u{7}-2041", "om ab-2041 og ab\u{7}-2041"),
+        ] {
+            assert_eq!(scrub(text, Some(&ids)).text, want, "{text:?}");
+        }
+        assert_eq!(ids.len(), 3);
     }
 }

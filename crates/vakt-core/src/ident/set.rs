@@ -147,10 +147,11 @@ fn hash(s: &str) -> u64 {
 /// The hash an identifier is recorded and asked for by: of its canonical form, lower-cased; `None`
 /// when that is shorter than [`MIN_ID_LEN`] or has no digit. Recording and asking both come here,
 /// so they cannot hash a value two ways. An ASCII value of the text form, whose canonical form is
-/// the trimmed value, is lower-cased as it is hashed, without the copies `folded` makes.
+/// the trimmed value when it is printable, is lower-cased as it is hashed, without the copies
+/// `folded` makes.
 fn id_hash(form: IdForm, raw: &str) -> Option<u64> {
     let t = text::trim(raw);
-    if form == IdForm::Text && t.is_ascii() {
+    if form == IdForm::Text && super::is_printable_ascii(t) {
         let long = t.len() >= MIN_ID_LEN && t.bytes().any(|b| b.is_ascii_digit());
         return long.then(|| KeyHash::default().part_ascii_lower(t.as_bytes()).finish().low());
     }
@@ -313,7 +314,7 @@ mod tests {
     #[test]
     fn every_recorded_identifier_is_found_by_a_question() {
         let pieces = [
-            "", "EPJ", "-", "0", "12345", "ab", "Ø", " ", "\u{a0}", "x9", "ÅSE", "\u{200b}", "Ola", "7",
+            "", "EPJ", "-", "0", "12345", "ab", "Ø", " ", "\u{a0}", "x9", "ÅSE", "\u{200b}", "Ola", "7", "\u{7}",
         ];
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for _ in 0..20_000 {

@@ -201,6 +201,32 @@ mod tests {
         }
     }
 
+    /// The same pack: an identifier cell with a control or format character in it (a BEL pasted
+    /// from another system, a zero-width space, a direction mark) is the identifier without it,
+    /// so free text naming it is found and masked, and no finding shows it.
+    #[test]
+    fn an_identifier_with_invisible_characters_is_found_and_masked() {
+        let top = "[id_types]\nclient = { form = \"text\" }\n";
+        let cols = "[[table.column]]\nname = \"client\"\ntype = \"text\"\nclass = [\"D\"]\nid_type = \"client\"\n[[table.column]]\nname = \"remark\"\ntype = \"text\"\nclass = [\"F\"]\n";
+        let p = pack_top(top, cols, "");
+        let f = run(
+            &p,
+            "client,remark\nAB-20417\u{7},x\nQX\u{200b}-55102,y\n\u{200e}KL-90001,z\nZZ-1,about ab-20417\u{7} and qx-55102\nZZ-2,see k\u{7}l-90001\n",
+        );
+        let shown: Vec<_> = f
+            .iter()
+            .filter(|f| f.code == "VK0208")
+            .map(|f| f.value.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(shown, ["about [ID]\u{7} and [ID]", "see [ID]"], "{:?}", codes(&f));
+        for finding in &f {
+            let all = format!("{} {:?}", finding.message, finding.value).to_lowercase();
+            for raw in ["20417", "55102", "90001"] {
+                assert!(!all.contains(raw), "{raw} shown in {finding:?}");
+            }
+        }
+    }
+
     #[test]
     fn every_kind_in_a_cell_is_named_and_spaced_numbers_are_ids() {
         let p = pack_top(TOP, COLS, "");
