@@ -149,4 +149,30 @@ mod tests {
         keys.reset(1);
         assert_ne!(keys.row_hash(&row(&["a", "c"])), a);
     }
+
+    /// Rows are told apart by where their cells end, not only by their text end to end, and by
+    /// how many cells they have.
+    #[test]
+    fn the_row_hash_tells_cells_apart() {
+        let hash = |cells: &[&str]| {
+            let mut keys = RowKeys::default();
+            keys.reset(cells.len());
+            keys.row_hash(&row(cells))
+        };
+        let rows: [&[&str]; 7] = [
+            &["ab", "c"],
+            &["a", "bc"],
+            &["abc"],
+            &["abc", ""],
+            &["", "abc"],
+            &["a", "b", "c"],
+            &["abc", "", ""],
+        ];
+        for (i, a) in rows.iter().enumerate() {
+            for b in &rows[i + 1..] {
+                assert_ne!(hash(a), hash(b), "{a:?} and {b:?}");
+            }
+        }
+        assert_eq!(hash(&[" ab", "c\u{a0}"]), hash(&["ab", "c"]), "trimmed");
+    }
 }

@@ -100,18 +100,26 @@ pub(super) fn compile(
             );
             continue;
         }
+        // Relations to the same parent key share one lookup (the parent's rows are kept once,
+        // with the columns any of them reads): `groups` is looked up by patients and by therapists.
+        let lookup = match lookups.iter().position(|l| l.table == parent && l.key == references) {
+            Some(shared) => shared,
+            None => {
+                lookups.push(Lookup {
+                    table: parent,
+                    key: references.clone(),
+                    columns: Vec::new(),
+                });
+                lookups.len() - 1
+            }
+        };
         relations.push(Relation {
             name: r.name.get_ref().clone(),
             table: parent,
             must_exist: r.must_exist && !columns.is_empty(),
             columns,
-            references: references.clone(),
-            lookup: lookups.len(),
-        });
-        lookups.push(Lookup {
-            table: parent,
-            key: references,
-            columns: Vec::new(),
+            references,
+            lookup,
         });
     }
     tables[ti].relations = relations;

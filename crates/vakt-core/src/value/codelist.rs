@@ -4,8 +4,9 @@
 //! and repeated whitespace. Lookup tries the exact text first (most cells hold the canonical code) and
 //! then the normalised key in a reused buffer, so a match costs no allocation.
 
+use super::keyhash::TextMap;
 use crate::value::text;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// One allowed code.
 #[derive(Debug, Clone)]
@@ -38,8 +39,8 @@ pub struct CodeList {
     pub name: String,
     /// Its entries, by index.
     pub entries: Vec<CodeEntry>,
-    exact: HashMap<String, u32>,
-    keys: HashMap<String, (u32, Field)>,
+    exact: TextMap<u32>,
+    keys: TextMap<(u32, Field)>,
 }
 
 /// Values longer than this get no "did you mean" (no label is this long).
@@ -108,8 +109,8 @@ impl CodeList {
         let mut list = CodeList {
             name: name.to_string(),
             entries: Vec::new(),
-            exact: HashMap::new(),
-            keys: HashMap::new(),
+            exact: TextMap::default(),
+            keys: TextMap::default(),
         };
         for (i, rec) in rdr.records().enumerate() {
             let line = i.saturating_add(2);

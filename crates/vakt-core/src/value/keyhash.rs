@@ -197,6 +197,39 @@ impl Hasher for IdentityHasher {
     }
 }
 
+/// A map keyed by text, hashed with [`KeyHash`] instead of SipHash: for tables built from the
+/// pack (code lists) and asked once per cell, where SipHash's defence against crafted keys buys
+/// nothing (nothing from the input is inserted).
+pub type TextMap<V> = HashMap<String, V, BuildHasherDefault<TextHasher>>;
+
+/// Hashes the bytes written to it by one multiply-fold a word (see [`TextMap`]): a code is a
+/// word or two, where a [`KeyHash`] part would cost two lanes and a length fold.
+#[derive(Default)]
+pub struct TextHasher(u64);
+
+impl Hasher for TextHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = fold(self.0 ^ u64::from_le_bytes(w) ^ K1, K2);
+        }
+        let rest = chunks.remainder();
+        // The length keeps `ab` and `ab\0` apart.
+        let last = if rest.is_empty() { 0 } else { tail_word(rest) };
+        self.0 = fold(self.0 ^ last ^ K3, K4 ^ bytes.len() as u64);
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.0 = fold(self.0 ^ u64::from(b) ^ K3, K1);
+    }
+}
+
 #[cfg(test)]
 #[allow(
     clippy::indexing_slicing,
@@ -283,5 +316,30 @@ mod tests {
         m.insert(h(&["x"]), 1);
         assert_eq!(m.get(&h(&["x"])), Some(&1));
         assert_eq!(m.get(&h(&["y"])), None);
+    }
+
+    /// A text map finds every key put in and no other, over keys of every length around a word
+    /// (the tail and the length are both hashed), and spreads them: no hash is shared.
+    #[test]
+    fn a_text_map_holds_exactly_its_keys() {
+        let key = |i: usize| format!("{}{i}", "k".repeat(i % 19));
+        let mut m: TextMap<usize> = TextMap::default();
+        for i in 0..5_000 {
+            m.insert(key(i), i);
+        }
+        for i in 0..5_000 {
+            assert_eq!(m.get(&key(i)), Some(&i), "{}", key(i));
+            assert_eq!(m.get(&format!("{}\0", key(i))), None);
+        }
+        assert_eq!(m.get(""), None);
+        let hash = |s: &str| {
+            let mut t = TextHasher::default();
+            t.write(s.as_bytes());
+            t.finish()
+        };
+        let hashes: std::collections::HashSet<u64> = (0..5_000).map(|i| hash(&key(i))).collect();
+        assert_eq!(hashes.len(), 5_000);
+        assert_ne!(hash("ab"), hash("ab\0"));
+        assert_ne!(hash("abcdefgh"), hash("abcdefgh\0"));
     }
 }

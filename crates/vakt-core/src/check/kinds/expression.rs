@@ -589,3 +589,105 @@ fn show(name: &str, plan: &Plan, table: &Table, row: &RowCtx<'_>, out: &Sink<'_>
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, reason = "tests may panic")]
+mod tests {
+    use crate::check::{engine, Plan, Registry};
+    use crate::pack::Pack;
+
+    /// A pack written for this test: two tables relate to the same key of one parent under
+    /// different names and read different columns of it.
+    const PACK: &str = r#"name = "shared-lookup"
+version = "1"
+
+[[table]]
+name = "wards"
+files = ["wards.csv"]
+[[table.column]]
+name = "ward_id"
+type = "text"
+required = true
+unique = true
+[[table.column]]
+name = "beds"
+type = "integer"
+[[table.column]]
+name = "floors"
+type = "integer"
+
+[[table]]
+name = "stays"
+files = ["stays.csv"]
+[[table.column]]
+name = "ward_id"
+type = "text"
+required = true
+[[table.column]]
+name = "days"
+type = "integer"
+[[table.relation]]
+name = "ward"
+table = "wards"
+columns = ["ward_id"]
+references = ["ward_id"]
+[[table.rule]]
+name = "days-within-beds"
+assert = "days <= ward.beds"
+message = "days {days} over beds {ward.beds}"
+
+[[table]]
+name = "visits"
+files = ["visits.csv"]
+[[table.column]]
+name = "ward"
+type = "text"
+required = true
+[[table.column]]
+name = "floor"
+type = "integer"
+[[table.relation]]
+name = "home"
+table = "wards"
+columns = ["ward"]
+references = ["ward_id"]
+[[table.rule]]
+name = "floor-within-ward"
+assert = "floor <= home.floors"
+message = "floor {floor} above {home.floors}"
+"#;
+
+    /// The two relations share one lookup (the parent's rows are kept once), holding the columns
+    /// both read, and each rule still sees its own column of the related row.
+    #[test]
+    fn relations_to_one_parent_key_share_its_rows_and_each_reads_its_own_columns() {
+        let pack = Pack::from_source("shared.toml", PACK.to_string(), &|f: &str| Err(format!("no file {f}")))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let plan = Plan::new(pack, Registry::builtin()).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(plan.lookups().len(), 1, "one lookup for wards.ward_id");
+        assert_eq!(plan.lookups()[0].columns, [1, 2], "beds and floors kept");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("wards.csv"), "ward_id,beds,floors\nW1,10,2\nW2,5,4\n").unwrap();
+        std::fs::write(dir.path().join("stays.csv"), "ward_id,days\nW1,12\nW2,3\nW3,1\n").unwrap();
+        std::fs::write(dir.path().join("visits.csv"), "ward,floor\nW1,3\nw2 ,3\nW2,5\n").unwrap();
+        let (_, result) = engine::check_path(&plan, dir.path());
+        let found: Vec<(String, Option<u64>, &str)> = result
+            .findings
+            .iter()
+            .map(|f| (f.code.to_string(), f.location.row, f.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("VK0201".to_string(), Some(2), "days 12 over beds 10"),
+                (
+                    "VK0202".to_string(),
+                    Some(4),
+                    "ward_id `W3` is not in the table `wards`"
+                ),
+                ("VK0201".to_string(), Some(2), "floor 3 above 2"),
+                ("VK0201".to_string(), Some(4), "floor 5 above 4"),
+            ]
+        );
+    }
+}
