@@ -174,6 +174,33 @@ pub enum IdProblem {
     },
 }
 
+/// Whether `raw` is, as written, valid and its own canonical form (apart from trimming): what
+/// [`validate`] says of most cells of an id column, without making the canonical form. True for
+/// a valid national identity number of eleven plain digits, and for a local id of printable
+/// ASCII that the form keeps as written.
+pub fn is_valid_as_written(form: IdForm, raw: &str) -> bool {
+    let t = text::trim(raw);
+    is_printable_ascii(t)
+        && (is_kept_as_written(form, t)
+            || (form == IdForm::NationalId
+                && t.len() == 11
+                && t.bytes().all(|b| b.is_ascii_digit())
+                && nin::validate(t).is_ok()))
+}
+
+/// Whether the form keeps trimmed, printable ASCII `t` as written: the text form always, the
+/// number forms when `t` holds a character that is neither a digit nor one of their separators
+/// (`EPJ-01000`, a local record number).
+pub(crate) fn is_kept_as_written(form: IdForm, t: &str) -> bool {
+    match form {
+        IdForm::Text => true,
+        IdForm::NationalId => t
+            .bytes()
+            .any(|b| !(b.is_ascii_digit() || matches!(b, b' ' | b'.' | b'-'))),
+        IdForm::Digits { .. } => t.bytes().any(|b| !(b.is_ascii_digit() || b == b' ')),
+    }
+}
+
 /// Checks an identifier under its form: `Ok(canonical)` or the problem found.
 pub fn validate(form: IdForm, raw: &str) -> Result<Canonical, IdProblem> {
     let c = canonical(form, raw);
@@ -245,6 +272,43 @@ mod tests {
         for c in ['\t', '\n', ' ', '\u{a0}', 'a', 'Ø', '-', '\u{85}'] {
             assert!(!is_invisible(c), "{c:?}");
         }
+    }
+
+    /// The short answer agrees with [`validate`] (valid, and the canonical form is the trimmed
+    /// value) on every value it answers yes to, and answers yes to every valid eleven-digit
+    /// number written plainly and to every ASCII value with a letter in it.
+    #[test]
+    fn valid_as_written_agrees_with_validate() {
+        let forms = [IdForm::NationalId, IdForm::Digits { width: 9 }, IdForm::Text];
+        let mut yes = 0u64;
+        for v in (0..200_000u64).step_by(37) {
+            for raw in [
+                format!("311299{v:05}"),
+                format!("0101{v:07}"),
+                format!(" 3112995{v:04}"),
+                format!("EPJ-{v}"),
+                format!("{v}.{v}-{v} {v}"),
+                format!("{v}x"),
+                format!("{}", v % 1000),
+                format!("{v}\u{a0}"),
+            ] {
+                for form in forms {
+                    let short = is_valid_as_written(form, &raw);
+                    let long = validate(form, &raw).is_ok_and(|c| !c.zero_restored && c.text == raw.trim());
+                    assert!(!short || long, "{raw:?} {form:?}");
+                    let t = raw.trim();
+                    let plain_eleven = t.len() == 11 && t.bytes().all(|b| b.is_ascii_digit());
+                    if form == IdForm::NationalId && plain_eleven {
+                        assert_eq!(short, long, "{raw:?}");
+                    }
+                    if t.is_ascii() && t.bytes().any(|b| b.is_ascii_alphabetic()) {
+                        assert!(short, "{raw:?} {form:?}");
+                    }
+                    yes += u64::from(short);
+                }
+            }
+        }
+        assert!(yes > 20_000, "only {yes} values answered yes");
     }
 
     #[test]

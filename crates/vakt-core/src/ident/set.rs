@@ -146,18 +146,33 @@ fn hash(s: &str) -> u64 {
 
 /// The hash an identifier is recorded and asked for by: of its canonical form, lower-cased; `None`
 /// when that is shorter than [`MIN_ID_LEN`] or has no digit. Recording and asking both come here,
-/// so they cannot hash a value two ways. An ASCII value of the text form, whose canonical form is
-/// the trimmed value when it is printable, is lower-cased as it is hashed, without the copies
-/// `folded` makes.
+/// so they cannot hash a value two ways. A printable ASCII value that its form keeps as written
+/// (any value of the text form, a local id such as `EPJ-01000` under the number forms) is
+/// lower-cased as it is hashed, without the copies `folded` makes.
 fn id_hash(form: IdForm, raw: &str) -> Option<u64> {
     let t = text::trim(raw);
-    if form == IdForm::Text && super::is_printable_ascii(t) {
+    if super::is_printable_ascii(t) && super::is_kept_as_written(form, t) {
         let long = t.len() >= MIN_ID_LEN && t.bytes().any(|b| b.is_ascii_digit());
         return long.then(|| KeyHash::default().part_ascii_lower(t.as_bytes()).finish().low());
+    }
+    if is_own_canonical_number(form, t) {
+        // Most national ids: eleven digits, already canonical and lower-case.
+        return (t.len() >= MIN_ID_LEN).then(|| hash(t));
     }
     let f = folded(form, raw);
     let long = f.chars().nth(MIN_ID_LEN - 1).is_some() && f.bytes().any(|b| b.is_ascii_digit());
     long.then(|| hash(&f))
+}
+
+/// Whether `t`, all ASCII digits, is its own canonical form: under `national-id` unless it is
+/// 10 digits (a zero is put back), under `digits` when it needs no padding.
+fn is_own_canonical_number(form: IdForm, t: &str) -> bool {
+    let own_length = match form {
+        IdForm::NationalId => t.len() != 10,
+        IdForm::Digits { width } => t.len() >= usize::from(width),
+        IdForm::Text => false,
+    };
+    own_length && !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The hash a whole value is recorded and asked for by: of its comparison key
@@ -316,6 +331,28 @@ mod tests {
         let pieces = [
             "", "EPJ", "-", "0", "12345", "ab", "Ø", " ", "\u{a0}", "x9", "ÅSE", "\u{200b}", "Ola", "7", "\u{7}",
         ];
+        // Numbers of every length around the forms' own (10 and 11 digits, width 9), with
+        // spaces and without, that the short way hashes as they are.
+        for n in 1..=13 {
+            for digits in ["3112995671512", "0000000000007"] {
+                let d = &digits[..n];
+                for raw in [
+                    d.to_string(),
+                    format!(" {d}\u{a0}"),
+                    format!("{}-{}", &d[..n / 2], &d[n / 2..]),
+                ] {
+                    for form in [IdForm::NationalId, IdForm::Digits { width: 9 }, IdForm::Text] {
+                        let folded_id = canonical(form, &raw).text.to_lowercase();
+                        let qualifies = folded_id.chars().count() >= MIN_ID_LEN;
+                        assert_eq!(
+                            id_hash(form, &raw),
+                            qualifies.then(|| hash(&folded_id)),
+                            "{raw:?} {form:?}"
+                        );
+                    }
+                }
+            }
+        }
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for _ in 0..20_000 {
             seed ^= seed << 13;
@@ -328,11 +365,7 @@ mod tests {
                 raw.push_str(pieces[(r % pieces.len() as u64) as usize]);
                 r /= pieces.len() as u64;
             }
-            let form = if r.is_multiple_of(2) {
-                IdForm::Text
-            } else {
-                IdForm::NationalId
-            };
+            let form = [IdForm::Text, IdForm::NationalId, IdForm::Digits { width: 9 }][(r % 3) as usize];
             let mut set = IdSet::new(vec![form]);
             set.insert(form, &raw);
             let token = text::trim(&raw);
@@ -344,7 +377,10 @@ mod tests {
                     set.ids.contains(hash(&folded_token)),
                     "{raw:?} ({form:?}) recorded another way"
                 );
-                assert!(set.contains_token(token), "{raw:?} ({form:?}) not found as a token");
+                // A token shorter than an id is not asked about (`1234` is any number), even
+                // where its canonical form (`000001234`) is long enough.
+                let asked = token.len() >= MIN_ID_LEN;
+                assert_eq!(set.contains_token(token), asked, "{raw:?} ({form:?}) as a token");
             }
             assert_eq!(set.len(), usize::from(qualifies(&folded_token)), "{raw:?} ({form:?})");
             let key = text::key(&raw);
