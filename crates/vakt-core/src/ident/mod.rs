@@ -65,9 +65,22 @@ pub struct Canonical {
 }
 
 /// True for characters people put between the digits of a number: any space (also no-break, thin
-/// and narrow no-break spaces) and invisible zero-width characters.
+/// and narrow no-break spaces) and invisible characters ([`is_invisible`]).
 pub fn is_digit_separator(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    c.is_whitespace() || is_invisible(c)
+}
+
+/// The punctuation a form allows between the digits of a number, besides separators.
+fn punctuation(form: IdForm) -> &'static [char] {
+    match form {
+        IdForm::NationalId => &['.', '-'],
+        IdForm::Digits { .. } | IdForm::Text => &[],
+    }
+}
+
+/// Whether `c` may stand in a number of the form: a digit, a separator or the form's punctuation.
+fn is_number_char(form: IdForm, c: char) -> bool {
+    c.is_ascii_digit() || is_digit_separator(c) || punctuation(form).contains(&c)
 }
 
 /// True for characters that cannot be seen and never belong to an identifier: control characters
@@ -109,15 +122,16 @@ pub fn visible(raw: &str) -> Cow<'_, str> {
     }
 }
 
-/// The value's digits when it is nothing but digits and separators (`sep` says which punctuation
-/// also separates); `None` otherwise.
-fn digits_only(t: &str, punctuation: &[char]) -> Option<String> {
+/// The value's digits when it is nothing but characters of a number of the form
+/// ([`is_number_char`]); `None` otherwise.
+fn digits_only(t: &str, form: IdForm) -> Option<String> {
     let mut digits = String::with_capacity(t.len());
     for c in t.chars() {
+        if !is_number_char(form, c) {
+            return None;
+        }
         if c.is_ascii_digit() {
             digits.push(c);
-        } else if !(is_digit_separator(c) || punctuation.contains(&c)) {
-            return None;
         }
     }
     (!digits.is_empty()).then_some(digits)
@@ -132,7 +146,7 @@ pub fn canonical(form: IdForm, raw: &str) -> Canonical {
         zero_restored: false,
     };
     match form {
-        IdForm::NationalId => match digits_only(t, &['.', '-']) {
+        IdForm::NationalId => match digits_only(t, form) {
             Some(d) if d.len() == 10 => Canonical {
                 text: format!("0{d}"),
                 zero_restored: true,
@@ -143,7 +157,7 @@ pub fn canonical(form: IdForm, raw: &str) -> Canonical {
             },
             _ => as_written(),
         },
-        IdForm::Digits { width } => match digits_only(t, &[]) {
+        IdForm::Digits { width } => match digits_only(t, form) {
             Some(d) => Canonical {
                 text: format!("{d:0>w$}", w = usize::from(width)),
                 zero_restored: false,
@@ -192,13 +206,7 @@ pub fn is_valid_as_written(form: IdForm, raw: &str) -> bool {
 /// number forms when `t` holds a character that is neither a digit nor one of their separators
 /// (`EPJ-01000`, a local record number).
 pub(crate) fn is_kept_as_written(form: IdForm, t: &str) -> bool {
-    match form {
-        IdForm::Text => true,
-        IdForm::NationalId => t
-            .bytes()
-            .any(|b| !(b.is_ascii_digit() || matches!(b, b' ' | b'.' | b'-'))),
-        IdForm::Digits { .. } => t.bytes().any(|b| !(b.is_ascii_digit() || b == b' ')),
-    }
+    form == IdForm::Text || t.chars().any(|c| !is_number_char(form, c))
 }
 
 /// Checks an identifier under its form: `Ok(canonical)` or the problem found.
@@ -214,7 +222,7 @@ pub fn validate(form: IdForm, raw: &str) -> Result<Canonical, IdProblem> {
                 }),
             }
         }
-        IdForm::Digits { width } => match digits_only(&visible(raw), &[]) {
+        IdForm::Digits { width } => match digits_only(&visible(raw), form) {
             Some(d) if d.len() > usize::from(width) => Err(IdProblem::TooManyDigits { digits: d.len(), width }),
             _ => Ok(c),
         },

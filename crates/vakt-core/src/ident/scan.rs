@@ -212,7 +212,7 @@ pub(crate) fn candidates(s: &str) -> Vec<Range<usize>> {
             let Some(c) = s[j..].chars().next() else { break };
             if c.is_ascii_digit() {
                 end = j + 1;
-            } else if !(super::is_digit_separator(c) || super::is_invisible(c) || c == '.' || c == '-') {
+            } else if !(super::is_digit_separator(c) || c == '.' || c == '-') {
                 break;
             } else {
                 joined = true;
@@ -229,7 +229,8 @@ pub(crate) fn candidates(s: &str) -> Vec<Range<usize>> {
 
 /// Word runs with invisible characters inside (`ab\u{7}-20417`), from first to last word
 /// character: an identifier's canonical form drops those characters, so the run as a whole is a
-/// candidate too, besides its pieces.
+/// candidate too, besides its pieces. Such a run holds an invisible character, so it is none of
+/// the word tokens, and runs come in order: no run is listed twice.
 fn glued_words(s: &str, word: impl Fn(char) -> bool, out: &mut Vec<Range<usize>>) {
     if super::is_printable_ascii(s) {
         return;
@@ -237,9 +238,7 @@ fn glued_words(s: &str, word: impl Fn(char) -> bool, out: &mut Vec<Range<usize>>
     let mut run: Option<(usize, usize, bool)> = None; // start, end of last word char, glued
     let push = |run: Option<(usize, usize, bool)>, out: &mut Vec<Range<usize>>| {
         if let Some((b, e, true)) = run {
-            if !out.contains(&(b..e)) {
-                out.push(b..e);
-            }
+            out.push(b..e);
         }
     };
     for (i, c) in s.char_indices() {
