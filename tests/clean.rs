@@ -714,3 +714,121 @@ fn invisible_characters_in_an_identifier_change_neither_the_pseudonym_nor_the_sc
     let report = String::from_utf8_lossy(&checked.stdout);
     assert!(report.contains("[ID]") && !report.contains("20417"), "{report}");
 }
+
+const REMARKS_PACK: &str = r#"
+name = "remarks"
+version = "1"
+[id_types]
+client = { form = "text" }
+[[table]]
+name = "visits"
+[[table.column]]
+name = "client"
+type = "text"
+class = ["D"]
+id_type = "client"
+[[table.column]]
+name = "remark"
+type = "text"
+class = ["F"]
+[[table.column]]
+name = "note"
+type = "text"
+class = ["F"]
+[[table.column]]
+name = "municipality"
+type = "text"
+pattern = '\d{4}'
+[[table.column]]
+name = "site"
+type = "text"
+"#;
+
+/// A cell written like the one above it in its column becomes what that one became, and counts
+/// as much: a repeated remark naming a client is tagged and counted in every row, and a text
+/// repeated across columns becomes what each column makes of it (leading zeros restored only
+/// where the column's pattern wants them).
+#[test]
+fn repeated_text_is_scrubbed_counted_and_kept_per_column_in_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = keygen(dir.path(), "r");
+    let pack = dir.path().join("remarks.toml");
+    std::fs::write(&pack, REMARKS_PACK).unwrap();
+    let input = dir.path().join("visits.csv");
+    std::fs::write(
+        &input,
+        "client,remark,note,municipality,site\n\
+         AB-20417,see ab-20417,see ab-20417,301,301\n\
+         CD-30518,see ab-20417,plain,301,301\n\
+         EF-40619,see ab-20417,see ab-20417,301,301\n\
+         GH-50710,plain,plain,0301,301\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = clean(
+        std::slice::from_ref(&input),
+        &key,
+        "d",
+        &out,
+        &["--rules", pack.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let (h, rows) = read_csv(&out.join("visits.csv"));
+    let column = |c: &str| -> Vec<String> {
+        let i = h.iter().position(|x| x == c).unwrap();
+        rows.iter().map(|r| r[i].clone()).collect()
+    };
+    assert_eq!(column("remark"), ["see [ID]", "see [ID]", "see [ID]", "plain"]);
+    assert_eq!(column("note"), ["see [ID]", "plain", "see [ID]", "plain"]);
+    assert_eq!(column("municipality"), ["0301", "0301", "0301", "0301"]);
+    assert_eq!(column("site"), ["301", "301", "301", "301"]);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["tables"][0]["free_text_tags"], 5, "{manifest}");
+}
+
+const VISITS_PACK: &str = r#"
+name = "visits"
+version = "1"
+[[table]]
+name = "visits"
+[[table.column]]
+name = "visit"
+type = "text"
+unique = true
+[[table.column]]
+name = "minutes"
+type = "integer"
+"#;
+
+/// A row that copies an earlier row exactly is dropped as a duplicate of it; a row that only
+/// repeats its key is rejected; every other row is written once.
+#[test]
+fn an_exact_copy_is_a_duplicate_and_a_repeated_key_a_rejection() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = keygen(dir.path(), "v");
+    let pack = dir.path().join("visits.toml");
+    std::fs::write(&pack, VISITS_PACK).unwrap();
+    let input = dir.path().join("visits.csv");
+    std::fs::write(&input, "visit,minutes\nV1,30\nV2,45\nV1,30\nV2,50\nV3,15\n").unwrap();
+    let out = dir.path().join("out");
+    let o = clean(
+        std::slice::from_ref(&input),
+        &key,
+        "d",
+        &out,
+        &["--rules", pack.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let (_, rows) = read_csv(&out.join("visits.csv"));
+    let written: Vec<(&str, &str)> = rows.iter().map(|r| (r[0].as_str(), r[1].as_str())).collect();
+    assert_eq!(written, [("V1", "30"), ("V2", "45"), ("V3", "15")]);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let t = &manifest["inputs"][0]["tables"][0];
+    assert_eq!(
+        (&t["duplicate_rows"], &t["rows_rejected"]),
+        (&1.into(), &1.into()),
+        "{manifest}"
+    );
+}

@@ -359,6 +359,12 @@ fn decide_table(
     let layout = &rec.layouts[t];
     let rows = &rec.tables[t];
     let keys_of_table = key_columns(pack, t);
+    // The first kept row of each row hash, to name the row a duplicate copies: needed only when a
+    // row of the table has a duplicate key (a million clean rows need none).
+    let unique_code = vakt_core::check::kinds::UniqueKind::CODE;
+    let duplicates_possible = errors
+        .iter()
+        .any(|(&(et, _), e)| et == t && e.iter().any(|e| e.code == unique_code));
     let mut seen: HashMap<u64, u64> = HashMap::new();
     let mut fates = HashMap::new();
     for (i, &row) in rows.rows.iter().enumerate() {
@@ -413,7 +419,7 @@ fn decide_table(
                     },
                 }),
                 _ => {
-                    if f.code == vakt_core::check::kinds::UniqueKind::CODE {
+                    if f.code == unique_code {
                         duplicate = duplicate.or(seen.get(&hash).copied());
                     }
                     reasons.push(reason(f));
@@ -426,7 +432,9 @@ fn decide_table(
         } else if !reasons.is_empty() {
             Some(Fate::Reject(reasons))
         } else {
-            seen.entry(hash).or_insert(row);
+            if duplicates_possible {
+                seen.entry(hash).or_insert(row);
+            }
             (!flags.is_empty()).then(|| {
                 flags.sort_by(|a, b| (a.column, &a.code).cmp(&(b.column, &b.code)));
                 flags.dedup_by(|a, b| a.column == b.column && a.code == b.code);

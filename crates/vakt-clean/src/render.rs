@@ -4,13 +4,10 @@
 use super::decide::{Fix, Flag};
 use super::plan::{OutCol, TablePlan};
 use super::pseudo::Pseudonymiser;
-use super::CleanError;
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use vakt_core::ident::{canonical, scrub, IdSet, Scanner};
 use vakt_core::pack::{Column, ColumnType, Pack};
 use vakt_core::read::RowBuf;
-use vakt_core::value::keyhash::{IdentityHasher, KeyHash};
+use vakt_core::value::keyhash::KeyHash;
 use vakt_core::value::{text, Date, ParseCtx, Parsed, Value};
 
 /// A cell of the clean dataset, typed so a workbook gets numbers and dates.
@@ -73,73 +70,99 @@ pub struct Counters {
     pub flagged_cells: u64,
 }
 
+/// What rendering one table keeps from row to row: what it did, and each text column's last value
+/// with what it became. A return lists a group's patients one after another, so one group id comes
+/// again and again, and scrubbing the same text against the same identifiers finds the same.
+#[derive(Debug, Default)]
+pub struct TableWork {
+    pub counters: Counters,
+    last_texts: Vec<LastText>,
+}
+
+/// A text column's last cell: its text, whether it parsed with an issue, and what it became.
+#[derive(Debug, Default)]
+struct LastText {
+    raw: String,
+    issue: bool,
+    out: Option<OutValue>,
+    tags: u64,
+}
+
 /// Every pseudonym given, by id type and tag, with a hash of its canonical value: two values with
 /// one pseudonym stop the run.
-#[derive(Default)]
+///
+/// The pseudonyms are recorded in the order rows are written and sorted when a table, a return or
+/// the run is done ([`Collisions::settle`]): a clash is then two neighbours with one id type and
+/// tag and two values. A hash map probed per row missed the cache on nearly every pseudonym of a
+/// million-row table; a sort reads and writes in order. The unsorted tail is sorted whenever it
+/// reaches [`SETTLE_EVERY`] records, so repeats of a few values never pile up.
+#[derive(Debug, Default)]
 pub struct Collisions {
-    seen: HashMap<Tagged, u64, BuildHasherDefault<IdentityHasher>>,
+    given: Vec<Given>,
+    /// How many records, from the start, are sorted and without repeats.
+    settled: usize,
 }
 
-/// A pseudonym's tag under its id type, hashed by the tag's first eight bytes. A tag is HMAC
-/// output, uniform already, and nobody without the key can choose one: hashing it again (SipHash)
-/// cost the most of joining a national run's pseudonyms.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Tagged {
-    id_type: usize,
+/// Unsorted records at most: 24 MiB.
+const SETTLE_EVERY: usize = 1 << 20;
+
+/// One pseudonym given: its id type, its tag (the pseudonym's 80 bits) and a hash of the canonical
+/// value it was given to. Ordered by id type, then tag, then value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Given {
+    id_type: u32,
     tag: [u8; 10],
-}
-
-impl std::hash::Hash for Tagged {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        let [a, b, c, d, e, f, g, h, ..] = self.tag;
-        let id_type = (self.id_type as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        state.write_u64(u64::from_le_bytes([a, b, c, d, e, f, g, h]) ^ id_type);
-    }
+    value: u64,
 }
 
 impl Collisions {
-    fn check(&mut self, id_type: usize, tag: [u8; 10], canonical: &str) -> Result<(), ()> {
-        let h = KeyHash::default().part(canonical.as_bytes()).finish().low();
-        match self.seen.entry(Tagged { id_type, tag }) {
-            std::collections::hash_map::Entry::Occupied(o) if *o.get() != h => Err(()),
-            std::collections::hash_map::Entry::Occupied(_) => Ok(()),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(h);
-                Ok(())
-            }
+    /// Records that the value `canonical` of id type `id_type` was given the pseudonym `tag`.
+    fn record(&mut self, id_type: usize, tag: [u8; 10], canonical: &str) {
+        let value = KeyHash::default().part(canonical.as_bytes()).finish().low();
+        // A pack's id types number far fewer than 2^32 (they are named in the pack file).
+        let id_type = u32::try_from(id_type).unwrap_or(u32::MAX);
+        self.given.push(Given { id_type, tag, value });
+        if self.given.len().saturating_sub(self.settled) >= SETTLE_EVERY {
+            // Both records of a clash stay: the settle that reports it finds it again.
+            let _ = self.settle();
         }
     }
 
-    /// Adds the pseudonyms of another return; the first id type (by index) with a pseudonym
-    /// given to two values, if any. The smaller map is walked into the larger: a pseudonym both
-    /// returns gave is a clash or not whichever way, and any clash stops the run.
-    pub fn absorb(&mut self, mut other: Collisions) -> Result<(), usize> {
-        if other.seen.len() > self.seen.len() {
-            std::mem::swap(self, &mut other);
+    /// Sorts what was recorded and drops repeats; the first id type (by index) with a pseudonym
+    /// given to two values, if any.
+    pub fn settle(&mut self) -> Result<(), usize> {
+        if self.settled < self.given.len() {
+            // Stable sort: it finds the sorted runs (the settled start, each table's or return's
+            // settled records) and merges them.
+            self.given.sort();
+            self.given.dedup();
+            self.settled = self.given.len();
         }
-        self.seen.reserve(other.seen.len());
-        let mut clash: Option<usize> = None;
-        for (key, h) in other.seen {
-            match self.seen.entry(key) {
-                std::collections::hash_map::Entry::Occupied(o) if *o.get() != h => {
-                    clash = Some(clash.map_or(key.id_type, |c| c.min(key.id_type)));
-                }
-                std::collections::hash_map::Entry::Occupied(_) => {}
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(h);
-                }
-            }
-        }
+        let clash = self.given.windows(2).find_map(|w| match w {
+            [a, b] if a.id_type == b.id_type && a.tag == b.tag => Some(a.id_type as usize),
+            _ => None,
+        });
+        // Sorted by id type first: the first clash is of the least id type.
         clash.map_or(Ok(()), Err)
     }
 
-    /// Distinct pseudonyms given.
+    /// Adds the pseudonyms of another table or return; they are compared with these by the next
+    /// [`Collisions::settle`].
+    pub fn absorb(&mut self, mut other: Collisions) {
+        if self.given.is_empty() {
+            *self = other;
+            return;
+        }
+        self.given.append(&mut other.given);
+    }
+
+    /// Distinct pseudonyms given, once settled.
     pub fn len(&self) -> usize {
-        self.seen.len()
+        self.given.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.seen.is_empty()
+        self.given.is_empty()
     }
 }
 
@@ -175,9 +198,9 @@ impl Renderer<'_> {
         plan: &TablePlan,
         r: &RowIn<'_>,
         flags: &[Flag],
-        counters: &mut Counters,
+        work: &mut TableWork,
         collisions: &mut Collisions,
-    ) -> Result<Vec<OutValue>, CleanError> {
+    ) -> Vec<OutValue> {
         let table = &self.pack.tables[plan.table];
         let mut out = Vec::with_capacity(plan.header.len());
         if plan.tagged {
@@ -187,16 +210,18 @@ impl Renderer<'_> {
             let v = match oc {
                 OutCol::Value(ci) => match flags.iter().find(|f| f.column == *ci) {
                     Some(f) if f.fix == Fix::Empty => OutValue::Empty,
-                    _ => self.value(&table.columns[*ci], r.values[*ci], r.text(*ci), counters),
+                    _ => self.value((&table.columns[*ci], *ci), r.values[*ci], r.text(*ci), work),
                 },
-                OutCol::Pseudonym(ci) => self.pseudonym(&table.columns[*ci], r.text(*ci), counters, collisions)?,
+                OutCol::Pseudonym(ci) => {
+                    self.pseudonym(&table.columns[*ci], r.text(*ci), &mut work.counters, collisions)
+                }
                 OutCol::Attribute(ci, a) => self.attribute(&table.columns[*ci], r.values[*ci], a, flags, *ci),
             };
             out.push(v);
         }
         if !flags.is_empty() {
-            counters.flagged_rows += 1;
-            counters.flagged_cells += flags.len() as u64;
+            work.counters.flagged_rows += 1;
+            work.counters.flagged_cells += flags.len() as u64;
         }
         let names: Vec<String> = flags
             .iter()
@@ -207,7 +232,7 @@ impl Renderer<'_> {
         } else {
             OutValue::Text(names.join(";"))
         });
-        Ok(out)
+        out
     }
 
     /// The return key of a row: its own cell in the return-key table or a merged dataset, else
@@ -244,9 +269,9 @@ impl Renderer<'_> {
         }
     }
 
-    fn value(&self, col: &Column, p: Parsed, raw: &str, counters: &mut Counters) -> OutValue {
+    fn value(&self, (col, ci): (&Column, usize), p: Parsed, raw: &str, work: &mut TableWork) -> OutValue {
         if p.issue.is_some() {
-            return self.text(raw, counters);
+            return self.text_cell((col, ci), raw, true, work);
         }
         match p.value {
             Value::Missing => OutValue::Empty,
@@ -260,11 +285,36 @@ impl Renderer<'_> {
                 Some(l) => OutValue::Text(l.code(c).to_string()),
                 None => OutValue::Empty,
             },
-            Value::Text => match restored(col, raw) {
-                Some(padded) => self.text(&padded, counters),
-                None => self.text(raw, counters),
-            },
+            Value::Text => self.text_cell((col, ci), raw, false, work),
         }
+    }
+
+    /// A text cell as written (with an issue) or as its column keeps it (leading zeros restored),
+    /// scrubbed; the column's last cell again is its last result again.
+    fn text_cell(&self, (col, ci): (&Column, usize), raw: &str, issue: bool, work: &mut TableWork) -> OutValue {
+        if let Some(last) = work.last_texts.get(ci).filter(|l| l.issue == issue && l.raw == raw) {
+            if let Some(out) = &last.out {
+                work.counters.tags += last.tags;
+                return out.clone();
+            }
+        }
+        let before = work.counters.tags;
+        let padded = if issue { None } else { restored(col, raw) };
+        let out = match padded {
+            Some(padded) => self.text(&padded, &mut work.counters),
+            None => self.text(raw, &mut work.counters),
+        };
+        if work.last_texts.len() <= ci {
+            work.last_texts.resize_with(ci.saturating_add(1), LastText::default);
+        }
+        if let Some(last) = work.last_texts.get_mut(ci) {
+            last.raw.clear();
+            last.raw.push_str(raw);
+            last.issue = issue;
+            last.tags = work.counters.tags - before;
+            last.out = Some(out.clone());
+        }
+        out
     }
 
     /// Text with every identifier replaced by a tag; emptied if anything is still found.
@@ -282,31 +332,23 @@ impl Renderer<'_> {
         OutValue::Text(s.text)
     }
 
-    fn pseudonym(
-        &self,
-        col: &Column,
-        raw: &str,
-        counters: &mut Counters,
-        collisions: &mut Collisions,
-    ) -> Result<OutValue, CleanError> {
+    fn pseudonym(&self, col: &Column, raw: &str, counters: &mut Counters, collisions: &mut Collisions) -> OutValue {
         let (Some(form), Some(name)) = (col.id_form, col.id_type.as_deref()) else {
-            return Ok(OutValue::Empty);
+            return OutValue::Empty;
         };
         if raw.is_empty() {
-            return Ok(OutValue::Empty);
+            return OutValue::Empty;
         }
         let Some(ti) = self.pack.id_types.iter().position(|t| t.name == name) else {
-            return Ok(OutValue::Empty);
+            return OutValue::Empty;
         };
         let c = canonical(form, raw);
         counters.zero_repairs += u64::from(c.zero_restored);
         let p = &self.pseudonymisers[ti];
         let tag = p.tag(&c.text);
-        collisions
-            .check(ti, tag, &c.text)
-            .map_err(|()| CleanError::Collision(name.to_string()))?;
+        collisions.record(ti, tag, &c.text);
         counters.pseudonyms += 1;
-        Ok(OutValue::Text(super::pseudo::base32_lower(&tag)))
+        OutValue::Text(super::pseudo::base32_lower(&tag))
     }
 
     fn attribute(&self, col: &Column, p: Parsed, attr: &str, flags: &[Flag], ci: usize) -> OutValue {
@@ -338,33 +380,76 @@ mod tests {
         [i, 7, 7, 7, 7, 7, 7, 7, 7, i]
     }
 
-    /// One return's pseudonyms: (id type, tag, canonical value).
+    /// One return's pseudonyms: (id type, tag, canonical value), settled.
     fn given(pseudonyms: &[(usize, u8, &str)]) -> Collisions {
         let mut c = Collisions::default();
         for &(t, i, v) in pseudonyms {
-            assert!(c.check(t, tag(i), v).is_ok(), "no clash within the return");
+            c.record(t, tag(i), v);
         }
+        assert_eq!(c.settle(), Ok(()), "no clash within the return");
         c
     }
 
     #[test]
     fn one_pseudonym_for_two_values_is_a_clash_within_a_return_and_across_returns() {
         let mut c = given(&[(0, 1, "a"), (0, 2, "b"), (1, 1, "a")]);
-        assert_eq!(c.check(0, tag(1), "a"), Ok(()), "the same value again");
-        assert_eq!(c.check(0, tag(1), "z"), Err(()), "another value, the same pseudonym");
-        assert_eq!(c.check(2, tag(1), "z"), Ok(()), "the same tag under another id type");
+        c.record(0, tag(1), "a");
+        assert_eq!(c.settle(), Ok(()), "the same value again");
+        assert_eq!(c.len(), 3, "a repeat is one pseudonym");
+        c.record(2, tag(1), "z");
+        assert_eq!(c.settle(), Ok(()), "the same tag under another id type");
+        c.record(0, tag(1), "z");
+        assert_eq!(c.settle(), Err(0), "another value, the same pseudonym");
 
-        // Across returns, absorbed either way round (the larger map keeps its entries).
+        // Across returns, absorbed either way round.
         for small_first in [true, false] {
             let small = given(&[(1, 1, "a"), (0, 9, "n")]);
             let large = given(&[(0, 1, "a"), (0, 2, "b"), (1, 1, "a"), (1, 3, "c")]);
             let (mut into, other) = if small_first { (small, large) } else { (large, small) };
-            assert_eq!(into.absorb(other), Ok(()));
+            into.absorb(other);
+            assert_eq!(into.settle(), Ok(()));
             assert_eq!(into.len(), 5, "distinct pseudonyms of both");
         }
         let mut first = given(&[(0, 1, "a"), (1, 4, "d"), (2, 5, "e")]);
         let second = given(&[(2, 5, "x"), (1, 4, "y")]);
-        assert_eq!(first.absorb(second), Err(1), "the first id type that clashed");
+        first.absorb(second);
+        assert_eq!(first.settle(), Err(1), "the first id type that clashed");
+        assert_eq!(first.settle(), Err(1), "and again: both records stay");
+    }
+
+    /// The tag of value `v` in these tests.
+    fn tag_of(v: u64) -> [u8; 10] {
+        let mut t = [0u8; 10];
+        t[..8].copy_from_slice(&v.to_be_bytes());
+        t
+    }
+
+    /// Clashes are found whether the unsorted tail was sorted on the way (past `SETTLE_EVERY`
+    /// records) or only at the end, and the distinct pseudonyms are counted as a set counts them.
+    #[test]
+    fn clashes_are_found_across_the_sorts_on_the_way() {
+        assert_eq!(std::mem::size_of::<Given>(), 24, "the 24 MiB of SETTLE_EVERY records");
+        let n = SETTLE_EVERY as u64 + 1000;
+        // A clash among the first records, sorted on the way: reported by the next settle.
+        let mut early = Collisions::default();
+        early.record(1, tag_of(5), "x");
+        early.record(1, tag_of(5), "y");
+        (0..n).for_each(|v| early.record(0, tag_of(v), &v.to_string()));
+        assert_eq!(early.settle(), Err(1));
+
+        // No clash: every value twice (once early, once late) under two id types.
+        let mut c = Collisions::default();
+        let mut distinct = std::collections::HashSet::new();
+        for i in 0..2 * n {
+            let (ty, v) = ((i % 2) as usize, i % n);
+            c.record(ty, tag_of(v), &v.to_string());
+            distinct.insert((ty, v));
+        }
+        assert_eq!(c.settle(), Ok(()));
+        assert_eq!(c.len(), distinct.len());
+        // A value sorted on the way, given its pseudonym to another value at the end.
+        c.record(0, tag_of(0), "another");
+        assert_eq!(c.settle(), Err(0));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::decide::{self, Decisions, Fate};
 use super::files::TableFile;
 use super::plan::{self, TablePlan};
 use super::pseudo::{Domain, Pseudonymiser};
-use super::render::{Collisions, Counters, Renderer, RowIn};
+use super::render::{Collisions, Counters, Renderer, RowIn, TableWork};
 use super::{manifest, output, Checked, CleanError, Options, Summary};
 use vakt_core::locate::stream::{Counts, Event, Opened, TableStream};
 use vakt_core::pack::{ColumnType, Pack};
@@ -88,9 +88,7 @@ pub fn write_all(
     let mut inputs = Vec::new();
     for (c, w) in checked.iter().zip(written) {
         let (parts, tables, seen) = lost_if_none(w, "a return's writer")??;
-        collisions
-            .absorb(seen)
-            .map_err(|ti| CleanError::Collision(pack.id_types[ti].name.clone()))?;
+        collisions.absorb(seen);
         for (f, p) in files.iter_mut().zip(parts) {
             f.absorb(p)?;
         }
@@ -102,6 +100,7 @@ pub fn write_all(
             problems: super::table_problems(&c.result),
         });
     }
+    settle(&mut collisions, pack)?;
     std::fs::remove_dir_all(&parts).map_err(|e| CleanError::Io(parts.display().to_string(), e.to_string()))?;
     let mut outputs = Vec::new();
     for (p, f) in plans.iter().zip(files.iter_mut()) {
@@ -147,6 +146,7 @@ fn write_return(
         )
     })
     .map_err(|panic| CleanError::Input(vakt_core::read::guard::crashed(&c.path, &panic).to_string()))??;
+    settle(&mut collisions, pack)?;
     c.input.release();
     Ok((files, tables, collisions))
 }
@@ -184,6 +184,13 @@ fn summarise(plans: &[TablePlan], files: &[TableFile], inputs: &[InputStats]) ->
 /// writer stopped without one.
 fn lost_if_none<R>(answer: Option<R>, writer: &str) -> Result<R, CleanError> {
     answer.ok_or_else(|| CleanError::Input(format!("{writer} stopped")))
+}
+
+/// Compares the pseudonyms recorded so far: one given to two values stops the run.
+fn settle(collisions: &mut Collisions, pack: &Pack) -> Result<(), CleanError> {
+    collisions
+        .settle()
+        .map_err(|ti| CleanError::Collision(pack.id_types.get(ti).map_or_else(String::new, |t| t.name.clone())))
 }
 
 fn read_err(e: vakt_core::read::ReadError) -> CleanError {
@@ -275,15 +282,15 @@ fn write_tables_at_once(
                 .map_err(|panic| {
                     CleanError::Input(vakt_core::read::guard::crashed(&part.file, &panic).to_string())
                 })??;
+            // Sorted on this table's thread, so the return's sort only merges.
+            settle(&mut seen, job.pack)?;
             Ok::<_, CleanError>((stats, seen))
         },
     );
     let mut out = Vec::new();
     for w in written {
         let (stats, seen) = lost_if_none(w, "a table's writer")??;
-        collisions
-            .absorb(seen)
-            .map_err(|ti| CleanError::Collision(job.pack.id_types[ti].name.clone()))?;
+        collisions.absorb(seen);
         out.push(stats);
     }
     Ok(out)
@@ -316,6 +323,7 @@ impl Job<'_> {
         let (before_w, before_r) = (file.written, file.rejected_rows);
         let header = stream.header().clone();
         let mut ordinal = 0usize;
+        let mut work = TableWork::default();
         while let Some(event) = stream.next(rows).map_err(read_err)? {
             match event {
                 Event::Data => {
@@ -334,9 +342,12 @@ impl Job<'_> {
                     };
                     let source = (part.file.as_str(), part.sheet.as_deref(), row.row);
                     let fate = self.decisions.fate(table, ordinal);
+                    if let Some(Fate::Duplicate(_)) = fate {
+                        st.duplicates += 1;
+                    }
                     let target = (&self.plans[table], &mut *file);
                     vakt_core::read::guard::writing(|| {
-                        write_row(self.renderer, target, &r, fate, source, &mut st, collisions)
+                        write_row(self.renderer, target, &r, fate, source, (&mut work, collisions))
                     })?;
                     ordinal += 1;
                 }
@@ -347,6 +358,7 @@ impl Job<'_> {
             }
         }
         st.counts = stream.counts();
+        st.counters = work.counters;
         st.written = file.written - before_w;
         st.rejected = file.rejected_rows - before_r;
         account(&st, self.result, self.decisions, &part.file)?;
@@ -360,20 +372,17 @@ fn write_row(
     r: &RowIn<'_>,
     fate: Option<&Fate>,
     source: (&str, Option<&str>, u64),
-    st: &mut TableStats,
-    collisions: &mut Collisions,
+    (work, collisions): (&mut TableWork, &mut Collisions),
 ) -> Result<(), CleanError> {
     match fate {
-        None => file.clean(renderer.row(plan, r, &[], &mut st.counters, collisions)?),
-        Some(Fate::Keep(flags)) => file.clean(renderer.row(plan, r, flags, &mut st.counters, collisions)?),
+        None => file.clean(renderer.row(plan, r, &[], work, collisions)),
+        Some(Fate::Keep(flags)) => file.clean(renderer.row(plan, r, flags, work, collisions)),
         Some(Fate::Reject(reasons)) => {
-            let record = renderer.row(plan, r, &[], &mut st.counters, collisions)?;
+            let record = renderer.row(plan, r, &[], work, collisions);
             file.reject(record, source, reasons)
         }
-        Some(Fate::Duplicate(_)) => {
-            st.duplicates += 1;
-            Ok(())
-        }
+        // Counted by the caller.
+        Some(Fate::Duplicate(_)) => Ok(()),
     }
 }
 
