@@ -215,6 +215,17 @@ fn merge(mut found: Vec<Tagged>, theirs: Vec<Tagged>, direct: &mut Sink<'_>) {
     }
 }
 
+/// Batches between two measurements of the rules' cost, once the table is long.
+const RETIME_EVERY: u32 = 256;
+
+/// Whether the rules' cost is measured on batch `n` (0-based): the first, then ever more rarely
+/// (1, 2, 4 … 256), as the keys the rules hold grow and their cost with them, then every 256th
+/// (0 is one), so that one slow moment of the machine at a measurement (which can put every rule
+/// back on the engine's thread) does not decide the rest of a long table.
+fn is_timed(n: u32) -> bool {
+    (n.is_power_of_two() && n <= RETIME_EVERY) || n.is_multiple_of(RETIME_EVERY)
+}
+
 /// A batch being checked on the second thread, with its rules.
 struct Flight<'a, 'p> {
     batch: Arc<Batch>,
@@ -327,10 +338,9 @@ impl<'s, 'a: 's, 'p: 's, 'e> Pipeline<'s, 'a, 'p, 'e> {
         }
     }
 
-    /// Whether the rules' cost is measured on this batch: the first, then ever more rarely, as
-    /// the keys the rules hold grow and their cost with them.
+    /// Whether the rules' cost is measured on this batch ([`is_timed`]).
     fn timed(&self) -> bool {
-        self.batches == 0 || (self.batches.is_power_of_two() && self.batches <= 256)
+        is_timed(self.batches)
     }
 
     fn dispatch(&mut self, direct: &mut Sink<'_>) {
@@ -652,6 +662,12 @@ message = "adult stay of {days} days"
             "{:#?}\n{:?}\n{:?}\n{}\n{:?}",
             result.findings, result.dropped, result.error_cells, result.failed, result.tables
         )
+    }
+
+    #[test]
+    fn a_long_tables_rules_are_weighed_again_every_256_batches() {
+        let timed: Vec<u32> = (0..1100).filter(|&n| super::is_timed(n)).collect();
+        assert_eq!(timed, [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 768, 1024]);
     }
 
     #[test]
