@@ -636,6 +636,20 @@ fn lost_leading_zeros_are_restored_where_the_form_is_certain_and_the_row_kept() 
 }
 
 /// A pack written for the test: a text-form id type and a free-text column.
+/// Cleans one CSV file `name` holding `csv` with a pack written for the test: the temporary folder
+/// (holding `pack.toml`, the input and the output folder `out`), the output folder and the run.
+fn clean_one(pack: &str, name: &str, csv: &str) -> (tempfile::TempDir, PathBuf, std::process::Output) {
+    let dir = tempfile::tempdir().unwrap();
+    let key = keygen(dir.path(), "t");
+    let pack_path = dir.path().join("pack.toml");
+    std::fs::write(&pack_path, pack).unwrap();
+    let input = dir.path().join(name);
+    std::fs::write(&input, csv).unwrap();
+    let out = dir.path().join("out");
+    let o = clean(&[input], &key, "d", &out, &["--rules", pack_path.to_str().unwrap()]);
+    (dir, out, o)
+}
+
 const CLIENTS_PACK: &str = r#"
 name = "clients"
 version = "1"
@@ -659,23 +673,10 @@ class = ["F"]
 /// free text naming it in any of these ways is tagged. Neither output nor report shows it.
 #[test]
 fn invisible_characters_in_an_identifier_change_neither_the_pseudonym_nor_the_scrub() {
-    let dir = tempfile::tempdir().unwrap();
-    let key = keygen(dir.path(), "c");
-    let pack = dir.path().join("clients.toml");
-    std::fs::write(&pack, CLIENTS_PACK).unwrap();
-    let input = dir.path().join("visits.csv");
-    std::fs::write(
-        &input,
+    let (dir, out, o) = clean_one(
+        CLIENTS_PACK,
+        "visits.csv",
         "client,remark\nAB-20417,x\nAB-20417\u{7},y\n\u{200e}A\u{200b}B-20417,z\nCD-30518,met ab\u{7}-20417 and ab-20417\u{1b}\n",
-    )
-    .unwrap();
-    let out = dir.path().join("out");
-    let o = clean(
-        std::slice::from_ref(&input),
-        &key,
-        "d",
-        &out,
-        &["--rules", pack.to_str().unwrap()],
     );
     // 1: the leak in free text is an error, and its row is kept tagged.
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
@@ -705,9 +706,9 @@ fn invisible_characters_in_an_identifier_change_neither_the_pseudonym_nor_the_sc
     }
     let checked = vakt()
         .arg("check")
-        .arg(&input)
+        .arg(dir.path().join("visits.csv"))
         .arg("--rules")
-        .arg(&pack)
+        .arg(dir.path().join("pack.toml"))
         .args(["--format", "json"])
         .output()
         .unwrap();
@@ -715,23 +716,8 @@ fn invisible_characters_in_an_identifier_change_neither_the_pseudonym_nor_the_sc
     assert!(report.contains("[ID]") && !report.contains("20417"), "{report}");
 }
 
-const REMARKS_PACK: &str = r#"
-name = "remarks"
-version = "1"
-[id_types]
-client = { form = "text" }
-[[table]]
-name = "visits"
-[[table.column]]
-name = "client"
-type = "text"
-class = ["D"]
-id_type = "client"
-[[table.column]]
-name = "remark"
-type = "text"
-class = ["F"]
-[[table.column]]
+/// The clients' pack with three more text columns, one with a pattern that restores leading zeros.
+const MORE_REMARKS: &str = r#"[[table.column]]
 name = "note"
 type = "text"
 class = ["F"]
@@ -750,27 +736,14 @@ type = "text"
 /// where the column's pattern wants them).
 #[test]
 fn repeated_text_is_scrubbed_counted_and_kept_per_column_in_every_row() {
-    let dir = tempfile::tempdir().unwrap();
-    let key = keygen(dir.path(), "r");
-    let pack = dir.path().join("remarks.toml");
-    std::fs::write(&pack, REMARKS_PACK).unwrap();
-    let input = dir.path().join("visits.csv");
-    std::fs::write(
-        &input,
+    let (_dir, out, o) = clean_one(
+        &format!("{CLIENTS_PACK}{MORE_REMARKS}"),
+        "visits.csv",
         "client,remark,note,municipality,site\n\
          AB-20417,see ab-20417,see ab-20417,301,301\n\
          CD-30518,see ab-20417,plain,301,301\n\
          EF-40619,see ab-20417,see ab-20417,301,301\n\
          GH-50710,plain,plain,0301,301\n",
-    )
-    .unwrap();
-    let out = dir.path().join("out");
-    let o = clean(
-        std::slice::from_ref(&input),
-        &key,
-        "d",
-        &out,
-        &["--rules", pack.to_str().unwrap()],
     );
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
     let (h, rows) = read_csv(&out.join("visits.csv"));
@@ -805,19 +778,10 @@ type = "integer"
 /// repeats its key is rejected; every other row is written once.
 #[test]
 fn an_exact_copy_is_a_duplicate_and_a_repeated_key_a_rejection() {
-    let dir = tempfile::tempdir().unwrap();
-    let key = keygen(dir.path(), "v");
-    let pack = dir.path().join("visits.toml");
-    std::fs::write(&pack, VISITS_PACK).unwrap();
-    let input = dir.path().join("visits.csv");
-    std::fs::write(&input, "visit,minutes\nV1,30\nV2,45\nV1,30\nV2,50\nV3,15\n").unwrap();
-    let out = dir.path().join("out");
-    let o = clean(
-        std::slice::from_ref(&input),
-        &key,
-        "d",
-        &out,
-        &["--rules", pack.to_str().unwrap()],
+    let (_dir, out, o) = clean_one(
+        VISITS_PACK,
+        "visits.csv",
+        "visit,minutes\nV1,30\nV2,45\nV1,30\nV2,50\nV3,15\n",
     );
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
     let (_, rows) = read_csv(&out.join("visits.csv"));
