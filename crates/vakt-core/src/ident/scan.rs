@@ -105,20 +105,17 @@ impl Scanner {
                 }
             }
         }
-        let mut taken = Taken::default();
-        out.iter().for_each(|(_, r)| taken.take(r));
+        let mut taken = Taken::of(&out);
         if digits >= 8 && may(&PHONE_RUN) {
             for m in self.phone.find_iter(s) {
-                if !taken.overlaps(&m.range()) {
-                    taken.take(&m.range());
+                if taken.claim(&m.range()) {
                     out.push((Leak::Phone, m.range()));
                 }
             }
         }
         if at {
             for m in self.email.find_iter(s) {
-                if !taken.overlaps(&m.range()) {
-                    taken.take(&m.range());
+                if taken.claim(&m.range()) {
                     out.push((Leak::Email, m.range()));
                 }
             }
@@ -183,6 +180,22 @@ fn may_start(s: &[u8], run: &DigitRun) -> bool {
 struct Taken(std::collections::BTreeMap<usize, usize>);
 
 impl Taken {
+    /// The parts the matches `hits` take.
+    fn of(hits: &[(Leak, Range<usize>)]) -> Taken {
+        let mut taken = Taken::default();
+        hits.iter().for_each(|(_, r)| taken.take(r));
+        taken
+    }
+
+    /// Takes `r` when it overlaps no part taken; whether it did.
+    fn claim(&mut self, r: &Range<usize>) -> bool {
+        let free = !self.overlaps(r);
+        if free {
+            self.take(r);
+        }
+        free
+    }
+
     /// Whether `r` shares a byte with a part taken.
     fn overlaps(&self, r: &Range<usize>) -> bool {
         // The parts are disjoint, so the last one starting before `r` ends reaches furthest.
@@ -313,8 +326,7 @@ pub struct Scrubbed {
 pub fn scrub(s: &str, ids: Option<&IdSet>) -> Scrubbed {
     let mut hits = Scanner::global().scan(s);
     if let Some(ids) = ids.filter(|i| !i.is_empty()) {
-        let mut taken = Taken::default();
-        hits.iter().for_each(|(_, r)| taken.take(r));
+        let mut taken = Taken::of(&hits);
         for r in candidates(s) {
             if !taken.overlaps(&r) && ids.contains_token(&s[r.clone()]) {
                 taken.take(&r);
