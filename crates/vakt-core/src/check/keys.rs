@@ -86,11 +86,7 @@ impl RowKeys {
         if let Some(h) = self.row_hash.get() {
             return h;
         }
-        let mut h = KeyHash::default();
-        for c in row.iter() {
-            h.part(text::trim(c.text).as_bytes());
-        }
-        let h = h.finish().low();
+        let h = row.trimmed_hash();
         self.row_hash.set(Some(h));
         h
     }

@@ -53,13 +53,7 @@ impl Node {
                 _ => Val::Null,
             },
             Node::IsNull(a, negated) => Val::Bool(matches!(a.eval(env), Val::Null) != *negated),
-            Node::Call(f, args) => {
-                let values: super::functions::ArgVals<'a> = args.iter().map(|a| a.eval(env)).collect();
-                super::functions::apply(*f, values, &|v| match v {
-                    Val::Text(t) => Some(t.clone()),
-                    _ => None,
-                })
-            }
+            Node::Call(f, args) => call(*f, args, env),
             Node::CodeText(a, codes) => match a.eval(env) {
                 Val::Code(c) => codes.get(c as usize).map_or(Val::Null, |t| Val::Text(Cow::Borrowed(t))),
                 other => other,
@@ -87,6 +81,17 @@ impl Node {
             },
         }
     }
+}
+
+/// A function call, out of [`Node::eval`]'s body: its argument list is the largest thing on the
+/// stack, and every node evaluated would otherwise pay for it on entry.
+#[inline(never)]
+fn call<'a>(f: super::functions::Func, args: &'a [Node], env: &dyn Env<'a>) -> Val<'a> {
+    let values: super::functions::ArgVals<'a> = args.iter().map(|a| a.eval(env)).collect();
+    super::functions::apply(f, values, &|v| match v {
+        Val::Text(t) => Some(t.clone()),
+        _ => None,
+    })
 }
 
 fn literal_eq(v: &Val<'_>, node: &Node) -> bool {

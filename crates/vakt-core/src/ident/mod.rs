@@ -202,6 +202,23 @@ pub fn is_valid_as_written(form: IdForm, raw: &str) -> bool {
                 && nin::validate(t).is_ok()))
 }
 
+/// Whether [`validate`] finds `raw` valid with no zero put back: the question the national-id
+/// check asks of every cell. It makes the canonical form only for a value that is neither valid
+/// as written ([`is_valid_as_written`]) nor plain digits that fit a `digits` form (an HPR number
+/// of seven digits is valid, and padded only when written out).
+pub fn is_valid_unrepaired(form: IdForm, raw: &str) -> bool {
+    if is_valid_as_written(form, raw) {
+        return true;
+    }
+    let t = text::trim(raw);
+    if let IdForm::Digits { width } = form {
+        if !t.is_empty() && t.len() <= usize::from(width) && t.bytes().all(|b| b.is_ascii_digit()) {
+            return true;
+        }
+    }
+    validate(form, raw).is_ok_and(|c| !c.zero_restored)
+}
+
 /// Whether the form keeps trimmed, printable ASCII `t` as written: the text form always, the
 /// number forms when `t` holds a character that is neither a digit nor one of their separators
 /// (`EPJ-01000`, a local record number).
@@ -317,6 +334,31 @@ mod tests {
             }
         }
         assert!(yes > 20_000, "only {yes} values answered yes");
+    }
+
+    /// The short answer is the long one, [`validate`] without a zero restored, for every form,
+    /// on values around the widths and lengths where the short cuts start and stop.
+    #[test]
+    fn valid_unrepaired_is_validate_without_a_restored_zero() {
+        let forms = [
+            IdForm::NationalId,
+            IdForm::Digits { width: 9 },
+            IdForm::Digits { width: 3 },
+            IdForm::Text,
+        ];
+        let mut values = vec![String::new(), " ".into(), "0".into(), "EPJ-7".into(), "12 345".into()];
+        for len in 1..=12 {
+            values.push("7".repeat(len));
+            values.push(format!(" {} ", "1".repeat(len)));
+            values.push(format!("{}\u{7}", "2".repeat(len)));
+        }
+        values.extend(["31129956715", "3112995671", "31129956716", "311299 56715"].map(String::from));
+        for raw in &values {
+            for form in forms {
+                let long = validate(form, raw).is_ok_and(|c| !c.zero_restored);
+                assert_eq!(is_valid_unrepaired(form, raw), long, "{raw:?} {form:?}");
+            }
+        }
     }
 
     #[test]

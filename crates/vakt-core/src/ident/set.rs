@@ -212,6 +212,19 @@ impl IdSet {
 
     /// Records an identifier value of an id column.
     pub fn insert(&mut self, form: IdForm, raw: &str) {
+        let t = text::trim(raw);
+        if t.bytes().all(|b| b.is_ascii_graphic()) && super::is_kept_as_written(form, t) {
+            // Most ids (`EPJ-01000`): visible ASCII kept as written, whose id hash and value
+            // hash are one hash of the lower-cased bytes ([`id_hash`], [`value_hash`]), made once.
+            let h = KeyHash::default().part_ascii_lower(t.as_bytes()).finish().low();
+            if t.len() >= MIN_ID_LEN && t.bytes().any(|b| b.is_ascii_digit()) {
+                self.ids.insert(h);
+            }
+            if t.len() >= 3 {
+                self.values.insert(h);
+            }
+            return;
+        }
         if let Some(h) = id_hash(form, raw) {
             self.ids.insert(h);
         }
@@ -256,6 +269,43 @@ impl IdSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An identifier cell is recorded under the hashes [`id_hash`] and [`value_hash`] give it,
+    /// whichever way [`IdSet::insert`] gets there, and under no other.
+    #[test]
+    fn an_id_is_recorded_as_the_id_and_value_hashes_say() {
+        let forms = [IdForm::Text, IdForm::NationalId, IdForm::Digits { width: 9 }];
+        let raws = [
+            "EPJ-01000",
+            " epj-01000 ",
+            "AB",
+            "AB1",
+            "ab-20417",
+            "AB 20417",
+            "Ola Nordmann",
+            "31129956715",
+            "311299 56715",
+            "3112995671",
+            "1234567",
+            "12345",
+            "1234",
+            "Bodø-12345",
+            "a\u{7}b-12345",
+            "",
+        ];
+        for form in forms {
+            for raw in raws {
+                let mut set = IdSet::default();
+                set.insert(form, raw);
+                let want_id = id_hash(form, raw);
+                let want_value = value_hash(raw, &mut String::new());
+                assert_eq!(set.ids.len(), usize::from(want_id.is_some()), "{form:?} {raw:?}");
+                assert_eq!(set.values.len(), usize::from(want_value.is_some()), "{form:?} {raw:?}");
+                assert!(want_id.is_none_or(|h| set.ids.contains(h)), "{form:?} {raw:?}");
+                assert!(want_value.is_none_or(|h| set.values.contains(h)), "{form:?} {raw:?}");
+            }
+        }
+    }
 
     /// The runs against a hash set, through many flushes and merges: every hash inserted is
     /// found, at any moment, and no other.

@@ -78,7 +78,9 @@ struct Tally {
 pub struct CsvRows {
     file: String,
     reader: csv::Reader<Box<dyn Read + Send>>,
-    record: csv::ByteRecord,
+    /// The record buffer, kept between rows (taken while a row is copied out, so that making an
+    /// empty one, an allocation, is not done per row).
+    record: Option<csv::ByteRecord>,
     encoding: CsvEncoding,
     /// The field separator found: `,`, `;` or tab.
     pub delimiter: u8,
@@ -162,7 +164,7 @@ impl CsvRows {
         Ok(CsvRows {
             file: shown.to_string(),
             reader,
-            record: csv::ByteRecord::new(),
+            record: Some(csv::ByteRecord::new()),
             encoding,
             delimiter,
             tally,
@@ -206,21 +208,19 @@ impl CsvRows {
 
 impl RowSource for CsvRows {
     fn next_row(&mut self, buf: &mut RowBuf) -> Result<bool, ReadError> {
-        let more = self
-            .reader
-            .read_byte_record(&mut self.record)
-            .map_err(|e| ReadError::Rows {
-                file: self.file.clone(),
-                sheet: None,
-                row: e.position().map(|p| p.line()),
-                reason: e.to_string(),
-            })?;
+        let mut record = self.record.take().unwrap_or_default();
+        let more = self.reader.read_byte_record(&mut record).map_err(|e| ReadError::Rows {
+            file: self.file.clone(),
+            sheet: None,
+            row: e.position().map(|p| p.line()),
+            reason: e.to_string(),
+        })?;
         self.tally.since_record.store(0, Relaxed);
         if !more {
             self.end_of_file();
             return Ok(false);
         }
-        let line = self.record.position().map(|p| p.line()).unwrap_or(0);
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
         if line > self.last_line {
             // Rules remember rows in 32 bits: reading stops here, as a sheet stops at its last row.
             self.notices.push(Notice {
@@ -231,11 +231,10 @@ impl RowSource for CsvRows {
             });
             return Ok(false);
         }
-        self.last_record = (line, self.record.iter().any(|f| f.contains(&b'\n')));
+        self.last_record = (line, record.iter().any(|f| f.contains(&b'\n')));
         buf.clear(line);
-        buf.record = self.record.position().map_or(0, |p| p.record().saturating_add(1));
+        buf.record = record.position().map_or(0, |p| p.record().saturating_add(1));
         let cp1252 = self.encoding == CsvEncoding::Windows1252;
-        let record = std::mem::take(&mut self.record);
         for (col, field) in record.iter().enumerate() {
             if col >= MAX_COLUMNS as usize {
                 self.cut_fields = self.cut_fields.saturating_add(1);
@@ -280,7 +279,7 @@ impl RowSource for CsvRows {
                 self.note_once(self.cut_cells, notice);
             }
         }
-        self.record = record;
+        self.record = Some(record);
         Ok(true)
     }
 

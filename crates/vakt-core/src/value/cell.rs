@@ -121,6 +121,58 @@ impl RowBuf {
         (0..self.cells.len()).map(|i| self.get(i))
     }
 
+    /// A hash of the row's cells, each trimmed ([`super::text::trim`]), to tell an exact copy of
+    /// an earlier row: cells that differ only in spaces at their ends hash the same, and where a
+    /// cell ends counts (`ab`,`c` is not `a`,`bc`).
+    ///
+    /// It is the hash of the trimmed texts end to end, then of their lengths. Cells as a reader
+    /// pushed them lie end to end in the row's buffer, and nearly every one starts and ends with a
+    /// visible character, so the texts are usually one slice, hashed in one part, not a part a cell.
+    ///
+    /// ```
+    /// use vakt_core::value::cell::{CellKind, RowBuf};
+    /// let row = |cells: &[&str]| {
+    ///     let mut r = RowBuf::default();
+    ///     cells.iter().for_each(|c| r.push(CellKind::Text, c));
+    ///     r.trimmed_hash()
+    /// };
+    /// assert_eq!(row(&["ab", " c\u{a0}"]), row(&["ab", "c"]));
+    /// assert_ne!(row(&["ab", "c"]), row(&["a", "bc"]));
+    /// ```
+    pub fn trimmed_hash(&self) -> u64 {
+        use super::keyhash::KeyHash;
+        use super::text::trim;
+        let (mut texts, mut lengths) = (KeyHash::default(), KeyHash::default());
+        let mut at = self.cells.first().map_or(0, |c| c.start);
+        let plain = self.cells.iter().all(|c| {
+            let cell = &self.text[c.start as usize..c.end as usize];
+            let follows = c.start == at;
+            at = c.end;
+            lengths.number(u64::from(c.end.wrapping_sub(c.start)));
+            follows && trim(cell).len() == cell.len()
+        });
+        let whole = match (plain, self.cells.first(), self.cells.last()) {
+            (true, Some(first), Some(last)) => self.text.as_bytes().get(first.start as usize..last.end as usize),
+            _ => None,
+        };
+        match whole {
+            Some(bytes) => {
+                texts.part(bytes);
+            }
+            None => {
+                lengths = KeyHash::default();
+                let mut joined = Vec::with_capacity(self.text.len());
+                for c in self.iter() {
+                    let t = trim(c.text);
+                    joined.extend_from_slice(t.as_bytes());
+                    lengths.number(t.len() as u64);
+                }
+                texts.part(&joined);
+            }
+        }
+        texts.hashed(lengths.finish()).finish().low()
+    }
+
     /// True when every cell is blank.
     pub fn is_blank(&self) -> bool {
         self.iter().all(|c| c.is_blank())
@@ -194,6 +246,44 @@ pub fn write_number(out: &mut String, n: f64) {
 )]
 mod tests {
     use super::*;
+
+    /// The one-slice hash and the cell-by-cell one agree: a row hashes the same whether its cells
+    /// need trimming or not, and whether they lie in the buffer in order (pushed) or not (set
+    /// later), and rows that differ in a cell or a cell bound hash apart.
+    #[test]
+    fn the_trimmed_hash_is_the_same_whichever_way_the_cells_lie() {
+        let pushed = |cells: &[&str]| {
+            let mut r = RowBuf::default();
+            cells.iter().for_each(|c| r.push(CellKind::Text, c));
+            r.trimmed_hash()
+        };
+        let set_backwards = |cells: &[&str]| {
+            let mut r = RowBuf::default();
+            for (i, c) in cells.iter().enumerate().rev() {
+                r.set(i, CellKind::Text, c);
+            }
+            r.trimmed_hash()
+        };
+        let rows: [&[&str]; 6] = [
+            &["G1", "EPJ-1", "1983", "", "F31.8"],
+            &["G1", "EPJ-1", "1983", "F31.8", ""],
+            &["G1", "EPJ-11983", "", "", "F31.8"],
+            &["Ø", "ab c", "x"],
+            &[""],
+            &[],
+        ];
+        let mut seen = Vec::new();
+        for cells in rows {
+            let plain = pushed(cells);
+            assert_eq!(set_backwards(cells), plain, "{cells:?}");
+            let padded: Vec<String> = cells.iter().map(|c| format!(" \u{a0}{c}\t ")).collect();
+            let padded: Vec<&str> = padded.iter().map(String::as_str).collect();
+            assert_eq!(pushed(&padded), plain, "{cells:?}");
+            assert_eq!(set_backwards(&padded), plain, "{cells:?}");
+            assert!(!seen.contains(&plain), "{cells:?} hashes as an earlier row");
+            seen.push(plain);
+        }
+    }
 
     #[test]
     fn numbers_render_like_a_spreadsheet() {

@@ -126,6 +126,12 @@ impl KeyHash {
         self
     }
 
+    /// Adds a fixed-width number (a length, a count): one word, no length needed to delimit it.
+    pub fn number(&mut self, n: u64) -> &mut Self {
+        self.word(n);
+        self
+    }
+
     fn word(&mut self, x: u64) {
         self.a = fold(self.a ^ x ^ K1, K2);
         self.b = fold(self.b ^ x.rotate_left(29) ^ K2, K1 ^ self.a);

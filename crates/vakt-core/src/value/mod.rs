@@ -419,6 +419,22 @@ fn parse_date(cell: CellRef<'_>, date_1904: bool) -> Parsed {
 
 /// Parses `yyyy-mm-dd` (optionally with a time), `dd.mm.yyyy`, `d.m.yyyy`, `dd/mm/yyyy`, `dd-mm-yyyy`.
 pub fn parse_date_text(t: &str) -> Result<(Date, Option<Note>), Issue> {
+    // The common case, `yyyy-mm-dd`, read straight off its ten bytes: what the general reading
+    // below makes of it, without the search for a time and the split.
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *t.as_bytes() {
+        let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
+        if digits.iter().all(u8::is_ascii_digit) {
+            let n = |ds: &[u8]| {
+                ds.iter().fold(0u32, |a, &b| {
+                    a.wrapping_mul(10).wrapping_add(u32::from(b.wrapping_sub(b'0')))
+                })
+            };
+            let (y, m, d) = (n(&digits[..4]), n(&digits[4..6]), n(&digits[6..]));
+            return Date::from_ymd(y as i32, m, d)
+                .map(|d| (d, None))
+                .ok_or(Issue::NoSuchDate);
+        }
+    }
     let (date_part, time_note) = match t.find(['T', ' ']) {
         Some(i) if i >= 8 => (&t[..i], Some(Note::TimeDropped)),
         _ => (t, None),
@@ -547,6 +563,33 @@ pub enum ColumnType {
 )]
 mod tests {
     use super::*;
+
+    /// `yyyy-mm-dd` is read as the same date written `dd.mm.yyyy` and `yyyy/mm/dd` (the general
+    /// reading), and as the calendar has it: every day of leap and common years and the days
+    /// around them that do not exist.
+    #[test]
+    fn iso_dates_read_as_the_other_forms_do() {
+        let mut real = 0;
+        for y in [1, 1900, 1999, 2000, 2024, 9999] {
+            for m in 0..=13u32 {
+                for d in 0..=32u32 {
+                    let iso = parse_date_text(&format!("{y:04}-{m:02}-{d:02}"));
+                    assert_eq!(iso, parse_date_text(&format!("{d:02}.{m:02}.{y:04}")), "{y}-{m}-{d}");
+                    assert_eq!(iso, parse_date_text(&format!("{y:04}/{m:02}/{d:02}")), "{y}-{m}-{d}");
+                    let calendar = Date::from_ymd(y, m, d).map(|d| (d, None)).ok_or(Issue::NoSuchDate);
+                    assert_eq!(iso, calendar, "{y}-{m}-{d}");
+                    real += usize::from(iso.is_ok());
+                }
+            }
+        }
+        assert_eq!(real, 4 * 365 + 2 * 366);
+        assert_eq!(parse_date_text("0000-01-01"), Err(Issue::NoSuchDate));
+        assert_eq!(parse_date_text("2009-1x-01"), Err(Issue::NotDate));
+        assert_eq!(
+            parse_date_text("2009-01-01T10:00"),
+            Ok((Date::from_ymd(2009, 1, 1).unwrap(), Some(Note::TimeDropped)))
+        );
+    }
 
     fn minutes(kind: CellKind, text: &str) -> (Value, Option<Note>, Option<Issue>) {
         let p = parse_minutes(CellRef { kind, text });

@@ -1,7 +1,7 @@
 use crate::check::{RowCtx, RowRule, RuleKind, Sink, TableSchema};
 use crate::finding::{CheckInfo, Severity};
 use crate::i18n::T;
-use crate::ident::{is_valid_as_written, nin::NinError, validate, IdForm, IdProblem};
+use crate::ident::{is_valid_unrepaired, nin::NinError, validate, IdForm, IdProblem};
 
 documented_check! {
     /// An identifier that should be an official number is not one.
@@ -63,14 +63,12 @@ impl RowRule for NationalIdRule {
             if raw.is_empty() {
                 continue;
             }
-            if is_valid_as_written(form, raw) {
-                continue; // most rows, without the canonical form's copy
-            }
-            let checked = validate(form, raw);
-            if checked.as_ref().is_ok_and(|c| !c.zero_restored) {
-                // A valid identifier: most rows. Nothing is shown, so nothing is masked.
+            if is_valid_unrepaired(form, raw) {
+                // A valid identifier: most rows, without the canonical form's copy. Nothing is
+                // shown, so nothing is masked.
                 continue;
             }
+            let checked = validate(form, raw);
             let name = &out.table.columns[col].name;
             let shown = out.shown(col, raw);
             let (severity, message, help) = match checked {

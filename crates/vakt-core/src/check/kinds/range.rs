@@ -80,15 +80,17 @@ impl RowRule for RangeRule<'_> {
             let Some(v) = p.value.as_f64() else {
                 continue;
             };
+            // Words are made only for a finding: nearly every value is in range.
             let unit = if rc.ty == ColumnType::Minutes { " min" } else { "" };
             let name = &out.table.columns[rc.col].name;
-            let value = show(p.value);
             if let Some(h) = rc.hard.filter(|h| !h.contains(v)) {
+                let value = show(p.value);
                 let help = magnitude_hint(v, h);
                 let message =
                     T::RangeOutside.say(&[("column", name), ("value", &value), ("unit", &unit), ("range", &h.text)]);
                 out.cell(RangeKind::CODE, Severity::Error, row, rc.col, message, help);
             } else if let Some(s) = rc.soft.filter(|s| !s.contains(v)) {
+                let value = show(p.value);
                 let message =
                     T::RangeUnusual.say(&[("column", name), ("value", &value), ("unit", &unit), ("range", &s.text)]);
                 out.cell(RangeKind::CODE, Severity::Warning, row, rc.col, message, None);
