@@ -84,14 +84,24 @@ impl Node {
 }
 
 /// A function call, out of [`Node::eval`]'s body: its argument list is the largest thing on the
-/// stack, and every node evaluated would otherwise pay for it on entry.
+/// stack, and every node evaluated would otherwise pay for it on entry. Up to four arguments
+/// (every function but a long `min`, `max` or `coalesce`) are evaluated into an array on the
+/// stack, as expressions run once per row.
 #[inline(never)]
 fn call<'a>(f: super::functions::Func, args: &'a [Node], env: &dyn Env<'a>) -> Val<'a> {
-    let values: super::functions::ArgVals<'a> = args.iter().map(|a| a.eval(env)).collect();
-    super::functions::apply(f, values, &|v| match v {
+    let code_text = |v: &Val<'a>| match v {
         Val::Text(t) => Some(t.clone()),
         _ => None,
-    })
+    };
+    let mut few = [Val::Null, Val::Null, Val::Null, Val::Null];
+    if let Some(slots) = few.get_mut(..args.len()) {
+        for (slot, a) in slots.iter_mut().zip(args) {
+            *slot = a.eval(env);
+        }
+        return super::functions::apply(f, slots, &code_text);
+    }
+    let mut many: Vec<Val<'a>> = args.iter().map(|a| a.eval(env)).collect();
+    super::functions::apply(f, &mut many, &code_text)
 }
 
 fn literal_eq(v: &Val<'_>, node: &Node) -> bool {

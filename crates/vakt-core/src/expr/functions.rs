@@ -174,31 +174,31 @@ fn names_of(args: &[Ty]) -> String {
     args.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
 }
 
-/// Applies a function to its evaluated arguments.
-/// A call's arguments: on the stack for up to four (every function but a long `min`, `max` or
-/// `coalesce`), as expressions run once per row.
-pub(crate) type ArgVals<'a> = smallvec::SmallVec<[Val<'a>; 4]>;
-
+/// Applies a function to its evaluated arguments; `min`, `max` and `coalesce` take theirs out,
+/// leaving nulls.
 pub(crate) fn apply<'a>(
     func: Func,
-    args: ArgVals<'a>,
+    args: &mut [Val<'a>],
     code_text: &dyn Fn(&Val<'a>) -> Option<Cow<'a, str>>,
 ) -> Val<'a> {
     if func == Func::Coalesce {
-        return args.into_iter().find(|v| !matches!(v, Val::Null)).unwrap_or(Val::Null);
+        return args
+            .iter_mut()
+            .find(|v| !matches!(v, Val::Null))
+            .map_or(Val::Null, |v| std::mem::replace(v, Val::Null));
     }
     if args.iter().any(|v| matches!(v, Val::Null)) {
         return Val::Null;
     }
     match func {
-        Func::Day | Func::Month | Func::Year | Func::MonthStart | Func::MonthEnd => date_part(func, &args),
-        Func::DaysBetween | Func::MonthsBetween => between(func, &args),
-        Func::Len | Func::Lower | Func::Upper | Func::Trim => text_of(func, &args, code_text),
-        Func::StartsWith | Func::EndsWith | Func::Contains => text_test(func, &args, code_text),
-        Func::Abs | Func::Round => number_of(func, &args),
+        Func::Day | Func::Month | Func::Year | Func::MonthStart | Func::MonthEnd => date_part(func, args),
+        Func::DaysBetween | Func::MonthsBetween => between(func, args),
+        Func::Len | Func::Lower | Func::Upper | Func::Trim => text_of(func, args, code_text),
+        Func::StartsWith | Func::EndsWith | Func::Contains => text_test(func, args, code_text),
+        Func::Abs | Func::Round => number_of(func, args),
         Func::Min | Func::Max => extreme(func, args),
         Func::BirthDay | Func::BirthMonth | Func::BirthYy | Func::BirthYearFits | Func::IsTestId => {
-            identifier(func, &args, code_text)
+            identifier(func, args, code_text)
         }
         Func::Coalesce => Val::Null,
     }
@@ -274,7 +274,7 @@ fn number_of<'a>(func: Func, args: &[Val<'a>]) -> Val<'a> {
     }
 }
 
-fn extreme<'a>(func: Func, args: ArgVals<'a>) -> Val<'a> {
+fn extreme<'a>(func: Func, args: &mut [Val<'a>]) -> Val<'a> {
     let pick = |a: Val<'a>, b: Val<'a>| -> Val<'a> {
         let first_is_smaller = match (&a, &b) {
             (Val::Num(x), Val::Num(y)) => x <= y,
@@ -287,7 +287,10 @@ fn extreme<'a>(func: Func, args: ArgVals<'a>) -> Val<'a> {
             b
         }
     };
-    args.into_iter().reduce(pick).unwrap_or(Val::Null)
+    args.iter_mut()
+        .map(|v| std::mem::replace(v, Val::Null))
+        .reduce(pick)
+        .unwrap_or(Val::Null)
 }
 
 fn identifier<'a>(func: Func, args: &[Val<'a>], code_text: &dyn Fn(&Val<'a>) -> Option<Cow<'a, str>>) -> Val<'a> {
@@ -323,8 +326,8 @@ mod tests {
         Val::Text(Cow::Borrowed(s))
     }
 
-    fn run<'a>(f: Func, args: Vec<Val<'a>>) -> Val<'a> {
-        apply(f, args.into_iter().collect(), &|v| match v {
+    fn run<'a>(f: Func, mut args: Vec<Val<'a>>) -> Val<'a> {
+        apply(f, &mut args, &|v| match v {
             Val::Text(t) => Some(t.clone()),
             _ => None,
         })

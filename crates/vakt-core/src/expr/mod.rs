@@ -604,6 +604,16 @@ mod tests {
         );
         assert_eq!(eval("round(a) == 2 and abs(0 - a) == a", &row), Val::Bool(true));
         assert_eq!(eval("coalesce(b, a) == a", &row), Val::Bool(true));
+        // Past four arguments, where they are no longer evaluated into the array on the stack.
+        for n in [3i64, 4, 5, 6, 9] {
+            let args: Vec<String> = (0..n).map(|i| format!("{}", 4 - i)).collect();
+            let min = format!("min({}) == {}", args.join(", "), 5 - n);
+            assert_eq!(eval(&min, &row), Val::Bool(true), "{min}");
+            let max = format!("max({}, a) == 4", args.join(", "));
+            assert_eq!(eval(&max, &row), Val::Bool(true), "{max}");
+            let first = format!("coalesce({}b, a) == a", "b, ".repeat(n as usize));
+            assert_eq!(eval(&first, &row), Val::Bool(true), "{first}");
+        }
         let e = compile("matches(t, \"(\")", &S).unwrap_err();
         assert!(e.message.contains("not a regular expression"), "{}", e.message);
         let e = compile("lowr(t) == \"x\"", &S).unwrap_err();

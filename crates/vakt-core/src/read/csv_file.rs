@@ -235,6 +235,12 @@ impl RowSource for CsvRows {
         buf.clear(line);
         buf.record = record.position().map_or(0, |p| p.record().saturating_add(1));
         let cp1252 = self.encoding == CsvEncoding::Windows1252;
+        // The record's fields end to end, checked as UTF-8 once rather than field by field. A
+        // field is its slice of that text when it starts and ends on a character boundary (it is
+        // then valid UTF-8 itself); otherwise it is checked on its own below.
+        let whole = (!cp1252 || record.as_slice().is_ascii())
+            .then(|| std::str::from_utf8(record.as_slice()).ok())
+            .flatten();
         for (col, field) in record.iter().enumerate() {
             if col >= MAX_COLUMNS as usize {
                 self.cut_fields = self.cut_fields.saturating_add(1);
@@ -251,8 +257,9 @@ impl RowSource for CsvRows {
                 buf.push(CellKind::Empty, "");
                 continue;
             }
-            let cut = match std::str::from_utf8(field) {
-                Ok(s) if !cp1252 || field.is_ascii() => push_capped(buf, s),
+            let checked = whole.and_then(|w| record.range(col).and_then(|r| w.get(r)));
+            let cut = match checked.map_or_else(|| std::str::from_utf8(field), Ok) {
+                Ok(s) if !cp1252 || s.is_ascii() => push_capped(buf, s),
                 decoded => {
                     if decoded.is_err() && !cp1252 && !self.foreign_bytes {
                         self.foreign_bytes = true;
@@ -586,6 +593,22 @@ mod tests {
         assert_eq!(sniff_delimiter(b"\"a;x\",b,c\n1,2,3\n"), b',');
         // Decimal commas in a semicolon file do not win.
         assert_eq!(sniff_delimiter(b"id;min;h\n1;1,5;2,5\n2;1,5;2\n"), b';');
+    }
+
+    /// A record that is valid UTF-8 end to end can still hold fields that are not: here `ø`'s two
+    /// bytes are split between two fields. Each such field is read as a field with a stray byte,
+    /// as it would be alone, and the rest of the record as UTF-8.
+    #[test]
+    fn a_character_split_between_fields_is_two_stray_bytes() {
+        let (_dir, mut rows) = opened("split.csv", b"\xEF\xBB\xBFa,b,c\nx\xC3,\xB8y,\xC3\xB8\n");
+        assert_eq!(rows.encoding(), CsvEncoding::Utf8Bom);
+        let mut buf = RowBuf::default();
+        assert!(rows.next_row(&mut buf).unwrap());
+        assert!(rows.next_row(&mut buf).unwrap());
+        assert_eq!((buf.get(0).text, buf.get(1).text, buf.get(2).text), ("xÃ", "¸y", "ø"));
+        let notices = rows.notices();
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert_eq!((notices[0].row, notices[0].col), (Some(2), Some(0)));
     }
 
     #[test]
