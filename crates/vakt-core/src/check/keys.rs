@@ -29,7 +29,11 @@ enum Part {
 /// The parts of the current row; see the module documentation.
 #[derive(Default)]
 pub(crate) struct RowKeys {
-    parts: RefCell<Vec<Part>>,
+    /// Per column, the row it was worked out for (a [`RowKeys::row`] number) and its part.
+    parts: RefCell<Vec<(u32, Part)>>,
+    /// Counts the rows reset for, from 1: a part of another row is unknown for this one. This
+    /// forgets a row's parts without writing every column's slot on every row.
+    row: u32,
     row_hash: Cell<Option<u64>>,
     scratch: RefCell<String>,
 }
@@ -38,8 +42,13 @@ impl RowKeys {
     /// Forgets the last row's parts; `columns` is the number of pack columns of the table.
     pub(crate) fn reset(&mut self, columns: usize) {
         let parts = self.parts.get_mut();
-        parts.clear();
-        parts.resize(columns, Part::Unknown);
+        self.row = self.row.wrapping_add(1);
+        if self.row == 0 || parts.len() != columns {
+            // Every 2^32 rows, or a table of another width: start the slots afresh.
+            self.row = 1;
+            parts.clear();
+            parts.resize(columns, (0, Part::Unknown));
+        }
         self.row_hash.set(None);
     }
 
@@ -56,12 +65,12 @@ impl RowKeys {
     fn part(&self, col: usize, row: &RowBuf, physical: &[Option<u32>]) -> Option<Key128> {
         let known = self.parts.borrow().get(col).copied();
         let part = match known {
-            Some(Part::Hash(h)) => return Some(h),
-            Some(Part::Empty) => return None,
+            Some((r, Part::Hash(h))) if r == self.row => return Some(h),
+            Some((r, Part::Empty)) if r == self.row => return None,
             _ => self.fold(col, row, physical),
         };
         if let Some(slot) = self.parts.borrow_mut().get_mut(col) {
-            *slot = part;
+            *slot = (self.row, part);
         }
         match part {
             Part::Hash(h) => Some(h),
@@ -132,6 +141,31 @@ mod tests {
         keys.reset(4);
         let c = row(&["g2", "ola hansen", "x"]);
         assert_ne!(keys.key(seed, &[0, 1], &c, &physical), k);
+    }
+
+    /// When the row count wraps, a part worked out 2^32 rows before (under the same count) is not
+    /// taken for the new row's; nor is a part of a table of another width.
+    #[test]
+    fn parts_are_forgotten_when_the_row_count_wraps_and_the_width_changes() {
+        let physical = [Some(0), Some(1)];
+        let seed = KeyHash::default();
+        let fresh = |cells: &[&str], cols: &[usize]| {
+            let mut keys = RowKeys::default();
+            keys.reset(cells.len());
+            keys.key(seed, cols, &row(cells), &physical)
+        };
+        let mut keys = RowKeys::default();
+        keys.reset(1);
+        assert_eq!(keys.row, 1);
+        let a = keys.key(seed, &[0], &row(&["a"]), &physical);
+        assert_eq!(a, fresh(&["a"], &[0]));
+        keys.row = u32::MAX;
+        keys.reset(1);
+        assert_eq!(keys.row, 1, "the count wrapped to the first row's");
+        assert_eq!(keys.key(seed, &[0], &row(&["b"]), &physical), fresh(&["b"], &[0]));
+        keys.reset(2);
+        let b = keys.key(seed, &[0, 1], &row(&["c", "d"]), &physical);
+        assert_eq!(b, fresh(&["c", "d"], &[0, 1]));
     }
 
     #[test]
