@@ -30,17 +30,12 @@ impl OutValue {
 
     /// Appends [`OutValue::csv`] to `out`, so that a writer can reuse one string for every field.
     pub fn csv_into(&self, out: &mut String) {
-        use std::fmt::Write as _;
         match self {
             OutValue::Empty => {}
             OutValue::Text(s) => neutralise_into(s, out),
-            OutValue::Int(i) => {
-                let _ = write!(out, "{i}");
-            }
+            OutValue::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
             OutValue::Num(n) => vakt_core::value::cell::write_number(out, *n),
-            OutValue::Date(d) => {
-                let _ = write!(out, "{d}");
-            }
+            OutValue::Date(d) => d.write_iso(out),
         }
     }
 }
