@@ -72,7 +72,10 @@ impl Date {
             let _ = fmt::Write::write_fmt(out, format_args!("{self}"));
             return;
         };
-        let digit = |n: u32, place: u32| char::from(b'0'.wrapping_add(n.wrapping_div(place).wrapping_rem(10) as u8));
+        let digit = |n: u32, place: u32| {
+            let d = n.checked_div(place).unwrap_or(0).wrapping_rem(10);
+            char::from(b'0'.wrapping_add(d as u8))
+        };
         for c in [
             digit(y, 1000),
             digit(y, 100),
