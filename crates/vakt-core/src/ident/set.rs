@@ -152,8 +152,7 @@ fn hash(s: &str) -> u64 {
 fn id_hash(form: IdForm, raw: &str) -> Option<u64> {
     let t = text::trim(raw);
     if super::is_printable_ascii(t) && super::is_kept_as_written(form, t) {
-        let long = t.len() >= MIN_ID_LEN && t.bytes().any(|b| b.is_ascii_digit());
-        return long.then(|| KeyHash::default().part_ascii_lower(t.as_bytes()).finish().low());
+        return is_searchable(t).then(|| ascii_lower_hash(t));
     }
     if is_own_canonical_number(form, t) {
         // Most national ids: eleven digits, already canonical and lower-case.
@@ -162,6 +161,17 @@ fn id_hash(form: IdForm, raw: &str) -> Option<u64> {
     let f = folded(form, raw);
     let long = f.chars().nth(MIN_ID_LEN - 1).is_some() && f.bytes().any(|b| b.is_ascii_digit());
     long.then(|| hash(&f))
+}
+
+/// Whether an identifier in its canonical form is looked for in text: long enough, with a digit.
+fn is_searchable(t: &str) -> bool {
+    t.len() >= MIN_ID_LEN && t.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// The hash of printable ASCII `t` lower-cased, as it is read: [`id_hash`] of a value kept as
+/// written, and [`value_hash`] of one without spaces.
+fn ascii_lower_hash(t: &str) -> u64 {
+    KeyHash::default().part_ascii_lower(t.as_bytes()).finish().low()
 }
 
 /// Whether `t`, all ASCII digits, is its own canonical form: under `national-id` unless it is
@@ -216,10 +226,11 @@ impl IdSet {
         if t.bytes().all(|b| b.is_ascii_graphic()) && super::is_kept_as_written(form, t) {
             // Most ids (`EPJ-01000`): visible ASCII kept as written, whose id hash and value
             // hash are one hash of the lower-cased bytes ([`id_hash`], [`value_hash`]), made once.
-            let h = KeyHash::default().part_ascii_lower(t.as_bytes()).finish().low();
-            if t.len() >= MIN_ID_LEN && t.bytes().any(|b| b.is_ascii_digit()) {
+            let h = ascii_lower_hash(t);
+            if is_searchable(t) {
                 self.ids.insert(h);
             }
+            // `value_hash`'s three characters: of ASCII, three bytes.
             if t.len() >= 3 {
                 self.values.insert(h);
             }
@@ -247,7 +258,7 @@ impl IdSet {
 
     /// Whether a token of text is one of the identifiers, in any of the forms.
     pub fn contains_token(&self, token: &str) -> bool {
-        if token.len() < MIN_ID_LEN || !token.bytes().any(|b| b.is_ascii_digit()) {
+        if !is_searchable(token) {
             return false;
         }
         self.forms
