@@ -173,7 +173,7 @@ impl TableFile {
     }
 
     /// Writes a clean row.
-    pub fn clean(&mut self, record: Vec<OutValue>) -> Result<(), CleanError> {
+    pub fn clean(&mut self, record: &[OutValue]) -> Result<(), CleanError> {
         if let Some(w) = &mut self.csv {
             let field = &mut self.field;
             record
@@ -190,7 +190,7 @@ impl TableFile {
             if rows.len() >= XLSX_ROWS {
                 return Err(CleanError::TooManyRows(self.name.clone(), rows.len() + 1));
             }
-            rows.push(record);
+            rows.push(record.to_vec());
         }
         self.written += 1;
         Ok(())
@@ -199,7 +199,7 @@ impl TableFile {
     /// Writes a rejected row with where it came from and why.
     pub fn reject(
         &mut self,
-        record: Vec<OutValue>,
+        record: &[OutValue],
         (file, sheet, row): (&str, Option<&str>, u64),
         reasons: &[Reason],
     ) -> Result<(), CleanError> {

@@ -118,8 +118,14 @@ pub fn fingerprint(key: &[u8; 32]) -> String {
 
 /// Lower-case RFC 4648 base32 without padding.
 pub fn base32_lower(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
     let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
+    base32_lower_into(bytes, &mut out);
+    out
+}
+
+/// Appends [`base32_lower`]`(bytes)` to `out`.
+pub fn base32_lower_into(bytes: &[u8], out: &mut String) {
+    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
     let mut buffer: u64 = 0;
     let mut bits = 0;
     for &b in bytes {
@@ -133,7 +139,6 @@ pub fn base32_lower(bytes: &[u8]) -> String {
     if bits > 0 {
         out.push(char::from(ALPHABET[((buffer << (5 - bits)) & 31) as usize]));
     }
-    out
 }
 
 impl Key {

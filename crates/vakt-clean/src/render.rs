@@ -4,7 +4,8 @@
 use super::decide::{Fix, Flag};
 use super::plan::{OutCol, TablePlan};
 use super::pseudo::Pseudonymiser;
-use vakt_core::ident::{canonical, scrub, IdSet, Scanner};
+use std::fmt::Write as _;
+use vakt_core::ident::{canonical_into, scrub, IdSet, Scanner};
 use vakt_core::pack::{Column, ColumnType, Pack};
 use vakt_core::read::RowBuf;
 use vakt_core::value::keyhash::KeyHash;
@@ -38,6 +39,40 @@ impl OutValue {
             OutValue::Date(d) => d.write_iso(out),
         }
     }
+
+    /// Makes this cell the text `s`, in the string the cell already holds if it is text.
+    pub fn set_text(&mut self, s: &str) {
+        self.set_with(|t| t.push_str(s));
+    }
+
+    /// Makes this cell the text `write` puts in an empty string: the string the cell already
+    /// holds if it is text, so a row reused from row to row does not allocate a string per cell.
+    pub fn set_with(&mut self, write: impl FnOnce(&mut String)) {
+        if let OutValue::Text(t) = self {
+            t.clear();
+            write(t);
+            return;
+        }
+        let mut t = String::new();
+        write(&mut t);
+        *self = OutValue::Text(t);
+    }
+
+    /// Makes this cell a copy of `from`, in the string the cell already holds where both are text.
+    pub fn set_from(&mut self, from: &OutValue) {
+        match from {
+            OutValue::Text(s) => self.set_text(s),
+            other => *self = other.clone(),
+        }
+    }
+}
+
+/// Cell `i` of a reused row, made (empty) if the row is shorter.
+fn slot(out: &mut Vec<OutValue>, i: usize) -> &mut OutValue {
+    if out.len() <= i {
+        out.resize(i.saturating_add(1), OutValue::Empty);
+    }
+    &mut out[i]
 }
 
 /// Neutralises text that a spreadsheet would run as a formula, unless it is a real number.
@@ -72,6 +107,8 @@ pub struct Counters {
 pub struct TableWork {
     pub counters: Counters,
     last_texts: Vec<LastText>,
+    /// The canonical form of the identifier being pseudonymised, kept for the next.
+    canonical: String,
 }
 
 /// A text column's last cell: its text, whether it parsed with an issue, and what it became.
@@ -187,62 +224,72 @@ impl RowIn<'_> {
 }
 
 impl Renderer<'_> {
-    /// The row's cells, in the plan's order, the flags column last.
+    /// Fills `out` with the row's cells, in the plan's order, the flags column last.
+    ///
+    /// `out` is meant to be reused from row to row: a text cell is written into the string the
+    /// row before left in it, so a table of a million rows does not allocate a string per cell.
     pub fn row(
         &self,
         plan: &TablePlan,
         r: &RowIn<'_>,
         flags: &[Flag],
-        work: &mut TableWork,
-        collisions: &mut Collisions,
-    ) -> Vec<OutValue> {
+        (work, collisions): (&mut TableWork, &mut Collisions),
+        out: &mut Vec<OutValue>,
+    ) {
         let table = &self.pack.tables[plan.table];
-        let mut out = Vec::with_capacity(plan.header.len());
+        let mut at = 0usize;
         if plan.tagged {
-            out.push(OutValue::Text(self.tag(plan.table, r)));
+            self.tag(plan.table, r, slot(out, at));
+            at += 1;
         }
         for oc in &plan.columns {
-            let v = match oc {
+            let cell = slot(out, at);
+            at += 1;
+            match oc {
                 OutCol::Value(ci) => match flags.iter().find(|f| f.column == *ci) {
-                    Some(f) if f.fix == Fix::Empty => OutValue::Empty,
-                    _ => self.value((&table.columns[*ci], *ci), r.values[*ci], r.text(*ci), work),
+                    Some(f) if f.fix == Fix::Empty => *cell = OutValue::Empty,
+                    _ => self.value((&table.columns[*ci], *ci), r.values[*ci], r.text(*ci), work, cell),
                 },
                 OutCol::Pseudonym(ci) => {
-                    self.pseudonym(&table.columns[*ci], r.text(*ci), &mut work.counters, collisions)
+                    let c = &table.columns[*ci];
+                    self.pseudonym(c, r.text(*ci), (work, collisions), cell);
                 }
-                OutCol::Attribute(ci, a) => self.attribute(&table.columns[*ci], r.values[*ci], a, flags, *ci),
-            };
-            out.push(v);
+                OutCol::Attribute(ci, a) => {
+                    self.attribute(&table.columns[*ci], r.values[*ci], a, flags, *ci, cell);
+                }
+            }
         }
         if !flags.is_empty() {
             work.counters.flagged_rows += 1;
             work.counters.flagged_cells += flags.len() as u64;
         }
-        let names: Vec<String> = flags
-            .iter()
-            .map(|f| format!("{}:{}", table.columns[f.column].name, f.code))
-            .collect();
-        out.push(if names.is_empty() {
-            OutValue::Empty
+        let cell = slot(out, at);
+        if flags.is_empty() {
+            *cell = OutValue::Empty;
         } else {
-            OutValue::Text(names.join(";"))
-        });
-        out
+            cell.set_with(|t| {
+                for (i, f) in flags.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { ";" };
+                    let _ = write!(t, "{sep}{}:{}", table.columns[f.column].name, f.code);
+                }
+            });
+        }
+        out.truncate(at + 1);
     }
 
     /// The return key of a row: its own cell in the return-key table or a merged dataset, else
     /// the return's.
-    fn tag(&self, table: usize, r: &RowIn<'_>) -> String {
+    fn tag(&self, table: usize, r: &RowIn<'_>, cell: &mut OutValue) {
         let Some(k) = &self.pack.return_key else {
-            return String::new();
+            return cell.set_text("");
         };
         let col = &self.pack.tables[k.table].columns[k.column];
-        let cell = match (k.table == table, r.tag) {
+        let physical = match (k.table == table, r.tag) {
             (true, _) => r.physical[k.column],
             (false, Some(t)) => Some(t),
             (false, None) => None,
         };
-        match cell {
+        match physical {
             Some(p) => {
                 let c = r.row.get(p as usize);
                 let parsed = vakt_core::value::parse(
@@ -256,46 +303,58 @@ impl Renderer<'_> {
                     &mut String::new(),
                 );
                 match (parsed.value, self.pack.codelist(col)) {
-                    (Value::Code(i), Some(l)) if parsed.issue.is_none() => l.code(i).to_string(),
-                    _ => text::trim(c.text).to_string(),
+                    (Value::Code(i), Some(l)) if parsed.issue.is_none() => cell.set_text(l.code(i)),
+                    _ => cell.set_text(text::trim(c.text)),
                 }
             }
-            None => self.return_key.to_string(),
+            None => cell.set_text(self.return_key),
         }
     }
 
-    fn value(&self, (col, ci): (&Column, usize), p: Parsed, raw: &str, work: &mut TableWork) -> OutValue {
+    fn value(&self, (col, ci): (&Column, usize), p: Parsed, raw: &str, work: &mut TableWork, cell: &mut OutValue) {
         if p.issue.is_some() {
-            return self.text_cell((col, ci), raw, true, work);
+            return self.text_cell((col, ci), raw, true, work, cell);
         }
-        match p.value {
+        *cell = match p.value {
             Value::Missing => OutValue::Empty,
             Value::Int(i) => OutValue::Int(i),
             Value::Num(n) if col.ty == ColumnType::Minutes => OutValue::Int(n.round() as i64),
             Value::Num(n) => OutValue::Num(n),
             Value::Date(d) => OutValue::Date(d),
-            Value::Bool(b) => OutValue::Text(b.to_string()),
+            Value::Bool(b) => return cell.set_text(if b { "true" } else { "false" }),
             Value::Code(c) => match self.pack.codelist(col) {
-                Some(l) if col.ty == ColumnType::Boolean => OutValue::Text(l.code(c).to_ascii_lowercase()),
-                Some(l) => OutValue::Text(l.code(c).to_string()),
+                Some(l) if col.ty == ColumnType::Boolean => {
+                    return cell.set_with(|t| {
+                        t.push_str(l.code(c));
+                        t.make_ascii_lowercase();
+                    })
+                }
+                Some(l) => return cell.set_text(l.code(c)),
                 None => OutValue::Empty,
             },
-            Value::Text => self.text_cell((col, ci), raw, false, work),
-        }
+            Value::Text => return self.text_cell((col, ci), raw, false, work, cell),
+        };
     }
 
     /// A text cell as written (with an issue) or as its column keeps it (leading zeros restored),
     /// scrubbed; the column's last cell again is its last result again.
-    fn text_cell(&self, (col, ci): (&Column, usize), raw: &str, issue: bool, work: &mut TableWork) -> OutValue {
+    fn text_cell(
+        &self,
+        (col, ci): (&Column, usize),
+        raw: &str,
+        issue: bool,
+        work: &mut TableWork,
+        cell: &mut OutValue,
+    ) {
         if let Some(last) = work.last_texts.get(ci).filter(|l| l.issue == issue && l.raw == raw) {
             if let Some(out) = &last.out {
                 work.counters.tags += last.tags;
-                return out.clone();
+                return cell.set_from(out);
             }
         }
         let before = work.counters.tags;
         let padded = if issue { None } else { restored(col, raw) };
-        let out = match padded {
+        *cell = match padded {
             Some(padded) => self.text(&padded, &mut work.counters),
             None => self.text(raw, &mut work.counters),
         };
@@ -307,9 +366,11 @@ impl Renderer<'_> {
             last.raw.push_str(raw);
             last.issue = issue;
             last.tags = work.counters.tags - before;
-            last.out = Some(out.clone());
+            match &mut last.out {
+                Some(out) => out.set_from(cell),
+                None => last.out = Some(cell.clone()),
+            }
         }
-        out
     }
 
     /// Text with every identifier replaced by a tag; emptied if anything is still found.
@@ -327,35 +388,42 @@ impl Renderer<'_> {
         OutValue::Text(s.text)
     }
 
-    fn pseudonym(&self, col: &Column, raw: &str, counters: &mut Counters, collisions: &mut Collisions) -> OutValue {
+    fn pseudonym(
+        &self,
+        col: &Column,
+        raw: &str,
+        (work, collisions): (&mut TableWork, &mut Collisions),
+        cell: &mut OutValue,
+    ) {
         let (Some(form), Some(name)) = (col.id_form, col.id_type.as_deref()) else {
-            return OutValue::Empty;
+            return *cell = OutValue::Empty;
         };
         if raw.is_empty() {
-            return OutValue::Empty;
+            return *cell = OutValue::Empty;
         }
         let Some(ti) = self.pack.id_types.iter().position(|t| t.name == name) else {
-            return OutValue::Empty;
+            return *cell = OutValue::Empty;
         };
-        let c = canonical(form, raw);
-        counters.zero_repairs += u64::from(c.zero_restored);
-        let p = &self.pseudonymisers[ti];
-        let tag = p.tag(&c.text);
-        collisions.record(ti, tag, &c.text);
-        counters.pseudonyms += 1;
-        OutValue::Text(super::pseudo::base32_lower(&tag))
+        let id = &mut work.canonical;
+        let zero_restored = canonical_into(form, raw, id);
+        work.counters.zero_repairs += u64::from(zero_restored);
+        let tag = self.pseudonymisers[ti].tag(id);
+        collisions.record(ti, tag, id);
+        work.counters.pseudonyms += 1;
+        cell.set_with(|t| super::pseudo::base32_lower_into(&tag, t));
     }
 
-    fn attribute(&self, col: &Column, p: Parsed, attr: &str, flags: &[Flag], ci: usize) -> OutValue {
+    fn attribute(&self, col: &Column, p: Parsed, attr: &str, flags: &[Flag], ci: usize, cell: &mut OutValue) {
         if flags.iter().any(|f| f.column == ci && f.fix == Fix::Empty) {
-            return OutValue::Empty;
+            return *cell = OutValue::Empty;
         }
-        match (p.value, self.pack.codelist(col)) {
-            (Value::Code(i), Some(l)) if p.issue.is_none() => l
-                .entry(i)
-                .and_then(|e| e.extra.get(attr))
-                .map_or(OutValue::Empty, |v| OutValue::Text(v.clone())),
-            _ => OutValue::Empty,
+        let value = match (p.value, self.pack.codelist(col)) {
+            (Value::Code(i), Some(l)) if p.issue.is_none() => l.entry(i).and_then(|e| e.extra.get(attr)),
+            _ => None,
+        };
+        match value {
+            Some(v) => cell.set_text(v),
+            None => *cell = OutValue::Empty,
         }
     }
 }
@@ -445,6 +513,46 @@ mod tests {
         // A value sorted on the way, given its pseudonym to another value at the end.
         c.record(0, tag_of(0), "another");
         assert_eq!(c.settle(), Err(0));
+    }
+
+    /// A reused cell, whatever it held, is set to exactly what a fresh one would hold: text
+    /// replaces (never extends) the text before it, and a non-text value drops it.
+    #[test]
+    fn a_reused_cell_holds_what_a_fresh_cell_would() {
+        let date = Date::from_ymd(2024, 2, 29).expect("a real day");
+        let values = [
+            OutValue::Empty,
+            OutValue::Text(String::new()),
+            OutValue::Text("a longer text than the next".into()),
+            OutValue::Text("kort".into()),
+            OutValue::Int(-7),
+            OutValue::Num(1.5),
+            OutValue::Date(date),
+        ];
+        for before in &values {
+            for after in &values {
+                let mut cell = before.clone();
+                cell.set_from(after);
+                assert_eq!(&cell, after, "{before:?} set from {after:?}");
+            }
+            for text in ["", "x", "Bodø og omegn"] {
+                let mut cell = before.clone();
+                cell.set_text(text);
+                assert_eq!(cell, OutValue::Text(text.into()), "{before:?} set to {text:?}");
+                let mut cell = before.clone();
+                cell.set_with(|t| {
+                    t.push_str(text);
+                    t.push('!');
+                });
+                assert_eq!(cell, OutValue::Text(format!("{text}!")), "{before:?} written {text:?}");
+            }
+        }
+        let mut row = vec![OutValue::Int(1)];
+        *slot(&mut row, 3) = OutValue::Num(2.0);
+        assert_eq!(
+            row,
+            [OutValue::Int(1), OutValue::Empty, OutValue::Empty, OutValue::Num(2.0)]
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::decide::{self, Decisions, Fate};
 use super::files::TableFile;
 use super::plan::{self, TablePlan};
 use super::pseudo::{Domain, Pseudonymiser};
-use super::render::{Collisions, Counters, Renderer, RowIn, TableWork};
+use super::render::{Collisions, Counters, OutValue, Renderer, RowIn, TableWork};
 use super::{manifest, output, Checked, CleanError, Options, Summary};
 use vakt_core::locate::stream::{Counts, Event, Opened, TableStream};
 use vakt_core::pack::{ColumnType, Pack};
@@ -324,6 +324,8 @@ impl Job<'_> {
         let header = stream.header().clone();
         let mut ordinal = 0usize;
         let mut work = TableWork::default();
+        // One row of output, refilled for every row.
+        let mut record = Vec::new();
         while let Some(event) = stream.next(rows).map_err(read_err)? {
             match event {
                 Event::Data => {
@@ -347,7 +349,14 @@ impl Job<'_> {
                     }
                     let target = (&self.plans[table], &mut *file);
                     vakt_core::read::guard::writing(|| {
-                        write_row(self.renderer, target, &r, fate, source, (&mut work, collisions))
+                        write_row(
+                            self.renderer,
+                            target,
+                            &r,
+                            fate,
+                            source,
+                            (&mut work, collisions, &mut record),
+                        )
                     })?;
                     ordinal += 1;
                 }
@@ -372,13 +381,19 @@ fn write_row(
     r: &RowIn<'_>,
     fate: Option<&Fate>,
     source: (&str, Option<&str>, u64),
-    (work, collisions): (&mut TableWork, &mut Collisions),
+    (work, collisions, record): (&mut TableWork, &mut Collisions, &mut Vec<OutValue>),
 ) -> Result<(), CleanError> {
     match fate {
-        None => file.clean(renderer.row(plan, r, &[], work, collisions)),
-        Some(Fate::Keep(flags)) => file.clean(renderer.row(plan, r, flags, work, collisions)),
+        None => {
+            renderer.row(plan, r, &[], (work, collisions), record);
+            file.clean(record)
+        }
+        Some(Fate::Keep(flags)) => {
+            renderer.row(plan, r, flags, (work, collisions), record);
+            file.clean(record)
+        }
         Some(Fate::Reject(reasons)) => {
-            let record = renderer.row(plan, r, &[], work, collisions);
+            renderer.row(plan, r, &[], (work, collisions), record);
             file.reject(record, source, reasons)
         }
         // Counted by the caller.

@@ -122,50 +122,50 @@ pub fn visible(raw: &str) -> Cow<'_, str> {
     }
 }
 
-/// The value's digits when it is nothing but characters of a number of the form
-/// ([`is_number_char`]); `None` otherwise.
-fn digits_only(t: &str, form: IdForm) -> Option<String> {
-    let mut digits = String::with_capacity(t.len());
+/// How many digits the value has when it is nothing but characters of a number of the form
+/// ([`is_number_char`]) and has a digit; `None` otherwise.
+fn digit_count(t: &str, form: IdForm) -> Option<usize> {
+    let mut digits = 0usize;
     for c in t.chars() {
         if !is_number_char(form, c) {
             return None;
         }
         if c.is_ascii_digit() {
-            digits.push(c);
+            digits = digits.saturating_add(1);
         }
     }
-    (!digits.is_empty()).then_some(digits)
+    (digits > 0).then_some(digits)
 }
 
 /// The canonical form of a raw identifier under `form`.
 pub fn canonical(form: IdForm, raw: &str) -> Canonical {
+    let mut text = String::new();
+    let zero_restored = canonical_into(form, raw, &mut text);
+    Canonical { text, zero_restored }
+}
+
+/// [`canonical`] written into `out` (emptied first), for a caller that makes one per row and
+/// keeps its string; returns whether a leading zero lost to Excel was put back.
+///
+/// A number is its digits, without separators or punctuation: a national identity number of
+/// ten digits gets its zero back, one of eleven is as it is, and a `digits` form is padded with
+/// zeros to its width. Anything else is kept as written (trimmed, without invisible characters).
+pub fn canonical_into(form: IdForm, raw: &str, out: &mut String) -> bool {
+    out.clear();
     let visible = visible(raw);
     let t: &str = &visible;
-    let as_written = || Canonical {
-        text: t.to_string(),
-        zero_restored: false,
+    let (zeros, restored) = match (form, digit_count(t, form)) {
+        (IdForm::NationalId, Some(10)) => (1, true),
+        (IdForm::NationalId, Some(11)) => (0, false),
+        (IdForm::Digits { width }, Some(n)) => (usize::from(width).saturating_sub(n), false),
+        _ => {
+            out.push_str(t);
+            return false;
+        }
     };
-    match form {
-        IdForm::NationalId => match digits_only(t, form) {
-            Some(d) if d.len() == 10 => Canonical {
-                text: format!("0{d}"),
-                zero_restored: true,
-            },
-            Some(d) if d.len() == 11 => Canonical {
-                text: d,
-                zero_restored: false,
-            },
-            _ => as_written(),
-        },
-        IdForm::Digits { width } => match digits_only(t, form) {
-            Some(d) => Canonical {
-                text: format!("{d:0>w$}", w = usize::from(width)),
-                zero_restored: false,
-            },
-            None => as_written(),
-        },
-        IdForm::Text => as_written(),
-    }
+    out.extend(std::iter::repeat_n('0', zeros));
+    out.extend(t.chars().filter(char::is_ascii_digit));
+    restored
 }
 
 /// What is wrong with an identifier that has the shape of an official number.
@@ -239,8 +239,8 @@ pub fn validate(form: IdForm, raw: &str) -> Result<Canonical, IdProblem> {
                 }),
             }
         }
-        IdForm::Digits { width } => match digits_only(&visible(raw), form) {
-            Some(d) if d.len() > usize::from(width) => Err(IdProblem::TooManyDigits { digits: d.len(), width }),
+        IdForm::Digits { width } => match digit_count(&visible(raw), form) {
+            Some(digits) if digits > usize::from(width) => Err(IdProblem::TooManyDigits { digits, width }),
             _ => Ok(c),
         },
         _ => Ok(c),
@@ -266,6 +266,43 @@ mod tests {
             assert_eq!(canonical(IdForm::NationalId, raw).text, "31129956715", "{raw:?}");
         }
         assert_eq!(canonical(IdForm::NationalId, " EPJ-01000 ").text, "EPJ-01000");
+    }
+
+    /// Known answers at the edges of each form (no digit, one short of, at and past a length or
+    /// width), written into one string that held the answer before: what is left in it is the
+    /// answer and nothing of the last.
+    #[test]
+    fn canonical_forms_at_the_edges_fill_a_reused_string_with_the_answer_alone() {
+        let nin = IdForm::NationalId;
+        let hpr = IdForm::Digits { width: 9 };
+        let mut reused = String::from("left over from the row before");
+        for (form, raw, want, zero) in [
+            (nin, "1010150740", "01010150740", true),
+            (nin, "10101 50740", "01010150740", true),
+            (nin, "31129956715", "31129956715", false),
+            (nin, "311299567150", "311299567150", false),
+            (nin, "311299", "311299", false),
+            (nin, " - . ", "- .", false),
+            (nin, "", "", false),
+            (hpr, "1234567", "001234567", false),
+            (hpr, "12 345 678", "012345678", false),
+            (hpr, "123456789", "123456789", false),
+            (hpr, "1234567890", "1234567890", false),
+            (hpr, "12-34", "12-34", false),
+            (hpr, "0", "000000000", false),
+            (IdForm::Digits { width: 0 }, "42", "42", false),
+            (IdForm::Text, " 1010150740 ", "1010150740", false),
+            (IdForm::Text, "Bodø 7", "Bodø 7", false),
+        ] {
+            assert_eq!(canonical_into(form, raw, &mut reused), zero, "{form:?} {raw:?}");
+            assert_eq!(reused, want, "{form:?} {raw:?}");
+            let fresh = canonical(form, raw);
+            assert_eq!(
+                (fresh.text.as_str(), fresh.zero_restored),
+                (want, zero),
+                "{form:?} {raw:?}"
+            );
+        }
     }
 
     /// Control and format characters are dropped wherever they are, in every form, so a value
