@@ -488,11 +488,13 @@ fn stream_split_rows(
         let streamed = each_row(stream, rows, run, sink, |event, (row, values), sink| {
             if let Event::Data = event {
                 let seed = state.prepare(row, sink, scope);
-                pipe.push((row, values), &state.related, seed, sink);
+                // The rows kept for later tables first: the key parts worked out for them go
+                // with the row to its rules.
                 for (li, kept) in kept.iter_mut() {
                     let lookup = &state.lookups[*li];
                     keep_row(lookup, kept, (row, values), seed, (&state.keys, &state.physical));
                 }
+                pipe.push((row, values), &state.related, (seed, &state.keys), sink);
             } else {
                 engine_row(event, row.row, &mut pipe.engine_sink());
             }

@@ -9,6 +9,10 @@
 //! exact copy of row N") is kept the same way.
 //!
 //! The engine resets the parts at the start of every row; a [`crate::check::RowCtx`] borrows them.
+//! When a table's rules run on two threads (`check::split`), each thread has its own parts, and
+//! the parts the engine already worked out for the row (its relations', the rows it keeps for
+//! later tables) go with the row ([`RowKeys::known`], [`RowKeys::preset`]): a patient's group is
+//! folded and hashed once, not once more on each thread.
 
 use crate::read::RowBuf;
 use crate::value::keyhash::{Key128, KeyHash};
@@ -17,7 +21,7 @@ use std::cell::{Cell, RefCell};
 
 /// One column's part of the current row.
 #[derive(Clone, Copy)]
-enum Part {
+pub(crate) enum Part {
     /// Not worked out yet.
     Unknown,
     /// The cell is blank (or the column absent): no key holds it.
@@ -59,6 +63,29 @@ impl RowKeys {
             h.hashed(self.part(c, row, physical)?);
         }
         Some(h.finish())
+    }
+
+    /// The parts of the current row worked out so far, by column: for another [`RowKeys`] of the
+    /// same row ([`RowKeys::preset`]), so that a part is worked out once even when the rules
+    /// that need it run on two threads.
+    pub(crate) fn known(&self) -> impl Iterator<Item = (u32, Part)> + '_ {
+        let row = self.row;
+        let parts = self.parts.borrow();
+        (0..parts.len()).filter_map(move |c| match parts.get(c) {
+            Some(&(r, part)) if r == row && !matches!(part, Part::Unknown) => Some((u32::try_from(c).ok()?, part)),
+            _ => None,
+        })
+    }
+
+    /// Takes the parts of the current row that another [`RowKeys`] of the same row worked out
+    /// ([`RowKeys::known`]). Call after [`RowKeys::reset`] for the row.
+    pub(crate) fn preset(&self, known: &[(u32, Part)]) {
+        let mut parts = self.parts.borrow_mut();
+        for &(col, part) in known {
+            if let Some(slot) = parts.get_mut(col as usize) {
+                *slot = (self.row, part);
+            }
+        }
     }
 
     /// The hash of column `col`'s folded text, worked out on first use.
@@ -166,6 +193,52 @@ mod tests {
         keys.reset(2);
         let b = keys.key(seed, &[0, 1], &row(&["c", "d"]), &physical);
         assert_eq!(b, fresh(&["c", "d"], &[0, 1]));
+    }
+
+    /// The parts one `RowKeys` worked out for a row, handed to another (a rule thread's), give
+    /// the keys that other would have worked out itself: blank parts stay blank, parts not
+    /// handed over are worked out on demand, and the last row's parts are never handed on.
+    #[test]
+    fn parts_handed_to_another_thread_give_the_keys_it_would_work_out() {
+        let physical = [Some(0), Some(1), Some(2), None];
+        let seed = *KeyHash::default().part(b"bergen");
+        let own = |cells: &[&str], cols: &[usize]| {
+            let mut keys = RowKeys::default();
+            keys.reset(4);
+            keys.key(seed, cols, &row(cells), &physical)
+        };
+        let mut engine = RowKeys::default();
+        let mut theirs = RowKeys::default();
+        engine.reset(4);
+        let first = row(&["G1", " Ola ", "x"]);
+        assert!(engine.key(seed, &[0, 1], &first, &physical).is_some());
+        let known: Vec<_> = engine.known().collect();
+        assert_eq!(known.iter().map(|&(c, _)| c).collect::<Vec<_>>(), [0, 1]);
+
+        engine.reset(4);
+        let second = row(&["G2", "", "y"]);
+        assert_eq!(engine.key(seed, &[1], &second, &physical), None);
+        let known: Vec<_> = engine.known().collect();
+        assert_eq!(
+            known.iter().map(|&(c, _)| c).collect::<Vec<_>>(),
+            [1],
+            "only this row's parts, the blank one too"
+        );
+        theirs.reset(4);
+        theirs.preset(&known);
+        for cols in [&[0usize][..], &[1], &[2], &[0, 2], &[3], &[2, 0]] {
+            assert_eq!(
+                theirs.key(seed, cols, &second, &physical),
+                own(&["G2", "", "y"], cols),
+                "{cols:?}"
+            );
+        }
+        // A part handed over is taken as it is, not worked out again from the cells.
+        theirs.reset(4);
+        engine.reset(4);
+        assert!(engine.key(seed, &[0], &first, &physical).is_some());
+        theirs.preset(&engine.known().collect::<Vec<_>>());
+        assert_eq!(theirs.key(seed, &[0], &second, &physical), own(&["G1"], &[0]));
     }
 
     #[test]

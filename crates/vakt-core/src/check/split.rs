@@ -11,13 +11,15 @@
 //! What a run reports cannot depend on this. Each rule sees every row of the table in order and
 //! keeps its own state, so rules do not depend on each other; their findings are tagged with the
 //! row and the rule's rank and handed to the collector in exactly the order one thread would have
-//! made them; and the collector masks only once the return is read. Tables whose rows other
-//! tables look up, and the return-key table, are checked on one thread: their rows change what
-//! the rules of other rows see.
+//! made them; and the collector masks only once the return is read. The return-key table, and a
+//! table that looks up its own rows, are checked on one thread: their rows change what the rules
+//! of their later rows see. A table that other tables look up is shared out like any other: the
+//! rows it keeps for them are set aside from the scope its rules read until it is done
+//! (`engine::stream_split`).
 
 use super::sink::Tagged;
 use super::{ReturnRule, ReturnScope, RowCtx, RowRule, Sink};
-use crate::check::keys::RowKeys;
+use crate::check::keys::{Part, RowKeys};
 use crate::pack::Table;
 use crate::read::RowBuf;
 use crate::value::keyhash::KeyHash;
@@ -36,8 +38,11 @@ pub(super) struct Batch {
     values: Vec<Parsed>,
     related: Vec<Option<u32>>,
     seeds: Vec<KeyHash>,
-    /// Per row: where its values and its related rows start.
-    starts: Vec<(usize, usize)>,
+    /// The key parts the engine worked out for each row (its relations' and the kept rows'),
+    /// by column: the rules take them rather than work them out again on each thread.
+    parts: Vec<(u32, Part)>,
+    /// Per row: where its values, its related rows and its key parts start.
+    starts: Vec<(usize, usize, usize)>,
     len: usize,
 }
 
@@ -48,6 +53,7 @@ impl Batch {
             values: Vec::new(),
             related: Vec::new(),
             seeds: Vec::new(),
+            parts: Vec::new(),
             starts: Vec::new(),
             len: 0,
         }
@@ -57,33 +63,37 @@ impl Batch {
         self.values.clear();
         self.related.clear();
         self.seeds.clear();
+        self.parts.clear();
         self.starts.clear();
         self.len = 0;
     }
 
-    fn push(&mut self, row: &RowBuf, values: &[Parsed], related: &[Option<u32>], seed: KeyHash) {
+    fn push(&mut self, row: &RowBuf, values: &[Parsed], related: &[Option<u32>], (seed, keys): (KeyHash, &RowKeys)) {
         if self.rows.len() <= self.len {
             self.rows.push(RowBuf::default());
         }
         if let Some(kept) = self.rows.get_mut(self.len) {
             kept.copy_from(row);
         }
-        self.starts.push((self.values.len(), self.related.len()));
+        self.starts
+            .push((self.values.len(), self.related.len(), self.parts.len()));
         self.values.extend_from_slice(values);
         self.related.extend_from_slice(related);
         self.seeds.push(seed);
+        self.parts.extend(keys.known());
         self.len += 1;
     }
 
     /// The context the rules see for row `i` of the batch, with `keys` (reset for it) as its key
-    /// parts.
+    /// parts, starting from those the engine worked out.
     fn ctx<'b>(&'b self, i: usize, env: &Env<'b>, keys: &'b RowKeys) -> Option<RowCtx<'b>> {
-        let &(v, r) = self.starts.get(i)?;
-        let (v_end, r_end) = self
-            .starts
-            .get(i + 1)
-            .copied()
-            .unwrap_or((self.values.len(), self.related.len()));
+        let &(v, r, k) = self.starts.get(i)?;
+        let (v_end, r_end, k_end) =
+            self.starts
+                .get(i + 1)
+                .copied()
+                .unwrap_or((self.values.len(), self.related.len(), self.parts.len()));
+        keys.preset(self.parts.get(k..k_end)?);
         Some(RowCtx::new(
             self.rows.get(i)?,
             self.values.get(v..v_end)?,
@@ -338,16 +348,17 @@ impl<'s, 'a: 's, 'p: 's, 'e> Pipeline<'s, 'a, 'p, 'e> {
         sink
     }
 
-    /// Adds a data row; a full batch goes to the rules.
+    /// Adds a data row, with the key parts the engine worked out for it (`keys`); a full batch
+    /// goes to the rules.
     pub(super) fn push(
         &mut self,
         (row, values): (&RowBuf, &[Parsed]),
         related: &[Option<u32>],
-        seed: KeyHash,
+        (seed, keys): (KeyHash, &RowKeys),
         direct: &mut Sink<'_>,
     ) {
         self.started.get_or_insert_with(Instant::now);
-        self.filling.push(row, values, related, seed);
+        self.filling.push(row, values, related, (seed, keys));
         if self.filling.len >= BATCH_ROWS {
             self.dispatch(direct);
         }
