@@ -30,6 +30,14 @@ pub enum Val<'a> {
 pub trait Env<'a> {
     /// The value of a column of the row (or of a related row).
     fn column(&self, r: &ColumnRef) -> Val<'a>;
+
+    /// A value worked out by `compute` from the row of relation `rel` alone: an environment may
+    /// keep it in cache slot `slot` (below the expression's `cache_slots`) and give it again for
+    /// later rows with the same related row. By default it is worked out every time.
+    fn cached(&self, rel: usize, slot: usize, compute: &dyn Fn() -> Val<'a>) -> Val<'a> {
+        let _ = (rel, slot);
+        compute()
+    }
 }
 
 impl Node {
@@ -79,6 +87,7 @@ impl Node {
                 Val::Code(c) => map.get(c as usize).copied().flatten().map_or(Val::Null, Val::Code),
                 _ => Val::Null,
             },
+            Node::Cached { rel, slot, node } => env.cached(*rel, *slot, &|| node.eval(env)),
         }
     }
 }

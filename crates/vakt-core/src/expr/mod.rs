@@ -14,6 +14,9 @@
 //! a misspelt column, a code that is not in the column's code list, or comparing a date with a
 //! number is a pack error with a span into the TOML. Evaluation walks a tree whose columns are
 //! already indices and whose code literals are already code-list entries, and allocates nothing.
+//! A part that reads one related row alone and calls a function (`year(submission.reference_date)`)
+//! is marked when compiled; a rule may keep its value for the next rows with the same related row
+//! ([`Env::cached`]), so a return's patients work their submission's year out once.
 //!
 //! Missing values are `null`. A comparison with `null` is `null`; `and`/`or` follow three-valued
 //! logic; a `when` that is not true skips the row, and an `assert` that is `null` passes: a missing
@@ -97,6 +100,9 @@ pub struct Expr {
     root: Node,
     /// Its type: boolean, or null for a condition that is never known.
     pub ty: Ty,
+    /// Cache slots its evaluation may use ([`Env::cached`]): one per part worked out from a
+    /// related row alone.
+    pub cache_slots: usize,
 }
 
 impl Expr {
@@ -137,6 +143,14 @@ pub(crate) enum Node {
     Matches(Box<Node>, Box<regex::Regex>),
     /// A code column mapped to another list through a code-list attribute.
     Attr(Box<Node>, Vec<Option<u32>>),
+    /// A value worked out from the row of relation `rel` alone (`year(submission.reference_date)`):
+    /// the environment may keep it in cache slot `slot` while the related row stays the same
+    /// ([`Env::cached`]). Made by [`cache_related`] after type checking.
+    Cached {
+        rel: usize,
+        slot: usize,
+        node: Box<Node>,
+    },
 }
 
 /// A type error or unknown name, with the byte span it is about.
@@ -161,7 +175,9 @@ pub fn compile(source: &str, schema: &dyn Schema) -> Result<Expr, CompileError> 
             span: ast.span(),
         });
     }
-    Ok(Expr { root, ty })
+    let mut cache_slots = 0;
+    let root = cache_related(root, &mut cache_slots);
+    Ok(Expr { root, ty, cache_slots })
 }
 
 fn err<T>(span: std::ops::Range<usize>, message: String) -> Result<T, CompileError> {
@@ -445,6 +461,93 @@ fn binary_type(op: BinOp, l: Ty, r: Ty) -> Result<Ty, String> {
     }
 }
 
+/// What a part of an expression reads.
+#[derive(Clone, Copy, PartialEq)]
+enum Reads {
+    /// Nothing: a literal.
+    Nothing,
+    /// The row of one relation, and nothing of the row itself.
+    Related(usize),
+    /// The row itself, or the rows of two relations.
+    Row,
+}
+
+impl Reads {
+    fn and(self, other: Reads) -> Reads {
+        match (self, other) {
+            (Reads::Nothing, r) | (r, Reads::Nothing) => r,
+            (Reads::Related(a), Reads::Related(b)) if a == b => Reads::Related(a),
+            _ => Reads::Row,
+        }
+    }
+}
+
+/// What `node` reads.
+fn reads(node: &Node) -> Reads {
+    let mut cols = Vec::new();
+    columns(node, &mut cols);
+    cols.iter().fold(Reads::Nothing, |acc, c| {
+        acc.and(c.relation.map_or(Reads::Row, Reads::Related))
+    })
+}
+
+/// Whether `node` calls a function: the dear part worth keeping from row to row.
+fn calls(node: &Node) -> bool {
+    match node {
+        Node::Call(..) => true,
+        Node::Not(a)
+        | Node::Neg(a)
+        | Node::IsNull(a, _)
+        | Node::CodeText(a, _)
+        | Node::Matches(a, _)
+        | Node::InRange(a, _, _, _)
+        | Node::Attr(a, _) => calls(a),
+        Node::Binary(_, a, b) => calls(a) || calls(b),
+        Node::InList(a, items, _) => calls(a) || items.iter().any(calls),
+        Node::Cached { node, .. } => calls(node),
+        _ => false,
+    }
+}
+
+/// Marks each largest part of `node` that reads one related row alone and calls a function as
+/// [`Node::Cached`], numbering the slots from `next`. A patient's
+/// `year(submission.reference_date)` is then worked out once per return, not once per patient.
+fn cache_related(node: Node, next: &mut usize) -> Node {
+    if let Reads::Related(rel) = reads(&node) {
+        if !calls(&node) {
+            return node;
+        }
+        let slot = *next;
+        *next = next.saturating_add(1);
+        return Node::Cached {
+            rel,
+            slot,
+            node: Box::new(node),
+        };
+    }
+    let mut inner = |a: Box<Node>| Box::new(cache_related(*a, next));
+    match node {
+        Node::Not(a) => Node::Not(inner(a)),
+        Node::Neg(a) => Node::Neg(inner(a)),
+        Node::IsNull(a, negated) => Node::IsNull(inner(a), negated),
+        Node::CodeText(a, codes) => Node::CodeText(inner(a), codes),
+        Node::Matches(a, re) => Node::Matches(inner(a), re),
+        Node::InRange(a, lo, hi, negated) => Node::InRange(inner(a), lo, hi, negated),
+        Node::Attr(a, map) => Node::Attr(inner(a), map),
+        Node::Binary(op, a, b) => {
+            let a = inner(a);
+            Node::Binary(op, a, inner(b))
+        }
+        Node::InList(a, items, negated) => {
+            let a = inner(a);
+            let items = items.into_iter().map(|i| cache_related(i, next)).collect();
+            Node::InList(a, items, negated)
+        }
+        Node::Call(f, args) => Node::Call(f, args.into_iter().map(|a| cache_related(a, next)).collect()),
+        other => other,
+    }
+}
+
 /// The columns an expression reads, own and related.
 fn columns(node: &Node, out: &mut Vec<ColumnRef>) {
     match node {
@@ -455,7 +558,8 @@ fn columns(node: &Node, out: &mut Vec<ColumnRef>) {
         | Node::CodeText(a, _)
         | Node::Matches(a, _)
         | Node::InRange(a, _, _, _)
-        | Node::Attr(a, _) => columns(a, out),
+        | Node::Attr(a, _)
+        | Node::Cached { node: a, .. } => columns(a, out),
         Node::Call(_, args) => args.iter().for_each(|a| columns(a, out)),
         Node::Binary(_, a, b) => {
             columns(a, out);
@@ -515,6 +619,55 @@ mod tests {
         fn attr_map(&self, ty: Ty, attribute: &str, target: usize) -> Result<Vec<Option<u32>>, String> {
             S.attr_map(ty, attribute, target)
         }
+    }
+
+    /// A schema with a relation `p` (to a parent row) and `q` (to another), besides `S`'s own
+    /// columns.
+    struct Related;
+    impl Schema for Related {
+        fn column(&self, scope: Option<&str>, name: &str) -> Result<(ColumnRef, Ty), String> {
+            let relation = match scope {
+                None => return S.column(None, name),
+                Some("p") => 0,
+                Some("q") => 1,
+                Some(other) => return Err(format!("no relation {other}")),
+            };
+            let (r, ty) = S.column(None, name)?;
+            Ok((
+                ColumnRef {
+                    scope: scope.map(str::to_string),
+                    relation: Some(relation),
+                    ..r
+                },
+                ty,
+            ))
+        }
+        fn code(&self, list: usize, literal: &str) -> Result<u32, String> {
+            S.code(list, literal)
+        }
+        fn attr_map(&self, ty: Ty, attribute: &str, target: usize) -> Result<Vec<Option<u32>>, String> {
+            S.attr_map(ty, attribute, target)
+        }
+    }
+
+    /// Only the largest parts that read one related row alone and call a function are kept
+    /// from row to row: never a part that reads the row itself or two relations, nor a bare
+    /// related column (nothing dear to keep).
+    #[test]
+    fn parts_of_one_related_row_with_a_function_are_kept() {
+        let slots = |src: &str| {
+            compile(src, &Related)
+                .unwrap_or_else(|e| panic!("{src}: {e:?}"))
+                .cache_slots
+        };
+        assert_eq!(slots("year(p.d) - a in 16..100"), 1);
+        assert_eq!(slots("year(p.d) - a in 16..100 and year(q.d) > 2000"), 2);
+        assert_eq!(slots("year(p.d) - year(p.d) + p.a > 1"), 1, "one part, the largest");
+        assert_eq!(slots("year(d) > 2000"), 0, "the row's own");
+        assert_eq!(slots("p.a > a"), 0, "no function");
+        assert_eq!(slots("year(p.d) > year(q.d)"), 2, "two relations: each side on its own");
+        assert_eq!(slots("min(p.a, a) > 1"), 0, "the call reads the row");
+        assert_eq!(slots("abs(-3) > a"), 0, "reads no row");
     }
 
     #[test]

@@ -322,6 +322,8 @@ impl Configured for Rule {
             plan: schema.plan,
             table: schema.table,
             rule: self,
+            kept_when: RefCell::new(vec![None; self.when.as_ref().map_or(0, |w| w.cache_slots)]),
+            kept_assert: RefCell::new(vec![None; self.assert.cache_slots]),
         })]
     }
 }
@@ -330,6 +332,10 @@ struct ExpressionRule<'p> {
     plan: &'p Plan,
     table: &'p Table,
     rule: &'p Rule,
+    /// The values its `when` and its `assert` worked out from a related row alone, with the
+    /// related row they are of ([`Kept`]).
+    kept_when: RefCell<Vec<Option<(u32, Val<'static>)>>>,
+    kept_assert: RefCell<Vec<Option<(u32, Val<'static>)>>>,
 }
 
 impl RowRule for ExpressionRule<'_> {
@@ -337,11 +343,19 @@ impl RowRule for ExpressionRule<'_> {
         let env = RowEnv { row, table: self.table };
         let rule = self.rule;
         if let Some(w) = &rule.when {
-            if w.eval(&env) != Val::Bool(true) {
+            let when = Kept {
+                env: &env,
+                kept: &self.kept_when,
+            };
+            if w.eval(&when) != Val::Bool(true) {
                 return;
             }
         }
-        if rule.assert.eval(&env) != Val::Bool(false) {
+        let assert = Kept {
+            env: &env,
+            kept: &self.kept_assert,
+        };
+        if rule.assert.eval(&assert) != Val::Bool(false) {
             return;
         }
         let message = crate::i18n::Said {
@@ -523,6 +537,46 @@ impl<'a> Env<'a> for RowEnv<'_, 'a> {
     }
 }
 
+/// A row's environment that keeps what was worked out from a related row alone, for the next
+/// rows with the same related row: a return's patients share its one submission row, and a
+/// group's patients follow one another.
+struct Kept<'e, 'r, 'a> {
+    env: &'e RowEnv<'r, 'a>,
+    /// Per cache slot: the related row (its entry in the lookup) and the value worked out for it.
+    kept: &'e RefCell<Vec<Option<(u32, Val<'static>)>>>,
+}
+
+impl<'a> Env<'a> for Kept<'_, '_, 'a> {
+    fn column(&self, r: &ColumnRef) -> Val<'a> {
+        self.env.column(r)
+    }
+
+    fn cached(&self, rel: usize, slot: usize, compute: &dyn Fn() -> Val<'a>) -> Val<'a> {
+        let Some(entry) = self.env.row.related.get(rel).copied().flatten() else {
+            return compute();
+        };
+        if let Some(Some((at, v))) = self.kept.borrow().get(slot) {
+            if *at == entry {
+                return v.clone();
+            }
+        }
+        let v = compute();
+        // Text is never kept: it may borrow from the row. Related rows keep no text anyway.
+        let owned = match &v {
+            Val::Text(_) => None,
+            Val::Null => Some(Val::Null),
+            Val::Bool(b) => Some(Val::Bool(*b)),
+            Val::Num(n) => Some(Val::Num(*n)),
+            Val::Date(d) => Some(Val::Date(*d)),
+            Val::Code(c) => Some(Val::Code(*c)),
+        };
+        if let (Some(owned), Some(cell)) = (owned, self.kept.borrow_mut().get_mut(slot)) {
+            *cell = Some((entry, owned));
+        }
+        v
+    }
+}
+
 /// Fills `{column}` and `{relation.column}` placeholders with the row's values (masked for
 /// identifier columns; codes by their code).
 pub fn render(template: &str, plan: &Plan, table: &Table, row: &RowCtx<'_>, out: &Sink<'_>) -> String {
@@ -656,6 +710,80 @@ name = "floor-within-ward"
 assert = "floor <= home.floors"
 message = "floor {floor} above {home.floors}"
 "#;
+
+    /// A pack written for this test: a value worked out from the related row alone
+    /// (`year(ward.opened)`) is kept from row to row only while the related row stays the same.
+    const KEPT: &str = r#"name = "kept-values"
+version = "1"
+
+[[table]]
+name = "wards"
+files = ["wards.csv"]
+[[table.column]]
+name = "ward_id"
+type = "text"
+required = true
+unique = true
+[[table.column]]
+name = "opened"
+type = "date"
+
+[[table]]
+name = "stays"
+files = ["stays.csv"]
+[[table.column]]
+name = "ward_id"
+type = "text"
+required = true
+[[table.column]]
+name = "admitted"
+type = "integer"
+[[table.relation]]
+name = "ward"
+table = "wards"
+columns = ["ward_id"]
+references = ["ward_id"]
+[[table.rule]]
+name = "admitted-after-opening"
+when = "year(ward.opened) > 1990"
+assert = "year(ward.opened) <= admitted"
+message = "admitted {admitted}, before the ward opened ({ward.opened})"
+"#;
+
+    /// Stays move from ward to ward and back, to a ward without an opening date and to an unknown
+    /// one: each row is judged by its own ward's year, as if nothing were kept.
+    #[test]
+    fn a_value_of_the_related_row_is_kept_only_while_the_row_stays_the_same() {
+        let pack = Pack::from_source("kept.toml", KEPT.to_string(), &|f: &str| Err(format!("no file {f}")))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let plan = Plan::new(pack, Registry::builtin()).unwrap_or_else(|e| panic!("{e:?}"));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("wards.csv"),
+            "ward_id,opened\nW1,2001-03-01\nW2,2010-01-15\nW4,\nW5,1985-06-01\n",
+        )
+        .unwrap();
+        // Opened: W1 2001, W2 2010, W4 unknown, W5 1985 (the `when` skips it), W3 not a ward.
+        let stays = "ward_id,admitted\nW1,2000\nW2,2005\nW1,2005\nW3,1990\nW2,2011\nW2,2009\nW4,1900\nW1,2000\nW5,1980\nW2,2009\n";
+        std::fs::write(dir.path().join("stays.csv"), stays).unwrap();
+        let (_, result) = engine::check_path(&plan, dir.path());
+        let found: Vec<(Option<u64>, &str)> = result
+            .findings
+            .iter()
+            .filter(|f| f.code == "VK0201")
+            .map(|f| (f.location.row, f.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Some(2), "admitted 2000, before the ward opened (2001-03-01)"),
+                (Some(3), "admitted 2005, before the ward opened (2010-01-15)"),
+                (Some(7), "admitted 2009, before the ward opened (2010-01-15)"),
+                (Some(9), "admitted 2000, before the ward opened (2001-03-01)"),
+                (Some(11), "admitted 2009, before the ward opened (2010-01-15)"),
+            ]
+        );
+    }
 
     /// The two relations share one lookup (the parent's rows are kept once), holding the columns
     /// both read, and each rule still sees its own column of the related row.
