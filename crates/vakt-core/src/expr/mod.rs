@@ -493,19 +493,39 @@ fn reads(node: &Node) -> Reads {
 
 /// Whether `node` calls a function: the dear part worth keeping from row to row.
 fn calls(node: &Node) -> bool {
+    let mut any = matches!(node, Node::Call(..));
+    each_child(node, &mut |child| any = any || calls(child));
+    any
+}
+
+/// Gives each child of `node` to `f`, in the order they are written.
+fn each_child<'n>(node: &'n Node, f: &mut dyn FnMut(&'n Node)) {
     match node {
-        Node::Call(..) => true,
         Node::Not(a)
         | Node::Neg(a)
         | Node::IsNull(a, _)
         | Node::CodeText(a, _)
         | Node::Matches(a, _)
         | Node::InRange(a, _, _, _)
-        | Node::Attr(a, _) => calls(a),
-        Node::Binary(_, a, b) => calls(a) || calls(b),
-        Node::InList(a, items, _) => calls(a) || items.iter().any(calls),
-        Node::Cached { node, .. } => calls(node),
-        _ => false,
+        | Node::Attr(a, _)
+        | Node::Cached { node: a, .. } => f(a),
+        Node::Call(_, args) => args.iter().for_each(&mut *f),
+        Node::Binary(_, a, b) => {
+            f(a);
+            f(b);
+        }
+        Node::InList(a, items, _) => {
+            f(a);
+            items.iter().for_each(f);
+        }
+        Node::Null
+        | Node::Bool(_)
+        | Node::Number(_)
+        | Node::Text(_)
+        | Node::Date(_)
+        | Node::Code(_)
+        | Node::Range
+        | Node::Column(_) => {}
     }
 }
 
@@ -550,27 +570,12 @@ fn cache_related(node: Node, next: &mut usize) -> Node {
 
 /// The columns an expression reads, own and related.
 fn columns(node: &Node, out: &mut Vec<ColumnRef>) {
-    match node {
-        Node::Column(r) if !out.contains(r) => out.push(r.clone()),
-        Node::Not(a)
-        | Node::Neg(a)
-        | Node::IsNull(a, _)
-        | Node::CodeText(a, _)
-        | Node::Matches(a, _)
-        | Node::InRange(a, _, _, _)
-        | Node::Attr(a, _)
-        | Node::Cached { node: a, .. } => columns(a, out),
-        Node::Call(_, args) => args.iter().for_each(|a| columns(a, out)),
-        Node::Binary(_, a, b) => {
-            columns(a, out);
-            columns(b, out);
+    if let Node::Column(r) = node {
+        if !out.contains(r) {
+            out.push(r.clone());
         }
-        Node::InList(a, items, _) => {
-            columns(a, out);
-            items.iter().for_each(|i| columns(i, out));
-        }
-        _ => {}
     }
+    each_child(node, &mut |child| columns(child, out));
 }
 
 #[cfg(test)]
