@@ -480,6 +480,51 @@ fn one_return_written_table_by_table_at_once_is_byte_for_byte_what_one_thread_wr
     }
 }
 
+/// `clean` refills one output row for every row: a cell the input leaves empty is empty in the
+/// output, never the row before's (a number, a text, a pseudonym), a shorter text is not followed
+/// by the tail of a longer one, and every person keeps a pseudonym of their own.
+#[test]
+fn a_cell_left_empty_is_empty_in_the_output_never_the_row_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = write_pack(dir.path(), "");
+    keygen(dir.path());
+    let wards = "ward_id,ward_type,n_visits\nW1,ACUTE,2\nW2,REHAB,2\n";
+    let visits = "ward_id,person_id,age,note\nW1,EPJ-1001,40,ringte klokka ni\nW1,EPJ-1002,,\nW2,EPJ-1003,41,kort\nW2,EPJ-1004,,\n";
+    let input = write_return(
+        dir.path(),
+        "r",
+        &[("report.csv", REPORT), ("wards.csv", wards), ("visits.csv", visits)],
+    );
+    let out = dir.path().join("out");
+    let o = clean(dir.path(), &pack, &[&input], &out, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = csv_rows(&out.join("visits.csv"));
+    let col = |name: &str| {
+        rows[0]
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name}: {:?}", rows[0]))
+    };
+    let column = |name: &str| -> Vec<String> { rows[1..].iter().map(|r| r[col(name)].clone()).collect() };
+    assert_eq!(column("age"), ["40", "", "41", ""]);
+    assert_eq!(column("note"), ["ringte klokka ni", "", "kort", ""]);
+    let pseudonyms = column("person_id");
+    let distinct: std::collections::HashSet<&String> = pseudonyms.iter().collect();
+    assert!(
+        distinct.len() == 4 && pseudonyms.iter().all(|p| !p.is_empty()),
+        "{pseudonyms:?}"
+    );
+    let wards_out = csv_rows(&out.join("wards.csv"));
+    let ty = wards_out[0].iter().position(|h| h == "ward_type").unwrap();
+    assert_eq!(
+        wards_out[1..].iter().map(|r| r[ty].as_str()).collect::<Vec<_>>(),
+        ["ACUTE", "REHAB"]
+    );
+    for (name, text) in texts_under(&out) {
+        assert!(!text.contains("EPJ-"), "{name}: a raw identifier");
+    }
+}
+
 // 2. Identifiers never reach the released output ---------------------------------------------
 
 #[test]

@@ -26,6 +26,21 @@ pub enum Val<'a> {
     Text(Cow<'a, str>),
 }
 
+impl Val<'_> {
+    /// The value without a borrow, for keeping past the row: every value but text, which may
+    /// borrow from the row.
+    pub fn scalar(&self) -> Option<Val<'static>> {
+        match self {
+            Val::Text(_) => None,
+            Val::Null => Some(Val::Null),
+            Val::Bool(b) => Some(Val::Bool(*b)),
+            Val::Num(n) => Some(Val::Num(*n)),
+            Val::Date(d) => Some(Val::Date(*d)),
+            Val::Code(c) => Some(Val::Code(*c)),
+        }
+    }
+}
+
 /// Where column values come from.
 pub trait Env<'a> {
     /// The value of a column of the row (or of a related row).

@@ -562,15 +562,7 @@ impl<'a> Env<'a> for Kept<'_, '_, 'a> {
         }
         let v = compute();
         // Text is never kept: it may borrow from the row. Related rows keep no text anyway.
-        let owned = match &v {
-            Val::Text(_) => None,
-            Val::Null => Some(Val::Null),
-            Val::Bool(b) => Some(Val::Bool(*b)),
-            Val::Num(n) => Some(Val::Num(*n)),
-            Val::Date(d) => Some(Val::Date(*d)),
-            Val::Code(c) => Some(Val::Code(*c)),
-        };
-        if let (Some(owned), Some(cell)) = (owned, self.kept.borrow_mut().get_mut(slot)) {
+        if let (Some(owned), Some(cell)) = (v.scalar(), self.kept.borrow_mut().get_mut(slot)) {
             *cell = Some((entry, owned));
         }
         v
