@@ -181,16 +181,15 @@ const BLOCK_ROWS: usize = 16;
 /// A block of [`BLOCK_ROWS`] rows at a time, each rule over the whole block: the rows and their
 /// key parts stay in cache for all the rules, and a rule that looks its keys up in a table past
 /// the caches (unique keys, consistency, counts) asks for the next row's while the last one's is
-/// still on its way, not one miss after the other with every other rule's work in between. Rule by
-/// rule over the whole batch when `timed`, each rule adding its time to `spent` (two clock
-/// readings a rule, not two a cell).
+/// still on its way, not one miss after the other with every other rule's work in between. When
+/// `timed`, each rule adds its time over each block to `spent`: two clock readings a rule and
+/// block (a few hundred nanoseconds against the block's tens of microseconds), not two a cell.
 fn run(batch: &Batch, rules: &mut [Ranked<'_, '_>], env: Env<'_>, found: &mut Vec<Tagged>, timed: bool) {
     crate::read::guard::in_rules(|| run_marked(batch, rules, env, found, timed));
 }
 
 fn run_marked(batch: &Batch, rules: &mut [Ranked<'_, '_>], env: Env<'_>, found: &mut Vec<Tagged>, timed: bool) {
     let mut sink = env.sink(found);
-    let mut keys = RowKeys::default();
     let columns = env.table.columns.len();
     let check = |i: usize, ctx: &RowCtx<'_>, r: &mut Ranked<'_, '_>, sink: &mut Sink<'_>| {
         sink.tag((i as u32, r.rank));
@@ -199,28 +198,22 @@ fn run_marked(batch: &Batch, rules: &mut [Ranked<'_, '_>], env: Env<'_>, found: 
             Rule::Return(rule) => rule.observe(env.table_index, ctx, sink),
         }
     };
-    if timed {
+    let mut block_keys: [RowKeys; BLOCK_ROWS] = std::array::from_fn(|_| RowKeys::default());
+    for start in (0..batch.len).step_by(BLOCK_ROWS) {
+        let rows = start..batch.len.min(start.saturating_add(BLOCK_ROWS));
+        block_keys.iter_mut().for_each(|k| k.reset(columns));
+        let ctxs: smallvec::SmallVec<[(usize, RowCtx<'_>); BLOCK_ROWS]> = rows
+            .zip(&block_keys)
+            .filter_map(|(i, k)| Some((i, batch.ctx(i, &env, k)?)))
+            .collect();
         for r in rules.iter_mut() {
-            let start = Instant::now();
-            for i in 0..batch.len {
-                keys.reset(columns);
-                if let Some(ctx) = batch.ctx(i, &env, &keys) {
-                    check(i, &ctx, r, &mut sink);
-                }
-            }
-            r.spent += start.elapsed();
-        }
-    } else {
-        let mut block_keys: [RowKeys; BLOCK_ROWS] = std::array::from_fn(|_| RowKeys::default());
-        for start in (0..batch.len).step_by(BLOCK_ROWS) {
-            let rows = start..batch.len.min(start.saturating_add(BLOCK_ROWS));
-            block_keys.iter_mut().for_each(|k| k.reset(columns));
-            let ctxs: smallvec::SmallVec<[(usize, RowCtx<'_>); BLOCK_ROWS]> = rows
-                .zip(&block_keys)
-                .filter_map(|(i, k)| Some((i, batch.ctx(i, &env, k)?)))
-                .collect();
-            for r in rules.iter_mut() {
-                ctxs.iter().for_each(|(i, ctx)| check(*i, ctx, r, &mut sink));
+            // Timed block by block, in the order the rules always run, so that a rule's cost is
+            // what it costs untimed (a rule run over the whole batch alone would take the cache
+            // misses of every row, which the rules of a block share).
+            let started = timed.then(Instant::now);
+            ctxs.iter().for_each(|(i, ctx)| check(*i, ctx, r, &mut sink));
+            if let Some(started) = started {
+                r.spent += started.elapsed();
             }
         }
     }
