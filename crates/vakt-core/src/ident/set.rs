@@ -158,9 +158,32 @@ fn id_hash(form: IdForm, raw: &str) -> Option<u64> {
         // Most national ids: eleven digits, already canonical and lower-case.
         return (t.len() >= MIN_ID_LEN).then(|| hash(t));
     }
+    if let Some(padded) = padded_digits_hash(form, t) {
+        return padded;
+    }
     let f = folded(form, raw);
     let long = f.chars().nth(MIN_ID_LEN - 1).is_some() && f.bytes().any(|b| b.is_ascii_digit());
     long.then(|| hash(&f))
+}
+
+/// [`id_hash`] of plain digits shorter than a `digits` form's width (an HPR number of seven
+/// digits under width 9), whose canonical form is the digits after zeros: hashed from a buffer on
+/// the stack rather than a canonical form made and lower-cased in new strings. `None` for any
+/// other value.
+fn padded_digits_hash(form: IdForm, t: &str) -> Option<Option<u64>> {
+    let IdForm::Digits { width } = form else {
+        return None;
+    };
+    let width = usize::from(width);
+    if t.is_empty() || t.len() >= width || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut form = [b'0'; u8::MAX as usize];
+    let digits = form.get_mut(width.saturating_sub(t.len())..width)?;
+    digits.copy_from_slice(t.as_bytes());
+    let canonical = form.get(..width)?;
+    // The canonical form is `width` characters long and has a digit.
+    Some((width >= MIN_ID_LEN).then(|| KeyHash::default().part(canonical).finish().low()))
 }
 
 /// Whether an identifier in its canonical form is looked for in text: long enough, with a digit.
@@ -316,6 +339,37 @@ mod tests {
                 assert!(want_value.is_none_or(|h| set.values.contains(h)), "{form:?} {raw:?}");
             }
         }
+    }
+
+    /// Plain digits shorter than a `digits` form's width are hashed as their canonical form, the
+    /// digits after zeros, written out here by hand, and as the canonical form made the long way
+    /// ([`folded`]); values that are not such digits leave the short path.
+    #[test]
+    fn short_digits_under_a_width_hash_as_their_zero_padded_form() {
+        let hpr = IdForm::Digits { width: 9 };
+        let by_hand = [("2824691", "002824691"), ("1", "000000001"), ("12345678", "012345678")];
+        for (raw, padded) in by_hand {
+            assert_eq!(id_hash(hpr, raw), Some(hash(padded)), "{raw}");
+            assert_eq!(
+                id_hash(hpr, &format!(" {raw} ")),
+                Some(hash(padded)),
+                "{raw} with spaces"
+            );
+            assert_eq!(id_hash(hpr, raw), Some(hash(&folded(hpr, raw))), "{raw}");
+        }
+        // A width below the searchable length: never looked for, however it is written.
+        assert_eq!(id_hash(IdForm::Digits { width: 4 }, "12"), None);
+        assert_eq!(hash(&folded(IdForm::Digits { width: 4 }, "12")), hash("0012"));
+        // Not the short path: as long as the width, longer, or not all digits.
+        for raw in ["123456789", "1234567890", "12 345", "12a45", ""] {
+            assert_eq!(padded_digits_hash(hpr, raw), None, "{raw}");
+        }
+        assert_eq!(padded_digits_hash(IdForm::NationalId, "1234567"), None);
+        assert_eq!(padded_digits_hash(IdForm::Text, "1234567"), None);
+        // The widest form there is.
+        let widest = IdForm::Digits { width: u8::MAX };
+        let want = format!("{}7", "0".repeat(usize::from(u8::MAX) - 1));
+        assert_eq!(id_hash(widest, "7"), Some(hash(&want)));
     }
 
     /// The runs against a hash set, through many flushes and merges: every hash inserted is
