@@ -841,10 +841,7 @@ fn push_datetime(buf: &mut RowBuf, d: &calamine::ExcelDateTime) {
         buf.push_with(
             CellKind::Date { serial, is_1904 },
             |out| match crate::value::Date::from_excel_serial(serial, is_1904) {
-                Ok(date) => {
-                    use std::fmt::Write;
-                    let _ = write!(out, "{date}");
-                }
+                Ok(date) => date.write_iso(out),
                 Err(_) => write_number(out, serial),
             },
         );

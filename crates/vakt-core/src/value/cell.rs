@@ -232,7 +232,9 @@ impl RowBuf {
 /// Writes a number without a spurious `.0` (`301`, `1.5`), as a spreadsheet shows it.
 pub fn write_number(out: &mut String, n: f64) {
     if n.fract() == 0.0 && n.abs() < 1e15 {
-        let _ = write!(out, "{}", n as i64);
+        // A whole number (nearly every number cell: years, counts): digits without the
+        // formatting machinery.
+        out.push_str(itoa::Buffer::new().format(n as i64));
     } else {
         let _ = write!(out, "{n}");
     }
