@@ -26,11 +26,15 @@ pub enum Workbook {
     /// An xlsx workbook, with its path (merged cells are read from the package) and what the fast
     /// cell reader needs of it, once read.
     Xlsx(Box<Xlsx<Rs>>, std::path::PathBuf, FastBook),
-    /// Any other workbook calamine opened.
-    Loaded(Box<Sheets<Rs>>, std::path::PathBuf),
+    /// Any other workbook calamine opened, with its path and, for an `.ods` workbook once a
+    /// sheet is read, the merged ranges of every sheet (read from the package in one pass).
+    Loaded(Box<Sheets<Rs>>, std::path::PathBuf, Option<OdsSpans>),
     /// Read by the isolated reader; every sheet's rows in memory.
     Isolated(Vec<isolated::SheetRows>),
 }
+
+/// The merged ranges of each sheet of an `.ods` workbook, by sheet name.
+type OdsSpans = std::collections::HashMap<String, Vec<calamine::Dimensions>>;
 
 fn classify(file: &str, err: impl std::fmt::Display) -> ReadError {
     let reason = err.to_string();
@@ -66,7 +70,7 @@ impl Workbook {
             Ok(Workbook::Xlsx(Box::new(wb), path.to_path_buf(), FastBook::Unread))
         } else {
             let wb = calamine::open_workbook_auto(path).map_err(|e| classify(shown, e))?;
-            Ok(Workbook::Loaded(Box::new(wb), path.to_path_buf()))
+            Ok(Workbook::Loaded(Box::new(wb), path.to_path_buf(), None))
         }
     }
 
@@ -74,7 +78,7 @@ impl Workbook {
     pub fn sheet_names(&self) -> Vec<String> {
         match self {
             Workbook::Xlsx(wb, ..) => wb.sheet_names(),
-            Workbook::Loaded(wb, _) => wb.sheet_names(),
+            Workbook::Loaded(wb, ..) => wb.sheet_names(),
             Workbook::Isolated(sheets) => sheets.iter().map(|s| s.name.clone()).collect(),
         }
     }
@@ -89,7 +93,7 @@ impl Workbook {
         };
         match self {
             Workbook::Xlsx(wb, ..) => hidden(wb.sheets_metadata()),
-            Workbook::Loaded(wb, _) => hidden(wb.sheets_metadata()),
+            Workbook::Loaded(wb, ..) => hidden(wb.sheets_metadata()),
             Workbook::Isolated(_) => Vec::new(),
         }
     }
@@ -102,7 +106,7 @@ impl Workbook {
                 let merges = xlsx_merges(wb, path, (shown, sheet))?;
                 Ok(Box::new(XlsxRows::open(wb, (shown, sheet), merges)?))
             }
-            Workbook::Loaded(wb, path) => {
+            Workbook::Loaded(wb, path, ods_spans) => {
                 // An .xls workbook says which date system it uses: bare serials in a date column
                 // follow it. Other formats are judged by their date cells. calamine reads no
                 // merged ranges of .ods: they come from its content.xml.
@@ -111,7 +115,11 @@ impl Workbook {
                         x.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
                         Some(x.has_1904_epoch()),
                     ),
-                    Sheets::Ods(_) => (super::ods_merges::scan(path, sheet).unwrap_or_default(), None),
+                    Sheets::Ods(ods) => {
+                        let names = ods.sheet_names();
+                        let spans = ods_spans.get_or_insert_with(|| super::ods_merges::scan_all(path, &names));
+                        (spans.get(sheet).cloned().unwrap_or_default(), None)
+                    }
                     _ => (Vec::new(), None),
                 };
                 let range = wb.worksheet_range(sheet).map_err(|e| rows_err(&e))?;
