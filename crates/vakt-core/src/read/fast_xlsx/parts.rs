@@ -102,6 +102,30 @@ impl<'x> Events<'x> {
     fn expect(&mut self) -> Result<Event<'x>, Unsupported> {
         self.next()?.ok_or(Unsupported)
     }
+
+    /// A shared string in the plain form nearly every one takes, `<si><t>text</t></si>` with text
+    /// that holds no reference (`&`) and no carriage return, read past at once: the text, which
+    /// the events would give as it is. `None` (nothing read) for any other form.
+    fn plain_si(&mut self) -> Option<&'x str> {
+        const OPEN: &[u8] = b"<si><t>";
+        const CLOSE: &[u8] = b"</t></si>";
+        if self.pending_end.is_some() {
+            return None;
+        }
+        let body = self.xml.get(self.pos..)?.strip_prefix(OPEN)?;
+        let len = memchr::memchr(b'<', body)?;
+        let (raw, after) = body.split_at(len);
+        if !after.starts_with(CLOSE) || memchr::memchr2(b'&', b'\r', raw).is_some() {
+            return None;
+        }
+        let text = std::str::from_utf8(raw).ok()?;
+        self.pos = self
+            .pos
+            .saturating_add(OPEN.len())
+            .saturating_add(len)
+            .saturating_add(CLOSE.len());
+        Some(text)
+    }
 }
 
 /// The shared strings, in one buffer.
@@ -141,6 +165,11 @@ impl SharedStrings {
 
 /// The shared strings of a `sharedStrings.xml` part, as calamine reads them.
 pub fn shared_strings(xml: &[u8]) -> Result<SharedStrings, Unsupported> {
+    read_shared_strings(xml, true)
+}
+
+/// [`shared_strings`], with the plain form read at once when `plain` (the tests compare the two).
+fn read_shared_strings(xml: &[u8], plain: bool) -> Result<SharedStrings, Unsupported> {
     let mut events = Events::new(xml)?;
     loop {
         if let Event::Start { name, .. } = events.expect()? {
@@ -157,6 +186,13 @@ pub fn shared_strings(xml: &[u8]) -> Result<SharedStrings, Unsupported> {
     let mut value = String::new();
     let mut piece = String::new();
     loop {
+        if let Some(plain) = plain.then(|| events.plain_si()).flatten() {
+            // What `read_string` makes of it: the one `<t>`, not preserved.
+            value.clear();
+            text::push_t_text(plain, false, &mut value);
+            strings.push(&value);
+            continue;
+        }
         match events.expect()? {
             Event::Start { name, .. } if local_name(name) == b"si" => {
                 value.clear();
@@ -384,13 +420,76 @@ fn rel_target(xml: &[u8], rid: &[u8]) -> Result<Option<String>, Unsupported> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, reason = "tests may panic")]
+#[allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "tests may panic"
+)]
 mod tests {
     use super::*;
 
     fn strings(xml: &str) -> Vec<String> {
         let s = shared_strings(xml.as_bytes()).unwrap();
         (0..s.len()).map(|i| s.get(i).unwrap().to_string()).collect()
+    }
+
+    /// Random parts of plain strings (spaces, Excel escapes, references, carriage returns,
+    /// non-ASCII, nothing) among strings of other forms, some cut off: read with the plain form
+    /// taken at once, they give what the events alone give, strings or refusal.
+    #[test]
+    fn plain_strings_read_at_once_are_what_the_events_read() {
+        let texts = [
+            "a",
+            " b ",
+            "x_x000D_y",
+            "a &amp; b",
+            "&bad;",
+            "c\r",
+            "ø",
+            "",
+            "\t1\n",
+            ">",
+            "_x0041_",
+        ];
+        let others = [
+            r#"<si><t xml:space="preserve"> p </t></si>"#,
+            "<si><r><t>ri</t></r><r><t>ch</t></r></si>",
+            "<si/>",
+            "<si><t/></si>",
+            "<si>\n<t>w</t></si>",
+            "<si><t>a</t><rPh><t>b</t></rPh></si>",
+        ];
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for _ in 0..3_000 {
+            let mut xml = String::from(r#"<?xml version="1.0" encoding="UTF-8"?><sst count="9">"#);
+            for _ in 0..next(6) {
+                if next(3) == 0 {
+                    xml.push_str(others[next(others.len() as u64) as usize]);
+                } else {
+                    let t: String = (0..next(3)).map(|_| texts[next(texts.len() as u64) as usize]).collect();
+                    xml.push_str(&format!("<si><t>{t}</t></si>"));
+                }
+            }
+            xml.push_str("</sst>");
+            let cut = if next(4) == 0 {
+                next(xml.len() as u64) as usize
+            } else {
+                xml.len()
+            };
+            let Some(xml) = xml.get(..cut) else { continue };
+            let read = |plain: bool| {
+                read_shared_strings(xml.as_bytes(), plain)
+                    .map(|s| (0..s.len()).map(|i| s.get(i).unwrap().to_string()).collect::<Vec<_>>())
+            };
+            assert_eq!(read(true), read(false), "{xml}");
+        }
     }
 
     #[test]
