@@ -76,4 +76,6 @@ pub mod pack;
 pub mod par;
 pub mod read;
 pub mod report;
+#[cfg(test)]
+mod test_rng;
 pub mod value;

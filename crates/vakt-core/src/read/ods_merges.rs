@@ -264,13 +264,7 @@ mod tests {
     #[test]
     fn one_pass_over_every_sheet_finds_what_each_sheet_alone_finds() {
         let names = ["A", "B", "C&amp;D", "E"];
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
+        let mut next = crate::test_rng::below(0x2545_f491_4f6c_dd1d);
         for _ in 0..2_000 {
             let mut xml = String::from("<office:document-content><office:body><office:spreadsheet>");
             let mut open = 0;

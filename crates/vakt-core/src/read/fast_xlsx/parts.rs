@@ -460,13 +460,7 @@ mod tests {
             "<si>\n<t>w</t></si>",
             "<si><t>a</t><rPh><t>b</t></rPh></si>",
         ];
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |n: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % n
-        };
+        let mut next = crate::test_rng::below(0x9e37_79b9_7f4a_7c15);
         for _ in 0..3_000 {
             let mut xml = String::from(r#"<?xml version="1.0" encoding="UTF-8"?><sst count="9">"#);
             for _ in 0..next(6) {
