@@ -1,7 +1,7 @@
 //! The identifiers of a return, kept as hashes of their canonical forms, so free text can be
 //! searched for them and messages can be masked without keeping the values themselves.
 
-use super::{canonical, IdForm};
+use super::{canonical_into, IdForm};
 use crate::value::keyhash::KeyHash;
 use crate::value::text;
 
@@ -148,8 +148,9 @@ fn hash(s: &str) -> u64 {
 /// when that is shorter than [`MIN_ID_LEN`] or has no digit. Recording and asking both come here,
 /// so they cannot hash a value two ways. A printable ASCII value that its form keeps as written
 /// (any value of the text form, a local id such as `EPJ-01000` under the number forms) is
-/// lower-cased as it is hashed, without the copies `folded` makes.
-fn id_hash(form: IdForm, raw: &str) -> Option<u64> {
+/// lower-cased as it is hashed; any other is made canonical in `scratch` (the one canonicaliser,
+/// [`canonical_into`], into a string kept from id to id), not in new strings.
+fn id_hash(form: IdForm, raw: &str, scratch: &mut String) -> Option<u64> {
     let t = text::trim(raw);
     if super::is_printable_ascii(t) && super::is_kept_as_written(form, t) {
         return is_searchable(t).then(|| ascii_lower_hash(t));
@@ -158,32 +159,15 @@ fn id_hash(form: IdForm, raw: &str) -> Option<u64> {
         // Most national ids: eleven digits, already canonical and lower-case.
         return (t.len() >= MIN_ID_LEN).then(|| hash(t));
     }
-    if let Some(padded) = padded_digits_hash(form, t) {
-        return padded;
+    canonical_into(form, raw, scratch);
+    if scratch.is_ascii() {
+        scratch.make_ascii_lowercase(); // in place: ids are nearly always ASCII
+    } else {
+        *scratch = scratch.to_lowercase();
     }
-    let f = folded(form, raw);
+    let f = scratch.as_str();
     let long = f.chars().nth(MIN_ID_LEN - 1).is_some() && f.bytes().any(|b| b.is_ascii_digit());
-    long.then(|| hash(&f))
-}
-
-/// [`id_hash`] of plain digits shorter than a `digits` form's width (an HPR number of seven
-/// digits under width 9), whose canonical form is the digits after zeros: hashed from a buffer on
-/// the stack rather than a canonical form made and lower-cased in new strings. `None` for any
-/// other value.
-fn padded_digits_hash(form: IdForm, t: &str) -> Option<Option<u64>> {
-    let IdForm::Digits { width } = form else {
-        return None;
-    };
-    let width = usize::from(width);
-    if t.is_empty() || t.len() >= width || !t.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let mut form = [b'0'; u8::MAX as usize];
-    let digits = form.get_mut(width.saturating_sub(t.len())..width)?;
-    digits.copy_from_slice(t.as_bytes());
-    let canonical = form.get(..width)?;
-    // The canonical form is `width` characters long and has a digit.
-    Some((width >= MIN_ID_LEN).then(|| KeyHash::default().part(canonical).finish().low()))
+    long.then(|| hash(f))
 }
 
 /// Whether an identifier in its canonical form is looked for in text: long enough, with a digit.
@@ -213,16 +197,6 @@ fn is_own_canonical_number(form: IdForm, t: &str) -> bool {
 fn value_hash(raw: &str, scratch: &mut String) -> Option<u64> {
     let (h, chars) = text::key_hash_len(raw, scratch);
     (chars >= 3).then(|| h.low())
-}
-
-fn folded(form: IdForm, raw: &str) -> String {
-    let mut t = canonical(form, raw).text;
-    if t.is_ascii() {
-        t.make_ascii_lowercase(); // in place: ids are nearly always ASCII
-        t
-    } else {
-        t.to_lowercase()
-    }
 }
 
 impl IdSet {
@@ -259,7 +233,7 @@ impl IdSet {
             }
             return;
         }
-        if let Some(h) = id_hash(form, raw) {
+        if let Some(h) = id_hash(form, raw, &mut self.scratch) {
             self.ids.insert(h);
         }
         self.insert_value(raw);
@@ -284,9 +258,10 @@ impl IdSet {
         if !is_searchable(token) {
             return false;
         }
+        let mut scratch = String::new();
         self.forms
             .iter()
-            .any(|&f| id_hash(f, token).is_some_and(|h| self.ids.contains(h)))
+            .any(|&f| id_hash(f, token, &mut scratch).is_some_and(|h| self.ids.contains(h)))
     }
 
     /// Whether a text is the whole value of some direct-identifier cell.
@@ -303,6 +278,17 @@ impl IdSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ident::canonical;
+
+    /// [`id_hash`] with a scratch string that holds something already, as a kept one does.
+    fn id(form: IdForm, raw: &str) -> Option<u64> {
+        id_hash(form, raw, &mut String::from("left from the last id 99999"))
+    }
+
+    /// The canonical form lower-cased, made the long way.
+    fn folded(form: IdForm, raw: &str) -> String {
+        canonical(form, raw).text.to_lowercase()
+    }
 
     /// An identifier cell is recorded under the hashes [`id_hash`] and [`value_hash`] give it,
     /// whichever way [`IdSet::insert`] gets there, and under no other.
@@ -331,7 +317,7 @@ mod tests {
             for raw in raws {
                 let mut set = IdSet::default();
                 set.insert(form, raw);
-                let want_id = id_hash(form, raw);
+                let want_id = id(form, raw);
                 let want_value = value_hash(raw, &mut String::new());
                 assert_eq!(set.ids.len(), usize::from(want_id.is_some()), "{form:?} {raw:?}");
                 assert_eq!(set.values.len(), usize::from(want_value.is_some()), "{form:?} {raw:?}");
@@ -343,33 +329,28 @@ mod tests {
 
     /// Plain digits shorter than a `digits` form's width are hashed as their canonical form, the
     /// digits after zeros, written out here by hand, and as the canonical form made the long way
-    /// ([`folded`]); values that are not such digits leave the short path.
+    /// ([`folded`]), whatever the kept scratch string held before.
     #[test]
     fn short_digits_under_a_width_hash_as_their_zero_padded_form() {
         let hpr = IdForm::Digits { width: 9 };
         let by_hand = [("2824691", "002824691"), ("1", "000000001"), ("12345678", "012345678")];
         for (raw, padded) in by_hand {
-            assert_eq!(id_hash(hpr, raw), Some(hash(padded)), "{raw}");
-            assert_eq!(
-                id_hash(hpr, &format!(" {raw} ")),
-                Some(hash(padded)),
-                "{raw} with spaces"
-            );
-            assert_eq!(id_hash(hpr, raw), Some(hash(&folded(hpr, raw))), "{raw}");
+            assert_eq!(id(hpr, raw), Some(hash(padded)), "{raw}");
+            assert_eq!(id(hpr, &format!(" {raw} ")), Some(hash(padded)), "{raw} with spaces");
+            assert_eq!(id(hpr, raw), Some(hash(&folded(hpr, raw))), "{raw}");
         }
         // A width below the searchable length: never looked for, however it is written.
-        assert_eq!(id_hash(IdForm::Digits { width: 4 }, "12"), None);
+        assert_eq!(id(IdForm::Digits { width: 4 }, "12"), None);
         assert_eq!(hash(&folded(IdForm::Digits { width: 4 }, "12")), hash("0012"));
-        // Not the short path: as long as the width, longer, or not all digits.
-        for raw in ["123456789", "1234567890", "12 345", "12a45", ""] {
-            assert_eq!(padded_digits_hash(hpr, raw), None, "{raw}");
+        // As long as the width, longer, or not all digits: each hashed as its canonical form.
+        for raw in ["123456789", "1234567890", "12 345", "12a45"] {
+            assert_eq!(id(hpr, raw), Some(hash(&folded(hpr, raw))), "{raw}");
         }
-        assert_eq!(padded_digits_hash(IdForm::NationalId, "1234567"), None);
-        assert_eq!(padded_digits_hash(IdForm::Text, "1234567"), None);
+        assert_eq!(id(hpr, ""), None);
         // The widest form there is.
         let widest = IdForm::Digits { width: u8::MAX };
         let want = format!("{}7", "0".repeat(usize::from(u8::MAX) - 1));
-        assert_eq!(id_hash(widest, "7"), Some(hash(&want)));
+        assert_eq!(id(widest, "7"), Some(hash(&want)));
     }
 
     /// The runs against a hash set, through many flushes and merges: every hash inserted is
@@ -459,11 +440,7 @@ mod tests {
                     for form in [IdForm::NationalId, IdForm::Digits { width: 9 }, IdForm::Text] {
                         let folded_id = canonical(form, &raw).text.to_lowercase();
                         let qualifies = folded_id.chars().count() >= MIN_ID_LEN;
-                        assert_eq!(
-                            id_hash(form, &raw),
-                            qualifies.then(|| hash(&folded_id)),
-                            "{raw:?} {form:?}"
-                        );
+                        assert_eq!(id(form, &raw), qualifies.then(|| hash(&folded_id)), "{raw:?} {form:?}");
                     }
                 }
             }

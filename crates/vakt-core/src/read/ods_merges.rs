@@ -13,13 +13,9 @@ use std::path::Path;
 /// The most ranges kept per sheet: more is a hostile file, and the first ones are the header's.
 const MAX_RANGES: usize = 100_000;
 
-/// Merged ranges of `sheet`, or `None` when the package could not be followed.
-pub fn scan(path: &Path, sheet: &str) -> Option<Vec<Dimensions>> {
-    with_content(path, |xml| spans(xml, sheet)).flatten()
-}
-
 /// Merged ranges of each of `sheets` (the workbook's sheet names), from one reading of the
-/// package: for each sheet what [`scan`] gives it, an empty list where that gives `None`.
+/// package: for each sheet what [`spans`] finds of it in `content.xml`; an empty list where the
+/// package could not be followed or the XML broke off before the sheet's end.
 pub fn scan_all(path: &Path, sheets: &[String]) -> HashMap<String, Vec<Dimensions>> {
     let names: Vec<&str> = sheets.iter().map(String::as_str).collect();
     let found = with_content(path, |xml| spans_of(xml, &names)).unwrap_or_default();

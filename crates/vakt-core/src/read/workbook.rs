@@ -116,8 +116,8 @@ impl Workbook {
                         Some(x.has_1904_epoch()),
                     ),
                     Sheets::Ods(ods) => {
-                        let names = ods.sheet_names();
-                        let spans = ods_spans.get_or_insert_with(|| super::ods_merges::scan_all(path, &names));
+                        let spans =
+                            ods_spans.get_or_insert_with(|| super::ods_merges::scan_all(path, &ods.sheet_names()));
                         (spans.get(sheet).cloned().unwrap_or_default(), None)
                     }
                     _ => (Vec::new(), None),
