@@ -13,6 +13,7 @@ mod csv_file;
 pub mod fast_xlsx;
 pub mod guard;
 pub mod isolated;
+mod lazy_xlsx;
 pub mod limits;
 #[doc(hidden)]
 pub mod merges;
@@ -477,6 +478,16 @@ impl Input {
         self.workbook = None;
         self.tapes.iter_mut().for_each(|t| *t = None);
         self.keep = None;
+    }
+
+    /// For an xlsx workbook, whether calamine's reader has been opened (the fast reader reads
+    /// common workbooks without it).
+    #[cfg(test)]
+    pub(crate) fn calamine_opened(&self) -> Option<bool> {
+        match &self.workbook {
+            Some(workbook::Workbook::Xlsx(wb, ..)) => Some(wb.calamine_open()),
+            _ => None,
+        }
     }
 
     /// Whether the rows of part `idx` are kept, so that reading it again replays them.

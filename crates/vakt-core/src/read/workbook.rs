@@ -11,6 +11,7 @@
 //! column XFD or row 1,048,576 are not read, text is cut at 32,767 characters, and each is said in
 //! a [`Notice`].
 
+use super::lazy_xlsx::XlsxBook;
 use super::limits::{MAX_COLUMNS, MAX_ROWS};
 use super::{cap_cell, isolated, write_number, CellKind, InputFormat, Notice, ReadError, RowBuf, RowSource};
 use crate::i18n::T;
@@ -23,9 +24,9 @@ type Rs = BufReader<File>;
 
 /// An open workbook.
 pub enum Workbook {
-    /// An xlsx workbook, with its path (merged cells are read from the package) and what the fast
-    /// cell reader needs of it, once read.
-    Xlsx(Box<Xlsx<Rs>>, std::path::PathBuf, FastBook),
+    /// An xlsx workbook (calamine's reader opened when needed), with its path (merged cells are
+    /// read from the package) and what the fast cell reader needs of it.
+    Xlsx(Box<XlsxBook>, std::path::PathBuf, FastBook),
     /// Any other workbook calamine opened, with its path and, for an `.ods` workbook once a
     /// sheet is read, the merged ranges of every sheet (read from the package in one pass).
     Loaded(Box<Sheets<Rs>>, std::path::PathBuf, Option<OdsSpans>),
@@ -36,7 +37,7 @@ pub enum Workbook {
 /// The merged ranges of each sheet of an `.ods` workbook, by sheet name.
 type OdsSpans = std::collections::HashMap<String, Vec<calamine::Dimensions>>;
 
-fn classify(file: &str, err: impl std::fmt::Display) -> ReadError {
+pub(super) fn classify(file: &str, err: impl std::fmt::Display) -> ReadError {
     let reason = err.to_string();
     let lower = reason.to_ascii_lowercase();
     if lower.contains("password") || lower.contains("encrypt") {
@@ -66,8 +67,12 @@ impl Workbook {
             super::package::check(shown, path, format)?;
         }
         if format == InputFormat::Xlsx {
-            let wb: Xlsx<Rs> = calamine::open_workbook(path).map_err(|e| classify(shown, e))?;
-            Ok(Workbook::Xlsx(Box::new(wb), path.to_path_buf(), FastBook::Unread))
+            let (wb, book) = XlsxBook::open(shown, path)?;
+            let fast = match book {
+                Some(book) => FastBook::Read(Box::new(book)),
+                None => FastBook::Unread,
+            };
+            Ok(Workbook::Xlsx(Box::new(wb), path.to_path_buf(), fast))
         } else {
             let wb = calamine::open_workbook_auto(path).map_err(|e| classify(shown, e))?;
             Ok(Workbook::Loaded(Box::new(wb), path.to_path_buf(), None))
@@ -92,7 +97,7 @@ impl Workbook {
                 .collect()
         };
         match self {
-            Workbook::Xlsx(wb, ..) => hidden(wb.sheets_metadata()),
+            Workbook::Xlsx(wb, ..) => wb.hidden_sheets(),
             Workbook::Loaded(wb, ..) => hidden(wb.sheets_metadata()),
             Workbook::Isolated(_) => Vec::new(),
         }
@@ -104,7 +109,7 @@ impl Workbook {
         match self {
             Workbook::Xlsx(wb, path, _) => {
                 let merges = xlsx_merges(wb, path, (shown, sheet))?;
-                Ok(Box::new(XlsxRows::open(wb, (shown, sheet), merges)?))
+                Ok(Box::new(XlsxRows::open(wb.calamine()?, (shown, sheet), merges)?))
             }
             Workbook::Loaded(wb, path, ods_spans) => {
                 // An .xls workbook says which date system it uses: bare serials in a date column
@@ -336,10 +341,11 @@ enum MergeSource {
 }
 
 impl MergeSource {
-    fn of(wb: &mut Xlsx<Rs>, path: &Path, (shown, sheet): (&str, &str)) -> Result<MergeSource, ReadError> {
+    fn of(wb: &mut XlsxBook, path: &Path, (shown, sheet): (&str, &str)) -> Result<MergeSource, ReadError> {
         match super::merges::locate(path, sheet) {
             Some(xml) => Ok(MergeSource::Xml(xml)),
             None => wb
+                .calamine()?
                 .merge_cells_by_sheet_name(sheet)
                 .map(MergeSource::Known)
                 .map_err(|e| sheet_error((shown, sheet), &e)),
@@ -352,7 +358,7 @@ const UNREADABLE_TO_END: &str = "the sheet's data could not be read to its end";
 
 /// The merged ranges of an xlsx sheet, found on this thread (see [`sheet_rows`] for the threaded
 /// reader, which finds them beside the cells).
-fn xlsx_merges(wb: &mut Xlsx<Rs>, path: &Path, at: (&str, &str)) -> Result<Vec<Dimensions>, ReadError> {
+fn xlsx_merges(wb: &mut XlsxBook, path: &Path, at: (&str, &str)) -> Result<Vec<Dimensions>, ReadError> {
     match MergeSource::of(wb, path, at)? {
         MergeSource::Xml(xml) => xml
             .scan(&std::sync::atomic::AtomicBool::new(false))
@@ -440,7 +446,7 @@ impl FastBook {
 /// Reads a sheet's cells into `pump` on the reader's thread: with the fast reader when the
 /// workbook and sheet allow it, calamine otherwise (and from the first cell the fast reader
 /// cannot read).
-fn read_sheet(wb: &mut Xlsx<Rs>, path: &Path, fast: &mut FastBook, at: (&str, &str), pump: super::threaded::Pump) {
+fn read_sheet(wb: &mut XlsxBook, path: &Path, fast: &mut FastBook, at: (&str, &str), pump: super::threaded::Pump) {
     let book = fast.get(path, wb.has_1904_epoch());
     let package = book.and_then(|_| super::fast_xlsx::open_sheet(path, at.1).ok());
     if let (Some(book), Some((mut zip, entry))) = (book, package) {
@@ -451,33 +457,62 @@ fn read_sheet(wb: &mut Xlsx<Rs>, path: &Path, fast: &mut FastBook, at: (&str, &s
             return;
         }
     }
-    match XlsxRows::open(wb, at, Vec::new()) {
+    match wb.calamine().and_then(|wb| XlsxRows::open(wb, at, Vec::new())) {
         Ok(mut rows) => pump.run(&mut rows),
         Err(e) => pump.fail(e),
     }
 }
 
-/// Reads one sheet of the `.xlsx` at `path` with calamine alone and again with the fast reader
-/// (handing over to calamine as in a real run), and renders each read's rows (number, date system,
-/// each cell's kind and text), notices and error, one line each: the two must be equal. The bool
-/// says whether the fast reader read the whole sheet itself. For the differential tests and the
-/// fuzz target; `None` when calamine cannot open the file.
+/// Reads one sheet of the `.xlsx` at `path` with calamine alone and again as a real run reads it
+/// (the workbook opened without calamine where it can be, the fast reader handing over to calamine
+/// where it cannot read on), and renders each read's sheets and date system, then its rows (number,
+/// date system, each cell's kind and text), notices and error, one line each: the two must be
+/// equal. The bool says whether the fast reader read the whole sheet itself. For the differential
+/// tests and the fuzz target; `None` when neither calamine nor the run can open the file, and a
+/// difference when only the run can (a workbook read without calamine must be one calamine opens).
 #[doc(hidden)]
 pub fn read_by_both(path: &Path, sheet: &str) -> Option<(Vec<String>, Vec<String>, bool)> {
     let at = ("file", sheet);
-    let mut wb: Xlsx<Rs> = calamine::open_workbook(path).ok()?;
-    let by_calamine = match XlsxRows::open(&mut wb, at, Vec::new()) {
+    let mut wb: Xlsx<Rs> = match calamine::open_workbook(path) {
+        Ok(wb) => wb,
+        Err(e) => {
+            let run = XlsxBook::open("file", path).ok()?;
+            let said = format!("the run opened it ({} sheets)", run.0.sheet_names().len());
+            return Some((vec![format!("calamine refused it: {e}")], vec![said], false));
+        }
+    };
+    let hidden: Vec<String> = wb
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.visible != calamine::SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect();
+    let mut by_calamine = vec![describe(&wb.sheet_names(), &hidden, wb.has_1904_epoch())];
+    by_calamine.extend(match XlsxRows::open(&mut wb, at, Vec::new()) {
         Ok(mut rows) => render_rows(&mut rows),
         Err(e) => vec![format!("error: {e}")],
+    });
+    let (mut book, fast) = XlsxBook::open("file", path).ok()?;
+    let mut by_fast = vec![describe(
+        &book.sheet_names(),
+        &book.hidden_sheets(),
+        book.has_1904_epoch(),
+    )];
+    let fast = match fast {
+        Some(fast) => fast,
+        None => super::fast_xlsx::Book::read(path, book.has_1904_epoch()).ok()?,
     };
-    let mut wb: Xlsx<Rs> = calamine::open_workbook(path).ok()?;
-    let book = super::fast_xlsx::Book::read(path, wb.has_1904_epoch()).ok()?;
     let (mut zip, entry) = super::fast_xlsx::open_sheet(path, sheet).ok()?;
     let xml = zip.by_name(&entry).ok()?;
-    let mut rows = XlsxRows::fast(super::fast_xlsx::SheetScan::new(Box::new(xml), &book), &mut wb, at);
-    let by_fast = render_rows(&mut rows);
+    let mut rows = XlsxRows::fast(super::fast_xlsx::SheetScan::new(Box::new(xml), &fast), &mut book, at);
+    by_fast.extend(render_rows(&mut rows));
     let alone = matches!(rows.cells, Cells::Fast { .. });
     Some((by_calamine, by_fast, alone))
+}
+
+/// A workbook's sheets, hidden sheets and date system, on one line.
+fn describe(sheets: &[String], hidden: &[String], is_1904: bool) -> String {
+    format!("sheets {sheets:?}, hidden {hidden:?}, 1904={is_1904}")
 }
 
 /// Each row, notice and error of `rows`, one line each.
@@ -622,7 +657,7 @@ enum Cells<'a> {
     /// cannot read.
     Fast {
         scan: super::fast_xlsx::SheetScan<'a>,
-        wb: &'a mut Xlsx<Rs>,
+        wb: &'a mut XlsxBook,
     },
     /// Only while the fast reader hands over.
     HandingOver,
@@ -661,7 +696,7 @@ impl<'a> XlsxRows<'a> {
     }
 
     /// Starts reading a sheet with the fast reader (merged ranges are filled by the caller).
-    fn fast(scan: super::fast_xlsx::SheetScan<'a>, wb: &'a mut Xlsx<Rs>, (shown, sheet): (&str, &str)) -> XlsxRows<'a> {
+    fn fast(scan: super::fast_xlsx::SheetScan<'a>, wb: &'a mut XlsxBook, (shown, sheet): (&str, &str)) -> XlsxRows<'a> {
         XlsxRows {
             file: shown.to_string(),
             sheet: sheet.to_string(),
@@ -734,7 +769,10 @@ impl<'a> XlsxRows<'a> {
         };
         let skip = scan.taken();
         drop(scan);
-        let mut reader = wb.worksheet_cells_reader(&self.sheet).map_err(|e| self.error(&e))?;
+        let mut reader = wb
+            .calamine()?
+            .worksheet_cells_reader(&self.sheet)
+            .map_err(|e| self.error(&e))?;
         for _ in 0..skip {
             match reader.next_cell() {
                 Ok(Some(_)) => (),

@@ -377,6 +377,123 @@ pub fn office_document<R: Read + std::io::Seek>(zip: &mut zip::ZipArchive<R>) ->
     Ok((dir, name.to_string()))
 }
 
+/// What calamine reads of a workbook's own parts when it opens it, and vakt asks of it: the sheets
+/// in workbook order (name, and whether hidden) and the date system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkbookMeta {
+    /// Each `<sheet>`'s name and whether its `state` hides it (`hidden` or `veryHidden`).
+    pub sheets: Vec<(String, bool)>,
+    /// `<workbookPr date1904="1">` (or `"true"`).
+    pub is_1904: bool,
+}
+
+/// The workbook's sheets and date system, read as calamine's `read_package_relationships`,
+/// `read_relationships` and `read_workbook` read them; `Unsupported` wherever calamine would
+/// refuse the workbook (a missing part, a part that does not close, a sheet without its
+/// relationship, an unknown state or sheet type) or the XML leaves the subset read here.
+pub fn workbook_meta<R: Read + std::io::Seek>(zip: &mut zip::ZipArchive<R>) -> Result<WorkbookMeta, Unsupported> {
+    let package_rels = read_part(zip, "_rels/.rels")?.ok_or(Unsupported)?;
+    closes(&package_rels, b"Relationships")?;
+    let (dir, workbook) = office_document(zip)?;
+    let rels = read_part(zip, &format!("{dir}_rels/{workbook}.rels"))?.ok_or(Unsupported)?;
+    let types = relationship_types(&rels)?;
+    let xml = read_part(zip, &format!("{dir}{workbook}"))?.ok_or(Unsupported)?;
+    let mut events = Events::new(&xml)?;
+    let mut meta = WorkbookMeta {
+        sheets: Vec::new(),
+        is_1904: false,
+    };
+    loop {
+        match events.expect()? {
+            Event::End { name } if local_name(name) == b"workbook" => return Ok(meta),
+            Event::Start { name, attrs } => match local_name(name) {
+                b"sheet" => meta.sheets.push(sheet_of(attrs, &types)?),
+                b"workbookPr" => {
+                    if let Some(v) = attr(attrs, b"date1904")? {
+                        meta.is_1904 = v == b"1" || v == b"true";
+                    }
+                }
+                _ => (),
+            },
+            _ => (),
+        }
+    }
+}
+
+/// A `<sheet>`'s name and whether it is hidden, as calamine reads its attributes (an attribute
+/// given twice is left to calamine); its relationship must exist and be a worksheet, chartsheet or
+/// dialogsheet.
+fn sheet_of(attrs: &[u8], types: &std::collections::HashMap<&[u8], &[u8]>) -> Result<(String, bool), Unsupported> {
+    let (mut name, mut hidden, mut rid): (String, bool, &[u8]) = (String::new(), false, b"");
+    let mut seen = [false; 3];
+    for pair in text::Attrs::new(attrs) {
+        let (key, value) = pair?;
+        let slot = match key {
+            b"name" => 0,
+            b"state" => 1,
+            _ if local_name(key) == b"id" => 2,
+            _ => continue,
+        };
+        if std::mem::replace(seen.get_mut(slot).ok_or(Unsupported)?, true) {
+            return Err(Unsupported);
+        }
+        match slot {
+            0 => decode_into(value, &mut name)?,
+            1 => {
+                hidden = match value {
+                    b"visible" => false,
+                    b"hidden" | b"veryHidden" => true,
+                    _ => return Err(Unsupported),
+                }
+            }
+            _ => rid = value,
+        }
+    }
+    let typ = types.get(rid).ok_or(Unsupported)?;
+    match typ.rsplit(|&b| b == b'/').next() {
+        Some(b"worksheet" | b"chartsheet" | b"dialogsheet") => Ok((name, hidden)),
+        _ => Err(Unsupported),
+    }
+}
+
+/// Each relationship's type by its id (the last of an id wins), as calamine keeps them; the part
+/// must close its `<Relationships>`. Ids and types holding a reference are left to calamine.
+fn relationship_types(xml: &[u8]) -> Result<std::collections::HashMap<&[u8], &[u8]>, Unsupported> {
+    closes(xml, b"Relationships")?;
+    let mut events = Events::new(xml)?;
+    let mut types = std::collections::HashMap::new();
+    while let Some(event) = events.next()? {
+        if let Event::Start { name, attrs } = event {
+            if local_name(name) != b"Relationship" {
+                continue;
+            }
+            let (Some(id), typ) = (attr(attrs, b"Id")?, attr(attrs, b"Type")?.unwrap_or_default()) else {
+                continue;
+            };
+            if memchr::memchr(b'&', id).is_some() || memchr::memchr(b'&', typ).is_some() {
+                return Err(Unsupported);
+            }
+            types.insert(id, typ);
+        }
+    }
+    Ok(types)
+}
+
+/// Whether the part, read as events, opens and then closes an element with the local name
+/// `local` (calamine reads such parts up to that end, and refuses one that ends first).
+fn closes(xml: &[u8], local: &[u8]) -> Result<(), Unsupported> {
+    let mut events = Events::new(xml)?;
+    let mut opened = false;
+    while let Some(event) = events.next()? {
+        match event {
+            Event::Start { name, .. } if local_name(name) == local => opened = true,
+            Event::End { name } if opened && local_name(name) == local => return Ok(()),
+            _ => (),
+        }
+    }
+    Err(Unsupported)
+}
+
 /// The relationship id of the first `<sheet>` named `sheet` in the workbook part.
 fn sheet_rel_id(xml: &[u8], sheet: &str) -> Result<Option<Vec<u8>>, Unsupported> {
     let mut events = Events::new(xml)?;

@@ -315,7 +315,8 @@ fn a_workbook_without_shared_strings_or_styles() {
     let (by_calamine, by_fast, alone) = read_by_both(&path, "Data").unwrap();
     assert_eq!(by_calamine, by_fast);
     assert!(alone);
-    assert_eq!(by_fast.len(), 1);
+    // The sheets line, then the one row.
+    assert_eq!(by_fast.len(), 2);
 }
 
 #[test]
@@ -363,4 +364,167 @@ fn odd_shared_strings_are_left_to_calamine() {
             assert_eq!(by_calamine, by_fast, "{}", String::from_utf8_lossy(sst));
         }
     }
+}
+
+/// A package of the given parts (name, bytes), for the workbook-part tests.
+fn write_parts(path: &std::path::Path, parts: &[(&str, &[u8])]) {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, bytes) in parts {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+/// A workbook part, its relationships and the package's, drawn from the forms writers produce
+/// and from forms calamine refuses (a missing relationship, an unknown state or sheet type, a
+/// part that never closes, an attribute twice).
+fn workbook_parts(rng: &mut Rng) -> (String, String, String) {
+    let mut sheets = String::new();
+    for _ in 0..1 + rng.below(2) {
+        let name = rng.pick(&[
+            "Data",
+            "Ark &amp; 2",
+            "Skjult",
+            "Data",
+            "&lt;x&gt;",
+            "Data",
+            "Skjult",
+            "bad &bogus;",
+        ]);
+        let state = rng.pick(&[
+            "",
+            "",
+            "",
+            r#" state="visible""#,
+            r#" state="hidden""#,
+            r#" state="veryHidden""#,
+            r#" state="bogus""#,
+        ]);
+        let rid = rng.pick(&["rId1", "rId1", "rId1", "rId2", "rId2", "rId3", "rId9"]);
+        let twice = rng.pick(&["", "", "", "", "", "", "", "", r#" name="Again""#, r#" r:id="rId1""#]);
+        sheets.push_str(&format!(
+            r#"<sheet name="{name}" sheetId="1"{state} r:id="{rid}"{twice}/>"#
+        ));
+    }
+    let pr = rng.pick(&[
+        "",
+        r#"<workbookPr date1904="1"/>"#,
+        r#"<workbookPr date1904="true"/>"#,
+        r#"<workbookPr date1904="0" defaultThemeVersion="1"/>"#,
+        r#"<workbookPr/>"#,
+    ]);
+    let names = rng.pick(&[
+        "",
+        r#"<definedNames><definedName name="x">Data!$A$1</definedName></definedNames>"#,
+    ]);
+    let end = rng.pick(&[
+        "</workbook>",
+        "</workbook>",
+        "</workbook>",
+        "</workbook>",
+        "</workbook>",
+        "</workbook>",
+        "",
+    ]);
+    let workbook = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">{pr}<sheets>{sheets}</sheets>{names}{end}"#
+    );
+    let second = rng.pick(&[
+        "worksheet",
+        "worksheet",
+        "worksheet",
+        "chartsheet",
+        "dialogsheet",
+        "pivotTable",
+        "work&amp;sheet",
+    ]);
+    let third = rng.pick(&["", r#"<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>"#]);
+    let rels_end = rng.pick(&["</Relationships>"; 9].iter().copied().chain([""]).collect::<Vec<_>>());
+    let rels = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{second}" Target="worksheets/sheet1.xml"/>{third}{rels_end}"#
+    );
+    let package_end = rng.pick(&["</Relationships>"; 9].iter().copied().chain([""]).collect::<Vec<_>>());
+    let package = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>{package_end}"#
+    );
+    (workbook, rels, package)
+}
+
+#[test]
+fn a_workbook_read_without_calamine_is_one_calamine_opens_with_the_same_sheets() {
+    use calamine::Reader;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.xlsx");
+    let sheet = br#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>"#;
+    let (mut light, mut refused) = (0, 0);
+    for seed in 0..400u64 {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (seed + 1).wrapping_mul(0x2545_f491_4f6c_dd1d));
+        let (workbook, rels, package) = workbook_parts(&mut rng);
+        write_parts(
+            &path,
+            &[
+                ("_rels/.rels", package.as_bytes()),
+                ("xl/workbook.xml", workbook.as_bytes()),
+                ("xl/_rels/workbook.xml.rels", rels.as_bytes()),
+                ("xl/worksheets/sheet1.xml", sheet),
+                ("xl/sharedStrings.xml", SHARED.as_bytes()),
+                ("xl/styles.xml", STYLES.as_bytes()),
+            ],
+        );
+        let by_calamine = calamine::open_workbook::<calamine::Xlsx<_>, _>(&path);
+        let Ok((meta, _)) = crate::read::lazy_xlsx::XlsxBook::read_light(&path) else {
+            refused += 1;
+            continue;
+        };
+        light += 1;
+        let wb = by_calamine.unwrap_or_else(|e| {
+            panic!("seed {seed}: calamine refused ({e}) what was read without it:\n{workbook}\n{rels}\n{package}")
+        });
+        let hidden: Vec<bool> = wb
+            .sheets_metadata()
+            .iter()
+            .map(|s| s.visible != calamine::SheetVisible::Visible)
+            .collect();
+        let sheets: Vec<(String, bool)> = wb.sheet_names().into_iter().zip(hidden).collect();
+        assert_eq!(meta.sheets, sheets, "seed {seed}: {workbook}");
+        assert_eq!(meta.is_1904, wb.has_1904_epoch(), "seed {seed}: {workbook}");
+    }
+    // Both ways were taken often (else this test would prove little about either).
+    assert!(
+        light > 60 && refused > 60,
+        "{light} read without calamine, {refused} left to it"
+    );
+}
+
+#[test]
+fn a_common_workbook_is_read_without_opening_calamine() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.xlsx");
+    let mut xml = String::from("<worksheet><sheetData>");
+    for r in 1..=50 {
+        xml.push_str(&format!(
+            r#"<row r="{r}"><c r="A{r}" t="s"><v>0</v></c><c r="B{r}" s="1"><v>{r}</v></c></row>"#
+        ));
+    }
+    xml.push_str("</sheetData></worksheet>");
+    write_package(
+        &path,
+        xml.as_bytes(),
+        Some(SHARED.as_bytes()),
+        Some(STYLES.as_bytes()),
+        false,
+    )
+    .unwrap();
+    let mut input = crate::read::Input::open(&path).unwrap();
+    let mut rows = input.rows(0).unwrap();
+    let mut buf = crate::value::cell::RowBuf::default();
+    let mut n = 0;
+    while rows.next_row(&mut buf).unwrap() {
+        n += 1;
+    }
+    drop(rows);
+    assert!(n > 0);
+    assert_eq!(input.calamine_opened(), Some(false));
 }
