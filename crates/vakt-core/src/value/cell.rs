@@ -95,6 +95,20 @@ impl RowBuf {
         self.cells.extend_from_slice(&other.cells);
     }
 
+    /// The row's size, its cells and the bytes of their texts: a hint for [`RowBuf::reserve`].
+    pub fn size(&self) -> (usize, usize) {
+        (self.cells.len(), self.text.len())
+    }
+
+    /// Makes room for a row of about `cells` cells and `text` bytes (a quarter more, for rows a
+    /// little larger), so that a row read into a new buffer does not grow it cell by cell, each
+    /// growth copying the row so far. Nothing happens when there is room already.
+    pub fn reserve(&mut self, (cells, text): (usize, usize)) {
+        let room = |n: usize| n.saturating_add(n / 4);
+        self.cells.reserve(room(cells).saturating_sub(self.cells.len()));
+        self.text.reserve(room(text).saturating_sub(self.text.len()));
+    }
+
     /// Number of cells (up to the last one the file stored).
     pub fn len(&self) -> usize {
         self.cells.len()
@@ -248,6 +262,27 @@ pub fn write_number(out: &mut String, n: f64) {
 )]
 mod tests {
     use super::*;
+
+    /// A new buffer given the size of the row before holds a row like it without growing, and
+    /// a buffer with a row in it keeps the row.
+    #[test]
+    fn a_buffer_given_the_size_of_a_row_holds_one_like_it_without_growing() {
+        let mut row = RowBuf::default();
+        for c in ["G0001", "Ærlig", "", "1234567"] {
+            row.push(CellKind::Text, c);
+        }
+        let mut fresh = RowBuf::default();
+        fresh.reserve(row.size());
+        let (cells, text) = (fresh.cells.capacity(), fresh.text.capacity());
+        assert!(cells >= 4 && text >= row.text.len(), "{cells} {text}");
+        fresh.copy_from(&row);
+        assert_eq!((fresh.cells.capacity(), fresh.text.capacity()), (cells, text));
+        let before: Vec<String> = row.iter().map(|c| c.text.to_string()).collect();
+        row.reserve((100, 1000));
+        let after: Vec<String> = row.iter().map(|c| c.text.to_string()).collect();
+        assert_eq!(before, after);
+        assert!(row.cells.capacity() >= 100 && row.text.capacity() >= 1000);
+    }
 
     /// The one-slice hash and the cell-by-cell one agree: a row hashes the same whether its cells
     /// need trimming or not, and whether they lie in the buffer in order (pushed) or not (set
