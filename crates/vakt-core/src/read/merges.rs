@@ -26,6 +26,28 @@ pub fn locate(path: &Path, sheet: &str) -> Option<SheetXml> {
 }
 
 impl SheetXml {
+    /// The size of the sheet's XML as its package declares it; `None` when the entry cannot be
+    /// opened.
+    pub fn declared_size(&mut self) -> Option<u64> {
+        self.zip.by_name(&self.sheet_path).ok().map(|e| e.size())
+    }
+
+    /// The sheet's whole XML, read at once, and the merged ranges in it: for a sheet small enough
+    /// to hold (`limit` bytes at most), which is then unzipped once instead of twice (once for
+    /// the ranges at its end, once for its cells). `None` when it could not be read to its end
+    /// (a damaged entry, a failed checksum) or holds more than `limit` bytes.
+    pub fn read_whole(mut self, limit: u64) -> Option<(Vec<u8>, Vec<Dimensions>)> {
+        let entry = self.zip.by_name(&self.sheet_path).ok()?;
+        let declared = usize::try_from(entry.size().min(limit)).ok()?;
+        let mut bytes = Vec::with_capacity(declared);
+        entry.take(limit.saturating_add(1)).read_to_end(&mut bytes).ok()?;
+        if bytes.len() as u64 > limit {
+            return None;
+        }
+        let dims = find_merges(bytes.as_slice())?;
+        Some((bytes, dims))
+    }
+
     /// The merged ranges in the sheet's XML; `None` when its data could not be read to the end
     /// (a damaged entry) or `stop` was set (nobody waits for the answer any more).
     pub fn scan(mut self, stop: &AtomicBool) -> Option<Vec<Dimensions>> {

@@ -372,18 +372,42 @@ fn xlsx_merges(wb: &mut XlsxBook, path: &Path, at: (&str, &str)) -> Result<Vec<D
 /// comes back into `slot` when the rows are read or dropped. A workbook lost to a reader that
 /// crashed is an error naming the file and sheet.
 ///
-/// The sheet's merged ranges sit after its cells, so finding them means unzipping the whole
-/// sheet once more. That scan runs on a third thread while the reader starts on the cells; the
-/// rows wait for it here, before the first is given out, and the reader reads ahead meanwhile.
+/// The sheet's merged ranges sit after its cells, and the rows wait for them here, before the
+/// first is given out. A sheet of up to [`WHOLE_SHEET_BYTES`] is unzipped whole by the reader,
+/// which finds the ranges in it before it reads the cells from it. A larger one would be held
+/// whole in memory: its ranges are found by unzipping it once more on a third thread, while the
+/// reader starts on the cells and reads ahead.
 pub(crate) fn sheet_rows<'a>(
     slot: &'a mut Option<Workbook>,
     shown: &str,
     sheet: &str,
 ) -> Result<Box<dyn RowSource + 'a>, ReadError> {
+    sheet_rows_holding(slot, (shown, sheet), WHOLE_SHEET_BYTES)
+}
+
+/// The largest sheet XML unzipped once and held whole while it is read (the fast reader's
+/// largest window): the sheets of returns of up to some 50,000 patients.
+const WHOLE_SHEET_BYTES: u64 = super::fast_xlsx::MAX_WINDOW as u64;
+
+/// [`sheet_rows`], holding sheets of up to `whole` bytes.
+fn sheet_rows_holding<'a>(
+    slot: &'a mut Option<Workbook>,
+    (shown, sheet): (&str, &str),
+    whole: u64,
+) -> Result<Box<dyn RowSource + 'a>, ReadError> {
     match slot.take() {
         Some(Workbook::Xlsx(mut wb, path, fast)) => {
+            let mut held = None;
             let merges = match MergeSource::of(&mut wb, &path, (shown, sheet)) {
-                Ok(MergeSource::Xml(xml)) => LateMerges::scanning(xml),
+                Ok(MergeSource::Xml(mut xml)) => {
+                    if xml.declared_size().is_some_and(|n| n <= whole) {
+                        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                        held = Some(HeldSheet { xml, limit: whole, tx });
+                        LateMerges::sent(rx)
+                    } else {
+                        LateMerges::scanning(xml)
+                    }
+                }
                 Ok(MergeSource::Known(dims)) => LateMerges::known(dims),
                 Err(e) => {
                     *slot = Some(Workbook::Xlsx(wb, path, fast));
@@ -394,7 +418,7 @@ pub(crate) fn sheet_rows<'a>(
             let read = move |pump: super::threaded::Pump| {
                 let mut wb = wb;
                 let mut fast = fast;
-                read_sheet(&mut wb, &path, &mut fast, (&at.0, &at.1), pump);
+                read_sheet(&mut wb, &path, &mut fast, (&at.0, &at.1), (pump, held));
                 Workbook::Xlsx(wb, path, fast)
             };
             let (rows, thread) =
@@ -443,11 +467,39 @@ impl FastBook {
     }
 }
 
+/// A sheet to be unzipped whole by its reader, which sends its merged ranges (or `None`, when it
+/// could not be read to its end) through `tx` before it reads the cells.
+struct HeldSheet {
+    xml: super::merges::SheetXml,
+    limit: u64,
+    tx: std::sync::mpsc::SyncSender<Option<Vec<Dimensions>>>,
+}
+
 /// Reads a sheet's cells into `pump` on the reader's thread: with the fast reader when the
 /// workbook and sheet allow it, calamine otherwise (and from the first cell the fast reader
-/// cannot read).
-fn read_sheet(wb: &mut XlsxBook, path: &Path, fast: &mut FastBook, at: (&str, &str), pump: super::threaded::Pump) {
+/// cannot read). A sheet `held` is unzipped whole first, its merged ranges sent, and its cells
+/// read from those bytes.
+fn read_sheet(
+    wb: &mut XlsxBook,
+    path: &Path,
+    fast: &mut FastBook,
+    at: (&str, &str),
+    (pump, held): (super::threaded::Pump, Option<HeldSheet>),
+) {
+    let bytes = held.and_then(|h| {
+        let whole = h.xml.read_whole(h.limit);
+        let (bytes, dims) = whole.map_or((None, None), |(b, d)| (Some(b), Some(d)));
+        // The rows wait for this; when the sheet cannot be read to its end they report it.
+        let _ = h.tx.send(dims);
+        bytes
+    });
     let book = fast.get(path, wb.has_1904_epoch());
+    if let (Some(book), Some(bytes)) = (book, bytes) {
+        let scan = super::fast_xlsx::SheetScan::new(Box::new(std::io::Cursor::new(bytes)), book);
+        let mut rows = XlsxRows::fast(scan, wb, at);
+        pump.run(&mut rows);
+        return;
+    }
     let package = book.and_then(|_| super::fast_xlsx::open_sheet(path, at.1).ok());
     if let (Some(book), Some((mut zip, entry))) = (book, package) {
         if let Ok(xml) = zip.by_name(&entry) {
@@ -541,9 +593,17 @@ fn render_rows(rows: &mut dyn RowSource) -> Vec<String> {
 /// within a few megabytes (512 rows a batch).
 const READ_AHEAD_BATCHES: usize = 32;
 
-/// A sheet's merged ranges: known, or being scanned on their own thread.
+/// Where a sheet's merged ranges are coming from.
+enum Pending {
+    /// A scan on a thread of its own.
+    Scan(std::thread::JoinHandle<Option<Vec<Dimensions>>>),
+    /// The sheet's reader, which unzips it whole.
+    Reader(std::sync::mpsc::Receiver<Option<Vec<Dimensions>>>),
+}
+
+/// A sheet's merged ranges: known, or coming from a scan or from the sheet's reader.
 struct LateMerges {
-    scan: std::sync::Mutex<Option<std::thread::JoinHandle<Option<Vec<Dimensions>>>>>,
+    scan: std::sync::Mutex<Option<Pending>>,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// `None` when the scan failed: the sheet's data could not be read to its end.
     found: std::sync::OnceLock<Option<Vec<Dimensions>>>,
@@ -558,6 +618,14 @@ impl LateMerges {
         }
     }
 
+    fn sent(rx: std::sync::mpsc::Receiver<Option<Vec<Dimensions>>>) -> LateMerges {
+        LateMerges {
+            scan: std::sync::Mutex::new(Some(Pending::Reader(rx))),
+            stop: std::sync::Arc::default(),
+            found: std::sync::OnceLock::new(),
+        }
+    }
+
     fn scanning(xml: super::merges::SheetXml) -> LateMerges {
         let stop = std::sync::Arc::<std::sync::atomic::AtomicBool>::default();
         let stopped = std::sync::Arc::clone(&stop);
@@ -566,7 +634,7 @@ impl LateMerges {
             xml.scan(&stopped)
         });
         LateMerges {
-            scan: std::sync::Mutex::new(Some(scan)),
+            scan: std::sync::Mutex::new(Some(Pending::Scan(scan))),
             stop,
             found: std::sync::OnceLock::new(),
         }
@@ -576,8 +644,12 @@ impl LateMerges {
     fn get(&self) -> Option<&Vec<Dimensions>> {
         self.found
             .get_or_init(|| {
-                let scan = self.scan.lock().ok().and_then(|mut s| s.take());
-                scan.and_then(|s| s.join().ok()).flatten()
+                let pending = self.scan.lock().ok().and_then(|mut s| s.take());
+                match pending? {
+                    Pending::Scan(scan) => scan.join().ok().flatten(),
+                    // A reader that stopped before sending (it died) leaves the ranges unknown.
+                    Pending::Reader(rx) => rx.recv().ok().flatten(),
+                }
             })
             .as_ref()
     }
@@ -1086,26 +1158,29 @@ mod tests {
         let path = dir.path().join("m.xlsx");
         write_xlsx(&path, &xml, false);
 
-        let mut slot = Some(Workbook::open_here("m.xlsx", &path, InputFormat::Xlsx).unwrap());
-        let (threaded, ranges) = {
-            let mut rows = sheet_rows(&mut slot, "m.xlsx", "Ark").unwrap();
-            let ranges = rows.merged_ranges();
-            (all_rows(rows.as_mut()), ranges)
-        };
-        assert_eq!(
-            ranges,
-            vec![((2, 0), (4, 0)), ((9, 1), (9, 2)), ((19_989, 0), (19_994, 0))]
-        );
-        let mut wb = Workbook::open_here("m.xlsx", &path, InputFormat::Xlsx).unwrap();
-        let known_first = all_rows(wb.rows("m.xlsx", "Ark").unwrap().as_mut());
-        assert_eq!(threaded.len(), 20_000);
-        assert_eq!(threaded, known_first);
-        // The fills themselves, from the sheet written above (not from either reader).
-        let a = |r: usize| threaded[r - 1].1[0].as_str();
-        assert_eq!((a(3), a(4), a(5), a(6)), ("top", "top", "top", "own"));
-        assert_eq!(threaded[9].1, ["own", "b10", "b10"]);
-        assert_eq!((a(19_994), a(19_995), a(19_996)), ("late", "late", "own"));
-        assert!(slot.is_some(), "the workbook came back from its reader");
+        // Scanned on a third thread (nothing held whole), and unzipped whole by the reader.
+        for whole in [0, WHOLE_SHEET_BYTES] {
+            let mut slot = Some(Workbook::open_here("m.xlsx", &path, InputFormat::Xlsx).unwrap());
+            let (threaded, ranges) = {
+                let mut rows = sheet_rows_holding(&mut slot, ("m.xlsx", "Ark"), whole).unwrap();
+                let ranges = rows.merged_ranges();
+                (all_rows(rows.as_mut()), ranges)
+            };
+            assert_eq!(
+                ranges,
+                vec![((2, 0), (4, 0)), ((9, 1), (9, 2)), ((19_989, 0), (19_994, 0))]
+            );
+            let mut wb = Workbook::open_here("m.xlsx", &path, InputFormat::Xlsx).unwrap();
+            let known_first = all_rows(wb.rows("m.xlsx", "Ark").unwrap().as_mut());
+            assert_eq!(threaded.len(), 20_000);
+            assert_eq!(threaded, known_first);
+            // The fills themselves, from the sheet written above (not from either reader).
+            let a = |r: usize| threaded[r - 1].1[0].as_str();
+            assert_eq!((a(3), a(4), a(5), a(6)), ("top", "top", "top", "own"));
+            assert_eq!(threaded[9].1, ["own", "b10", "b10"]);
+            assert_eq!((a(19_994), a(19_995), a(19_996)), ("late", "late", "own"));
+            assert!(slot.is_some(), "the workbook came back from its reader");
+        }
     }
 
     #[test]
@@ -1120,10 +1195,12 @@ mod tests {
         let at = bytes.windows(5).position(|w| w == b"QQQQQ").unwrap();
         bytes[at] = b'R';
         std::fs::write(&path, bytes).unwrap();
-        let mut slot = Some(Workbook::open_here("returns/d.xlsx", &path, InputFormat::Xlsx).unwrap());
-        let mut rows = sheet_rows(&mut slot, "returns/d.xlsx", "Ark").unwrap();
-        let err = rows.next_row(&mut RowBuf::default()).unwrap_err().to_string();
-        assert!(err.contains("returns/d.xlsx") && err.contains("Ark"), "{err}");
+        for whole in [0, WHOLE_SHEET_BYTES] {
+            let mut slot = Some(Workbook::open_here("returns/d.xlsx", &path, InputFormat::Xlsx).unwrap());
+            let mut rows = sheet_rows_holding(&mut slot, ("returns/d.xlsx", "Ark"), whole).unwrap();
+            let err = rows.next_row(&mut RowBuf::default()).unwrap_err().to_string();
+            assert!(err.contains("returns/d.xlsx") && err.contains("Ark"), "{err}");
+        }
     }
 
     #[test]
