@@ -374,9 +374,10 @@ fn xlsx_merges(wb: &mut XlsxBook, path: &Path, at: (&str, &str)) -> Result<Vec<D
 ///
 /// The sheet's merged ranges sit after its cells, and the rows wait for them here, before the
 /// first is given out. A sheet of up to [`WHOLE_SHEET_BYTES`] is unzipped whole by the reader,
-/// which finds the ranges in it before it reads the cells from it. A larger one would be held
-/// whole in memory: its ranges are found by unzipping it once more on a third thread, while the
-/// reader starts on the cells and reads ahead.
+/// which finds the ranges in it before it reads the cells from it, while the sheets held so in
+/// the whole process stay within [`HELD_SHEETS_BYTES`]. Any other sheet's ranges are found by
+/// unzipping it once more on a third thread, while the reader starts on the cells and reads
+/// ahead.
 pub(crate) fn sheet_rows<'a>(
     slot: &'a mut Option<Workbook>,
     shown: &str,
@@ -385,9 +386,37 @@ pub(crate) fn sheet_rows<'a>(
     sheet_rows_holding(slot, (shown, sheet), WHOLE_SHEET_BYTES)
 }
 
-/// The largest sheet XML unzipped once and held whole while it is read (the fast reader's
-/// largest window): the sheets of returns of up to some 50,000 patients.
-const WHOLE_SHEET_BYTES: u64 = super::fast_xlsx::MAX_WINDOW as u64;
+/// The largest sheet XML unzipped once and held whole while it is read: a Patients sheet of some
+/// 150,000 rows (the largest return of `vakt-synth --scale 1000` has 60 MB).
+const WHOLE_SHEET_BYTES: u64 = 64 << 20;
+
+/// The bytes of sheet XML held whole at once by every sheet being read in the process (two
+/// returns' largest sheets on two cores; with more threads, the sheets past it are scanned twice
+/// instead of held).
+const HELD_SHEETS_BYTES: u64 = 128 << 20;
+
+/// What is left of [`HELD_SHEETS_BYTES`].
+static HELD_LEFT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(HELD_SHEETS_BYTES);
+
+/// Bytes of [`HELD_SHEETS_BYTES`] taken by a sheet held whole, given back when dropped.
+struct HeldBytes(u64);
+
+impl HeldBytes {
+    /// `bytes` taken, or `None` (nothing taken) when fewer are left.
+    fn take(bytes: u64) -> Option<HeldBytes> {
+        use std::sync::atomic::Ordering::Relaxed;
+        HELD_LEFT
+            .fetch_update(Relaxed, Relaxed, |left| left.checked_sub(bytes))
+            .ok()
+            .map(|_| HeldBytes(bytes))
+    }
+}
+
+impl Drop for HeldBytes {
+    fn drop(&mut self) {
+        HELD_LEFT.fetch_add(self.0, std::sync::atomic::Ordering::Relaxed);
+    }
+}
 
 /// [`sheet_rows`], holding sheets of up to `whole` bytes.
 fn sheet_rows_holding<'a>(
@@ -400,12 +429,14 @@ fn sheet_rows_holding<'a>(
             let mut held = None;
             let merges = match MergeSource::of(&mut wb, &path, (shown, sheet)) {
                 Ok(MergeSource::Xml(mut xml)) => {
-                    if xml.declared_size().is_some_and(|n| n <= whole) {
-                        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-                        held = Some(HeldSheet { xml, limit: whole, tx });
-                        LateMerges::sent(rx)
-                    } else {
-                        LateMerges::scanning(xml)
+                    let size = xml.declared_size().filter(|&n| n <= whole);
+                    match size.and_then(HeldBytes::take) {
+                        Some(bytes) => {
+                            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                            held = Some(HeldSheet { xml, bytes, tx });
+                            LateMerges::sent(rx)
+                        }
+                        None => LateMerges::scanning(xml),
                     }
                 }
                 Ok(MergeSource::Known(dims)) => LateMerges::known(dims),
@@ -471,7 +502,8 @@ impl FastBook {
 /// could not be read to its end) through `tx` before it reads the cells.
 struct HeldSheet {
     xml: super::merges::SheetXml,
-    limit: u64,
+    /// Its declared size, taken from [`HELD_SHEETS_BYTES`] until the sheet is read.
+    bytes: HeldBytes,
     tx: std::sync::mpsc::SyncSender<Option<Vec<Dimensions>>>,
 }
 
@@ -486,13 +518,17 @@ fn read_sheet(
     at: (&str, &str),
     (pump, held): (super::threaded::Pump, Option<HeldSheet>),
 ) {
-    let bytes = held.and_then(|h| {
-        let whole = h.xml.read_whole(h.limit);
-        let (bytes, dims) = whole.map_or((None, None), |(b, d)| (Some(b), Some(d)));
-        // The rows wait for this; when the sheet cannot be read to its end they report it.
-        let _ = h.tx.send(dims);
-        bytes
-    });
+    // The bytes taken for a held sheet are given back when its cells are read (at the return).
+    let (bytes, _taken) = match held {
+        Some(HeldSheet { xml, bytes: taken, tx }) => {
+            let whole = xml.read_whole(taken.0);
+            let (bytes, dims) = whole.map_or((None, None), |(b, d)| (Some(b), Some(d)));
+            // The rows wait for this; when the sheet cannot be read to its end they report it.
+            let _ = tx.send(dims);
+            (bytes, Some(taken))
+        }
+        None => (None, None),
+    };
     let book = fast.get(path, wb.has_1904_epoch());
     if let (Some(book), Some(bytes)) = (book, bytes) {
         let scan = super::fast_xlsx::SheetScan::new(Box::new(std::io::Cursor::new(bytes)), book);
@@ -1200,6 +1236,17 @@ mod tests {
             let mut rows = sheet_rows_holding(&mut slot, ("returns/d.xlsx", "Ark"), whole).unwrap();
             let err = rows.next_row(&mut RowBuf::default()).unwrap_err().to_string();
             assert!(err.contains("returns/d.xlsx") && err.contains("Ark"), "{err}");
+        }
+    }
+
+    #[test]
+    fn sheets_held_whole_stay_within_their_budget() {
+        // More than the whole budget is never held, however much is free.
+        assert!(HeldBytes::take(HELD_SHEETS_BYTES + 1).is_none());
+        // What is taken is given back: taking a byte at a time many times over never runs dry.
+        for _ in 0..10_000 {
+            let one = HeldBytes::take(1);
+            assert!(one.is_some());
         }
     }
 
