@@ -301,6 +301,9 @@ impl<'a> SheetScan<'a> {
             if let Some(at) = self.plain_cell()? {
                 return Ok(Some(at));
             }
+            if self.plain_row()? {
+                continue;
+            }
             let (from, to) = self.next_tag()?.ok_or(Unsupported)?;
             let tag = self.buf.get(from..to).ok_or(Unsupported)?;
             let (name, attrs, empty) = split_tag(tag);
@@ -354,6 +357,27 @@ impl<'a> SheetScan<'a> {
         let slot = if head.empty { Slot::Empty } else { self.cell_body(head)? };
         self.ready = Some((head, slot));
         Ok(Some((head.row0, head.col0)))
+    }
+
+    /// A row's start or end tag at the read position in the plain form ([`plain::row_tag`]),
+    /// taken as the general path takes it; false (nothing read) for any other form.
+    fn plain_row(&mut self) -> Result<bool, Unsupported> {
+        let w = self.buf.get(self.pos..self.end).unwrap_or_default();
+        let Some(tag) = plain::row_tag(w) else {
+            return Ok(false);
+        };
+        let (end, r) = (tag.end, tag.r.map(row_number).transpose()?);
+        self.pos = self.pos.saturating_add(tag.len);
+        if end {
+            self.close()?;
+            self.end_row()?;
+        } else {
+            if let Some(r) = r {
+                self.row_index = r;
+            }
+            self.depth = self.depth.checked_add(1).ok_or(Unsupported)?;
+        }
+        Ok(true)
     }
 
     /// An end tag: calamine's XML reader does not match end tags to start tags, but refuses one

@@ -84,6 +84,81 @@ fn attribute(w: &[u8], from: usize) -> Option<(&[u8], &[u8], usize)> {
     ))
 }
 
+/// A row's start tag in the plain form, `<row r="2" spans="1:14">`, or its end tag `</row>`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PlainRow<'w> {
+    /// `r`, for a start tag that has it.
+    pub r: Option<&'w [u8]>,
+    /// `</row>`.
+    pub end: bool,
+    /// Bytes from `<` to `>` inclusive.
+    pub len: usize,
+}
+
+/// `w` starts with `</row>`, or with a row start tag of the plain form: `<row`, then
+/// ` name="value"` for the attributes `r` and `spans` (each at most once, in any order; values of
+/// ASCII digits, and `:` in `spans`), then `>`. Rows of an empty element (`<row …/>`) or with any
+/// other attribute are left to the general path.
+pub fn row_tag(w: &[u8]) -> Option<PlainRow<'_>> {
+    if w.starts_with(b"</row>") {
+        return Some(PlainRow {
+            r: None,
+            end: true,
+            len: 6,
+        });
+    }
+    let mut i = 4usize;
+    if w.get(..i) != Some(b"<row") {
+        return None;
+    }
+    let (mut r, mut spans) = (None, false);
+    loop {
+        match *w.get(i)? {
+            b' ' => {
+                let (name, value, next) = digits_attribute(w, i.saturating_add(1))?;
+                match name {
+                    b"r" if r.is_none() && !value.contains(&b':') => r = Some(value),
+                    b"spans" if !spans => spans = true,
+                    _ => return None,
+                }
+                i = next;
+            }
+            b'>' => {
+                return Some(PlainRow {
+                    r,
+                    end: false,
+                    len: i.saturating_add(1),
+                })
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// `name="value"` at `w[from..]` with a value of ASCII digits and `:`: the name, the value and
+/// the index after the closing quote.
+fn digits_attribute(w: &[u8], from: usize) -> Option<(&[u8], &[u8], usize)> {
+    let rest = w.get(from..)?;
+    let name_len = rest.iter().position(|b| !b.is_ascii_lowercase())?;
+    if name_len == 0 || rest.get(name_len..name_len.saturating_add(2))? != b"=\"" {
+        return None;
+    }
+    let value_from = name_len.saturating_add(2);
+    let value_len = rest
+        .get(value_from..)?
+        .iter()
+        .position(|&b| !(b.is_ascii_digit() || b == b':'))?;
+    let value_to = value_from.saturating_add(value_len);
+    if rest.get(value_to) != Some(&b'"') {
+        return None;
+    }
+    Some((
+        rest.get(..name_len)?,
+        rest.get(value_from..value_to)?,
+        from.saturating_add(value_to).saturating_add(1),
+    ))
+}
+
 /// `w` starts with a cell body of one `<v>` and the cell's end, `<v>text</v></c>`, whose text is
 /// ASCII without `<` or `&`: the text, and the length up to and with `</c>`.
 pub fn cell_value(w: &[u8]) -> Option<(&[u8], usize)> {
@@ -133,6 +208,32 @@ mod tests {
             b"<c\tr=\"A1\">",
         ] {
             assert_eq!(cell_tag(other), None, "{}", String::from_utf8_lossy(other));
+        }
+    }
+
+    #[test]
+    fn the_plain_row_and_nothing_else() {
+        let row = |r: Option<&'static [u8]>, end: bool, len: usize| Some(PlainRow { r, end, len });
+        assert_eq!(row_tag(br#"<row r="12" spans="1:14"><c"#), row(Some(b"12"), false, 25));
+        assert_eq!(row_tag(br#"<row spans="1:2" r="3">"#), row(Some(b"3"), false, 23));
+        assert_eq!(row_tag(b"<row>"), row(None, false, 5));
+        assert_eq!(row_tag(b"</row><row"), row(None, true, 6));
+        for other in [
+            &br#"<row r="1"/>"#[..],
+            br#"<row r="1" />"#,
+            br#"<row r="1" r="2">"#,
+            br#"<row r="1:2">"#,
+            br#"<row r="A1">"#,
+            br#"<row r="1" ht="20">"#,
+            br#"<row r="1" x14ac:dyDescent="0.25">"#,
+            br#"<row  r="1">"#,
+            br#"<row r='1'>"#,
+            br#"<rows r="1">"#,
+            br#"<row r="1""#,
+            b"</row >",
+            b"<row\tr=\"1\">",
+        ] {
+            assert_eq!(row_tag(other), None, "{}", String::from_utf8_lossy(other));
         }
     }
 

@@ -125,6 +125,7 @@ fn sheet(rng: &mut Rng, odd: bool) -> String {
         match rng.below(10) {
             0 => xml.push_str(&format!(r#"<row r="{row}" spans="1:4" ht="20" customHeight="1"/>"#)),
             1 => xml.push_str("<row>"),
+            2 => xml.push_str(&format!(r#"<row r="{row}" spans="1:8">"#)),
             _ => xml.push_str(&format!(r#"<row r="{row}" spans="1:8" x14ac:dyDescent="0.25">"#)),
         }
         if xml.ends_with("/>") {
@@ -224,7 +225,16 @@ fn near_plain_cell(rng: &mut Rng, r: &str) -> Vec<u8> {
 fn near_plain_sheet(rng: &mut Rng, rows: usize) -> Vec<u8> {
     let mut xml = b"<worksheet><sheetData>".to_vec();
     for row in 1..=rows {
-        xml.extend_from_slice(format!(r#"<row r="{row}">"#).as_bytes());
+        // Row tags in the plain form and near it (which the general path reads).
+        let tag = match rng.below(8) {
+            0 => format!(r#"<row spans="1:8" r="{row}">"#),
+            1 => format!(r#"<row r="{row}" spans="1:8" >"#),
+            2 => format!(r#"<row  r="{row}">"#),
+            3 => format!(r#"<row r="{row}" ht="15">"#),
+            4 => format!("<row r=\"{row}\"\tspans=\"1:8\">"),
+            _ => format!(r#"<row r="{row}">"#),
+        };
+        xml.extend_from_slice(tag.as_bytes());
         for col in 0..8 {
             let r = format!("{}{row}", column(col));
             if rng.below(3) == 0 {
