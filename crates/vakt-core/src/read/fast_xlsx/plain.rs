@@ -35,7 +35,7 @@ pub fn cell_tag(w: &[u8]) -> Option<PlainTag<'_>> {
     loop {
         match *w.get(i)? {
             b' ' => {
-                let (name, value, next) = attribute(w, i.saturating_add(1))?;
+                let (name, value, next) = attribute(w, i.saturating_add(1), |b| b.is_ascii_alphanumeric())?;
                 let slot = match name {
                     b"r" => &mut tag.r,
                     b"s" => &mut tag.s,
@@ -61,18 +61,16 @@ pub fn cell_tag(w: &[u8]) -> Option<PlainTag<'_>> {
     }
 }
 
-/// `name="value"` at `w[from..]`: the name, the value and the index after the closing quote.
-fn attribute(w: &[u8], from: usize) -> Option<(&[u8], &[u8], usize)> {
+/// `name="value"` at `w[from..]`, a name of lower-case letters and a value of the bytes `value_ok`
+/// takes: the name, the value and the index after the closing quote.
+fn attribute(w: &[u8], from: usize, value_ok: fn(u8) -> bool) -> Option<(&[u8], &[u8], usize)> {
     let rest = w.get(from..)?;
     let name_len = rest.iter().position(|b| !b.is_ascii_lowercase())?;
     if name_len == 0 || rest.get(name_len..name_len.saturating_add(2))? != b"=\"" {
         return None;
     }
     let value_from = name_len.saturating_add(2);
-    let value_len = rest
-        .get(value_from..)?
-        .iter()
-        .position(|b| !b.is_ascii_alphanumeric())?;
+    let value_len = rest.get(value_from..)?.iter().position(|&b| !value_ok(b))?;
     let value_to = value_from.saturating_add(value_len);
     if rest.get(value_to) != Some(&b'"') {
         return None;
@@ -115,7 +113,7 @@ pub fn row_tag(w: &[u8]) -> Option<PlainRow<'_>> {
     loop {
         match *w.get(i)? {
             b' ' => {
-                let (name, value, next) = digits_attribute(w, i.saturating_add(1))?;
+                let (name, value, next) = attribute(w, i.saturating_add(1), |b| b.is_ascii_digit() || b == b':')?;
                 match name {
                     b"r" if r.is_none() && !value.contains(&b':') => r = Some(value),
                     b"spans" if !spans => spans = true,
@@ -133,30 +131,6 @@ pub fn row_tag(w: &[u8]) -> Option<PlainRow<'_>> {
             _ => return None,
         }
     }
-}
-
-/// `name="value"` at `w[from..]` with a value of ASCII digits and `:`: the name, the value and
-/// the index after the closing quote.
-fn digits_attribute(w: &[u8], from: usize) -> Option<(&[u8], &[u8], usize)> {
-    let rest = w.get(from..)?;
-    let name_len = rest.iter().position(|b| !b.is_ascii_lowercase())?;
-    if name_len == 0 || rest.get(name_len..name_len.saturating_add(2))? != b"=\"" {
-        return None;
-    }
-    let value_from = name_len.saturating_add(2);
-    let value_len = rest
-        .get(value_from..)?
-        .iter()
-        .position(|&b| !(b.is_ascii_digit() || b == b':'))?;
-    let value_to = value_from.saturating_add(value_len);
-    if rest.get(value_to) != Some(&b'"') {
-        return None;
-    }
-    Some((
-        rest.get(..name_len)?,
-        rest.get(value_from..value_to)?,
-        from.saturating_add(value_to).saturating_add(1),
-    ))
 }
 
 /// `w` starts with a cell body of one `<v>` and the cell's end, `<v>text</v></c>`, whose text is
