@@ -27,96 +27,90 @@ pub struct XlsxBook {
     path: PathBuf,
     /// The file as shown in errors.
     shown: String,
-    calamine: Option<Box<Xlsx<Rs>>>,
-    /// What calamine would have read at opening, when it was not opened.
-    meta: Option<WorkbookMeta>,
+    state: State,
+}
+
+/// Where a workbook's answers come from.
+enum State {
+    /// calamine opened with the workbook: it answers.
+    Eager(Box<Xlsx<Rs>>),
+    /// What calamine would have read at opening, and calamine once a sheet needed it.
+    Lazy(WorkbookMeta, Option<Box<Xlsx<Rs>>>),
 }
 
 impl XlsxBook {
     /// Opens the workbook at `path` (`shown` in errors): without calamine when its parts allow,
     /// with the fast reader's book when that could be read.
     pub fn open(shown: &str, path: &Path) -> Result<(XlsxBook, Option<Book>), ReadError> {
-        if let Ok((meta, book)) = XlsxBook::read_light(path) {
-            let wb = XlsxBook {
-                path: path.to_path_buf(),
-                shown: shown.to_string(),
-                calamine: None,
-                meta: Some(meta),
-            };
-            return Ok((wb, Some(book)));
-        }
-        let wb: Xlsx<Rs> = calamine::open_workbook(path).map_err(|e| super::workbook::classify(shown, e))?;
+        let (state, book) = match XlsxBook::read_light(path) {
+            Ok((meta, book)) => (State::Lazy(meta, None), Some(book)),
+            Err(_) => (State::Eager(Box::new(open_calamine(shown, path)?)), None),
+        };
         let wb = XlsxBook {
             path: path.to_path_buf(),
             shown: shown.to_string(),
-            calamine: Some(Box::new(wb)),
-            meta: None,
+            state,
         };
-        Ok((wb, None))
+        Ok((wb, book))
     }
 
-    /// The workbook's sheets and date system, and the fast reader's book, read without calamine.
+    /// The workbook's sheets and date system, and the fast reader's book, read without calamine
+    /// from one opening of the package.
     pub(super) fn read_light(path: &Path) -> Result<(WorkbookMeta, Book), super::fast_xlsx::Unsupported> {
         let file = std::fs::File::open(path).map_err(|_| super::fast_xlsx::Unsupported)?;
         let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(|_| super::fast_xlsx::Unsupported)?;
         let meta = super::fast_xlsx::parts::workbook_meta(&mut zip)?;
-        let book = Book::read(path, meta.is_1904)?;
+        let book = Book::read_in(&mut zip, meta.is_1904)?;
         Ok((meta, book))
     }
 
     /// The sheet names, in workbook order.
     pub fn sheet_names(&self) -> Vec<String> {
-        match (&self.calamine, &self.meta) {
-            (Some(wb), _) => wb.sheet_names(),
-            (None, Some(meta)) => meta.sheets.iter().map(|(name, _)| name.clone()).collect(),
-            (None, None) => Vec::new(),
+        match &self.state {
+            State::Eager(wb) => wb.sheet_names(),
+            State::Lazy(meta, _) => meta.sheets.iter().map(|(name, _)| name.clone()).collect(),
         }
     }
 
     /// The sheets the workbook hides.
     pub fn hidden_sheets(&self) -> Vec<String> {
-        match (&self.calamine, &self.meta) {
-            (Some(wb), _) => wb
-                .sheets_metadata()
-                .iter()
-                .filter(|s| s.visible != calamine::SheetVisible::Visible)
-                .map(|s| s.name.clone())
-                .collect(),
-            (None, Some(meta)) => meta
+        match &self.state {
+            State::Eager(wb) => super::workbook::hidden_of(wb.sheets_metadata()),
+            State::Lazy(meta, _) => meta
                 .sheets
                 .iter()
                 .filter(|(_, hidden)| *hidden)
                 .map(|(name, _)| name.clone())
                 .collect(),
-            (None, None) => Vec::new(),
         }
     }
 
     /// Whether bare date serials count from 1904.
     pub fn has_1904_epoch(&self) -> bool {
-        match (&self.calamine, &self.meta) {
-            (Some(wb), _) => wb.has_1904_epoch(),
-            (None, Some(meta)) => meta.is_1904,
-            (None, None) => false,
+        match &self.state {
+            State::Eager(wb) => wb.has_1904_epoch(),
+            State::Lazy(meta, _) => meta.is_1904,
         }
     }
 
     /// Whether calamine has been opened.
     #[cfg(test)]
     pub fn calamine_open(&self) -> bool {
-        self.calamine.is_some()
+        !matches!(self.state, State::Lazy(_, None))
     }
 
     /// calamine's reader, opened now if it was not.
     pub fn calamine(&mut self) -> Result<&mut Xlsx<Rs>, ReadError> {
-        if self.calamine.is_none() {
-            let wb: Xlsx<Rs> =
-                calamine::open_workbook(&self.path).map_err(|e| super::workbook::classify(&self.shown, e))?;
-            self.calamine = Some(Box::new(wb));
+        let (shown, path) = (&self.shown, &self.path);
+        match &mut self.state {
+            State::Eager(wb) => Ok(wb),
+            State::Lazy(_, Some(wb)) => Ok(wb),
+            State::Lazy(_, slot) => Ok(slot.insert(Box::new(open_calamine(shown, path)?))),
         }
-        self.calamine.as_deref_mut().ok_or_else(|| ReadError::Open {
-            file: self.shown.clone(),
-            reason: "calamine could not be opened".into(),
-        })
     }
+}
+
+/// calamine's reader of the workbook at `path`; its refusal as an error naming `shown`.
+fn open_calamine(shown: &str, path: &Path) -> Result<Xlsx<Rs>, ReadError> {
+    calamine::open_workbook(path).map_err(|e| super::workbook::classify(shown, e))
 }

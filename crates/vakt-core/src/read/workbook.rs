@@ -90,15 +90,9 @@ impl Workbook {
 
     /// The sheets the workbook hides (none known for workbooks read in the isolated reader).
     pub fn hidden_sheets(&self) -> Vec<String> {
-        let hidden = |m: &[calamine::Sheet]| -> Vec<String> {
-            m.iter()
-                .filter(|s| s.visible != calamine::SheetVisible::Visible)
-                .map(|s| s.name.clone())
-                .collect()
-        };
         match self {
             Workbook::Xlsx(wb, ..) => wb.hidden_sheets(),
-            Workbook::Loaded(wb, ..) => hidden(wb.sheets_metadata()),
+            Workbook::Loaded(wb, ..) => hidden_of(wb.sheets_metadata()),
             Workbook::Isolated(_) => Vec::new(),
         }
     }
@@ -159,6 +153,15 @@ impl Workbook {
             }
         }
     }
+}
+
+/// The names of the sheets calamine's metadata says are hidden (or very hidden).
+pub(super) fn hidden_of(sheets: &[calamine::Sheet]) -> Vec<String> {
+    sheets
+        .iter()
+        .filter(|s| s.visible != calamine::SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect()
 }
 
 /// Rows the isolated reader sent.
@@ -569,12 +572,7 @@ pub fn read_by_both(path: &Path, sheet: &str) -> Option<(Vec<String>, Vec<String
             return Some((vec![format!("calamine refused it: {e}")], vec![said], false));
         }
     };
-    let hidden: Vec<String> = wb
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.visible != calamine::SheetVisible::Visible)
-        .map(|s| s.name.clone())
-        .collect();
+    let hidden = hidden_of(wb.sheets_metadata());
     let mut by_calamine = vec![describe(&wb.sheet_names(), &hidden, wb.has_1904_epoch())];
     by_calamine.extend(match XlsxRows::open(&mut wb, at, Vec::new()) {
         Ok(mut rows) => render_rows(&mut rows),

@@ -43,13 +43,17 @@ impl Book {
     /// Reads the shared strings and styles of the workbook at `path`; `is_1904` is its date
     /// system, as calamine read it.
     pub fn read(path: &Path, is_1904: bool) -> Result<Book, Unsupported> {
-        let mut zip = open_zip(path)?;
-        let (dir, _) = parts::office_document(&mut zip)?;
-        let strings = match parts::read_part(&mut zip, &format!("{dir}sharedStrings.xml"))? {
+        Book::read_in(&mut open_zip(path)?, is_1904)
+    }
+
+    /// [`Book::read`] from a package already open.
+    pub fn read_in<R: Read + std::io::Seek>(zip: &mut zip::ZipArchive<R>, is_1904: bool) -> Result<Book, Unsupported> {
+        let (dir, _) = parts::office_document(zip)?;
+        let strings = match parts::read_part(zip, &format!("{dir}sharedStrings.xml"))? {
             Some(xml) => parts::shared_strings(&xml)?,
             None => parts::SharedStrings::default(),
         };
-        let formats = match parts::read_part(&mut zip, &format!("{dir}styles.xml"))? {
+        let formats = match parts::read_part(zip, &format!("{dir}styles.xml"))? {
             Some(xml) => parts::cell_formats(&xml)?,
             None => Vec::new(),
         };

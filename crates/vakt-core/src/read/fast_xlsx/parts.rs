@@ -351,8 +351,12 @@ pub fn sheet_entry<R: Read + std::io::Seek>(
 
 /// The folder and file name of the workbook part, from the package's relationships.
 pub fn office_document<R: Read + std::io::Seek>(zip: &mut zip::ZipArchive<R>) -> Result<(String, String), Unsupported> {
-    let xml = read_part(zip, "_rels/.rels")?.ok_or(Unsupported)?;
-    let mut events = Events::new(&xml)?;
+    office_document_in(&read_part(zip, "_rels/.rels")?.ok_or(Unsupported)?)
+}
+
+/// [`office_document`] from the package relationships' XML.
+fn office_document_in(xml: &[u8]) -> Result<(String, String), Unsupported> {
+    let mut events = Events::new(xml)?;
     let mut target = None;
     while let Some(event) = events.next()? {
         if let Event::Start { name, attrs } = event {
@@ -394,7 +398,7 @@ pub struct WorkbookMeta {
 pub fn workbook_meta<R: Read + std::io::Seek>(zip: &mut zip::ZipArchive<R>) -> Result<WorkbookMeta, Unsupported> {
     let package_rels = read_part(zip, "_rels/.rels")?.ok_or(Unsupported)?;
     closes(&package_rels, b"Relationships")?;
-    let (dir, workbook) = office_document(zip)?;
+    let (dir, workbook) = office_document_in(&package_rels)?;
     let rels = read_part(zip, &format!("{dir}_rels/{workbook}.rels"))?.ok_or(Unsupported)?;
     let types = relationship_types(&rels)?;
     let xml = read_part(zip, &format!("{dir}{workbook}"))?.ok_or(Unsupported)?;
