@@ -187,6 +187,23 @@ impl RowBuf {
         texts.hashed(lengths.finish()).finish().low()
     }
 
+    /// Whether a cell of the row may hold an Excel error ([`super::is_excel_error`]): a cell of the
+    /// error kind, or a `#` anywhere in the row's text, since every error text starts with one.
+    /// One scan of the row's buffer tells the rows without (nearly all) from those to look into
+    /// cell by cell.
+    ///
+    /// ```
+    /// use vakt_core::value::cell::{CellKind, RowBuf};
+    /// let mut row = RowBuf::default();
+    /// row.push(CellKind::Text, "12");
+    /// assert!(!row.may_hold_excel_error());
+    /// row.push(CellKind::Text, " #N/A");
+    /// assert!(row.may_hold_excel_error());
+    /// ```
+    pub fn may_hold_excel_error(&self) -> bool {
+        self.text.as_bytes().contains(&b'#') || self.cells.iter().any(|c| c.kind == CellKind::Error)
+    }
+
     /// True when every cell is blank.
     pub fn is_blank(&self) -> bool {
         self.iter().all(|c| c.is_blank())
@@ -262,6 +279,55 @@ pub fn write_number(out: &mut String, n: f64) {
 )]
 mod tests {
     use super::*;
+
+    /// A row with a cell that `is_excel_error` finds is one `may_hold_excel_error` lets through,
+    /// whatever its cells (error texts in any case, with spaces, NBSP or zero-width characters
+    /// around them, error-kind cells, cells replaced by `set`); and rows without one are mostly
+    /// told apart, so the quick test is not always yes.
+    #[test]
+    fn a_row_with_an_excel_error_may_hold_one() {
+        let texts = [
+            "12",
+            "#N/A",
+            " #ref! ",
+            "\u{a0}#DIV/0!",
+            "\u{200b}#I/T",
+            "a#b",
+            "#",
+            "##",
+            "Ærlig",
+            "",
+            "  ",
+            "#NAVN?",
+        ];
+        let mut below = crate::test_rng::below(0x5eed_0107);
+        let (mut with, mut told_apart) = (0, 0);
+        for _ in 0..20_000 {
+            let mut row = RowBuf::default();
+            for _ in 0..below(8) {
+                let text = texts[below(texts.len() as u64) as usize];
+                let kind = match below(6) {
+                    0 => CellKind::Error,
+                    1 => CellKind::Number(1.0),
+                    2 => CellKind::Empty,
+                    _ => CellKind::Text,
+                };
+                row.push(kind, text);
+            }
+            if below(4) == 0 {
+                let text = texts[below(texts.len() as u64) as usize];
+                row.set(below(6) as usize, CellKind::Text, text);
+            }
+            let has = row.iter().any(|c| crate::value::is_excel_error(&c));
+            with += usize::from(has);
+            assert!(!has || row.may_hold_excel_error(), "{row:?}");
+            told_apart += usize::from(!row.may_hold_excel_error());
+        }
+        assert!(
+            with > 1_000 && told_apart > 1_000,
+            "{with} rows with an error, {told_apart} told apart"
+        );
+    }
 
     /// A new buffer given the size of the row before holds a row like it without growing, and
     /// a buffer with a row in it keeps the row.

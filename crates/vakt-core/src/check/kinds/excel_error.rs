@@ -39,6 +39,9 @@ struct ExcelErrorRule {
 
 impl RowRule for ExcelErrorRule {
     fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
+        if !row.row.may_hold_excel_error() {
+            return;
+        }
         for (p, cell) in row.row.iter().enumerate() {
             if !crate::value::is_excel_error(&cell) {
                 continue;
