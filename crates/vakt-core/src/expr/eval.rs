@@ -55,42 +55,67 @@ pub trait Env<'a> {
     }
 }
 
+/// A node's value, read here when it is a leaf (a column or a literal: most operands are one)
+/// and evaluated otherwise. Parents take their operands through this, so a leaf costs no frame of
+/// [`Node::eval`], whose many arms make each call dear; [`Node::eval`] of a leaf comes here too,
+/// so a leaf has one reading.
+#[inline(always)]
+fn operand<'a, E: Env<'a> + ?Sized>(node: &'a Node, env: &E) -> Val<'a> {
+    match node {
+        Node::Null | Node::Range => Val::Null,
+        Node::Bool(b) => Val::Bool(*b),
+        Node::Number(n) => Val::Num(*n),
+        Node::Text(s) => Val::Text(Cow::Borrowed(s)),
+        Node::Date(d) => Val::Date(*d),
+        Node::Code(c) => Val::Code(*c),
+        Node::Column(r) => env.column(r),
+        inner => inner.eval(env),
+    }
+}
+
+/// [`operand`] of a node known to be a leaf, out of line: [`Node::eval`] of a leaf (a root that
+/// is one, a function's argument).
+#[inline(never)]
+fn operand_leaf<'a, E: Env<'a> + ?Sized>(node: &'a Node, env: &E) -> Val<'a> {
+    operand(node, env)
+}
+
 impl Node {
     /// Evaluates the node. Text literals of the tree and text cells of the row share one lifetime.
-    pub(crate) fn eval<'a>(&'a self, env: &dyn Env<'a>) -> Val<'a> {
+    pub(crate) fn eval<'a, E: Env<'a> + ?Sized>(&'a self, env: &E) -> Val<'a> {
         match self {
-            Node::Null => Val::Null,
-            Node::Bool(b) => Val::Bool(*b),
-            Node::Number(n) => Val::Num(*n),
-            Node::Text(s) => Val::Text(Cow::Borrowed(s)),
-            Node::Range => Val::Null,
-            Node::Date(d) => Val::Date(*d),
-            Node::Code(c) => Val::Code(*c),
-            Node::Column(r) => env.column(r),
-            Node::Not(a) => match a.eval(env) {
+            Node::Null
+            | Node::Range
+            | Node::Bool(_)
+            | Node::Number(_)
+            | Node::Text(_)
+            | Node::Date(_)
+            | Node::Code(_)
+            | Node::Column(_) => operand_leaf(self, env),
+            Node::Not(a) => match operand(a, env) {
                 Val::Bool(b) => Val::Bool(!b),
                 _ => Val::Null,
             },
-            Node::Neg(a) => match a.eval(env) {
+            Node::Neg(a) => match operand(a, env) {
                 Val::Num(n) => Val::Num(-n),
                 _ => Val::Null,
             },
-            Node::IsNull(a, negated) => Val::Bool(matches!(a.eval(env), Val::Null) != *negated),
+            Node::IsNull(a, negated) => Val::Bool(matches!(operand(a, env), Val::Null) != *negated),
             Node::Call(f, args) => call(*f, args, env),
-            Node::CodeText(a, codes) => match a.eval(env) {
+            Node::CodeText(a, codes) => match operand(a, env) {
                 Val::Code(c) => codes.get(c as usize).map_or(Val::Null, |t| Val::Text(Cow::Borrowed(t))),
                 other => other,
             },
-            Node::Matches(a, re) => match a.eval(env) {
+            Node::Matches(a, re) => match operand(a, env) {
                 Val::Text(t) => Val::Bool(re.is_match(crate::value::text::trim(&t))),
                 _ => Val::Null,
             },
-            Node::InRange(a, lo, hi, negated) => match a.eval(env) {
+            Node::InRange(a, lo, hi, negated) => match operand(a, env) {
                 Val::Num(n) => Val::Bool((n >= *lo && n <= *hi) != *negated),
                 _ => Val::Null,
             },
             Node::InList(a, items, negated) => {
-                let v = a.eval(env);
+                let v = operand(a, env);
                 if matches!(v, Val::Null) {
                     return Val::Null;
                 }
@@ -98,7 +123,7 @@ impl Node {
                 Val::Bool(found != *negated)
             }
             Node::Binary(op, a, b) => binary(*op, a, b, env),
-            Node::Attr(a, map) => match a.eval(env) {
+            Node::Attr(a, map) => match operand(a, env) {
                 Val::Code(c) => map.get(c as usize).copied().flatten().map_or(Val::Null, Val::Code),
                 _ => Val::Null,
             },
@@ -112,7 +137,7 @@ impl Node {
 /// (every function but a long `min`, `max` or `coalesce`) are evaluated into an array on the
 /// stack, as expressions run once per row.
 #[inline(never)]
-fn call<'a>(f: super::functions::Func, args: &'a [Node], env: &dyn Env<'a>) -> Val<'a> {
+fn call<'a, E: Env<'a> + ?Sized>(f: super::functions::Func, args: &'a [Node], env: &E) -> Val<'a> {
     let code_text = |v: &Val<'a>| match v {
         Val::Text(t) => Some(t.clone()),
         _ => None,
@@ -120,11 +145,11 @@ fn call<'a>(f: super::functions::Func, args: &'a [Node], env: &dyn Env<'a>) -> V
     let mut few = [Val::Null, Val::Null, Val::Null, Val::Null];
     if let Some(slots) = few.get_mut(..args.len()) {
         for (slot, a) in slots.iter_mut().zip(args) {
-            *slot = a.eval(env);
+            *slot = operand(a, env);
         }
         return super::functions::apply(f, slots, &code_text);
     }
-    let mut many: Vec<Val<'a>> = args.iter().map(|a| a.eval(env)).collect();
+    let mut many: Vec<Val<'a>> = args.iter().map(|a| operand(a, env)).collect();
     super::functions::apply(f, &mut many, &code_text)
 }
 
@@ -139,26 +164,26 @@ fn literal_eq(v: &Val<'_>, node: &Node) -> bool {
     }
 }
 
-fn binary<'a>(op: BinOp, a: &'a Node, b: &'a Node, env: &dyn Env<'a>) -> Val<'a> {
+fn binary<'a, E: Env<'a> + ?Sized>(op: BinOp, a: &'a Node, b: &'a Node, env: &E) -> Val<'a> {
     match op {
-        BinOp::And => match a.eval(env) {
+        BinOp::And => match operand(a, env) {
             Val::Bool(false) => Val::Bool(false),
-            l => match (l, b.eval(env)) {
+            l => match (l, operand(b, env)) {
                 (_, Val::Bool(false)) => Val::Bool(false),
                 (Val::Bool(true), Val::Bool(true)) => Val::Bool(true),
                 _ => Val::Null,
             },
         },
-        BinOp::Or => match a.eval(env) {
+        BinOp::Or => match operand(a, env) {
             Val::Bool(true) => Val::Bool(true),
-            l => match (l, b.eval(env)) {
+            l => match (l, operand(b, env)) {
                 (_, Val::Bool(true)) => Val::Bool(true),
                 (Val::Bool(false), Val::Bool(false)) => Val::Bool(false),
                 _ => Val::Null,
             },
         },
         _ => {
-            let (l, r) = (a.eval(env), b.eval(env));
+            let (l, r) = (operand(a, env), operand(b, env));
             if matches!(l, Val::Null) || matches!(r, Val::Null) {
                 return Val::Null;
             }

@@ -107,7 +107,7 @@ pub struct Expr {
 
 impl Expr {
     /// Evaluates the expression on one row.
-    pub fn eval<'a>(&'a self, env: &dyn Env<'a>) -> Val<'a> {
+    pub fn eval<'a, E: Env<'a> + ?Sized>(&'a self, env: &E) -> Val<'a> {
         self.root.eval(env)
     }
 

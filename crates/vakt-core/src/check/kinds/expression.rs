@@ -347,7 +347,7 @@ impl RowRule for ExpressionRule<'_> {
                 env: &env,
                 kept: &self.kept_when,
             };
-            if w.eval(&when) != Val::Bool(true) {
+            if !matches!(w.eval(&when), Val::Bool(true)) {
                 return;
             }
         }
@@ -355,7 +355,7 @@ impl RowRule for ExpressionRule<'_> {
             env: &env,
             kept: &self.kept_assert,
         };
-        if rule.assert.eval(&assert) != Val::Bool(false) {
+        if !matches!(rule.assert.eval(&assert), Val::Bool(false)) {
             return;
         }
         let message = crate::i18n::Said {
