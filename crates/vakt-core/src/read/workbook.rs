@@ -852,8 +852,9 @@ impl<'a> XlsxRows<'a> {
     fn take_into(&mut self, buf: &mut RowBuf) -> Result<(), ReadError> {
         match &mut self.cells {
             Cells::Fast { scan, .. } => {
+                let book_1904 = scan.is_1904();
                 if let Some((col, value)) = scan.take() {
-                    push_fast(&mut self.bounds, buf, col, value);
+                    push_fast(&mut self.bounds, buf, col, value, book_1904);
                 }
                 Ok(())
             }
@@ -955,8 +956,9 @@ fn push_calamine(bounds: &mut Bounds, buf: &mut RowBuf, col: u32, v: &DataRef<'_
     }
 }
 
-/// A cell the fast reader read: the same kinds as [`push_calamine`] for the same cell.
-fn push_fast(bounds: &mut Bounds, buf: &mut RowBuf, col: u32, v: super::fast_xlsx::Value<'_>) {
+/// A cell the fast reader read: the same kinds as [`push_calamine`] for the same cell. Its date
+/// cells are of the workbook's date system, `book_1904`.
+fn push_fast(bounds: &mut Bounds, buf: &mut RowBuf, col: u32, v: super::fast_xlsx::Value<'_>, book_1904: bool) {
     use super::fast_xlsx::Value;
     if !place(bounds, buf, col) {
         return;
@@ -965,7 +967,7 @@ fn push_fast(bounds: &mut Bounds, buf: &mut RowBuf, col: u32, v: super::fast_xls
         Value::Number(f) => buf.push_number(f),
         Value::Text(s) => push_text(bounds, buf, col, s),
         Value::Bool(b) => push_bool(buf, b),
-        Value::DateTime(d) => push_datetime(buf, &d),
+        Value::DateTime(d) => push_date_cell(buf, &d, || is_1904_in(d.as_f64(), book_1904)),
         Value::DateIso(s) => buf.push(CellKind::DateIso, cap_cell(s).0),
         Value::Error(e) => push_error(buf, &e),
         Value::Empty => buf.push(CellKind::Empty, ""),
@@ -984,11 +986,16 @@ fn push_error(buf: &mut RowBuf, e: &calamine::CellErrorType) {
 }
 
 fn push_datetime(buf: &mut RowBuf, d: &calamine::ExcelDateTime) {
+    push_date_cell(buf, d, || is_1904(d));
+}
+
+/// A date or duration cell; `is_1904` tells a date's system.
+fn push_date_cell(buf: &mut RowBuf, d: &calamine::ExcelDateTime, is_1904: impl FnOnce() -> bool) {
     if d.is_duration() {
         buf.push_number(d.as_f64());
     } else {
         let serial = d.as_f64();
-        let is_1904 = is_1904(d);
+        let is_1904 = is_1904();
         // Shown as the date a person sees; the serial stays in the kind for parsing.
         buf.push_with(
             CellKind::Date { serial, is_1904 },
@@ -1074,6 +1081,24 @@ impl RowSource for RangeRows {
     }
 }
 
+/// [`is_1904`] of a date cell with serial `serial` in a workbook whose date system is known
+/// (`book_1904`), without calamine's calendar where it cannot change the answer: from serial 61
+/// (1900-03-01 in the 1900 system) to below 2,957,003 (where calamine stops counting 1904 days),
+/// its calendar and [`crate::value::Date::from_excel_serial`] agree on every day of the 1900
+/// system and differ on every day of the 1904 one, so the answer is the workbook's. Outside,
+/// calamine's calendar is asked as before. Test:
+/// `a_date_cells_system_from_its_workbook_is_the_one_read_from_calamines_calendar`.
+fn is_1904_in(serial: f64, book_1904: bool) -> bool {
+    if (61.0..2_957_003.0).contains(&serial) {
+        return book_1904;
+    }
+    is_1904(&calamine::ExcelDateTime::new(
+        serial,
+        calamine::ExcelDateTimeType::DateTime,
+        book_1904,
+    ))
+}
+
 /// calamine keeps the epoch of a date private; compare its calendar reading with the 1900 system's.
 fn is_1904(d: &calamine::ExcelDateTime) -> bool {
     let (y, m, day, ..) = d.to_ymd_hms_milli();
@@ -1097,6 +1122,41 @@ mod tests {
             start: (r0, c0),
             end: (r1, c1),
         }
+    }
+
+    /// Whole days and fractions of them from before 1900 to past calamine's last 1904 day (every
+    /// day of the first 550 years and of the last 170, and 200,000 random days between), in both
+    /// date systems: the system read from the workbook is the one read from calamine's calendar
+    /// as before. Calendars repeat every 400 years (146,097 days), so the days read one by one
+    /// hold each calendar's every case.
+    #[test]
+    fn a_date_cells_system_from_its_workbook_is_the_one_read_from_calamines_calendar() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType};
+        let mut below = crate::test_rng::below(0x1904_1900);
+        let whole = (-3..200_000).chain(2_896_000..2_960_000);
+        let random: Vec<i64> = (0..200_000).map(|_| below(2_960_000) as i64).collect();
+        let mut both = 0;
+        for day in whole.chain(random) {
+            let fraction = below(1_000_000) as f64 / 1_000_000.0;
+            for serial in [day as f64, day as f64 + fraction] {
+                for book in [false, true] {
+                    let before = is_1904(&ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, book));
+                    assert_eq!(
+                        is_1904_in(serial, book),
+                        before,
+                        "serial {serial}, 1904 workbook: {book}"
+                    );
+                    both += usize::from(before == book);
+                }
+            }
+        }
+        for odd in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.5, 1e300] {
+            for book in [false, true] {
+                let before = is_1904(&ExcelDateTime::new(odd, ExcelDateTimeType::DateTime, book));
+                assert_eq!(is_1904_in(odd, book), before, "serial {odd}, 1904 workbook: {book}");
+            }
+        }
+        assert!(both > 1_000_000, "{both}");
     }
 
     #[test]
