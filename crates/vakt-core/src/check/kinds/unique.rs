@@ -60,9 +60,7 @@ struct UniqueRule {
 
 impl RowRule for UniqueRule {
     fn check(&mut self, row: &RowCtx<'_>, out: &mut Sink<'_>) {
-        if self.cols.iter().any(|&c| row.text(c).is_empty()) {
-            return;
-        }
+        // No key when a part is blank (its trimmed text empty): such rows are not compared.
         let Some(key) = row.key(&self.cols) else {
             return;
         };
