@@ -458,8 +458,9 @@ impl<'s, 'a: 's, 'p: 's, 'e> Pipeline<'s, 'a, 'p, 'e> {
 /// A workbook's rules that cost less than reading its batch all stay: its reader is a busy
 /// thread of its own, and a third busy thread on two cores would slow it down. A CSV file's reader
 /// mostly waits, so its rules are shared out whatever they cost: a table whose rules cost less
-/// than its reading (a return's groups, its therapists) kept them all on this thread, which then
-/// read and checked while the second core idled (the 1.1M-row return: 1.15 → 1.06 s, stop 41).
+/// than its reading (a return's groups and group therapists) kept them all on this thread, which
+/// then read and checked while the second core idled (the 1.1M-row return: 1.25 → 1.08 s, median
+/// of 11 runs, stop 41).
 fn shares(spent: &[Duration], reading: Duration, workbook: bool) -> Vec<bool> {
     let checking: Duration = spent.iter().sum();
     if workbook && checking < reading {

@@ -73,8 +73,8 @@ fn operand<'a, E: Env<'a> + ?Sized>(node: &'a Node, env: &E) -> Val<'a> {
     }
 }
 
-/// [`operand`] of a node known to be a leaf, out of line: [`Node::eval`] of a leaf (a root that
-/// is one, a function's argument).
+/// [`operand`] of a node known to be a leaf, out of line, for [`Node::eval`] of a leaf (a
+/// condition that is one column or literal): the parents read their leaves in place.
 #[inline(never)]
 fn operand_leaf<'a, E: Env<'a> + ?Sized>(node: &'a Node, env: &E) -> Val<'a> {
     operand(node, env)
