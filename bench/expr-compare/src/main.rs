@@ -88,34 +88,38 @@ fn vakt(data: &Data) -> usize {
     data.iter().filter(|r| matches!(e.eval(&Row(r)), Val::Bool(true))).count()
 }
 
-fn evalexpr_kept(data: &Data) -> usize {
-    use evalexpr::{ContextWithMutableVariables, DefaultNumericTypes, HashMapContext, Value};
-    let tree = evalexpr::build_operator_tree::<DefaultNumericTypes>(C_SOURCE).expect("parses");
-    let mut ctx = HashMapContext::<DefaultNumericTypes>::new();
+type EvalexprContext = evalexpr::HashMapContext<evalexpr::DefaultNumericTypes>;
+
+/// Sets a context's four variables to one row's values (`set_value` replaces a value in place).
+fn evalexpr_set(ctx: &mut EvalexprContext, &(a, b, c, d): &(i64, i64, u32, i64)) {
+    use evalexpr::{ContextWithMutableVariables, Value};
+    ctx.set_value("end_date".into(), Value::Int(a)).expect("set");
+    ctx.set_value("start_date".into(), Value::Int(b)).expect("set");
+    ctx.set_value("group_type".into(), Value::String(CODES[c as usize].into())).expect("set");
+    ctx.set_value("sessions".into(), Value::Int(d)).expect("set");
+}
+
+/// evalexpr over the data, with one context for every row (`kept`) or a new one per row.
+fn evalexpr(data: &Data, kept: bool) -> usize {
+    let tree = evalexpr::build_operator_tree::<evalexpr::DefaultNumericTypes>(C_SOURCE).expect("parses");
+    let mut ctx = EvalexprContext::new();
     let mut n = 0;
-    for &(a, b, c, d) in data {
-        ctx.set_value("end_date".into(), Value::Int(a)).expect("set");
-        ctx.set_value("start_date".into(), Value::Int(b)).expect("set");
-        ctx.set_value("group_type".into(), Value::String(CODES[c as usize].into())).expect("set");
-        ctx.set_value("sessions".into(), Value::Int(d)).expect("set");
+    for row in data {
+        if !kept {
+            ctx = EvalexprContext::new();
+        }
+        evalexpr_set(&mut ctx, row);
         n += usize::from(tree.eval_boolean_with_context(&ctx).expect("evaluates"));
     }
     n
 }
 
+fn evalexpr_kept(data: &Data) -> usize {
+    evalexpr(data, true)
+}
+
 fn evalexpr_per_row(data: &Data) -> usize {
-    use evalexpr::{ContextWithMutableVariables, DefaultNumericTypes, HashMapContext, Value};
-    let tree = evalexpr::build_operator_tree::<DefaultNumericTypes>(C_SOURCE).expect("parses");
-    let mut n = 0;
-    for &(a, b, c, d) in data {
-        let mut ctx = HashMapContext::<DefaultNumericTypes>::new();
-        ctx.set_value("end_date".into(), Value::Int(a)).expect("set");
-        ctx.set_value("start_date".into(), Value::Int(b)).expect("set");
-        ctx.set_value("group_type".into(), Value::String(CODES[c as usize].into())).expect("set");
-        ctx.set_value("sessions".into(), Value::Int(d)).expect("set");
-        n += usize::from(tree.eval_boolean_with_context(&ctx).expect("evaluates"));
-    }
-    n
+    evalexpr(data, false)
 }
 
 fn rhai_kept(data: &Data) -> usize {
