@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Throughput of `vakt check` on one whole return (every table, every relation active), side by
-# side in one run with a bare parse of the same files, the column rules alone, a national set and
-# `vakt clean`: each command run RUNS times after one warm-up, reporting min / median / max wall
-# seconds and the peak memory of the slowest run. A command that fails, or that reports another
+# side in one run with a bare parse of the same files, the column rules alone, `vakt clean`,
+# frictionless on the same return as a Data Package, and a Patients workbook (national sets:
+# bench/national.sh): each command run RUNS times after one warm-up, reporting min / median / max
+# wall seconds and the peak memory of the slowest run. A command that fails, or that reports another
 # number of data rows than the return holds, stops the script: a failed run is never a number.
 #
 # usage: bash bench/whole_return.sh [ROWS] [RUNS]     (defaults 1100000 and 5)
