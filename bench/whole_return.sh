@@ -3,7 +3,7 @@
 # side in one run with a bare parse of the same files, the column rules alone, `vakt clean`,
 # frictionless on the same return as a Data Package, and a Patients workbook (national sets:
 # bench/national.sh): each command run RUNS times after one warm-up, reporting min / median / max
-# wall seconds and the peak memory of the slowest run. A command that fails, or that reports another
+# wall seconds and the largest peak memory of the runs. A command that fails, or that reports another
 # number of data rows than the return holds, stops the script: a failed run is never a number.
 #
 # usage: bash bench/whole_return.sh [ROWS] [RUNS]     (defaults 1100000 and 5)
