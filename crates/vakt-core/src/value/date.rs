@@ -40,9 +40,11 @@ impl Date {
         self.ymd().0
     }
 
-    /// The date of an Excel serial number. The fraction (time of day) is ignored.
+    /// The date of an Excel serial number. The fraction (time of day) is ignored. The last day
+    /// either system counts to is 9999-12-31: serial 2,958,465 from 1900, 2,957,003 from 1904.
     pub fn from_excel_serial(serial: f64, is_1904: bool) -> Result<Date, SerialError> {
-        if !serial.is_finite() || !(0.0..2_958_466.0).contains(&serial) {
+        let end = if is_1904 { 2_957_004.0 } else { 2_958_466.0 };
+        if !serial.is_finite() || !(0.0..end).contains(&serial) {
             return Err(SerialError::OutOfRange);
         }
         let days = serial.floor() as i32;
@@ -207,5 +209,21 @@ mod tests {
         let d = Date::from_excel_serial(38748.0, true).unwrap();
         assert_eq!(d.to_string(), "2010-02-01");
         assert_eq!(Date::from_excel_serial(0.0, true), Err(SerialError::Zero));
+        // No fake leap day in 1904: serial 60 is 1 March 1904 (1904-01-01 plus 60 days).
+        assert_eq!(Date::from_excel_serial(60.0, true).unwrap().to_string(), "1904-03-01");
+        // The last day of either system is 9999-12-31, and past it is out of range.
+        assert_eq!(
+            Date::from_excel_serial(2_957_003.0, true).unwrap().to_string(),
+            "9999-12-31"
+        );
+        assert_eq!(Date::from_excel_serial(2_957_004.0, true), Err(SerialError::OutOfRange));
+        assert_eq!(
+            Date::from_excel_serial(2_958_465.0, false).unwrap().to_string(),
+            "9999-12-31"
+        );
+        assert_eq!(
+            Date::from_excel_serial(2_958_466.0, false),
+            Err(SerialError::OutOfRange)
+        );
     }
 }

@@ -185,11 +185,6 @@ impl<'a> SheetScan<'a> {
         self.taken
     }
 
-    /// Whether the workbook counts dates from 1904: the system of every date cell it gives out.
-    pub fn is_1904(&self) -> bool {
-        self.book.is_1904
-    }
-
     /// The bytes read and not yet parsed.
     fn window(&self) -> &[u8] {
         self.buf.get(self.pos..self.end).unwrap_or_default()
