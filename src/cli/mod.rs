@@ -212,11 +212,16 @@ fn print_pack_errors(e: &crate::pack::PackErrors) {
     errln!("{}", e.render(color).trim_end());
 }
 
-/// The isolated reader's side: read one workbook, write its rows to standard output.
+/// The isolated reader's side: read one workbook, write its rows to standard output. A panic in
+/// the reader library is said as the in-process reader says it (`guard::crashed`): its message,
+/// not the default hook's line with a thread id and a path of the build machine, which made the
+/// report of one damaged file differ from run to run.
 fn read_workbook(path: &std::path::Path) -> ExitCode {
     crate::read::isolated::limit_child_memory();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match crate::read::isolated::serve(path, &mut out) {
+    let served = crate::read::guard::catch(|| crate::read::isolated::serve(path, &mut out))
+        .unwrap_or_else(|panic| Err(crate::read::guard::crashed(&path.display().to_string(), &panic)));
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             errln!("vakt: {}", e.reason());
