@@ -167,6 +167,51 @@ fn bare_serials_follow_the_workbooks_date_system() {
     }
 }
 
+/// The date cells of an .xls in the 1904 date system are read in it at every serial: serial 60
+/// is 1 March 1904 there, not the 1900 system's 29 February that never was (which reading each
+/// cell's system off calamine's calendar made it, with a "day that never existed" error).
+#[test]
+fn xls_date_cells_follow_the_workbooks_date_system_at_serial_60() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack.toml");
+    std::fs::write(
+        &pack,
+        "name = \"t\"\nversion = \"1\"\n[[table]]\nname = \"groups\"\nsheets = [\"Grupper\"]\n\
+         [[table.column]]\nname = \"group_id\"\nlabel_no = \"Gruppe-ID\"\ntype = \"text\"\n\
+         [[table.column]]\nname = \"start_date\"\nlabel_no = \"Oppstartsdato\"\ntype = \"date\"\n\
+         range = [\"1904-01-01\", \"1904-02-01\"]\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vakt"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "check",
+            "--rules",
+            pack.to_str().unwrap(),
+            "fixtures/layouts/dates-1904.xls",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let messages: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    // Every date out of the range, so each one's reading is in its message.
+    assert_eq!(
+        messages,
+        vec![
+            "start_date: 1904-03-01 is outside the allowed range 1904-01-01..1904-02-01",
+            "start_date: 1904-03-02 is outside the allowed range 1904-01-01..1904-02-01",
+            "start_date: 2009-01-10 is outside the allowed range 1904-01-01..1904-02-01",
+        ]
+    );
+}
+
 /// Messages name each alternative once, and a folder of workbooks is told what it is.
 #[test]
 fn messages_name_each_alternative_once_and_a_folder_of_workbooks_is_explained() {

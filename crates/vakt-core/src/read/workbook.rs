@@ -134,6 +134,7 @@ impl Workbook {
                     next: 0,
                     merges: Merges::new(merges),
                     is_1904,
+                    said_1904: flag,
                     bounds: Bounds::default(),
                 }))
             }
@@ -1014,7 +1015,12 @@ struct RangeRows {
     start: (u32, u32),
     next: usize,
     merges: Merges,
+    /// The sheet's date system: the workbook's where it says it, else read off its date cells.
     is_1904: bool,
+    /// The date system the workbook says it uses (`.xls`): every date cell is read in it. A
+    /// workbook that does not say (`.xlsb`, `.ods`) has each date cell's system read off the cell
+    /// ([`push_datetime`]).
+    said_1904: Option<bool>,
     bounds: Bounds,
 }
 
@@ -1053,7 +1059,10 @@ impl RowSource for RangeRows {
                         buf.push(CellKind::Text, t);
                     }
                     Data::Bool(b) => buf.push(CellKind::Bool(*b), if *b { "TRUE" } else { "FALSE" }),
-                    Data::DateTime(d) => push_datetime(buf, d),
+                    Data::DateTime(d) => match self.said_1904 {
+                        Some(is_1904) => push_date_cell(buf, d, is_1904),
+                        None => push_datetime(buf, d),
+                    },
                     Data::DateTimeIso(s) => buf.push(CellKind::DateIso, cap_cell(s).0),
                     Data::DurationIso(s) => buf.push(CellKind::Text, cap_cell(s).0),
                     Data::Error(e) => buf.push_with(CellKind::Error, |out| {
@@ -1149,6 +1158,54 @@ mod tests {
                 assert_eq!(buf.get(0).kind, CellKind::Date { serial, is_1904 });
             }
         }
+    }
+
+    /// A date cell of an `.xls` workbook, which says its date system, is read in that system
+    /// whatever its serial: serial 60 of a 1904 workbook is 1 March 1904, not the 1900 system's
+    /// fake 29 February (a bare number), which reading the system off calamine's calendar made
+    /// it. A workbook that does not say keeps the reading off each cell. Dates written by hand.
+    #[test]
+    fn an_xls_date_cell_is_read_in_the_date_system_its_workbook_says() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType};
+        let read = |serial: f64, is_1904: bool, said: Option<bool>| {
+            let mut range = calamine::Range::new((0, 0), (0, 0));
+            range.set_value(
+                (0, 0),
+                Data::DateTime(ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, is_1904)),
+            );
+            let mut rows = RangeRows {
+                range,
+                start: (0, 0),
+                next: 0,
+                merges: Merges::new(Vec::new()),
+                is_1904,
+                said_1904: said,
+                bounds: Bounds::default(),
+            };
+            let mut buf = RowBuf::default();
+            assert!(rows.next_row(&mut buf).unwrap());
+            (buf.get(0).text.to_string(), buf.get(0).kind)
+        };
+        let cases = [
+            (1.0, true, "1904-01-02"),
+            (60.0, true, "1904-03-01"),
+            (61.0, true, "1904-03-02"),
+            (38361.0, true, "2009-01-10"),
+            (2_957_003.0, true, "9999-12-31"),
+            (2_957_004.0, true, "2957004"),
+            (60.0, false, "60"),
+            (61.0, false, "1900-03-01"),
+            (38361.0, false, "2005-01-09"),
+            (2_958_465.0, false, "9999-12-31"),
+        ];
+        for (serial, is_1904, want) in cases {
+            let (text, kind) = read(serial, is_1904, Some(is_1904));
+            assert_eq!(text, want, "serial {serial}, 1904: {is_1904}");
+            assert_eq!(kind, CellKind::Date { serial, is_1904 });
+        }
+        // Not said: the system read off the cell, as before (the serial-60 edge stays a guess).
+        assert_eq!(read(38361.0, true, None).0, "2009-01-10");
+        assert_eq!(read(61.0, false, None).0, "1900-03-01");
     }
 
     #[test]
