@@ -20,7 +20,7 @@ use crate::ident::IdSet;
 use crate::locate::stream::{Counts, Event, Opened, TableStream};
 use crate::locate::{self, codes, Header};
 use crate::pack::{Lookup, Pack, Table};
-use crate::read::{Input, ReadError, RowBuf, RowSource};
+use crate::read::{Input, ReadError, Reading, RowBuf, RowSource};
 use crate::value::keyhash::KeyHash;
 use crate::value::{text, Value};
 
@@ -133,8 +133,14 @@ pub fn check_input_with<'x>(
             scope: &mut scope,
             return_rules: &mut return_rules,
         };
+        // A table whose rules take both threads parses its CSV file on the engine's thread.
+        let reading = if splits(plan, m.table, part.sheet.is_some()) {
+            Reading::Here
+        } else {
+            Reading::Overlapped
+        };
         let outcome = input
-            .rows(m.part)
+            .rows_read(m.part, reading)
             .and_then(|mut rows| check_table(&mut ctx, rows.as_mut(), &mut run, &mut out));
         let read_whole = outcome.is_ok();
         if let Err(e) = outcome {
@@ -370,10 +376,7 @@ fn check_table(
     };
     let mut rules = ctx.plan.row_rules(&schema);
     let mut state = RowState::new(pack, ctx.plan.lookups(), table_index, &header);
-    // Two threads for the rules need a core beside the reader's: one for CSV, whose reader
-    // mostly waits, two for a workbook sheet, whose reader keeps a core busy.
-    let cores_needed = if part.sheet.is_some() { 3 } else { 2 };
-    let streamed = if ctx.plan.cores_per_return() >= cores_needed && state.can_split() {
+    let streamed = if splits(ctx.plan, table_index, part.sheet.is_some()) {
         stream_split((&mut stream, rows, run), &mut state, &mut sink, &mut rules, ctx)
     } else {
         stream_one((&mut stream, rows, run), &mut state, &mut sink, &mut rules, ctx)
@@ -442,7 +445,7 @@ fn stream_one(
 
 /// Streams a table's rows through its rules on two threads (see `check::split`). Only for a
 /// table that does not key the return and whose relations do not look up its own rows
-/// ([`RowState::can_split`]): the rules then read the return's scope without it changing.
+/// ([`splits`]): the rules then read the return's scope without it changing.
 fn stream_split(
     reading: (&mut TableStream, &mut dyn RowSource, &mut TableRun),
     state: &mut RowState<'_>,
@@ -451,7 +454,7 @@ fn stream_split(
     ctx: &mut TableCtx<'_, '_, '_>,
 ) -> Result<(), ReadError> {
     // The lookups this table fills for later tables, taken out of the scope while the rules
-    // read it on two threads (none of them reads these: `can_split`), and put back after.
+    // read it on two threads (none of them reads these: [`splits`]), and put back after.
     let mut kept: Vec<(usize, crate::check::LookupRows)> = state
         .fills
         .iter()
@@ -549,6 +552,19 @@ fn mixed_returns(ctx: &TableCtx<'_, '_, '_>, header: &Header, run: &TableRun, si
     sink.row(codes::MIXED_RETURNS, Severity::Error, header.row, message, Some(help));
 }
 
+/// Whether a table's rules run on two threads (`check::split`): the run has the cores for it
+/// (two for a CSV file, read on the engine's thread; three for a workbook sheet, whose reader
+/// keeps a core of its own busy), and checking the table changes nothing its own rules read: it
+/// does not key the return, and none of its relations looks up its own rows (what it keeps for
+/// later tables is then read by later tables only).
+pub(super) fn splits(plan: &Plan, table_index: usize, sheet: bool) -> bool {
+    let cores_needed = if sheet { 3 } else { 2 };
+    let keys_return = plan.pack().return_key.as_ref().is_some_and(|k| k.table == table_index);
+    let own = |r: &crate::pack::Relation| plan.lookups().get(r.lookup).is_some_and(|l| l.table == table_index);
+    let table = plan.pack().tables.get(table_index);
+    plan.cores_per_return() >= cores_needed && !keys_return && !table.is_some_and(|t| t.relations.iter().any(own))
+}
+
 /// Per-table state while rows stream.
 struct RowState<'p> {
     pack: &'p Pack,
@@ -591,14 +607,6 @@ impl<'p> RowState<'p> {
             last_seed: None,
             scratch: String::new(),
         }
-    }
-
-    /// Whether checking this table changes nothing that its own rules read: it does not key the
-    /// return, and none of its relations looks up its own rows (what it keeps for later tables
-    /// is then read by later tables only).
-    fn can_split(&self) -> bool {
-        let own = |r: &crate::pack::Relation| self.fills.contains(&r.lookup);
-        !self.keys_return() && !self.table.relations.iter().any(own)
     }
 
     fn keys_return(&self) -> bool {

@@ -456,8 +456,8 @@ impl<'s, 'a: 's, 'p: 's, 'e> Pipeline<'s, 'a, 'p, 'e> {
 /// rule goes to the thread with less to do.
 ///
 /// A workbook's rules that cost less than reading its batch all stay: its reader is a busy
-/// thread of its own, and a third busy thread on two cores would slow it down. A CSV file's reader
-/// mostly waits, so its rules are shared out whatever they cost: a table whose rules cost less
+/// thread of its own, and a third busy thread on two cores would slow it down. A CSV file is
+/// parsed on this thread (`engine::splits`), so its rules are shared out whatever they cost: a table whose rules cost less
 /// than its reading (a return's groups and group therapists) kept them all on this thread, which
 /// then read and checked while the second core idled (the 1.1M-row return: 1.25 → 1.08 s, median
 /// of 11 runs, stop 41).
@@ -499,7 +499,7 @@ mod tests {
 
     /// Rules dearer than reading are balanced between the threads, the dearest first; rules
     /// cheaper than reading stay on the engine's thread for a workbook, whose reader is busy,
-    /// and are shared out for a CSV file, whose reader mostly waits.
+    /// and are shared out for a CSV file, parsed on the engine's thread.
     #[test]
     fn rules_go_to_the_thread_with_less_to_do_and_a_csv_tables_cheap_rules_are_shared_too() {
         use super::shares;
@@ -725,6 +725,28 @@ message = "adult stay of {days} days"
             "{:#?}\n{:?}\n{:?}\n{}\n{:?}",
             result.findings, result.dropped, result.error_cells, result.failed, result.tables
         )
+    }
+
+    /// A table's rules go to two threads only with the cores for it (two for a CSV file, three
+    /// for a sheet, whose reader has a core of its own) and when checking it changes nothing its
+    /// rules read: not the return-key table. (A table that looks up its own rows, the other case
+    /// `splits` refuses, is refused by the pack before: a relation's table must come first.)
+    #[test]
+    fn only_a_table_that_can_be_checked_in_two_halves_with_the_cores_for_it_splits() {
+        let plan = plan();
+        let index = |name: &str| plan.pack().tables.iter().position(|t| t.name == name).unwrap();
+        let (report, wards, stays) = (index("report"), index("wards"), index("stays"));
+        for (cores, csv, sheet) in [(1, false, false), (2, true, false), (3, true, true)] {
+            plan.share_cores(cores);
+            assert_eq!(engine::splits(&plan, stays, false), csv, "{cores} cores, CSV");
+            assert_eq!(engine::splits(&plan, stays, true), sheet, "{cores} cores, sheet");
+            // Filling a lookup that only later tables read does not stop it.
+            assert_eq!(engine::splits(&plan, wards, false), csv, "{cores} cores, wards");
+            assert!(
+                !engine::splits(&plan, report, false),
+                "the return-key table, {cores} cores"
+            );
+        }
     }
 
     #[test]
