@@ -100,28 +100,19 @@ impl HashRuns {
     }
 }
 
-/// Two sorted runs as one, without repeats.
+/// Two sorted runs, each without repeats, as one without repeats. A hash in both is taken once
+/// (both runs step past it); no other repeat can arise, each run rising strictly, so no output
+/// needs comparing with the one before.
 fn merge(a: &[u64], b: &[u64]) -> Vec<u64> {
     let mut out = Vec::with_capacity(a.len().saturating_add(b.len()));
     let (mut i, mut j) = (0, 0);
     while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
-        let next = x.min(y);
-        i += usize::from(x == next);
-        j += usize::from(y == next);
-        if out.last() != Some(&next) {
-            out.push(next);
-        }
+        out.push(x.min(y));
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
-    for &x in a
-        .get(i..)
-        .unwrap_or_default()
-        .iter()
-        .chain(b.get(j..).unwrap_or_default())
-    {
-        if out.last() != Some(&x) {
-            out.push(x);
-        }
-    }
+    out.extend_from_slice(a.get(i..).unwrap_or_default());
+    out.extend_from_slice(b.get(j..).unwrap_or_default());
     out
 }
 
@@ -377,6 +368,8 @@ mod tests {
                     assert_eq!(runs.contains(q), oracle.contains(&q), "after {i} inserts: {q}");
                 }
                 assert_eq!(runs.len(), oracle.len(), "after {i} inserts");
+                let rising = |r: &Vec<u64>| r.windows(2).all(|w| w[0] < w[1]);
+                assert!(runs.runs.iter().all(rising), "a run repeats a hash, after {i} inserts");
             }
         }
         assert!(runs.runs.len() > 1 && runs.runs.len() < 20, "{} runs", runs.runs.len());
@@ -395,6 +388,7 @@ mod tests {
             sealed.runs.len() == 1 && !sealed.index.is_empty(),
             "sealed into one indexed run"
         );
+        assert_eq!(sealed.runs[0].len(), oracle.len(), "the sealed run repeats no hash");
         for h in 0..120_000 {
             assert_eq!(sealed.contains(spread(h)), oracle.contains(&h), "sealed: {h}");
         }
