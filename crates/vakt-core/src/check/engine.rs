@@ -559,10 +559,16 @@ fn mixed_returns(ctx: &TableCtx<'_, '_, '_>, header: &Header, run: &TableRun, si
 /// later tables is then read by later tables only).
 pub(super) fn splits(plan: &Plan, table_index: usize, sheet: bool) -> bool {
     let cores_needed = if sheet { 3 } else { 2 };
-    let keys_return = plan.pack().return_key.as_ref().is_some_and(|k| k.table == table_index);
     let own = |r: &crate::pack::Relation| plan.lookups().get(r.lookup).is_some_and(|l| l.table == table_index);
     let table = plan.pack().tables.get(table_index);
-    plan.cores_per_return() >= cores_needed && !keys_return && !table.is_some_and(|t| t.relations.iter().any(own))
+    plan.cores_per_return() >= cores_needed
+        && !keys_return(plan.pack(), table_index)
+        && !table.is_some_and(|t| t.relations.iter().any(own))
+}
+
+/// Whether table `table_index` is the pack's return-key table (its rows name the return).
+fn keys_return(pack: &Pack, table_index: usize) -> bool {
+    pack.return_key.as_ref().is_some_and(|k| k.table == table_index)
 }
 
 /// Per-table state while rows stream.
@@ -610,10 +616,7 @@ impl<'p> RowState<'p> {
     }
 
     fn keys_return(&self) -> bool {
-        self.pack
-            .return_key
-            .as_ref()
-            .is_some_and(|k| k.table == self.table_index)
+        keys_return(self.pack, self.table_index)
     }
 
     fn data_row(

@@ -301,7 +301,7 @@ impl Part {
 ///
 /// A caller that keeps both cores busy itself (a table whose rules run on two threads,
 /// `check::split`) reads on its own thread: a third thread on two cores only moves each row
-/// from core to core (the 1.1M-row return: 1.08 → 1.04 s median of 15, stop 42).
+/// from core to core (the 1.1M-row return: 1.08 → 1.03 s median of 15, stop 42).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reading {
     /// On a thread of their own.
