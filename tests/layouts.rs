@@ -132,36 +132,43 @@ fn a_two_row_merged_header_away_from_a1_with_reordered_and_extra_columns_reads_a
 
 /// A 1904-system workbook whose date column holds bare serial numbers: 38361 is 2009-01-10 there
 /// (2005-01-09 in the 1900 system). The workbook's own flag decides, in .xlsx and in .xls.
-#[test]
-fn bare_serials_follow_the_workbooks_date_system() {
+/// The messages of `vakt check` on `file` with a pack of one table, `Grupper`: a group id and a
+/// start date whose column settings end in `date_settings`.
+fn date_messages(file: &str, date_settings: &str) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     let pack = dir.path().join("pack.toml");
     std::fs::write(
         &pack,
-        "name = \"t\"\nversion = \"1\"\n[[table]]\nname = \"groups\"\nsheets = [\"Grupper\"]\n\
-         [[table.column]]\nname = \"group_id\"\nlabel_no = \"Gruppe-ID\"\ntype = \"text\"\n\
-         [[table.column]]\nname = \"start_date\"\nlabel_no = \"Oppstartsdato\"\ntype = \"date\"\n",
+        format!(
+            "name = \"t\"\nversion = \"1\"\n[[table]]\nname = \"groups\"\nsheets = [\"Grupper\"]\n\
+             [[table.column]]\nname = \"group_id\"\nlabel_no = \"Gruppe-ID\"\ntype = \"text\"\n\
+             [[table.column]]\nname = \"start_date\"\nlabel_no = \"Oppstartsdato\"\ntype = \"date\"\n{date_settings}"
+        ),
     )
     .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vakt"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "--rules", pack.to_str().unwrap(), file, "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn bare_serials_follow_the_workbooks_date_system() {
     for file in [
         "fixtures/layouts/serials-1904.xlsx",
         "fixtures/layouts/serials-1904.xls",
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_vakt"))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args(["check", "--rules", pack.to_str().unwrap(), file, "--format", "json"])
-            .output()
-            .unwrap();
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let messages: Vec<&str> = json["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["message"].as_str().unwrap())
-            .collect();
         assert_eq!(
-            messages,
-            vec!["start_date: `38361` read as 2009-01-10: a serial number taken as an Excel date"],
+            date_messages(file, ""),
+            ["start_date: `38361` read as 2009-01-10: a serial number taken as an Excel date"],
             "{file}"
         );
     }
@@ -172,39 +179,13 @@ fn bare_serials_follow_the_workbooks_date_system() {
 /// cell's system off calamine's calendar made it, with a "day that never existed" error).
 #[test]
 fn xls_date_cells_follow_the_workbooks_date_system_at_serial_60() {
-    let dir = tempfile::tempdir().unwrap();
-    let pack = dir.path().join("pack.toml");
-    std::fs::write(
-        &pack,
-        "name = \"t\"\nversion = \"1\"\n[[table]]\nname = \"groups\"\nsheets = [\"Grupper\"]\n\
-         [[table.column]]\nname = \"group_id\"\nlabel_no = \"Gruppe-ID\"\ntype = \"text\"\n\
-         [[table.column]]\nname = \"start_date\"\nlabel_no = \"Oppstartsdato\"\ntype = \"date\"\n\
-         range = [\"1904-01-01\", \"1904-02-01\"]\n",
-    )
-    .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_vakt"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "check",
-            "--rules",
-            pack.to_str().unwrap(),
-            "fixtures/layouts/dates-1904.xls",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let messages: Vec<&str> = json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["message"].as_str().unwrap())
-        .collect();
     // Every date out of the range, so each one's reading is in its message.
     assert_eq!(
-        messages,
-        vec![
+        date_messages(
+            "fixtures/layouts/dates-1904.xls",
+            "range = [\"1904-01-01\", \"1904-02-01\"]\n"
+        ),
+        [
             "start_date: 1904-03-01 is outside the allowed range 1904-01-01..1904-02-01",
             "start_date: 1904-03-02 is outside the allowed range 1904-01-01..1904-02-01",
             "start_date: 2009-01-10 is outside the allowed range 1904-01-01..1904-02-01",
