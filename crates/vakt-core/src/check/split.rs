@@ -237,12 +237,13 @@ fn merge(mut found: Vec<Tagged>, theirs: Vec<Tagged>, direct: &mut Sink<'_>) {
 /// Batches between two measurements of the rules' cost, once the table is long.
 const RETIME_EVERY: u32 = 256;
 
-/// Whether the rules' cost is measured on batch `n` (0-based): the first two, then ever more
-/// rarely (3, 5, 9 … 257), as the keys the rules hold grow and their cost with them, then every
-/// 256th (513, 769 …), so that one slow moment of the machine at a measurement (which can put
-/// every rule back on the engine's thread) does not decide the rest of a long table.
+/// Whether the rules' cost is measured on batch `n` (0-based): the first four (0 to 3), then ever
+/// more rarely (5, 9, 17 … 257), as the keys the rules hold grow and their cost with them, then
+/// every 256th (513, 769 …), so that one slow moment of the machine at a measurement (which can
+/// put every rule back on the engine's thread) does not decide the rest of a long table.
 ///
-/// Each is one batch past a power of two. Batch 2^k starts at row 2^k × [`BATCH_ROWS`], a power
+/// Each is one batch past a power of two (batches 1 and 2 are at one as well, while the table's
+/// vectors are still small). Batch 2^k starts at row 2^k × [`BATCH_ROWS`], a power
 /// of two: where every vector a rule keeps a row in doubles, and every chunk of a
 /// [`crate::chunked::Chunked`] list fills. Timed there, a rule that keeps one number a row (`vakt
 /// clean`'s key recorder, some 250 µs a batch) measured up to ten times its cost at each
