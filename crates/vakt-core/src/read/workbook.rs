@@ -106,9 +106,10 @@ impl Workbook {
                 Ok(Box::new(XlsxRows::open(wb.calamine()?, (shown, sheet), merges)?))
             }
             Workbook::Loaded(wb, path, ods_spans) => {
-                // An .xls workbook says which date system it uses: bare serials in a date column
-                // follow it. Other formats are judged by their date cells. calamine reads no
-                // merged ranges of .ods: they come from its content.xml.
+                // An .xls workbook says which date system it uses; other formats are judged by
+                // their date cells. The sheet's date cells and the bare serials of its date
+                // columns follow it. calamine reads no merged ranges of .ods: they come from its
+                // content.xml.
                 let (merges, flag) = match wb.as_mut() {
                     Sheets::Xls(x) => (
                         x.merge_cells_by_sheet_name(sheet).unwrap_or_default(),
@@ -126,7 +127,7 @@ impl Workbook {
                 let is_1904 = flag.unwrap_or_else(|| {
                     range
                         .used_cells()
-                        .any(|(_, _, c)| matches!(c, Data::DateTime(d) if is_1904(d)))
+                        .any(|(_, _, c)| matches!(c, Data::DateTime(d) if d.is_datetime() && is_1904(d)))
                 });
                 Ok(Box::new(RangeRows {
                     range,
@@ -134,7 +135,6 @@ impl Workbook {
                     next: 0,
                     merges: Merges::new(merges),
                     is_1904,
-                    said_1904: flag,
                     bounds: Bounds::default(),
                 }))
             }
@@ -987,12 +987,6 @@ fn push_error(buf: &mut RowBuf, e: &calamine::CellErrorType) {
     });
 }
 
-/// A date cell of a workbook whose date system calamine does not say (`.xls`, `.xlsb`, `.ods`):
-/// the system read from the cell ([`is_1904`]).
-fn push_datetime(buf: &mut RowBuf, d: &calamine::ExcelDateTime) {
-    push_date_cell(buf, d, d.is_datetime() && is_1904(d));
-}
-
 /// A date or duration cell of a workbook counting dates from 1904 (`is_1904`) or 1900.
 fn push_date_cell(buf: &mut RowBuf, d: &calamine::ExcelDateTime, is_1904: bool) {
     if d.is_duration() {
@@ -1015,12 +1009,9 @@ struct RangeRows {
     start: (u32, u32),
     next: usize,
     merges: Merges,
-    /// The sheet's date system: the workbook's where it says it, else read off its date cells.
+    /// The sheet's date system, in which every date cell and bare serial is read: the workbook's
+    /// where it says it (`.xls`), else 1904 when any date cell reads as of 1904 ([`is_1904`]).
     is_1904: bool,
-    /// The date system the workbook says it uses (`.xls`): every date cell is read in it. A
-    /// workbook that does not say (`.xlsb`, `.ods`) has each date cell's system read off the cell
-    /// ([`push_datetime`]).
-    said_1904: Option<bool>,
     bounds: Bounds,
 }
 
@@ -1059,10 +1050,7 @@ impl RowSource for RangeRows {
                         buf.push(CellKind::Text, t);
                     }
                     Data::Bool(b) => buf.push(CellKind::Bool(*b), if *b { "TRUE" } else { "FALSE" }),
-                    Data::DateTime(d) => match self.said_1904 {
-                        Some(is_1904) => push_date_cell(buf, d, is_1904),
-                        None => push_datetime(buf, d),
-                    },
+                    Data::DateTime(d) => push_date_cell(buf, d, self.is_1904),
                     Data::DateTimeIso(s) => buf.push(CellKind::DateIso, cap_cell(s).0),
                     Data::DurationIso(s) => buf.push(CellKind::Text, cap_cell(s).0),
                     Data::Error(e) => buf.push_with(CellKind::Error, |out| {
@@ -1092,7 +1080,10 @@ impl RowSource for RangeRows {
     }
 }
 
-/// calamine keeps the epoch of a date private; compare its calendar reading with the 1900 system's.
+/// Whether calamine read date cell `d` as of the 1904 system, for a sheet whose workbook does not
+/// say its system: calamine keeps the epoch of a date private, so its calendar reading is compared
+/// with the 1900 system's. Wrong at the edges (serial 60 of 1904 reads as the 1900 system's fake
+/// leap day), which is why it judges a sheet (any date cell of 1904), not each cell.
 fn is_1904(d: &calamine::ExcelDateTime) -> bool {
     let (y, m, day, ..) = d.to_ymd_hms_milli();
     match crate::value::Date::from_excel_serial(d.as_f64(), false) {
@@ -1117,26 +1108,33 @@ mod tests {
         }
     }
 
+    /// Serials, the sheet's date system, and the date each is read as, written out by hand.
+    const DATE_CASES: [(f64, bool, &str); 11] = [
+        (1.0, true, "1904-01-02"),
+        (60.0, true, "1904-03-01"),
+        (61.0, true, "1904-03-02"),
+        (38361.0, true, "2009-01-10"),
+        (2_957_003.0, true, "9999-12-31"),
+        (2_957_004.0, true, "2957004"),
+        (60.0, false, "60"),
+        (61.0, false, "1900-03-01"),
+        (38361.0, false, "2005-01-09"),
+        (40210.5, false, "2010-02-01"),
+        (2_958_465.0, false, "9999-12-31"),
+    ];
+
+    fn date_cell(serial: f64, is_1904: bool) -> calamine::ExcelDateTime {
+        calamine::ExcelDateTime::new(serial, calamine::ExcelDateTimeType::DateTime, is_1904)
+    }
+
     /// A date cell of an `.xlsx` workbook is read in the workbook's date system, by the fast
     /// reader and by calamine alike, whatever its serial. Reading the system off calamine's
-    /// calendar (as for the formats that do not say theirs) made serial 60 of a 1904 workbook,
-    /// 1 March 1904, the 1900 system's fake 29 February: a bare number. Dates written out by hand.
+    /// calendar made serial 60 of a 1904 workbook, 1 March 1904, the 1900 system's fake 29
+    /// February: a bare number.
     #[test]
     fn an_xlsx_date_cell_is_read_in_its_workbooks_date_system() {
-        use calamine::{ExcelDateTime, ExcelDateTimeType};
-        let cases = [
-            (60.0, true, "1904-03-01"),
-            (61.0, true, "1904-03-02"),
-            (38748.0, true, "2010-02-01"),
-            (2_957_003.0, true, "9999-12-31"),
-            (2_957_004.0, true, "2957004"),
-            (60.0, false, "60"),
-            (61.0, false, "1900-03-01"),
-            (40210.5, false, "2010-02-01"),
-            (2_958_465.0, false, "9999-12-31"),
-        ];
-        for (serial, is_1904, want) in cases {
-            let d = ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, is_1904);
+        for (serial, is_1904, want) in DATE_CASES {
+            let d = date_cell(serial, is_1904);
             let mut fast = RowBuf::default();
             push_fast(
                 &mut Bounds::default(),
@@ -1160,52 +1158,29 @@ mod tests {
         }
     }
 
-    /// A date cell of an `.xls` workbook, which says its date system, is read in that system
-    /// whatever its serial: serial 60 of a 1904 workbook is 1 March 1904, not the 1900 system's
-    /// fake 29 February (a bare number), which reading the system off calamine's calendar made
-    /// it. A workbook that does not say keeps the reading off each cell. Dates written by hand.
+    /// A date cell of an `.xls`, `.xlsb` or `.ods` sheet is read in the sheet's date system (the
+    /// workbook's where it says it), whatever its serial, as an `.xlsx` cell is: serial 60 of a
+    /// 1904 sheet is 1 March 1904. Each cell's system read off calamine's calendar made it the
+    /// 1900 system's fake 29 February, refused as a day that never existed.
     #[test]
-    fn an_xls_date_cell_is_read_in_the_date_system_its_workbook_says() {
-        use calamine::{ExcelDateTime, ExcelDateTimeType};
-        let read = |serial: f64, is_1904: bool, said: Option<bool>| {
+    fn a_date_cell_of_a_loaded_sheet_is_read_in_the_sheets_date_system() {
+        for (serial, is_1904, want) in DATE_CASES {
             let mut range = calamine::Range::new((0, 0), (0, 0));
-            range.set_value(
-                (0, 0),
-                Data::DateTime(ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, is_1904)),
-            );
+            range.set_value((0, 0), Data::DateTime(date_cell(serial, is_1904)));
             let mut rows = RangeRows {
                 range,
                 start: (0, 0),
                 next: 0,
                 merges: Merges::new(Vec::new()),
                 is_1904,
-                said_1904: said,
                 bounds: Bounds::default(),
             };
             let mut buf = RowBuf::default();
             assert!(rows.next_row(&mut buf).unwrap());
-            (buf.get(0).text.to_string(), buf.get(0).kind)
-        };
-        let cases = [
-            (1.0, true, "1904-01-02"),
-            (60.0, true, "1904-03-01"),
-            (61.0, true, "1904-03-02"),
-            (38361.0, true, "2009-01-10"),
-            (2_957_003.0, true, "9999-12-31"),
-            (2_957_004.0, true, "2957004"),
-            (60.0, false, "60"),
-            (61.0, false, "1900-03-01"),
-            (38361.0, false, "2005-01-09"),
-            (2_958_465.0, false, "9999-12-31"),
-        ];
-        for (serial, is_1904, want) in cases {
-            let (text, kind) = read(serial, is_1904, Some(is_1904));
-            assert_eq!(text, want, "serial {serial}, 1904: {is_1904}");
-            assert_eq!(kind, CellKind::Date { serial, is_1904 });
+            assert_eq!(buf.get(0).text, want, "serial {serial}, 1904: {is_1904}");
+            assert_eq!(buf.get(0).kind, CellKind::Date { serial, is_1904 });
+            assert_eq!(buf.date_1904, is_1904, "bare serials follow the sheet too");
         }
-        // Not said: the system read off the cell, as before (the serial-60 edge stays a guess).
-        assert_eq!(read(38361.0, true, None).0, "2009-01-10");
-        assert_eq!(read(61.0, false, None).0, "1900-03-01");
     }
 
     #[test]
