@@ -867,6 +867,41 @@ message = "adult stay of {days} days"
         assert!(FLIGHTS.load(Ordering::Relaxed) > 0, "no batch went to a second thread");
     }
 
+    /// A damaged CSV file reads the same on two threads (parsed on the engine's thread) as on one
+    /// (parsed on a reader thread): a byte that is not UTF-8 in one row (the file is then read as
+    /// Windows-1252) and a stray quote that swallows every row after it are said the same way, and
+    /// the rows before are checked.
+    #[test]
+    fn a_damaged_csv_file_reports_the_same_on_two_threads_as_on_one() {
+        let dir = tempfile::tempdir().unwrap();
+        write_return(dir.path(), super::BATCH_ROWS * 5 + 77);
+        let stays = dir.path().join("stays.csv");
+        let text = std::fs::read_to_string(&stays).unwrap();
+        let mut bytes = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            if i == 9_000 {
+                bytes.extend_from_slice(b"W1,P9000,A,40,5,caf\xe9\n");
+                continue;
+            }
+            if i == 15_000 {
+                bytes.push(b'"');
+            }
+            bytes.extend_from_slice(line.as_bytes());
+            bytes.push(b'\n');
+        }
+        std::fs::write(&stays, bytes).unwrap();
+        let plan = plan();
+        let one = check(&plan, dir.path(), false);
+        let two = check(&plan, dir.path(), true);
+        assert!(one.contains("the file is not UTF-8"), "the byte is said");
+        assert!(
+            one.contains("starts on line 15001 runs to the end of the file"),
+            "the quote is said"
+        );
+        assert!(one.contains("VK0101"), "the rows before it are checked");
+        assert!(one == two, "two threads report otherwise than one");
+    }
+
     #[test]
     fn a_rule_that_panics_on_the_second_thread_makes_the_input_unreadable_not_the_run_hang() {
         // The bomb is the dearest rule, so it goes to the second thread; it goes off in a middle
