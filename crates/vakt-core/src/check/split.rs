@@ -308,25 +308,43 @@ impl<'a, 'p> Worker<'a, 'p> {
         let (done, from) = std::sync::mpsc::channel();
         scope.spawn(move || {
             let mut rules = Vec::new();
-            for job in jobs {
+            // A rule that panics here panics on the engine's thread when the batch lands, where
+            // the engine reports the input as unreadable, as it would on one thread.
+            serve(&jobs, &done, |job: Job<'a, 'p>| {
                 if let Some(given) = job.rules {
                     rules = given;
                 }
                 let mut found = Vec::new();
-                // A rule that panics here panics on the engine's thread when the batch lands, where
-                // the engine reports the input as unreadable, as it would on one thread.
-                let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    run(&job.batch, &mut rules, env, &mut found, job.timed);
-                }));
+                run(&job.batch, &mut rules, env, &mut found, job.timed);
                 drop(job.batch);
-                let failed = ran.is_err();
                 let back = job.give_back.then(|| std::mem::take(&mut rules));
-                if done.send(ran.map(|()| Checked { found, rules: back })).is_err() || failed {
-                    break;
-                }
-            }
+                Checked { found, rules: back }
+            });
         });
         Worker { to, from }
+    }
+}
+
+/// The second thread's loop: answers each job, in order, with what `work` made of it or with its
+/// panic. After a panic it answers nothing more, but takes the jobs still sent until the engine's
+/// thread lets its end go. The engine's thread, landing the answers in order, then always comes to
+/// the panic and reports the rule's own words: had this thread stopped, the engine's next send
+/// could fail first and say only that the thread stopped (a race CI met in stop 42).
+fn serve<J, A>(
+    jobs: &std::sync::mpsc::Receiver<J>,
+    answers: &std::sync::mpsc::Sender<std::thread::Result<A>>,
+    mut work: impl FnMut(J) -> A,
+) {
+    for job in jobs {
+        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(job)));
+        let failed = answer.is_err();
+        if answers.send(answer).is_err() {
+            return;
+        }
+        if failed {
+            jobs.iter().for_each(drop);
+            return;
+        }
     }
 }
 
@@ -919,6 +937,32 @@ message = "adult stay of {days} days"
             );
             assert_rule_failed(&result, dir.path());
         }
+    }
+
+    /// After a job panics, the second thread answers no more jobs but still takes them until the
+    /// engine's thread lets go, so that thread lands the panic (with the rule's words) rather than
+    /// finding the second thread gone when it sends the next batch.
+    #[test]
+    fn the_second_thread_takes_the_jobs_sent_after_a_panic_until_the_engine_lets_go() {
+        let (to, jobs) = std::sync::mpsc::channel::<u32>();
+        let (done, from) = std::sync::mpsc::channel();
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                super::serve(&jobs, &done, |n| {
+                    assert!(n != 2, "job 2 panics");
+                    n
+                })
+            });
+            to.send(1).unwrap();
+            to.send(2).unwrap();
+            assert_eq!(from.recv().unwrap().ok(), Some(1));
+            assert!(from.recv().unwrap().is_err(), "job 2's panic is its answer");
+            // Time enough for a thread that stops at its panic to have stopped.
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            assert!(to.send(3).is_ok(), "the second thread stopped taking jobs");
+            drop(to);
+            assert!(from.recv().is_err(), "a job after the panic was answered");
+        });
     }
 
     #[test]
