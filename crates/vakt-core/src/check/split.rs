@@ -375,6 +375,39 @@ pub(super) struct Pipeline<'s, 'a, 'p, 'e> {
     batches: u32,
     /// When the batch being filled was started.
     started: Option<Instant>,
+    /// How long this thread took to read each of the last batches.
+    readings: Readings,
+}
+
+/// How long the engine's thread took to read each of the last three batches (parse their rows
+/// and work out what the rules need), for a share-out to weigh the middle one. One slow batch
+/// then does not decide it: an identifier-set merge or a page fault that lands in the timed batch
+/// once made its reading twice the usual, and every rule went to the second thread, which left
+/// the engine's thread idle for a tenth of the 1.1M-row return (stop 43).
+#[derive(Default)]
+struct Readings {
+    last: [Duration; 3],
+    seen: usize,
+}
+
+impl Readings {
+    fn record(&mut self, reading: Duration) {
+        self.last.rotate_right(1);
+        if let Some(first) = self.last.first_mut() {
+            *first = reading;
+        }
+        self.seen = self.seen.saturating_add(1);
+    }
+
+    /// The middle of the last three readings (the lower of two, the one of one; zero before any).
+    fn steady(&self) -> Duration {
+        let mut last = self.last;
+        let Some(seen) = last.get_mut(..self.seen.min(3)) else {
+            return Duration::ZERO;
+        };
+        seen.sort_unstable();
+        seen.get(seen.len().saturating_sub(1) / 2).copied().unwrap_or_default()
+    }
 }
 
 impl<'s, 'a: 's, 'p: 's, 'e> Pipeline<'s, 'a, 'p, 'e> {
@@ -393,6 +426,7 @@ impl<'s, 'a: 's, 'p: 's, 'e> Pipeline<'s, 'a, 'p, 'e> {
             worker: None,
             batches: 0,
             started: None,
+            readings: Readings::default(),
         }
     }
 
@@ -427,7 +461,9 @@ impl<'s, 'a: 's, 'p: 's, 'e> Pipeline<'s, 'a, 'p, 'e> {
     }
 
     fn dispatch(&mut self, direct: &mut Sink<'_>) {
-        let reading = self.started.take().map(|s| s.elapsed());
+        if let Some(started) = self.started.take() {
+            self.readings.record(started.elapsed());
+        }
         let timed = self.timed();
         self.batches += 1;
         // Room for this batch, and the rules back if they are coming back to be shared out again.
@@ -442,7 +478,7 @@ impl<'s, 'a: 's, 'p: 's, 'e> Pipeline<'s, 'a, 'p, 'e> {
             merge(std::mem::take(&mut self.found), Vec::new(), direct);
             self.filling.clear();
             if timed {
-                self.balance(reading.unwrap_or_default());
+                self.balance(self.readings.steady());
             }
             return;
         }
@@ -467,7 +503,7 @@ impl<'s, 'a: 's, 'p: 's, 'e> Pipeline<'s, 'a, 'p, 'e> {
         self.in_flight.push_back(InFlight {
             mine: std::mem::take(&mut self.found),
             batch,
-            reading: timed.then_some(reading).flatten(),
+            reading: timed.then(|| self.readings.steady()),
             gives_back: timed,
         });
     }
@@ -845,6 +881,25 @@ message = "adult stay of {days} days"
                 "the return-key table, {cores} cores"
             );
         }
+    }
+
+    /// A share-out weighs the middle of the last three readings, so one slow batch, however slow,
+    /// does not move it.
+    #[test]
+    fn one_slow_reading_does_not_decide_a_share_out() {
+        let ms = std::time::Duration::from_millis;
+        let mut r = super::Readings::default();
+        assert_eq!(r.steady(), ms(0));
+        r.record(ms(3));
+        assert_eq!(r.steady(), ms(3), "the only reading");
+        r.record(ms(9));
+        assert_eq!(r.steady(), ms(3), "the lower of two");
+        r.record(ms(2));
+        assert_eq!(r.steady(), ms(3), "the middle of 3, 9, 2");
+        r.record(ms(4));
+        assert_eq!(r.steady(), ms(4), "the middle of 9, 2, 4: the oldest left");
+        r.record(ms(500));
+        assert_eq!(r.steady(), ms(4), "the middle of 2, 4, 500");
     }
 
     #[test]
