@@ -79,8 +79,13 @@ impl Default for KeyHash {
     }
 }
 
+// `part` and `part_ascii_lower` are `#[inline]`: called from another codegen unit, the hash
+// state went back to the caller through memory, and `finish` read its two words back with one
+// 16-byte load, which had to wait for the two 8-byte stores (the instruction after the call held
+// 4 % of a whole return's samples). Inlined: the 1.1M-row return 0.99 → 0.93 s, stop 43.
 impl KeyHash {
     /// Adds one part; parts are length-delimited, so `("ab", "c")` and `("a", "bc")` differ.
+    #[inline]
     pub fn part(&mut self, bytes: &[u8]) -> &mut Self {
         self.part_of_words(bytes, |w| w)
     }
@@ -94,6 +99,7 @@ impl KeyHash {
     /// let a = KeyHash::default().part_ascii_lower(b"STO-G001").finish();
     /// assert_eq!(a, KeyHash::default().part(b"sto-g001").finish());
     /// ```
+    #[inline]
     pub fn part_ascii_lower(&mut self, bytes: &[u8]) -> &mut Self {
         self.part_of_words(bytes, lower_word)
     }
