@@ -20,6 +20,7 @@ pub struct PlainTag<'w> {
 /// `w` starts with a cell start tag of the plain form: `<c`, then ` name="value"` for the
 /// attributes `r`, `s` and `t` (each at most once, in any order; names in lower case, values of
 /// ASCII letters and digits), then `>` or `/>`.
+#[inline]
 pub fn cell_tag(w: &[u8]) -> Option<PlainTag<'_>> {
     let mut tag = PlainTag {
         r: None,
