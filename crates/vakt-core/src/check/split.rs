@@ -381,9 +381,9 @@ pub(super) struct Pipeline<'s, 'a, 'p, 'e> {
 
 /// How long the engine's thread took to read each of the last three batches (parse their rows
 /// and work out what the rules need), for a share-out to weigh the middle one. One slow batch
-/// then does not decide it: an identifier-set merge or a page fault that lands in the timed batch
-/// once made its reading twice the usual, and every rule went to the second thread, which left
-/// the engine's thread idle for a tenth of the 1.1M-row return (stop 43).
+/// then does not decide it: batch 33 of the 1.1M-row return, a timed one, took twice the usual to
+/// read in every run, every rule went to the second thread on that measure, and the engine's
+/// thread sat idle for some 90 ms of the batches after it (stop 43).
 #[derive(Default)]
 struct Readings {
     last: [Duration; 3],

@@ -421,11 +421,12 @@ fn cell_head(book: &Book, at: (u32, u32), attrs: &[u8], empty: bool) -> Result<H
     head_from(book, at, (r, s, t), empty)
 }
 
-/// A cell's head from its `r`, `s` and `t` attributes (raw, without references).
 // `head_from`, `cell_body` and `plain::cell_tag` are `#[inline]`: returned through memory, their
 // results were read back by loads wider than the stores that wrote them, which wait (60 % of
 // `peek`'s samples were three such loads). Inlined: scale-1000 5.18 → 5.06 s, −2.4 % instructions
 // on a 100k-row workbook (stop 43).
+
+/// A cell's head from its `r`, `s` and `t` attributes (raw, without references).
 #[inline]
 fn head_from(book: &Book, at: (u32, u32), rst: RawAttrs<'_>, empty: bool) -> Result<Head, Unsupported> {
     let (r, s, t) = rst;
