@@ -130,8 +130,6 @@ fn a_two_row_merged_header_away_from_a1_with_reordered_and_extra_columns_reads_a
     }
 }
 
-/// A 1904-system workbook whose date column holds bare serial numbers: 38361 is 2009-01-10 there
-/// (2005-01-09 in the 1900 system). The workbook's own flag decides, in .xlsx and in .xls.
 /// The messages of `vakt check` on `file` with a pack of one table, `Grupper`: a group id and a
 /// start date whose column settings end in `date_settings`.
 fn date_messages(file: &str, date_settings: &str) -> Vec<String> {
@@ -160,6 +158,8 @@ fn date_messages(file: &str, date_settings: &str) -> Vec<String> {
         .collect()
 }
 
+/// A 1904-system workbook whose date column holds bare serial numbers: 38361 is 2009-01-10 there
+/// (2005-01-09 in the 1900 system). The workbook's own flag decides, in .xlsx and in .xls.
 #[test]
 fn bare_serials_follow_the_workbooks_date_system() {
     for file in [
