@@ -231,7 +231,9 @@ impl RowSource for CsvRows {
             });
             return Ok(false);
         }
-        self.last_record = (line, record.iter().any(|f| f.contains(&b'\n')));
+        // One search over the fields end to end, not one a field (2 % of a whole return's
+        // instructions, stop 44).
+        self.last_record = (line, record.as_slice().contains(&b'\n'));
         buf.clear(line);
         buf.record = record.position().map_or(0, |p| p.record().saturating_add(1));
         let cp1252 = self.encoding == CsvEncoding::Windows1252;
