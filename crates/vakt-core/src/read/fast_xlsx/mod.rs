@@ -151,7 +151,10 @@ pub struct SheetScan<'a> {
     row_index: u32,
     col_index: u32,
     /// The cell read ahead by [`SheetScan::peek`].
-    ready: Option<(Head, Slot)>,
+    ready: Option<Head>,
+    /// The value of the cell read ahead (apart from its head, so that neither is copied through
+    /// a pair built on the stack: see [`SheetScan::keep`]).
+    ready_slot: Slot,
     /// Elements open, as calamine's XML reader counts them (cells are read whole, balanced).
     depth: u32,
     text: String,
@@ -173,6 +176,7 @@ impl<'a> SheetScan<'a> {
             row_index: 0,
             col_index: 0,
             ready: None,
+            ready_slot: Slot::Empty,
             depth: 0,
             text: String::new(),
             scratch: String::new(),
@@ -295,7 +299,7 @@ impl<'a> SheetScan<'a> {
     /// The position of the next cell, which is read whole (as calamine reads a cell ahead, so that
     /// a cell it refuses is refused at the same point); `None` after the last.
     pub fn peek(&mut self) -> Result<Option<(u32, u32)>, Unsupported> {
-        if let Some((h, _)) = &self.ready {
+        if let Some(h) = &self.ready {
             return Ok(Some((h.row0, h.col0)));
         }
         if self.state == State::Prelude {
@@ -316,8 +320,7 @@ impl<'a> SheetScan<'a> {
                     let head = cell_head(self.book, (self.row_index, self.col_index), attrs, empty)?;
                     self.col_index = head.col0.checked_add(1).ok_or(Unsupported)?;
                     let slot = if head.empty { Slot::Empty } else { self.cell_body(head)? };
-                    self.ready = Some((head, slot));
-                    return Ok(Some((head.row0, head.col0)));
+                    return Ok(Some(self.keep(head, slot)));
                 }
                 b"row" => {
                     if let Some(r) = attr(attrs, b"r")? {
@@ -343,6 +346,16 @@ impl<'a> SheetScan<'a> {
         Ok(None)
     }
 
+    /// Keeps a cell read ahead for [`SheetScan::take`]; returns its position. The head and the
+    /// value are kept in two fields: kept as one pair, they were built on the stack and copied
+    /// with wide loads over the narrow stores that had just written them, which wait (15 % of
+    /// `peek`'s samples on one such load, stop 44).
+    fn keep(&mut self, head: Head, slot: Slot) -> (u32, u32) {
+        self.ready = Some(head);
+        self.ready_slot = slot;
+        (head.row0, head.col0)
+    }
+
     /// A cell at the read position in the plain form ([`plain::cell_tag`]), read as the general
     /// path reads it; `None` (nothing read) for any other form.
     fn plain_cell(&mut self) -> Result<Option<(u32, u32)>, Unsupported> {
@@ -359,8 +372,7 @@ impl<'a> SheetScan<'a> {
         self.pos = self.pos.saturating_add(tag.len);
         self.col_index = head.col0.checked_add(1).ok_or(Unsupported)?;
         let slot = if head.empty { Slot::Empty } else { self.cell_body(head)? };
-        self.ready = Some((head, slot));
-        Ok(Some((head.row0, head.col0)))
+        Ok(Some(self.keep(head, slot)))
     }
 
     /// A row's start or end tag at the read position in the plain form ([`plain::row_tag`]),
@@ -424,10 +436,12 @@ fn cell_head(book: &Book, at: (u32, u32), attrs: &[u8], empty: bool) -> Result<H
 // `head_from`, `cell_body` and `plain::cell_tag` are `#[inline]`: returned through memory, their
 // results were read back by loads wider than the stores that wrote them, which wait (60 % of
 // `peek`'s samples were three such loads). Inlined: scale-1000 5.18 → 5.06 s, −2.4 % instructions
-// on a 100k-row workbook (stop 43).
+// on a 100k-row workbook (stop 43). `head_from` is `#[inline(always)]`: called from two places,
+// `#[inline]` alone left it out of line, and a sixth of `peek`'s samples were on the load after its
+// call (stop 44).
 
 /// A cell's head from its `r`, `s` and `t` attributes (raw, without references).
-#[inline]
+#[inline(always)]
 fn head_from(book: &Book, at: (u32, u32), rst: RawAttrs<'_>, empty: bool) -> Result<Head, Unsupported> {
     let (r, s, t) = rst;
     let (row0, col0) = match r {
@@ -464,7 +478,8 @@ impl<'a> SheetScan<'a> {
     /// The value of the cell [`SheetScan::peek`] read, with its column; `None` when no cell was
     /// peeked.
     pub fn take(&mut self) -> Option<(u32, Value<'_>)> {
-        let (head, slot) = self.ready.take()?;
+        let head = self.ready.take()?;
+        let slot = std::mem::replace(&mut self.ready_slot, Slot::Empty);
         self.taken = self.taken.saturating_add(1);
         let value = match slot {
             Slot::Empty => Value::Empty,
