@@ -507,6 +507,13 @@ impl<'a> SheetScan<'a> {
             };
             return read.value(raw);
         }
+        if let Some((raw, len)) = plain::inline_text(self.buf.get(self.pos..self.end).unwrap_or_default()) {
+            // As the general path reads `<is>`: text, whatever the cell's type says.
+            self.pos = self.pos.saturating_add(len);
+            self.text.clear();
+            self.text.push_str(std::str::from_utf8(raw).map_err(|_| Unsupported)?);
+            return Ok(Slot::Text);
+        }
         let len = loop {
             if let Some(i) = finders().cell_end.find(self.window()) {
                 break i;

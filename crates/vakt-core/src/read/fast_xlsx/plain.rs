@@ -154,6 +154,24 @@ pub fn cell_value(w: &[u8]) -> Option<(&[u8], usize)> {
         .then(|| (rest.get(..len).unwrap_or_default(), len.saturating_add(11)))
 }
 
+/// `w` starts with a cell body of one inline string of one `<t>` and the cell's end,
+/// `<is><t>text</t></is></c>`, whose text is ASCII without `<`, `&` or `_` (so without escapes of
+/// either kind, XML's or Excel's `_xHHHH_`) and with nothing at its ends that `<t>` trims (space,
+/// tab, line end): the text as the cell's value, and the length up to and with `</c>`. Workbooks
+/// written without a shared-string table hold every text cell so.
+pub fn inline_text(w: &[u8]) -> Option<(&[u8], usize)> {
+    const OPEN: &[u8] = b"<is><t>";
+    const CLOSE: &[u8] = b"</t></is></c>";
+    let rest = w.strip_prefix(OPEN)?;
+    let len = rest.iter().position(|&b| b == b'<')?;
+    let text = rest.get(..len)?;
+    let plain = |b: &u8| b.is_ascii() && !matches!(b, b'&' | b'_' | b'\r');
+    let trimmed = |b: Option<&u8>| matches!(b, Some(b' ' | b'\t' | b'\n'));
+    let fits = text.iter().all(plain) && !trimmed(text.first()) && !trimmed(text.last());
+    (fits && rest.get(len..)?.starts_with(CLOSE))
+        .then(|| (text, OPEN.len().saturating_add(len).saturating_add(CLOSE.len())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,6 +244,32 @@ mod tests {
             b"<is><t>a</t></is></c>",
         ] {
             assert_eq!(cell_value(other), None, "{}", String::from_utf8_lossy(other));
+        }
+    }
+
+    #[test]
+    fn a_lone_inline_text_and_nothing_else() {
+        assert_eq!(inline_text(b"<is><t>EPJ-1</t></is></c><c"), Some((&b"EPJ-1"[..], 25)));
+        assert_eq!(inline_text(b"<is><t>a b</t></is></c>"), Some((&b"a b"[..], 23)));
+        assert_eq!(inline_text(b"<is><t></t></is></c>"), Some((&b""[..], 20)));
+        for other in [
+            &b"<is><t> a</t></is></c>"[..],
+            b"<is><t>a\n</t></is></c>",
+            b"<is><t>\ta</t></is></c>",
+            b"<is><t>a&amp;b</t></is></c>",
+            b"<is><t>x_x000D_y</t></is></c>",
+            b"<is><t>a\rb</t></is></c>",
+            b"<is><t>\xC3\xA6</t></is></c>",
+            b"<is><t xml:space=\"preserve\">a</t></is></c>",
+            b"<is><r><t>a</t></r></is></c>",
+            b"<is><t>a</t><t>b</t></is></c>",
+            b"<is><t>a</t></is>",
+            b"<is><t>a</t></is></c",
+            b"<is><t>a",
+            b" <is><t>a</t></is></c>",
+            b"<v>1</v></c>",
+        ] {
+            assert_eq!(inline_text(other), None, "{}", String::from_utf8_lossy(other));
         }
     }
 }
