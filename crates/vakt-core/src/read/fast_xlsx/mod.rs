@@ -508,10 +508,17 @@ impl<'a> SheetScan<'a> {
             return read.value(raw);
         }
         if let Some((raw, len)) = plain::inline_text(self.buf.get(self.pos..self.end).unwrap_or_default()) {
-            // As the general path reads `<is>`: text, whatever the cell's type says.
+            // As the general path reads `<is>`: text, whatever the cell's type says, read by
+            // the same `CellReader::t_text` as each of its `<t>`.
             self.pos = self.pos.saturating_add(len);
             self.text.clear();
-            self.text.push_str(std::str::from_utf8(raw).map_err(|_| Unsupported)?);
+            let mut read = CellReader {
+                book: self.book,
+                text: &mut self.text,
+                scratch: &mut self.scratch,
+                head,
+            };
+            read.t_text(raw, false)?;
             return Ok(Slot::Text);
         }
         let len = loop {
@@ -677,11 +684,18 @@ impl CellReader<'_> {
             }
             let preserve = attr(attrs, b"xml:space")? == Some(b"preserve");
             let (raw, rest) = text_until(after, b"</t>")?;
-            self.scratch.clear();
-            decode_into(raw, self.scratch)?;
-            push_t_text(self.scratch, preserve, self.text);
+            self.t_text(raw, preserve)?;
             body = rest;
         }
+    }
+
+    /// Appends a `<t>` element's raw text as calamine keeps it: decoded, then trimmed unless
+    /// `preserve`, then Excel's escapes replaced.
+    fn t_text(&mut self, raw: &[u8], preserve: bool) -> Result<(), Unsupported> {
+        self.scratch.clear();
+        decode_into(raw, self.scratch)?;
+        push_t_text(self.scratch, preserve, self.text);
+        Ok(())
     }
 }
 

@@ -184,7 +184,7 @@ fn near_plain_cell(rng: &mut Rng, r: &str) -> Vec<u8> {
     let value = rng.pick(&["0", "1", "5", "45000", "-2.5", "", "true"]);
     let mut cell = if rng.below(3) == 0 {
         // The plain inline form (`plain::inline_text`), of any cell type.
-        let text = rng.pick(&["EPJ-1", "a b", "", "x_x0041_y", "G1"]);
+        let text = rng.pick(&["EPJ-1", "a b", "", "x_x0041_y", "G1", " x ", "Ærø", "a\tb\n", "a\rb"]);
         format!(r#"<c r="{r}"{attrs}><is><t>{text}</t></is></c>"#).into_bytes()
     } else {
         format!(r#"<c r="{r}"{attrs}><v>{value}</v></c>"#).into_bytes()
