@@ -103,8 +103,10 @@ impl Collector {
         }
     }
 
-    /// The return's identifiers recorded so far (all of them, once every table has been read).
-    pub fn ids(&self) -> &IdSet {
+    /// The return's identifiers recorded so far (all of them, once every table has been read),
+    /// sealed for questions: a question to an unsealed set scans what was recorded since.
+    pub fn ids(&mut self) -> &IdSet {
+        self.ids.seal();
         &self.ids
     }
 

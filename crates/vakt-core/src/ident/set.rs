@@ -5,59 +5,67 @@ use super::{canonical_into, IdForm};
 use crate::value::keyhash::KeyHash;
 use crate::value::text;
 
-/// Hashes recorded before they are sorted into a run.
-const BUFFER: usize = 4096;
+/// Hashes recorded before they are sorted into the run, at most, or as many as the run holds if
+/// that is more: what repeats can hold is bounded (8 MiB, or the run's own size), a return of a
+/// million identifiers is sorted once or twice, and a far larger one is merged into its run a
+/// logarithmic number of times (each merge at least doubles the run).
+const FRESH_MAX: usize = 1 << 20;
 
-/// A set of 64-bit hashes that takes one per identifier cell of a return and is asked rarely (a
-/// finding's message, a free-text cell): the hashes go into a buffer, and a full buffer is sorted
-/// into runs that merge as they grow (each run at least twice the next), so recording is sequential
-/// work instead of a cache miss in a table of a million entries, and a question is a scan of the
-/// buffer and a binary search per run.
+/// Hashes a bucket of [`sorted_distinct`]'s partition holds, on average: a bucket sorts in the cache.
+const BUCKET_AIM: usize = 256;
+
+/// A set of 64-bit hashes that takes one per identifier cell of a return and is asked rarely until
+/// the return is read (then once per free-text token and finding): the hashes are appended as
+/// they come, and sorted into one run when the return is read ([`HashRuns::seal`]) or when
+/// [`FRESH_MAX`] (or the run's size) are waiting. Recording is then sequential work instead of a cache miss in a
+/// table of a million entries, and a hash is sorted once or twice instead of once per level of
+/// a merge tree.
 #[derive(Debug, Clone, Default)]
 struct HashRuns {
-    buffer: Vec<u64>,
-    /// Sorted, without repeats within a run; sizes decreasing.
-    runs: Vec<Vec<u64>>,
-    /// Once sealed ([`HashRuns::seal`]), with a single run: where the hashes with each value of
-    /// their top `bits` bits start in it (the hashes are uniform, so a few share each prefix).
+    /// Sorted, without repeats.
+    run: Vec<u64>,
+    /// Recorded since the last sort, in the order they came.
+    fresh: Vec<u64>,
+    /// Once sealed: where the hashes with each value of their top `bits` bits start in `run` (the
+    /// hashes are uniform, so a few share each prefix). Empty for a small run.
     index: Vec<u32>,
     bits: u32,
+    /// Whether `index` describes `run` as it is.
+    indexed: bool,
 }
 
 impl HashRuns {
     fn insert(&mut self, h: u64) {
-        self.index.clear();
-        self.buffer.push(h);
-        if self.buffer.len() >= BUFFER {
+        self.fresh.push(h);
+        if self.fresh.len() >= FRESH_MAX.max(self.run.len()) {
             self.flush();
         }
     }
 
-    /// Sorts the buffer into a run and merges the runs that are not at least twice its size.
+    /// Sorts the hashes recorded since the last sort into the run.
     fn flush(&mut self) {
-        if self.buffer.is_empty() {
+        if self.fresh.is_empty() {
             return;
         }
-        let mut run = std::mem::take(&mut self.buffer);
-        run.sort_unstable();
-        run.dedup();
-        while let Some(last) = self.runs.pop_if(|last| last.len() <= 2 * run.len()) {
-            run = merge(&last, &run);
-        }
-        self.runs.push(run);
+        let fresh = sorted_distinct(std::mem::take(&mut self.fresh));
+        self.run = if self.run.is_empty() {
+            fresh
+        } else {
+            merge(&self.run, &fresh)
+        };
+        self.indexed = false;
     }
 
-    /// Everything in one run, indexed by prefix: for the many questions asked once a return is
-    /// read (a scan of every free-text cell), one short search instead of one per run.
+    /// Everything in the run, indexed by prefix: for the many questions asked once a return is
+    /// read (a scan of every free-text cell), one short search each, and no scan of new hashes.
     fn seal(&mut self) {
         self.flush();
-        while self.runs.len() > 1 {
-            let (Some(b), Some(a)) = (self.runs.pop(), self.runs.pop()) else {
-                break;
-            };
-            self.runs.push(merge(&a, &b));
+        if self.indexed {
+            return;
         }
-        let Some(run) = self.runs.first() else { return };
+        self.indexed = true;
+        self.index.clear();
+        let run = &self.run;
         // About four hashes per prefix; no index for a small set, or one past u32 positions.
         let bits = (usize::BITS - run.len().leading_zeros()).saturating_sub(2).min(24);
         if bits < 4 || u32::try_from(run.len()).is_err() {
@@ -76,28 +84,73 @@ impl HashRuns {
     }
 
     fn contains(&self, h: u64) -> bool {
-        if let ([run], false) = (self.runs.as_slice(), self.index.is_empty()) {
+        let in_run = if self.indexed && !self.index.is_empty() {
             let prefix = (h >> (64 - self.bits)) as usize;
             let (Some(&from), Some(&to)) = (self.index.get(prefix), self.index.get(prefix + 1)) else {
                 return false;
             };
-            // Sealed: the buffer is empty (an insert unseals), so the run alone answers.
-            return run.get(from as usize..to as usize).is_some_and(|r| r.contains(&h));
-        }
-        self.buffer.contains(&h) || self.runs.iter().any(|r| r.binary_search(&h).is_ok())
+            self.run.get(from as usize..to as usize).is_some_and(|r| r.contains(&h))
+        } else {
+            self.run.binary_search(&h).is_ok()
+        };
+        // Sealed, `fresh` is empty; before, a question scans what came since the last sort.
+        in_run || self.fresh.contains(&h)
     }
 
     fn is_empty(&self) -> bool {
-        self.buffer.is_empty() && self.runs.is_empty()
+        self.fresh.is_empty() && self.run.is_empty()
     }
 
-    /// Distinct hashes (a run may repeat another's).
+    /// Distinct hashes (one recorded since the last sort may be in the run already).
     fn len(&self) -> usize {
-        let mut all: Vec<u64> = self.runs.iter().flatten().chain(&self.buffer).copied().collect();
-        all.sort_unstable();
-        all.dedup();
-        all.len()
+        let fresh = sorted_distinct(self.fresh.clone());
+        let new = fresh.iter().filter(|h| self.run.binary_search(h).is_err()).count();
+        self.run.len() + new
     }
+}
+
+/// `hashes` sorted, without repeats. They are partitioned by their top bits into buckets of about
+/// [`BUCKET_AIM`] (uniform hashes spread evenly), and each bucket is sorted in the cache: one pass
+/// over memory for what a sort of the whole would take a dozen.
+fn sorted_distinct(mut hashes: Vec<u64>) -> Vec<u64> {
+    let bits = (usize::BITS - (hashes.len() / BUCKET_AIM).leading_zeros()).min(16);
+    if bits == 0 {
+        hashes.sort_unstable();
+        hashes.dedup();
+        return hashes;
+    }
+    let shift = 64 - bits;
+    // starts[b]: where bucket b starts in the output; starts[b + 1] its end.
+    let mut starts = vec![0usize; (1 << bits) + 1];
+    for &h in &hashes {
+        if let Some(n) = starts.get_mut((h >> shift) as usize + 1) {
+            *n += 1;
+        }
+    }
+    let mut total = 0;
+    for s in &mut starts {
+        total += *s;
+        *s = total;
+    }
+    let mut next = starts.clone();
+    let mut out = vec![0u64; hashes.len()];
+    for &h in &hashes {
+        if let Some(at) = next.get_mut((h >> shift) as usize) {
+            if let Some(slot) = out.get_mut(*at) {
+                *slot = h;
+            }
+            *at += 1;
+        }
+    }
+    for w in starts.windows(2) {
+        if let &[from, to] = w {
+            if let Some(bucket) = out.get_mut(from..to) {
+                bucket.sort_unstable();
+            }
+        }
+    }
+    out.dedup();
+    out
 }
 
 /// Two sorted runs, each without repeats, as one without repeats. A hash in both is taken once
@@ -237,8 +290,9 @@ impl IdSet {
         }
     }
 
-    /// Sorts what was recorded last into the runs: call it once the return is read, so that the
-    /// questions asked afterwards (scrubbing every free-text cell) are binary searches only.
+    /// Sorts what was recorded since the last call into the run and indexes it: call it before
+    /// asking many questions (scrubbing every free-text cell), which are then short searches
+    /// only. Asked unsealed, a set also scans every hash recorded since it was last sealed.
     pub fn seal(&mut self) {
         self.ids.seal();
         self.values.seal();
@@ -344,8 +398,8 @@ mod tests {
         assert_eq!(id(widest, "7"), Some(hash(&want)));
     }
 
-    /// The runs against a hash set, through many flushes and merges: every hash inserted is
-    /// found, at any moment, and no other.
+    /// The run against a hash set, through many sorts and merges: every hash inserted is found,
+    /// at any moment (sorted into the run or not yet), and no other.
     #[test]
     fn runs_hold_exactly_what_was_inserted() {
         let mut runs = HashRuns::default();
@@ -368,11 +422,17 @@ mod tests {
                     assert_eq!(runs.contains(q), oracle.contains(&q), "after {i} inserts: {q}");
                 }
                 assert_eq!(runs.len(), oracle.len(), "after {i} inserts");
-                let rising = |r: &Vec<u64>| r.windows(2).all(|w| w[0] < w[1]);
-                assert!(runs.runs.iter().all(rising), "a run repeats a hash, after {i} inserts");
+                if i % 2 == 0 {
+                    // As a full `fresh` is: merged into a run that holds some of its hashes.
+                    runs.flush();
+                }
+                assert!(
+                    runs.run.windows(2).all(|w| w[0] < w[1]),
+                    "the run repeats a hash, after {i} inserts"
+                );
             }
         }
-        assert!(runs.runs.len() > 1 && runs.runs.len() < 20, "{} runs", runs.runs.len());
+        assert!(!runs.run.is_empty() && !runs.fresh.is_empty(), "both parts asked");
         for h in 0..60_000 {
             assert_eq!(runs.contains(h), oracle.contains(&h), "{h}");
         }
@@ -385,16 +445,67 @@ mod tests {
         }
         sealed.seal();
         assert!(
-            sealed.runs.len() == 1 && !sealed.index.is_empty(),
+            sealed.fresh.is_empty() && sealed.indexed && !sealed.index.is_empty(),
             "sealed into one indexed run"
         );
-        assert_eq!(sealed.runs[0].len(), oracle.len(), "the sealed run repeats no hash");
+        assert_eq!(sealed.run.len(), oracle.len(), "the sealed run repeats no hash");
         for h in 0..120_000 {
             assert_eq!(sealed.contains(spread(h)), oracle.contains(&h), "sealed: {h}");
         }
         assert!(sealed.contains(spread(*oracle.iter().max().unwrap())));
         sealed.insert(spread(70_000));
         assert!(sealed.contains(spread(70_000)), "an insert after sealing is found");
+        sealed.seal();
+        assert!(sealed.contains(spread(70_000)) && sealed.contains(spread(*oracle.iter().min().unwrap())));
+    }
+
+    /// Hashes waiting to be sorted are bounded: the [`FRESH_MAX`]th is sorted into the run with
+    /// the others, and the set still holds every one.
+    #[test]
+    fn a_full_list_of_new_hashes_is_sorted_into_the_run() {
+        let spread = |h: u64| h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mut runs = HashRuns::default();
+        for h in 0..(FRESH_MAX as u64 + 10) {
+            runs.insert(spread(h));
+        }
+        assert_eq!((runs.run.len(), runs.fresh.len()), (FRESH_MAX, 10));
+        for h in [0, 1, FRESH_MAX as u64 - 1, FRESH_MAX as u64, FRESH_MAX as u64 + 9] {
+            assert!(runs.contains(spread(h)), "{h}");
+        }
+        assert!(!runs.contains(spread(FRESH_MAX as u64 + 10)));
+        // Past that, a run's own size waits before a merge: each merge doubles the run.
+        for h in (FRESH_MAX as u64 + 10)..(2 * FRESH_MAX as u64 + 10) {
+            runs.insert(spread(h));
+        }
+        assert_eq!((runs.run.len(), runs.fresh.len()), (2 * FRESH_MAX, 10));
+    }
+
+    /// [`sorted_distinct`] against a sort of the whole: sizes around its buckets' and hashes
+    /// spread over 64 bits, crowded in the low bits (one bucket), repeated and falling.
+    #[test]
+    fn sorted_distinct_sorts_and_drops_repeats() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for n in [0usize, 1, 2, 255, 256, 257, 511, 512, 513, 5_000, 70_000] {
+            let spread: Vec<u64> = (0..n).map(|_| next()).collect();
+            let low: Vec<u64> = spread.iter().map(|h| h % 1_000).collect();
+            let repeated: Vec<u64> = spread.iter().map(|h| spread[(*h % 7) as usize % n]).collect();
+            let falling: Vec<u64> = (0..n as u64).rev().map(|i| i << 40).collect();
+            for hashes in [spread, low, repeated, falling] {
+                let oracle: Vec<u64> = hashes
+                    .iter()
+                    .copied()
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                assert_eq!(sorted_distinct(hashes), oracle, "{n} hashes");
+            }
+        }
     }
 
     #[test]
