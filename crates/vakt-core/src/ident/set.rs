@@ -11,6 +11,9 @@ use crate::value::text;
 /// logarithmic number of times (each merge at least doubles the run).
 const FRESH_MAX: usize = 1 << 20;
 
+/// New hashes in each of a set's two lists past which [`IdSet::seal`] sorts the lists on two cores.
+const PARALLEL_SEAL: usize = 1 << 16;
+
 /// Hashes a bucket of [`sorted_distinct`]'s partition holds, on average: a bucket sorts in the cache.
 const BUCKET_AIM: usize = 256;
 
@@ -293,9 +296,20 @@ impl IdSet {
     /// Sorts what was recorded since the last call into the run and indexes it: call it before
     /// asking many questions (scrubbing every free-text cell), which are then short searches
     /// only. Asked unsealed, a set also scans every hash recorded since it was last sealed.
+    ///
+    /// The two lists are sorted on two cores when both are long: sealing comes once a return is
+    /// read, when the other core has nothing else to do.
     pub fn seal(&mut self) {
-        self.ids.seal();
-        self.values.seal();
+        let (ids, values) = (&mut self.ids, &mut self.values);
+        if ids.fresh.len().min(values.fresh.len()) < PARALLEL_SEAL || crate::par::cores() < 2 {
+            ids.seal();
+            values.seal();
+            return;
+        }
+        std::thread::scope(|s| {
+            s.spawn(|| ids.seal());
+            values.seal();
+        });
     }
 
     /// Whether a token of text is one of the identifiers, in any of the forms.
@@ -478,6 +492,23 @@ mod tests {
             runs.insert(spread(h));
         }
         assert_eq!((runs.run.len(), runs.fresh.len()), (2 * FRESH_MAX, 10));
+    }
+
+    /// A set long enough to be sealed on two cores holds what it did before, both lists.
+    #[test]
+    fn a_long_set_sealed_on_two_cores_finds_every_identifier() {
+        let mut s = IdSet::new(vec![IdForm::Text]);
+        let id = |i: usize| format!("EPJ-{i:06}");
+        for i in 0..PARALLEL_SEAL + 100 {
+            s.insert(IdForm::Text, &id(i));
+        }
+        s.seal();
+        assert!(s.ids.fresh.is_empty() && s.values.fresh.is_empty() && s.ids.indexed && s.values.indexed);
+        for i in (0..PARALLEL_SEAL + 100).step_by(97) {
+            assert!(s.contains_token(&id(i)) && s.contains_value(&id(i)), "{i}");
+        }
+        assert!(!s.contains_token(&id(PARALLEL_SEAL + 100)) && !s.contains_value(&id(PARALLEL_SEAL + 100)));
+        assert_eq!(s.len(), PARALLEL_SEAL + 100);
     }
 
     /// [`sorted_distinct`] against a sort of the whole: sizes around its buckets' and hashes
