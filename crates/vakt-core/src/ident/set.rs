@@ -19,12 +19,12 @@ const BUCKET_AIM: usize = 256;
 
 /// A set of 64-bit hashes that takes one per identifier cell of a return and is asked rarely until
 /// the return is read (then once per free-text token and finding): the hashes are appended as
-/// they come, and sorted into one run when the return is read ([`HashRuns::seal`]) or when
-/// [`FRESH_MAX`] (or the run's size) are waiting. Recording is then sequential work instead of a cache miss in a
-/// table of a million entries, and a hash is sorted once or twice instead of once per level of
-/// a merge tree.
+/// they come, and sorted into one run when the return is read ([`SortedHashes::seal`]) or when
+/// [`FRESH_MAX`] (or the run's size) are waiting. Recording is then sequential work instead of a
+/// cache miss in a table of a million entries, and a hash is sorted once or twice instead of once
+/// per level of a merge tree.
 #[derive(Debug, Clone, Default)]
-struct HashRuns {
+struct SortedHashes {
     /// Sorted, without repeats.
     run: Vec<u64>,
     /// Recorded since the last sort, in the order they came.
@@ -37,7 +37,7 @@ struct HashRuns {
     indexed: bool,
 }
 
-impl HashRuns {
+impl SortedHashes {
     fn insert(&mut self, h: u64) {
         self.fresh.push(h);
         if self.fresh.len() >= FRESH_MAX.max(self.run.len()) {
@@ -181,8 +181,8 @@ pub const MIN_ID_LEN: usize = 5;
 #[derive(Debug, Clone, Default)]
 pub struct IdSet {
     forms: Vec<IdForm>,
-    ids: HashRuns,
-    values: HashRuns,
+    ids: SortedHashes,
+    values: SortedHashes,
     /// Reused for the comparison key of each value (one per identifier cell: no allocation).
     scratch: String,
 }
@@ -253,8 +253,8 @@ impl IdSet {
         forms.dedup();
         IdSet {
             forms,
-            ids: HashRuns::default(),
-            values: HashRuns::default(),
+            ids: SortedHashes::default(),
+            values: SortedHashes::default(),
             scratch: String::new(),
         }
     }
@@ -416,7 +416,7 @@ mod tests {
     /// at any moment (sorted into the run or not yet), and no other.
     #[test]
     fn runs_hold_exactly_what_was_inserted() {
-        let mut runs = HashRuns::default();
+        let mut runs = SortedHashes::default();
         let mut oracle = std::collections::HashSet::new();
         // A small generator of its own (xorshift), values drawn from a narrow range so they repeat.
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -453,7 +453,7 @@ mod tests {
         assert_eq!(runs.len(), oracle.len());
         // Sealed: one run, searched through its prefix index; hashes spread over all 64 bits.
         let spread = |h: u64| h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let mut sealed = HashRuns::default();
+        let mut sealed = SortedHashes::default();
         for &h in &oracle {
             sealed.insert(spread(h));
         }
@@ -478,7 +478,7 @@ mod tests {
     #[test]
     fn a_full_list_of_new_hashes_is_sorted_into_the_run() {
         let spread = |h: u64| h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let mut runs = HashRuns::default();
+        let mut runs = SortedHashes::default();
         for h in 0..(FRESH_MAX as u64 + 10) {
             runs.insert(spread(h));
         }
