@@ -21,6 +21,8 @@ mod set;
 
 pub(crate) use scan::candidates;
 pub use scan::{scrub, Leak, Scanner, Scrubbed};
+#[cfg(test)]
+pub(crate) use set::PARALLEL_SEAL;
 pub use set::{IdSet, MIN_ID_LEN};
 
 use crate::value::text;

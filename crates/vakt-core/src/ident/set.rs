@@ -12,7 +12,7 @@ use crate::value::text;
 const FRESH_MAX: usize = 1 << 20;
 
 /// New hashes in each of a set's two lists past which [`IdSet::seal`] sorts the lists on two cores.
-const PARALLEL_SEAL: usize = 1 << 16;
+pub(crate) const PARALLEL_SEAL: usize = 1 << 16;
 
 /// Hashes a bucket of [`sorted_distinct`]'s partition holds, on average: a bucket sorts in the cache.
 const BUCKET_AIM: usize = 256;

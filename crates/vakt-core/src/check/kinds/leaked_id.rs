@@ -231,6 +231,26 @@ mod tests {
         assert_eq!(shown, ["about [ID]\u{7} and [ID]", "see [ID]"]);
     }
 
+    /// A return with more identifiers than the set sorts on one core: the identifier set is
+    /// sealed on two, and an identifier is still found, and masked, in free text both before and
+    /// after the row that holds it.
+    #[test]
+    fn identifiers_of_a_long_return_are_found_in_text_before_and_after_their_rows() {
+        let rows = crate::ident::PARALLEL_SEAL + 100;
+        let mut csv = String::from("client,remark\n");
+        for i in 0..rows {
+            let remark = match i {
+                0 => format!("about cl-{:06}", rows - 1),
+                i if i == rows - 1 => "met CL-000007".to_string(),
+                _ => "x".to_string(),
+            };
+            csv.push_str(&format!("CL-{i:06},{remark}\n"));
+        }
+        let last = format!("cl-{:06}", rows - 1);
+        let shown = text_form_leaks(&csv, &[&last, "cl-000007"]);
+        assert_eq!(shown, ["about [ID]", "met [ID]"]);
+    }
+
     /// A value the column repeats from row to row is reported on every row that holds it, and a
     /// clean value repeated does not hide a leak after it: only a text found to hold nothing is
     /// not scanned again.
