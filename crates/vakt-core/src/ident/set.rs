@@ -306,6 +306,10 @@ impl IdSet {
             values.seal();
             return;
         }
+        // Not `par::map_heaviest_first_mut`: it answers a panicked item with `None` and goes on,
+        // and a list whose seal panicked has lost its new hashes, so the set would miss
+        // identifiers without saying so. A scope passes the panic on, and `check_path` reports
+        // the input as unreadable (VK0001, failed) instead of checked.
         std::thread::scope(|s| {
             s.spawn(|| ids.seal());
             values.seal();
